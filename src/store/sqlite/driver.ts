@@ -1,0 +1,140 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { BallastError } from '../../core/errors.js';
+import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
+import { loadMigrations, type MigrationTarget, runMigrations } from '../migrate.js';
+import { WakeHub } from '../wake.js';
+import type { SqliteContext } from './context.js';
+import { GroupCommit } from './group-commit.js';
+import { changeVisibility, deleteMessages } from './handles.js';
+import { getMoveTask, listMoveTasks, moveMessages, putMoveTask } from './move.js';
+import * as queues from './queues.js';
+import { receive } from './receive.js';
+import { send } from './send.js';
+import { nextVisibleAt, removeExpired, stats } from './stats.js';
+
+/** Options of the embedded SQLite store. */
+export interface SqliteStoreOptions {
+  /** Time source. @defaultValue systemClock */
+  clock?: Clock;
+  /**
+   * `full` fsyncs every commit (an ack survives power loss); `normal` survives a process crash
+   * (`kill -9`) but may lose the last commits on power loss. @defaultValue 'full'
+   */
+  synchronous?: 'full' | 'normal';
+  /** Milliseconds to wait for another process's write lock. @defaultValue 5000 */
+  busyTimeoutMs?: number;
+}
+
+const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: false, multiNode: false, databaseClock: false };
+
+/** Opens (creating and migrating if needed) a SQLite store at `path` (`:memory:` for a throwaway one). */
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Database;
+  try {
+    db = new BetterSqlite3(path);
+  } catch (cause) {
+    throw new BallastError('StoreUnavailable', `cannot open SQLite database at ${path}`, { cause });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  db.pragma('foreign_keys = ON');
+  await runMigrations(sqliteMigrationTarget(db), loadMigrations(new URL('./migrations/', import.meta.url)));
+
+  const wake = new WakeHub();
+  const pendingWakes = new Set<number>();
+  const commit = new GroupCommit(db, () => {
+    for (const id of pendingWakes) wake.fire(id);
+    pendingWakes.clear();
+  });
+  const ctx: SqliteContext = {
+    db,
+    now: () => clock.now(),
+    commit,
+    wake,
+    wakeAfterCommit: (id) => pendingWakes.add(id),
+  };
+  let closed = false;
+  // Every call answers with a promise, rejected (never thrown) once the store is closed.
+  const guard = <T>(fn: () => T | Promise<T>): Promise<T> => {
+    try {
+      if (closed) throw new BallastError('Closed', 'the store is closed');
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  const asPromise = guard;
+
+  const queueStore: QueueStore = {
+    createQueue: (name, settings, tags, cooldownMs) =>
+      guard(() => queues.createQueue(ctx, name, settings, tags, cooldownMs)),
+    getQueue: (name) => asPromise(() => queues.getQueue(ctx, name)),
+    listQueues: (prefix, after, limit) => asPromise(() => queues.listQueues(ctx, prefix, after, limit)),
+    updateQueue: (id, change) => guard(() => queues.updateQueue(ctx, id, change)),
+    deleteQueue: (id) => guard(() => queues.deleteQueue(ctx, id)),
+    purgeQueue: (id, cooldownMs) => guard(() => queues.purgeQueue(ctx, id, cooldownMs)),
+    send: (id, messages, opts) => guard(() => send(ctx, id, messages, opts)),
+    receive: (id, req) => guard(() => receive(ctx, id, req)),
+    deleteMessages: (id, refs) => guard(() => deleteMessages(ctx, id, refs)),
+    changeVisibility: (id, changes, maxTotalMs) => guard(() => changeVisibility(ctx, id, changes, maxTotalMs)),
+    stats: (id) => asPromise(() => stats(ctx, id)),
+    nextVisibleAt: (id) => asPromise(() => nextVisibleAt(ctx, id)),
+    removeExpired: (limit) => guard(() => removeExpired(ctx, limit)),
+    listQueueIds: () => asPromise(() => queues.listQueueIds(ctx)),
+    moveMessages: (id, dest, origins, limit, newId) => guard(() => moveMessages(ctx, id, dest, origins, limit, newId)),
+    putMoveTask: (task) => guard(() => putMoveTask(ctx, task)),
+    getMoveTask: (handle) => asPromise(() => getMoveTask(ctx, handle)),
+    listMoveTasks: (id, limit) => asPromise(() => listMoveTasks(ctx, id, limit)),
+    onWake: (id, listener) => wake.on(id, listener),
+  };
+
+  return {
+    kind: 'sqlite',
+    capabilities: CAPABILITIES,
+    queues: queueStore,
+    now: () => Promise.resolve(clock.now()),
+    ping: () => asPromise(() => void db.prepare('SELECT 1').get()),
+    close: async () => {
+      if (closed) return;
+      // Let writes already submitted commit before the connection goes away.
+      await commit.run(() => undefined).catch(() => undefined);
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+function sqliteMigrationTarget(db: Database): MigrationTarget {
+  return {
+    async withLock(step) {
+      db.exec(`CREATE TABLE IF NOT EXISTS ballast_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+      // BEGIN IMMEDIATE takes SQLite's write lock: a second process migrating waits here.
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const applied = new Set(
+          (db.prepare('SELECT version FROM ballast_migrations').all() as { version: number }[]).map((r) => r.version),
+        );
+        const result = await step(applied, async (m) => {
+          db.exec(m.sql);
+          db.prepare('INSERT INTO ballast_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+            m.version,
+            m.name,
+            Date.now(),
+          );
+        });
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { Database } from 'better-sqlite3';
+import { newReceiptToken } from '../../core/ids.js';
+import type { ReceiveRequest, StoredMessage } from '../contract.js';
+import type { SqliteContext } from './context.js';
+import { type MessageRow, toStoredMessage } from './rows.js';
+import { stmt } from './statements.js';
+
+const STANDARD_CANDIDATES = `SELECT * FROM messages WHERE queue_id = ? AND visible_at <= ?
+  ORDER BY visible_at, position LIMIT ?`;
+
+// A FIFO message is receivable when no earlier message of its group is hidden (delayed or in
+// flight) and no later one of its group is in flight.
+const FIFO_CANDIDATES = `SELECT * FROM messages m WHERE m.queue_id = ? AND m.visible_at <= ?
+  AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.queue_id = m.queue_id AND p.group_id = m.group_id
+    AND p.visible_at > ? AND (p.position < m.position OR p.receive_count > 0))
+  ORDER BY m.position LIMIT ?`;
+
+const CLAIM = `UPDATE messages SET visible_at = ?, receive_count = receive_count + 1,
+  first_received_at = coalesce(first_received_at, ?), received_at = ?, receipt = ?
+  WHERE position = ? RETURNING *`;
+
+const TO_DEAD_LETTER = `UPDATE messages SET queue_id = ?, visible_at = ?, receive_count = 0, first_received_at = NULL,
+  received_at = NULL, receipt = NULL, dlq_source_arn = ?, sent_at = ?, expires_at = ? WHERE position = ?`;
+
+/** Claims messages (see QueueStore.receive) in one group-committed transaction. */
+export function receive(ctx: SqliteContext, queueId: number, req: ReceiveRequest): Promise<StoredMessage[]> {
+  return ctx.commit.run(() => {
+    const now = ctx.now();
+    if (req.attempt) {
+      const replay = replayAttempt(ctx.db, queueId, req, now);
+      if (replay) return replay;
+    }
+    const claimed = claim(ctx, queueId, req, now);
+    if (req.attempt && claimed.length > 0) {
+      stmt(
+        ctx.db,
+        `INSERT INTO receive_attempts (queue_id, attempt_id, created_at, claims) VALUES (?, ?, ?, ?)
+         ON CONFLICT (queue_id, attempt_id) DO UPDATE SET created_at = excluded.created_at, claims = excluded.claims`,
+      ).run(queueId, req.attempt.id, now, JSON.stringify(claimed.map((m) => [m.position, m.receiptToken])));
+    }
+    return claimed;
+  });
+}
+
+function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: number): StoredMessage[] {
+  const { db } = ctx;
+  const out: StoredMessage[] = [];
+  // Expired and dead-lettered candidates are consumed without being returned, so look again
+  // (a bounded number of times) until `max` are claimed or nothing is left.
+  for (let round = 0; round < 4 && out.length < req.max; round++) {
+    const want = req.max - out.length;
+    const rows = (
+      req.fifo
+        ? stmt(db, FIFO_CANDIDATES).all(queueId, now, now, want)
+        : stmt(db, STANDARD_CANDIDATES).all(queueId, now, want)
+    ) as MessageRow[];
+    if (rows.length === 0) break;
+    let skipped = 0;
+    for (const row of rows) {
+      if (row.expires_at <= now) {
+        stmt(db, 'DELETE FROM messages WHERE position = ?').run(row.position);
+        skipped++;
+        continue;
+      }
+      const dl = req.deadLetter;
+      if (dl && row.receive_count >= dl.maxReceiveCount) {
+        const sentAt = dl.resetSentAt ? now : row.sent_at;
+        stmt(db, TO_DEAD_LETTER).run(dl.queueId, now, dl.sourceArn, sentAt, sentAt + dl.retentionMs, row.position);
+        ctx.wakeAfterCommit(dl.queueId);
+        skipped++;
+        continue;
+      }
+      const claimedRow = stmt(db, CLAIM).get(now + req.visibilityMs, now, now, newReceiptToken(), row.position) as MessageRow;
+      out.push(toStoredMessage(claimedRow));
+    }
+    if (skipped === 0) break;
+  }
+  return out;
+}
+
+function replayAttempt(db: Database, queueId: number, req: ReceiveRequest, now: number): StoredMessage[] | undefined {
+  const attempt = req.attempt!;
+  const row = stmt(db, 'SELECT created_at, claims FROM receive_attempts WHERE queue_id = ? AND attempt_id = ?').get(
+    queueId,
+    attempt.id,
+  ) as { created_at: number; claims: string } | undefined;
+  if (!row || now - row.created_at >= attempt.windowMs) return undefined;
+  const claims = JSON.parse(row.claims) as [number, string][];
+  const rows: MessageRow[] = [];
+  for (const [position, token] of claims) {
+    const m = stmt(db, 'SELECT * FROM messages WHERE position = ? AND queue_id = ?').get(position, queueId) as
+      | MessageRow
+      | undefined;
+    // Deleted, re-received or changed since: the attempt cannot be replayed.
+    if (!m || m.receipt !== token || m.received_at === null) return undefined;
+    rows.push(m);
+  }
+  return rows.map((m) => {
+    const reset = stmt(db, 'UPDATE messages SET visible_at = ? WHERE position = ? RETURNING *').get(
+      now + req.visibilityMs,
+      m.position,
+    ) as MessageRow;
+    return toStoredMessage(reset);
+  });
+}

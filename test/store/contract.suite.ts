@@ -1,0 +1,484 @@
+/**
+ * The ONE store contract suite: every driver runs it (test/store/<driver>.test.ts).
+ * Time is a FakeClock injected into the driver; nothing here sleeps.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewMessage, QueueRecord, Store } from '../../src/store/contract.js';
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../src/queue/settings.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+
+/** Opens a fresh, empty store whose time comes from `clock`. */
+export type StoreFactory = (clock: FakeClock) => Promise<Store>;
+
+const standard: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS };
+const fifo: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, fifo: true };
+const VIS = 30_000;
+
+function msg(body: string, extra: Partial<NewMessage> = {}): NewMessage {
+  return {
+    messageId: randomUUID(),
+    body,
+    attributes: null,
+    md5OfBody: 'md5',
+    md5OfAttributes: null,
+    groupId: null,
+    deduplicationId: null,
+    traceHeader: null,
+    deadLetterSourceArn: null,
+    delayMs: 0,
+    retentionMs: 3_600_000,
+    sentAt: null,
+    ...extra,
+  };
+}
+
+/** Registers the contract suite for one driver. */
+export function storeContract(driverName: string, open: StoreFactory): void {
+  describe(`store contract: ${driverName}`, () => {
+    let store: Store;
+    let clock: FakeClock;
+
+    beforeEach(async () => {
+      clock = new FakeClock();
+      store = await open(clock);
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function create(name: string, settings: QueueSettings = standard): Promise<QueueRecord> {
+      const r = await store.queues.createQueue(name, settings, {}, 60_000);
+      if (r.status !== 'created') throw new Error(`expected created, got ${r.status}`);
+      return r.queue;
+    }
+    const receive = (q: QueueRecord, max = 10, visibilityMs = VIS) =>
+      store.queues.receive(q.id, { fifo: q.settings.fifo, max, visibilityMs });
+
+    describe('queues', () => {
+      it('creates once, then reports the existing queue', async () => {
+        const q = await create('orders', { ...standard, visibilityTimeout: 45 });
+        expect(q.settings.visibilityTimeout).toBe(45);
+        const again = await store.queues.createQueue('orders', standard, {}, 60_000);
+        expect(again.status).toBe('exists');
+        if (again.status === 'exists') expect(again.queue.id).toBe(q.id);
+      });
+
+      it('blocks a deleted name for the cooldown, then makes a new queue', async () => {
+        const q = await create('gone');
+        expect(await store.queues.deleteQueue(q.id)).toBe(true);
+        expect(await store.queues.deleteQueue(q.id)).toBe(false);
+        expect(await store.queues.getQueue('gone')).toBeUndefined();
+        const blocked = await store.queues.createQueue('gone', standard, {}, 60_000);
+        expect(blocked.status).toBe('deletedRecently');
+        clock.advance(60_001);
+        const fresh = await create('gone');
+        expect(fresh.id).not.toBe(q.id);
+      });
+
+      it('lists by literal prefix (an underscore is not a wildcard), in name order, paged', async () => {
+        for (const n of ['a_1', 'a_2', 'ab', 'b_1', 'a_3']) await create(n);
+        const page1 = await store.queues.listQueues('a_', null, 2);
+        expect(page1.map((q) => q.name)).toEqual(['a_1', 'a_2']);
+        const page2 = await store.queues.listQueues('a_', 'a_2', 2);
+        expect(page2.map((q) => q.name)).toEqual(['a_3']);
+        expect((await store.queues.listQueues('', null, 100)).length).toBe(5);
+      });
+
+      it('updates settings and tags', async () => {
+        const q = await create('upd');
+        clock.advance(1000);
+        const u = await store.queues.updateQueue(q.id, { settings: { ...standard, delaySeconds: 5 }, tags: { team: 'x' } });
+        expect(u?.settings.delaySeconds).toBe(5);
+        expect(u?.tags).toEqual({ team: 'x' });
+        expect(u?.modifiedAt).toBe(q.createdAt + 1000);
+        const t = await store.queues.updateQueue(q.id, { tags: {} });
+        expect(t?.settings.delaySeconds).toBe(5);
+        expect(t?.tags).toEqual({});
+      });
+
+      it('deleting a queue removes its messages', async () => {
+        const q = await create('del');
+        await store.queues.send(q.id, [msg('x')]);
+        await store.queues.deleteQueue(q.id);
+        clock.advance(60_001);
+        const q2 = await create('del');
+        expect(await receive(q2)).toEqual([]);
+      });
+
+      it('purges all messages, at most once per cooldown', async () => {
+        const q = await create('purge');
+        await store.queues.send(q.id, [msg('a'), msg('b')]);
+        await receive(q, 1);
+        expect(await store.queues.purgeQueue(q.id, 60_000)).toBe(true);
+        expect(await store.queues.purgeQueue(q.id, 60_000)).toBe(false);
+        clock.advance(VIS + 1);
+        expect(await receive(q)).toEqual([]);
+        clock.advance(60_000);
+        expect(await store.queues.purgeQueue(q.id, 60_000)).toBe(true);
+      });
+    });
+
+    describe('standard queues: send, receive, visibility', () => {
+      it('receives in send order, hides received messages, counts receives', async () => {
+        const q = await create('std');
+        const sent = await store.queues.send(q.id, [msg('1'), msg('2'), msg('3')]);
+        expect(sent.map((s) => s.duplicate)).toEqual([false, false, false]);
+        expect(sent[0]!.position).toBeLessThan(sent[1]!.position);
+        const first = await receive(q, 2);
+        expect(first.map((m) => m.body)).toEqual(['1', '2']);
+        expect(first[0]!.receiveCount).toBe(1);
+        expect(first[0]!.firstReceivedAt).toBe(clock.now());
+        const second = await receive(q, 10);
+        expect(second.map((m) => m.body)).toEqual(['3']);
+        expect(await receive(q)).toEqual([]);
+      });
+
+      it('makes a message visible again when its visibility ends, with a new receipt token', async () => {
+        const q = await create('vis');
+        await store.queues.send(q.id, [msg('m')]);
+        const [a] = await receive(q, 1, 10_000);
+        clock.advance(9_999);
+        expect(await receive(q)).toEqual([]);
+        clock.advance(1);
+        const [b] = await receive(q, 1, 10_000);
+        expect(b?.messageId).toBe(a?.messageId);
+        expect(b?.receiveCount).toBe(2);
+        expect(b?.receiptToken).not.toBe(a?.receiptToken);
+        expect(b?.firstReceivedAt).toBe(a?.firstReceivedAt);
+      });
+
+      it('a receipt token from an earlier receive cannot delete a re-received message', async () => {
+        const q = await create('stale');
+        await store.queues.send(q.id, [msg('m')]);
+        const [a] = await receive(q, 1, 1_000);
+        clock.advance(1_000);
+        const [b] = await receive(q, 1, 1_000);
+        const stale = await store.queues.deleteMessages(q.id, [{ position: a!.position, token: a!.receiptToken }]);
+        expect(stale).toEqual(['stale']);
+        const changed = await store.queues.changeVisibility(
+          q.id,
+          [{ position: a!.position, token: a!.receiptToken, visibilityMs: 0 }],
+          43_200_000,
+        );
+        expect(changed).toEqual(['stale']);
+        expect(await receive(q)).toEqual([]); // still in flight under b
+        const ok = await store.queues.deleteMessages(q.id, [{ position: b!.position, token: b!.receiptToken }]);
+        expect(ok).toEqual(['ok']);
+        clock.advance(2_000);
+        expect(await receive(q)).toEqual([]);
+      });
+
+      it('deletes with the newest token even after the visibility ended', async () => {
+        const q = await create('late');
+        await store.queues.send(q.id, [msg('m')]);
+        const [a] = await receive(q, 1, 1_000);
+        clock.advance(5_000);
+        expect(await store.queues.deleteMessages(q.id, [{ position: a!.position, token: a!.receiptToken }])).toEqual(['ok']);
+        expect(await receive(q)).toEqual([]);
+      });
+
+      it('delays a message for its delay', async () => {
+        const q = await create('delay');
+        await store.queues.send(q.id, [msg('later', { delayMs: 5_000 }), msg('now')]);
+        expect((await receive(q)).map((m) => m.body)).toEqual(['now']);
+        expect(await store.queues.nextVisibleAt(q.id)).toBe(clock.now() + 5_000);
+        clock.advance(5_000);
+        expect((await receive(q)).map((m) => m.body)).toEqual(['later']);
+      });
+
+      it('changes visibility from the time of the call, and reports stale, not-in-flight and over-limit handles', async () => {
+        const q = await create('chg');
+        await store.queues.send(q.id, [msg('m')]);
+        const [a] = await receive(q, 1, 10_000);
+        const ref = { position: a!.position, token: a!.receiptToken };
+        clock.advance(5_000);
+        expect(await store.queues.changeVisibility(q.id, [{ ...ref, visibilityMs: 20_000 }], 43_200_000)).toEqual(['ok']);
+        clock.advance(19_999);
+        expect(await receive(q)).toEqual([]);
+        expect(await store.queues.changeVisibility(q.id, [{ ...ref, visibilityMs: 43_200_000 }], 43_200_000)).toEqual([
+          'overLimit',
+        ]);
+        clock.advance(1);
+        expect(await store.queues.changeVisibility(q.id, [{ ...ref, visibilityMs: 1_000 }], 43_200_000)).toEqual([
+          'notInflight',
+        ]);
+        expect(
+          await store.queues.changeVisibility(q.id, [{ position: a!.position, token: 'nope', visibilityMs: 0 }], 43_200_000),
+        ).toEqual(['stale']);
+      });
+
+      it('visibility 0 releases the message at once and wakes listeners', async () => {
+        const q = await create('zero');
+        await store.queues.send(q.id, [msg('m')]);
+        const [a] = await receive(q);
+        let woken = 0;
+        const off = store.queues.onWake(q.id, () => woken++);
+        await store.queues.changeVisibility(
+          q.id,
+          [{ position: a!.position, token: a!.receiptToken, visibilityMs: 0 }],
+          43_200_000,
+        );
+        await waitFor(() => woken > 0);
+        off();
+        expect((await receive(q)).length).toBe(1);
+      });
+
+      it('wakes listeners after a send commits', async () => {
+        const q = await create('wake');
+        let woken = 0;
+        const off = store.queues.onWake(q.id, () => woken++);
+        await store.queues.send(q.id, [msg('m')]);
+        await waitFor(() => woken > 0);
+        off();
+        expect(woken).toBeGreaterThan(0);
+      });
+
+      it('never hands one message to two concurrent receives', async () => {
+        const q = await create('race');
+        await store.queues.send(
+          q.id,
+          Array.from({ length: 50 }, (_, i) => msg(String(i))),
+        );
+        const batches = await Promise.all(Array.from({ length: 10 }, () => receive(q, 10)));
+        const ids = batches.flat().map((m) => m.messageId);
+        expect(ids.length).toBe(50);
+        expect(new Set(ids).size).toBe(50);
+      });
+
+      it('keeps attributes and system fields', async () => {
+        const q = await create('attrs');
+        await store.queues.send(q.id, [
+          msg('b', {
+            attributes: { k: { dataType: 'String', stringValue: 'v' }, bin: { dataType: 'Binary', binaryValue: 'AQI=' } },
+            md5OfAttributes: 'x',
+            traceHeader: 'Root=1',
+            groupId: 'tenant-1',
+          }),
+        ]);
+        const [m] = await receive(q);
+        expect(m?.attributes).toEqual({
+          k: { dataType: 'String', stringValue: 'v' },
+          bin: { dataType: 'Binary', binaryValue: 'AQI=' },
+        });
+        expect(m?.md5OfAttributes).toBe('x');
+        expect(m?.traceHeader).toBe('Root=1');
+        expect(m?.groupId).toBe('tenant-1');
+        expect(m?.sentAt).toBe(clock.now());
+      });
+    });
+
+    describe('retention', () => {
+      it('never returns an expired message, and removeExpired deletes them', async () => {
+        const q = await create('ret');
+        await store.queues.send(q.id, [msg('old', { retentionMs: 60_000 }), msg('young', { retentionMs: 600_000 })]);
+        clock.advance(60_000);
+        expect((await receive(q)).map((m) => m.body)).toEqual(['young']);
+        await store.queues.send(q.id, [msg('x', { retentionMs: 60_000 })]);
+        clock.advance(60_000);
+        expect(await store.queues.removeExpired(1000)).toBeGreaterThanOrEqual(1);
+        // Only 'young' is left (visible again: its visibility ended).
+        expect(await store.queues.stats(q.id)).toMatchObject({ visible: 1, delayed: 0, inFlight: 0 });
+      });
+    });
+
+    describe('FIFO queues', () => {
+      it('keeps order within a group and blocks a group while any of its messages is in flight', async () => {
+        const q = await create('f.fifo', fifo);
+        await store.queues.send(q.id, [
+          msg('a1', { groupId: 'a' }),
+          msg('b1', { groupId: 'b' }),
+          msg('a2', { groupId: 'a' }),
+        ]);
+        const first = await receive(q, 1);
+        expect(first.map((m) => m.body)).toEqual(['a1']);
+        // a is blocked while a1 is in flight; b flows.
+        const second = await receive(q, 10);
+        expect(second.map((m) => m.body)).toEqual(['b1']);
+        // A message sent to a blocked group is not receivable either.
+        await store.queues.send(q.id, [msg('a3', { groupId: 'a' })]);
+        expect(await receive(q, 10)).toEqual([]);
+        await store.queues.deleteMessages(q.id, [{ position: first[0]!.position, token: first[0]!.receiptToken }]);
+        const third = await receive(q, 10);
+        expect(third.map((m) => m.body)).toEqual(['a2', 'a3']);
+      });
+
+      it('returns the group head again after its visibility ends, before later messages', async () => {
+        const q = await create('g.fifo', fifo);
+        await store.queues.send(q.id, [msg('1', { groupId: 'g' }), msg('2', { groupId: 'g' })]);
+        const [one] = await receive(q, 1, 1_000);
+        clock.advance(1_000);
+        const again = await receive(q, 1, 1_000);
+        expect(again[0]?.messageId).toBe(one?.messageId);
+      });
+
+      it('deduplicates within the window and answers with the original id and position', async () => {
+        const q = await create('d.fifo', fifo);
+        const dedup = { deduplication: { windowMs: 300_000, perGroup: false } };
+        const [a] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd1' })], dedup);
+        const [b] = await store.queues.send(q.id, [msg('x', { groupId: 'h', deduplicationId: 'd1' })], dedup);
+        expect(b).toEqual({ ...a, duplicate: true });
+        // Deduplication survives receive and delete.
+        const [m] = await receive(q);
+        await store.queues.deleteMessages(q.id, [{ position: m!.position, token: m!.receiptToken }]);
+        const [c] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd1' })], dedup);
+        expect(c?.duplicate).toBe(true);
+        clock.advance(300_000);
+        const [d] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd1' })], dedup);
+        expect(d?.duplicate).toBe(false);
+        expect(d?.position).toBeGreaterThan(a!.position);
+      });
+
+      it('scopes deduplication ids per message group when asked', async () => {
+        const q = await create('s.fifo', fifo);
+        const dedup = { deduplication: { windowMs: 300_000, perGroup: true } };
+        const [a] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd' })], dedup);
+        const [b] = await store.queues.send(q.id, [msg('x', { groupId: 'h', deduplicationId: 'd' })], dedup);
+        const [c] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd' })], dedup);
+        expect(a?.duplicate).toBe(false);
+        expect(b?.duplicate).toBe(false);
+        expect(c?.duplicate).toBe(true);
+      });
+
+      it('deduplicates within one batch', async () => {
+        const q = await create('b.fifo', fifo);
+        const out = await store.queues.send(
+          q.id,
+          [msg('x', { groupId: 'g', deduplicationId: 'same' }), msg('x', { groupId: 'g', deduplicationId: 'same' })],
+          { deduplication: { windowMs: 300_000, perGroup: false } },
+        );
+        expect(out.map((o) => o.duplicate)).toEqual([false, true]);
+        expect(out[1]?.messageId).toBe(out[0]?.messageId);
+      });
+
+      it('replays a receive attempt with the same messages and tokens until one is deleted', async () => {
+        const q = await create('r.fifo', fifo);
+        await store.queues.send(q.id, [msg('1', { groupId: 'g' }), msg('2', { groupId: 'g' })]);
+        const attempt = { id: 'att-1', windowMs: 300_000 };
+        const a = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        expect(a.length).toBe(2);
+        clock.advance(10_000);
+        const b = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        expect(b.map((m) => m.receiptToken)).toEqual(a.map((m) => m.receiptToken));
+        // The replay reset the visibility: still hidden 25 s later.
+        clock.advance(25_000);
+        expect(await receive(q)).toEqual([]);
+        await store.queues.deleteMessages(q.id, [{ position: a[0]!.position, token: a[0]!.receiptToken }]);
+        const c = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        expect(c.map((m) => m.receiptToken)).not.toEqual(a.map((m) => m.receiptToken));
+      });
+    });
+
+    describe('dead-letter queues', () => {
+      it('moves a message on the receive after maxReceiveCount receives, keeping its send time', async () => {
+        const q = await create('src');
+        const dlq = await create('src-dlq');
+        const deadLetter = { queueId: dlq.id, maxReceiveCount: 2, sourceArn: 'arn:src', resetSentAt: false, retentionMs: 3_600_000 };
+        await store.queues.send(q.id, [msg('poison')]);
+        const sentAt = clock.now();
+        for (let i = 0; i < 2; i++) {
+          const got = await store.queues.receive(q.id, { fifo: false, max: 1, visibilityMs: 1_000, deadLetter });
+          expect(got.length).toBe(1);
+          clock.advance(1_000);
+        }
+        expect(await store.queues.receive(q.id, { fifo: false, max: 1, visibilityMs: 1_000, deadLetter })).toEqual([]);
+        const [dead] = await receive(dlq);
+        expect(dead?.body).toBe('poison');
+        expect(dead?.deadLetterSourceArn).toBe('arn:src');
+        expect(dead?.receiveCount).toBe(1);
+        expect(dead?.sentAt).toBe(sentAt);
+      });
+
+      it('resets the send time when a FIFO dead-letter queue asks for it', async () => {
+        const q = await create('fs.fifo', fifo);
+        const dlq = await create('fd.fifo', fifo);
+        const deadLetter = { queueId: dlq.id, maxReceiveCount: 1, sourceArn: 'arn:fs', resetSentAt: true, retentionMs: 3_600_000 };
+        await store.queues.send(q.id, [msg('p', { groupId: 'g' })]);
+        await store.queues.receive(q.id, { fifo: true, max: 1, visibilityMs: 1_000, deadLetter });
+        clock.advance(5_000);
+        await store.queues.receive(q.id, { fifo: true, max: 1, visibilityMs: 1_000, deadLetter });
+        const [dead] = await receive(dlq);
+        expect(dead?.sentAt).toBe(clock.now());
+      });
+
+      it('moves messages back to their origins or to a chosen queue', async () => {
+        const a = await create('origin-a');
+        const b = await create('origin-b');
+        const dlq = await create('dead');
+        const other = await create('other');
+        await store.queues.send(dlq.id, [
+          msg('to-a', { deadLetterSourceArn: 'arn:a' }),
+          msg('to-b', { deadLetterSourceArn: 'arn:b' }),
+          msg('lost', { deadLetterSourceArn: 'arn:gone' }),
+        ]);
+        const origins = new Map([
+          ['arn:a', { queueId: a.id, retentionMs: 3_600_000, fifo: false }],
+          ['arn:b', { queueId: b.id, retentionMs: 3_600_000, fifo: false }],
+        ]);
+        const ids: string[] = [];
+        const newId = () => {
+          const id = randomUUID();
+          ids.push(id);
+          return id;
+        };
+        const r = await store.queues.moveMessages(dlq.id, null, origins, 10, newId);
+        expect(r).toEqual({ moved: 2, unroutable: 1 });
+        const [ma] = await receive(a);
+        expect(ma?.body).toBe('to-a');
+        expect(ids).toContain(ma?.messageId);
+        expect(ma?.receiveCount).toBe(1);
+        expect((await receive(b)).map((m) => m.body)).toEqual(['to-b']);
+        const r2 = await store.queues.moveMessages(dlq.id, { queueId: other.id, retentionMs: 60_000, fifo: false }, new Map(), 10, newId);
+        expect(r2).toEqual({ moved: 1, unroutable: 0 });
+        expect((await receive(other)).map((m) => m.body)).toEqual(['lost']);
+      });
+
+      it('stores and lists move tasks newest first', async () => {
+        const dlq = await create('tasks-dlq');
+        const base = {
+          sourceQueueId: dlq.id,
+          sourceArn: 'arn:d',
+          destinationArn: null,
+          maxPerSecond: null,
+          status: 'RUNNING' as const,
+          moved: 0,
+          toMove: 3,
+          failureReason: null,
+        };
+        await store.queues.putMoveTask({ ...base, handle: 'h1', startedAt: 1, updatedAt: 1 });
+        await store.queues.putMoveTask({ ...base, handle: 'h2', startedAt: 2, updatedAt: 2 });
+        await store.queues.putMoveTask({ ...base, handle: 'h1', startedAt: 1, updatedAt: 3, status: 'COMPLETED', moved: 3 });
+        expect((await store.queues.listMoveTasks(dlq.id, 10)).map((t) => t.handle)).toEqual(['h2', 'h1']);
+        expect((await store.queues.getMoveTask('h1'))?.status).toBe('COMPLETED');
+        expect(await store.queues.getMoveTask('nope')).toBeUndefined();
+      });
+    });
+
+    describe('stats', () => {
+      it('counts visible, delayed and in-flight messages and the oldest send time', async () => {
+        const q = await create('stats');
+        const t0 = clock.now();
+        await store.queues.send(q.id, [msg('a'), msg('b'), msg('c', { delayMs: 10_000 })]);
+        clock.advance(1_000);
+        await receive(q, 1);
+        expect(await store.queues.stats(q.id)).toEqual({ visible: 1, delayed: 1, inFlight: 1, oldestSentAt: t0 });
+        expect(await store.queues.listQueueIds()).toContain(q.id);
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('answers ping and reads its clock', async () => {
+        await store.ping();
+        expect(await store.now()).toBe(clock.now());
+      });
+    });
+  });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
