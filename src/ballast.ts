@@ -1,0 +1,68 @@
+import { type Clock, systemClock } from './core/clock.js';
+import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './core/limits.js';
+import type { Store } from './store/contract.js';
+import { DEFAULT_STORE_URL, openStore } from './store/open.js';
+import { Queues } from './queue/queues.js';
+
+/** Options of `openBallast`. */
+export interface BallastOptions {
+  /** Store URL (`sqlite:<path>` or `postgres://…`) or an opened Store. @defaultValue 'sqlite:./.ballast/ballast.db' */
+  store?: string | Store;
+  /** Time source. @defaultValue the system clock */
+  clock?: Clock;
+  /** Override SQS limits (see `DEFAULT_QUEUE_LIMITS`). */
+  limits?: Partial<QueueLimits>;
+  /** Region in ARNs and URLs. @defaultValue 'us-east-1' */
+  region?: string;
+  /** Account id in ARNs and URLs. @defaultValue '000000000000' */
+  accountId?: string;
+  /** Remove expired messages in the background every this many ms; 0 = never. @defaultValue 10_000 */
+  retentionSweepMs?: number;
+}
+
+/** An open Ballast: queues (and later the bus, idempotency, health) over one store. */
+export interface Ballast {
+  readonly store: Store;
+  readonly queues: Queues;
+  readonly clock: Clock;
+  /** Stops background work and closes the store; idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Opens Ballast on a store (created and migrated as needed). */
+export async function openBallast(options: BallastOptions = {}): Promise<Ballast> {
+  const clock = options.clock ?? systemClock;
+  const store =
+    typeof options.store === 'object' ? options.store : await openStore(options.store ?? DEFAULT_STORE_URL, { clock });
+  const limits: QueueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.limits };
+  const queues = new Queues(store, {
+    clock,
+    limits,
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '000000000000',
+  });
+  const sweep = new AbortController();
+  const sweepMs = options.retentionSweepMs ?? 10_000;
+  const sweeper = sweepMs > 0 ? runSweeper(store, clock, sweepMs, sweep.signal) : Promise.resolve();
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      sweep.abort();
+      await sweeper;
+      await queues.moveTasks.close();
+      await store.close();
+    })());
+  return { store, queues, clock, close, [Symbol.asyncDispose]: close };
+}
+
+async function runSweeper(store: Store, clock: Clock, everyMs: number, signal: AbortSignal): Promise<void> {
+  while (await clock.sleep(everyMs, signal)) {
+    try {
+      // Remove in bounded chunks so one sweep never holds the writer for long.
+      while (!signal.aborted && (await store.queues.removeExpired(1000)) === 1000);
+    } catch {
+      // The store may be restarting; the next sweep tries again.
+    }
+  }
+}

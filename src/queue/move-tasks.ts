@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { BallastError, check } from '../core/errors.js';
+import { newMessageId } from '../core/ids.js';
+import type { MoveDestination, MoveTaskRecord, QueueRecord } from '../store/contract.js';
+import type { QueueContext } from './context.js';
+
+/** Options of a message move task. */
+export interface StartMoveTaskOptions {
+  /** ARN of the dead-letter queue to empty. */
+  sourceArn: string;
+  /** Where to move; absent = each message back to the queue it was dead-lettered from. */
+  destinationArn?: string;
+  /** Messages per second (1–500); absent = as fast as the store allows, in batches. */
+  maxNumberOfMessagesPerSecond?: number;
+}
+
+/** A move task as users see it (SQS ListMessageMoveTasks shape, camelCase). */
+export type MoveTask = MoveTaskRecord;
+
+/** Messages moved per store call when no rate is set. */
+const UNTHROTTLED_BATCH = 500;
+
+/**
+ * Dead-letter redrive: moves messages out of a DLQ at a rate, with progress, cancellable.
+ * A task runs in the process that started it; its record (progress, status) is in the store.
+ */
+export class MoveTasks {
+  readonly #ctx: QueueContext;
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #stop = new AbortController();
+
+  /** @internal */
+  constructor(ctx: QueueContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Starts a task; returns its handle. One running task per source queue. */
+  async start(options: StartMoveTaskOptions): Promise<string> {
+    const ctx = this.#ctx;
+    const sourceName = ctx.nameFromArn(options.sourceArn);
+    if (sourceName === undefined) throw new BallastError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist.`);
+    const source = await ctx.resolve(sourceName).catch(() => {
+      throw new BallastError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist.`);
+    });
+    const all = await ctx.store.queues.listQueues('', null, 100_000);
+    const isDlq = all.some((q) => q.settings.redrivePolicy?.deadLetterTargetArn === options.sourceArn);
+    check(isDlq, 'Source queue must be configured as a Dead Letter Queue.');
+    if (options.destinationArn !== undefined) {
+      const destName = ctx.nameFromArn(options.destinationArn);
+      const dest = destName === undefined ? undefined : await ctx.resolve(destName).catch(() => undefined);
+      if (!dest) throw new BallastError('ResourceNotFoundException', `The resource that you specified for the DestinationArn parameter doesn't exist.`);
+      check(dest.settings.fifo === source.settings.fifo, 'Source and destination queues must be of the same type.');
+    }
+    const rate = options.maxNumberOfMessagesPerSecond;
+    if (rate !== undefined) {
+      check(Number.isInteger(rate) && rate >= 1 && rate <= ctx.limits.maxMoveRate, `MaxNumberOfMessagesPerSecond must be between 1 and ${ctx.limits.maxMoveRate}.`);
+    }
+    const active = await ctx.store.queues.listMoveTasks(source.id, 10);
+    if (active.some((t) => t.status === 'RUNNING' || t.status === 'CANCELLING')) {
+      throw new BallastError('UnsupportedOperation', 'There is already a task running for this source queue. Only one active task is allowed for each source queue.');
+    }
+    const stats = await ctx.store.queues.stats(source.id);
+    const now = await ctx.store.now();
+    const task: MoveTaskRecord = {
+      handle: Buffer.from(JSON.stringify({ id: randomUUID(), source: options.sourceArn })).toString('base64url'),
+      sourceQueueId: source.id,
+      sourceArn: options.sourceArn,
+      destinationArn: options.destinationArn ?? null,
+      maxPerSecond: rate ?? null,
+      status: 'RUNNING',
+      moved: 0,
+      toMove: stats.visible + stats.inFlight + stats.delayed,
+      failureReason: null,
+      startedAt: now,
+      updatedAt: now,
+    };
+    await ctx.store.queues.putMoveTask(task);
+    const run = this.#run(task, source).finally(() => this.#running.delete(task.handle));
+    this.#running.set(task.handle, run);
+    return task.handle;
+  }
+
+  /** Tasks of a source DLQ, newest first (1–10, default 1). */
+  async list(sourceArn: string, maxResults = 1): Promise<MoveTask[]> {
+    check(Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 10, 'MaxResults must be between 1 and 10.');
+    const name = this.#ctx.nameFromArn(sourceArn);
+    const source = name === undefined ? undefined : await this.#ctx.resolve(name).catch(() => undefined);
+    if (!source) throw new BallastError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist.`);
+    return this.#ctx.store.queues.listMoveTasks(source.id, maxResults);
+  }
+
+  /** Asks a running task to stop; returns how many it had moved. */
+  async cancel(handle: string): Promise<number> {
+    const task = await this.#ctx.store.queues.getMoveTask(handle);
+    if (!task) throw new BallastError('ResourceNotFoundException', 'The task handle is not valid.');
+    if (task.status !== 'RUNNING') throw new BallastError('UnsupportedOperation', `Only a RUNNING task can be cancelled; this one is ${task.status}.`);
+    await this.#ctx.store.queues.putMoveTask({ ...task, status: 'CANCELLING', updatedAt: await this.#ctx.store.now() });
+    return task.moved;
+  }
+
+  /** Waits for a task started here to end (tests and the CLI's progress bar). */
+  async wait(handle: string): Promise<MoveTask | undefined> {
+    await this.#running.get(handle);
+    return this.#ctx.store.queues.getMoveTask(handle);
+  }
+
+  /** Stops local runners (on close); their tasks stay RUNNING in the store. */
+  async close(): Promise<void> {
+    this.#stop.abort();
+    await Promise.all(this.#running.values());
+  }
+
+  async #run(task: MoveTaskRecord, source: QueueRecord): Promise<void> {
+    const { store, clock } = this.#ctx;
+    let current = task;
+    try {
+      for (;;) {
+        if (this.#stop.signal.aborted) return;
+        const stored = await store.queues.getMoveTask(task.handle);
+        if (stored?.status === 'CANCELLING') {
+          await store.queues.putMoveTask({ ...current, status: 'CANCELLED', updatedAt: await store.now() });
+          return;
+        }
+        const { destination, origins } = await this.#routes(task);
+        const limit = task.maxPerSecond ?? UNTHROTTLED_BATCH;
+        const started = clock.now();
+        const r = await store.queues.moveMessages(source.id, destination, origins, limit, newMessageId);
+        current = { ...current, moved: current.moved + r.moved, updatedAt: await store.now() };
+        if (r.moved === 0) {
+          const failed = r.unroutable > 0;
+          await store.queues.putMoveTask({
+            ...current,
+            status: failed ? 'FAILED' : 'COMPLETED',
+            failureReason: failed ? `${r.unroutable} messages have no live source queue to return to` : null,
+          });
+          return;
+        }
+        await store.queues.putMoveTask(current);
+        // A rate is a per-second budget: wait out the rest of the second.
+        if (task.maxPerSecond !== null) await clock.sleep(Math.max(0, 1000 - (clock.now() - started)), this.#stop.signal);
+      }
+    } catch (error) {
+      await store.queues
+        .putMoveTask({ ...current, status: 'FAILED', failureReason: String(error), updatedAt: Date.now() })
+        .catch(() => undefined);
+    }
+  }
+
+  async #routes(task: MoveTaskRecord): Promise<{ destination: MoveDestination | null; origins: Map<string, MoveDestination> }> {
+    const ctx = this.#ctx;
+    const toDest = (q: QueueRecord): MoveDestination => ({
+      queueId: q.id,
+      retentionMs: q.settings.messageRetentionPeriod * 1000,
+      fifo: q.settings.fifo,
+    });
+    if (task.destinationArn !== null) {
+      const name = ctx.nameFromArn(task.destinationArn);
+      const q = name === undefined ? undefined : await ctx.store.queues.getQueue(name);
+      if (!q) throw new Error('destination queue no longer exists');
+      return { destination: toDest(q), origins: new Map() };
+    }
+    const all = await ctx.store.queues.listQueues('', null, 100_000);
+    return { destination: null, origins: new Map(all.map((q) => [ctx.arn(q.name), toDest(q)])) };
+  }
+}

@@ -1,0 +1,2 @@
+/** `ballast/testing`: helpers for users' own tests. */
+export { FakeClock } from './fake-clock.js';

@@ -1,0 +1,24 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Ballast, type BallastOptions, openBallast } from '../../src/ballast.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ballast-test-'));
+let n = 0;
+
+/** A fresh SQLite file path for one test. */
+export const tempDbPath = (): string => join(dir, `b${process.pid}-${n++}.db`);
+
+/** Opens Ballast on a fresh SQLite file. */
+export function openTestBallast(options: Omit<BallastOptions, 'store'> = {}): Promise<Ballast> {
+  return openBallast({ store: `sqlite:${tempDbPath()}`, retentionSweepMs: 0, ...options });
+}
+
+/** Waits until `condition` holds (polling every 5 ms), failing after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
