@@ -1,0 +1,82 @@
+import { openBallast } from '../../ballast.js';
+import { BallastError } from '../../core/errors.js';
+import { intFlag, parse, storeUrl } from '../args.js';
+import type { Output } from '../output.js';
+import { table } from '../output.js';
+
+export const QUEUES_USAGE = `ballast queues list [--prefix P]
+ballast queues create NAME [--fifo] [--visibility-timeout S] [--dlq NAME --max-receive-count N]
+ballast queues delete NAME
+ballast queues purge NAME
+ballast queues stats [NAME]
+(every command takes --store URL; default $BALLAST_STORE or sqlite:./.ballast/ballast.db)`;
+
+/** `ballast queues …`: manage queues. */
+export async function queuesCommand(args: string[], io: Output): Promise<number> {
+  const { values, positionals } = parse(args, {
+    prefix: { type: 'string' },
+    fifo: { type: 'boolean' },
+    'visibility-timeout': { type: 'string' },
+    dlq: { type: 'string' },
+    'max-receive-count': { type: 'string' },
+  });
+  const [action, name] = positionals;
+  if (values.help || action === undefined) {
+    io.out(QUEUES_USAGE);
+    return action === undefined && !values.help ? 2 : 0;
+  }
+  const needName = (): string => {
+    if (name === undefined) throw new BallastError('MissingParameter', `ballast queues ${action} needs a queue name`);
+    return name;
+  };
+  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0 });
+  try {
+    switch (action) {
+      case 'list': {
+        const { names } = await b.queues.list({ prefix: values.prefix ?? '' });
+        if (values.json) io.out(JSON.stringify(names));
+        else for (const n of names) io.out(n);
+        return 0;
+      }
+      case 'create': {
+        const dlq = values.dlq;
+        await b.queues.create(needName(), {
+          ...(values.fifo ? { fifo: true } : {}),
+          ...(values['visibility-timeout'] !== undefined
+            ? { visibilityTimeout: intFlag(values['visibility-timeout'], 'visibility-timeout', 30, 0, 43_200) }
+            : {}),
+          ...(dlq ? { deadLetterQueue: { queue: dlq, maxReceiveCount: intFlag(values['max-receive-count'], 'max-receive-count', 10, 1, 1000) } } : {}),
+        });
+        io.out(`created ${name}`);
+        return 0;
+      }
+      case 'delete':
+        await b.queues.delete(needName());
+        io.out(`deleted ${name}`);
+        return 0;
+      case 'purge':
+        await (await b.queues.get(needName())).purge();
+        io.out(`purged ${name}`);
+        return 0;
+      case 'stats': {
+        const names = name ? [name] : (await b.queues.list()).names;
+        const rows = [];
+        for (const n of names) rows.push({ queue: n, ...(await (await b.queues.get(n)).depth()) });
+        if (values.json) io.out(JSON.stringify(rows));
+        else
+          io.out(
+            table([
+              ['QUEUE', 'VISIBLE', 'DELAYED', 'IN FLIGHT', 'OLDEST AGE (s)'],
+              ...rows.map((r) => [r.queue, r.visible, r.delayed, r.inFlight, r.oldestAgeSeconds]),
+            ]),
+          );
+        return 0;
+      }
+      default:
+        io.err(`unknown action "${action}"\n${QUEUES_USAGE}`);
+        return 2;
+    }
+  } finally {
+    await b.close();
+  }
+}

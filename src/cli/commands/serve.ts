@@ -1,0 +1,52 @@
+import { openBallast } from '../../ballast.js';
+import { intFlag, parse, storeUrl } from '../args.js';
+import type { Output } from '../output.js';
+
+export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL]
+  Speaks the SQS JSON protocol (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics.
+  SigV4 is verified when BALLAST_ACCESS_KEYS="id:secret[,id:secret…]" is set.`;
+
+type StartServer = (options: Record<string, unknown>) => Promise<{ url: string; close(): Promise<void> }>;
+
+/** Parses BALLAST_ACCESS_KEYS into credentials. */
+function accessKeys(raw: string | undefined): { accessKeyId: string; secretAccessKey: string }[] | undefined {
+  if (!raw) return undefined;
+  return raw.split(',').map((pair) => {
+    const i = pair.indexOf(':');
+    if (i <= 0) throw new Error('BALLAST_ACCESS_KEYS must be id:secret pairs separated by commas');
+    return { accessKeyId: pair.slice(0, i).trim(), secretAccessKey: pair.slice(i + 1).trim() };
+  });
+}
+
+/** `ballast serve`: runs the server until SIGINT/SIGTERM, then shuts down gracefully. */
+export async function serveCommand(args: string[], io: Output): Promise<number> {
+  const { values } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'public-url': { type: 'string' },
+  });
+  if (values.help) return io.out(SERVE_USAGE), 0;
+  const port = intFlag(values.port, 'port', 4566, 0, 65_535);
+  const host = values.host ?? '127.0.0.1';
+  const credentials = accessKeys(process.env.BALLAST_ACCESS_KEYS);
+  const ballast = await openBallast({ store: storeUrl(values.store) });
+  // The server is loaded only by this command, so other commands start fast.
+  const serverModule = '../../server/serve.js';
+  const { startServer } = (await import(serverModule)) as { startServer: StartServer };
+  const server = await startServer({
+    ballast,
+    host,
+    port,
+    ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+  io.err(`ballast: serving SQS on ${server.url} (store: ${ballast.store.kind})`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  io.err('ballast: shutting down');
+  await server.close();
+  await ballast.close();
+  return 0;
+}

@@ -1,0 +1,174 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Ballast } from '../../src/ballast.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import { openTestBallast, waitFor } from '../helpers/ballast.js';
+
+describe('consumer runtime', () => {
+  let b: Ballast;
+  let clock: FakeClock;
+  beforeEach(async () => {
+    clock = new FakeClock();
+    b = await openTestBallast({ clock });
+  });
+  afterEach(() => b.close());
+
+  it('runs every message once, never more than `concurrency` at a time, and deletes on success', async () => {
+    const q = await b.queues.create('work');
+    await q.sendBatch(Array.from({ length: 10 }, (_, i) => ({ body: `a${i}` })));
+    let running = 0;
+    let peak = 0;
+    const seen: string[] = [];
+    const c = q.consume(
+      async (m) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 2));
+        seen.push(m.body);
+        running--;
+      },
+      { concurrency: 3 },
+    );
+    await q.sendBatch(Array.from({ length: 10 }, (_, i) => ({ body: `b${i}` })));
+    await waitFor(() => seen.length === 20);
+    await c.stop();
+    expect(new Set(seen).size).toBe(20);
+    expect(peak).toBeLessThanOrEqual(3);
+    await waitFor(async () => (await q.depth()).inFlight === 0);
+    expect(await q.depth()).toMatchObject({ visible: 0, inFlight: 0 });
+  });
+
+  it('a failed message comes back after a full-jitter backoff and lands in the DLQ after maxReceiveCount', async () => {
+    await b.queues.create('jobs-dlq');
+    const q = await b.queues.create('jobs', { deadLetterQueue: { queue: 'jobs-dlq', maxReceiveCount: 3 } });
+    const failures: number[] = [];
+    b.queues.events.on('handler:failed', (e) => failures.push(e.retryInSeconds));
+    const attempts: number[] = [];
+    const c = q.consume(
+      (m) => {
+        attempts.push(m.receiveCount);
+        throw new Error('boom');
+      },
+      { concurrency: 1, random: () => 0.99, retry: { baseSeconds: 2, maxSeconds: 60 } },
+    );
+    await q.send('poison');
+    await waitFor(() => failures.length === 1);
+    // Attempt 1: ceiling 2 s, so the retry is in round(0.99 · 2) = 2 s.
+    expect(failures[0]).toBe(2);
+    clock.advance(2_000);
+    await waitFor(() => failures.length === 2);
+    expect(failures[1]).toBe(4); // ceiling 4 s
+    clock.advance(4_000);
+    await waitFor(() => failures.length === 3);
+    clock.advance(8_000);
+    const dlq = await b.queues.get('jobs-dlq');
+    await waitFor(async () => (await dlq.depth()).visible === 1);
+    await c.stop();
+    expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it('extends visibility while a handler runs (heartbeat)', async () => {
+    const q = await b.queues.create('slow', { visibilityTimeout: 30 });
+    let release!: () => void;
+    const started: string[] = [];
+    const c = q.consume(async (m) => {
+      started.push(m.messageId);
+      await new Promise<void>((r) => (release = r));
+    });
+    await q.send('long job');
+    await waitFor(() => started.length === 1);
+    for (let t = 0; t < 6; t++) {
+      const before = clock.pendingSleepers;
+      clock.advance(15_000);
+      // Let the heartbeat's visibility change land before time moves again.
+      await waitFor(() => clock.pendingSleepers >= before);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // 90 s after the receive, far past the 30 s visibility: still in flight, never handed out twice.
+    expect(await q.depth()).toMatchObject({ visible: 0, inFlight: 1 });
+    expect(started.length).toBe(1);
+    release();
+    await waitFor(async () => (await q.depth()).inFlight === 0);
+    await c.stop();
+  });
+
+  it('stop() waits for running handlers, then aborts the rest and releases their messages', async () => {
+    const q = await b.queues.create('stop');
+    let signal: AbortSignal | undefined;
+    const c = q.consume(
+      async (_m, ctx) => {
+        signal = ctx.signal;
+        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+      },
+      { stopTimeoutMs: 5_000 },
+    );
+    await q.send('stuck');
+    await waitFor(() => signal !== undefined);
+    let stopped = false;
+    const stopping = c.stop().then(() => (stopped = true));
+    // Move time in steps until the 5 s grace period has passed and stop() finished.
+    for (let waited = 0; !stopped && waited < 10_000; waited += 500) {
+      await new Promise((r) => setTimeout(r, 5));
+      expect(signal?.aborted).toBe(waited >= 5_000 ? signal?.aborted : false);
+      clock.advance(500);
+    }
+    await stopping;
+    expect(signal?.aborted).toBe(true);
+    expect(c.running).toBe(false);
+    // Released: visible again at once, with its receive count kept.
+    const [again] = await q.receive();
+    expect(again?.body).toBe('stuck');
+    expect(again?.receiveCount).toBe(2);
+  });
+});
+
+describe('long polling', () => {
+  it('returns as soon as a message is sent (a wake-up, not a timer)', async () => {
+    const b = await openTestBallast();
+    try {
+      const q = await b.queues.create('lp');
+      const started = Date.now();
+      const pending = q.receive({ waitTimeSeconds: 20 });
+      setTimeout(() => void q.send('hello'), 50);
+      const got = await pending;
+      expect(got.map((m) => m.body)).toEqual(['hello']);
+      // Well under the 1 s fallback re-check: the send woke the poll.
+      expect(Date.now() - started).toBeLessThan(900);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('wakes when a delayed message becomes visible, and returns empty at the deadline', async () => {
+    const clock = new FakeClock();
+    const b = await openTestBallast({ clock });
+    try {
+      const q = await b.queues.create('lp2');
+      await q.send('later', { delaySeconds: 5 });
+      const pending = q.receive({ waitTimeSeconds: 20 });
+      await waitFor(() => clock.pendingSleepers > 0);
+      clock.advance(5_000);
+      expect((await pending).map((m) => m.body)).toEqual(['later']);
+      const empty = q.receive({ waitTimeSeconds: 2 });
+      for (let i = 0; i < 2; i++) {
+        await waitFor(() => clock.pendingSleepers > 0);
+        clock.advance(1_000);
+      }
+      expect(await empty).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('ends early when its signal aborts', async () => {
+    const b = await openTestBallast();
+    try {
+      const q = await b.queues.create('lp3');
+      const ac = new AbortController();
+      const pending = q.receive({ waitTimeSeconds: 20, signal: ac.signal });
+      setTimeout(() => ac.abort(), 20);
+      expect(await pending).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  });
+});
