@@ -10,10 +10,18 @@ export const COMMON_OPTIONS = {
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
+type AllOptions<T extends OptionSpec> = typeof COMMON_OPTIONS & T;
+
+/** Parsed flags: strings for string options, booleans for boolean ones. */
+export type FlagValues<T extends OptionSpec> = {
+  [K in keyof AllOptions<T>]?: AllOptions<T>[K] extends { type: 'boolean' } ? boolean : string;
+};
+
 /** Parses a command's arguments strictly; unknown flags are a clear usage error. */
-export function parse<T extends OptionSpec>(args: string[], options: T) {
+export function parse<T extends OptionSpec>(args: string[], options: T): { values: FlagValues<T>; positionals: string[] } {
   try {
-    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return { values: parsed.values as FlagValues<T>, positionals: parsed.positionals };
   } catch (cause) {
     throw new BallastError('InvalidParameterValue', (cause as Error).message, { cause });
   }
