@@ -17,6 +17,7 @@ import type {
   SendResult,
 } from './types.js';
 import { Consumer, type ConsumeOptions, type MessageHandler } from './consumer.js';
+import { Outbox } from './outbox.js';
 
 /** A handle on one queue. Cheap to hold; every call re-checks that the queue exists. */
 export class Queue {
@@ -38,6 +39,11 @@ export class Queue {
   /** The stored record (settings, tags, timestamps). */
   record(): Promise<QueueRecord> {
     return this.#ctx.resolve(this.name);
+  }
+
+  /** A transactional outbox on this queue: sends that commit inside the caller's own transaction. */
+  async outbox(): Promise<Outbox> {
+    return new Outbox(this.#ctx, await this.record());
   }
 
   /** Sends one message; resolves after it is durably stored. */

@@ -8,6 +8,7 @@ const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]+$/;
 // FIFO ids: alphanumerics and ASCII punctuation (reference/sqs.md §3).
 const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 // Characters SQS accepts in a body: #x9 #xA #xD #x20–#xD7FF #xE000–#xFFFD #x10000–#x10FFFF.
+// eslint-disable-next-line no-control-regex -- the control characters are the point of this check
 const INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const DATA_TYPE = /^(String|Number|Binary)(\.[^\s]{1,256})?$/;
 

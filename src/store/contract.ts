@@ -240,6 +240,12 @@ export interface QueueStore {
   /** Stores messages in order, in one transaction; FIFO deduplication is decided inside it. */
   send(queueId: number, messages: readonly NewMessage[], options?: SendOptions): Promise<SendOutcome[]>;
   /**
+   * Present when the driver can write inside a caller's SYNCHRONOUS transaction (better-sqlite3's
+   * `db.transaction(fn)`): stores the messages on `options.transaction` and returns at once.
+   * Consumers are woken after the caller's transaction ends.
+   */
+  sendWithinSync?(queueId: number, messages: readonly NewMessage[], options: SendOptions & { transaction: unknown }): SendOutcome[];
+  /**
    * Claims up to `max` receivable messages: standard queues in (visibleAt, position) order,
    * FIFO queues in position order with a group blocked while any earlier message of it is
    * delayed or in flight. Expired messages are never returned.

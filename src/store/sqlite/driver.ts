@@ -12,7 +12,7 @@ import { changeVisibility, deleteMessages } from './handles.js';
 import { getMoveTask, listMoveTasks, moveMessages, putMoveTask } from './move.js';
 import * as queues from './queues.js';
 import { receive } from './receive.js';
-import { send } from './send.js';
+import { send, sendWithinSync } from './send.js';
 import { nextVisibleAt, removeExpired, stats } from './stats.js';
 
 /** Options of the embedded SQLite store. */
@@ -80,6 +80,10 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     deleteQueue: (id) => guard(() => queues.deleteQueue(ctx, id)),
     purgeQueue: (id, cooldownMs) => guard(() => queues.purgeQueue(ctx, id, cooldownMs)),
     send: (id, messages, opts) => guard(() => send(ctx, id, messages, opts)),
+    sendWithinSync: (id, messages, opts) => {
+      if (closed) throw new BallastError('Closed', 'the store is closed');
+      return sendWithinSync(ctx, id, messages, opts);
+    },
     receive: (id, req) => guard(() => receive(ctx, id, req)),
     deleteMessages: (id, refs) => guard(() => deleteMessages(ctx, id, refs)),
     changeVisibility: (id, changes, maxTotalMs) => guard(() => changeVisibility(ctx, id, changes, maxTotalMs)),

@@ -64,23 +64,33 @@ function insertOne(db: Database, now: number, queueId: number, m: NewMessage): n
   return row.position;
 }
 
-/** Sends through the group commit, or synchronously inside the caller's own transaction. */
+/** Stores messages inside the caller's open transaction on its own better-sqlite3 Database, synchronously. */
+export function sendWithinSync(
+  ctx: SqliteContext,
+  queueId: number,
+  messages: readonly NewMessage[],
+  options: SendOptions & { transaction: unknown },
+): SendOutcome[] {
+  const db = options.transaction as Database;
+  if (typeof db?.prepare !== 'function' || !db.inTransaction) {
+    throw new BallastError('InvalidParameterValue', 'transaction must be a better-sqlite3 Database inside an open transaction');
+  }
+  const out = insertMessages(db, ctx.now(), queueId, messages, options);
+  // The caller's transaction commits after its synchronous body returns; wake consumers then
+  // (a wake-up after a rollback only costs the consumers one empty look).
+  setImmediate(() => ctx.wake.fire(queueId));
+  return out;
+}
+
+/** Sends through the group commit, or inside the caller's own transaction when one is given. */
 export function send(
   ctx: SqliteContext,
   queueId: number,
   messages: readonly NewMessage[],
   options?: SendOptions,
 ): Promise<SendOutcome[]> {
-  const tx = options?.transaction;
-  if (tx !== undefined) {
-    const db = tx as Database;
-    if (typeof db.prepare !== 'function' || !db.inTransaction) {
-      throw new BallastError('InvalidParameterValue', 'transaction must be a better-sqlite3 Database inside an open transaction');
-    }
-    const out = insertMessages(db, ctx.now(), queueId, messages, options);
-    // The caller's transaction commits after its synchronous body returns; wake consumers then.
-    setImmediate(() => ctx.wake.fire(queueId));
-    return Promise.resolve(out);
+  if (options?.transaction !== undefined) {
+    return Promise.resolve(sendWithinSync(ctx, queueId, messages, { ...options, transaction: options.transaction }));
   }
   return ctx.commit.run(() => {
     const out = insertMessages(ctx.db, ctx.now(), queueId, messages, options);

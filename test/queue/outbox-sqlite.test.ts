@@ -1,0 +1,57 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Ballast, openBallast } from '../../src/ballast.js';
+import { tempDbPath } from '../helpers/ballast.js';
+
+describe('transactional outbox on SQLite (the caller\'s own better-sqlite3 Database)', () => {
+  let path: string;
+  let ballast: Ballast;
+  let app: BetterSqlite3.Database;
+  beforeEach(async () => {
+    path = tempDbPath();
+    ballast = await openBallast({ store: `sqlite:${path}`, retentionSweepMs: 0 });
+    app = new BetterSqlite3(path);
+    app.pragma('journal_mode = WAL');
+    app.pragma('busy_timeout = 5000');
+    app.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT NOT NULL)');
+  });
+  afterEach(async () => {
+    app.close();
+    await ballast.close();
+  });
+
+  it('the message commits with the caller\'s rows, and a waiting consumer is woken after commit', async () => {
+    const q = await ballast.queues.create('orders');
+    const outbox = await q.outbox();
+    const waiting = q.receive({ waitTimeSeconds: 10 });
+    const started = Date.now();
+    app.transaction(() => {
+      const { lastInsertRowid } = app.prepare('INSERT INTO orders (item) VALUES (?)').run('book');
+      outbox.sendSync(app, JSON.stringify({ orderId: Number(lastInsertRowid) }));
+    })();
+    const [m] = await waiting;
+    expect(JSON.parse(m!.body)).toEqual({ orderId: 1 });
+    expect(Date.now() - started).toBeLessThan(900); // woken, not found by the 1 s re-check
+  });
+
+  it('a rolled-back transaction leaves neither the row nor the message', async () => {
+    const q = await ballast.queues.create('orders');
+    const outbox = await q.outbox();
+    expect(() =>
+      app.transaction(() => {
+        app.prepare('INSERT INTO orders (item) VALUES (?)').run('book');
+        outbox.sendSync(app, 'order created');
+        throw new Error('payment declined');
+      })(),
+    ).toThrow('payment declined');
+    expect(app.prepare('SELECT count(*) AS n FROM orders').get()).toEqual({ n: 0 });
+    expect(await q.receive()).toEqual([]);
+  });
+
+  it('refuses a database that has no open transaction', async () => {
+    const q = await ballast.queues.create('orders');
+    const outbox = await q.outbox();
+    expect(() => outbox.sendSync(app, 'x')).toThrow(/open transaction/);
+    expect(await q.receive()).toEqual([]);
+  });
+});
