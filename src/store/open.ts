@@ -28,10 +28,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     return openSqliteStore(path, { ...options, ...(sync ? { synchronous: sync } : {}) });
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const driver = './postgres/driver.js';
-    const { openPostgresStore } = (await import(driver)) as {
-      openPostgresStore: (url: string, options: OpenStoreOptions) => Promise<Store>;
-    };
+    const { openPostgresStore } = await import('./postgres/driver.js');
     return openPostgresStore(url, options);
   }
   throw new BallastError('InvalidStoreUrl', `unknown store URL ${JSON.stringify(url)}: use sqlite:<path> or postgres://…`);

@@ -1,0 +1,113 @@
+import pg from 'pg';
+import { isConnectionError, isRetryableConflict, toStoreError } from './errors.js';
+
+/** Anything that runs a query: a pooled client, the caller's own client, or the pool. */
+export interface Sql {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * BIGINT (int8) and COUNT come back from `pg` as strings by default. Every int8 Ballast stores
+ * (epoch ms, positions, ids, counts) is far below 2^53, so this pool parses them as numbers.
+ * Scoped to our pool only: the global `pg.types` of the application is left alone.
+ */
+const INT8_OID = 20;
+const parseInt8 = (value: string): number => Number(value);
+export const BALLAST_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** A connection failure on a statement that changed nothing is retried on a fresh connection this many times. */
+const CONNECTION_RETRIES = 3;
+/** A transaction rolled back by a deadlock or serialization failure is run again this many times. */
+const CONFLICT_RETRIES = 5;
+
+const noop = (): void => undefined;
+
+/**
+ * The pool, with the only two ways Ballast touches it: `read` for single read-only statements
+ * and `tx` for everything that writes. Neither lets a `pg` error escape unmapped.
+ */
+export class Db {
+  readonly pool: pg.Pool;
+
+  constructor(config: pg.PoolConfig) {
+    this.pool = new pg.Pool(config);
+    // An idle client whose connection dies emits 'error' on the pool (which then drops it); a
+    // checked-out client emits it on itself. Unhandled, either would crash the process. The
+    // failure itself reaches the caller through the query that was running, if any.
+    this.pool.on('error', noop);
+    this.pool.on('connect', (client) => client.on('error', noop));
+  }
+
+  /**
+   * Runs one read-only statement. A connection failure is retried on a fresh connection (a
+   * server restart leaves dead idle clients behind until the pool notices).
+   */
+  async read<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], what?: string): Promise<R[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.pool.query<R>(text, values)).rows;
+      } catch (error) {
+        if (attempt < CONNECTION_RETRIES && isConnectionError(error)) continue;
+        throw toStoreError(error, what);
+      }
+    }
+  }
+
+  /**
+   * Runs `fn` inside BEGIN … COMMIT on one pooled connection. Retried safely: when BEGIN itself
+   * fails on a dead connection (nothing was done), and when PostgreSQL rolled the transaction
+   * back for a deadlock or serialization failure. A connection lost later (the outcome of
+   * COMMIT unknown) is reported as `StoreUnavailable`, never retried.
+   */
+  async tx<T>(fn: (client: Sql) => Promise<T>, what?: string): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (error) {
+        throw toStoreError(error, what);
+      }
+      try {
+        await client.query('BEGIN');
+      } catch (error) {
+        client.release(asError(error));
+        if (attempt < CONNECTION_RETRIES && isConnectionError(error)) continue;
+        throw toStoreError(error, what);
+      }
+      try {
+        const result = await fn(client);
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        if (isConnectionError(error)) {
+          client.release(asError(error));
+          throw toStoreError(error, what);
+        }
+        await client.query('ROLLBACK').then(
+          () => client.release(),
+          (rollbackError: unknown) => client.release(asError(rollbackError)),
+        );
+        if (attempt < CONFLICT_RETRIES && isRetryableConflict(error)) continue;
+        throw toStoreError(error, what);
+      }
+    }
+  }
+
+  /** Ends every pooled connection. */
+  async end(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end().catch(noop);
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Quotes an SQL identifier. */
+export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;

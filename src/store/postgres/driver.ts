@@ -1,0 +1,155 @@
+import type pg from 'pg';
+import { BallastError } from '../../core/errors.js';
+import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
+import { loadMigrations, runMigrations } from '../migrate.js';
+import { Batcher } from './batcher.js';
+import type { DeleteJob, PgBase, PgContext, SendJob } from './context.js';
+import { BALLAST_TYPES, Db, ident } from './db.js';
+import { toStoreError } from './errors.js';
+import { changeVisibility, writeDeleteBatch } from './handles.js';
+import { NotifyListener, Wakeups } from './listener.js';
+import { postgresMigrationTarget } from './migrate.js';
+import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './options.js';
+import { getMoveTask, listMoveTasks, moveMessages, putMoveTask } from './queries/move.js';
+import * as queues from './queries/queues.js';
+import { nextVisibleAt, removeExpired, stats } from './queries/stats.js';
+import { receive } from './receive.js';
+import { send, writeSendBatch } from './send.js';
+
+export type { PostgresStoreOptions } from './options.js';
+export { DEFAULT_POSTGRES_STORE_OPTIONS } from './options.js';
+
+const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: true, multiNode: true, databaseClock: true };
+
+/** `application_name` of every connection (unless the URL sets one): lets operators find Ballast in pg_stat_activity. */
+const APPLICATION_NAME = 'ballast';
+/** How long to wait for a new connection before failing with `StoreUnavailable`, ms. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Most calls one group commit writes. */
+const MAX_BATCH_ITEMS = 256;
+/** Most message bytes (bodies and attributes, UTF-16 units) one group commit of sends writes. */
+const MAX_SEND_BATCH_WEIGHT = 4 * 1024 * 1024;
+
+/**
+ * Opens a PostgreSQL store: creates the schema if missing, applies migrations (once, under an
+ * advisory lock, whatever the number of nodes starting together) and starts the LISTEN
+ * connection that carries wake-ups between nodes.
+ *
+ * @param url - `postgres://user:password@host:port/database[?schema=name]`
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const resolved = resolvePostgresStoreOptions(url, options);
+  const { schema, clock } = resolved;
+  // search_path is set at connection start: every pooled connection sees the schema's objects
+  // unqualified, so the SQL (and the migration files) never names the schema.
+  const searchPath = `-c search_path=${ident(schema)}`;
+  const config: pg.PoolConfig = {
+    connectionString: resolved.connectionString,
+    application_name: APPLICATION_NAME,
+    options: resolved.serverOptions ? `${resolved.serverOptions} ${searchPath}` : searchPath,
+    max: resolved.poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    types: BALLAST_TYPES,
+  };
+  const db = new Db(config);
+  const wake = new Wakeups();
+  const channel = wakeChannel(schema);
+  const listener = new NotifyListener(config, channel, wake);
+  try {
+    await runMigrations(postgresMigrationTarget(db.pool, schema), loadMigrations(new URL('./migrations/', import.meta.url)));
+    await listener.start();
+  } catch (error) {
+    await listener.close();
+    await db.end();
+    throw toStoreError(error, `opening the PostgreSQL store (schema ${schema})`);
+  }
+
+  const base: PgBase = {
+    db,
+    schema,
+    nowParam: clock ? () => clock.now() : () => null,
+    channel,
+    wake,
+    locks: { fifoClass: lockKey(`ballast:fifo:${schema}`), queueNameClass: lockKey(`ballast:queue-name:${schema}`) },
+  };
+  // Half the pool at most for group commits: receives and reads keep connections of their own.
+  const batches = { maxItems: MAX_BATCH_ITEMS, maxConcurrent: Math.max(1, Math.floor(resolved.poolSize / 2)) };
+  const ctx: PgContext = {
+    ...base,
+    sends: new Batcher((jobs: SendJob[]) => writeSendBatch(base, jobs), {
+      ...batches,
+      weigh: sendWeight,
+      maxWeight: MAX_SEND_BATCH_WEIGHT,
+    }),
+    deletes: new Batcher((jobs: DeleteJob[]) => writeDeleteBatch(base, jobs), batches),
+  };
+
+  let closing: Promise<void> | undefined;
+  // The server answered: if the LISTEN connection is waiting to reconnect, it may try now.
+  const answered = <T>(value: T): T => {
+    if (!listener.listening) listener.poke();
+    return value;
+  };
+  // Every call answers with a promise, rejected (never thrown) once the store is closed.
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closing) return Promise.reject(new BallastError('Closed', 'the store is closed'));
+    try {
+      return fn().then(answered);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
+  const queueStore: QueueStore = {
+    createQueue: (name, settings, tags, cooldownMs) => guard(() => queues.createQueue(ctx, name, settings, tags, cooldownMs)),
+    getQueue: (name) => guard(() => queues.getQueue(ctx, name)),
+    listQueues: (prefix, after, limit) => guard(() => queues.listQueues(ctx, prefix, after, limit)),
+    updateQueue: (id, change) => guard(() => queues.updateQueue(ctx, id, change)),
+    deleteQueue: (id) => guard(() => queues.deleteQueue(ctx, id)),
+    purgeQueue: (id, cooldownMs) => guard(() => queues.purgeQueue(ctx, id, cooldownMs)),
+    send: (id, messages, opts) => guard(() => send(ctx, id, messages, opts)),
+    receive: (id, req) => guard(() => receive(ctx, id, req)),
+    deleteMessages: (id, refs) =>
+      guard(() => (refs.length === 0 ? Promise.resolve([]) : ctx.deletes.submit({ queueId: id, refs }))),
+    changeVisibility: (id, changes, maxTotalMs) => guard(() => changeVisibility(ctx, id, changes, maxTotalMs)),
+    stats: (id) => guard(() => stats(ctx, id)),
+    nextVisibleAt: (id) => guard(() => nextVisibleAt(ctx, id)),
+    removeExpired: (limit) => guard(() => removeExpired(ctx, limit)),
+    listQueueIds: () => guard(() => queues.listQueueIds(ctx)),
+    moveMessages: (id, dest, origins, limit, newId) => guard(() => moveMessages(ctx, id, dest, origins, limit, newId)),
+    putMoveTask: (task) => guard(() => putMoveTask(ctx, task)),
+    getMoveTask: (handle) => guard(() => getMoveTask(ctx, handle)),
+    listMoveTasks: (id, limit) => guard(() => listMoveTasks(ctx, id, limit)),
+    onWake: (id, listener) => wake.on(id, listener),
+  };
+
+  return {
+    kind: 'postgres',
+    capabilities: CAPABILITIES,
+    queues: queueStore,
+    now: () =>
+      guard(async () => {
+        if (clock) return clock.now();
+        const rows = await db.read<{ now: number }>('SELECT ballast_now_ms() AS now', [], 'now');
+        return rows[0]!.now;
+      }),
+    ping: () => guard(async () => void (await db.read('SELECT 1', [], 'ping'))),
+    close: () => {
+      // Writes already submitted commit before the pool goes away.
+      closing ??= (async () => {
+        await Promise.all([ctx.sends.drain(), ctx.deletes.drain()]);
+        await listener.close();
+        await db.end();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Approximate size of one send call, for batch limits. */
+function sendWeight(job: SendJob): number {
+  let weight = 0;
+  for (const m of job.messages) weight += m.body.length + (m.attributes ? JSON.stringify(m.attributes).length : 0);
+  return weight;
+}

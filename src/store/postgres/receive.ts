@@ -1,0 +1,79 @@
+import { newReceiptToken } from '../../core/ids.js';
+import type { ReceiveRequest, StoredMessage } from '../contract.js';
+import type { PgBase } from './context.js';
+import type { Sql } from './db.js';
+import { readAttempt, replayAttempt, saveAttempt } from './queries/attempts.js';
+import { claimMessages, deleteExpired, lockFifoQueue, moveToDeadLetter, selectCandidates } from './queries/claim.js';
+import { inPositionOrder, toStoredMessage } from './rows.js';
+
+/** Rounds of "look again" when expired or dead-lettered candidates used up the limit. */
+const MAX_ROUNDS = 4;
+
+/**
+ * Claims messages (see QueueStore.receive) in one transaction: candidates locked with
+ * `FOR UPDATE SKIP LOCKED` in dequeue order; expired ones deleted, ones past `maxReceiveCount`
+ * moved to the dead-letter queue, the rest claimed with fresh receipt tokens. FIFO queues also
+ * take the queue's advisory lock first (see `lockFifoQueue`).
+ */
+export async function receive(ctx: PgBase, queueId: number, req: ReceiveRequest): Promise<StoredMessage[]> {
+  const woken = new Set<number>();
+  const out = await ctx.db.tx(async (sql) => {
+    woken.clear();
+    if (req.fifo) await lockFifoQueue(sql, ctx.locks.fifoClass, queueId);
+    let now = ctx.nowParam();
+    if (req.attempt) {
+      const stored = await readAttempt(sql, queueId, req.attempt.id, now);
+      now = stored.now;
+      if (stored.attempt && now - stored.attempt.createdAt < req.attempt.windowMs) {
+        const replayed = await replayAttempt(sql, queueId, stored.attempt, now, req.visibilityMs);
+        if (replayed) return replayed.map(toStoredMessage);
+      }
+    }
+    const claimed = await claim(ctx, sql, queueId, req, now, woken);
+    if (req.attempt && claimed.messages.length > 0) {
+      const claims = claimed.messages.map((m) => [m.position, m.receiptToken] as const);
+      await saveAttempt(sql, queueId, req.attempt.id, claimed.now!, claims);
+    }
+    return claimed.messages;
+  }, 'receive');
+  for (const id of woken) ctx.wake.fire(id);
+  return out;
+}
+
+async function claim(
+  ctx: PgBase,
+  sql: Sql,
+  queueId: number,
+  req: ReceiveRequest,
+  nowParam: number | null,
+  woken: Set<number>,
+): Promise<{ now: number | null; messages: StoredMessage[] }> {
+  const messages: StoredMessage[] = [];
+  let now = nowParam;
+  for (let round = 0; round < MAX_ROUNDS && messages.length < req.max; round++) {
+    const found = await selectCandidates(sql, queueId, req.fifo, now, req.max - messages.length);
+    if (found.candidates.length === 0 || found.now === null) break;
+    // Every later statement of this receive uses the same `now`.
+    now = found.now;
+    const expired: number[] = [];
+    const dead: number[] = [];
+    const take: number[] = [];
+    const dl = req.deadLetter;
+    for (const c of found.candidates) {
+      if (c.expiresAt <= now) expired.push(c.position);
+      else if (dl && c.receiveCount >= dl.maxReceiveCount) dead.push(c.position);
+      else take.push(c.position);
+    }
+    if (expired.length > 0) await deleteExpired(sql, expired);
+    if (dl && dead.length > 0) {
+      await moveToDeadLetter(sql, ctx.channel, now, dead, dl);
+      woken.add(dl.queueId);
+    }
+    if (take.length > 0) {
+      const rows = await claimMessages(sql, now, req.visibilityMs, take, take.map(() => newReceiptToken()));
+      for (const row of inPositionOrder(rows, take)) messages.push(toStoredMessage(row));
+    }
+    if (expired.length + dead.length === 0) break;
+  }
+  return { now, messages };
+}
