@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewMessage, QueueRecord, Store } from '../../src/store/contract.js';
+import type { QueueRecord, Store } from '../../src/store/contract.js';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../src/queue/settings.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
+import { testMessage } from '../helpers/messages.js';
 
 /** Opens a fresh, empty store whose time comes from `clock`. */
 export type StoreFactory = (clock: FakeClock) => Promise<Store>;
@@ -15,23 +16,7 @@ const standard: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS };
 const fifo: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, fifo: true };
 const VIS = 30_000;
 
-function msg(body: string, extra: Partial<NewMessage> = {}): NewMessage {
-  return {
-    messageId: randomUUID(),
-    body,
-    attributes: null,
-    md5OfBody: 'md5',
-    md5OfAttributes: null,
-    groupId: null,
-    deduplicationId: null,
-    traceHeader: null,
-    deadLetterSourceArn: null,
-    delayMs: 0,
-    retentionMs: 3_600_000,
-    sentAt: null,
-    ...extra,
-  };
-}
+const msg = testMessage;
 
 /** Registers the contract suite for one driver. */
 export function storeContract(driverName: string, open: StoreFactory): void {

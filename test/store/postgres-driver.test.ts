@@ -2,32 +2,16 @@
  * What the PostgreSQL driver promises beyond the shared contract: its options, its lifecycle,
  * the database clock, group commit, and sends inside the caller's own transaction.
  */
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isBallastError } from '../../src/core/errors.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../src/queue/settings.js';
-import type { NewMessage, QueueRecord, Store } from '../../src/store/contract.js';
+import type { QueueRecord, Store } from '../../src/store/contract.js';
 import { openPostgresStore } from '../../src/store/postgres/driver.js';
+import { testMessage } from '../helpers/messages.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
 
-function msg(body: string, extra: Partial<NewMessage> = {}): NewMessage {
-  return {
-    messageId: randomUUID(),
-    body,
-    attributes: null,
-    md5OfBody: 'md5',
-    md5OfAttributes: null,
-    groupId: null,
-    deduplicationId: null,
-    traceHeader: null,
-    deadLetterSourceArn: null,
-    delayMs: 0,
-    retentionMs: 3_600_000,
-    sentAt: null,
-    ...extra,
-  };
-}
+const msg = testMessage;
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

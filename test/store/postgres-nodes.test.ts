@@ -2,12 +2,13 @@
  * Two nodes on one PostgreSQL schema: two stores (two pools, two LISTEN connections) opened
  * together, on the real database clock. What one node does, the other must respect.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../src/queue/settings.js';
 import type { NewMessage, QueueRecord, Store, StoredMessage } from '../../src/store/contract.js';
 import { openPostgresStore } from '../../src/store/postgres/driver.js';
+import { testMessage } from '../helpers/messages.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
 
 const standard: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS };
@@ -15,23 +16,7 @@ const fifo: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, fifo: true };
 /** Long enough that no message becomes visible again while a test runs. */
 const LONG_VISIBILITY = 120_000;
 
-function msg(body: string, extra: Partial<NewMessage> = {}): NewMessage {
-  return {
-    messageId: randomUUID(),
-    body,
-    attributes: null,
-    md5OfBody: 'md5',
-    md5OfAttributes: null,
-    groupId: null,
-    deduplicationId: null,
-    traceHeader: null,
-    deadLetterSourceArn: null,
-    delayMs: 0,
-    retentionMs: 3_600_000,
-    sentAt: null,
-    ...extra,
-  };
-}
+const msg = testMessage;
 
 /** A store URL whose connections carry `appName` (to find them in pg_stat_activity). */
 function urlWithAppName(appName: string): string {
