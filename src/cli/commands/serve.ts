@@ -6,8 +6,6 @@ export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--st
   Speaks the SQS JSON protocol (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics.
   SigV4 is verified when BALLAST_ACCESS_KEYS="id:secret[,id:secret…]" is set.`;
 
-type StartServer = (options: Record<string, unknown>) => Promise<{ url: string; close(): Promise<void> }>;
-
 /** Parses BALLAST_ACCESS_KEYS into credentials. */
 function accessKeys(raw: string | undefined): { accessKeyId: string; secretAccessKey: string }[] | undefined {
   if (!raw) return undefined;
@@ -31,8 +29,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
   const credentials = accessKeys(process.env.BALLAST_ACCESS_KEYS);
   const ballast = await openBallast({ store: storeUrl(values.store) });
   // The server is loaded only by this command, so other commands start fast.
-  const serverModule = '../../server/serve.js';
-  const { startServer } = (await import(serverModule)) as { startServer: StartServer };
+  const { startServer } = await import('../../server/serve.js');
   const server = await startServer({
     ballast,
     host,

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Ballast } from '../ballast.js';
+import type { ServerEnv } from './env.js';
+import { sqsErrorResponse, toWireError } from './error-map.js';
+import { logRequestError, wireQueueEventLogs } from './logging.js';
+import { ServerMetrics } from './metrics.js';
+import { type AppOptions, resolveAppOptions } from './options.js';
+import { sqsHandler } from './protocols/sqs/dispatch.js';
+import { healthRoute } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
+
+/** The server's Hono app plus its lifecycle: `close()` ends long polls and detaches listeners. */
+export type BallastApp = Hono<ServerEnv> & {
+  /** Aborts in-flight long polls (they answer at once) and removes event listeners; idempotent. */
+  close(): Promise<void>;
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+/**
+ * Builds the HTTP app (SQS JSON 1.0 on `POST /`, `GET /healthz`, `GET /metrics`) without
+ * listening; serve it with `startServer` or any Hono adapter. Call `close()` when done.
+ */
+export function createApp(ballast: Ballast, options: AppOptions = {}): BallastApp {
+  const resolved = resolveAppOptions(options);
+  const { logger } = resolved;
+  const closing = new AbortController();
+  const metrics = new ServerMetrics(ballast);
+  const unwireLogs = wireQueueEventLogs(ballast.queues.events, logger);
+  const app = new Hono<ServerEnv>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    c.set('operation', 'unknown');
+    await next();
+    c.res.headers.set('x-amzn-RequestId', requestId);
+    const operation = c.get('operation');
+    const failure = c.get('error');
+    if (failure) logRequestError(logger, { requestId, operation }, failure);
+    metrics.observeRequest(operation, c.res.status, (performance.now() - started) / 1000);
+  });
+
+  app.get('/healthz', healthRoute(ballast));
+  app.get('/metrics', metricsRoute(metrics));
+  app.post('*', sqsHandler({ ballast, options: resolved, closing: closing.signal }));
+  // Only non-POST requests get here (every POST is an SQS call): a plain 404.
+  app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${c.req.path}. SQS requests are POST / with X-Amz-Target.` }, 404));
+  app.onError((error, c) => {
+    const wire = toWireError(error);
+    c.set('error', { wire, error });
+    return sqsErrorResponse(wire, c.get('requestId'));
+  });
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      closing.abort();
+      metrics.close();
+      unwireLogs();
+    })());
+  return Object.assign(app, { close, [Symbol.asyncDispose]: close });
+}

@@ -1,0 +1,13 @@
+import type { WireError } from './error-map.js';
+
+/** Hono environment of the server: per-request variables set by middleware and handlers. */
+export interface ServerEnv {
+  Variables: {
+    /** `x-amzn-RequestId` of this request. */
+    requestId: string;
+    /** Metric/log label: the SQS operation or the route. */
+    operation: string;
+    /** The error answered, for logging (the response already carries its wire form). */
+    error: { wire: WireError; error: unknown };
+  };
+}

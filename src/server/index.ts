@@ -1,0 +1,14 @@
+/**
+ * `ballast/server`: the HTTP face of Ballast — the AWS SQS JSON 1.0 protocol (point any AWS SDK
+ * at it), `GET /healthz` and `GET /metrics` (Prometheus).
+ */
+export { createApp, type BallastApp } from './app.js';
+export { startServer, type RunningServer } from './serve.js';
+export {
+  DEFAULT_APP_OPTIONS,
+  type AppOptions,
+  type ServerCredentials,
+  type ServerLogger,
+  type StartServerOptions,
+} from './options.js';
+export { verifySigV4, type SignedRequest, type SigV4Policy } from './auth/sigv4.js';

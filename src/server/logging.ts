@@ -1,0 +1,42 @@
+import type { QueueEventMap, QueueEvents } from '../queue/events.js';
+import type { WireError } from './error-map.js';
+import type { ServerLogger } from './options.js';
+
+/**
+ * Wires the library's typed queue events to the logger (the library itself never logs).
+ * Message traffic goes to `debug` when the logger has it; consumer trouble to `warn`/`error`.
+ * Returns the function that removes every listener.
+ */
+export function wireQueueEventLogs(events: QueueEvents, logger: ServerLogger): () => void {
+  const offs: (() => void)[] = [];
+  const on = <K extends keyof QueueEventMap>(event: K, listener: (...args: QueueEventMap[K]) => void): void => {
+    const l = listener as (...args: unknown[]) => void;
+    (events as unknown as NodeJS.EventEmitter).on(event, l);
+    offs.push(() => (events as unknown as NodeJS.EventEmitter).off(event, l));
+  };
+  if (logger.debug) {
+    const debug = logger.debug.bind(logger);
+    on('message:sent', (e) => debug({ event: 'message:sent', ...e }, 'message:sent'));
+    on('message:received', (e) => debug({ event: 'message:received', ...e }, 'message:received'));
+    on('message:deleted', (e) => debug({ event: 'message:deleted', ...e }, 'message:deleted'));
+  }
+  on('handler:failed', (e) => logger.warn({ event: 'handler:failed', ...e }, 'message handler failed'));
+  on('consumer:error', (e) => logger.error({ event: 'consumer:error', ...e }, 'consumer store error'));
+  return () => {
+    for (const off of offs.splice(0)) off();
+  };
+}
+
+/** Logs one failed request: server faults as errors with the cause, client faults at debug. */
+export function logRequestError(
+  logger: ServerLogger,
+  fields: { requestId: string; operation: string },
+  failure: { wire: WireError; error: unknown },
+): void {
+  const { wire, error } = failure;
+  if (wire.unexpected) {
+    logger.error({ ...fields, code: wire.code, status: wire.shape.status, err: error }, 'request failed');
+  } else {
+    logger.debug?.({ ...fields, code: wire.code, status: wire.shape.status, message: wire.message }, 'request rejected');
+  }
+}

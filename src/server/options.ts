@@ -1,0 +1,88 @@
+import type { Ballast } from '../ballast.js';
+import { check } from '../core/errors.js';
+
+/** A pino-compatible logger: `(object, message)` calls; `debug` is optional. */
+export interface ServerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
+}
+
+/** An access key the server accepts for SigV4-signed requests. */
+export interface ServerCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Options of `createApp`. */
+export interface AppOptions {
+  /**
+   * Origin put in front of every QueueUrl the server returns (`<publicUrl>/<account>/<queue>`);
+   * a function is read per request. @defaultValue the origin of the incoming request
+   */
+  publicUrl?: string | (() => string);
+  /** When set, every SQS request must carry a valid SigV4 signature by one of these keys. @defaultValue none (accept all) */
+  credentials?: readonly ServerCredentials[];
+  /** Largest request body accepted, bytes; larger requests get 413. @defaultValue 2_359_296 (2 MiB + 256 KiB) */
+  maxRequestBytes?: number;
+  /** Allowed difference between a signature's `X-Amz-Date` and the server clock, seconds. @defaultValue 900 */
+  maxClockSkewSeconds?: number;
+  /** Where request failures and queue events are logged. @defaultValue silent */
+  logger?: ServerLogger;
+}
+
+/** Options of `startServer`. */
+export interface StartServerOptions extends Omit<AppOptions, 'publicUrl'> {
+  /** The open Ballast to serve (the caller closes it after the server). */
+  ballast: Ballast;
+  /** Interface to bind. @defaultValue '127.0.0.1' */
+  host?: string;
+  /** TCP port; 0 picks a free one. @defaultValue 4566 */
+  port?: number;
+  /** Externally reachable origin for QueueUrls. @defaultValue `http://<host>:<port>` of the bound socket */
+  publicUrl?: string;
+  /** How long `close()` lets in-flight requests finish before cutting connections, ms. @defaultValue 5_000 */
+  closeTimeoutMs?: number;
+}
+
+/** `AppOptions` with defaults applied. */
+export interface ResolvedAppOptions {
+  publicUrl: (() => string) | null;
+  credentials: readonly ServerCredentials[];
+  maxRequestBytes: number;
+  maxClockSkewSeconds: number;
+  logger: ServerLogger;
+}
+
+/** Default values of `AppOptions`. */
+export const DEFAULT_APP_OPTIONS = {
+  maxRequestBytes: 2 * 1024 * 1024 + 256 * 1024,
+  maxClockSkewSeconds: 900,
+} as const satisfies Partial<AppOptions>;
+
+const noop = (): void => undefined;
+/** A logger that drops everything. */
+export const SILENT_LOGGER: ServerLogger = { info: noop, warn: noop, error: noop, debug: noop };
+
+/** Validates options once, at construction. */
+export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_APP_OPTIONS.maxRequestBytes;
+  const skew = options.maxClockSkewSeconds ?? DEFAULT_APP_OPTIONS.maxClockSkewSeconds;
+  check(Number.isSafeInteger(maxRequestBytes) && maxRequestBytes >= 1024, 'maxRequestBytes must be an integer of at least 1024');
+  check(Number.isFinite(skew) && skew >= 0, 'maxClockSkewSeconds must be a non-negative number');
+  for (const c of options.credentials ?? []) {
+    check(
+      typeof c.accessKeyId === 'string' && c.accessKeyId !== '' && typeof c.secretAccessKey === 'string' && c.secretAccessKey !== '',
+      'credentials need a non-empty accessKeyId and secretAccessKey',
+    );
+  }
+  const url = options.publicUrl;
+  return {
+    publicUrl: url === undefined ? null : typeof url === 'function' ? url : () => url,
+    credentials: options.credentials ?? [],
+    maxRequestBytes,
+    maxClockSkewSeconds: skew,
+    logger: options.logger ?? SILENT_LOGGER,
+  };
+}
