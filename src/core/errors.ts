@@ -29,6 +29,7 @@ export type BallastErrorCode =
   | 'AccessDenied'
   | 'InvalidAction'
   | 'SerializationException'
+  | 'RequestEntityTooLarge'
   | 'StoreUnavailable'
   | 'InvalidStoreUrl'
   | 'Closed'
@@ -82,6 +83,7 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   AccessDenied: sender(403, 'AccessDenied', coral),
   InvalidAction: sender(400, 'InvalidAction', coral),
   SerializationException: sender(400, 'SerializationException', coral),
+  RequestEntityTooLarge: sender(413, 'RequestEntityTooLarge', coral),
   StoreUnavailable: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: coral },
   InvalidStoreUrl: sender(400, 'InvalidStoreUrl', 'ballast'),
   Closed: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: 'ballast' },

@@ -141,7 +141,7 @@ export class MoveTasks {
       }
     } catch (error) {
       await store.queues
-        .putMoveTask({ ...current, status: 'FAILED', failureReason: String(error), updatedAt: Date.now() })
+        .putMoveTask({ ...current, status: 'FAILED', failureReason: String(error), updatedAt: clock.now() })
         .catch(() => undefined);
     }
   }

@@ -67,7 +67,7 @@ export class Queues {
   }
 
   async #resolve(name: string): Promise<QueueRecord> {
-    const now = Date.now();
+    const now = this.#options.clock.now();
     const hit = this.#cache.get(name);
     if (hit && hit.until > now) return hit.record;
     const record = await this.#store.queues.getQueue(name);

@@ -1,12 +1,12 @@
-import { TransportError } from './error-map.js';
+import { BallastError } from '../core/errors.js';
 
 /**
  * Reads a request body, refusing more than `maxBytes`: a declared `Content-Length` over the
  * limit is refused before reading, a chunked body as soon as it crosses it.
  */
 export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = (): TransportError =>
-    new TransportError('RequestEntityTooLarge', `The request body is larger than the ${maxBytes} bytes this server accepts.`);
+  const tooLarge = (): BallastError =>
+    new BallastError('RequestEntityTooLarge', `The request body is larger than the ${maxBytes} bytes this server accepts.`);
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
   if (request.body === null) return new Uint8Array(0);

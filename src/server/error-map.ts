@@ -3,22 +3,6 @@ import { type ErrorShape, ERROR_SHAPES, isBallastError } from '../core/errors.js
 /** Content type of every SQS JSON 1.0 request and response. */
 export const AMZ_JSON = 'application/x-amz-json-1.0';
 
-/**
- * Errors raised by the HTTP layer itself that no library code covers. Kept here, next to the
- * mapping, until `ERROR_SHAPES` grows an equivalent code.
- */
-export class TransportError extends Error {
-  readonly code: 'RequestEntityTooLarge';
-  readonly shape: ErrorShape;
-
-  constructor(code: 'RequestEntityTooLarge', message: string) {
-    super(message);
-    this.name = 'TransportError';
-    this.code = code;
-    this.shape = { status: 413, queryCode: 'RequestEntityTooLarge', fault: 'Sender', namespace: 'com.amazon.coral.service' };
-  }
-}
-
 /** An error as it goes on the wire. */
 export interface WireError {
   readonly code: string;
@@ -34,7 +18,6 @@ export function toWireError(error: unknown): WireError {
     const unexpected = error.code === 'InternalError' || error.shape.fault === 'Receiver';
     return { code: error.code, message: error.message, shape: error.shape, unexpected };
   }
-  if (error instanceof TransportError) return { code: error.code, message: error.message, shape: error.shape, unexpected: false };
   return { code: 'InternalError', message: 'We encountered an internal error. Please try again.', shape: ERROR_SHAPES.InternalError, unexpected: true };
 }
 

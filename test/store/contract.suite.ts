@@ -359,7 +359,8 @@ export function storeContract(driverName: string, open: StoreFactory): void {
         const q = await create('src');
         const dlq = await create('src-dlq');
         const deadLetter = { queueId: dlq.id, maxReceiveCount: 2, sourceArn: 'arn:src', resetSentAt: false, retentionMs: 3_600_000 };
-        await store.queues.send(q.id, [msg('poison')]);
+        const [original] = await store.queues.send(q.id, [msg('poison')]);
+        await store.queues.send(dlq.id, [msg('already dead')]);
         const sentAt = clock.now();
         for (let i = 0; i < 2; i++) {
           const got = await store.queues.receive(q.id, { fifo: false, max: 1, visibilityMs: 1_000, deadLetter });
@@ -367,8 +368,12 @@ export function storeContract(driverName: string, open: StoreFactory): void {
           clock.advance(1_000);
         }
         expect(await store.queues.receive(q.id, { fifo: false, max: 1, visibilityMs: 1_000, deadLetter })).toEqual([]);
-        const [dead] = await receive(dlq);
+        const [earlier, dead] = await receive(dlq);
+        expect(earlier?.body).toBe('already dead');
         expect(dead?.body).toBe('poison');
+        // A new position: ordered in the DLQ by its arrival there.
+        expect(dead!.position).toBeGreaterThan(earlier!.position);
+        expect(dead!.position).not.toBe(original!.position);
         expect(dead?.deadLetterSourceArn).toBe('arn:src');
         expect(dead?.receiveCount).toBe(1);
         expect(dead?.sentAt).toBe(sentAt);

@@ -19,8 +19,11 @@ const CLAIM = `UPDATE messages SET visible_at = ?, receive_count = receive_count
   first_received_at = coalesce(first_received_at, ?), received_at = ?, receipt = ?
   WHERE position = ? RETURNING *`;
 
-const TO_DEAD_LETTER = `UPDATE messages SET queue_id = ?, visible_at = ?, receive_count = 0, first_received_at = NULL,
-  received_at = NULL, receipt = NULL, dlq_source_arn = ?, sent_at = ?, expires_at = ? WHERE position = ?`;
+// A dead-lettered message gets a new position: in the DLQ it is ordered by its arrival there.
+const TO_DEAD_LETTER = `INSERT INTO messages (queue_id, message_id, body, attributes, md5_body, md5_attributes, group_id,
+  dedup_id, trace_header, dlq_source_arn, sent_at, visible_at, expires_at)
+  SELECT ?, message_id, body, attributes, md5_body, md5_attributes, group_id, dedup_id, trace_header, ?, ?, ?, ?
+  FROM messages WHERE position = ?`;
 
 /** Claims messages (see QueueStore.receive) in one group-committed transaction. */
 export function receive(ctx: SqliteContext, queueId: number, req: ReceiveRequest): Promise<StoredMessage[]> {
@@ -65,7 +68,8 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
       const dl = req.deadLetter;
       if (dl && row.receive_count >= dl.maxReceiveCount) {
         const sentAt = dl.resetSentAt ? now : row.sent_at;
-        stmt(db, TO_DEAD_LETTER).run(dl.queueId, now, dl.sourceArn, sentAt, sentAt + dl.retentionMs, row.position);
+        stmt(db, TO_DEAD_LETTER).run(dl.queueId, dl.sourceArn, sentAt, now, sentAt + dl.retentionMs, row.position);
+        stmt(db, 'DELETE FROM messages WHERE position = ?').run(row.position);
         ctx.wakeAfterCommit(dl.queueId);
         skipped++;
         continue;
