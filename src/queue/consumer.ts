@@ -1,5 +1,6 @@
 import { isBallastError } from '../core/errors.js';
 import { type BackoffOptions, fullJitterSeconds } from '../interactions/backoff.js';
+import { AckBatcher } from './ack-batcher.js';
 import type { QueueContext } from './context.js';
 import type { Queue } from './queue.js';
 import type { ReceivedMessage } from './types.js';
@@ -18,6 +19,13 @@ export interface HandlerContext {
 export interface ConsumeOptions {
   /** Handlers running at once. @defaultValue 10 */
   concurrency?: number;
+  /**
+   * Messages claimed ahead of free handler slots and held locally, so handlers never wait on a
+   * store round trip. They are in flight meanwhile (their visibility runs); released on stop.
+   * @defaultValue adaptive: as many as the handlers finish in a quarter of the visibility
+   * timeout (by their average duration), between `concurrency` and 10 × `concurrency`
+   */
+  prefetch?: number;
   /** Visibility of each claimed message, seconds. @defaultValue the queue's VisibilityTimeout */
   visibilityTimeout?: number;
   /** Long-poll wait per receive, seconds (0–20). @defaultValue 20 */
@@ -38,6 +46,18 @@ interface Running {
   done: Promise<void>;
 }
 
+interface Buffered {
+  message: ReceivedMessage;
+  visibility: number;
+  /** Epoch ms of the receive: the visibility runs from here. */
+  receivedAt: number;
+}
+
+/** Most messages one receive claims for a consumer. */
+const MAX_CLAIM = 100;
+/** Abort reason for a finished handler's heartbeat (a constant: no exception object per message). */
+const FINISHED = Object.freeze({ reason: 'handler finished' });
+
 /**
  * A consumer: long-polls, runs up to `concurrency` handlers, heartbeats visibility, deletes on
  * success and backs off on failure. Every receive counts against maxReceiveCount (as in SQS).
@@ -47,9 +67,17 @@ export class Consumer {
   readonly #ctx: QueueContext;
   readonly #handler: MessageHandler;
   readonly #concurrency: number;
+  readonly #fixedPrefetch: number | undefined;
+  /** Moving average of handler duration, ms (for the adaptive prefetch). */
+  #avgHandlerMs = 0;
+  /** Visibility of the last claim, seconds. */
+  #visibility = 30;
+  readonly #buffer: Buffered[] = [];
   readonly #options: ConsumeOptions;
   readonly #poll = new AbortController();
   readonly #running = new Set<Running>();
+  readonly #acks: AckBatcher;
+  readonly #pendingAcks = new Set<Promise<void>>();
   #slotFreed: (() => void) | null = null;
   #loop: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
@@ -61,6 +89,8 @@ export class Consumer {
     this.#handler = handler;
     this.#options = options;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 10));
+    this.#fixedPrefetch = options.prefetch === undefined ? undefined : Math.max(0, Math.floor(options.prefetch));
+    this.#acks = new AckBatcher((handles) => queue.deleteMany(handles));
   }
 
   /** Handlers running now. */
@@ -82,22 +112,33 @@ export class Consumer {
     const { clock } = this.#ctx;
     let failures = 0;
     while (!this.#poll.signal.aborted) {
-      if (this.#running.size >= this.#concurrency) {
+      const prefetch = this.#prefetch();
+      const capacity = this.#concurrency + prefetch - this.#running.size - this.#buffer.length;
+      // Refill only below the low-water mark, so each claim is a big batch (one round trip each).
+      if (capacity <= 0 || this.#buffer.length > prefetch / 2) {
         await new Promise<void>((resolve) => (this.#slotFreed = resolve));
         continue;
       }
       try {
         const q = await this.#queue.record();
         const visibility = this.#options.visibilityTimeout ?? q.settings.visibilityTimeout;
+        this.#visibility = visibility;
+        const receivedAt = clock.now();
         const messages = await this.#queue.receiveUpTo(
-          this.#concurrency - this.#running.size,
+          Math.min(capacity, MAX_CLAIM),
           visibility,
-          this.#options.waitTimeSeconds ?? 20,
+          // With work on hand, only top the buffer up; long-poll when idle.
+          this.#running.size + this.#buffer.length > 0 ? 0 : (this.#options.waitTimeSeconds ?? 20),
           undefined,
           this.#poll.signal,
         );
         failures = 0;
-        for (const m of messages) this.#dispatch(m, visibility);
+        for (const message of messages) this.#buffer.push({ message, visibility, receivedAt });
+        this.#pump();
+        if (messages.length === 0 && this.#running.size + this.#buffer.length > 0) {
+          // Nothing more right now while handlers run: wait for one to finish, then look again.
+          await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+        }
       } catch (error) {
         if (this.#poll.signal.aborted) break;
         this.#ctx.events.emit('consumer:error', { queue: this.#queue.name, error });
@@ -108,11 +149,33 @@ export class Consumer {
     }
   }
 
-  #dispatch(message: ReceivedMessage, visibility: number): void {
+  /**
+   * How many messages to hold beyond the running ones. Adaptive by default: a buffered message's
+   * visibility is running, so hold only what the handlers get through in a quarter of it.
+   */
+  #prefetch(): number {
+    if (this.#fixedPrefetch !== undefined) return this.#fixedPrefetch;
+    const c = this.#concurrency;
+    const visibilityMs = this.#visibility * 1000;
+    const perQuarter = this.#avgHandlerMs > 0 ? (c * visibilityMs) / 4 / this.#avgHandlerMs : Infinity;
+    return Math.floor(Math.max(c, Math.min(10 * c, perQuarter)));
+  }
+
+  /** Starts buffered messages while handler slots are free. */
+  #pump(): void {
+    while (this.#running.size < this.#concurrency && !this.#poll.signal.aborted) {
+      const next = this.#buffer.shift();
+      if (!next) return;
+      this.#dispatch(next);
+    }
+  }
+
+  #dispatch(item: Buffered): void {
     const abort = new AbortController();
-    const entry: Running = { message, abort, done: Promise.resolve() };
-    entry.done = this.#handle(entry, visibility).finally(() => {
+    const entry: Running = { message: item.message, abort, done: Promise.resolve() };
+    entry.done = this.#handle(entry, item).finally(() => {
       this.#running.delete(entry);
+      this.#pump();
       const freed = this.#slotFreed;
       this.#slotFreed = null;
       freed?.();
@@ -120,28 +183,44 @@ export class Consumer {
     this.#running.add(entry);
   }
 
-  async #handle(entry: Running, visibility: number): Promise<void> {
+  async #handle(entry: Running, item: Buffered): Promise<void> {
     const { message, abort } = entry;
-    const beat = this.#options.heartbeat !== false && visibility > 1 ? this.#heartbeat(entry, visibility) : undefined;
+    const { visibility } = item;
+    const beat = this.#options.heartbeat !== false && visibility > 1 ? this.#heartbeat(entry, item) : undefined;
+    const started = this.#ctx.clock.now();
     try {
       await this.#handler(message, { signal: abort.signal, queue: this.#queue });
+      this.#avgHandlerMs = 0.9 * this.#avgHandlerMs + 0.1 * (this.#ctx.clock.now() - started);
       if (abort.signal.aborted) return; // released by stop() or lease lost: not ours to delete
-      await this.#queue.delete(message.receiptHandle).catch((error: unknown) => this.#storeError(error));
+      // The slot is free as soon as the handler is done; the delete rides the next ack batch.
+      const ack = this.#acks.ack(message.receiptHandle).then(
+        () => undefined,
+        (error: unknown) => this.#storeError(error),
+      );
+      this.#pendingAcks.add(ack);
+      void ack.finally(() => this.#pendingAcks.delete(ack));
     } catch (error) {
       if (abort.signal.aborted) return;
       const retryInSeconds = Math.round(fullJitterSeconds(message.receiveCount, this.#options.retry, this.#options.random));
       this.#ctx.events.emit('handler:failed', { queue: this.#queue.name, messageId: message.messageId, error, retryInSeconds });
       await this.#queue.changeVisibility(message.receiptHandle, retryInSeconds).catch(() => undefined);
     } finally {
-      beat?.abort();
+      beat?.abort(FINISHED);
     }
   }
 
-  #heartbeat(entry: Running, visibility: number): AbortController {
+  #heartbeat(entry: Running, item: Buffered): AbortController {
+    // One controller: aborted when the handler finishes (its finally runs after any forced abort too).
     const stop = new AbortController();
-    const signal = AbortSignal.any([stop.signal, entry.abort.signal]);
+    const { signal } = stop;
+    const { visibility } = item;
+    const half = (visibility * 1000) / 2;
+    // A message that waited in the buffer gets its first extension sooner (at once if past half).
+    const first = Math.max(0, item.receivedAt + half - this.#ctx.clock.now());
     void (async () => {
-      while (await this.#ctx.clock.sleep((visibility * 1000) / 2, signal)) {
+      let wait = first;
+      while (await this.#ctx.clock.sleep(wait, signal)) {
+        wait = half;
         try {
           await this.#queue.changeVisibility(entry.message.receiptHandle, visibility);
         } catch (error) {
@@ -167,6 +246,10 @@ export class Consumer {
       this.#poll.abort();
       this.#slotFreed?.();
       await this.#loop;
+      // Claimed but never started: give them back at once.
+      for (const b of this.#buffer.splice(0)) {
+        await this.#queue.changeVisibility(b.message.receiptHandle, 0).catch(() => undefined);
+      }
       const all = Promise.all([...this.#running].map((r) => r.done));
       const timeout = new AbortController();
       const finished = await Promise.race([
@@ -181,6 +264,8 @@ export class Consumer {
         }
         await all;
       }
+      // Deletes of finished handlers land before stop() resolves.
+      await Promise.all(this.#pendingAcks);
     })();
     return this.#stopping;
   }

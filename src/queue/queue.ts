@@ -181,6 +181,16 @@ export class Queue {
     return outcome === 'ok';
   }
 
+  /** @internal deletes any number of messages by handle (consumers' batched acks). */
+  async deleteMany(handles: readonly string[]): Promise<boolean[]> {
+    const q = await this.record();
+    const refs = handles.map((h) => decodeReceiptHandle(h, q.id));
+    const outcomes = await this.#ctx.store.queues.deleteMessages(q.id, refs);
+    const deleted = outcomes.filter((o) => o === 'ok').length;
+    if (deleted > 0) this.#ctx.events.emit('message:deleted', { queue: q.name, count: deleted });
+    return outcomes.map((o) => o === 'ok');
+  }
+
   /** Deletes up to 10 messages; per entry `deleted` says whether the handle was current. */
   async deleteBatch(entries: readonly { id: string; receiptHandle: string }[]): Promise<BatchResult<{ deleted: boolean }>> {
     const q = await this.record();

@@ -19,6 +19,6 @@ export function decodeReceiptHandle(handle: unknown, queueId: number): ReceiptRe
   const [q, p, token] = parts as [string, string, string];
   const qid = parseInt(q, 36);
   const position = parseInt(p, 36);
-  if (!Number.isSafeInteger(position) || qid !== queueId || !/^[A-Za-z0-9_-]{22}$/.test(token)) throw invalid();
+  if (!Number.isSafeInteger(position) || qid !== queueId || !/^[A-Za-z0-9_-]{16,64}$/.test(token)) throw invalid();
   return { position, token };
 }

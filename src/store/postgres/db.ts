@@ -59,6 +59,21 @@ export class Db {
   }
 
   /**
+   * Runs ONE writing statement in its own implicit transaction: one round trip. A deadlock is
+   * retried; a lost connection is `StoreUnavailable` (the outcome is unknown, so never retried).
+   */
+  async write<T>(fn: (sql: Sql) => Promise<T>, what?: string): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(this.pool);
+      } catch (error) {
+        if (attempt < CONFLICT_RETRIES && isRetryableConflict(error)) continue;
+        throw toStoreError(error, what);
+      }
+    }
+  }
+
+  /**
    * Runs `fn` inside BEGIN … COMMIT on one pooled connection. Retried safely: when BEGIN itself
    * fails on a dead connection (nothing was done), and when PostgreSQL rolled the transaction
    * back for a deadlock or serialization failure. A connection lost later (the outcome of

@@ -9,7 +9,7 @@ import { deleteByHandles, handleKey } from './queries/delete-messages.js';
  */
 export async function writeDeleteBatch(ctx: PgBase, jobs: DeleteJob[]): Promise<HandleOutcome[][]> {
   const refs = jobs.flatMap((j) => j.refs.map((r) => ({ queueId: j.queueId, position: r.position, token: r.token })));
-  const deleted = await ctx.db.tx((sql) => deleteByHandles(sql, refs), 'deleteMessages');
+  const deleted = await ctx.db.write((sql) => deleteByHandles(sql, refs), 'deleteMessages');
   return jobs.map((j) =>
     j.refs.map((r: ReceiptRef): HandleOutcome => {
       const key = handleKey(r.position, r.token);

@@ -3,7 +3,7 @@ import type { ReceiveRequest, StoredMessage } from '../contract.js';
 import type { PgBase } from './context.js';
 import type { Sql } from './db.js';
 import { readAttempt, replayAttempt, saveAttempt } from './queries/attempts.js';
-import { claimMessages, deleteExpired, lockFifoQueue, moveToDeadLetter, selectCandidates } from './queries/claim.js';
+import { claimFast, claimMessages, deleteExpired, lockFifoQueue, moveToDeadLetter, selectCandidates } from './queries/claim.js';
 import { inPositionOrder, toStoredMessage } from './rows.js';
 
 /** Rounds of "look again" when expired or dead-lettered candidates used up the limit. */
@@ -16,6 +16,21 @@ const MAX_ROUNDS = 4;
  * take the queue's advisory lock first (see `lockFifoQueue`).
  */
 export async function receive(ctx: PgBase, queueId: number, req: ReceiveRequest): Promise<StoredMessage[]> {
+  if (!req.fifo && !req.attempt) {
+    // Standard queues: one statement claims in the common case.
+    const fast = await ctx.db.write(
+      (sql) => claimFast(sql, queueId, ctx.nowParam(), req.max, req.visibilityMs, req.deadLetter?.maxReceiveCount ?? null),
+      'receive',
+    );
+    const messages = fast.rows.map(toStoredMessage);
+    if (fast.skipped === 0 || messages.length >= req.max) return messages;
+    // Expired or dead-letter candidates were seen: the full path deals with them.
+    return [...messages, ...(await receiveInTransaction(ctx, queueId, { ...req, max: req.max - messages.length }))];
+  }
+  return receiveInTransaction(ctx, queueId, req);
+}
+
+async function receiveInTransaction(ctx: PgBase, queueId: number, req: ReceiveRequest): Promise<StoredMessage[]> {
   const woken = new Set<number>();
   const out = await ctx.db.tx(async (sql) => {
     woken.clear();

@@ -2,18 +2,19 @@ import type { HandleOutcome, ReceiptRef, VisibilityChange } from '../contract.js
 import type { SqliteContext } from './context.js';
 import { stmt } from './statements.js';
 
-/** Deletes by receipt handle; only the newest token of a message matches. */
+// One statement for the whole call; only the newest token of a message matches.
+const DELETE_BY_HANDLES = `DELETE FROM messages WHERE queue_id = ? AND (position, receipt) IN
+  (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)) RETURNING position`;
+
+/** Deletes by receipt handle; per handle `ok`, or `stale` (a handle repeated in the call is `ok` once). */
 export function deleteMessages(ctx: SqliteContext, queueId: number, refs: readonly ReceiptRef[]): Promise<HandleOutcome[]> {
-  return ctx.commit.run(() =>
-    refs.map((ref) => {
-      const r = stmt(ctx.db, 'DELETE FROM messages WHERE position = ? AND queue_id = ? AND receipt = ?').run(
-        ref.position,
-        queueId,
-        ref.token,
-      );
-      return r.changes > 0 ? 'ok' : 'stale';
-    }),
-  );
+  return ctx.commit.run(() => {
+    const rows = stmt(ctx.db, DELETE_BY_HANDLES).all(queueId, JSON.stringify(refs.map((r) => [r.position, r.token]))) as {
+      position: number;
+    }[];
+    const deleted = new Set(rows.map((r) => r.position));
+    return refs.map((ref): HandleOutcome => (deleted.delete(ref.position) ? 'ok' : 'stale'));
+  });
 }
 
 /** Changes visibility by receipt handle (see HandleOutcome). */

@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import { newReceiptToken } from '../../core/ids.js';
 import type { ReceiveRequest, StoredMessage } from '../contract.js';
 import type { SqliteContext } from './context.js';
 import { type MessageRow, toStoredMessage } from './rows.js';
@@ -15,9 +14,11 @@ const FIFO_CANDIDATES = `SELECT * FROM messages m WHERE m.queue_id = ? AND m.vis
     AND p.visible_at > ? AND (p.position < m.position OR p.receive_count > 0))
   ORDER BY m.position LIMIT ?`;
 
+// One statement claims the whole batch; each row gets its own token from SQLite's
+// cryptographic-quality PRNG (randomblob), 32 hex characters.
 const CLAIM = `UPDATE messages SET visible_at = ?, receive_count = receive_count + 1,
-  first_received_at = coalesce(first_received_at, ?), received_at = ?, receipt = ?
-  WHERE position = ? RETURNING *`;
+  first_received_at = coalesce(first_received_at, ?), received_at = ?, receipt = lower(hex(randomblob(16)))
+  WHERE position IN (SELECT value FROM json_each(?)) RETURNING *`;
 
 // A dead-lettered message gets a new position: in the DLQ it is ordered by its arrival there.
 const TO_DEAD_LETTER = `INSERT INTO messages (queue_id, message_id, body, attributes, md5_body, md5_attributes, group_id,
@@ -59,6 +60,7 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
     ) as MessageRow[];
     if (rows.length === 0) break;
     let skipped = 0;
+    const take: number[] = [];
     for (const row of rows) {
       if (row.expires_at <= now) {
         stmt(db, 'DELETE FROM messages WHERE position = ?').run(row.position);
@@ -74,8 +76,16 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
         skipped++;
         continue;
       }
-      const claimedRow = stmt(db, CLAIM).get(now + req.visibilityMs, now, now, newReceiptToken(), row.position) as MessageRow;
-      out.push(toStoredMessage(claimedRow));
+      take.push(row.position);
+    }
+    if (take.length > 0) {
+      const claimed = stmt(db, CLAIM).all(now + req.visibilityMs, now, now, JSON.stringify(take)) as MessageRow[];
+      // RETURNING gives no order: keep the dequeue order of the candidates.
+      const byPosition = new Map(claimed.map((r) => [r.position, r]));
+      for (const position of take) {
+        const r = byPosition.get(position);
+        if (r) out.push(toStoredMessage(r));
+      }
     }
     if (skipped === 0) break;
   }

@@ -124,3 +124,45 @@ export async function moveToDeadLetter(
     [positions, dl.queueId, now, dl.sourceArn, dl.resetSentAt, dl.retentionMs, channel],
   );
 }
+
+// The common case in ONE statement (one round trip, its own implicit transaction): lock
+// candidates in dequeue order, claim those neither expired nor past the receive limit, and
+// report how many candidates there were, so the caller knows whether any need the slow path.
+// Tokens come from gen_random_uuid() (pg_strong_random), 32 hex characters.
+const FAST_CLAIM = `${NOW},
+c AS (
+  SELECT m.position, m.expires_at, m.receive_count FROM messages m
+  WHERE m.queue_id = $1 AND m.visible_at <= (SELECT now FROM t)
+  ORDER BY m.visible_at, m.position LIMIT $3
+  FOR UPDATE OF m SKIP LOCKED),
+u AS (
+  UPDATE messages m SET visible_at = (SELECT now FROM t) + $4::bigint, receive_count = m.receive_count + 1,
+    first_received_at = coalesce(m.first_received_at, (SELECT now FROM t)), received_at = (SELECT now FROM t),
+    receipt = replace(gen_random_uuid()::text, '-', '')
+  FROM c WHERE m.position = c.position AND c.expires_at > (SELECT now FROM t) AND c.receive_count < $5::bigint
+  RETURNING m.*)
+SELECT u.*, k.candidates FROM (SELECT count(*) AS candidates FROM c) k LEFT JOIN u ON true
+ORDER BY u.visible_at, u.position`;
+
+/**
+ * Standard queues: claims up to `limit` messages in one statement. `skipped` counts candidates
+ * it left alone (expired, or due for the dead-letter queue): the caller then takes the full path.
+ */
+export async function claimFast(
+  sql: Sql,
+  queueId: number,
+  nowParam: number | null,
+  limit: number,
+  visibilityMs: number,
+  maxReceiveCount: number | null,
+): Promise<{ rows: MessageRow[]; skipped: number }> {
+  const { rows } = await sql.query<MessageRow & { candidates: number }>(FAST_CLAIM, [
+    queueId,
+    nowParam,
+    limit,
+    visibilityMs,
+    maxReceiveCount ?? Number.MAX_SAFE_INTEGER,
+  ]);
+  const claimed = rows.filter((r) => r.position !== null);
+  return { rows: claimed, skipped: (rows[0]?.candidates ?? 0) - claimed.length };
+}
