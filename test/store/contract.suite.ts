@@ -253,6 +253,36 @@ export function storeContract(driverName: string, open: StoreFactory): void {
       });
     });
 
+    describe('fair queues (standard queues with message groups)', () => {
+      it('a quiet tenant\'s message is received before a noisy tenant\'s backlog', async () => {
+        const q = await create('fair');
+        await store.queues.send(
+          q.id,
+          Array.from({ length: 300 }, (_, i) => msg(`a${i}`, { groupId: 'noisy' })),
+        );
+        clock.advance(1);
+        const busy = await receive(q, 10);
+        expect(busy.every((m) => m.groupId === 'noisy')).toBe(true);
+        clock.advance(1);
+        await store.queues.send(q.id, [msg('b0', { groupId: 'quiet' })]);
+        const next = await receive(q, 3);
+        // Without fairness these would be a10, a11, a12: b0 waits behind 290 messages.
+        expect(next.map((m) => m.body).sort()).toEqual(['a10', 'a11', 'b0']);
+      });
+
+      it('spreads one receive over tenants', async () => {
+        const q = await create('spread');
+        await store.queues.send(q.id, [
+          ...Array.from({ length: 20 }, (_, i) => msg(`a${i}`, { groupId: 'a' })),
+          ...Array.from({ length: 20 }, (_, i) => msg(`b${i}`, { groupId: 'b' })),
+        ]);
+        const got = await receive(q, 10);
+        const perGroup = new Map<string, number>();
+        for (const m of got) perGroup.set(m.groupId!, (perGroup.get(m.groupId!) ?? 0) + 1);
+        expect(perGroup).toEqual(new Map([['a', 5], ['b', 5]]));
+      });
+    });
+
     describe('retention', () => {
       it('never returns an expired message, and removeExpired deletes them', async () => {
         const q = await create('ret');

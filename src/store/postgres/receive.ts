@@ -3,7 +3,8 @@ import type { ReceiveRequest, StoredMessage } from '../contract.js';
 import type { PgBase } from './context.js';
 import type { Sql } from './db.js';
 import { readAttempt, replayAttempt, saveAttempt } from './queries/attempts.js';
-import { claimFast, claimMessages, deleteExpired, lockFifoQueue, moveToDeadLetter, selectCandidates } from './queries/claim.js';
+import { fairWindow, pickFair } from '../fair.js';
+import { claimFast, claimMessages, deleteExpired, selectFairCandidates, lockFifoQueue, moveToDeadLetter, selectCandidates } from './queries/claim.js';
 import { inPositionOrder, toStoredMessage } from './rows.js';
 
 /** Rounds of "look again" when expired or dead-lettered candidates used up the limit. */
@@ -66,10 +67,18 @@ async function claim(
   const messages: StoredMessage[] = [];
   let now = nowParam;
   for (let round = 0; round < MAX_ROUNDS && messages.length < req.max; round++) {
-    const found = await selectCandidates(sql, queueId, req.fifo, now, req.max - messages.length);
+    const want = req.max - messages.length;
+    const found = await selectCandidates(sql, queueId, req.fifo, now, want);
     if (found.candidates.length === 0 || found.now === null) break;
     // Every later statement of this receive uses the same `now`.
     now = found.now;
+    if (!req.fifo && found.candidates.some((c) => c.groupId !== null)) {
+      // Tenants on a standard queue: a fair queue (see store/fair.ts).
+      const fair = await selectFairCandidates(sql, queueId, now, fairWindow(want));
+      const ready = fair.candidates.filter((c) => c.expiresAt > now! && !(req.deadLetter && c.receiveCount >= req.deadLetter.maxReceiveCount));
+      const picked = new Set(pickFair(ready, fair.inFlight, want));
+      found.candidates = fair.candidates.filter((c) => picked.has(c.position) || !ready.includes(c));
+    }
     const expired: number[] = [];
     const dead: number[] = [];
     const take: number[] = [];

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ReceiveRequest, StoredMessage } from '../contract.js';
+import { fairWindow, pickFair } from '../fair.js';
 import type { SqliteContext } from './context.js';
 import { type MessageRow, toStoredMessage } from './rows.js';
 import { stmt } from './statements.js';
@@ -53,12 +54,14 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
   // (a bounded number of times) until `max` are claimed or nothing is left.
   for (let round = 0; round < 4 && out.length < req.max; round++) {
     const want = req.max - out.length;
-    const rows = (
+    let rows = (
       req.fifo
         ? stmt(db, FIFO_CANDIDATES).all(queueId, now, now, want)
         : stmt(db, STANDARD_CANDIDATES).all(queueId, now, want)
     ) as MessageRow[];
     if (rows.length === 0) break;
+    // Tenants (group ids) on a standard queue: a fair queue.
+    if (!req.fifo && rows.some((r) => r.group_id !== null)) rows = fairCandidates(db, queueId, now, want);
     let skipped = 0;
     const take: number[] = [];
     for (const row of rows) {
@@ -90,6 +93,27 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
     if (skipped === 0) break;
   }
   return out;
+}
+
+const NEWEST_CANDIDATES = `SELECT * FROM messages WHERE queue_id = ? AND visible_at <= ?
+  ORDER BY visible_at DESC, position DESC LIMIT ?`;
+const IN_FLIGHT_BY_GROUP = `SELECT group_id, count(*) AS n FROM messages
+  WHERE queue_id = ? AND group_id IS NOT NULL AND group_id IN (SELECT value FROM json_each(?))
+    AND receive_count > 0 AND visible_at > ?
+  GROUP BY group_id`;
+
+/** Fair-queue candidates: `want` rows picked from both ends of the backlog by tenant load (see store/fair.ts). */
+function fairCandidates(db: Database, queueId: number, now: number, want: number): MessageRow[] {
+  const window = fairWindow(want);
+  const byPosition = new Map<number, MessageRow>();
+  for (const r of stmt(db, STANDARD_CANDIDATES).all(queueId, now, window) as MessageRow[]) byPosition.set(r.position, r);
+  for (const r of stmt(db, NEWEST_CANDIDATES).all(queueId, now, window) as MessageRow[]) byPosition.set(r.position, r);
+  const all = [...byPosition.values()].sort((a, b) => a.visible_at - b.visible_at || a.position - b.position);
+  const groups = [...new Set(all.map((r) => r.group_id).filter((g): g is string => g !== null))];
+  const counts = stmt(db, IN_FLIGHT_BY_GROUP).all(queueId, JSON.stringify(groups), now) as { group_id: string; n: number }[];
+  const inFlight = new Map<string | null, number>(counts.map((c) => [c.group_id, c.n]));
+  const picked = pickFair(all.map((r) => ({ position: r.position, groupId: r.group_id })), inFlight, want);
+  return picked.map((p) => byPosition.get(p)!);
 }
 
 function replayAttempt(db: Database, queueId: number, req: ReceiveRequest, now: number): StoredMessage[] | undefined {

@@ -7,6 +7,7 @@ export interface Candidate {
   readonly expiresAt: number;
   readonly receiveCount: number;
   readonly sentAt: number;
+  readonly groupId: string | null;
 }
 
 const NOW = `WITH t AS MATERIALIZED (SELECT coalesce($2::bigint, ballast_now_ms()) AS now)`;
@@ -15,7 +16,7 @@ const NOW = `WITH t AS MATERIALIZED (SELECT coalesce($2::bigint, ballast_now_ms(
 // is an InitPlan, i.e. a constant for the scan, so the range condition uses the index and the
 // ORDER BY needs no sort. SKIP LOCKED: concurrent receivers take different messages, never wait.
 const STANDARD = `${NOW}
-SELECT (SELECT now FROM t) AS now, m.position, m.expires_at, m.receive_count, m.sent_at FROM messages m
+SELECT (SELECT now FROM t) AS now, m.position, m.expires_at, m.receive_count, m.sent_at, m.group_id FROM messages m
 WHERE m.queue_id = $1 AND m.visible_at <= (SELECT now FROM t)
 ORDER BY m.visible_at, m.position LIMIT $3
 FOR UPDATE OF m SKIP LOCKED`;
@@ -26,7 +27,7 @@ FOR UPDATE OF m SKIP LOCKED`;
 // two probes so each is an index range instead of a scan of the whole group: earlier messages
 // through messages_group (position < m.position), in-flight ones through messages_received.
 const FIFO = `${NOW}
-SELECT (SELECT now FROM t) AS now, m.position, m.expires_at, m.receive_count, m.sent_at FROM messages m
+SELECT (SELECT now FROM t) AS now, m.position, m.expires_at, m.receive_count, m.sent_at, m.group_id FROM messages m
 WHERE m.queue_id = $1 AND m.visible_at <= (SELECT now FROM t)
   AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.queue_id = m.queue_id AND p.group_id = m.group_id
     AND p.position < m.position AND p.visible_at > (SELECT now FROM t))
@@ -52,6 +53,7 @@ export async function selectCandidates(
     expires_at: number;
     receive_count: number;
     sent_at: number;
+    group_id: string | null;
   }>(fifo ? FIFO : STANDARD, [queueId, nowParam, limit]);
   return {
     now: rows[0]?.now ?? nowParam,
@@ -60,6 +62,7 @@ export async function selectCandidates(
       expiresAt: r.expires_at,
       receiveCount: r.receive_count,
       sentAt: r.sent_at,
+      groupId: r.group_id,
     })),
   };
 }
@@ -131,7 +134,7 @@ export async function moveToDeadLetter(
 // Tokens come from gen_random_uuid() (pg_strong_random), 32 hex characters.
 const FAST_CLAIM = `${NOW},
 c AS (
-  SELECT m.position, m.expires_at, m.receive_count FROM messages m
+  SELECT m.position, m.expires_at, m.receive_count, m.group_id FROM messages m
   WHERE m.queue_id = $1 AND m.visible_at <= (SELECT now FROM t)
   ORDER BY m.visible_at, m.position LIMIT $3
   FOR UPDATE OF m SKIP LOCKED),
@@ -140,13 +143,16 @@ u AS (
     first_received_at = coalesce(m.first_received_at, (SELECT now FROM t)), received_at = (SELECT now FROM t),
     receipt = replace(gen_random_uuid()::text, '-', '')
   FROM c WHERE m.position = c.position AND c.expires_at > (SELECT now FROM t) AND c.receive_count < $5::bigint
+    -- Tenants (group ids) make it a fair queue: the full path picks across them.
+    AND NOT EXISTS (SELECT 1 FROM c WHERE c.group_id IS NOT NULL)
   RETURNING m.*)
 SELECT u.*, k.candidates FROM (SELECT count(*) AS candidates FROM c) k LEFT JOIN u ON true
 ORDER BY u.visible_at, u.position`;
 
 /**
  * Standard queues: claims up to `limit` messages in one statement. `skipped` counts candidates
- * it left alone (expired, or due for the dead-letter queue): the caller then takes the full path.
+ * it left alone (expired, due for the dead-letter queue, or all of them when any has a group
+ * id): the caller then takes the full path.
  */
 export async function claimFast(
   sql: Sql,
@@ -165,4 +171,46 @@ export async function claimFast(
   ]);
   const claimed = rows.filter((r) => r.position !== null);
   return { rows: claimed, skipped: (rows[0]?.candidates ?? 0) - claimed.length };
+}
+
+// Fair queues: candidates from both ends of the backlog (the oldest, and the newest where a
+// quiet tenant's message waits behind a noisy one's backlog), locked for this transaction.
+const FAIR = `${NOW},
+o AS (SELECT m.position FROM messages m WHERE m.queue_id = $1 AND m.visible_at <= (SELECT now FROM t)
+  ORDER BY m.visible_at, m.position LIMIT $3),
+n AS (SELECT m.position FROM messages m WHERE m.queue_id = $1 AND m.visible_at <= (SELECT now FROM t)
+  ORDER BY m.visible_at DESC, m.position DESC LIMIT $3)
+SELECT (SELECT now FROM t) AS now, m.position, m.expires_at, m.receive_count, m.sent_at, m.group_id FROM messages m
+WHERE m.position IN (SELECT position FROM o UNION SELECT position FROM n) AND m.visible_at <= (SELECT now FROM t)
+ORDER BY m.visible_at, m.position
+FOR UPDATE OF m SKIP LOCKED`;
+
+const IN_FLIGHT_BY_GROUP = `SELECT group_id, count(*) AS n FROM messages
+  WHERE queue_id = $1 AND group_id = ANY($2::text[]) AND receive_count > 0 AND visible_at > $3::bigint
+  GROUP BY group_id`;
+
+/** Locks fair-queue candidates (`window` from each end) and reads their tenants' in-flight counts. */
+export async function selectFairCandidates(
+  sql: Sql,
+  queueId: number,
+  now: number,
+  window: number,
+): Promise<{ candidates: Candidate[]; inFlight: Map<string | null, number> }> {
+  const { rows } = await sql.query<{
+    position: number;
+    expires_at: number;
+    receive_count: number;
+    sent_at: number;
+    group_id: string | null;
+  }>(FAIR, [queueId, now, window]);
+  const candidates = rows.map((r) => ({
+    position: r.position,
+    expiresAt: r.expires_at,
+    receiveCount: r.receive_count,
+    sentAt: r.sent_at,
+    groupId: r.group_id,
+  }));
+  const groups = [...new Set(candidates.map((c) => c.groupId).filter((g): g is string => g !== null))];
+  const counts = await sql.query<{ group_id: string; n: number }>(IN_FLIGHT_BY_GROUP, [queueId, groups, now]);
+  return { candidates, inFlight: new Map(counts.rows.map((c) => [c.group_id, c.n])) };
 }
