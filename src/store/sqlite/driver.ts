@@ -48,10 +48,14 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
 
   const wake = new WakeHub();
   const pendingWakes = new Set<number>();
-  const commit = new GroupCommit(db, () => {
-    for (const id of pendingWakes) wake.fire(id);
-    pendingWakes.clear();
-  });
+  const commit = new GroupCommit(
+    db,
+    () => {
+      for (const id of pendingWakes) wake.fire(id);
+      pendingWakes.clear();
+    },
+    options.synchronous === 'normal' ? 'NORMAL' : 'FULL',
+  );
   const ctx: SqliteContext = {
     db,
     now: () => clock.now(),

@@ -14,7 +14,8 @@ export function deleteMessages(ctx: SqliteContext, queueId: number, refs: readon
     }[];
     const deleted = new Set(rows.map((r) => r.position));
     return refs.map((ref): HandleOutcome => (deleted.delete(ref.position) ? 'ok' : 'stale'));
-  });
+    // Not fsynced: a delete undone by a power failure makes the message come back (at-least-once).
+  }, false);
 }
 
 /** Changes visibility by receipt handle (see HandleOutcome). */
@@ -38,5 +39,6 @@ export function changeVisibility(
       if (c.visibilityMs === 0) ctx.wakeAfterCommit(queueId);
       return 'ok';
     });
-  });
+    // Not fsynced: a lost change leaves the earlier visibility in place.
+  }, false);
 }
