@@ -9,6 +9,7 @@ import { type AppOptions, resolveAppOptions } from './options.js';
 import { sqsHandler } from './protocols/sqs/dispatch.js';
 import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { setMaxListeners } from 'node:events';
 
 /** The server's Hono app plus its lifecycle: `close()` ends long polls and detaches listeners. */
 export type BallastApp = Hono<ServerEnv> & {
@@ -26,6 +27,8 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   const resolved = resolveAppOptions(options);
   const { logger } = resolved;
   const closing = new AbortController();
+  // Every in-flight request listens on this signal (to end long polls on close): no listener cap.
+  setMaxListeners(0, closing.signal);
   const metrics = new ServerMetrics(ballast);
   const unwireLogs = wireQueueEventLogs(ballast.queues.events, logger);
   const app = new Hono<ServerEnv>();
