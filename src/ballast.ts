@@ -42,6 +42,7 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '000000000000',
   });
+  queues.moveTasks.watch();
   const sweep = new AbortController();
   const sweepMs = options.retentionSweepMs ?? 10_000;
   const sweeper = sweepMs > 0 ? runSweeper(store, clock, sweepMs, sweep.signal) : Promise.resolve();

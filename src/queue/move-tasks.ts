@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BallastError, check } from '../core/errors.js';
 import { newMessageId } from '../core/ids.js';
-import type { MoveDestination, MoveTaskRecord, QueueRecord } from '../store/contract.js';
+import type { MoveDestination, MoveTaskPatch, MoveTaskRecord, QueueRecord } from '../store/contract.js';
 import type { QueueContext } from './context.js';
 
 /** Options of a message move task. */
@@ -19,6 +19,10 @@ export type MoveTask = MoveTaskRecord;
 
 /** Messages moved per store call when no rate is set. */
 const UNTHROTTLED_BATCH = 500;
+/** A runner records progress at least this often, ms; a task silent for `ORPHANED_AFTER_MS` is adopted. */
+const ORPHANED_AFTER_MS = 30_000;
+/** How often each process looks for orphaned tasks (their runner's process died), ms. */
+const ADOPT_EVERY_MS = 10_000;
 
 /**
  * Dead-letter redrive: moves messages out of a DLQ at a rate, with progress, cancellable.
@@ -28,6 +32,7 @@ export class MoveTasks {
   readonly #ctx: QueueContext;
   readonly #running = new Map<string, Promise<void>>();
   readonly #stop = new AbortController();
+  #watching: Promise<void> | undefined;
 
   /** @internal */
   constructor(ctx: QueueContext) {
@@ -75,8 +80,7 @@ export class MoveTasks {
       updatedAt: now,
     };
     await ctx.store.queues.putMoveTask(task);
-    const run = this.#run(task, source).finally(() => this.#running.delete(task.handle));
-    this.#running.set(task.handle, run);
+    this.#launch(task, source);
     return task.handle;
   }
 
@@ -91,11 +95,12 @@ export class MoveTasks {
 
   /** Asks a running task to stop; returns how many it had moved. */
   async cancel(handle: string): Promise<number> {
-    const task = await this.#ctx.store.queues.getMoveTask(handle);
+    const store = this.#ctx.store.queues;
+    const task = await store.getMoveTask(handle);
     if (!task) throw new BallastError('ResourceNotFoundException', 'The task handle is not valid.');
-    if (task.status !== 'RUNNING') throw new BallastError('UnsupportedOperation', `Only a RUNNING task can be cancelled; this one is ${task.status}.`);
-    await this.#ctx.store.queues.putMoveTask({ ...task, status: 'CANCELLING', updatedAt: await this.#ctx.store.now() });
-    return task.moved;
+    const updated = await store.updateMoveTask(handle, { status: 'CANCELLING', updatedAt: task.updatedAt }, { statusIn: ['RUNNING'] });
+    if (!updated) throw new BallastError('UnsupportedOperation', `Only a RUNNING task can be cancelled; this one is ${(await store.getMoveTask(handle))?.status}.`);
+    return updated.moved;
   }
 
   /** Waits for a task started here to end (tests and the CLI's progress bar). */
@@ -104,45 +109,100 @@ export class MoveTasks {
     return this.#ctx.store.queues.getMoveTask(handle);
   }
 
-  /** Stops local runners (on close); their tasks stay RUNNING in the store. */
+  /**
+   * Keeps adopting tasks whose runner went silent (its process died), so a redrive finishes on
+   * any node of the service. Started by `openBallast`; ends with `close()`.
+   */
+  watch(): void {
+    this.#watching ??= (async () => {
+      const { clock } = this.#ctx;
+      while (await clock.sleep(ADOPT_EVERY_MS, this.#stop.signal)) {
+        await this.adoptOrphans().catch(() => undefined);
+      }
+    })();
+  }
+
+  /** Adopts every active task not updated for 30 s and not running here; returns their handles. */
+  async adoptOrphans(): Promise<string[]> {
+    const { store } = this.#ctx;
+    const now = await store.now();
+    const adopted: string[] = [];
+    for (const task of await store.queues.listActiveMoveTasks()) {
+      if (this.#running.has(task.handle)) continue;
+      const mine = await store.queues.updateMoveTask(
+        task.handle,
+        { updatedAt: now },
+        { statusIn: ['RUNNING', 'CANCELLING'], updatedBefore: now - ORPHANED_AFTER_MS },
+      );
+      if (!mine) continue; // fresh, or another node adopted it first
+      const source = await this.#sourceOf(mine);
+      if (!source) {
+        await store.queues.updateMoveTask(mine.handle, { status: 'FAILED', failureReason: 'source queue no longer exists', updatedAt: now }, { statusIn: ['RUNNING', 'CANCELLING'] });
+        continue;
+      }
+      this.#launch(mine, source);
+      adopted.push(mine.handle);
+    }
+    return adopted;
+  }
+
+  /** Stops local runners (on close); their tasks stay RUNNING and another node adopts them. */
   async close(): Promise<void> {
     this.#stop.abort();
+    await this.#watching;
     await Promise.all(this.#running.values());
+  }
+
+  async #sourceOf(task: MoveTaskRecord): Promise<QueueRecord | undefined> {
+    const name = this.#ctx.nameFromArn(task.sourceArn);
+    const q = name === undefined ? undefined : await this.#ctx.store.queues.getQueue(name);
+    return q?.id === task.sourceQueueId ? q : undefined;
+  }
+
+  #launch(task: MoveTaskRecord, source: QueueRecord): void {
+    const run = this.#run(task, source).finally(() => this.#running.delete(task.handle));
+    this.#running.set(task.handle, run);
   }
 
   async #run(task: MoveTaskRecord, source: QueueRecord): Promise<void> {
     const { store, clock } = this.#ctx;
-    let current = task;
+    const update = (patch: Omit<MoveTaskPatch, 'updatedAt'>, statusIn: MoveTaskRecord['status'][]) =>
+      store.now().then((now) => store.queues.updateMoveTask(task.handle, { ...patch, updatedAt: now }, { statusIn }));
+    let moved = task.moved;
     try {
       for (;;) {
         if (this.#stop.signal.aborted) return;
         const stored = await store.queues.getMoveTask(task.handle);
         if (stored?.status === 'CANCELLING') {
-          await store.queues.putMoveTask({ ...current, status: 'CANCELLED', updatedAt: await store.now() });
+          await update({ status: 'CANCELLED', moved }, ['CANCELLING']);
           return;
         }
+        if (stored?.status !== 'RUNNING') return;
         const { destination, origins } = await this.#routes(task);
         const limit = task.maxPerSecond ?? UNTHROTTLED_BATCH;
         const started = clock.now();
         const r = await store.queues.moveMessages(source.id, destination, origins, limit, newMessageId);
-        current = { ...current, moved: current.moved + r.moved, updatedAt: await store.now() };
+        moved += r.moved;
         if (r.moved === 0) {
           const failed = r.unroutable > 0;
-          await store.queues.putMoveTask({
-            ...current,
-            status: failed ? 'FAILED' : 'COMPLETED',
-            failureReason: failed ? `${r.unroutable} messages have no live source queue to return to` : null,
-          });
+          await update(
+            {
+              moved,
+              status: failed ? 'FAILED' : 'COMPLETED',
+              failureReason: failed ? `${r.unroutable} messages have no live source queue to return to` : null,
+            },
+            ['RUNNING'],
+          );
           return;
         }
-        await store.queues.putMoveTask(current);
+        // Progress doubles as this runner's heartbeat. A cancel in between makes it not apply;
+        // the next turn sees CANCELLING.
+        await update({ moved }, ['RUNNING']);
         // A rate is a per-second budget: wait out the rest of the second.
         if (task.maxPerSecond !== null) await clock.sleep(Math.max(0, 1000 - (clock.now() - started)), this.#stop.signal);
       }
     } catch (error) {
-      await store.queues
-        .putMoveTask({ ...current, status: 'FAILED', failureReason: String(error), updatedAt: clock.now() })
-        .catch(() => undefined);
+      await update({ moved, status: 'FAILED', failureReason: String(error) }, ['RUNNING', 'CANCELLING']).catch(() => undefined);
     }
   }
 

@@ -204,6 +204,18 @@ export interface MoveTaskRecord {
   readonly updatedAt: number;
 }
 
+/** Fields a move task update may change. */
+export type MoveTaskPatch = Partial<Pick<MoveTaskRecord, 'status' | 'moved' | 'failureReason'>> & {
+  readonly updatedAt: number;
+};
+
+/** When a move task update applies. */
+export interface MoveTaskCondition {
+  readonly statusIn: readonly MoveTaskRecord['status'][];
+  /** Only when the record's `updatedAt` is older than this (epoch ms). */
+  readonly updatedBefore?: number;
+}
+
 /** Wake-up listener: called (after commit) when messages may have become available in a queue. */
 export type WakeListener = () => void;
 
@@ -282,8 +294,16 @@ export interface QueueStore {
     limit: number,
     newId: () => string,
   ): Promise<{ moved: number; unroutable: number }>;
-  /** Message move task records. */
+  /** Message move task records: insert or replace. */
   putMoveTask(task: MoveTaskRecord): Promise<void>;
+  /**
+   * Patches a task atomically when it matches `when` (status among `statusIn`; `updatedAt`
+   * before `updatedBefore`); returns the new record, or undefined when it did not match.
+   * Runners, cancellers and nodes adopting an orphaned task never overwrite each other.
+   */
+  updateMoveTask(handle: string, patch: MoveTaskPatch, when: MoveTaskCondition): Promise<MoveTaskRecord | undefined>;
+  /** Tasks RUNNING or CANCELLING, of every queue. */
+  listActiveMoveTasks(): Promise<MoveTaskRecord[]>;
   getMoveTask(handle: string): Promise<MoveTaskRecord | undefined>;
   listMoveTasks(sourceQueueId: number, limit: number): Promise<MoveTaskRecord[]>;
 

@@ -144,13 +144,15 @@ describe('long polling', () => {
     try {
       const q = await b.queues.create('lp2');
       await q.send('later', { delaySeconds: 5 });
+      // Background work (the move-task watcher) sleeps too: wait for the poll's own sleep.
+      const base = clock.pendingSleepers;
       const pending = q.receive({ waitTimeSeconds: 20 });
-      await waitFor(() => clock.pendingSleepers > 0);
+      await waitFor(() => clock.pendingSleepers > base);
       clock.advance(5_000);
       expect((await pending).map((m) => m.body)).toEqual(['later']);
       const empty = q.receive({ waitTimeSeconds: 2 });
       for (let i = 0; i < 2; i++) {
-        await waitFor(() => clock.pendingSleepers > 0);
+        await waitFor(() => clock.pendingSleepers > base);
         clock.advance(1_000);
       }
       expect(await empty).toEqual([]);

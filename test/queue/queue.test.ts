@@ -3,7 +3,7 @@ import type { Ballast } from '../../src/ballast.js';
 import { isBallastError } from '../../src/core/errors.js';
 import { md5Hex } from '../../src/queue/md5.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
-import { openTestBallast } from '../helpers/ballast.js';
+import { openTestBallast, waitFor } from '../helpers/ballast.js';
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {
@@ -213,6 +213,47 @@ describe('queues (library)', () => {
       expect(await code(b.queues.create('x', { deadLetterQueue: { queue: 'nope', maxReceiveCount: 1 } }))).toBe('InvalidParameterValue');
       expect(await code(b.queues.create('y', { deadLetterQueue: { queue: 'fd.fifo', maxReceiveCount: 1 } }))).toBe('InvalidParameterValue');
       expect(await code(b.queues.create('z', { deadLetterQueue: { queue: 'fd.fifo', maxReceiveCount: 0 } }))).toBe('InvalidAttributeValue');
+    });
+
+    it('a task whose runner died is adopted by another process and finished there', async () => {
+      const dlq = await b.queues.create('orphan-dlq');
+      const target = await b.queues.create('orphan-target');
+      await b.queues.create('orphan-src', { deadLetterQueue: { queue: 'orphan-dlq', maxReceiveCount: 1 } });
+      await dlq.sendBatch([{ body: 'a' }, { body: 'b' }]);
+      const source = await dlq.record();
+      // The record a runner leaves behind when its process is killed mid-task.
+      const now = clock.now();
+      await b.store.queues.putMoveTask({
+        handle: 'orphan',
+        sourceQueueId: source.id,
+        sourceArn: dlq.arn,
+        destinationArn: target.arn,
+        maxPerSecond: null,
+        status: 'RUNNING',
+        moved: 0,
+        toMove: 2,
+        failureReason: null,
+        startedAt: now,
+        updatedAt: now,
+      });
+      expect(await b.queues.moveTasks.adoptOrphans()).toEqual([]); // still fresh
+      clock.advance(30_001);
+      expect(await b.queues.moveTasks.adoptOrphans()).toEqual(['orphan']);
+      expect(await b.queues.moveTasks.wait('orphan')).toMatchObject({ status: 'COMPLETED', moved: 2 });
+      expect((await target.receive({ maxMessages: 10 })).map((m) => m.body).sort()).toEqual(['a', 'b']);
+    });
+
+    it('cancelling a running task stops it', async () => {
+      const dlq = await b.queues.create('slow-dlq');
+      await b.queues.create('slow-src', { deadLetterQueue: { queue: 'slow-dlq', maxReceiveCount: 1 } });
+      const dest = await b.queues.create('slow-dest');
+      await dlq.sendBatch(Array.from({ length: 5 }, (_, i) => ({ body: String(i) })));
+      const handle = await b.queues.moveTasks.start({ sourceArn: dlq.arn, destinationArn: dest.arn, maxNumberOfMessagesPerSecond: 1 });
+      await waitFor(async () => (await b.queues.moveTasks.list(dlq.arn))[0]?.moved === 1);
+      expect(await b.queues.moveTasks.cancel(handle)).toBe(1);
+      clock.advance(1_000);
+      expect(await b.queues.moveTasks.wait(handle)).toMatchObject({ status: 'CANCELLED', moved: 1 });
+      expect((await dlq.depth()).visible).toBe(4);
     });
 
     it('only a dead-letter queue can be the source of a move task', async () => {

@@ -472,6 +472,34 @@ export function storeContract(driverName: string, open: StoreFactory): void {
         expect((await store.queues.getMoveTask('h1'))?.status).toBe('COMPLETED');
         expect(await store.queues.getMoveTask('nope')).toBeUndefined();
       });
+
+      it('patches a move task only when its status (and age) match, and lists active tasks', async () => {
+        const dlq = await create('cas-dlq');
+        const base = {
+          sourceQueueId: dlq.id,
+          sourceArn: 'arn:d',
+          destinationArn: null,
+          maxPerSecond: null,
+          status: 'RUNNING' as const,
+          moved: 0,
+          toMove: 5,
+          failureReason: null,
+          startedAt: 1,
+        };
+        await store.queues.putMoveTask({ ...base, handle: 'a', updatedAt: 100 });
+        await store.queues.putMoveTask({ ...base, handle: 'b', updatedAt: 100, status: 'COMPLETED' });
+        expect((await store.queues.listActiveMoveTasks()).map((t) => t.handle)).toEqual(['a']);
+        const progressed = await store.queues.updateMoveTask('a', { moved: 2, updatedAt: 200 }, { statusIn: ['RUNNING'] });
+        expect(progressed).toMatchObject({ handle: 'a', moved: 2, updatedAt: 200, status: 'RUNNING', toMove: 5 });
+        // Cancelling wins over a runner's later progress write.
+        expect(await store.queues.updateMoveTask('a', { status: 'CANCELLING', updatedAt: 201 }, { statusIn: ['RUNNING'] })).toBeDefined();
+        expect(await store.queues.updateMoveTask('a', { moved: 3, updatedAt: 202 }, { statusIn: ['RUNNING'] })).toBeUndefined();
+        // Adoption only of a task not updated recently.
+        expect(await store.queues.updateMoveTask('a', { updatedAt: 300 }, { statusIn: ['RUNNING', 'CANCELLING'], updatedBefore: 201 })).toBeUndefined();
+        const adopted = await store.queues.updateMoveTask('a', { updatedAt: 300 }, { statusIn: ['RUNNING', 'CANCELLING'], updatedBefore: 250 });
+        expect(adopted).toMatchObject({ status: 'CANCELLING', moved: 2, updatedAt: 300 });
+        expect(await store.queues.updateMoveTask('nope', { updatedAt: 1 }, { statusIn: ['RUNNING'] })).toBeUndefined();
+      });
     });
 
     describe('stats', () => {

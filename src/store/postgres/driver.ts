@@ -10,7 +10,7 @@ import { changeVisibility, writeDeleteBatch } from './handles.js';
 import { NotifyListener, Wakeups } from './listener.js';
 import { postgresMigrationTarget } from './migrate.js';
 import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './options.js';
-import { getMoveTask, listMoveTasks, moveMessages, putMoveTask } from './queries/move.js';
+import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './queries/move.js';
 import * as queues from './queries/queues.js';
 import { nextVisibleAt, removeExpired, stats } from './queries/stats.js';
 import { receive } from './receive.js';
@@ -123,6 +123,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     listQueueIds: () => guard(() => queues.listQueueIds(ctx)),
     moveMessages: (id, dest, origins, limit, newId) => guard(() => moveMessages(ctx, id, dest, origins, limit, newId)),
     putMoveTask: (task) => guard(() => putMoveTask(ctx, task)),
+    updateMoveTask: (handle, patch, when) => guard(() => updateMoveTask(ctx, handle, patch, when)),
+    listActiveMoveTasks: () => guard(() => listActiveMoveTasks(ctx)),
     getMoveTask: (handle) => guard(() => getMoveTask(ctx, handle)),
     listMoveTasks: (id, limit) => guard(() => listMoveTasks(ctx, id, limit)),
     onWake: (id, listener) => wake.on(id, listener),

@@ -9,7 +9,7 @@ import { WakeHub } from '../wake.js';
 import type { SqliteContext } from './context.js';
 import { GroupCommit } from './group-commit.js';
 import { changeVisibility, deleteMessages } from './handles.js';
-import { getMoveTask, listMoveTasks, moveMessages, putMoveTask } from './move.js';
+import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './move.js';
 import * as queues from './queues.js';
 import { receive } from './receive.js';
 import { send, sendWithinSync } from './send.js';
@@ -97,6 +97,8 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     listQueueIds: () => asPromise(() => queues.listQueueIds(ctx)),
     moveMessages: (id, dest, origins, limit, newId) => guard(() => moveMessages(ctx, id, dest, origins, limit, newId)),
     putMoveTask: (task) => guard(() => putMoveTask(ctx, task)),
+    updateMoveTask: (handle, patch, when) => guard(() => updateMoveTask(ctx, handle, patch, when)),
+    listActiveMoveTasks: () => guard(() => listActiveMoveTasks(ctx)),
     getMoveTask: (handle) => asPromise(() => getMoveTask(ctx, handle)),
     listMoveTasks: (id, limit) => asPromise(() => listMoveTasks(ctx, id, limit)),
     onWake: (id, listener) => wake.on(id, listener),

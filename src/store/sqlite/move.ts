@@ -1,4 +1,4 @@
-import type { MoveDestination, MoveTaskRecord } from '../contract.js';
+import type { MoveDestination, MoveTaskCondition, MoveTaskPatch, MoveTaskRecord } from '../contract.js';
 import type { SqliteContext } from './context.js';
 import type { MessageRow } from './rows.js';
 import { toMoveTask } from './rows.js';
@@ -77,5 +77,35 @@ export function listMoveTasks(ctx: SqliteContext, sourceQueueId: number, limit: 
     ctx.db,
     'SELECT record FROM move_tasks WHERE source_queue_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?',
   ).all(sourceQueueId, limit) as { record: string }[];
+  return rows.map(toMoveTask);
+}
+
+/** Conditional patch of a move task (see QueueStore.updateMoveTask). */
+export function updateMoveTask(
+  ctx: SqliteContext,
+  handle: string,
+  patch: MoveTaskPatch,
+  when: MoveTaskCondition,
+): Promise<MoveTaskRecord | undefined> {
+  return ctx.commit.run(() => {
+    const row = stmt(
+      ctx.db,
+      `UPDATE move_tasks SET record = json_patch(record, ?)
+       WHERE handle = ? AND json_extract(record, '$.status') IN (SELECT value FROM json_each(?))
+         AND (? IS NULL OR json_extract(record, '$.updatedAt') < ?)
+       RETURNING record`,
+    ).get(JSON.stringify(patch), handle, JSON.stringify(when.statusIn), when.updatedBefore ?? null, when.updatedBefore ?? null) as
+      | { record: string }
+      | undefined;
+    return row && toMoveTask(row);
+  });
+}
+
+/** Tasks RUNNING or CANCELLING. */
+export function listActiveMoveTasks(ctx: SqliteContext): MoveTaskRecord[] {
+  const rows = stmt(
+    ctx.db,
+    `SELECT record FROM move_tasks WHERE json_extract(record, '$.status') IN ('RUNNING', 'CANCELLING') ORDER BY started_at`,
+  ).all() as { record: string }[];
   return rows.map(toMoveTask);
 }

@@ -1,4 +1,4 @@
-import type { MoveDestination, MoveTaskRecord } from '../../contract.js';
+import type { MoveDestination, MoveTaskCondition, MoveTaskPatch, MoveTaskRecord } from '../../contract.js';
 import type { PgBase } from '../context.js';
 import { type MessageRow, toMoveTask } from '../rows.js';
 import { insertMessages, type MessageInsert } from './insert-messages.js';
@@ -74,6 +74,35 @@ export async function putMoveTask(ctx: PgBase, task: MoveTaskRecord): Promise<vo
       [task.handle, task.sourceQueueId, task.startedAt, JSON.stringify(task)],
     );
   }, 'putMoveTask');
+}
+
+/** Conditional patch of a move task (see QueueStore.updateMoveTask). */
+export async function updateMoveTask(
+  ctx: PgBase,
+  handle: string,
+  patch: MoveTaskPatch,
+  when: MoveTaskCondition,
+): Promise<MoveTaskRecord | undefined> {
+  const row = await ctx.db.write(
+    (sql) =>
+      sql.query<{ record: MoveTaskRecord }>(
+        `UPDATE move_tasks SET record = record || $2::jsonb
+         WHERE handle = $1 AND record->>'status' = ANY($3::text[])
+           AND ($4::bigint IS NULL OR (record->>'updatedAt')::bigint < $4::bigint)
+         RETURNING record`,
+        [handle, JSON.stringify(patch), when.statusIn, when.updatedBefore ?? null],
+      ),
+    'updateMoveTask',
+  );
+  return row.rows[0] && toMoveTask(row.rows[0]);
+}
+
+/** Tasks RUNNING or CANCELLING. */
+export async function listActiveMoveTasks(ctx: PgBase): Promise<MoveTaskRecord[]> {
+  const rows = await ctx.db.read<{ record: MoveTaskRecord }>(
+    `SELECT record FROM move_tasks WHERE record->>'status' IN ('RUNNING', 'CANCELLING') ORDER BY started_at, seq`,
+  );
+  return rows.map(toMoveTask);
 }
 
 /** One move task by handle. */
