@@ -18,6 +18,8 @@ export interface BallastOptions {
   accountId?: string;
   /** Remove expired messages in the background every this many ms; 0 = never. @defaultValue 10_000 */
   retentionSweepMs?: number;
+  /** Reuse approximate queue counts for this many ms, so counting never runs per request; 0 = always count. @defaultValue 1000 */
+  statsTtlMs?: number;
 }
 
 /** An open Ballast: queues (and later the bus, idempotency, health) over one store. */
@@ -41,6 +43,7 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
     limits,
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '000000000000',
+    ...(options.statsTtlMs !== undefined ? { statsTtlMs: options.statsTtlMs } : {}),
   });
   queues.moveTasks.watch();
   const sweep = new AbortController();

@@ -279,7 +279,7 @@ export class Queue {
   /** Approximate depth and the age of the oldest message. */
   async depth(): Promise<QueueDepth> {
     const q = await this.record();
-    const s = await this.#ctx.store.queues.stats(q.id);
+    const s = await this.#ctx.stats(q);
     const now = await this.#ctx.store.now();
     return {
       visible: s.visible,

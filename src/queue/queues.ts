@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { BallastError, check } from '../core/errors.js';
 import type { QueueLimits } from '../core/limits.js';
-import type { QueueRecord, Store } from '../store/contract.js';
+import type { QueueRecord, QueueStats, Store } from '../store/contract.js';
 import { applyQueueAttributes, fifoFromAttributes, renderQueueAttributes, sameSettings } from './attributes.js';
 import type { QueueContext } from './context.js';
 import { QueueEvents } from './events.js';
@@ -25,6 +25,8 @@ export interface QueuesOptions extends QueueNaming {
   limits: QueueLimits;
   /** How long a queue's settings are cached, ms; changes made on other nodes show after this. @defaultValue 1000 */
   cacheTtlMs?: number;
+  /** How long approximate counts are reused, ms (0 = count on every call). @defaultValue 1000 */
+  statsTtlMs?: number;
 }
 
 /** `ballast.queues`: create, find, list, configure and delete queues; dead-letter redrive tasks. */
@@ -36,6 +38,7 @@ export class Queues {
   readonly #store: Store;
   readonly #options: QueuesOptions;
   readonly #cache = new Map<string, { record: QueueRecord; until: number }>();
+  readonly #stats = new Map<number, { value: Promise<QueueStats>; until: number }>();
   readonly #ctx: QueueContext;
 
   /** @internal created by `openBallast`. */
@@ -51,6 +54,7 @@ export class Queues {
       resolve: (name) => this.#resolve(name),
       nameFromArn: (arn) => this.nameFromArn(arn),
       invalidate: (name) => this.#cache.delete(name),
+      stats: (q) => this.#statsOf(q),
     };
     this.moveTasks = new MoveTasks(this.#ctx);
   }
@@ -77,6 +81,19 @@ export class Queues {
     }
     this.#cache.set(name, { record, until: now + (this.#options.cacheTtlMs ?? 1000) });
     return record;
+  }
+
+  #statsOf(q: QueueRecord): Promise<QueueStats> {
+    const ttl = this.#options.statsTtlMs ?? 1_000;
+    if (ttl <= 0) return this.#store.queues.stats(q.id);
+    const now = this.#options.clock.now();
+    const hit = this.#stats.get(q.id);
+    if (hit && hit.until > now) return hit.value;
+    const value = this.#store.queues.stats(q.id);
+    this.#stats.set(q.id, { value, until: now + ttl });
+    // A failed count is not cached.
+    value.catch(() => this.#stats.delete(q.id));
+    return value;
   }
 
   /** Creates a queue, or returns the existing one when its settings match (`QueueNameExists` otherwise). */
@@ -157,7 +174,7 @@ export class Queues {
   async getAttributes(name: string, names: readonly string[]): Promise<Record<string, string>> {
     const q = await this.#resolve(name);
     const wantsCounts = names.some((n) => n === 'All' || n.startsWith('ApproximateNumberOfMessages'));
-    const stats = wantsCounts ? await this.#store.queues.stats(q.id) : null;
+    const stats = wantsCounts ? await this.#statsOf(q) : null;
     return renderQueueAttributes(q, this.arn(name), stats, names);
   }
 

@@ -11,7 +11,8 @@ export const tempDbPath = (): string => join(dir, `b${process.pid}-${n++}.db`);
 
 /** Opens Ballast on a fresh SQLite file. */
 export function openTestBallast(options: Omit<BallastOptions, 'store'> = {}): Promise<Ballast> {
-  return openBallast({ store: `sqlite:${tempDbPath()}`, retentionSweepMs: 0, ...options });
+  // Exact counts in tests: they assert depth right after changing it.
+  return openBallast({ store: `sqlite:${tempDbPath()}`, retentionSweepMs: 0, statsTtlMs: 0, ...options });
 }
 
 /** Waits until `condition` holds (polling every 5 ms), failing after `timeoutMs`. */

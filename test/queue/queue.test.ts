@@ -147,6 +147,21 @@ describe('queues (library)', () => {
       expect((await q.depth()).visible).toBe(0);
     });
 
+    it('reuses counts for statsTtlMs, so dashboards never count per request', async () => {
+      const cached = await openTestBallast({ clock, statsTtlMs: 1_000 });
+      try {
+        const q = await cached.queues.create('counted');
+        expect((await q.depth()).visible).toBe(0);
+        await q.send('x');
+        expect((await q.depth()).visible).toBe(0);
+        expect((await cached.queues.getAttributes('counted', ['ApproximateNumberOfMessages'])).ApproximateNumberOfMessages).toBe('0');
+        clock.advance(1_000);
+        expect((await q.depth()).visible).toBe(1);
+      } finally {
+        await cached.close();
+      }
+    });
+
     it('reports depth and the age of the oldest message', async () => {
       const q = await b.queues.create('depth');
       await q.send('a');
