@@ -42,7 +42,12 @@ export interface ConsumeOptions {
 
 interface Running {
   message: ReceivedMessage;
-  abort: AbortController;
+  /** Visibility of this claim, seconds. */
+  visibility: number;
+  /** Epoch ms the message's visibility was last set (claim or heartbeat). */
+  extendedAt: number;
+  /** Created only when the handler reads its signal or the run must be aborted. */
+  abort: AbortController | null;
   done: Promise<void>;
 }
 
@@ -55,8 +60,11 @@ interface Buffered {
 
 /** Most messages one receive claims for a consumer. */
 const MAX_CLAIM = 100;
-/** Abort reason for a finished handler's heartbeat (a constant: no exception object per message). */
-const FINISHED = Object.freeze({ reason: 'handler finished' });
+/** Abort a running handler (stop past its grace period, or its lease lost). */
+function abortRun(entry: Running, reason: unknown): void {
+  (entry.abort ??= new AbortController()).abort(reason);
+}
+const isAborted = (entry: Running): boolean => entry.abort?.signal.aborted === true;
 
 /**
  * A consumer: long-polls, runs up to `concurrency` handlers, heartbeats visibility, deletes on
@@ -75,6 +83,8 @@ export class Consumer {
   readonly #buffer: Buffered[] = [];
   readonly #options: ConsumeOptions;
   readonly #poll = new AbortController();
+  readonly #beats = new AbortController();
+  #beating: Promise<void> | null = null;
   readonly #running = new Set<Running>();
   readonly #acks: AckBatcher;
   readonly #pendingAcks = new Set<Promise<void>>();
@@ -106,6 +116,7 @@ export class Consumer {
   /** @internal started by `queue.consume()`. */
   start(): void {
     this.#loop ??= this.#run();
+    if (this.#options.heartbeat !== false) this.#beating ??= this.#heartbeats();
   }
 
   async #run(): Promise<void> {
@@ -171,9 +182,14 @@ export class Consumer {
   }
 
   #dispatch(item: Buffered): void {
-    const abort = new AbortController();
-    const entry: Running = { message: item.message, abort, done: Promise.resolve() };
-    entry.done = this.#handle(entry, item).finally(() => {
+    const entry: Running = {
+      message: item.message,
+      visibility: item.visibility,
+      extendedAt: item.receivedAt,
+      abort: null,
+      done: Promise.resolve(),
+    };
+    entry.done = this.#handle(entry).finally(() => {
       this.#running.delete(entry);
       this.#pump();
       const freed = this.#slotFreed;
@@ -183,15 +199,19 @@ export class Consumer {
     this.#running.add(entry);
   }
 
-  async #handle(entry: Running, item: Buffered): Promise<void> {
-    const { message, abort } = entry;
-    const { visibility } = item;
-    const beat = this.#options.heartbeat !== false && visibility > 1 ? this.#heartbeat(entry, item) : undefined;
+  async #handle(entry: Running): Promise<void> {
+    const { message } = entry;
     const started = this.#ctx.clock.now();
+    const context: HandlerContext = {
+      queue: this.#queue,
+      get signal() {
+        return (entry.abort ??= new AbortController()).signal;
+      },
+    };
     try {
-      await this.#handler(message, { signal: abort.signal, queue: this.#queue });
+      await this.#handler(message, context);
       this.#avgHandlerMs = 0.9 * this.#avgHandlerMs + 0.1 * (this.#ctx.clock.now() - started);
-      if (abort.signal.aborted) return; // released by stop() or lease lost: not ours to delete
+      if (isAborted(entry)) return; // released by stop() or lease lost: not ours to delete
       // The slot is free as soon as the handler is done; the delete rides the next ack batch.
       const ack = this.#acks.ack(message.receiptHandle).then(
         () => undefined,
@@ -200,37 +220,31 @@ export class Consumer {
       this.#pendingAcks.add(ack);
       void ack.finally(() => this.#pendingAcks.delete(ack));
     } catch (error) {
-      if (abort.signal.aborted) return;
+      if (isAborted(entry)) return;
       const retryInSeconds = Math.round(fullJitterSeconds(message.receiveCount, this.#options.retry, this.#options.random));
       this.#ctx.events.emit('handler:failed', { queue: this.#queue.name, messageId: message.messageId, error, retryInSeconds });
       await this.#queue.changeVisibility(message.receiptHandle, retryInSeconds).catch(() => undefined);
-    } finally {
-      beat?.abort(FINISHED);
     }
   }
 
-  #heartbeat(entry: Running, item: Buffered): AbortController {
-    // One controller: aborted when the handler finishes (its finally runs after any forced abort too).
-    const stop = new AbortController();
-    const { signal } = stop;
-    const { visibility } = item;
-    const half = (visibility * 1000) / 2;
-    // A message that waited in the buffer gets its first extension sooner (at once if past half).
-    const first = Math.max(0, item.receivedAt + half - this.#ctx.clock.now());
-    void (async () => {
-      let wait = first;
-      while (await this.#ctx.clock.sleep(wait, signal)) {
-        wait = half;
-        try {
-          await this.#queue.changeVisibility(entry.message.receiptHandle, visibility);
-        } catch (error) {
+  /**
+   * One heartbeat for the whole consumer (not a timer per message): every quarter of the
+   * visibility timeout it extends each running message whose visibility is half spent.
+   */
+  async #heartbeats(): Promise<void> {
+    const { clock } = this.#ctx;
+    while (await clock.sleep(Math.max(100, (this.#visibility * 1000) / 4), this.#beats.signal)) {
+      const now = clock.now();
+      for (const entry of this.#running) {
+        if (entry.visibility <= 1 || isAborted(entry) || now - entry.extendedAt < (entry.visibility * 1000) / 2) continue;
+        entry.extendedAt = now;
+        this.#queue.changeVisibility(entry.message.receiptHandle, entry.visibility).catch((error: unknown) => {
           // The handle is stale: another consumer may have the message now. Tell the handler.
-          if (isBallastError(error) && error.code !== 'StoreUnavailable') entry.abort.abort(error);
+          if (isBallastError(error) && error.code !== 'StoreUnavailable') abortRun(entry, error);
           else this.#storeError(error);
-        }
+        });
       }
-    })();
-    return stop;
+    }
   }
 
   #storeError(error: unknown): void {
@@ -259,13 +273,15 @@ export class Consumer {
       timeout.abort();
       if (!finished) {
         for (const r of this.#running) {
-          r.abort.abort(new Error('consumer stopped'));
+          abortRun(r, new Error('consumer stopped'));
           await this.#queue.changeVisibility(r.message.receiptHandle, 0).catch(() => undefined);
         }
         await all;
       }
       // Deletes of finished handlers land before stop() resolves.
       await Promise.all(this.#pendingAcks);
+      this.#beats.abort();
+      await this.#beating;
     })();
     return this.#stopping;
   }
