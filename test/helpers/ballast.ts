@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { type Ballast, type BallastOptions, openBallast } from '../../src/ballast.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-test-'));
 let n = 0;
@@ -22,4 +24,15 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** Registers beforeEach/afterEach that open a fresh Ballast on a FakeClock; read `.b` and `.clock` inside tests. */
+export function useTestBallast(): { b: Ballast; clock: FakeClock } {
+  const fixture = {} as { b: Ballast; clock: FakeClock };
+  beforeEach(async () => {
+    fixture.clock = new FakeClock();
+    fixture.b = await openTestBallast({ clock: fixture.clock });
+  });
+  afterEach(() => fixture.b.close());
+  return fixture;
 }

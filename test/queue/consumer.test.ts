@@ -1,16 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ballast } from '../../src/ballast.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
-import { openTestBallast, waitFor } from '../helpers/ballast.js';
+import { openTestBallast, useTestBallast, waitFor } from '../helpers/ballast.js';
 
 describe('consumer runtime', () => {
+  const fixture = useTestBallast();
   let b: Ballast;
   let clock: FakeClock;
-  beforeEach(async () => {
-    clock = new FakeClock();
-    b = await openTestBallast({ clock });
-  });
-  afterEach(() => b.close());
+  beforeEach(() => ({ b, clock } = fixture));
 
   it('runs every message once, never more than `concurrency` at a time, and deletes on success', async () => {
     const q = await b.queues.create('work');

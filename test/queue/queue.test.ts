@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ballast } from '../../src/ballast.js';
 import { isBallastError } from '../../src/core/errors.js';
 import { md5Hex } from '../../src/queue/md5.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
-import { openTestBallast, waitFor } from '../helpers/ballast.js';
+import { openTestBallast, useTestBallast, waitFor } from '../helpers/ballast.js';
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {
@@ -16,13 +16,10 @@ async function code(p: Promise<unknown>): Promise<string> {
 }
 
 describe('queues (library)', () => {
+  const fixture = useTestBallast();
   let b: Ballast;
   let clock: FakeClock;
-  beforeEach(async () => {
-    clock = new FakeClock();
-    b = await openTestBallast({ clock });
-  });
-  afterEach(() => b.close());
+  beforeEach(() => ({ b, clock } = fixture));
 
   describe('create, get, list, delete', () => {
     it('create is idempotent for equal attributes and QueueNameExists otherwise', async () => {

@@ -455,16 +455,7 @@ export function storeContract(driverName: string, open: StoreFactory): void {
 
       it('stores and lists move tasks newest first', async () => {
         const dlq = await create('tasks-dlq');
-        const base = {
-          sourceQueueId: dlq.id,
-          sourceArn: 'arn:d',
-          destinationArn: null,
-          maxPerSecond: null,
-          status: 'RUNNING' as const,
-          moved: 0,
-          toMove: 3,
-          failureReason: null,
-        };
+        const base = taskBase(dlq.id, 3);
         await store.queues.putMoveTask({ ...base, handle: 'h1', startedAt: 1, updatedAt: 1 });
         await store.queues.putMoveTask({ ...base, handle: 'h2', startedAt: 2, updatedAt: 2 });
         await store.queues.putMoveTask({ ...base, handle: 'h1', startedAt: 1, updatedAt: 3, status: 'COMPLETED', moved: 3 });
@@ -475,17 +466,7 @@ export function storeContract(driverName: string, open: StoreFactory): void {
 
       it('patches a move task only when its status (and age) match, and lists active tasks', async () => {
         const dlq = await create('cas-dlq');
-        const base = {
-          sourceQueueId: dlq.id,
-          sourceArn: 'arn:d',
-          destinationArn: null,
-          maxPerSecond: null,
-          status: 'RUNNING' as const,
-          moved: 0,
-          toMove: 5,
-          failureReason: null,
-          startedAt: 1,
-        };
+        const base = { ...taskBase(dlq.id, 5), startedAt: 1 };
         await store.queues.putMoveTask({ ...base, handle: 'a', updatedAt: 100 });
         await store.queues.putMoveTask({ ...base, handle: 'b', updatedAt: 100, status: 'COMPLETED' });
         expect((await store.queues.listActiveMoveTasks()).map((t) => t.handle)).toEqual(['a']);
@@ -521,6 +502,20 @@ export function storeContract(driverName: string, open: StoreFactory): void {
       });
     });
   });
+}
+
+/** A RUNNING move task of `sourceQueueId` with nothing moved yet. */
+function taskBase(sourceQueueId: number, toMove: number) {
+  return {
+    sourceQueueId,
+    sourceArn: 'arn:d',
+    destinationArn: null,
+    maxPerSecond: null,
+    status: 'RUNNING' as const,
+    moved: 0,
+    toMove,
+    failureReason: null,
+  };
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {

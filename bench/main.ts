@@ -1,0 +1,160 @@
+/**
+ * Benchmarks. `npm run bench -- queue [--systems a,b] [--runs 3] [--messages 20000] …`
+ * (`npx tsx bench/main.ts queue --help` lists every option).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machineFacts } from './queue/machine.js';
+import { markdown, textTable, textTargets } from './queue/report.js';
+import { DEFAULT_OPTIONS, METRICS, type Metric, type QueueBenchOptions, runQueueBench, sameOptions } from './queue/run.js';
+import { ALL_SYSTEMS } from './queue/systems/index.js';
+import { ROOT } from './queue/versions.js';
+
+const HELP = `usage: npm run bench -- queue [options]
+
+  --systems a,b,…        systems to run (default: all): ${ALL_SYSTEMS.map((s) => s.id).join(', ')}
+  --runs N               runs of every measurement; the report shows the median [min–max] (default ${DEFAULT_OPTIONS.runs})
+  --messages N           messages per phase (default ${DEFAULT_OPTIONS.messages})
+  --sequential N         messages for single sends with 1 in flight (default messages / 10)
+  --concurrency N        consumer concurrency (default ${DEFAULT_OPTIONS.concurrency})
+  --samples N            latency samples after warm-up (default ${DEFAULT_OPTIONS.latencySamples})
+  --warmup N             latency warm-up messages (default ${DEFAULT_OPTIONS.latencyWarmup})
+  --cap-seconds N        cut any phase short after N s (default ${DEFAULT_OPTIONS.capSeconds})
+  --phases a,b,…         phases to run (default all): ${DEFAULT_OPTIONS.phases.join(', ')}
+  --out PATH             report path (default docs/benchmarks.md for the full workload,
+                         bench/results/queue-quick.md otherwise)
+`;
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
+/** A hash of every file under src/ (others edit this tree while benchmarks run). */
+function srcFingerprint(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) hash.update(path).update(readFileSync(path));
+    }
+  };
+  walk(join(ROOT, 'src'));
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** The commit measured, and whether src/ had uncommitted changes (others work in this tree). */
+function sourceState(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const head = git('log', '-1', '--format=%h');
+    const subject = git('log', '-1', '--format=%s');
+    const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length;
+    return `commit \`${head}\` (“${subject.length > 70 ? `${subject.slice(0, 70)}…` : subject}”)${dirty > 0 ? ` plus ${dirty} uncommitted changed or new path${dirty === 1 ? '' : 's'} under src/ (the working tree as it was during the run)` : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
+function phasesOption(value: string | undefined): Metric[] {
+  if (value === undefined) return [...DEFAULT_OPTIONS.phases];
+  const phases = value.split(',').map((p) => p.trim()) as Metric[];
+  const bad = phases.filter((p) => !METRICS.includes(p));
+  if (bad.length > 0) throw new Error(`unknown phase(s) ${bad.join(', ')}; known: ${METRICS.join(', ')}`);
+  return phases;
+}
+
+async function queue(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      systems: { type: 'string' },
+      runs: { type: 'string' },
+      messages: { type: 'string' },
+      sequential: { type: 'string' },
+      concurrency: { type: 'string' },
+      samples: { type: 'string' },
+      warmup: { type: 'string' },
+      'cap-seconds': { type: 'string' },
+      phases: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const messages = int(values.messages, DEFAULT_OPTIONS.messages, 'messages');
+  const options: QueueBenchOptions = {
+    runs: int(values.runs, DEFAULT_OPTIONS.runs, 'runs'),
+    messages,
+    sequentialMessages: int(values.sequential, Math.max(1, Math.round(messages / 10)), 'sequential'),
+    concurrency: int(values.concurrency, DEFAULT_OPTIONS.concurrency, 'concurrency'),
+    latencySamples: int(values.samples, DEFAULT_OPTIONS.latencySamples, 'samples'),
+    latencyWarmup: int(values.warmup, DEFAULT_OPTIONS.latencyWarmup, 'warmup'),
+    capSeconds: int(values['cap-seconds'], DEFAULT_OPTIONS.capSeconds, 'cap-seconds'),
+    phases: phasesOption(values.phases),
+  };
+  const ids = values.systems?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = ids?.filter((id) => !ALL_SYSTEMS.some((s) => s.id === id)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown system(s) ${unknown.join(', ')}; known: ${ALL_SYSTEMS.map((s) => s.id).join(', ')}`);
+  const systems = ids ? ALL_SYSTEMS.filter((s) => ids.includes(s.id)) : ALL_SYSTEMS;
+
+  const full = sameOptions(options, DEFAULT_OPTIONS) && !ids;
+  const out = values.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : join(ROOT, 'bench', 'results', 'queue-quick.md'));
+
+  const source = sourceState();
+  const before = srcFingerprint();
+  const machine = machineFacts();
+  console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; fdatasync ${Math.round(machine.fdatasyncPerSecond)}/s`);
+  console.log(`workload: ${JSON.stringify(options)}`);
+  const result = await runQueueBench(systems, options, (line) => console.log(line));
+
+  console.log('');
+  console.log(textTable(result));
+  console.log('');
+  console.log(textTargets(result));
+
+  const command = `npm run bench -- queue${args.length > 0 ? ` ${args.filter((a) => !a.startsWith('--out')).join(' ')}` : ''}`;
+  const after = srcFingerprint();
+  const changed = before !== after;
+  if (changed) console.log(`\nWARNING: src/ changed during the run (${before} → ${after}): later systems and runs measured newer code.`);
+  const sourceNote = `${source}; src/ fingerprint ${before}${
+    changed ? ` at the start and **${after} at the end: src/ changed during the run**, so later systems and runs measured newer code than earlier ones` : ', unchanged during the run'
+  }`;
+  // Raw measurements: timestamped for the full workload, one overwritten file for quick runs.
+  const json = full
+    ? join(ROOT, 'bench', 'results', `queue-${result.startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json`)
+    : join(ROOT, 'bench', 'results', 'queue-quick.json');
+  mkdirSync(join(json, '..'), { recursive: true });
+  writeFileSync(json, JSON.stringify({ machine, source: sourceNote, ...result }, null, 2));
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${markdown(result, machine, command, sourceNote)}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`);
+  console.log(`\nwrote ${out} and ${json}`);
+}
+
+const [scenario, ...rest] = process.argv.slice(2);
+// Diagnostic only: never keeps the process alive, but names what does if it fails to exit.
+const lingering = () => {
+  const t = setTimeout(() => console.error(`still running 15 s after the benchmark ended: ${process.getActiveResourcesInfo().join(', ')}`), 15_000);
+  t.unref();
+};
+try {
+  if (scenario === 'queue') await queue(rest);
+  else {
+    process.stdout.write(HELP);
+    if (scenario !== undefined && scenario !== '--help' && scenario !== '-h') process.exitCode = 2;
+  }
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 1;
+} finally {
+  lingering();
+}
