@@ -8,7 +8,7 @@
  * Prints: rate, receives (count, messages per receive), store transactions (count, ms),
  * statements by total time, event-loop utilisation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,11 +27,29 @@ const { values, positionals } = parseArgs({
     messages: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '10' },
     phase: { type: 'string', default: 'consume' },
+    // Diagnostic: split the concurrency over this many consumers (each has its own claim loop).
+    consumers: { type: 'string', default: '1' },
   },
 });
 const store = positionals[0] ?? 'sqlite';
 const N = Number(values.messages);
 const concurrency = Number(values.concurrency);
+
+/** CPU ms used so far by every process named postgres (all PostgreSQL backends of the machine). */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks * 10;
+}
 
 // ---- counters -------------------------------------------------------------------------------
 const stats = new Map<string, { n: number; ms: number }>();
@@ -146,18 +164,25 @@ const bulk = async (): Promise<void> => {
 
 let handled = 0;
 const start = async (): Promise<() => Promise<void>> => {
-  const c = q.consume(
-    (m) => {
-      JSON.parse(m.body);
-      handled++;
-    },
-    { concurrency, waitTimeSeconds: 1 },
+  const n = Number(values.consumers);
+  const cs = Array.from({ length: n }, () =>
+    q.consume(
+      (m) => {
+        JSON.parse(m.body);
+        handled++;
+      },
+      { concurrency: Math.max(1, Math.round(concurrency / n)), waitTimeSeconds: 1 },
+    ),
   );
-  return () => c.stop();
+  return async () => {
+    await Promise.all(cs.map((c) => c.stop()));
+  };
 };
 
 if (values.phase === 'consume') await bulk();
 stats.clear();
+const pg0 = postgresCpuMs();
+const self0 = process.cpuUsage();
 const elu0 = performance.eventLoopUtilization();
 const t0 = performance.now();
 let stop: (() => Promise<void>) | undefined;
@@ -174,9 +199,14 @@ if (values.phase === 'single10') {
 }
 const elapsed = performance.now() - t0;
 const elu = performance.eventLoopUtilization(elu0);
+const pgCpu = postgresCpuMs() - pg0;
+const selfCpu = process.cpuUsage(self0);
 await stop?.();
 
 console.log(`${store} ${values.phase}: ${N} messages in ${(elapsed / 1000).toFixed(2)} s = ${Math.round((N * 1000) / elapsed)}/s; event loop busy ${(elu.utilization * 100).toFixed(0)}%`);
+console.log(
+  `CPU: this process ${((selfCpu.user + selfCpu.system) / 1000).toFixed(0)} ms (${(((selfCpu.user + selfCpu.system) / N)).toFixed(1)} µs/msg); PostgreSQL processes ${pgCpu.toFixed(0)} ms (${((pgCpu * 1000) / N).toFixed(1)} µs/msg); wall ${elapsed.toFixed(0)} ms × 2 cores`,
+);
 if (receiveSizes.length > 0) {
   const hist = new Map<number, number>();
   for (const s of receiveSizes) hist.set(s, (hist.get(s) ?? 0) + 1);

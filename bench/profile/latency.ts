@@ -98,7 +98,7 @@ const c = q.consume(
   },
   { concurrency: 10, waitTimeSeconds: 1 },
 );
-interface Sample { seq: number; gap: number; total: number; beforeStore: number; send: number; toReceive: number; receive: number; commitsDuring: number; commitMs: number }
+interface Sample { seq: number; gap: number; total: number; beforeStore: number; send: number; sendCommit: number; sendQueued: number; toReceive: number; receive: number; commitsDuring: number; commitMs: number }
 const got: Sample[] = [];
 let gap = 0;
 for (let i = 0; i < samples + 20; i++) {
@@ -115,6 +115,11 @@ for (let i = 0; i < samples + 20; i++) {
       gap,
       total: ms,
       beforeStore: (sendCalled.get(i) ?? Number.NaN) - t,
+      ...(() => {
+        const called = sendCalled.get(i) ?? Number.NaN;
+        const own = commits.find((x) => x.start >= called && x.end <= sd);
+        return own ? { sendCommit: own.end - own.start, sendQueued: own.start - called } : { sendCommit: Number.NaN, sendQueued: Number.NaN };
+      })(),
       send: sd - (sendCalled.get(i) ?? Number.NaN),
       toReceive: rs - sd,
       receive: at - rs,
@@ -130,6 +135,7 @@ await c.stop();
 const totals = got.map((s) => s.total);
 console.log(`${store}: ${got.length} samples, p50 ${percentile(totals, 50).toFixed(2)} ms, p99 ${percentile(totals, 99).toFixed(2)} ms, max ${Math.max(...totals).toFixed(2)} ms`);
 const part = (k: keyof Sample) => `${k} p50 ${percentile(got.map((s) => s[k]), 50).toFixed(3)} / p99 ${percentile(got.map((s) => s[k]), 99).toFixed(3)}`;
+console.log(`  ${part('sendQueued')}; ${part('sendCommit')}`);
 console.log(`  ${part('beforeStore')}; ${part('send')}; ${part('toReceive')}; ${part('receive')} ms`);
 const durations = commits.map((x) => x.end - x.start);
 console.log(`  group commits: ${durations.length}, p50 ${percentile(durations, 50).toFixed(3)} ms, p99 ${percentile(durations, 99).toFixed(3)} ms, p99.9 ${percentile(durations, 99.9).toFixed(3)} ms, max ${Math.max(...durations).toFixed(2)} ms`);

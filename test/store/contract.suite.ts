@@ -382,6 +382,18 @@ export function storeContract(driverName: string, open: StoreFactory): void {
         const c = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
         expect(c.map((m) => m.receiptToken)).not.toEqual(a.map((m) => m.receiptToken));
       });
+
+      it('does not replay a receive attempt after a visibility change of one of its messages', async () => {
+        const q = await create('v.fifo', fifo);
+        await store.queues.send(q.id, [msg('1', { groupId: 'g' })]);
+        const attempt = { id: 'att-2', windowMs: 300_000 };
+        const [a] = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        await store.queues.changeVisibility(q.id, [{ position: a!.position, token: a!.receiptToken, visibilityMs: 0 }], 43_200_000);
+        const again = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        expect(again.length).toBe(1);
+        expect(again[0]?.receiptToken).not.toBe(a!.receiptToken);
+        expect(again[0]?.receiveCount).toBe(2);
+      });
     });
 
     describe('dead-letter queues', () => {

@@ -95,7 +95,10 @@ export const ballastServer: QueueSystem = {
     // The SDK warns once that its 2027 releases will need Node 22; the benchmark output is not the place.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const dir = mkdtempSync(join(tmpdir(), `ballast-bench-server-${run}-`));
-    const { child, url } = await startChild(`sqlite:${join(dir, 'bench.db')}`);
+    const { child, url } = await startChild(`sqlite:${join(dir, 'bench.db')}`).catch((error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    });
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
     const sqs = new SQSClient({
       endpoint: url,

@@ -34,7 +34,10 @@ export const ballastSqlite: QueueSystem = {
   },
   async open(run) {
     const dir = mkdtempSync(join(tmpdir(), `ballast-bench-${run}-`));
-    const ballast = await openBallast({ store: `sqlite:${join(dir, 'bench.db')}`, retentionSweepMs: 0 });
+    const ballast = await openBallast({ store: `sqlite:${join(dir, 'bench.db')}`, retentionSweepMs: 0 }).catch((error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    });
     return ballastRun(ballast, async () => rmSync(dir, { recursive: true, force: true }));
   },
 };

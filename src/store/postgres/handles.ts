@@ -1,5 +1,6 @@
 import type { HandleOutcome, ReceiptRef, VisibilityChange } from '../contract.js';
 import type { DeleteJob, PgBase } from './context.js';
+import { forgetAttempts } from './queries/attempts.js';
 import { lockForVisibility, setVisibility } from './queries/change-visibility.js';
 import { deleteByHandles, handleKey } from './queries/delete-messages.js';
 
@@ -43,7 +44,10 @@ export async function changeVisibility(
       if (c.visibilityMs === 0) released = true;
       return 'ok';
     });
-    if (updates.size > 0) await setVisibility(sql, updates, ctx.channel, released ? queueId : null);
+    if (updates.size > 0) {
+      await setVisibility(sql, updates, ctx.channel, released ? queueId : null);
+      await forgetAttempts(sql, queueId, [...updates.keys()]);
+    }
     return result;
   }, 'changeVisibility');
   if (released) ctx.wake.fire(queueId);

@@ -36,6 +36,12 @@ export function changeVisibility(
       if (row.visible_at <= now) return 'notInflight';
       if (now + c.visibilityMs - (row.received_at ?? now) > maxTotalMs) return 'overLimit';
       stmt(ctx.db, 'UPDATE messages SET visible_at = ? WHERE position = ?').run(now + c.visibilityMs, c.position);
+      // A changed message ends the replay of any receive attempt that returned it.
+      stmt(
+        ctx.db,
+        `DELETE FROM receive_attempts WHERE queue_id = ?
+         AND EXISTS (SELECT 1 FROM json_each(claims) WHERE json_extract(value, '$[0]') = ?)`,
+      ).run(queueId, c.position);
       if (c.visibilityMs === 0) ctx.wakeAfterCommit(queueId);
       return 'ok';
     });

@@ -70,3 +70,15 @@ export async function saveAttempt(
     [queueId, attemptId, now, JSON.stringify(claims)],
   );
 }
+
+/**
+ * A visibility change ends the replay of every receive attempt that returned one of these
+ * messages (SQS replays an attempt only while none of its messages was deleted or changed).
+ */
+export async function forgetAttempts(sql: Sql, queueId: number, positions: readonly number[]): Promise<void> {
+  await sql.query(
+    `DELETE FROM receive_attempts a WHERE a.queue_id = $1
+       AND EXISTS (SELECT 1 FROM jsonb_array_elements(a.claims) c WHERE (c->>0)::bigint = ANY($2::bigint[]))`,
+    [queueId, positions],
+  );
+}
