@@ -127,7 +127,7 @@ export class Consumer {
       const capacity = this.#concurrency + prefetch - this.#running.size - this.#buffer.length;
       // Refill only below the low-water mark, so each claim is a big batch (one round trip each).
       if (capacity <= 0 || this.#buffer.length > prefetch / 2) {
-        await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+        await this.#slot();
         continue;
       }
       try {
@@ -148,7 +148,7 @@ export class Consumer {
         this.#pump();
         if (messages.length === 0 && this.#running.size + this.#buffer.length > 0) {
           // Nothing more right now while handlers run: wait for one to finish, then look again.
-          await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+          await this.#slot();
         }
       } catch (error) {
         if (this.#poll.signal.aborted) break;
@@ -170,6 +170,20 @@ export class Consumer {
     const visibilityMs = this.#visibility * 1000;
     const perQuarter = this.#avgHandlerMs > 0 ? (c * visibilityMs) / 4 / this.#avgHandlerMs : Infinity;
     return Math.floor(Math.max(c, Math.min(10 * c, perQuarter)));
+  }
+
+  /** Waits until a handler finishes or the consumer stops. */
+  #slot(): Promise<void> {
+    if (this.#poll.signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      // stop() may come while we wait: it aborts the poll signal, which ends the wait too.
+      const done = (): void => {
+        this.#poll.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#slotFreed = done;
+      this.#poll.signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Starts buffered messages while handler slots are free. */
@@ -222,8 +236,9 @@ export class Consumer {
     } catch (error) {
       if (isAborted(entry)) return;
       const retryInSeconds = Math.round(fullJitterSeconds(message.receiveCount, this.#options.retry, this.#options.random));
-      this.#ctx.events.emit('handler:failed', { queue: this.#queue.name, messageId: message.messageId, error, retryInSeconds });
+      // Schedule the retry first, so the event reports a retry that is already in place.
       await this.#queue.changeVisibility(message.receiptHandle, retryInSeconds).catch(() => undefined);
+      this.#ctx.events.emit('handler:failed', { queue: this.#queue.name, messageId: message.messageId, error, retryInSeconds });
     }
   }
 

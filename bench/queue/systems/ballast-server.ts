@@ -80,7 +80,7 @@ export const ballastServer: QueueSystem = {
       label: `Ballast ${ballastVersion()} server on SQLite ${sqlite}, via @aws-sdk/client-sqs ${packageVersion('@aws-sdk/client-sqs')}`,
       versions: { ballast: ballastVersion(), sqlite, '@aws-sdk/client-sqs': packageVersion('@aws-sdk/client-sqs') },
       durability:
-        'Durable per ack: an HTTP 200 to SendMessage(Batch) / DeleteMessageBatch is sent after the SQLite commit (`synchronous=full`, fsynced).',
+        'Sends durable per ack: an HTTP 200 to SendMessage(Batch) is sent after the SQLite commit and the WAL fdatasync; DeleteMessageBatch answers at commit (survives kill -9; a power loss can only bring deleted messages back).',
       bulkMethod: `\`SendMessageBatch\` of 10 entries, ${BATCHES_IN_FLIGHT} requests in flight`,
       consumeMethod:
         '10 workers, each looping `ReceiveMessage(MaxNumberOfMessages 10, WaitTimeSeconds 1)` → handler per message → `DeleteMessageBatch` (so up to 100 messages in flight); done = `GetQueueAttributes` shows 0 visible, 0 not visible, 0 delayed',

@@ -17,7 +17,7 @@ export function sqliteVersion(): string {
   }
 }
 
-/** Ballast as a library on an embedded SQLite file (default synchronous=full). */
+/** Ballast as a library on an embedded SQLite file (default durability: sends fsynced). */
 export const ballastSqlite: QueueSystem = {
   id: 'ballast-sqlite',
   async facts() {
@@ -26,7 +26,7 @@ export const ballastSqlite: QueueSystem = {
       label: `Ballast ${ballastVersion()} on SQLite ${sqlite} (in process)`,
       versions: { ballast: ballastVersion(), sqlite, 'better-sqlite3': packageVersion('better-sqlite3') },
       durability:
-        'Sends durable per ack: WAL mode with `synchronous=full` (the default), so every acknowledged send is fsynced before its promise resolves (group commit: many calls share one fsync). Receives (claims) and deletes commit without an fsync: they survive a process crash (kill -9); a power loss can only undo the last of them, which makes those messages visible and delivered again (at-least-once).',
+        'Sends durable per ack: every acknowledged send is fdatasync\'ed (WAL file, on the thread pool) before its promise resolves (group commit: many calls share one fsync). Receives (claims) and deletes commit without an fsync: they survive a process crash (kill -9); a power loss can only undo the last of them, which makes those messages visible and delivered again (at-least-once).',
       bulkMethod: BALLAST_BULK_METHOD,
       consumeMethod: BALLAST_CONSUME_METHOD,
       notes: ['Store file in a fresh temporary directory per run, removed afterwards.'],

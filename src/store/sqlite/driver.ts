@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
@@ -20,8 +20,9 @@ export interface SqliteStoreOptions {
   /** Time source. @defaultValue systemClock */
   clock?: Clock;
   /**
-   * `full` fsyncs every commit (an ack survives power loss); `normal` survives a process crash
-   * (`kill -9`) but may lose the last commits on power loss. @defaultValue 'full'
+   * `full`: an acknowledged send is fsynced (survives power loss), off the event loop.
+   * `normal`: no fsync; survives a process crash (`kill -9`), may lose the last commits on power
+   * loss. @defaultValue 'full'
    */
   synchronous?: 'full' | 'normal';
   /** Milliseconds to wait for another process's write lock. @defaultValue 5000 */
@@ -41,20 +42,31 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     throw new BallastError('StoreUnavailable', `cannot open SQLite database at ${path}`, { cause });
   }
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  // Commits never fsync on the event loop; durable acks fsync the WAL on the thread pool (GroupCommit).
+  db.pragma('synchronous = NORMAL');
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   db.pragma('foreign_keys = ON');
   await runMigrations(sqliteMigrationTarget(db), loadMigrations(new URL('./migrations/', import.meta.url)));
 
   const wake = new WakeHub();
   const pendingWakes = new Set<number>();
+  const walFd = options.synchronous === 'normal' || path === ':memory:' ? null : openSync(`${path}-wal`, 'r');
+  const syncWal =
+    walFd === null
+      ? null
+      : () =>
+          new Promise<void>((resolve, reject) =>
+            fdatasync(walFd, (error) =>
+              error ? reject(new BallastError('StoreUnavailable', 'cannot fsync the SQLite WAL', { cause: error })) : resolve(),
+            ),
+          );
   const commit = new GroupCommit(
     db,
     () => {
       for (const id of pendingWakes) wake.fire(id);
       pendingWakes.clear();
     },
-    options.synchronous === 'normal' ? 'NORMAL' : 'FULL',
+    syncWal,
   );
   const ctx: SqliteContext = {
     db,
@@ -112,10 +124,12 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     ping: () => asPromise(() => void db.prepare('SELECT 1').get()),
     close: async () => {
       if (closed) return;
-      // Let writes already submitted commit before the connection goes away.
+      // Let writes already submitted commit (and fsync) before the connection goes away.
       await commit.run(() => undefined).catch(() => undefined);
+      await commit.drain();
       closed = true;
       db.close();
+      if (walFd !== null) closeSync(walFd);
     },
   };
 }

@@ -8,40 +8,43 @@ interface Job {
 }
 
 /**
- * Group commit: write jobs submitted in the same turn of the event loop run in ONE transaction
- * (one fsync), each inside its own savepoint so a failing job rolls back alone. Every promise
- * settles only after the commit, so "acknowledged" still means "durable".
+ * Group commit: write jobs submitted in the same turn of the event loop run in ONE transaction,
+ * each inside its own savepoint so a failing job rolls back alone.
  *
- * A job may say it needs no fsync (a receive: losing its claim on power loss only makes the
- * message visible again, as when a visibility timeout ends). A transaction of such jobs only is
- * committed with `synchronous=NORMAL`: it survives a process crash (`kill -9`), not a power loss,
- * and does not stall the event loop on an fsync.
+ * Durability without blocking: transactions commit with `synchronous=NORMAL` (no fsync on the
+ * event loop), then the WAL file is fdatasync'ed on libuv's thread pool; a durable job (a send)
+ * resolves only after the fsync that follows its commit, so "acknowledged" still means
+ * "survives power loss". One fsync covers every commit made before it started. Consumers are
+ * woken right after the commit: a handler may start before its send is acknowledged, never
+ * after a loss of an acknowledged send. Jobs marked not durable (claims, deletes) resolve at
+ * commit: a power loss can only undo the last of them.
  */
 export class GroupCommit {
   #queue: Job[] = [];
   #scheduled = false;
   readonly #db: Database;
   readonly #afterCommit: () => void;
+  readonly #syncWal: (() => Promise<void>) | null;
   readonly #maxJobs: number;
-  readonly #durableMode: 'FULL' | 'NORMAL';
-  #mode: 'FULL' | 'NORMAL';
+  #awaitingSync: { job: Job; value: unknown }[] = [];
+  #syncing = false;
 
   /**
    * @param afterCommit - called once after each commit (fires wake-ups).
-   * @param durableMode - the store's `synchronous` setting, used for durable jobs.
+   * @param syncWal - fsyncs the WAL off the event loop; null when acks need no fsync
+   *   (`synchronous=normal`, in-memory databases).
    * @param maxJobs - most jobs per transaction; keeps one transaction short. @defaultValue 512
    */
-  constructor(db: Database, afterCommit: () => void, durableMode: 'FULL' | 'NORMAL', maxJobs = 512) {
+  constructor(db: Database, afterCommit: () => void, syncWal: (() => Promise<void>) | null, maxJobs = 512) {
     this.#db = db;
     this.#afterCommit = afterCommit;
-    this.#durableMode = durableMode;
-    this.#mode = durableMode;
+    this.#syncWal = syncWal;
     this.#maxJobs = maxJobs;
   }
 
   /**
-   * Runs `job` in the next group transaction; resolves with its result after commit.
-   * `durable: false` for jobs whose commit need not survive a power loss. @defaultValue true
+   * Runs `job` in the next group transaction; resolves with its result after commit, and for a
+   * durable job (the default) after the WAL fsync that follows the commit.
    */
   run<T>(job: () => T, durable = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -53,17 +56,19 @@ export class GroupCommit {
     });
   }
 
+  /** Resolves after every durable job submitted so far is fsynced (for close). */
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0 || this.#awaitingSync.length > 0 || this.#syncing) {
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
   #flush(): void {
     const jobs = this.#queue.splice(0, this.#maxJobs);
     if (this.#queue.length > 0) setImmediate(() => this.#flush());
     else this.#scheduled = false;
     if (jobs.length === 0) return;
     const results: { ok: boolean; value: unknown }[] = [];
-    const mode = jobs.some((j) => j.durable) ? this.#durableMode : 'NORMAL';
-    if (mode !== this.#mode) {
-      this.#db.pragma(`synchronous = ${mode}`);
-      this.#mode = mode;
-    }
     try {
       this.#db
         .transaction(() => {
@@ -84,8 +89,29 @@ export class GroupCommit {
     this.#afterCommit();
     jobs.forEach((job, i) => {
       const r = results[i];
-      if (r?.ok) job.resolve(r.value);
-      else job.reject(r?.value);
+      if (!r?.ok) job.reject(r?.value);
+      else if (job.durable && this.#syncWal) this.#awaitingSync.push({ job, value: r.value });
+      else job.resolve(r.value);
     });
+    this.#sync();
+  }
+
+  #sync(): void {
+    if (this.#syncing || this.#awaitingSync.length === 0 || !this.#syncWal) return;
+    const batch = this.#awaitingSync;
+    this.#awaitingSync = [];
+    this.#syncing = true;
+    this.#syncWal().then(
+      () => {
+        this.#syncing = false;
+        for (const { job, value } of batch) job.resolve(value);
+        this.#sync();
+      },
+      (error: unknown) => {
+        this.#syncing = false;
+        for (const { job } of batch) job.reject(error);
+        this.#sync();
+      },
+    );
   }
 }
