@@ -268,7 +268,7 @@ export function markdown(result: QueueBenchResult, machine: MachineFacts, comman
   );
   p('### When a target is missed', '');
   p(
-    'Find where the time goes with the tools in `bench/profile/` (not part of this run): `consume.ts sqlite|postgres` drains a backlog with counters on every store transaction and statement; `server-e2e.ts` splits the server end-to-end figure into client (SDK) and server CPU per message and counts requests; `server-request.ts` compares one SDK request with the same request over bare HTTP; `sqlite-counter.ts` counts group commits inside the server child (`BENCH_SERVER_NODE_ARGS="--import ./bench/profile/sqlite-counter.ts"`); `top.ts` summarises a `--cpu-prof` profile.',
+    'Why the current misses happen, with measurements and next steps: [performance notes](performance.md). Find where the time goes with the tools in `bench/profile/` (not part of this run): `consume.ts sqlite|postgres` drains a backlog with counters on every store transaction and statement; `server-e2e.ts` splits the server end-to-end figure into client (SDK) and server CPU per message and counts requests; `server-request.ts` compares one SDK request with the same request over bare HTTP; `sqlite-counter.ts` counts group commits inside the server child (`BENCH_SERVER_NODE_ARGS="--import ./bench/profile/sqlite-counter.ts"`); `top.ts` summarises a `--cpu-prof` profile.',
     '',
   );
   const errs = result.systems.filter((s) => s.errors.length > 0);
