@@ -5,12 +5,17 @@ import type { SqliteContext } from './context.js';
 import { type MessageRow, toStoredMessage } from './rows.js';
 import { stmt } from './statements.js';
 
-const STANDARD_CANDIDATES = `SELECT * FROM messages WHERE queue_id = ? AND visible_at <= ?
+/** What a claim needs to know of a candidate (the full row comes back from the claim itself). */
+type Candidate = Pick<MessageRow, 'position' | 'visible_at' | 'expires_at' | 'receive_count' | 'sent_at' | 'group_id'>;
+const CANDIDATE_COLUMNS = 'position, visible_at, expires_at, receive_count, sent_at, group_id';
+
+const STANDARD_CANDIDATES = `SELECT ${CANDIDATE_COLUMNS} FROM messages WHERE queue_id = ? AND visible_at <= ?
   ORDER BY visible_at, position LIMIT ?`;
 
 // A FIFO message is receivable when no earlier message of its group is hidden (delayed or in
 // flight) and no later one of its group is in flight.
-const FIFO_CANDIDATES = `SELECT * FROM messages m WHERE m.queue_id = ? AND m.visible_at <= ?
+const FIFO_CANDIDATES = `SELECT m.position, m.visible_at, m.expires_at, m.receive_count, m.sent_at, m.group_id
+  FROM messages m WHERE m.queue_id = ? AND m.visible_at <= ?
   AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.queue_id = m.queue_id AND p.group_id = m.group_id
     AND p.visible_at > ? AND (p.position < m.position OR p.receive_count > 0))
   ORDER BY m.position LIMIT ?`;
@@ -59,7 +64,7 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
       req.fifo
         ? stmt(db, FIFO_CANDIDATES).all(queueId, now, now, want)
         : stmt(db, STANDARD_CANDIDATES).all(queueId, now, want)
-    ) as MessageRow[];
+    ) as Candidate[];
     if (rows.length === 0) break;
     // Tenants (group ids) on a standard queue: a fair queue.
     if (!req.fifo && rows.some((r) => r.group_id !== null)) rows = fairCandidates(db, queueId, now, want);
@@ -96,7 +101,7 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
   return out;
 }
 
-const NEWEST_CANDIDATES = `SELECT * FROM messages WHERE queue_id = ? AND visible_at <= ?
+const NEWEST_CANDIDATES = `SELECT ${CANDIDATE_COLUMNS} FROM messages WHERE queue_id = ? AND visible_at <= ?
   ORDER BY visible_at DESC, position DESC LIMIT ?`;
 const IN_FLIGHT_BY_GROUP = `SELECT group_id, count(*) AS n FROM messages
   WHERE queue_id = ? AND group_id IS NOT NULL AND group_id IN (SELECT value FROM json_each(?))
@@ -104,11 +109,11 @@ const IN_FLIGHT_BY_GROUP = `SELECT group_id, count(*) AS n FROM messages
   GROUP BY group_id`;
 
 /** Fair-queue candidates: `want` rows picked from both ends of the backlog by tenant load (see store/fair.ts). */
-function fairCandidates(db: Database, queueId: number, now: number, want: number): MessageRow[] {
+function fairCandidates(db: Database, queueId: number, now: number, want: number): Candidate[] {
   const window = fairWindow(want);
-  const byPosition = new Map<number, MessageRow>();
-  for (const r of stmt(db, STANDARD_CANDIDATES).all(queueId, now, window) as MessageRow[]) byPosition.set(r.position, r);
-  for (const r of stmt(db, NEWEST_CANDIDATES).all(queueId, now, window) as MessageRow[]) byPosition.set(r.position, r);
+  const byPosition = new Map<number, Candidate>();
+  for (const r of stmt(db, STANDARD_CANDIDATES).all(queueId, now, window) as Candidate[]) byPosition.set(r.position, r);
+  for (const r of stmt(db, NEWEST_CANDIDATES).all(queueId, now, window) as Candidate[]) byPosition.set(r.position, r);
   const all = [...byPosition.values()].sort((a, b) => a.visible_at - b.visible_at || a.position - b.position);
   const groups = [...new Set(all.map((r) => r.group_id).filter((g): g is string => g !== null))];
   const counts = stmt(db, IN_FLIGHT_BY_GROUP).all(queueId, JSON.stringify(groups), now) as { group_id: string; n: number }[];
