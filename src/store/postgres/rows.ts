@@ -1,4 +1,5 @@
-import type { MessageAttributeValue, MoveTaskRecord, QueueRecord, StoredMessage } from '../contract.js';
+import type { MoveTaskRecord, QueueRecord, StoredMessage } from '../contract.js';
+import { type MessageColumns, messageFromRow } from '../message-row.js';
 import type { QueueSettings } from '../../queue/settings.js';
 
 /**
@@ -20,26 +21,7 @@ export interface QueueRow {
 }
 
 /** A `messages` row. */
-export interface MessageRow {
-  position: Int8;
-  queue_id: Int8;
-  message_id: string;
-  body: string;
-  attributes: string | null;
-  md5_body: string;
-  md5_attributes: string | null;
-  group_id: string | null;
-  dedup_id: string | null;
-  trace_header: string | null;
-  dlq_source_arn: string | null;
-  sent_at: Int8;
-  visible_at: Int8;
-  expires_at: Int8;
-  receive_count: number;
-  first_received_at: Int8 | null;
-  received_at: Int8 | null;
-  receipt: string | null;
-}
+export type MessageRow = MessageColumns<Int8>;
 
 const num = (value: Int8): number => Number(value);
 const numOrNull = (value: Int8 | null): number | null => (value === null ? null : Number(value));
@@ -58,24 +40,7 @@ export function toQueueRecord(row: QueueRow): QueueRecord {
 }
 
 /** Maps a claimed message row (receipt set) to the contract's message. */
-export function toStoredMessage(row: MessageRow): StoredMessage {
-  return {
-    position: num(row.position),
-    messageId: row.message_id,
-    body: row.body,
-    attributes: row.attributes === null ? null : (JSON.parse(row.attributes) as Record<string, MessageAttributeValue>),
-    md5OfBody: row.md5_body,
-    md5OfAttributes: row.md5_attributes,
-    groupId: row.group_id,
-    deduplicationId: row.dedup_id,
-    traceHeader: row.trace_header,
-    deadLetterSourceArn: row.dlq_source_arn,
-    sentAt: num(row.sent_at),
-    receiveCount: row.receive_count,
-    firstReceivedAt: num(row.first_received_at ?? row.received_at ?? row.sent_at),
-    receiptToken: row.receipt ?? '',
-  };
-}
+export const toStoredMessage = (row: MessageRow): StoredMessage => messageFromRow(row, num);
 
 /** Parses a stored move task. */
 export const toMoveTask = (row: { record: MoveTaskRecord }): MoveTaskRecord => row.record;

@@ -1,4 +1,5 @@
-import type { MessageAttributeValue, MoveTaskRecord, QueueRecord, StoredMessage } from '../contract.js';
+import type { MoveTaskRecord, QueueRecord, StoredMessage } from '../contract.js';
+import { type MessageColumns, messageFromRow } from '../message-row.js';
 import type { QueueSettings } from '../../queue/settings.js';
 
 /** A `queues` row as SQLite returns it. */
@@ -14,26 +15,7 @@ export interface QueueRow {
 }
 
 /** A `messages` row as SQLite returns it. */
-export interface MessageRow {
-  position: number;
-  queue_id: number;
-  message_id: string;
-  body: string;
-  attributes: string | null;
-  md5_body: string;
-  md5_attributes: string | null;
-  group_id: string | null;
-  dedup_id: string | null;
-  trace_header: string | null;
-  dlq_source_arn: string | null;
-  sent_at: number;
-  visible_at: number;
-  expires_at: number;
-  receive_count: number;
-  first_received_at: number | null;
-  received_at: number | null;
-  receipt: string | null;
-}
+export type MessageRow = MessageColumns<number>;
 
 /** Maps a queue row to the contract's record. */
 export function toQueueRecord(row: QueueRow): QueueRecord {
@@ -49,24 +31,7 @@ export function toQueueRecord(row: QueueRow): QueueRecord {
 }
 
 /** Maps a claimed message row (receipt set) to the contract's message. */
-export function toStoredMessage(row: MessageRow): StoredMessage {
-  return {
-    position: row.position,
-    messageId: row.message_id,
-    body: row.body,
-    attributes: row.attributes === null ? null : (JSON.parse(row.attributes) as Record<string, MessageAttributeValue>),
-    md5OfBody: row.md5_body,
-    md5OfAttributes: row.md5_attributes,
-    groupId: row.group_id,
-    deduplicationId: row.dedup_id,
-    traceHeader: row.trace_header,
-    deadLetterSourceArn: row.dlq_source_arn,
-    sentAt: row.sent_at,
-    receiveCount: row.receive_count,
-    firstReceivedAt: row.first_received_at ?? row.received_at ?? row.sent_at,
-    receiptToken: row.receipt ?? '',
-  };
-}
+export const toStoredMessage = (row: MessageRow): StoredMessage => messageFromRow(row, (n) => n);
 
 /** Parses a stored move task. */
 export const toMoveTask = (row: { record: string }): MoveTaskRecord => JSON.parse(row.record) as MoveTaskRecord;
