@@ -46,6 +46,24 @@ const SETTABLE = new Set([
 ]);
 const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
 
+type IntegerSetting =
+  | 'delaySeconds'
+  | 'maximumMessageSize'
+  | 'messageRetentionPeriod'
+  | 'receiveMessageWaitTimeSeconds'
+  | 'visibilityTimeout'
+  | 'kmsDataKeyReusePeriodSeconds';
+
+/** Whole-number attributes: the setting each one sets and its allowed range under the limits. */
+const INTEGER_ATTRIBUTES: Readonly<Record<string, (l: QueueLimits) => [IntegerSetting, number, number]>> = {
+  DelaySeconds: (l) => ['delaySeconds', 0, l.maxDelaySeconds],
+  MaximumMessageSize: (l) => ['maximumMessageSize', 1024, l.maxMessageBytes],
+  MessageRetentionPeriod: (l) => ['messageRetentionPeriod', l.minRetentionPeriod, l.maxRetentionPeriod],
+  ReceiveMessageWaitTimeSeconds: (l) => ['receiveMessageWaitTimeSeconds', 0, l.maxWaitTimeSeconds],
+  VisibilityTimeout: (l) => ['visibilityTimeout', 0, l.maxVisibilityTimeout],
+  KmsDataKeyReusePeriodSeconds: () => ['kmsDataKeyReusePeriodSeconds', 60, 86_400],
+};
+
 const invalidValue = (name: string, why: string): BallastError =>
   new BallastError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: ${why}`);
 
@@ -116,25 +134,13 @@ export function applyQueueAttributes(
     if (!SETTABLE.has(name)) throw new BallastError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     if (FIFO_ONLY.has(name) && !s.fifo) throw new BallastError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     if (typeof value !== 'string') throw invalidValue(name, 'attribute values are strings.');
+    const int = INTEGER_ATTRIBUTES[name];
+    if (int) {
+      const [key, min, max] = int(limits);
+      s[key] = integer(name, value, min, max);
+      continue;
+    }
     switch (name) {
-      case 'DelaySeconds':
-        s.delaySeconds = integer(name, value, 0, limits.maxDelaySeconds);
-        break;
-      case 'MaximumMessageSize':
-        s.maximumMessageSize = integer(name, value, 1024, limits.maxMessageBytes);
-        break;
-      case 'MessageRetentionPeriod':
-        s.messageRetentionPeriod = integer(name, value, limits.minRetentionPeriod, limits.maxRetentionPeriod);
-        break;
-      case 'ReceiveMessageWaitTimeSeconds':
-        s.receiveMessageWaitTimeSeconds = integer(name, value, 0, limits.maxWaitTimeSeconds);
-        break;
-      case 'VisibilityTimeout':
-        s.visibilityTimeout = integer(name, value, 0, limits.maxVisibilityTimeout);
-        break;
-      case 'KmsDataKeyReusePeriodSeconds':
-        s.kmsDataKeyReusePeriodSeconds = integer(name, value, 60, 86_400);
-        break;
       case 'KmsMasterKeyId':
         s.kmsMasterKeyId = value === '' ? null : value;
         break;
