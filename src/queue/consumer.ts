@@ -22,10 +22,15 @@ export interface ConsumeOptions {
   /**
    * Messages claimed ahead of free handler slots and held locally, so handlers never wait on a
    * store round trip. They are in flight meanwhile (their visibility runs); released on stop.
-   * @defaultValue adaptive: as many as the handlers finish in a quarter of the visibility
-   * timeout (by their average duration), between `concurrency` and 10 × `concurrency`
+   * @defaultValue adaptive: as many as the handlers finish (by their average duration) in 1 s
+   * or a quarter of the visibility timeout, whichever is shorter, between `concurrency` and 40 × `concurrency`
    */
   prefetch?: number;
+  /**
+   * Most body bytes held in the prefetch buffer; claims are sized by the average message seen so
+   * far to stay under it. @defaultValue 8,388,608 (8 MiB)
+   */
+  prefetchBytes?: number;
   /** Visibility of each claimed message, seconds. @defaultValue the queue's VisibilityTimeout */
   visibilityTimeout?: number;
   /** Long-poll wait per receive, seconds (0–20). @defaultValue 20 */
@@ -56,10 +61,18 @@ interface Buffered {
   visibility: number;
   /** Epoch ms of the receive: the visibility runs from here. */
   receivedAt: number;
+  /** Body size, bytes. */
+  bytes: number;
 }
 
 /** Most messages one receive claims for a consumer. */
-const MAX_CLAIM = 100;
+const MAX_CLAIM = 200;
+/** The adaptive prefetch holds at most this much work (by average handler time), ms. */
+const PREFETCH_WINDOW_MS = 1000;
+/** Most messages the adaptive prefetch holds, per unit of concurrency. */
+const PREFETCH_PER_SLOT = 40;
+/** Average message size assumed before any was received, bytes (sizes the first claim). */
+const ASSUMED_MESSAGE_BYTES = 64 * 1024;
 /** Abort a running handler (stop past its grace period, or its lease lost). */
 function abortRun(entry: Running, reason: unknown): void {
   (entry.abort ??= new AbortController()).abort(reason);
@@ -81,6 +94,11 @@ export class Consumer {
   /** Visibility of the last claim, seconds. */
   #visibility = 30;
   readonly #buffer: Buffered[] = [];
+  /** Body bytes in `#buffer`. */
+  #bufferedBytes = 0;
+  /** Moving average of received body sizes, bytes (sizes claims under `prefetchBytes`). */
+  #avgMessageBytes = ASSUMED_MESSAGE_BYTES;
+  readonly #prefetchBytes: number;
   readonly #options: ConsumeOptions;
   readonly #poll = new AbortController();
   readonly #beats = new AbortController();
@@ -100,6 +118,7 @@ export class Consumer {
     this.#options = options;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 10));
     this.#fixedPrefetch = options.prefetch === undefined ? undefined : Math.max(0, Math.floor(options.prefetch));
+    this.#prefetchBytes = Math.max(0, options.prefetchBytes ?? 8 * 1024 * 1024);
     this.#acks = new AckBatcher((handles) => queue.deleteMany(handles));
   }
 
@@ -124,7 +143,10 @@ export class Consumer {
     let failures = 0;
     while (!this.#poll.signal.aborted) {
       const prefetch = this.#prefetch();
-      const capacity = this.#concurrency + prefetch - this.#running.size - this.#buffer.length;
+      const slots = this.#concurrency + prefetch - this.#running.size - this.#buffer.length;
+      // A claim fills free handler slots plus what the byte budget still allows in the buffer.
+      const byBytes = Math.floor((this.#prefetchBytes - this.#bufferedBytes) / this.#avgMessageBytes);
+      const capacity = Math.min(slots, this.#concurrency - this.#running.size + Math.max(0, byBytes));
       // Refill only below the low-water mark, so each claim is a big batch (one round trip each).
       if (capacity <= 0 || this.#buffer.length > prefetch / 2) {
         await this.#slot();
@@ -144,7 +166,12 @@ export class Consumer {
           this.#poll.signal,
         );
         failures = 0;
-        for (const message of messages) this.#buffer.push({ message, visibility, receivedAt });
+        for (const message of messages) {
+          const bytes = Buffer.byteLength(message.body);
+          this.#avgMessageBytes = 0.9 * this.#avgMessageBytes + 0.1 * Math.max(1, bytes);
+          this.#bufferedBytes += bytes;
+          this.#buffer.push({ message, visibility, receivedAt, bytes });
+        }
         this.#pump();
         if (messages.length === 0 && this.#running.size + this.#buffer.length > 0) {
           // Nothing more right now while handlers run: wait for one to finish, then look again.
@@ -162,14 +189,15 @@ export class Consumer {
 
   /**
    * How many messages to hold beyond the running ones. Adaptive by default: a buffered message's
-   * visibility is running, so hold only what the handlers get through in a quarter of it.
+   * visibility is running and other consumers cannot have it, so hold only what the handlers get
+   * through in a short window (1 s, or a quarter of the visibility if that is shorter).
    */
   #prefetch(): number {
     if (this.#fixedPrefetch !== undefined) return this.#fixedPrefetch;
     const c = this.#concurrency;
-    const visibilityMs = this.#visibility * 1000;
-    const perQuarter = this.#avgHandlerMs > 0 ? (c * visibilityMs) / 4 / this.#avgHandlerMs : Infinity;
-    return Math.floor(Math.max(c, Math.min(10 * c, perQuarter)));
+    const windowMs = Math.min(PREFETCH_WINDOW_MS, (this.#visibility * 1000) / 4);
+    const perWindow = this.#avgHandlerMs > 0 ? (c * windowMs) / this.#avgHandlerMs : Infinity;
+    return Math.floor(Math.max(c, Math.min(PREFETCH_PER_SLOT * c, perWindow)));
   }
 
   /** Waits until a handler finishes or the consumer stops. */
@@ -191,6 +219,7 @@ export class Consumer {
     while (this.#running.size < this.#concurrency && !this.#poll.signal.aborted) {
       const next = this.#buffer.shift();
       if (!next) return;
+      this.#bufferedBytes -= next.bytes;
       this.#dispatch(next);
     }
   }
@@ -275,10 +304,10 @@ export class Consumer {
       this.#poll.abort();
       this.#slotFreed?.();
       await this.#loop;
-      // Claimed but never started: give them back at once.
-      for (const b of this.#buffer.splice(0)) {
-        await this.#queue.changeVisibility(b.message.receiptHandle, 0).catch(() => undefined);
-      }
+      // Claimed but never started: give them back at once, in one store call.
+      const unstarted = this.#buffer.splice(0);
+      this.#bufferedBytes = 0;
+      await this.#queue.releaseMany(unstarted.map((b) => b.message.receiptHandle)).catch(() => undefined);
       const all = Promise.all([...this.#running].map((r) => r.done));
       const timeout = new AbortController();
       const finished = await Promise.race([

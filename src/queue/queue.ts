@@ -191,6 +191,14 @@ export class Queue {
     return outcomes.map((o) => o === 'ok');
   }
 
+  /** @internal makes received messages visible again at once (a consumer releasing unstarted work). */
+  async releaseMany(handles: readonly string[]): Promise<void> {
+    if (handles.length === 0) return;
+    const q = await this.record();
+    const changes = handles.map((h) => ({ ...decodeReceiptHandle(h, q.id), visibilityMs: 0 }));
+    await this.#ctx.store.queues.changeVisibility(q.id, changes, this.#ctx.limits.maxVisibilityTimeout * 1000);
+  }
+
   /** Deletes up to 10 messages; per entry `deleted` says whether the handle was current. */
   async deleteBatch(entries: readonly { id: string; receiptHandle: string }[]): Promise<BatchResult<{ deleted: boolean }>> {
     const q = await this.record();

@@ -28,11 +28,15 @@ function graphileWorker(variant: Variant, maxRuns?: number): QueueSystem {
         label: `graphile-worker ${packageVersion('graphile-worker')} on ${pg.version.split(' ').slice(0, 2).join(' ')}, ${variant.tuning}`,
         versions: { 'graphile-worker': packageVersion('graphile-worker'), postgresql: pg.version },
         durability: `Durable per ack: addJob commits a row; completion deletes it in a committed transaction (\`synchronous_commit=${pg.synchronousCommit}\`).${
-          variant.preset.localQueue ? ' With localQueue, up to 100 fetched jobs sit locked in the worker; a crash leaves them locked until the lock times out (4 h by default).' : ''
+          variant.preset.localQueue
+            ? ` With localQueue, up to ${variant.preset.localQueue.size} fetched jobs sit locked in the worker; a crash leaves them locked until the lock times out (4 h by default).`
+            : ''
         }`,
         bulkMethod: `\`workerUtils.addJobs\` of ${BULK} jobs, one call at a time`,
         consumeMethod: `\`run({ concurrency: 10, ${
-          variant.preset.localQueue ? 'preset.worker.localQueue.size: 100, completeJobBatchDelay: 0' : 'default preset'
+          variant.preset.localQueue
+            ? `preset.worker.localQueue.size: ${variant.preset.localQueue.size}, completeJobBatchDelay: 0`
+            : 'default preset'
         } })\`; done = no row left in \`_private_jobs\` (graphile-worker deletes completed jobs)`,
         notes: [`Fresh schema \`bench_${variant.id.replace(/-/g, '_')}_<run>\` per run, dropped afterwards; a new runner is started for each consume phase.`],
       };
@@ -94,6 +98,15 @@ export const graphileWorkerTuned = graphileWorker({
   tuning: 'localQueue.size=100, completeJobBatchDelay=0',
   preset: { localQueue: { size: 100 }, completeJobBatchDelay: 0 },
 });
+
+/**
+ * graphile-worker with a local queue as large as Ballast's adaptive buffer at concurrency 10
+ * (40 × 10): checks that Ballast's larger claims are not the whole difference.
+ */
+export const graphileWorkerLargeQueue = graphileWorker(
+  { id: 'graphile-worker-lq400', tuning: 'localQueue.size=400, completeJobBatchDelay=0', preset: { localQueue: { size: 400 }, completeJobBatchDelay: 0 } },
+  1,
+);
 
 /** graphile-worker with its defaults. */
 export const graphileWorkerDefaults = graphileWorker({ id: 'graphile-worker-defaults', tuning: 'defaults', preset: {} }, 1);
