@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineFacts } from './queue/machine.js';
 import { markdown, textTable, textTargets } from './queue/report.js';
+import { writeSection } from './report-file.js';
 import { DEFAULT_OPTIONS, METRICS, type Metric, type QueueBenchOptions, runQueueBench, sameOptions } from './queue/run.js';
 import { ALL_SYSTEMS } from './queue/systems/index.js';
 import { ROOT } from './queue/versions.js';
@@ -135,10 +136,12 @@ async function queue(args: string[]): Promise<void> {
     : join(ROOT, 'bench', 'results', 'queue-quick.json');
   mkdirSync(join(json, '..'), { recursive: true });
   writeFileSync(json, JSON.stringify({ machine, source: sourceNote, ...result }, null, 2));
-  mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, `${markdown(result, machine, command, sourceNote)}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`);
+  writeSection(out, 'queue', `${markdown(result, machine, command, sourceNote)}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`, SECTIONS);
   console.log(`\nwrote ${out} and ${json}`);
 }
+
+/** Order of the sections in docs/benchmarks.md. */
+const SECTIONS = ['queue', 'bus'] as const;
 
 const [scenario, ...rest] = process.argv.slice(2);
 // Diagnostic only: never keeps the process alive, but names what does if it fails to exit.

@@ -3,6 +3,10 @@ import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './core/limits.js';
 import type { Store } from './store/contract.js';
 import { DEFAULT_STORE_URL, openStore } from './store/open.js';
 import { Queues } from './queue/queues.js';
+import { EventBuses } from './bus/event-buses.js';
+import { DEFAULT_BUS_LIMITS, type BusLimits } from './bus/limits.js';
+import type { DispatcherOptions } from './bus/dispatcher.js';
+import type { DeliveryWorkerOptions } from './bus/worker.js';
 
 /** Options of `openBallast`. */
 export interface BallastOptions {
@@ -18,6 +22,13 @@ export interface BallastOptions {
   accountId?: string;
   /** Remove expired messages in the background every this many ms; 0 = never. @defaultValue 10_000 */
   retentionSweepMs?: number;
+  /** Override EventBridge limits (see `DEFAULT_BUS_LIMITS`). */
+  busLimits?: Partial<BusLimits>;
+  /**
+   * Event bus work in this process. `background: false` (or `bus: false`): this process only publishes and
+   * configures; dispatch and deliveries run elsewhere (or through `dispatchOnce`/`deliverOnce`). @defaultValue {}
+   */
+  bus?: false | { background?: boolean; dispatcher?: DispatcherOptions; worker?: DeliveryWorkerOptions };
   /** Reuse approximate queue counts for this many ms, so counting never runs per request; 0 = always count. @defaultValue 1000 */
   statsTtlMs?: number;
 }
@@ -26,6 +37,8 @@ export interface BallastOptions {
 export interface Ballast {
   readonly store: Store;
   readonly queues: Queues;
+  /** Event buses, rules, targets, putEvents (EventBridge semantics). */
+  readonly bus: EventBuses;
   readonly clock: Clock;
   /** Stops background work and closes the store; idempotent. */
   close(): Promise<void>;
@@ -46,25 +59,42 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
     ...(options.statsTtlMs !== undefined ? { statsTtlMs: options.statsTtlMs } : {}),
   });
   queues.moveTasks.watch();
+  const busLimits: BusLimits = { ...DEFAULT_BUS_LIMITS, ...options.busLimits };
+  const busOptions = options.bus === false ? { background: false } : (options.bus ?? {});
+  const bus = new EventBuses(store, queues, {
+    clock,
+    limits: busLimits,
+    queueLimits: limits,
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '000000000000',
+    ...(busOptions.dispatcher ? { dispatcher: busOptions.dispatcher } : {}),
+    ...(busOptions.worker ? { worker: busOptions.worker } : {}),
+  });
+  await bus.ready();
+  if (busOptions.background !== false) bus.start();
   const sweep = new AbortController();
   const sweepMs = options.retentionSweepMs ?? 10_000;
-  const sweeper = sweepMs > 0 ? runSweeper(store, clock, sweepMs, sweep.signal) : Promise.resolve();
+  const sweeper = sweepMs > 0 ? runSweeper(store, clock, sweepMs, busLimits.traceRetentionSeconds * 1000, sweep.signal) : Promise.resolve();
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       sweep.abort();
       await sweeper;
+      await bus.stop();
       await queues.moveTasks.close();
       await store.close();
     })());
-  return { store, queues, clock, close, [Symbol.asyncDispose]: close };
+  return { store, queues, bus, clock, close, [Symbol.asyncDispose]: close };
 }
 
-async function runSweeper(store: Store, clock: Clock, everyMs: number, signal: AbortSignal): Promise<void> {
+async function runSweeper(store: Store, clock: Clock, everyMs: number, traceRetentionMs: number, signal: AbortSignal): Promise<void> {
   while (await clock.sleep(everyMs, signal)) {
     try {
       // Remove in bounded chunks so one sweep never holds the writer for long.
       while (!signal.aborted && (await store.queues.removeExpired(1000)) === 1000);
+      const now = clock.now();
+      while (!signal.aborted && (await store.bus.removeEventsBefore(now - traceRetentionMs, 1000)) === 1000);
+      while (!signal.aborted && (await store.bus.removeExpiredArchived(now, 1000)) === 1000);
     } catch {
       // The store may be restarting; the next sweep tries again.
     }

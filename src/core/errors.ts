@@ -33,7 +33,16 @@ export type BallastErrorCode =
   | 'StoreUnavailable'
   | 'InvalidStoreUrl'
   | 'Closed'
-  | 'InternalError';
+  | 'InternalError'
+  // EventBridge (reference/eventbridge.md §9)
+  | 'InvalidEventPatternException'
+  | 'ResourceAlreadyExistsException'
+  | 'LimitExceededException'
+  | 'IllegalStatusException'
+  | 'InvalidStateException'
+  | 'ValidationException'
+  | 'ConcurrentModificationException'
+  | 'ManagedRuleException';
 
 /** How one code presents itself over HTTP and to AWS SDKs. */
 export interface ErrorShape {
@@ -49,6 +58,7 @@ export interface ErrorShape {
 
 const sqs = 'com.amazonaws.sqs';
 const coral = 'com.amazon.coral.service';
+const events = 'com.amazonaws.events';
 const prefixed = (code: string): string => `AWS.SimpleQueueService.${code}`;
 const sender = (status: number, queryCode: string, namespace = sqs): ErrorShape => ({
   status,
@@ -88,6 +98,14 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   InvalidStoreUrl: sender(400, 'InvalidStoreUrl', 'ballast'),
   Closed: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: 'ballast' },
   InternalError: { status: 500, queryCode: 'InternalError', fault: 'Receiver', namespace: coral },
+  InvalidEventPatternException: sender(400, 'InvalidEventPatternException', events),
+  ResourceAlreadyExistsException: sender(400, 'ResourceAlreadyExistsException', events),
+  LimitExceededException: sender(400, 'LimitExceededException', events),
+  IllegalStatusException: sender(400, 'IllegalStatusException', events),
+  InvalidStateException: sender(400, 'InvalidStateException', events),
+  ValidationException: sender(400, 'ValidationException', events),
+  ConcurrentModificationException: sender(400, 'ConcurrentModificationException', events),
+  ManagedRuleException: sender(400, 'ManagedRuleException', events),
 };
 
 const brand = Symbol.for('ballast.error');

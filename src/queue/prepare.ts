@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BallastError, check } from '../core/errors.js';
 import { formatSequenceNumber, newMessageId } from '../core/ids.js';
 import type { QueueLimits } from '../core/limits.js';
-import type { NewMessage, QueueRecord, StoredMessage } from '../store/contract.js';
+import type { NewMessage, QueueRecord, SendOptions, StoredMessage } from '../store/contract.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
 import { encodeReceiptHandle } from './receipt.js';
 import type { ReceivedMessage, SendBatchEntry, SendMessageOptions } from './types.js';
@@ -12,6 +12,12 @@ import { checkRange, validateBody, validateFifoId, validateMessageAttributes } f
 export interface PreparedMessage {
   message: NewMessage;
   bytes: number;
+}
+
+/** Store options of a send to `queue`: FIFO deduplication window and scope. */
+export function sendOptionsFor(queue: QueueRecord, limits: QueueLimits): SendOptions {
+  const s = queue.settings;
+  return s.fifo ? { deduplication: { windowMs: limits.deduplicationInterval * 1000, perGroup: s.deduplicationScope === 'messageGroup' } } : {};
 }
 
 /** Validates one send against the queue's settings and limits and resolves delay, group and deduplication. */

@@ -3,7 +3,7 @@ import { formatSequenceNumber } from '../core/ids.js';
 import type { HandleOutcome, QueueRecord } from '../store/contract.js';
 import type { QueueContext } from './context.js';
 import { longPoll } from './long-poll.js';
-import { md5OfSystemAttributes, type PreparedMessage, prepareMessage, toReceivedMessage } from './prepare.js';
+import { md5OfSystemAttributes, type PreparedMessage, prepareMessage, sendOptionsFor, toReceivedMessage } from './prepare.js';
 import { decodeReceiptHandle } from './receipt.js';
 import { checkRange, validateBatchIds, validateFifoId } from './validate.js';
 import type {
@@ -84,12 +84,7 @@ export class Queue {
 
   async #store(q: QueueRecord, prepared: readonly PreparedMessage[], transaction?: unknown): Promise<SendResult[]> {
     const s = q.settings;
-    const options = {
-      ...(s.fifo
-        ? { deduplication: { windowMs: this.#ctx.limits.deduplicationInterval * 1000, perGroup: s.deduplicationScope === 'messageGroup' } }
-        : {}),
-      ...(transaction !== undefined ? { transaction } : {}),
-    };
+    const options = { ...sendOptionsFor(q, this.#ctx.limits), ...(transaction !== undefined ? { transaction } : {}) };
     const outcomes = await this.#ctx.store.queues.send(
       q.id,
       prepared.map((p) => p.message),

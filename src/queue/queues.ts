@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { BallastError, check } from '../core/errors.js';
+import { BallastError, check, isBallastError } from '../core/errors.js';
 import type { QueueLimits } from '../core/limits.js';
 import type { QueueRecord, QueueStats, Store } from '../store/contract.js';
 import { applyQueueAttributes, fifoFromAttributes, renderQueueAttributes, sameSettings } from './attributes.js';
@@ -147,6 +147,16 @@ export class Queues {
   }
 
   /** A handle on an existing queue; `QueueDoesNotExist` if there is none. */
+  /** @internal the live queue's record from the short-lived cache, or undefined (bus dispatch). */
+  async record(name: string): Promise<QueueRecord | undefined> {
+    try {
+      return await this.#resolve(name);
+    } catch (error) {
+      if (isBallastError(error) && error.code === 'QueueDoesNotExist') return undefined;
+      throw error;
+    }
+  }
+
   async get(name: string): Promise<Queue> {
     await this.#resolve(name);
     return new Queue(this.#ctx, name);

@@ -6,6 +6,7 @@ import { sqsErrorResponse, toWireError } from './error-map.js';
 import { logRequestError, wireQueueEventLogs } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import { type AppOptions, resolveAppOptions } from './options.js';
+import { eventsHandler, isEventsRequest } from './protocols/events/dispatch.js';
 import { sqsHandler } from './protocols/sqs/dispatch.js';
 import { healthRoute } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -20,8 +21,9 @@ export type BallastApp = Hono<ServerEnv> & {
 };
 
 /**
- * Builds the HTTP app (SQS JSON 1.0 on `POST /`, `GET /healthz`, `GET /metrics`) without
- * listening; serve it with `startServer` or any Hono adapter. Call `close()` when done.
+ * Builds the HTTP app (SQS JSON 1.0 and EventBridge JSON 1.1 on `POST /`, told apart by
+ * `X-Amz-Target`; `GET /healthz`, `GET /metrics`) without listening; serve it with
+ * `startServer` or any Hono adapter. Call `close()` when done.
  */
 export function createApp(ballast: Ballast, options: AppOptions = {}): BallastApp {
   const resolved = resolveAppOptions(options);
@@ -48,9 +50,14 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
 
   app.get('/healthz', healthRoute(ballast));
   app.get('/metrics', metricsRoute(metrics));
-  app.post('*', sqsHandler({ ballast, options: resolved, closing: closing.signal }));
-  // Only non-POST requests get here (every POST is an SQS call): a plain 404.
-  app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${c.req.path}. SQS requests are POST / with X-Amz-Target.` }, 404));
+  const sqs = sqsHandler({ ballast, options: resolved, closing: closing.signal });
+  const events = eventsHandler({ ballast, options: resolved });
+  // `AWSEvents.*` targets speak EventBridge; every other POST (unknown targets included) stays SQS's.
+  app.post('*', (c) => (isEventsRequest(c.req.raw.headers) ? events(c) : sqs(c)));
+  // Only non-POST requests get here (every POST is an SQS or EventBridge call): a plain 404.
+  app.notFound((c) =>
+    c.json({ message: `No route for ${c.req.method} ${c.req.path}. SQS and EventBridge requests are POST / with X-Amz-Target.` }, 404),
+  );
   app.onError((error, c) => {
     const wire = toWireError(error);
     c.set('error', { wire, error });

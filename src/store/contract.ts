@@ -16,6 +16,7 @@
  * uses the database clock unless a Clock is injected (tests). All times are epoch milliseconds.
  */
 import type { QueueSettings } from '../queue/settings.js';
+import type { BusStore } from './bus-contract.js';
 
 /** What a driver can and cannot do; the domain and the contract suite branch on these, never on the driver's name. */
 export interface StoreCapabilities {
@@ -316,6 +317,8 @@ export interface Store {
   readonly kind: string;
   readonly capabilities: StoreCapabilities;
   readonly queues: QueueStore;
+  /** Event buses, rules, the event log and deliveries. */
+  readonly bus: BusStore;
   /** Epoch ms by the store's clock (database clock or injected Clock). */
   now(): Promise<number>;
   /** Throws `StoreUnavailable` when the store cannot be reached. */

@@ -1,32 +1,9 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { openBallast } from '../../src/ballast.js';
+import { runAndKill } from './kill-child.js';
 
 const child = fileURLToPath(new URL('./fixtures/load-child.ts', import.meta.url));
-
-/** Runs the load child on `storeUrl`, kills it with SIGKILL after `killAfterAcks` acks, returns what it printed. */
-async function runAndKill(storeUrl: string, queue: string, run: string, killAfterAcks: number): Promise<string[]> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, storeUrl, queue, run], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let buffer = '';
-  let acks = 0;
-  let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        if (line.startsWith('acked ') && ++acks === killAfterAcks) proc.kill('SIGKILL');
-      }
-    });
-    proc.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${stderr}`))));
-  });
-  return lines;
-}
 
 /**
  * The crash test: a child sends and consumes under load and is `kill -9`ed; after a restart,
@@ -43,7 +20,7 @@ export function crashTest(describeStore: string, storeUrl: () => Promise<string>
     const acked = new Set<string>();
     const handled = new Set<string>();
     for (const [run, killAt] of [['a', 300], ['b', 700]] as const) {
-      for (const l of await runAndKill(url, 'crash', run, killAt)) {
+      for (const l of await runAndKill(child, [url, 'crash', run], killAt)) {
         if (l.startsWith('acked ')) acked.add(l.slice(6));
         if (l.startsWith('handled ')) handled.add(l.slice(8));
       }

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pgClient from 'pg';
@@ -11,7 +12,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ballast, openBallast } from '../../src/ballast.js';
 import { waitFor } from '../helpers/ballast.js';
 
-const PORT = 55_432;
+/**
+ * A free port below Linux's ephemeral range (32768–60999): a port in that range can be taken by
+ * any outgoing connection (to the shared PostgreSQL, say) between the server's stop and restart.
+ */
+async function freeLowPort(from = 25_432): Promise<number> {
+  for (let port = from; port < 32_000; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below 32000');
+}
+const PORT = await freeLowPort();
 const binDir = (() => {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;

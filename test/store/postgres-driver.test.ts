@@ -10,17 +10,9 @@ import type { QueueRecord, Store } from '../../src/store/contract.js';
 import { openPostgresStore } from '../../src/store/postgres/driver.js';
 import { testMessage } from '../helpers/messages.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
+import { codeOf } from '../helpers/errors.js';
 
 const msg = testMessage;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return isBallastError(error) ? error.code : `not a BallastError: ${String(error)}`;
-  }
-  return 'resolved';
-}
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -3,6 +3,7 @@ import { BallastError } from '../../core/errors.js';
 import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, runMigrations } from '../migrate.js';
 import { Batcher } from './batcher.js';
+import { postgresBusStore } from './bus/index.js';
 import type { DeleteJob, PgBase, PgContext, SendJob } from './context.js';
 import { BALLAST_TYPES, Db, ident } from './db.js';
 import { toStoreError } from './errors.js';
@@ -134,6 +135,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     kind: 'postgres',
     capabilities: CAPABILITIES,
     queues: queueStore,
+    bus: postgresBusStore(ctx, guard),
     now: () =>
       guard(async () => {
         if (clock) return clock.now();

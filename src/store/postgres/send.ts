@@ -83,7 +83,7 @@ function toInsert(queueId: number, m: NewMessage, position: number | null): Mess
 }
 
 /** Writes jobs in order on `sql` (inside a transaction); one outcome list per job. */
-async function writeJobs(ctx: PgBase, sql: Sql, jobs: readonly SendJob[]): Promise<SendOutcome[][]> {
+export async function writeJobs(ctx: PgBase, sql: Sql, jobs: readonly SendJob[]): Promise<SendOutcome[][]> {
   const queues = [...new Set(jobs.map((j) => j.queueId))];
   const deduplicating = jobs.some((j) => j.deduplication && j.messages.some((m) => m.deduplicationId !== null));
   if (deduplicating) return writeDeduplicated(ctx, sql, jobs, queues);

@@ -7,6 +7,7 @@ import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, type MigrationTarget, runMigrations } from '../migrate.js';
 import { WakeHub } from '../wake.js';
 import type { SqliteContext } from './context.js';
+import { sqliteBusStore } from './bus/index.js';
 import { GroupCommit } from './group-commit.js';
 import { changeVisibility, deleteMessages } from './handles.js';
 import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './move.js';
@@ -120,6 +121,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     kind: 'sqlite',
     capabilities: CAPABILITIES,
     queues: queueStore,
+    bus: sqliteBusStore(ctx, guard),
     now: () => Promise.resolve(clock.now()),
     ping: () => asPromise(() => void db.prepare('SELECT 1').get()),
     close: async () => {

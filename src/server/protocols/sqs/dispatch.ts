@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import type { Ballast } from '../../../ballast.js';
 import { BallastError } from '../../../core/errors.js';
-import { verifySigV4 } from '../../auth/sigv4.js';
-import { anySignal, readBody } from '../../body.js';
+import { anySignal } from '../../body.js';
 import { sqsErrorResponse, sqsOkResponse, toWireError } from '../../error-map.js';
 import type { ResolvedAppOptions } from '../../options.js';
 import type { ServerEnv } from '../../env.js';
 import type { SqsContext } from './context.js';
-import { asRequestObject, reqString } from './input.js';
+import { parseJsonObject, readSignedBody, labelOperation } from '../json-request.js';
+import { reqString } from './input.js';
 import { SQS_OPERATIONS } from './operations/index.js';
 import { buildQueueUrl, queueNameFromUrl } from './queue-url.js';
 
@@ -31,15 +31,6 @@ function operationName(target: string | undefined): string {
   return op;
 }
 
-function parseJson(body: Uint8Array): unknown {
-  if (body.byteLength === 0) return {};
-  try {
-    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
-  } catch {
-    throw new BallastError('SerializationException', 'The request body is not valid JSON.');
-  }
-}
-
 /**
  * `POST /` of the SQS JSON 1.0 protocol: size limit → SigV4 (when configured) → target → JSON →
  * operation. Every failure becomes an SQS-shaped error; nothing a client sends yields a 500.
@@ -53,19 +44,11 @@ export function sqsHandler(deps: SqsHandlerDeps): (c: Context<ServerEnv>) => Pro
     // Read the signal now: the adapter only wires client disconnects to a signal that exists.
     const aborted = anySignal([request.signal, closing]);
     const target = c.req.header('x-amz-target');
-    const named = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    // Metric label: unknown targets share one value so clients cannot blow up label cardinality.
-    c.set('operation', SQS_OPERATIONS.has(named) ? named : 'unknown');
+    labelOperation(c, TARGET_PREFIX, SQS_OPERATIONS);
     try {
-      const body = await readBody(request, options.maxRequestBytes);
-      if (options.credentials.length > 0) {
-        verifySigV4(
-          { method: request.method, url: request.url, headers: request.headers, body },
-          { credentials: options.credentials, maxClockSkewSeconds: options.maxClockSkewSeconds, now: ballast.clock.now() },
-        );
-      }
+      const body = await readSignedBody(request, options, ballast.clock.now(), 'sqs');
       const name = operationName(target);
-      const input = asRequestObject(parseJson(body));
+      const input = parseJsonObject(body);
       const origin = options.publicUrl?.() ?? new URL(request.url).origin;
       const ctx: SqsContext = {
         ballast,

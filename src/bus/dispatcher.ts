@@ -1,0 +1,100 @@
+import { BUS_WAKE } from '../store/bus-contract.js';
+import type { QueueRecord } from '../store/contract.js';
+import type { BusDeps } from './deps.js';
+import { planDispatch, type PlanSummary } from './plan.js';
+import type { CompiledBus } from './runtime.js';
+import { fullJitterSeconds } from '../interactions/backoff.js';
+import { waitForWake } from './wait.js';
+
+/** Dispatcher options. */
+export interface DispatcherOptions {
+  /** Events per dispatch transaction. @defaultValue 200 */
+  batchSize?: number;
+  /** Longest wait between looks at the inbox when no wake-up comes (other processes on one SQLite file), ms. @defaultValue 1000 */
+  pollMs?: number;
+}
+
+/**
+ * Moves events from the inbox to their targets: matches each with the bus's compiled rules and
+ * commits the deliveries (and the messages of queue targets) with the events' removal from the
+ * inbox. Publishers never wait for this; a crash before commit leaves the events in the inbox.
+ */
+export class Dispatcher {
+  readonly #d: BusDeps;
+  readonly #batch: number;
+  readonly #pollMs: number;
+  readonly #stop = new AbortController();
+  #loop: Promise<void> | null = null;
+
+  constructor(deps: BusDeps, options: DispatcherOptions = {}) {
+    this.#d = deps;
+    this.#batch = options.batchSize ?? 200;
+    this.#pollMs = options.pollMs ?? 1000;
+  }
+
+  /** Starts the loop (idempotent). */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Dispatches what the inbox holds now, once; returns how many events (tests, CLI). */
+  async dispatchOnce(): Promise<number> {
+    const buses = await this.#d.state.current();
+    const queues = await this.#resolveQueues(buses);
+    const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0 };
+    const n = await this.#d.store.bus.dispatch(this.#batch, (events) =>
+      planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits }, summary),
+    );
+    if (n > 0) this.#d.events.emit('dispatch:done', summary);
+    return n;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        // Subscribe before looking, so an event put while we dispatch is not missed.
+        let woke = false;
+        const off = this.#d.store.bus.onWake(BUS_WAKE.inbox, () => (woke = true));
+        let n: number;
+        try {
+          n = await this.dispatchOnce();
+        } finally {
+          off();
+        }
+        failures = 0;
+        if (n < this.#batch && !woke) {
+          await waitForWake(this.#d.clock, (wake) => this.#d.store.bus.onWake(BUS_WAKE.inbox, wake), this.#pollMs, signal);
+        }
+      } catch (error) {
+        if (signal.aborted) break;
+        this.#d.events.emit('bus:error', { error });
+        failures++;
+        await this.#d.clock.sleep(fullJitterSeconds(failures, { baseSeconds: 0.1, maxSeconds: 5 }) * 1000, signal);
+      }
+    }
+  }
+
+  /** The queues that queue targets name, from the queue manager's short-lived cache. */
+  async #resolveQueues(buses: ReadonlyMap<number, CompiledBus>): Promise<Map<string, QueueRecord>> {
+    const names = new Set<string>();
+    for (const bus of buses.values()) {
+      for (const rule of bus.rules.values()) for (const t of rule.targets) if (t.kind.kind === 'queue') names.add(t.kind.queue);
+    }
+    const out = new Map<string, QueueRecord>();
+    await Promise.all(
+      [...names].map(async (name) => {
+        const record = await this.#d.queues.record(name);
+        if (record) out.set(name, record);
+      }),
+    );
+    return out;
+  }
+
+  /** Stops the loop; a dispatch in progress finishes (or rolls back) first. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+  }
+}

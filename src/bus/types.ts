@@ -1,0 +1,59 @@
+import type { TargetInput } from './targets.js';
+
+/** Options naming the bus a call works on. */
+export interface OnBus {
+  /** Bus name or ARN. @defaultValue 'default' */
+  eventBusName?: string;
+}
+
+/** A page request. */
+export interface PageOptions {
+  /** From a previous page's `nextToken`. */
+  nextToken?: string;
+  /** 1–100. @defaultValue 100 */
+  limit?: number;
+}
+
+/** PutRule's fields (EventBridge PutRule, camelCase). Omitted fields become null: PutRule replaces the whole rule. */
+export interface PutRuleOptions extends OnBus {
+  /** Pattern as JSON text or an object. */
+  eventPattern?: string | Record<string, unknown>;
+  /** `rate(…)` or `cron(…)`. */
+  scheduleExpression?: string;
+  /** @defaultValue 'ENABLED' */
+  state?: 'ENABLED' | 'DISABLED';
+  description?: string;
+  roleArn?: string;
+}
+
+/** A rule as DescribeRule shows it. */
+export interface RuleDescription {
+  name: string;
+  arn: string;
+  eventBusName: string;
+  eventPattern?: string;
+  scheduleExpression?: string;
+  state: 'ENABLED' | 'DISABLED';
+  description?: string;
+  roleArn?: string;
+}
+
+/** A bus as DescribeEventBus shows it. */
+export interface EventBusDescription {
+  name: string;
+  arn: string;
+  description?: string;
+  deadLetterConfig?: { arn: string };
+  /** Epoch ms. */
+  creationTime: number;
+  lastModifiedTime: number;
+}
+
+/** Per-entry failure of PutTargets / RemoveTargets. */
+export interface TargetFailure {
+  targetId: string;
+  errorCode: string;
+  errorMessage: string;
+}
+
+export type { TargetInput };

@@ -1,0 +1,206 @@
+/**
+ * `PatternMatcher`: all rules of a bus compiled into one structure whose cost per event does not
+ * grow with the number of rules. Each `$or` combination of each rule is filed under one
+ * "anchor" condition in the value index of the anchor's path; an event is walked once along the
+ * trie of named paths, each leaf probes its path's index, and only the combinations found that
+ * way (the candidates) are verified, condition by condition, with array consistency.
+ */
+import { BallastError } from '../core/errors.js';
+import { type Explanation, explainEventPattern } from './explain.js';
+import { type PatternLimits, resolvePatternLimits } from './limits.js';
+import { type ParsedPattern, validateEventPattern } from './parse.js';
+import { PathIndex } from './path-index.js';
+import { LeafTest } from './predicate.js';
+import type { Condition, JsonLeaf, Matcher } from './types.js';
+import { type Check, holdsTogether } from './verify.js';
+import { EventWalker, type PathNode, PathTrie, readEvent } from './walk.js';
+
+interface Rule {
+  readonly id: string;
+  readonly seq: number;
+  readonly pattern: ParsedPattern;
+  readonly entries: Entry[];
+  readonly nodes: Node[];
+  /** Walk that last matched this rule. */
+  stamp: number;
+}
+
+/** One `$or` combination of one rule: the posting the value indexes hold. */
+interface Entry {
+  readonly rule: Rule;
+  readonly checks: readonly Check[];
+  /** Where the entry is filed (empty for an entry with no anchor: it is a candidate for every event). */
+  readonly filed: { readonly index: PathIndex<Entry>; readonly matcher: Matcher }[];
+  /** Walk that last made this entry a candidate. */
+  stamp: number;
+}
+
+type Node = PathNode<PathIndex<Entry>>;
+
+/** Options of `PatternMatcher`. */
+export interface PatternMatcherOptions {
+  /** Limits for every pattern added and every event matched. @defaultValue DEFAULT_PATTERN_LIMITS */
+  limits?: Partial<PatternLimits>;
+}
+
+class IndexWalker extends EventWalker<PathIndex<Entry>> {
+  constructor(
+    trie: PathTrie<PathIndex<Entry>>,
+    maxDepth: number,
+    private readonly emit: (e: Entry) => void,
+  ) {
+    super(trie, maxDepth);
+  }
+
+  protected override onLeaf(node: Node, value: JsonLeaf, scope: number): void {
+    super.onLeaf(node, value, scope);
+    node.data?.probe(value, this.emit);
+  }
+}
+
+const NO_INDEX = new PathIndex<Entry>();
+
+/** The cheapest condition to file a combination under, or null when every condition may hold by absence. */
+function anchorOf(conditions: readonly Condition[], nodeOf: (c: Condition) => Node): Condition | null {
+  let best: Condition | null = null;
+  let bestCost = Infinity;
+  for (const c of conditions) {
+    if (c.matchers.some((m) => m.kind === 'exists' && !m.exists)) continue;
+    const index = nodeOf(c).data;
+    let cost = 0;
+    for (const m of c.matchers) cost += (index ?? NO_INDEX).cost(m);
+    if (cost < bestCost) {
+      best = c;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+/**
+ * Rules (id → event pattern) compiled for matching. `add` and `remove` patch the indexes of the
+ * paths the rule names; nothing else is rebuilt. Not safe for concurrent use from several
+ * threads (one per worker is fine); a `match` runs to completion synchronously.
+ */
+export class PatternMatcher {
+  private readonly limits: Readonly<PatternLimits>;
+  private readonly trie = new PathTrie<PathIndex<Entry>>();
+  private readonly walker: IndexWalker;
+  private readonly rules = new Map<string, Rule>();
+  /** Combinations with no anchor (every condition allows absence): candidates for every event. */
+  private readonly always: Entry[] = [];
+  private readonly candidates: Entry[] = [];
+  private seq = 0;
+
+  constructor(options: PatternMatcherOptions = {}) {
+    this.limits = resolvePatternLimits(options.limits);
+    this.walker = new IndexWalker(this.trie, this.limits.maxEventDepth, (e) => {
+      if (e.stamp !== this.walker.epoch) {
+        e.stamp = this.walker.epoch;
+        this.candidates.push(e);
+      }
+    });
+  }
+
+  /** How many rules are loaded. */
+  get size(): number {
+    return this.rules.size;
+  }
+
+  /** Whether a rule with this id is loaded. */
+  has(id: string): boolean {
+    return this.rules.has(id);
+  }
+
+  /** Ids of the loaded rules, in the order they were added. */
+  ids(): string[] {
+    return [...this.rules.values()].sort((a, b) => a.seq - b.seq).map((r) => r.id);
+  }
+
+  /**
+   * Adds (or replaces) rule `id`. The pattern is validated first (JSON text, object or
+   * `ParsedPattern`); an invalid one throws `InvalidEventPatternException` and leaves the
+   * matcher as it was.
+   */
+  add(id: string, pattern: string | object | ParsedPattern): void {
+    const parsed = validateEventPattern(pattern, this.limits);
+    this.remove(id);
+    const rule: Rule = { id, seq: this.seq++, pattern: parsed, entries: [], nodes: [], stamp: -1 };
+    const checks = new Map<Condition, Check & { node: Node }>();
+    for (const branch of parsed.branches) {
+      for (const c of branch.conditions) {
+        if (checks.has(c)) continue;
+        const node = this.trie.acquire(c.segments);
+        rule.nodes.push(node);
+        checks.set(c, { node, test: new LeafTest(c) });
+      }
+    }
+    for (const branch of parsed.branches) {
+      const entry: Entry = { rule, checks: branch.conditions.map((c) => checks.get(c)!), filed: [], stamp: -1 };
+      const anchor = anchorOf(branch.conditions, (c) => checks.get(c)!.node);
+      if (anchor === null) {
+        this.always.push(entry);
+      } else {
+        const node = checks.get(anchor)!.node;
+        const index = (node.data ??= new PathIndex<Entry>());
+        for (const matcher of anchor.matchers) {
+          index.add(matcher, entry);
+          entry.filed.push({ index, matcher });
+        }
+      }
+      rule.entries.push(entry);
+    }
+    this.rules.set(id, rule);
+  }
+
+  /** Removes rule `id`; false when there was none. */
+  remove(id: string): boolean {
+    const rule = this.rules.get(id);
+    if (!rule) return false;
+    for (const entry of rule.entries) {
+      if (entry.filed.length === 0) {
+        const i = this.always.indexOf(entry);
+        if (i >= 0) this.always.splice(i, 1);
+      }
+      for (const { index, matcher } of entry.filed) index.remove(matcher, entry);
+    }
+    for (const node of rule.nodes) {
+      if (node.data?.empty) node.data = null;
+      this.trie.release(node);
+    }
+    this.rules.delete(id);
+    return true;
+  }
+
+  /**
+   * Ids of the rules `event` matches, in the order they were added. `event` is an object or
+   * its JSON text; no envelope fields are required here. Throws `ValidationException` for an
+   * event that is not a JSON object or nests deeper than `maxEventDepth` where a rule looks.
+   */
+  match(event: unknown): string[] {
+    const value = readEvent(event);
+    const candidates = this.candidates;
+    candidates.length = 0;
+    this.walker.walk(value);
+    const epoch = this.walker.epoch;
+    for (const e of this.always) candidates.push(e);
+    const matched: Rule[] = [];
+    for (let i = 0; i < candidates.length; i++) {
+      const e = candidates[i]!;
+      if (e.rule.stamp === epoch) continue;
+      if (holdsTogether(this.walker, e.checks) === true) {
+        e.rule.stamp = epoch;
+        matched.push(e.rule);
+      }
+    }
+    if (matched.length > 1) matched.sort((a, b) => a.seq - b.seq);
+    return matched.map((r) => r.id);
+  }
+
+  /** Explains why rule `id` does or does not match `event` (see `explainEventPattern`). */
+  explain(id: string, event: unknown): Explanation {
+    const rule = this.rules.get(id);
+    if (!rule) throw new BallastError('ResourceNotFoundException', `No rule ${JSON.stringify(id)} in this matcher`);
+    return explainEventPattern(rule.pattern, event, { requireEnvelope: false, limits: this.limits });
+  }
+}

@@ -1,0 +1,71 @@
+import { type ErrorShape, isBallastError } from '../../../core/errors.js';
+import { toWireError, type WireError } from '../../error-map.js';
+
+/** Content type of every EventBridge JSON 1.1 request and response. */
+export const AMZ_JSON_1_1 = 'application/x-amz-json-1.1';
+
+/**
+ * An error of the EventBridge wire protocol itself (unknown operation, wrong content type, an
+ * operation Ballast does not offer yet): codes the library never throws, so not BallastErrors.
+ */
+export class EventsProtocolError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = 'EventsProtocolError';
+  }
+}
+
+const NAMESPACE = 'com.amazonaws.events';
+const shape = (code: string, status: number, fault: ErrorShape['fault'] = 'Sender'): ErrorShape => ({ status, queryCode: code, fault, namespace: NAMESPACE });
+
+/*
+ * Library codes whose EventBridge name or status differs. The library's own EventBridge codes
+ * (namespace com.amazonaws.events) pass through with 400; ResourceNotFoundException is 404 in
+ * ERROR_SHAPES because SQS wants that, but EventBridge answers 400.
+ */
+const RENAMED: Readonly<Record<string, ErrorShape>> = {
+  ResourceNotFoundException: shape('ResourceNotFoundException', 400),
+  SerializationException: shape('SerializationException', 400),
+  // SigV4 failures: the AWS-wide names JSON services answer with.
+  AccessDenied: shape('AccessDeniedException', 400),
+  InvalidSecurity: shape('IncompleteSignatureException', 400),
+  RequestEntityTooLarge: shape('RequestEntityTooLargeException', 413),
+  StoreUnavailable: shape('ServiceUnavailableException', 503, 'Receiver'),
+  Closed: shape('ServiceUnavailableException', 503, 'Receiver'),
+};
+const INTERNAL = shape('InternalException', 500, 'Receiver');
+const VALIDATION = shape('ValidationException', 400);
+
+/**
+ * Maps anything thrown while answering an EventBridge call to its wire form: EventBridge names,
+ * HTTP 400 for the caller's faults, 500 `InternalException` (text withheld) for ours.
+ */
+export function toEventsWireError(error: unknown): WireError {
+  if (error instanceof EventsProtocolError) {
+    return { code: error.code, message: error.message, shape: shape(error.code, error.status), unexpected: false };
+  }
+  const wire = toWireError(error);
+  if (!isBallastError(error) || wire.code === 'InternalError') return { ...wire, code: INTERNAL.queryCode, shape: INTERNAL };
+  const renamed = RENAMED[wire.code];
+  if (renamed) return { ...wire, code: renamed.queryCode, shape: renamed };
+  if (wire.shape.namespace === NAMESPACE) return { ...wire, shape: shape(wire.code, 400) };
+  // Type and constraint errors of the shared wire helpers (MissingParameter, InvalidParameterValue, …).
+  return { ...wire, code: VALIDATION.queryCode, shape: wire.shape.fault === 'Receiver' ? INTERNAL : VALIDATION };
+}
+
+/** The EventBridge error response: `{"__type":"<Code>","message":…}` (and `x-amzn-ErrorType`), which the SDKs decode. */
+export function eventsErrorResponse(wire: WireError, requestId: string): Response {
+  const headers: Record<string, string> = { 'Content-Type': AMZ_JSON_1_1, 'x-amzn-ErrorType': wire.code, 'x-amzn-RequestId': requestId };
+  // The rest of an oversized body is never read, so the connection cannot be reused.
+  if (wire.shape.status === 413) headers.Connection = 'close';
+  return new Response(JSON.stringify({ __type: wire.code, message: wire.message }), { status: wire.shape.status, headers });
+}
+
+/** A 200 EventBridge JSON response. */
+export function eventsOkResponse(output: object, requestId: string): Response {
+  return new Response(JSON.stringify(output), { status: 200, headers: { 'Content-Type': AMZ_JSON_1_1, 'x-amzn-RequestId': requestId } });
+}

@@ -1,0 +1,46 @@
+import type { EventBusDescription } from '../../../../bus/types.js';
+import { compact } from '../../sqs/context.js';
+import { optObject, optString, reqString } from '../../sqs/input.js';
+import type { EventsOperation } from '../context.js';
+import { optDeadLetterConfig, optTags, pageFromWire, refuseMember, seconds } from '../wire.js';
+
+/** Event buses: CreateEventBus, DescribeEventBus, ListEventBuses, DeleteEventBus. */
+
+/** A library bus → the wire `EventBus` (ListEventBuses) members. */
+const busToWire = (b: EventBusDescription): Record<string, unknown> =>
+  compact({ Name: b.name, Arn: b.arn, Description: b.description, CreationTime: seconds(b.creationTime), LastModifiedTime: seconds(b.lastModifiedTime) });
+
+const createEventBus: EventsOperation = async (input, ctx) => {
+  const name = reqString(input, 'Name');
+  refuseMember(input, 'EventSourceName', 'Ballast has no partner event sources.');
+  refuseMember(input, 'KmsKeyIdentifier', 'Ballast does not encrypt buses with KMS keys.');
+  // Accepted without effect: Ballast's answer to "why didn't my rule fire" is `bus.trace(eventId)`.
+  optObject(input, 'LogConfig');
+  const description = optString(input, 'Description');
+  const deadLetterConfig = optDeadLetterConfig(input);
+  const { eventBusArn } = await ctx.ballast.bus.createEventBus(name, compact({ description, deadLetterConfig, tags: optTags(input) }));
+  return compact({ EventBusArn: eventBusArn, Description: description, DeadLetterConfig: deadLetterConfig && { Arn: deadLetterConfig.arn } });
+};
+
+const describeEventBus: EventsOperation = async (input, ctx) => {
+  const bus = await ctx.ballast.bus.describeEventBus(optString(input, 'Name'));
+  return { ...busToWire(bus), ...(bus.deadLetterConfig ? { DeadLetterConfig: { Arn: bus.deadLetterConfig.arn } } : {}) };
+};
+
+const listEventBuses: EventsOperation = async (input, ctx) => {
+  const page = await ctx.ballast.bus.listEventBuses(compact({ namePrefix: optString(input, 'NamePrefix'), ...pageFromWire(input) }));
+  return compact({ EventBuses: page.eventBuses.map(busToWire), NextToken: page.nextToken });
+};
+
+const deleteEventBus: EventsOperation = async (input, ctx) => {
+  await ctx.ballast.bus.deleteEventBus(reqString(input, 'Name'));
+  return {};
+};
+
+/** Operations of this group by name. */
+export const BUS_OPERATIONS: Readonly<Record<string, EventsOperation>> = {
+  CreateEventBus: createEventBus,
+  DescribeEventBus: describeEventBus,
+  ListEventBuses: listEventBuses,
+  DeleteEventBus: deleteEventBus,
+};

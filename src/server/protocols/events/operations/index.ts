@@ -1,0 +1,23 @@
+import type { EventsOperation } from '../context.js';
+import { ARCHIVE_OPERATIONS } from './archives.js';
+import { BUS_OPERATIONS } from './buses.js';
+import { EVENT_OPERATIONS } from './events.js';
+import { REPLAY_OPERATIONS } from './replays.js';
+import { RULE_OPERATIONS } from './rules.js';
+import { TARGET_OPERATIONS } from './targets.js';
+import { UNSUPPORTED_OPERATIONS } from './unsupported.js';
+
+/** The EventBridge operations the server answers, by `X-Amz-Target` suffix (`AWSEvents.<name>`). */
+export const SUPPORTED_EVENTS_OPERATIONS: Readonly<Record<string, EventsOperation>> = {
+  ...EVENT_OPERATIONS,
+  ...RULE_OPERATIONS,
+  ...TARGET_OPERATIONS,
+  ...BUS_OPERATIONS,
+  ...ARCHIVE_OPERATIONS,
+  ...REPLAY_OPERATIONS,
+};
+
+/** Every operation of the EventBridge model: the supported ones plus those refused with OperationDisabledException. */
+export const EVENTS_OPERATIONS: ReadonlyMap<string, EventsOperation> = new Map(
+  Object.entries({ ...UNSUPPORTED_OPERATIONS, ...SUPPORTED_EVENTS_OPERATIONS }),
+);

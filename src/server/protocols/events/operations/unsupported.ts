@@ -1,0 +1,45 @@
+import type { EventsOperation } from '../context.js';
+import { EventsProtocolError } from '../errors.js';
+
+/**
+ * EventBridge operations of the API model that Ballast does not answer (yet). They get a clear
+ * `OperationDisabledException` (HTTP 400, a modeled EventBridge error) naming why, instead of
+ * UnknownOperationException, so a client can tell "not here yet" from a typo.
+ */
+
+const NOT_YET = 'is not available on this Ballast server yet';
+/** Connections and API destinations exist in the library, but not on the wire protocol yet. */
+const HTTP_TARGETS = ['Connection', 'ApiDestination'].flatMap((r) => [`Create${r}`, `Describe${r}`, `Update${r}`, `Delete${r}`, `List${r}s`]);
+const WHY: Readonly<Record<string, string>> = {
+  ...Object.fromEntries([...HTTP_TARGETS, 'DeauthorizeConnection'].map((op) => [op, `${op} ${NOT_YET}: connections and API destinations come in a later version.`])),
+  ...Object.fromEntries(
+    ['UpdateEventBus', 'PutPermission', 'RemovePermission', 'TagResource', 'UntagResource', 'ListTagsForResource'].map((op) => [op, `${op} ${NOT_YET}.`]),
+  ),
+  ...Object.fromEntries(
+    ['CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint', 'ListEndpoints'].map((op) => [op, `${op}: Ballast has no global endpoints.`]),
+  ),
+  ...Object.fromEntries(
+    [
+      'ActivateEventSource',
+      'DeactivateEventSource',
+      'DescribeEventSource',
+      'ListEventSources',
+      'CreatePartnerEventSource',
+      'DeletePartnerEventSource',
+      'DescribePartnerEventSource',
+      'ListPartnerEventSources',
+      'ListPartnerEventSourceAccounts',
+      'PutPartnerEvents',
+    ].map((op) => [op, `${op}: Ballast has no partner event sources.`]),
+  ),
+};
+
+/** Every model operation Ballast refuses, by name, with the refusal. */
+export const UNSUPPORTED_OPERATIONS: Readonly<Record<string, EventsOperation>> = Object.fromEntries(
+  Object.entries(WHY).map(([op, why]) => [
+    op,
+    async () => {
+      throw new EventsProtocolError('OperationDisabledException', why);
+    },
+  ]),
+);

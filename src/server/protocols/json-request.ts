@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import { BallastError } from '../../core/errors.js';
+import { verifySigV4 } from '../auth/sigv4.js';
+import { readBody } from '../body.js';
+import type { ServerEnv } from '../env.js';
+import type { ResolvedAppOptions } from '../options.js';
+import { asRequestObject, type WireObject } from './sqs/input.js';
+
+/*
+ * What every AWS JSON protocol on this server does the same way before its operation runs:
+ * read the body within the size limit, verify SigV4 when credentials are configured, decode JSON.
+ */
+
+/**
+ * Labels the request (metrics, logs) with the operation `X-Amz-Target` names under `prefix`;
+ * names not in `known` share `unknown`, so clients cannot blow up label cardinality.
+ */
+export function labelOperation(c: Context<ServerEnv>, prefix: string, known: ReadonlyMap<string, unknown>): void {
+  const target = c.req.header('x-amz-target');
+  const named = target?.startsWith(prefix) ? target.slice(prefix.length) : '';
+  c.set('operation', known.has(named) ? named : 'unknown');
+}
+
+/**
+ * Reads the body (size limit first) and, when credentials are configured, verifies its SigV4
+ * signature for `service` (`sqs`, `events`). Throws BallastErrors the protocols map to their shapes.
+ */
+export async function readSignedBody(request: Request, options: ResolvedAppOptions, now: number, service: string): Promise<Uint8Array> {
+  const body = await readBody(request, options.maxRequestBytes);
+  if (options.credentials.length > 0) {
+    verifySigV4(
+      { method: request.method, url: request.url, headers: request.headers, body },
+      { credentials: options.credentials, service, maxClockSkewSeconds: options.maxClockSkewSeconds, now },
+    );
+  }
+  return body;
+}
+
+/** Decodes a JSON request body that must be an object (an empty body is `{}`); `SerializationException` otherwise. */
+export function parseJsonObject(body: Uint8Array): WireObject {
+  if (body.byteLength === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch {
+    throw new BallastError('SerializationException', 'The request body is not valid JSON.');
+  }
+  return asRequestObject(value);
+}

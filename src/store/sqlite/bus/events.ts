@@ -1,0 +1,124 @@
+import {
+  BUS_WAKE,
+  type DeliveryRecord,
+  type DispatchPlan,
+  type EventTrace,
+  type NewBusEvent,
+  type StoredBusEvent,
+} from '../../bus-contract.js';
+import type { SqliteContext } from '../context.js';
+import { insertMessages } from '../send.js';
+import { stmt } from '../statements.js';
+import { type DeliveryRow, type EventRow, toDelivery, toEvent } from '../../bus-rows.js';
+
+
+/** Inserts events into the log and the inbox inside the open transaction; returns their positions. */
+export function appendEvents(ctx: SqliteContext, events: readonly NewBusEvent[]): number[] {
+  const now = ctx.now();
+  return events.map((e) => {
+    const { position } = stmt(
+      ctx.db,
+      `INSERT INTO events (bus_id, event_id, body, event_time, replay_name, only_rule_ids, ingested_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING position`,
+    ).get(e.busId, e.eventId, e.body, e.eventTime, e.replayName, e.onlyRuleIds === null ? null : JSON.stringify(e.onlyRuleIds), now) as {
+      position: number;
+    };
+    stmt(ctx.db, 'INSERT INTO event_inbox (position) VALUES (?)').run(position);
+    return position;
+  });
+}
+
+/** Appends events and puts them in the inbox; durable (fsynced) when it resolves. */
+export function putEvents(ctx: SqliteContext, events: readonly NewBusEvent[]): Promise<number[]> {
+  return ctx.commit.run(() => {
+    const positions = appendEvents(ctx, events);
+    ctx.wakeAfterCommit(BUS_WAKE.inbox);
+    return positions;
+  });
+}
+
+/** Dispatches up to `limit` inbox events in one transaction (see BusStore.dispatch). */
+export function dispatch(
+  ctx: SqliteContext,
+  limit: number,
+  plan: (events: readonly StoredBusEvent[], now: number) => DispatchPlan,
+): Promise<number> {
+  return ctx.commit.run(() => {
+    const rows = stmt(
+      ctx.db,
+      `SELECT e.* FROM event_inbox i JOIN events e ON e.position = i.position ORDER BY i.position LIMIT ?`,
+    ).all(limit) as EventRow[];
+    if (rows.length === 0) return 0;
+    const now = ctx.now();
+    const writes = plan(rows.map(toEvent), now);
+    for (const send of writes.sends) {
+      insertMessages(ctx.db, now, send.queueId, send.messages, send.options);
+      ctx.wakeAfterCommit(send.queueId);
+    }
+    let pending = false;
+    for (const d of writes.deliveries) {
+      stmt(
+        ctx.db,
+        `INSERT INTO deliveries (event_position, rule_id, target_id, route, payload, state, attempts, due_at, history, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        d.eventPosition,
+        d.ruleId,
+        d.targetId,
+        d.route,
+        d.payload,
+        d.state,
+        d.state === 'delivered' ? 1 : 0,
+        now,
+        d.state === 'delivered' ? JSON.stringify([{ at: now, ok: true, error: null, message: null }]) : '[]',
+        now,
+      );
+      pending ||= d.state === 'pending';
+    }
+    for (const a of writes.archived) {
+      stmt(
+        ctx.db,
+        `INSERT OR IGNORE INTO archive_events (archive_id, event_time, position, bus_id, body, archived_at)
+         SELECT ?, event_time, position, bus_id, body, ? FROM events WHERE position = ?`,
+      ).run(a.archiveId, now, a.position);
+    }
+    if (pending) ctx.wakeAfterCommit(BUS_WAKE.deliveries);
+    stmt(ctx.db, 'DELETE FROM event_inbox WHERE position IN (SELECT value FROM json_each(?))').run(
+      JSON.stringify(rows.map((r) => r.position)),
+    );
+    return rows.length;
+  }, false);
+}
+
+/** Everything stored about one event. */
+export function traceEvent(ctx: SqliteContext, eventId: string): EventTrace | undefined {
+  const row = stmt(ctx.db, 'SELECT * FROM events WHERE event_id = ? ORDER BY position DESC LIMIT 1').get(eventId) as
+    | EventRow
+    | undefined;
+  if (!row) return undefined;
+  const dispatched = stmt(ctx.db, 'SELECT 1 FROM event_inbox WHERE position = ?').get(row.position) === undefined;
+  const deliveries: DeliveryRecord[] = (
+    stmt(ctx.db, 'SELECT * FROM deliveries WHERE event_position = ? ORDER BY id').all(row.position) as DeliveryRow[]
+  ).map(toDelivery);
+  return { event: toEvent(row), dispatched, deliveries };
+}
+
+/** Removes dispatched events ingested before `before`, with their settled deliveries. */
+export function removeEventsBefore(ctx: SqliteContext, before: number, limit: number): Promise<number> {
+  return ctx.commit.run(() => {
+    const positions = (
+      stmt(
+        ctx.db,
+        `SELECT position FROM events e WHERE ingested_at < ?
+           AND NOT EXISTS (SELECT 1 FROM event_inbox i WHERE i.position = e.position)
+           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_position = e.position AND d.state = 'pending')
+         ORDER BY ingested_at LIMIT ?`,
+      ).all(before, limit) as { position: number }[]
+    ).map((r) => r.position);
+    if (positions.length === 0) return 0;
+    const list = JSON.stringify(positions);
+    stmt(ctx.db, 'DELETE FROM deliveries WHERE event_position IN (SELECT value FROM json_each(?))').run(list);
+    stmt(ctx.db, 'DELETE FROM events WHERE position IN (SELECT value FROM json_each(?))').run(list);
+    return positions.length;
+  }, false);
+}
