@@ -7,4 +7,4 @@ const m = new PatternMatcher();
 for (const r of generateRules(fam, Number(process.argv[3] ?? 1000), d, 1)) m.add(r.id, r.pattern);
 let n = 0; const t0 = performance.now();
 while (performance.now() - t0 < 3000) { for (let k = 0; k < 256; k++) { m.match(d.events[n % d.events.length]!); n++; } }
-console.log(fam, Math.round(n / ((performance.now() - t0) / 1000)));
+console.log(fam, Math.round(n / ((performance.now() - t0) / 1000)), m.stats.candidates / m.stats.events, m.stats.matches / m.stats.events);

@@ -5,6 +5,7 @@ import { queuesCommand, QUEUES_USAGE } from './commands/queues.js';
 import { receiveCommand, RECEIVE_USAGE, sendCommand, SEND_USAGE } from './commands/messages.js';
 import { redriveCommand, REDRIVE_USAGE } from './commands/redrive.js';
 import { serveCommand, SERVE_USAGE } from './commands/serve.js';
+import { eventsCommand, EVENTS_USAGE } from './commands/events.js';
 
 const USAGE = `ballast — fail-safe interactions for distributed workloads
 
@@ -12,7 +13,8 @@ ${SERVE_USAGE}
 ${QUEUES_USAGE}
 ${SEND_USAGE}
 ${RECEIVE_USAGE}
-${REDRIVE_USAGE}`;
+${REDRIVE_USAGE}
+${EVENTS_USAGE}`;
 
 const COMMANDS: Record<string, (args: string[], io: Output) => Promise<number>> = {
   serve: serveCommand,
@@ -20,6 +22,7 @@ const COMMANDS: Record<string, (args: string[], io: Output) => Promise<number>> 
   send: sendCommand,
   receive: receiveCommand,
   redrive: redriveCommand,
+  events: eventsCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */

@@ -62,11 +62,11 @@ export class CharTrie<T> {
     }
   }
 
-  /** How many items sit exactly at `key` (for choosing anchors). */
-  itemsAt(key: string): number {
+  /** The items stored exactly at `key` (for choosing and rebalancing anchors). */
+  itemsAt(key: string): readonly T[] {
     let node: TrieNode<T> | undefined = this.root;
     for (let i = 0; i < key.length && node; i++) node = node.next?.get(this.code(key, i));
-    return node?.items?.length ?? 0;
+    return node?.items ?? [];
   }
 
   /** Calls `emit` for every item whose key is a prefix (suffix when reversed) of `value`. */

@@ -7,19 +7,24 @@ import { type CidrBlock, type IpWords, networkKey, parseIp } from './cidr.js';
 
 /** Blocks → items, answering "which blocks hold this address". */
 export class CidrIndex<T> {
-  private readonly byBits = new Map<string, Map<string, T[]>>();
+  private readonly byBits = new Map<string, Map<string | number, T[]>>();
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  private static family(version: 4 | 6, bits: number): string {
-    return `${version}/${bits}`;
+  /** Family key → [version, mask bits], parsed once. */
+  private readonly families = new Map<string, [number, number]>();
+
+  private family(version: 4 | 6, bits: number): string {
+    const key = `${version}/${bits}`;
+    if (!this.families.has(key)) this.families.set(key, [version, bits]);
+    return key;
   }
 
   add(block: CidrBlock, item: T): void {
-    const fam = CidrIndex.family(block.version, block.bits);
+    const fam = this.family(block.version, block.bits);
     let nets = this.byBits.get(fam);
     if (!nets) this.byBits.set(fam, (nets = new Map()));
     const list = nets.get(block.network);
@@ -29,7 +34,7 @@ export class CidrIndex<T> {
   }
 
   remove(block: CidrBlock, item: T): void {
-    const fam = CidrIndex.family(block.version, block.bits);
+    const fam = this.family(block.version, block.bits);
     const nets = this.byBits.get(fam);
     const list = nets?.get(block.network);
     if (!removeItem(list, item)) return;
@@ -42,10 +47,11 @@ export class CidrIndex<T> {
   visit(text: string, emit: (item: T) => void): void {
     const words: IpWords | null = parseIp(text);
     if (!words) return;
-    const version = words.length === 2 ? '4/' : '6/';
+    const version = words.length === 2 ? 4 : 6;
     for (const [fam, nets] of this.byBits) {
-      if (!fam.startsWith(version)) continue;
-      const list = nets.get(networkKey(words, Number(fam.slice(2))));
+      const [v, bits] = this.families.get(fam)!;
+      if (v !== version) continue;
+      const list = nets.get(networkKey(words, bits));
       if (list) for (const item of list) emit(item);
     }
   }

@@ -12,26 +12,36 @@ export interface CidrBlock {
   /** Mask length, bits. */
   readonly bits: number;
   /** The network (base address with host bits cleared), as `networkKey` renders it. */
-  readonly network: string;
+  readonly network: string | number;
 }
 
 /** An address as 16-bit words: 2 for IPv4, 8 for IPv6. */
 export type IpWords = readonly number[];
 
-const V4_PART = /^\d{1,3}$/;
 const V6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
+/** Dotted-quad IPv4 as two 16-bit words; up to 3 digits per part, each at most 255. */
 function parseV4(text: string): number[] | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  const bytes: number[] = [];
-  for (const p of parts) {
-    if (!V4_PART.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    bytes.push(n);
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 255 || parts === 4) return null;
+      value = value * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      return null;
+    }
   }
-  return [(bytes[0]! << 8) | bytes[1]!, (bytes[2]! << 8) | bytes[3]!];
+  return parts === 4 ? [Math.floor(value / 65536), value % 65536] : null;
 }
 
 function groups(text: string): number[] | null {
@@ -64,13 +74,24 @@ function parseV6(text: string): number[] | null {
   return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
 }
 
-/** Parses an IPv4 or IPv6 address, or returns null. */
+let lastText: string | undefined;
+let lastWords: IpWords | null = null;
+
+/** Parses an IPv4 or IPv6 address, or returns null. Remembers the last answer: one event's value is tested by many rules. */
 export function parseIp(text: string): IpWords | null {
-  return text.includes(':') ? parseV6(text) : parseV4(text);
+  if (text !== lastText) {
+    lastWords = text.includes(':') ? parseV6(text) : parseV4(text);
+    lastText = text;
+  }
+  return lastWords;
 }
 
-/** The first `bits` bits of `words` as a string key (same key ⇔ same network). */
-export function networkKey(words: IpWords, bits: number): string {
+/** The first `bits` bits of `words` as a key (same key ⇔ same network): a number for IPv4. */
+export function networkKey(words: IpWords, bits: number): string | number {
+  if (words.length === 2) {
+    const ip = words[0]! * 65536 + words[1]!;
+    return bits === 0 ? 0 : Math.floor(ip / 2 ** (32 - bits));
+  }
   let key = '';
   for (let i = 0; i < words.length; i++) {
     const keep = Math.max(0, Math.min(16, bits - i * 16));

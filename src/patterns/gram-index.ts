@@ -1,27 +1,32 @@
 /**
  * Wildcards with no literal head or tail (`*foo*bar*`), indexed by one short substring ("gram",
- * up to 3 characters) of their longest piece. A value is looked up by each of its own grams of
- * the lengths in use: at most 3 probes per character, however many wildcards are stored. Hits
+ * up to 5 characters) of their longest piece. A value is looked up by each of its own grams of
+ * the lengths in use: at most 5 probes per character, however many wildcards are stored. Hits
  * are candidates only; the wildcard itself is checked afterwards.
  */
 import { removeItem } from './char-trie.js';
 
-const Q = 3;
+const Q = 5;
 
 /** Grams → items. */
 export class GramIndex<T> {
   private readonly grams = new Map<string, T[]>();
   /** How many stored grams have each length 1..Q (index = length). */
-  private readonly lengths = [0, 0, 0, 0];
+  private readonly lengths = new Array<number>(Q + 1).fill(0);
 
   get size(): number {
-    return this.lengths[1]! + this.lengths[2]! + this.lengths[3]!;
+    return this.lengths.reduce((a, b) => a + b, 0);
   }
 
   /** The gram a wildcard is filed under: the first `Q` characters of its longest piece (deterministic, so removal finds it). */
   static gramFor(pieces: readonly string[]): string {
     const longest = pieces.reduce((a, b) => (b.length > a.length ? b : a), '');
     return longest.slice(0, Q);
+  }
+
+  /** The items filed under `gram`. */
+  itemsAt(gram: string): readonly T[] {
+    return this.grams.get(gram) ?? [];
   }
 
   add(gram: string, item: T): void {

@@ -28,9 +28,12 @@ interface Rule {
 /** One `$or` combination of one rule: the posting the value indexes hold. */
 interface Entry {
   readonly rule: Rule;
+  readonly conditions: readonly Condition[];
   readonly checks: readonly Check[];
+  /** The trie node of each condition. */
+  readonly nodeOf: (c: Condition) => Node;
   /** Where the entry is filed (empty for an entry with no anchor: it is a candidate for every event). */
-  readonly filed: { readonly index: PathIndex<Entry>; readonly matcher: Matcher }[];
+  filed: { readonly index: PathIndex<Entry>; readonly matcher: Matcher }[];
   /** Walk that last made this entry a candidate. */
   stamp: number;
 }
@@ -60,22 +63,33 @@ class IndexWalker extends EventWalker<PathIndex<Entry>> {
 
 const NO_INDEX = new PathIndex<Entry>();
 
-/** The cheapest condition to file a combination under, or null when every condition may hold by absence. */
-function anchorOf(conditions: readonly Condition[], nodeOf: (c: Condition) => Node): Condition | null {
-  let best: Condition | null = null;
-  let bestCost = Infinity;
+/** Envelope fields most events of a bus share: a poor anchor whatever their bucket size says. */
+const SHARED_ENVELOPE = new Set(['source', 'detail-type', 'account', 'region', 'version']);
+
+/** What filing `c` would cost now (see PathIndex.cost), or Infinity when `c` may hold by absence. */
+function anchorCost(c: Condition, node: Node): number {
+  if (c.matchers.some((m) => m.kind === 'exists' && !m.exists)) return Infinity;
+  let cost = SHARED_ENVELOPE.has(c.path) ? 4 : 0;
+  for (const m of c.matchers) cost += (node.data ?? NO_INDEX).cost(m);
+  return cost;
+}
+
+/** The cheapest condition to file a combination under (deeper paths win ties), or null when every condition may hold by absence. */
+function anchorOf(conditions: readonly Condition[], nodeOf: (c: Condition) => Node): { anchor: Condition | null; cost: number } {
+  let anchor: Condition | null = null;
+  let cost = Infinity;
   for (const c of conditions) {
-    if (c.matchers.some((m) => m.kind === 'exists' && !m.exists)) continue;
-    const index = nodeOf(c).data;
-    let cost = 0;
-    for (const m of c.matchers) cost += (index ?? NO_INDEX).cost(m);
-    if (cost < bestCost) {
-      best = c;
-      bestCost = cost;
+    const k = anchorCost(c, nodeOf(c));
+    if (k < cost || (k === cost && k < Infinity && c.segments.length > anchor!.segments.length)) {
+      anchor = c;
+      cost = k;
     }
   }
-  return best;
+  return { anchor, cost };
 }
+
+/** A literal-like bucket past this size has its entries re-anchored where they can do better. */
+const REBALANCE_FROM = 4;
 
 /**
  * Rules (id → event pattern) compiled for matching. `add` and `remove` patch the indexes of the
@@ -91,6 +105,7 @@ export class PatternMatcher {
   private readonly always: Entry[] = [];
   private readonly candidates: Entry[] = [];
   private seq = 0;
+  private readonly totals = { events: 0, candidates: 0, matches: 0 };
 
   constructor(options: PatternMatcherOptions = {}) {
     this.limits = resolvePatternLimits(options.limits);
@@ -110,6 +125,14 @@ export class PatternMatcher {
   /** Whether a rule with this id is loaded. */
   has(id: string): boolean {
     return this.rules.has(id);
+  }
+
+  /**
+   * Work done so far: events matched, candidate `$or` combinations verified, rules matched. The
+   * cost of an event is its walk plus its candidates; candidates track matches, not rule count.
+   */
+  get stats(): { readonly events: number; readonly candidates: number; readonly matches: number } {
+    return { ...this.totals };
   }
 
   /** Ids of the loaded rules, in the order they were added. */
@@ -135,20 +158,12 @@ export class PatternMatcher {
         checks.set(c, { node, test: new LeafTest(c) });
       }
     }
+    const nodeOf = (c: Condition): Node => checks.get(c)!.node;
     for (const branch of parsed.branches) {
-      const entry: Entry = { rule, checks: branch.conditions.map((c) => checks.get(c)!), filed: [], stamp: -1 };
-      const anchor = anchorOf(branch.conditions, (c) => checks.get(c)!.node);
-      if (anchor === null) {
-        this.always.push(entry);
-      } else {
-        const node = checks.get(anchor)!.node;
-        const index = (node.data ??= new PathIndex<Entry>());
-        for (const matcher of anchor.matchers) {
-          index.add(matcher, entry);
-          entry.filed.push({ index, matcher });
-        }
-      }
+      const entry: Entry = { rule, conditions: branch.conditions, checks: branch.conditions.map((c) => checks.get(c)!), nodeOf, filed: [], stamp: -1 };
+      this.file(entry, anchorOf(branch.conditions, nodeOf).anchor);
       rule.entries.push(entry);
+      for (const { index, matcher } of entry.filed) this.rebalance(index, matcher);
     }
     this.rules.set(id, rule);
   }
@@ -157,19 +172,54 @@ export class PatternMatcher {
   remove(id: string): boolean {
     const rule = this.rules.get(id);
     if (!rule) return false;
-    for (const entry of rule.entries) {
-      if (entry.filed.length === 0) {
-        const i = this.always.indexOf(entry);
-        if (i >= 0) this.always.splice(i, 1);
-      }
-      for (const { index, matcher } of entry.filed) index.remove(matcher, entry);
-    }
+    for (const entry of rule.entries) this.unfile(entry);
     for (const node of rule.nodes) {
       if (node.data?.empty) node.data = null;
       this.trie.release(node);
     }
     this.rules.delete(id);
     return true;
+  }
+
+  /** Files `entry` under every matcher of `anchor` (or with the always-candidates when null). */
+  private file(entry: Entry, anchor: Condition | null): void {
+    if (anchor === null) {
+      this.always.push(entry);
+      return;
+    }
+    const node = entry.nodeOf(anchor);
+    const index = (node.data ??= new PathIndex<Entry>());
+    for (const matcher of anchor.matchers) {
+      index.add(matcher, entry);
+      entry.filed.push({ index, matcher });
+    }
+  }
+
+  private unfile(entry: Entry): void {
+    if (entry.filed.length === 0) {
+      const i = this.always.indexOf(entry);
+      if (i >= 0) this.always.splice(i, 1);
+    }
+    for (const { index, matcher } of entry.filed) index.remove(matcher, entry);
+    entry.filed = [];
+  }
+
+  /**
+   * When a bucket reaches 4, 8, 16, … entries (many rules anchored on one common value, such as
+   * `ODD_EVEN: "E"`), moves each of its entries to another condition that is now cheaper. The
+   * doubling sizes keep the work amortised constant per added rule.
+   */
+  private rebalance(index: PathIndex<Entry>, matcher: Matcher): void {
+    const bucket = index.bucketOf(matcher);
+    const size = bucket?.length ?? 0;
+    if (size < REBALANCE_FROM || (size & (size - 1)) !== 0) return;
+    for (const entry of [...bucket!]) {
+      const current = entry.filed.reduce((sum, f) => sum + f.index.cost(f.matcher), 0) - entry.filed.length;
+      const best = anchorOf(entry.conditions, entry.nodeOf);
+      if (best.anchor === null || best.cost >= current || entry.filed.some((f) => best.anchor!.matchers.includes(f.matcher))) continue;
+      this.unfile(entry);
+      this.file(entry, best.anchor);
+    }
   }
 
   /**
@@ -193,6 +243,9 @@ export class PatternMatcher {
         matched.push(e.rule);
       }
     }
+    this.totals.events++;
+    this.totals.candidates += candidates.length;
+    this.totals.matches += matched.length;
     if (matched.length > 1) matched.sort((a, b) => a.seq - b.seq);
     return matched.map((r) => r.id);
   }

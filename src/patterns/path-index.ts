@@ -75,37 +75,55 @@ export class PathIndex<T> {
     return this.count === 0;
   }
 
-  /** Expected candidates if `m` were filed here now (see PRESENCE_COST). */
-  cost(m: Matcher): number {
+  /**
+   * The items filed under exactly the key `m` would be filed under (for a literal: its value's
+   * bucket), or null for matchers filed by range, block or presence.
+   */
+  bucketOf(m: Matcher): readonly T[] | null {
     const lit = literal(m);
-    if (lit !== undefined) return 1 + (this.bucket(lit)?.length ?? 0);
+    if (lit !== undefined) {
+      if (typeof lit === 'string') return this.strings.get(lit) ?? [];
+      if (typeof lit === 'number') return this.numbers.get(lit) ?? [];
+      return this.literals.get(lit === null ? 'null' : lit ? 'true' : 'false') ?? [];
+    }
     switch (m.kind) {
       case 'equals-ignore-case':
-        return 1 + (this.folded.get(m.value)?.length ?? 0);
+        return this.folded.get(m.value) ?? [];
       case 'prefix':
-      case 'suffix': {
-        if (m.value === '') return EVERY_STRING_COST;
-        const trie = this.affixTrie(m.kind, m.ignoreCase);
-        return 2 + trie.itemsAt(m.value) + (m.value.length < 3 ? 8 : 0);
+      case 'suffix':
+        return this.affixTrie(m.kind, m.ignoreCase).itemsAt(m.value);
+      case 'wildcard': {
+        const slot = wildcardSlot(m.wildcard);
+        if (slot === 'head') return this.wildHeads.itemsAt(m.wildcard.parts[0]!);
+        if (slot === 'tail') return this.wildTails.itemsAt(m.wildcard.parts.at(-1)!);
+        if (slot === 'gram') return this.wildGrams.itemsAt(GramIndex.gramFor(m.wildcard.parts));
+        return null;
       }
+      default:
+        return null;
+    }
+  }
+
+  /** Expected candidates if `m` were filed here now: a base by kind plus the items already sharing its key. */
+  cost(m: Matcher): number {
+    const shared = this.bucketOf(m)?.length ?? 0;
+    if (literal(m) !== undefined || m.kind === 'equals-ignore-case') return 1 + shared;
+    switch (m.kind) {
+      case 'prefix':
+      case 'suffix':
+        if (m.value === '') return EVERY_STRING_COST;
+        return 2 + shared + (m.value.length < 3 ? 8 : 0);
       case 'numeric':
       case 'cidr':
         return 16;
       case 'wildcard': {
         const slot = wildcardSlot(m.wildcard);
-        if (slot === 'head') return 4 + this.wildHeads.itemsAt(m.wildcard.parts[0]!);
-        if (slot === 'tail') return 4 + this.wildTails.itemsAt(m.wildcard.parts.at(-1)!);
-        return slot === 'gram' ? 64 : EVERY_STRING_COST;
+        if (slot === 'head' || slot === 'tail') return 4 + shared;
+        return slot === 'gram' ? 16 + shared : EVERY_STRING_COST;
       }
       default:
         return PRESENCE_COST;
     }
-  }
-
-  private bucket(lit: JsonLeaf): T[] | undefined {
-    if (typeof lit === 'string') return this.strings.get(lit);
-    if (typeof lit === 'number') return this.numbers.get(lit);
-    return this.literals.get(lit === null ? 'null' : lit ? 'true' : 'false');
   }
 
   private affixTrie(kind: 'prefix' | 'suffix', ignoreCase: boolean): CharTrie<T> {

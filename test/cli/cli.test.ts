@@ -69,3 +69,51 @@ describe('ballast CLI', () => {
     expect(e3.stderr[0]).toContain('InvalidStoreUrl');
   });
 });
+
+describe('ballast events CLI', () => {
+  const store = `sqlite:${tempDbPath()}`;
+  const run = async (...argv: string[]) => {
+    const io = capture();
+    const code = await main(['events', ...argv, '--store', store], io);
+    return { code, ...io };
+  };
+
+  it('tests and explains patterns without a store', async () => {
+    const event = JSON.stringify({ id: '1', account: '1', source: 'shop', time: '2026-01-01T00:00:00Z', region: 'r', resources: [], 'detail-type': 'T', detail: { total: 5 } });
+    const yes = await main(['events', 'test-pattern', '{"source":["shop"]}', event], capture());
+    expect(yes).toBe(0);
+    const io = capture();
+    expect(await main(['events', 'explain', '{"detail":{"total":[{"numeric":[">",10]}]}}', event], io)).toBe(1);
+    expect(io.stdout[0]?.split('\n')[0]).toBe('no match');
+    expect(io.stdout.join('\n')).toContain('detail.total');
+  });
+
+  it('puts an event, lists rules and targets, traces the event, archives and replays with a final status', async () => {
+    const { openBallast } = await import('../../src/ballast.js');
+    const b = await openBallast({ store, retentionSweepMs: 0, bus: { background: false } });
+    try {
+      await b.queues.create('sink');
+      await b.bus.putRule('shop', { eventPattern: { source: ['shop'] } });
+      await b.bus.putTargets('shop', [{ id: 'q', arn: b.queues.arn('sink') }]);
+      expect((await run('archive', 'create', 'all')).code).toBe(0);
+      const put = await run('put', '--source', 'shop', '--detail-type', 'Order', '--detail', '{"n":1}');
+      expect(put.code).toBe(0);
+      const eventId = put.stdout[0]!;
+      expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await run('rules')).stdout.join('\n')).toMatch(/shop\s+ENABLED\s+\{"source":\["shop"\]\}/);
+      expect((await run('targets', 'shop')).stdout.join('\n')).toContain(b.queues.arn('sink'));
+      expect((await run('trace', eventId)).stdout[0]).toContain('waiting for dispatch');
+      await b.bus.dispatchOnce();
+      const trace = await run('trace', eventId, '--json');
+      expect(JSON.parse(trace.stdout.join('\n'))).toMatchObject({ dispatched: true, deliveries: [{ targetId: 'q', state: 'delivered' }] });
+      expect((await run('archive', 'list')).stdout.join('\n')).toMatch(/all\s+1\s+\d+\s+0\s+\(all\)/);
+      const replay = await run('replay', 'all', '--from', '0', '--to', String(Date.now() + 60_000), '--name', 'again');
+      expect(replay.stdout).toEqual(['COMPLETED: replayed 1 events']);
+      expect(replay.code).toBe(0);
+      expect((await run('explain', '--rule', 'shop', JSON.stringify({ id: '1', account: '1', source: 'other', time: 't', region: 'r', resources: [], 'detail-type': 'T', detail: {} }))).code).toBe(1);
+      expect((await run('trace', 'no-such-id')).code).toBe(1);
+    } finally {
+      await b.close();
+    }
+  });
+});

@@ -1,9 +1,9 @@
-/** Loads the shared conformance vectors (../shared/conformance/event-patterns). */
+/** Loads the conformance vectors (test/fixtures/event-patterns, copied from ../shared/conformance/event-patterns). */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'conformance', 'event-patterns');
+const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'event-patterns');
 
 /** One case validated on AWS (LocalStack templates). */
 export interface AwsCase {

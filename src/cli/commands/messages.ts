@@ -17,7 +17,7 @@ export async function sendCommand(args: string[], io: Output): Promise<number> {
   const [queue, body] = positionals;
   if (values.help) return io.out(SEND_USAGE), 0;
   if (queue === undefined || body === undefined) throw new BallastError('MissingParameter', `usage: ${SEND_USAGE}`);
-  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0 });
+  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     const q = await b.queues.get(queue);
     const r = await q.send(body, {
@@ -43,7 +43,7 @@ export async function receiveCommand(args: string[], io: Output): Promise<number
   const [queue] = positionals;
   if (values.help) return io.out(RECEIVE_USAGE), 0;
   if (queue === undefined) throw new BallastError('MissingParameter', `usage: ${RECEIVE_USAGE}`);
-  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0 });
+  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     const q = await b.queues.get(queue);
     const messages = await q.receive({

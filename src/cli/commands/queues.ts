@@ -29,7 +29,7 @@ export async function queuesCommand(args: string[], io: Output): Promise<number>
     if (name === undefined) throw new BallastError('MissingParameter', `ballast queues ${action} needs a queue name`);
     return name;
   };
-  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0 });
+  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     switch (action) {
       case 'list': {

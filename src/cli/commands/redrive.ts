@@ -11,7 +11,7 @@ export async function redriveCommand(args: string[], io: Output): Promise<number
   const [dlq] = positionals;
   if (values.help) return io.out(REDRIVE_USAGE), 0;
   if (dlq === undefined) throw new BallastError('MissingParameter', `usage: ${REDRIVE_USAGE}`);
-  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0 });
+  const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     const source = await b.queues.get(dlq);
     const destination = values.to === undefined ? undefined : (await b.queues.get(values.to)).arn;
