@@ -29,6 +29,8 @@ export interface Built {
   readonly async: boolean;
   /** Work done once per event before timing (a peer's own input format). */
   prepare?(event: BenchEvent): void;
+  /** Candidates verified per event so far (Ballast only). */
+  candidatesPerEvent?(): number;
 }
 
 /** A system under test. */
@@ -65,7 +67,12 @@ export const ballast: MatchSystem = {
   build(rules) {
     const m = new PatternMatcher();
     for (const r of rules) m.add(r.id, r.pattern);
-    return { async: false, matchObject: (e) => m.match(e), matchText: (t) => m.match(t) };
+    return {
+      async: false,
+      matchObject: (e) => m.match(e),
+      matchText: (t) => m.match(t),
+      candidatesPerEvent: () => m.stats.candidates / Math.max(1, m.stats.events),
+    };
   },
 };
 

@@ -110,13 +110,14 @@ const MAKERS: Readonly<Record<Family, Make>> = {
   $or: (d, e) => {
     const p = e.detail.properties;
     const { x } = e.detail.geometry.firstCoordinates;
+    const shift = d.chance(0.5) ? 1e-3 : 0;
     if (d.chance(0.5)) return { detail: { $or: [{ properties: { STREET: [maybeMiss(d, p.STREET)], ODD_EVEN: ['E'] } }, { properties: { MAPBLKLOT: [maybeMiss(d, p.MAPBLKLOT)] } }] } };
     return {
       detail: {
         $or: [
           { properties: { MAPBLKLOT: [maybeMiss(d, p.MAPBLKLOT)] } },
           { properties: { BLKLOT: [{ prefix: maybeMiss(d, p.BLKLOT) }] } },
-          { geometry: { firstCoordinates: { x: [{ numeric: ['>', x - 1e-6 + (d.chance(0.5) ? 1 : 0), '<', x + 1e-6] }] } } },
+          { geometry: { firstCoordinates: { x: [{ numeric: ['>', x - 1e-6 + shift, '<', x + 1e-6 + shift] }] } } },
         ],
       },
     };

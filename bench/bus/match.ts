@@ -99,6 +99,8 @@ export interface MatchBenchResult {
   targets: TargetCheck[];
   /** Matches per event (Ballast, over the sample) by family and rule count. */
   matchesPerEvent: Record<string, number>;
+  /** Candidates Ballast verified per event (all timed events) by family and rule count. */
+  candidatesPerEvent: Record<string, number>;
 }
 
 const now = (): number => performance.now();
@@ -199,6 +201,7 @@ async function measureFamily(
     const ids = await idsFor(built, data.events, sample);
     if (system.id === 'ballast') {
       reference = ids;
+      if (built.candidatesPerEvent) result.candidatesPerEvent[`${family}/${count}`] = built.candidatesPerEvent();
       result.matchesPerEvent[`${family}/${count}`] = ids.reduce((n, x) => n + x.length, 0) / ids.length;
     } else if (reference) {
       result.agreements.push(compare(family, count, system.id, reference, ids));
@@ -241,6 +244,7 @@ export async function runMatchBench(options: Partial<MatchBenchOptions> = {}): P
     agreements: [],
     targets: [],
     matchesPerEvent: {},
+    candidatesPerEvent: {},
   };
   const systems = systemsFor(o.systems, o.soeDir);
   for (const family of o.families) for (const count of o.rules) await measureFamily(family, count, data, o, systems, result);
@@ -258,10 +262,11 @@ export function matchReport(r: MatchBenchResult): string {
   lines.push(`Event-pattern matching, events/s on one core (${r.machine.cpu}, ${r.machine.cores} cores shared and noisy, Node ${r.machine.node}, load ${r.machine.loadAverage})`);
   lines.push(`${r.data.events} synthetic city-lots events in EventBridge envelopes, ${r.data.meanEventBytes} bytes each on average; ${r.options.seconds} s per cell after warm-up.`);
   lines.push('obj = pre-parsed object; text = JSON text, parsed per event inside the measured call; entry = PutEvents entry (serverless-offline only).');
+  lines.push('matches/event: rules matched per event (Ballast, sample); candidates/event: $or combinations Ballast verified per event.');
   const columns = [...new Set(r.rows.map((x) => `${x.system} ${x.input}`))];
   for (const family of r.options.families) {
     lines.push('', `## ${family}`);
-    const header = ['rules', ...columns, 'matches/event'];
+    const header = ['rules', ...columns, 'matches/event', 'candidates/event'];
     const table = [header];
     for (const count of r.options.rules) {
       const cells = columns.map((c) => {
@@ -269,7 +274,8 @@ export function matchReport(r: MatchBenchResult): string {
         return row ? (row.skipped ? 'n/a' : fmt(row.eventsPerSecond)) : '';
       });
       const mpe = r.matchesPerEvent[`${family}/${count}`];
-      table.push([fmt(count), ...cells, mpe === undefined ? '—' : mpe.toFixed(2)]);
+      const cpe = r.candidatesPerEvent[`${family}/${count}`];
+      table.push([fmt(count), ...cells, mpe === undefined ? '—' : mpe.toFixed(2), cpe === undefined ? '—' : cpe.toFixed(2)]);
     }
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     for (const row of table) lines.push(row.map((c, i) => (i === 0 ? c.padStart(widths[i]!) : c.padStart(widths[i]!))).join('  '));

@@ -12,6 +12,11 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Longest wait between looks at the inbox when no wake-up comes (other processes on one SQLite file), ms. @defaultValue 1000 */
   pollMs?: number;
+  /**
+   * Dispatch loops in this process. Stores that let several writers claim at once (PostgreSQL)
+   * may gain from more when the database has spare cores; SQLite has one writer. @defaultValue 1
+   */
+  concurrency?: number;
 }
 
 /**
@@ -24,17 +29,19 @@ export class Dispatcher {
   readonly #batch: number;
   readonly #pollMs: number;
   readonly #stop = new AbortController();
-  #loop: Promise<void> | null = null;
+  #loop: Promise<unknown> | null = null;
+  readonly #loops: number;
 
   constructor(deps: BusDeps, options: DispatcherOptions = {}) {
     this.#d = deps;
     this.#batch = options.batchSize ?? 200;
     this.#pollMs = options.pollMs ?? 1000;
+    this.#loops = Math.max(1, Math.floor(options.concurrency ?? 1));
   }
 
   /** Starts the loop (idempotent). */
   start(): void {
-    this.#loop ??= this.#run();
+    this.#loop ??= Promise.all(Array.from({ length: this.#loops }, () => this.#run()));
   }
 
   /** Dispatches what the inbox holds now, once; returns how many events (tests, CLI). */

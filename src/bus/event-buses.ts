@@ -34,6 +34,8 @@ export interface EventBusesOptions extends ArnScope {
 }
 
 const DEFAULT_BUS = 'default';
+/** How long a bus record is reused, ms; a bus deleted on another node is seen after this. */
+const BUS_CACHE_MS = 1000;
 
 /**
  * `ballast.bus`: EventBridge semantics over the store. Publishers' `putEvents` commits and
@@ -49,6 +51,7 @@ export class EventBuses {
   readonly #dispatcher: Dispatcher;
   readonly #worker: DeliveryWorker;
   #ready: Promise<void> | null = null;
+  readonly #busCache = new Map<string, { bus: BusRecord; until: number }>();
   /** Archives of buses (events kept for replays). */
   readonly archives: Archives;
   /** Replays of archived events. */
@@ -194,6 +197,7 @@ export class EventBuses {
     if (name === DEFAULT_BUS) throw new BallastError('ValidationException', 'Cannot delete event bus default.');
     const bus = await this.#store.bus.getBus(name);
     if (!bus) return;
+    this.#busCache.delete(name);
     const r = await this.#store.bus.deleteBus(bus.id);
     if (r === 'hasRules') throw new BallastError('ValidationException', `Cannot delete event bus ${name} while it has rules.`);
   }
@@ -379,12 +383,20 @@ export class EventBuses {
 
   // ---- helpers ---------------------------------------------------------------------------
 
+  /** The bus of a name or ARN, from a 1 s cache (publishers name a bus on every entry). */
   async #bus(nameOrArn: string): Promise<BusRecord> {
-    await this.ready();
     const prefix = `arn:aws:events:${this.#options.region}:${this.#options.accountId}:event-bus/`;
     const name = nameOrArn.startsWith(prefix) ? nameOrArn.slice(prefix.length) : nameOrArn;
+    const now = this.#options.clock.now();
+    const hit = this.#busCache.get(name);
+    if (hit && hit.until > now) return hit.bus;
+    await this.ready();
     const bus = await this.#store.bus.getBus(name);
-    if (!bus) throw new BallastError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
+    if (!bus) {
+      this.#busCache.delete(name);
+      throw new BallastError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
+    }
+    this.#busCache.set(name, { bus, until: now + BUS_CACHE_MS });
     return bus;
   }
 

@@ -90,7 +90,8 @@ function deliver(
     let entry = sends.get(queue.id);
     if (!entry) sends.set(queue.id, (entry = { queue, send: { queueId: queue.id, messages: [], options: sendOptionsFor(queue, input.queueLimits) } }));
     entry.send.messages.push(message);
-    return { ...base, route: null, payload, state: 'delivered' };
+    // The message holds the payload; the delivery record only tells the trace it happened.
+    return { ...base, route: null, payload: '', state: 'delivered' };
   } catch {
     return pending; // e.g. too large for the queue, or a FIFO queue without a group: the worker reports why
   }

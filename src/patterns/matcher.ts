@@ -9,7 +9,7 @@ import { BallastError } from '../core/errors.js';
 import { type Explanation, explainEventPattern } from './explain.js';
 import { type PatternLimits, resolvePatternLimits } from './limits.js';
 import { type ParsedPattern, validateEventPattern } from './parse.js';
-import { PathIndex } from './path-index.js';
+import { exactHit, PathIndex } from './path-index.js';
 import { LeafTest } from './predicate.js';
 import type { Condition, JsonLeaf, Matcher } from './types.js';
 import { type Check, holdsTogether } from './verify.js';
@@ -20,7 +20,8 @@ interface Rule {
   readonly seq: number;
   readonly pattern: ParsedPattern;
   readonly entries: Entry[];
-  readonly nodes: Node[];
+  /** Trie node of each distinct condition (acquired once each). */
+  readonly nodes: Map<Condition, Node>;
   /** Walk that last matched this rule. */
   stamp: number;
 }
@@ -32,8 +33,12 @@ interface Entry {
   readonly checks: readonly Check[];
   /** The trie node of each condition. */
   readonly nodeOf: (c: Condition) => Node;
-  /** Where the entry is filed (empty for an entry with no anchor: it is a candidate for every event). */
+  /** The condition it is filed under (null: a candidate for every event). */
+  anchor: Condition | null;
+  /** Where the entry is filed. */
   filed: { readonly index: PathIndex<Entry>; readonly matcher: Matcher }[];
+  /** Its only condition is the anchor and every index hit satisfies it: no verification needed. */
+  sole: boolean;
   /** Walk that last made this entry a candidate. */
   stamp: number;
 }
@@ -57,7 +62,8 @@ class IndexWalker extends EventWalker<PathIndex<Entry>> {
 
   protected override onLeaf(node: Node, value: JsonLeaf, scope: number): void {
     super.onLeaf(node, value, scope);
-    node.data?.probe(value, this.emit);
+    const index = node.data;
+    if (index !== null && index.filed > 0) index.probe(value, this.emit);
   }
 }
 
@@ -148,19 +154,21 @@ export class PatternMatcher {
   add(id: string, pattern: string | object | ParsedPattern): void {
     const parsed = validateEventPattern(pattern, this.limits);
     this.remove(id);
-    const rule: Rule = { id, seq: this.seq++, pattern: parsed, entries: [], nodes: [], stamp: -1 };
+    const rule: Rule = { id, seq: this.seq++, pattern: parsed, entries: [], nodes: new Map(), stamp: -1 };
     const checks = new Map<Condition, Check & { node: Node }>();
     for (const branch of parsed.branches) {
       for (const c of branch.conditions) {
         if (checks.has(c)) continue;
         const node = this.trie.acquire(c.segments);
-        rule.nodes.push(node);
+        rule.nodes.set(c, node);
         checks.set(c, { node, test: new LeafTest(c) });
+        const index = (node.data ??= new PathIndex<Entry>());
+        for (const m of c.matchers) index.note(m, 1);
       }
     }
     const nodeOf = (c: Condition): Node => checks.get(c)!.node;
     for (const branch of parsed.branches) {
-      const entry: Entry = { rule, conditions: branch.conditions, checks: branch.conditions.map((c) => checks.get(c)!), nodeOf, filed: [], stamp: -1 };
+      const entry: Entry = { rule, conditions: branch.conditions, checks: branch.conditions.map((c) => checks.get(c)!), nodeOf, anchor: null, filed: [], sole: false, stamp: -1 };
       this.file(entry, anchorOf(branch.conditions, nodeOf).anchor);
       rule.entries.push(entry);
       for (const { index, matcher } of entry.filed) this.rebalance(index, matcher);
@@ -173,7 +181,8 @@ export class PatternMatcher {
     const rule = this.rules.get(id);
     if (!rule) return false;
     for (const entry of rule.entries) this.unfile(entry);
-    for (const node of rule.nodes) {
+    for (const [c, node] of rule.nodes) {
+      for (const m of c.matchers) node.data?.note(m, -1);
       if (node.data?.empty) node.data = null;
       this.trie.release(node);
     }
@@ -183,6 +192,8 @@ export class PatternMatcher {
 
   /** Files `entry` under every matcher of `anchor` (or with the always-candidates when null). */
   private file(entry: Entry, anchor: Condition | null): void {
+    entry.anchor = anchor;
+    entry.sole = anchor !== null && entry.conditions.length === 1 && anchor.matchers.every(exactHit);
     if (anchor === null) {
       this.always.push(entry);
       return;
@@ -196,7 +207,7 @@ export class PatternMatcher {
   }
 
   private unfile(entry: Entry): void {
-    if (entry.filed.length === 0) {
+    if (entry.anchor === null) {
       const i = this.always.indexOf(entry);
       if (i >= 0) this.always.splice(i, 1);
     }
@@ -214,9 +225,10 @@ export class PatternMatcher {
     const size = bucket?.length ?? 0;
     if (size < REBALANCE_FROM || (size & (size - 1)) !== 0) return;
     for (const entry of [...bucket!]) {
-      const current = entry.filed.reduce((sum, f) => sum + f.index.cost(f.matcher), 0) - entry.filed.length;
+      const anchor = entry.anchor!;
       const best = anchorOf(entry.conditions, entry.nodeOf);
-      if (best.anchor === null || best.cost >= current || entry.filed.some((f) => best.anchor!.matchers.includes(f.matcher))) continue;
+      // The current anchor's cost counts the entry itself; another must beat it by more than that.
+      if (best.anchor === null || best.anchor === anchor || best.cost >= anchorCost(anchor, entry.nodeOf(anchor)) - 1) continue;
       this.unfile(entry);
       this.file(entry, best.anchor);
     }
@@ -238,7 +250,7 @@ export class PatternMatcher {
     for (let i = 0; i < candidates.length; i++) {
       const e = candidates[i]!;
       if (e.rule.stamp === epoch) continue;
-      if (holdsTogether(this.walker, e.checks) === true) {
+      if (e.sole || holdsTogether(this.walker, e.checks) === true) {
         e.rule.stamp = epoch;
         matched.push(e.rule);
       }

@@ -46,6 +46,37 @@ function literal(m: Matcher): JsonLeaf | undefined {
   return undefined;
 }
 
+/** The key a matcher is filed under, as a string naming its kind, for use statistics (null: not keyed). */
+function keyOf(m: Matcher): string | null {
+  const lit = literal(m);
+  if (lit !== undefined) return `=${typeof lit}:${String(lit)}`;
+  if (m.kind === 'equals-ignore-case') return `i:${m.value}`;
+  if (m.kind === 'prefix' || m.kind === 'suffix') return `${m.kind}${m.ignoreCase ? 'i' : ''}:${m.value}`;
+  if (m.kind === 'wildcard') return `w:${m.wildcard.text}`;
+  return null;
+}
+
+/**
+ * Whether a leaf that finds `m` in the index is certain to satisfy it: true for every matcher
+ * except wildcards filed by head, tail or gram (those hits are only candidates) and presence
+ * matchers (anything-but, exists).
+ */
+export function exactHit(m: Matcher): boolean {
+  if (literal(m) !== undefined) return true;
+  switch (m.kind) {
+    case 'equals-ignore-case':
+    case 'prefix':
+    case 'suffix':
+    case 'numeric':
+    case 'cidr':
+      return true;
+    case 'wildcard':
+      return wildcardSlot(m.wildcard) === 'any';
+    default:
+      return false;
+  }
+}
+
 /** Anchor costs: lower means fewer false candidates expected. Presence matchers fire on any leaf. */
 const PRESENCE_COST = 1_000_000;
 const EVERY_STRING_COST = 10_000;
@@ -69,10 +100,36 @@ export class PathIndex<T> {
   private anyLeaf: T[] = [];
   private count = 0;
   private needsFold = 0;
+  /** What rules ask of this path, anchored here or not: uses per key, and their total. */
+  private readonly uses = new Map<string, number>();
+  private useCount = 0;
 
-  /** Whether nothing is filed here. */
+  /** How many matchers are filed here (0: a leaf has nothing to probe). */
+  get filed(): number {
+    return this.count;
+  }
+
+  /** Whether nothing is filed here and no rule's condition names this path's values. */
   get empty(): boolean {
-    return this.count === 0;
+    return this.count === 0 && this.useCount === 0;
+  }
+
+  /** Records that a rule's condition uses `m` on this path (+1) or no longer does (-1). */
+  note(m: Matcher, delta: 1 | -1): void {
+    const key = keyOf(m);
+    if (key === null) return;
+    const n = (this.uses.get(key) ?? 0) + delta;
+    if (n > 0) this.uses.set(key, n);
+    else this.uses.delete(key);
+    this.useCount += delta;
+  }
+
+  /**
+   * How many rules use one key of this path, on average: a path where rules ask for few
+   * distinct values (`ODD_EVEN`) makes a poor anchor even while its buckets are still small.
+   */
+  private spread(): number {
+    return this.uses.size === 0 ? 0 : this.useCount / this.uses.size;
   }
 
   /**
@@ -106,7 +163,7 @@ export class PathIndex<T> {
 
   /** Expected candidates if `m` were filed here now: a base by kind plus the items already sharing its key. */
   cost(m: Matcher): number {
-    const shared = this.bucketOf(m)?.length ?? 0;
+    const shared = Math.max(this.bucketOf(m)?.length ?? 0, this.spread());
     if (literal(m) !== undefined || m.kind === 'equals-ignore-case') return 1 + shared;
     switch (m.kind) {
       case 'prefix':

@@ -30,6 +30,8 @@ export class LeafTest {
   private readonly cidrs: CidrBlock[] = [];
   private readonly buts: AnythingBut[] = [];
   private readonly needsFold: boolean;
+  /** How many string operators there are besides exact strings (0: skip them at once). */
+  private readonly stringOpsCount: number;
 
   constructor(readonly condition: Condition) {
     let absence = false;
@@ -71,35 +73,42 @@ export class LeafTest {
     }
     this.allowsAbsence = absence;
     this.needsFold = this.folded.size + this.foldedPrefixes.length + this.foldedSuffixes.length > 0;
+    this.stringOpsCount =
+      this.prefixes.length + this.suffixes.length + this.wildcards.length + this.cidrs.length + (this.needsFold ? 1 : 0);
   }
 
   /** Whether `leaf` satisfies one of the condition's matchers (absence aside). */
   test(leaf: JsonLeaf): boolean {
     if (this.anyLeaf) return true;
     if (typeof leaf === 'string') {
-      if (this.strings.has(leaf) || this.stringOps(leaf)) return true;
+      if (this.strings.has(leaf) || (this.stringOpsCount > 0 && this.stringOps(leaf))) return true;
     } else if (typeof leaf === 'number') {
-      if (this.numbers.has(leaf) || this.ranges.some((r) => inRange(r, leaf))) return true;
+      if (this.numbers.has(leaf)) return true;
+      const ranges = this.ranges;
+      for (let i = 0; i < ranges.length; i++) if (inRange(ranges[i]!, leaf)) return true;
     } else if (leaf === null) {
       if (this.literalNull) return true;
     } else if (leaf ? this.literalTrue : this.literalFalse) {
       return true;
     }
-    return this.buts.some((b) => !excludedBy(b, leaf));
+    const buts = this.buts;
+    for (let i = 0; i < buts.length; i++) if (!excludedBy(buts[i]!, leaf)) return true;
+    return false;
   }
 
   private stringOps(s: string): boolean {
-    if (this.prefixes.some((p) => s.startsWith(p)) || this.suffixes.some((x) => s.endsWith(x))) return true;
-    if (this.wildcards.some((w) => matchWildcard(w, s))) return true;
+    for (const p of this.prefixes) if (s.startsWith(p)) return true;
+    for (const x of this.suffixes) if (s.endsWith(x)) return true;
+    for (const w of this.wildcards) if (matchWildcard(w, s)) return true;
     if (this.needsFold) {
       const f = foldCase(s);
-      if (this.folded.has(f) || this.foldedPrefixes.some((p) => f.startsWith(p)) || this.foldedSuffixes.some((x) => f.endsWith(x))) {
-        return true;
-      }
+      if (this.folded.has(f)) return true;
+      for (const p of this.foldedPrefixes) if (f.startsWith(p)) return true;
+      for (const x of this.foldedSuffixes) if (f.endsWith(x)) return true;
     }
     if (this.cidrs.length > 0) {
       const ip = parseIp(s);
-      if (ip && this.cidrs.some((c) => inCidr(c, ip))) return true;
+      if (ip) for (const c of this.cidrs) if (inCidr(c, ip)) return true;
     }
     return false;
   }

@@ -29,6 +29,11 @@ describe('AWS-validated vectors (LocalStack templates checked against TestEventP
     expect(awsCases.cases).toHaveLength(awsCases.count);
   });
 
+  it('number_comparison_float runs on the raw text 300.0 that AWS saw', () => {
+    const c = awsCases.cases.find((x) => x.name === 'number_comparison_float')!;
+    expect(rawEventText(c)).toContain('"number":300.0');
+  });
+
   const matcher = crowdedMatcher();
   const noise = matcher.size;
   for (const c of awsCases.cases) {

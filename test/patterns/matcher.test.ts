@@ -85,6 +85,33 @@ describe('PatternMatcher: rules in, matching rule ids out', () => {
   });
 });
 
+describe('cost per event follows matches, not rule count', () => {
+  it('1,000 rules sharing a common value are re-anchored on their selective field', () => {
+    const m = new PatternMatcher();
+    for (let i = 0; i < 1000; i++) m.add(`r${i}`, { source: ['app'], detail: { parity: ['E'], lot: [`L${i}`] } });
+    for (let i = 0; i < 100; i++) expect(m.match({ source: 'app', detail: { parity: 'E', lot: `L${i * 7}` } })).toEqual([`r${i * 7}`]);
+    // Each event made (about) one candidate, not a thousand.
+    expect(m.stats.candidates / m.stats.events).toBeLessThan(4);
+    expect(m.stats.matches).toBe(100);
+  });
+
+  it('rules that match nothing add no candidates', () => {
+    const m = new PatternMatcher();
+    for (let i = 0; i < 5000; i++) m.add(`r${i}`, { detail: { id: [`never-${i}`], n: [{ numeric: ['>', i] }] } });
+    for (let i = 0; i < 100; i++) expect(m.match({ detail: { id: `x${i}`, n: 10_000 } })).toEqual([]);
+    expect(m.stats.candidates).toBe(0);
+  });
+
+  it('rules whose every field may be absent are the only ones verified for every event', () => {
+    const m = new PatternMatcher();
+    m.add('absent', { detail: { x: [{ exists: false }] } });
+    for (let i = 0; i < 100; i++) m.add(`r${i}`, { detail: { id: [`id-${i}`] } });
+    for (let i = 0; i < 10; i++) m.match({ detail: { id: 'other' } });
+    expect(m.stats.candidates).toBe(10);
+    expect(m.stats.matches).toBe(10);
+  });
+});
+
 describe('the compiled matcher agrees with the direct evaluator (seeded random rules and events)', () => {
   for (const seed of [1, 2, 3, 4]) {
     it(`seed ${seed}: 300 rules × 300 events, then after removing every third rule`, () => {

@@ -128,6 +128,18 @@ describe('limits are enforced, documented by their defaults, and configurable', 
     expect(validateEventPattern({ a: [{ wildcard: '*:*:*:*:*:event-bus/*' }] }, { maxWildcardComplexity: 13 }).branches).toHaveLength(1);
   });
 
+  it('wildcard complexity counts the positions a match can have active at once', () => {
+    const complexity = (w: string): number => {
+      const m = validateEventPattern({ a: [{ wildcard: w }] }, { maxWildcardComplexity: 1000 }).branches[0]!.conditions[0]!.matchers[0]!;
+      return m.kind === 'wildcard' ? m.wildcard.complexity : -1;
+    };
+    expect(complexity('no-star')).toBe(1);
+    expect(complexity('*/dir/*')).toBe(5);
+    expect(complexity('arn:aws:events:us-east-1:*:event-bus/*')).toBe(5);
+    expect(complexity('/Users/*/dir/dir/dir/dir/dir/doc.txt')).toBe(8);
+    expect(complexity('*:*:*:*:*:event-bus/*')).toBe(13);
+  });
+
   it('a limit that is not a positive integer is refused', () => {
     expect(() => resolvePatternLimits({ maxOrCombinations: 0 })).toThrow(/positive integer/);
     expect(() => resolvePatternLimits({ maxPatternLength: 1.5 })).toThrow(/positive integer/);
