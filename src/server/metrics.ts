@@ -41,6 +41,7 @@ export class ServerMetrics {
     follow('message:sent', counter('ballast_messages_sent_total', 'Messages stored by sends (duplicates excluded).'));
     follow('message:received', counter('ballast_messages_received_total', 'Messages handed out by receives.'));
     follow('message:deleted', counter('ballast_messages_deleted_total', 'Messages deleted (acknowledged).'));
+    this.#followBus(registers);
     this.#requests = new Counter({
       name: 'ballast_http_requests_total',
       help: 'HTTP requests answered, by operation and status.',
@@ -54,6 +55,35 @@ export class ServerMetrics {
       buckets: DURATION_BUCKETS,
       registers,
     });
+  }
+
+  /** Counters of the event bus: events put, dispatched, rule matches, delivery attempts and outcomes. */
+  #followBus(registers: Registry[]): void {
+    const bus = this.#ballast.bus.events;
+    const put = new Counter({ name: 'ballast_events_put_total', help: 'Events committed by putEvents, by bus.', labelNames: ['bus'], registers });
+    const dispatched = new Counter({ name: 'ballast_events_dispatched_total', help: 'Events dispatched from the inbox (matched and delivered or queued for delivery).', registers });
+    const matched = new Counter({ name: 'ballast_rule_matches_total', help: 'Rule matches of dispatched events.', registers });
+    const outcomes = new Counter({
+      name: 'ballast_deliveries_total',
+      help: 'Delivery attempts by outcome: delivered, failed (will retry), dropped (dead-lettered or failed for good).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    const on = <K extends 'event:put' | 'dispatch:done' | 'delivery:done' | 'delivery:failed' | 'delivery:dropped'>(
+      event: K,
+      listener: (...args: Parameters<Parameters<typeof bus.on<K>>[1]>) => void,
+    ): void => {
+      bus.on(event, listener as never);
+      this.#off.push(() => bus.off(event, listener as never));
+    };
+    on('event:put', (e) => put.inc({ bus: e.bus }, e.count));
+    on('dispatch:done', (e) => {
+      dispatched.inc(e.events);
+      matched.inc(e.matched);
+    });
+    on('delivery:done', () => outcomes.inc({ outcome: 'delivered' }));
+    on('delivery:failed', (e) => outcomes.inc({ outcome: e.retryAt === null ? 'failed_final' : 'failed' }));
+    on('delivery:dropped', (e) => outcomes.inc({ outcome: e.deadLettered ? 'dead_lettered' : 'dropped' }));
   }
 
   /** Records one answered request. */

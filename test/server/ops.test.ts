@@ -57,6 +57,32 @@ describe('GET /metrics', () => {
     expect(text).not.toContain('process_cpu');
   });
 
+  it('counts bus events: put, dispatched, rule matches and delivery outcomes', async () => {
+    t = await startTestServer();
+    const b = t.ballast;
+    await b.queues.create('bus-sink');
+    await b.bus.putRule('r', { eventPattern: { source: ['shop'] } });
+    await b.bus.putTargets('r', [
+      { id: 'q', arn: b.queues.arn('bus-sink') },
+      { id: 'f', arn: b.bus.functionArn('missing-here'), retryPolicy: { maximumRetryAttempts: 0 } },
+    ]);
+    b.bus.registerFunction('missing-here', () => {
+      throw new Error('no');
+    });
+    await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: '{}' }, { source: 'shop', detailType: 'T', detail: '{}' }]);
+    const scrape = async () => (await fetch(`${t!.url}/metrics`)).text();
+    let text = '';
+    for (let i = 0; i < 200 && !text.includes('ballast_deliveries_total{outcome="dropped"} 2'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      text = await scrape();
+    }
+    expect(text).toContain('ballast_events_put_total{bus="default"} 2');
+    expect(text).toContain('ballast_events_dispatched_total 2');
+    expect(text).toContain('ballast_rule_matches_total 2');
+    expect(text).toContain('ballast_deliveries_total{outcome="failed_final"} 2');
+    expect(text).toContain('ballast_deliveries_total{outcome="dropped"} 2');
+  });
+
   it('createApp works without listening, and close() removes its event listeners', async () => {
     const ballast = await openTestBallast();
     const before = ballast.queues.events.listenerCount('message:sent');
