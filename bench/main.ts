@@ -10,9 +10,15 @@ import { parseArgs } from 'node:util';
 import { machineFacts } from './queue/machine.js';
 import { markdown, textTable, textTargets } from './queue/report.js';
 import { writeSection } from './report-file.js';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_DELIVERY_OPTIONS, type DeliveryResult, runDeliveryBench } from './bus/delivery.js';
+import { matchReport, runMatchBench } from './bus/match.js';
+import { busMarkdown } from './bus/report.js';
+import { postgresFacts } from './queue/services.js';
 import { DEFAULT_OPTIONS, METRICS, type Metric, type QueueBenchOptions, runQueueBench, sameOptions } from './queue/run.js';
 import { ALL_SYSTEMS } from './queue/systems/index.js';
-import { ROOT } from './queue/versions.js';
+import { ballastVersion, packageVersion, ROOT } from './queue/versions.js';
 
 const HELP = `usage: npm run bench -- queue [options]
 
@@ -140,6 +146,58 @@ async function queue(args: string[]): Promise<void> {
   console.log(`\nwrote ${out} and ${json}`);
 }
 
+const BUS_HELP = `usage: npm run bench -- bus [--quick] [--out PATH]
+
+  Pattern matching (events/s on one core: Ballast and JavaScript peers, 1–10,000 rules, every
+  operator family) and delivery (putEvents → queue target latency at 1,000 events/s and sustained
+  ingest, on SQLite and PostgreSQL). Writes the bus section of docs/benchmarks.md (or --out).
+  --quick   fewer rule counts and shorter cells, written to bench/results/bus-quick.md
+`;
+
+async function bus(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(BUS_HELP);
+    return;
+  }
+  const quick = values.quick === true;
+  const out = values.out ?? (quick ? join(ROOT, 'bench', 'results', 'bus-quick.md') : join(ROOT, 'docs', 'benchmarks.md'));
+  const source = sourceState();
+  const before = srcFingerprint();
+  const machine = machineFacts();
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const match = await runMatchBench({
+    ...(quick ? { rules: [10, 1000, 10_000], seconds: 0.3, sample: 300 } : {}),
+    log: (line) => console.log(line),
+  });
+  console.log(matchReport(match));
+  const delivery: DeliveryResult[] = [];
+  for (const store of ['sqlite', 'postgres'] as const) {
+    const d = await runDeliveryBench(store, quick ? { ...DEFAULT_DELIVERY_OPTIONS, seconds: 4, ingestEvents: 10_000 } : DEFAULT_DELIVERY_OPTIONS);
+    console.log(JSON.stringify(d));
+    delivery.push(d);
+  }
+  const after = srcFingerprint();
+  const sourceNote = `${source}; src/ fingerprint ${before}${before !== after ? ` at the start and **${after} at the end: src/ changed during the run**` : ', unchanged during the run'}`;
+  const report = busMarkdown({
+    command: `npm run bench -- bus${quick ? ' --quick' : ''}`,
+    startedAt,
+    seconds: (performance.now() - t0) / 1000,
+    source: sourceNote,
+    machine: `${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, shared with PostgreSQL and other work (load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`,
+    versions: { ballast: ballastVersion(), sift: packageVersion('sift'), 'json-rules-engine': packageVersion('json-rules-engine'), postgresql: (await postgresFacts()).version.split(' ').slice(0, 2).join(' ') },
+    match,
+    delivery,
+  });
+  const json = join(ROOT, 'bench', 'results', quick ? 'bus-quick.json' : `bus-${startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json`);
+  mkdirSync(join(json, '..'), { recursive: true });
+  writeFileSync(json, JSON.stringify({ source: sourceNote, match, delivery }, null, 2));
+  if (quick) writeFileSync(out, `${report}\n`);
+  else writeSection(out, 'bus', `${report}\n\nRaw measurements of this run: \`${relative(ROOT, json)}\`.`, SECTIONS);
+  console.log(`\nwrote ${out} and ${json}`);
+}
+
 /** Order of the sections in docs/benchmarks.md. */
 const SECTIONS = ['queue', 'bus'] as const;
 
@@ -151,6 +209,7 @@ const lingering = () => {
 };
 try {
   if (scenario === 'queue') await queue(rest);
+  else if (scenario === 'bus') await bus(rest);
   else {
     process.stdout.write(HELP);
     if (scenario !== undefined && scenario !== '--help' && scenario !== '-h') process.exitCode = 2;

@@ -6,6 +6,9 @@ import { checkPattern } from './matcher.js';
 import { archiveName, description as checkDescription } from './names.js';
 import type { ArnScope } from './targets.js';
 
+/** Longest archive retention, days (100 years). More would overflow the stores' integer column; "forever" is 0. */
+export const MAX_RETENTION_DAYS = 36_500;
+
 /** An archive as DescribeArchive shows it. */
 export interface ArchiveDescription {
   archiveName: string;
@@ -27,7 +30,7 @@ export interface ArchiveOptions {
   description?: string;
   /** Only events matching this pattern are archived; none = every event (replays excepted). */
   eventPattern?: string | Record<string, unknown>;
-  /** @defaultValue 0 (forever) */
+  /** 0 (forever) to `MAX_RETENTION_DAYS`. @defaultValue 0 */
   retentionDays?: number;
 }
 
@@ -120,7 +123,9 @@ export class Archives {
     const pattern = o.eventPattern === undefined ? null : typeof o.eventPattern === 'string' ? o.eventPattern : JSON.stringify(o.eventPattern);
     if (pattern !== null) checkPattern(pattern);
     const retention = o.retentionDays ?? 0;
-    if (!Number.isInteger(retention) || retention < 0) throw new BallastError('ValidationException', 'RetentionDays must be a whole number of days, 0 or more.');
+    if (!Number.isInteger(retention) || retention < 0 || retention > MAX_RETENTION_DAYS) {
+      throw new BallastError('ValidationException', `RetentionDays must be a whole number of days from 0 to ${MAX_RETENTION_DAYS} (0 = forever).`);
+    }
     return { eventPattern: pattern, description: checkDescription(o.description, this.#ctx.limits.maxDescriptionLength), retentionDays: retention };
   }
 

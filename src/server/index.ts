@@ -1,6 +1,6 @@
 /**
- * `ballast/server`: the HTTP face of Ballast — the AWS SQS JSON 1.0 protocol (point any AWS SDK
- * at it), `GET /healthz` and `GET /metrics` (Prometheus).
+ * `ballast/server`: the HTTP face of Ballast — the AWS SQS JSON 1.0 and EventBridge JSON 1.1
+ * protocols on one port (point the AWS SDKs at it), `GET /healthz` and `GET /metrics` (Prometheus).
  */
 export { createApp, type BallastApp } from './app.js';
 export { startServer, type RunningServer } from './serve.js';

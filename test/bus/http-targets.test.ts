@@ -128,6 +128,60 @@ describe('API destination (HTTP) targets', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('updates a connection: same-type secrets merge, a new type needs its parameters, and the next call uses them', async () => {
+    const secretHeader = { key: 'x-sig', value: 'hush', isValueSecret: true };
+    await target({ authorizationType: 'API_KEY', authParameters: { apiKeyAuthParameters: { apiKeyName: 'x-api-key', apiKeyValue: 'old' }, invocationHttpParameters: { headerParameters: [secretHeader] } } });
+    const before = await b.bus.connections.describe('conn');
+    clock.advance(1000);
+    const updated = await b.bus.connections.update('conn', { description: 'rotated', authParameters: { apiKeyAuthParameters: { apiKeyValue: 'new' } } });
+    expect(updated).toMatchObject({ connectionArn: b.bus.connections.arn('conn'), connectionState: 'AUTHORIZED', creationTime: before.creationTime });
+    expect(updated.lastModifiedTime).toBeGreaterThan(before.lastModifiedTime);
+    const described = await b.bus.connections.describe('conn');
+    expect(described).toMatchObject({ description: 'rotated', authParameters: { apiKeyAuthParameters: { apiKeyName: 'x-api-key' }, invocationHttpParameters: { headerParameters: [{ key: 'x-sig', isValueSecret: true }] } } });
+    expect(JSON.stringify(described)).not.toMatch(/hush|new|old/);
+    await put(1);
+    await b.bus.dispatchOnce();
+    await b.bus.deliverOnce();
+    expect(seen[0]!.headers).toMatchObject({ 'x-api-key': 'new', 'x-sig': 'hush' });
+
+    // Another type's secrets are never carried over; the invocation parameters are.
+    expect(await codeOf(b.bus.connections.update('conn', { authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u' } } }))).toBe('ValidationException');
+    await b.bus.connections.update('conn', { authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u', password: 'p' } } });
+    expect((await b.bus.connections.describe('conn')).authParameters).toEqual({ basicAuthParameters: { username: 'u' }, invocationHttpParameters: { headerParameters: [{ key: 'x-sig', isValueSecret: true }] } });
+    expect(await codeOf(b.bus.connections.update('nope', { description: 'x' }))).toBe('ResourceNotFoundException');
+  });
+
+  it('updates API destinations (members not given are kept) and lists them by connection, page by page', async () => {
+    const auth = { authorizationType: 'BASIC' as const, authParameters: { basicAuthParameters: { username: 'u', password: 'p' } } };
+    const a = (await b.bus.connections.create('a', auth)).connectionArn;
+    const z = (await b.bus.connections.create('z', auth)).connectionArn;
+    for (const [name, conn] of [['d1', a], ['d2', z], ['d3', a], ['d4', z], ['d5', a]] as const) {
+      await b.bus.apiDestinations.create(name, { connectionArn: conn, invocationEndpoint: 'https://example.com/x', httpMethod: 'POST' });
+    }
+    const first = await b.bus.apiDestinations.list({ connectionArn: a, limit: 2 });
+    expect(first.apiDestinations.map((d) => [d.name, d.connectionArn])).toEqual([['d1', a], ['d3', a]]);
+    const rest = await b.bus.apiDestinations.list({ connectionArn: a, limit: 2, nextToken: first.nextToken! });
+    expect(rest).toEqual({ apiDestinations: [expect.objectContaining({ name: 'd5', apiDestinationState: 'ACTIVE' })] });
+
+    clock.advance(1000);
+    const updated = await b.bus.apiDestinations.update('d1', { connectionArn: z, invocationRateLimitPerSecond: 5, description: 'slow' });
+    expect(updated.lastModifiedTime).toBeGreaterThan(updated.creationTime);
+    expect(await b.bus.apiDestinations.describe('d1')).toMatchObject({ connectionName: 'z', connectionArn: z, invocationRateLimitPerSecond: 5, description: 'slow', invocationEndpoint: 'https://example.com/x', httpMethod: 'POST' });
+    expect(await codeOf(b.bus.apiDestinations.update('d1', { invocationRateLimitPerSecond: 0 }))).toBe('ValidationException');
+    expect(await codeOf(b.bus.apiDestinations.update('d1', { connectionArn: b.bus.connections.arn('gone') }))).toBe('ResourceNotFoundException');
+    expect(await codeOf(b.bus.apiDestinations.update('nope', { httpMethod: 'PUT' }))).toBe('ResourceNotFoundException');
+  });
+
+  it('refuses invocation parameters that cannot be sent', async () => {
+    const withHeaders = (headerParameters: { key: string; value: string }[]) =>
+      b.bus.connections.create('h', { authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u', password: 'p' }, invocationHttpParameters: { headerParameters } } });
+    expect(await codeOf(withHeaders([{ key: 'bad name', value: 'v' }]))).toBe('ValidationException');
+    expect(await codeOf(withHeaders([{ key: 'x-ok', value: 'line\nbreak' }]))).toBe('ValidationException');
+    expect(await codeOf(withHeaders(Array.from({ length: 101 }, (_, i) => ({ key: `x-${i}`, value: 'v' }))))).toBe('ValidationException');
+    expect(await codeOf(b.bus.connections.create('k', { authorizationType: 'API_KEY', authParameters: { apiKeyAuthParameters: { apiKeyName: 'x:y', apiKeyValue: 'v' } } }))).toBe('ValidationException');
+    expect(await codeOf(withHeaders([{ key: 'x-ok', value: 'v' }]))).toBe('resolved');
+  });
+
   it('validates connections and destinations', async () => {
     expect(await codeOf(b.bus.connections.create('c', { authorizationType: 'API_KEY', authParameters: {} }))).toBe('ValidationException');
     const { connectionArn } = await b.bus.connections.create('c', { authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u', password: 'p' } } });

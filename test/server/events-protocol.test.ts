@@ -1,8 +1,8 @@
 import {
   CancelReplayCommand,
   CreateArchiveCommand,
-  CreateConnectionCommand,
   CreateEventBusCommand,
+  DeauthorizeConnectionCommand,
   DeleteArchiveCommand,
   DeleteEventBusCommand,
   DeleteRuleCommand,
@@ -305,13 +305,11 @@ describe('errors the SDK decodes into EventBridge exceptions', () => {
     expect(await sdkError(test({ source: ['shop'] }, 'not json'))).toMatchObject({ name: 'ValidationException', status: 400 });
   });
 
-  it('operations not in the library yet → OperationDisabledException (400), unknown ones → UnknownOperationException', async () => {
-    const e = await sdkError(eb.send(new CreateConnectionCommand({ Name: 'c', AuthorizationType: 'API_KEY', AuthParameters: {} })));
+  it('operations Ballast does not offer → OperationDisabledException (400), unknown ones → UnknownOperationException', async () => {
+    const e = await sdkError(eb.send(new DeauthorizeConnectionCommand({ Name: 'c' })));
     expect(e).toMatchObject({ name: 'OperationDisabledException', status: 400 });
-    expect(e.message).toContain('not available on this Ballast server yet');
-    for (const op of ['DescribeConnection', 'ListConnections', 'DeleteConnection', 'CreateApiDestination', 'DescribeApiDestination', 'ListApiDestinations', 'DeleteApiDestination']) {
-      expectError(await call(op, { Name: 'x' }), 400, 'OperationDisabledException');
-    }
+    expect(e.message).toContain('UpdateConnection');
+    for (const op of ['UpdateEventBus', 'TagResource', 'CreateEndpoint', 'ListPartnerEventSources']) expectError(await call(op, { Name: 'x' }), 400, 'OperationDisabledException');
     expectError(await call('Explode', {}), 400, 'UnknownOperationException');
   });
 });
@@ -511,7 +509,8 @@ describe('raw requests: bad input never yields a 5xx, and SQS still works on the
       'PutEvents', 'PutRule', 'DescribeRule', 'ListRules', 'DeleteRule', 'EnableRule', 'DisableRule', 'PutTargets', 'RemoveTargets',
       'ListTargetsByRule', 'ListRuleNamesByTarget', 'TestEventPattern', 'CreateEventBus', 'DescribeEventBus', 'ListEventBuses',
       'DeleteEventBus', 'CreateArchive', 'DescribeArchive', 'ListArchives', 'UpdateArchive', 'DeleteArchive', 'StartReplay',
-      'DescribeReplay', 'ListReplays', 'CancelReplay',
+      'DescribeReplay', 'ListReplays', 'CancelReplay', 'CreateConnection', 'DescribeConnection', 'ListConnections', 'UpdateConnection',
+      'DeleteConnection', 'CreateApiDestination', 'DescribeApiDestination', 'ListApiDestinations', 'UpdateApiDestination', 'DeleteApiDestination',
     ];
     const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
     const bodies = [
@@ -523,6 +522,8 @@ describe('raw requests: bad input never yields a 5xx, and SQS still works on the
       `{"Entries":${deep}}`,
       `{"Name":"x","Description":"${'d'.repeat(100_000)}","EventPattern":"{\\"source\\":[\\"x\\"]}"}`,
       '{"Entries":[{"Source":"s","DetailType":"d","Detail":"{\\"n\\":1e999}"}]}',
+      '{"Name":"h","AuthorizationType":"API_KEY","AuthParameters":{"ApiKeyAuthParameters":{"ApiKeyName":"k"},"InvocationHttpParameters":{"HeaderParameters":[null,{"Key":1}]}},"ConnectionArn":{},"InvocationEndpoint":"file:///etc/passwd","InvocationRateLimitPerSecond":1e300}',
+      '{"Name":"o","AuthorizationType":"OAUTH_CLIENT_CREDENTIALS","AuthParameters":{"OAuthParameters":{"ClientParameters":"x","HttpMethod":"DELETE"}},"HttpMethod":"TRACE","ConnectionState":"x"}',
     ];
     for (const op of ops) {
       for (const body of bodies) {

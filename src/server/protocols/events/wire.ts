@@ -1,6 +1,6 @@
 import { BallastError } from '../../../core/errors.js';
 import { compact } from '../sqs/context.js';
-import { optInt, optObject, optString, type WireObject } from '../sqs/input.js';
+import { optInt, optObject, optString, reqObjectList, type WireObject } from '../sqs/input.js';
 
 /*
  * EventBridge-specific member readers and writers. The generic ones (strings, lists, maps,
@@ -70,4 +70,16 @@ export function pageFromWire(o: WireObject): { nextToken?: string; limit?: numbe
 /** Refuses a member Ballast cannot honour, rather than accept it and silently ignore it. */
 export function refuseMember(o: WireObject, name: string, why: string): void {
   if (o[name] !== undefined && o[name] !== null) throw new BallastError('ValidationException', `Parameter ${name} is not supported: ${why}`);
+}
+
+/** A required structure member. */
+export function reqObject(o: WireObject, name: string, label = name): WireObject {
+  const v = optObject(o, name, label);
+  if (v === undefined) throw new BallastError('MissingParameter', `The request must contain the parameter ${label}.`);
+  return v;
+}
+
+/** An optional list of structures. */
+export function optObjectList(o: WireObject, name: string, label = name): WireObject[] | undefined {
+  return o[name] === undefined || o[name] === null ? undefined : reqObjectList(o, name, label);
 }

@@ -1,6 +1,8 @@
 import type { EventsOperation } from '../context.js';
+import { API_DESTINATION_OPERATIONS } from './api-destinations.js';
 import { ARCHIVE_OPERATIONS } from './archives.js';
 import { BUS_OPERATIONS } from './buses.js';
+import { CONNECTION_OPERATIONS } from './connections.js';
 import { EVENT_OPERATIONS } from './events.js';
 import { REPLAY_OPERATIONS } from './replays.js';
 import { RULE_OPERATIONS } from './rules.js';
@@ -15,6 +17,8 @@ export const SUPPORTED_EVENTS_OPERATIONS: Readonly<Record<string, EventsOperatio
   ...BUS_OPERATIONS,
   ...ARCHIVE_OPERATIONS,
   ...REPLAY_OPERATIONS,
+  ...CONNECTION_OPERATIONS,
+  ...API_DESTINATION_OPERATIONS,
 };
 
 /** Every operation of the EventBridge model: the supported ones plus those refused with OperationDisabledException. */

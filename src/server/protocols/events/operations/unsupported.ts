@@ -8,10 +8,10 @@ import { EventsProtocolError } from '../errors.js';
  */
 
 const NOT_YET = 'is not available on this Ballast server yet';
-/** Connections and API destinations exist in the library, but not on the wire protocol yet. */
-const HTTP_TARGETS = ['Connection', 'ApiDestination'].flatMap((r) => [`Create${r}`, `Describe${r}`, `Update${r}`, `Delete${r}`, `List${r}s`]);
 const WHY: Readonly<Record<string, string>> = {
-  ...Object.fromEntries([...HTTP_TARGETS, 'DeauthorizeConnection'].map((op) => [op, `${op} ${NOT_YET}: connections and API destinations come in a later version.`])),
+  // Deauthorizing needs a connection state that delivery honours (calls failing until re-authorized); Ballast has none.
+  DeauthorizeConnection:
+    'DeauthorizeConnection is not available on this Ballast server: its connections stay authorized; change the credentials with UpdateConnection or remove the connection with DeleteConnection.',
   ...Object.fromEntries(
     ['UpdateEventBus', 'PutPermission', 'RemovePermission', 'TagResource', 'UntagResource', 'ListTagsForResource'].map((op) => [op, `${op} ${NOT_YET}.`]),
   ),
