@@ -39,6 +39,8 @@ interface Entry {
   filed: { readonly index: PathIndex<Entry>; readonly matcher: Matcher }[];
   /** Its only condition is the anchor and every index hit satisfies it: no verification needed. */
   sole: boolean;
+  /** When every index hit satisfies the anchor: the other conditions' checks (else null). */
+  rest: readonly Check[] | null;
   /** Walk that last made this entry a candidate. */
   stamp: number;
 }
@@ -168,7 +170,7 @@ export class PatternMatcher {
     }
     const nodeOf = (c: Condition): Node => checks.get(c)!.node;
     for (const branch of parsed.branches) {
-      const entry: Entry = { rule, conditions: branch.conditions, checks: branch.conditions.map((c) => checks.get(c)!), nodeOf, anchor: null, filed: [], sole: false, stamp: -1 };
+      const entry: Entry = { rule, conditions: branch.conditions, checks: branch.conditions.map((c) => checks.get(c)!), nodeOf, anchor: null, filed: [], sole: false, rest: null, stamp: -1 };
       this.file(entry, anchorOf(branch.conditions, nodeOf).anchor);
       rule.entries.push(entry);
       for (const { index, matcher } of entry.filed) this.rebalance(index, matcher);
@@ -193,7 +195,9 @@ export class PatternMatcher {
   /** Files `entry` under every matcher of `anchor` (or with the always-candidates when null). */
   private file(entry: Entry, anchor: Condition | null): void {
     entry.anchor = anchor;
-    entry.sole = anchor !== null && entry.conditions.length === 1 && anchor.matchers.every(exactHit);
+    const exact = anchor !== null && anchor.matchers.every(exactHit);
+    entry.sole = exact && entry.conditions.length === 1;
+    entry.rest = exact ? entry.checks.filter((_, i) => entry.conditions[i] !== anchor) : null;
     if (anchor === null) {
       this.always.push(entry);
       return;
@@ -250,7 +254,9 @@ export class PatternMatcher {
     for (let i = 0; i < candidates.length; i++) {
       const e = candidates[i]!;
       if (e.rule.stamp === epoch) continue;
-      if (e.sole || holdsTogether(this.walker, e.checks) === true) {
+      // Without arrays of objects in the event, an exact hit on the anchor settles it: check the rest.
+      const checks = e.rest !== null && !this.walker.nested ? e.rest : e.checks;
+      if (e.sole || holdsTogether(this.walker, checks) === true) {
         e.rule.stamp = epoch;
         matched.push(e.rule);
       }

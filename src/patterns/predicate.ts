@@ -32,6 +32,8 @@ export class LeafTest {
   private readonly needsFold: boolean;
   /** How many string operators there are besides exact strings (0: skip them at once). */
   private readonly stringOpsCount: number;
+  /** Set when the condition is one literal string or number: a comparison, no set lookup. */
+  private readonly only: string | number | undefined;
 
   constructor(readonly condition: Condition) {
     let absence = false;
@@ -73,12 +75,16 @@ export class LeafTest {
     }
     this.allowsAbsence = absence;
     this.needsFold = this.folded.size + this.foldedPrefixes.length + this.foldedSuffixes.length > 0;
+    const single = condition.matchers.length === 1 ? condition.matchers[0]! : undefined;
+    this.only = single?.kind === 'equals' && (typeof single.value === 'string' || typeof single.value === 'number') ? single.value : undefined;
     this.stringOpsCount =
       this.prefixes.length + this.suffixes.length + this.wildcards.length + this.cidrs.length + (this.needsFold ? 1 : 0);
   }
 
   /** Whether `leaf` satisfies one of the condition's matchers (absence aside). */
   test(leaf: JsonLeaf): boolean {
+    // 300 and 300.0 are one number in JavaScript, so === is numeric equality here too.
+    if (this.only !== undefined) return leaf === this.only;
     if (this.anyLeaf) return true;
     if (typeof leaf === 'string') {
       if (this.strings.has(leaf) || (this.stringOpsCount > 0 && this.stringOps(leaf))) return true;
