@@ -48,8 +48,10 @@ export class Scheduler {
   async runOnce(): Promise<number> {
     const now = await this.#store.now();
     let fired = 0;
+    const dueList = await this.#store.bus.dueSchedules(now, 100);
+    if (dueList.length === 0) return 0;
     const buses = new Map((await this.#store.bus.listBuses('', null, 1000)).map((b) => [b.id, b.name]));
-    for (const due of await this.#store.bus.dueSchedules(now, 100)) {
+    for (const due of dueList) {
       let next: number | null;
       try {
         next = parseSchedule(due.scheduleExpression).next(Math.max(now, due.dueAt));

@@ -22,6 +22,9 @@ export function claimDeliveries(
   limit: number,
   leaseMs: number,
 ): Promise<ClaimedDelivery[]> {
+  // Idle workers look every second: read first, and only take the write lock when there is work.
+  const due = nextDeliveryAt(ctx, filter);
+  if (due === null || due > ctx.now()) return Promise.resolve([]);
   return ctx.commit.run(() => {
     const now = ctx.now();
     const rows = stmt(

@@ -43,6 +43,9 @@ export function dispatch(
   limit: number,
   plan: (events: readonly StoredBusEvent[], now: number) => DispatchPlan,
 ): Promise<number> {
+  // An idle dispatcher looks every second: a read, not a write transaction that would sit in the
+  // queue's group commits and delay a send.
+  if (stmt(ctx.db, 'SELECT 1 FROM event_inbox LIMIT 1').get() === undefined) return Promise.resolve(0);
   return ctx.commit.run(() => {
     const rows = stmt(
       ctx.db,
