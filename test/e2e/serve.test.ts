@@ -18,7 +18,7 @@ function serve(store: string): Promise<{ url: string; proc: ChildProcess }> {
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /serving SQS on (http:\/\/\S+)/.exec(err);
+      const m = /serving SQS and EventBridge on (http:\/\/\S+)/.exec(err);
       if (m) resolve({ url: m[1]!, proc });
     });
     proc.on('exit', (code) => reject(new Error(`ballast serve exited ${code}: ${err}`)));

@@ -37,7 +37,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
     ...(credentials ? { credentials } : {}),
   });
-  io.err(`ballast: serving SQS on ${server.url} (store: ${ballast.store.kind})`);
+  io.err(`ballast: serving SQS and EventBridge on ${server.url} (store: ${ballast.store.kind})`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
