@@ -42,7 +42,11 @@ export type BallastErrorCode =
   | 'InvalidStateException'
   | 'ValidationException'
   | 'ConcurrentModificationException'
-  | 'ManagedRuleException';
+  | 'ManagedRuleException'
+  // Idempotency (reference/idempotency.md): the IETF draft's 409 and 422
+  | 'IdempotencyKeyReused'
+  | 'IdempotencyInProgress'
+  | 'IdempotencyLeaseLost';
 
 /** How one code presents itself over HTTP and to AWS SDKs. */
 export interface ErrorShape {
@@ -106,6 +110,9 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   ValidationException: sender(400, 'ValidationException', events),
   ConcurrentModificationException: sender(400, 'ConcurrentModificationException', events),
   ManagedRuleException: sender(400, 'ManagedRuleException', events),
+  IdempotencyKeyReused: sender(422, 'IdempotencyKeyReused', 'ballast'),
+  IdempotencyInProgress: sender(409, 'IdempotencyInProgress', 'ballast'),
+  IdempotencyLeaseLost: { status: 409, queryCode: 'IdempotencyLeaseLost', fault: 'Receiver', namespace: 'ballast' },
 };
 
 const brand = Symbol.for('ballast.error');

@@ -17,6 +17,7 @@
  */
 import type { QueueSettings } from '../queue/settings.js';
 import type { BusStore } from './bus-contract.js';
+import type { IdempotencyStore } from './idempotency-contract.js';
 
 /** What a driver can and cannot do; the domain and the contract suite branch on these, never on the driver's name. */
 export interface StoreCapabilities {
@@ -319,6 +320,8 @@ export interface Store {
   readonly queues: QueueStore;
   /** Event buses, rules, the event log and deliveries. */
   readonly bus: BusStore;
+  /** Idempotency records (keys, leases, stored outcomes). */
+  readonly idempotency: IdempotencyStore;
   /** Epoch ms by the store's clock (database clock or injected Clock). */
   now(): Promise<number>;
   /** Throws `StoreUnavailable` when the store cannot be reached. */

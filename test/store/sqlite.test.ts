@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite/driver.js';
 import { busContract } from './bus-contract.suite.js';
+import { idempotencyContract } from './idempotency-contract.suite.js';
 import { storeContract } from './contract.suite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-sqlite-'));
@@ -10,3 +11,4 @@ let n = 0;
 
 storeContract('sqlite', (clock) => openSqliteStore(join(dir, `t${n++}.db`), { clock }));
 busContract('sqlite', (clock) => openSqliteStore(join(dir, `b${n++}.db`), { clock }));
+idempotencyContract('sqlite', (clock) => openSqliteStore(join(dir, `i${n++}.db`), { clock }));

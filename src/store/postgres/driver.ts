@@ -4,6 +4,7 @@ import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, runMigrations } from '../migrate.js';
 import { Batcher } from './batcher.js';
 import { postgresBusStore } from './bus/index.js';
+import { postgresIdempotencyStore } from './idempotency.js';
 import type { DeleteJob, PgBase, PgContext, SendJob } from './context.js';
 import { BALLAST_TYPES, Db, ident } from './db.js';
 import { toStoreError } from './errors.js';
@@ -136,6 +137,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     capabilities: CAPABILITIES,
     queues: queueStore,
     bus: postgresBusStore(ctx, guard),
+    idempotency: postgresIdempotencyStore(ctx, guard),
     now: () =>
       guard(async () => {
         if (clock) return clock.now();

@@ -8,6 +8,7 @@ import { loadMigrations, type MigrationTarget, runMigrations } from '../migrate.
 import { WakeHub } from '../wake.js';
 import type { SqliteContext } from './context.js';
 import { sqliteBusStore } from './bus/index.js';
+import { sqliteIdempotencyStore } from './idempotency.js';
 import { GroupCommit } from './group-commit.js';
 import { changeVisibility, deleteMessages } from './handles.js';
 import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './move.js';
@@ -122,6 +123,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     capabilities: CAPABILITIES,
     queues: queueStore,
     bus: sqliteBusStore(ctx, guard),
+    idempotency: sqliteIdempotencyStore(ctx, guard),
     now: () => Promise.resolve(clock.now()),
     ping: () => asPromise(() => void db.prepare('SELECT 1').get()),
     close: async () => {

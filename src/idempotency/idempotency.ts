@@ -1,0 +1,153 @@
+import type { Clock } from '../core/clock.js';
+import { BallastError } from '../core/errors.js';
+import type { Store } from '../store/contract.js';
+import { fingerprintOf } from './fingerprint.js';
+
+/** Options of `createIdempotency`. */
+export interface IdempotencyOptions {
+  /** The store holding records: an open Ballast store (`ballast.store`). */
+  store: Store;
+  /** Time source for waits and heartbeats. */
+  clock: Clock;
+  /** How long a completed record is replayed, seconds. @defaultValue 86,400 (24 h) */
+  ttlSeconds?: number;
+  /** How long a run holds its key before another caller may take over, seconds; extended while it runs. @defaultValue 60 */
+  leaseSeconds?: number;
+  /** Store errors thrown by the function and replay them (Stripe-style); by default an error releases the key. @defaultValue false */
+  storeErrors?: boolean;
+}
+
+/** One idempotent call. */
+export interface RunRequest {
+  /** The client's idempotency key (1–255 printable ASCII characters). */
+  key: string;
+  /** Who and what the key belongs to (tenant, principal, operation); keys never cross scopes. @defaultValue '' */
+  scope?: string;
+  /** The request the key stands for: hashed canonically (key order does not matter). @defaultValue null */
+  input?: unknown;
+  /** Only these top-level fields of `input` count. @defaultValue all */
+  fields?: readonly string[];
+  /** Wait up to this long for a run in progress elsewhere to finish, ms; 0 = answer `IdempotencyInProgress` at once. @defaultValue 0 */
+  waitMs?: number;
+}
+
+/** What `run` answers: the value, and whether it was replayed from the record. */
+export interface RunResult<T> {
+  value: T;
+  replayed: boolean;
+}
+
+/** A stored error, thrown again on replay (with `storeErrors`). */
+export class ReplayedError extends Error {
+  constructor(
+    message: string,
+    readonly original: { name: string; message: string; code?: string },
+  ) {
+    super(message);
+    this.name = 'ReplayedError';
+  }
+}
+
+const KEY = /^[\x20-\x7e]{1,255}$/;
+
+/** The stored key: the scope's length first, so no scope/key pair can spell another's. */
+export const scopedKey = (scope: string, key: string): string => `${scope.length}:${scope}:${key}`;
+
+/**
+ * Idempotent execution over a store: the first call with a key runs `fn` and stores its result;
+ * later calls with the same key and request get the stored result without running it.
+ */
+export class Idempotency {
+  readonly #o: Required<Omit<IdempotencyOptions, 'store' | 'clock'>> & Pick<IdempotencyOptions, 'store' | 'clock'>;
+
+  constructor(options: IdempotencyOptions) {
+    this.#o = { ttlSeconds: 86_400, leaseSeconds: 60, storeErrors: false, ...options };
+  }
+
+  /**
+   * Runs `fn` once per (scope, key): replays a stored result (`replayed: true`); throws
+   * `IdempotencyKeyReused` for the same key with a different request, `IdempotencyInProgress`
+   * while another run holds it (or waits `waitMs`), `IdempotencyLeaseLost` when this run's lease
+   * was taken over before it finished (its result is not stored).
+   */
+  async run<T>(request: RunRequest, fn: (context: { signal: AbortSignal; tookOver: boolean }) => Promise<T> | T): Promise<RunResult<T>> {
+    if (typeof request.key !== 'string' || !KEY.test(request.key)) {
+      throw new BallastError('InvalidParameterValue', 'The idempotency key must be 1 to 255 printable ASCII characters.');
+    }
+    const scopeKey = scopedKey(request.scope ?? '', request.key);
+    const fingerprint = fingerprintOf(request.input ?? null, request.fields);
+    const { store, clock } = this.#o;
+    const leaseMs = this.#o.leaseSeconds * 1000;
+    const ttlMs = this.#o.ttlSeconds * 1000;
+    const deadline = clock.now() + (request.waitMs ?? 0);
+    for (;;) {
+      const begun = await store.idempotency.begin(scopeKey, fingerprint, leaseMs, ttlMs);
+      switch (begun.kind) {
+        case 'mismatch':
+          throw new BallastError('IdempotencyKeyReused', 'This idempotency key was already used with a different request.');
+        case 'completed':
+          return this.#replay<T>(begun.outcome, begun.isError);
+        case 'inProgress': {
+          const wait = Math.min(deadline - clock.now(), begun.leaseUntil - clock.now(), 100);
+          if (wait <= 0) throw new BallastError('IdempotencyInProgress', `A request with this idempotency key is in progress; retry after ${Math.max(1, Math.ceil((begun.leaseUntil - clock.now()) / 1000))} s.`);
+          await clock.sleep(wait);
+          continue;
+        }
+        case 'acquired':
+          return this.#execute(scopeKey, begun.fence, begun.tookOver, fn);
+      }
+    }
+  }
+
+  async #execute<T>(scopeKey: string, fence: number, tookOver: boolean, fn: (c: { signal: AbortSignal; tookOver: boolean }) => Promise<T> | T): Promise<RunResult<T>> {
+    const { store, clock } = this.#o;
+    const leaseMs = this.#o.leaseSeconds * 1000;
+    const abort = new AbortController();
+    const stop = new AbortController();
+    // One heartbeat per run: extends the lease at half its length; a lost lease aborts the run.
+    const beating = (async () => {
+      while (await clock.sleep(leaseMs / 2, stop.signal)) {
+        const held = await store.idempotency.extend(scopeKey, fence, leaseMs).catch(() => true);
+        if (!held) abort.abort(new BallastError('IdempotencyLeaseLost', 'Another caller took this idempotency key over.'));
+      }
+    })();
+    try {
+      let value: T;
+      try {
+        value = await fn({ signal: abort.signal, tookOver });
+      } catch (error) {
+        if (this.#o.storeErrors && !abort.signal.aborted) {
+          const e = error instanceof Error ? error : new Error(String(error));
+          const code = (e as { code?: unknown }).code;
+          const stored = JSON.stringify({ name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) });
+          await store.idempotency.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000);
+        } else {
+          await store.idempotency.release(scopeKey, fence).catch(() => false);
+        }
+        throw error;
+      }
+      const text = JSON.stringify(value === undefined ? null : value);
+      if (!(await store.idempotency.complete(scopeKey, fence, text, false, this.#o.ttlSeconds * 1000))) {
+        throw new BallastError('IdempotencyLeaseLost', 'This run lost its idempotency key to another caller before finishing; its result was not stored.');
+      }
+      return { value, replayed: false };
+    } finally {
+      stop.abort();
+      await beating;
+    }
+  }
+
+  #replay<T>(outcome: string, isError: boolean): RunResult<T> {
+    const parsed = JSON.parse(outcome) as unknown;
+    if (isError) {
+      const e = parsed as { name: string; message: string; code?: string };
+      throw new ReplayedError(e.message, e);
+    }
+    return { value: parsed as T, replayed: true };
+  }
+}
+
+/** Creates an idempotency helper over a store (see `Idempotency`). */
+export function createIdempotency(options: IdempotencyOptions): Idempotency {
+  return new Idempotency(options);
+}

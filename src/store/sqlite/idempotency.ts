@@ -1,0 +1,72 @@
+import type { BeginOutcome, IdempotencyStore } from '../idempotency-contract.js';
+import { type IdempotencyRow, toIdempotencyRecord } from '../idempotency-rows.js';
+import type { SqliteContext } from './context.js';
+import { stmt } from './statements.js';
+
+/** The SQLite idempotency store: every call one short transaction (acquiring one is durable: fsynced). */
+export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => T | Promise<T>) => Promise<T>): IdempotencyStore {
+  const read = (key: string): IdempotencyRow | undefined => stmt(ctx.db, 'SELECT * FROM idempotency WHERE scope_key = ?').get(key) as IdempotencyRow | undefined;
+  return {
+    begin: (key, fingerprint, leaseMs, ttlMs) =>
+      guard(() =>
+        ctx.commit.run((): BeginOutcome => {
+          const now = ctx.now();
+          const row = read(key);
+          if (!row || row.expires_at <= now) {
+            stmt(
+              ctx.db,
+              `INSERT INTO idempotency (scope_key, fingerprint, status, fence, lease_until, outcome, is_error, created_at, expires_at)
+               VALUES (?, ?, 'in_progress', ?, ?, NULL, 0, ?, ?)
+               ON CONFLICT (scope_key) DO UPDATE SET fingerprint = excluded.fingerprint, status = 'in_progress', fence = excluded.fence,
+                 lease_until = excluded.lease_until, outcome = NULL, is_error = 0, created_at = excluded.created_at, completed_at = NULL, expires_at = excluded.expires_at`,
+            ).run(key, fingerprint, (row?.fence ?? 0) + 1, now + leaseMs, now, now + ttlMs);
+            return { kind: 'acquired', fence: (row?.fence ?? 0) + 1, tookOver: false };
+          }
+          if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
+          if (row.status === 'completed') return { kind: 'completed', outcome: row.outcome ?? 'null', isError: row.is_error === 1 || row.is_error === true, completedAt: row.completed_at ?? row.created_at };
+          if (row.lease_until > now) return { kind: 'inProgress', leaseUntil: row.lease_until };
+          const fence = row.fence + 1;
+          stmt(ctx.db, 'UPDATE idempotency SET fence = ?, lease_until = ? WHERE scope_key = ?').run(fence, now + leaseMs, key);
+          return { kind: 'acquired', fence, tookOver: true };
+        }),
+      ),
+    complete: (key, fence, outcome, isError, ttlMs) =>
+      guard(() =>
+        ctx.commit.run(() => {
+          const now = ctx.now();
+          return (
+            stmt(
+              ctx.db,
+              `UPDATE idempotency SET status = 'completed', outcome = ?, is_error = ?, completed_at = ?, expires_at = ?
+               WHERE scope_key = ? AND fence = ? AND status = 'in_progress'`,
+            ).run(outcome, isError ? 1 : 0, now, now + ttlMs, key, fence).changes > 0
+          );
+        }),
+      ),
+    release: (key, fence) =>
+      guard(() =>
+        ctx.commit.run(() => stmt(ctx.db, "DELETE FROM idempotency WHERE scope_key = ? AND fence = ? AND status = 'in_progress'").run(key, fence).changes > 0, false),
+      ),
+    extend: (key, fence, leaseMs) =>
+      guard(() =>
+        ctx.commit.run(
+          () =>
+            stmt(ctx.db, "UPDATE idempotency SET lease_until = ? WHERE scope_key = ? AND fence = ? AND status = 'in_progress'").run(ctx.now() + leaseMs, key, fence)
+              .changes > 0,
+          false,
+        ),
+      ),
+    get: (key) =>
+      guard(() => {
+        const row = read(key);
+        return row && row.expires_at > ctx.now() ? toIdempotencyRecord(row) : undefined;
+      }),
+    removeExpired: (limit) =>
+      guard(() =>
+        ctx.commit.run(
+          () => stmt(ctx.db, 'DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE expires_at <= ? LIMIT ?)').run(ctx.now(), limit).changes,
+          false,
+        ),
+      ),
+  };
+}
