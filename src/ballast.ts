@@ -49,7 +49,10 @@ export interface Ballast {
 export async function openBallast(options: BallastOptions = {}): Promise<Ballast> {
   const clock = options.clock ?? systemClock;
   const store =
-    typeof options.store === 'object' ? options.store : await openStore(options.store ?? DEFAULT_STORE_URL, { clock });
+    typeof options.store === 'object'
+      ? options.store
+      : // Only an injected clock replaces the database clock on PostgreSQL: by default every node asks the database.
+        await openStore(options.store ?? DEFAULT_STORE_URL, options.clock ? { clock: options.clock } : {});
   const limits: QueueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.limits };
   const queues = new Queues(store, {
     clock,

@@ -1,14 +1,19 @@
-import type { Clock } from '../core/clock.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
-import type { Store } from '../store/contract.js';
+import type { IdempotencyStore } from '../store/idempotency-contract.js';
+import { openStore } from '../store/open.js';
+import { openRedisIdempotencyStore } from '../store/redis/idempotency.js';
 import { fingerprintOf } from './fingerprint.js';
 
 /** Options of `createIdempotency`. */
 export interface IdempotencyOptions {
-  /** The store holding records: an open Ballast store (`ballast.store`). */
-  store: Store;
-  /** Time source for waits and heartbeats. */
-  clock: Clock;
+  /**
+   * Where records live: an open Ballast store (`ballast.store`), or a URL — `sqlite:<path>`,
+   * `postgres://…`, `redis://…` (opened on first use, closed by `close()`).
+   */
+  store: { idempotency: IdempotencyStore } | string;
+  /** Time source for waits and heartbeats (and, injected, for the store's decisions in tests). @defaultValue the system clock */
+  clock?: Clock;
   /** How long a completed record is replayed, seconds. @defaultValue 86,400 (24 h) */
   ttlSeconds?: number;
   /** How long a run holds its key before another caller may take over, seconds; extended while it runs. @defaultValue 60 */
@@ -58,10 +63,21 @@ export const scopedKey = (scope: string, key: string): string => `${scope.length
  * later calls with the same key and request get the stored result without running it.
  */
 export class Idempotency {
-  readonly #o: Required<Omit<IdempotencyOptions, 'store' | 'clock'>> & Pick<IdempotencyOptions, 'store' | 'clock'>;
+  readonly #o: Required<Omit<IdempotencyOptions, 'store'>>;
+  readonly #opened: Promise<{ idem: IdempotencyStore; close: () => Promise<void> }>;
 
   constructor(options: IdempotencyOptions) {
-    this.#o = { ttlSeconds: 86_400, leaseSeconds: 60, storeErrors: false, ...options };
+    const { store, ...rest } = options;
+    this.#o = { ttlSeconds: 86_400, leaseSeconds: 60, storeErrors: false, clock: systemClock, ...rest };
+    this.#opened = typeof store === 'string' ? openByUrl(store, options.clock) : Promise.resolve({ idem: store.idempotency, close: async () => undefined });
+    // A URL that cannot be opened fails the first run, not the process.
+    this.#opened.catch(() => undefined);
+  }
+
+  /** Closes a store this helper opened from a URL (a store passed in stays open); idempotent. */
+  async close(): Promise<void> {
+    const { close } = await this.#opened.catch(() => ({ close: async () => undefined }));
+    await close();
   }
 
   /**
@@ -76,12 +92,13 @@ export class Idempotency {
     }
     const scopeKey = scopedKey(request.scope ?? '', request.key);
     const fingerprint = fingerprintOf(request.input ?? null, request.fields);
-    const { store, clock } = this.#o;
+    const { clock } = this.#o;
+    const { idem } = await this.#opened;
     const leaseMs = this.#o.leaseSeconds * 1000;
     const ttlMs = this.#o.ttlSeconds * 1000;
     const deadline = clock.now() + (request.waitMs ?? 0);
     for (;;) {
-      const begun = await store.idempotency.begin(scopeKey, fingerprint, leaseMs, ttlMs);
+      const begun = await idem.begin(scopeKey, fingerprint, leaseMs, ttlMs);
       switch (begun.kind) {
         case 'mismatch':
           throw new BallastError('IdempotencyKeyReused', 'This idempotency key was already used with a different request.');
@@ -94,20 +111,26 @@ export class Idempotency {
           continue;
         }
         case 'acquired':
-          return this.#execute(scopeKey, begun.fence, begun.tookOver, fn);
+          return this.#execute(idem, scopeKey, begun.fence, begun.tookOver, fn);
       }
     }
   }
 
-  async #execute<T>(scopeKey: string, fence: number, tookOver: boolean, fn: (c: { signal: AbortSignal; tookOver: boolean }) => Promise<T> | T): Promise<RunResult<T>> {
-    const { store, clock } = this.#o;
+  async #execute<T>(
+    store: IdempotencyStore,
+    scopeKey: string,
+    fence: number,
+    tookOver: boolean,
+    fn: (c: { signal: AbortSignal; tookOver: boolean }) => Promise<T> | T,
+  ): Promise<RunResult<T>> {
+    const { clock } = this.#o;
     const leaseMs = this.#o.leaseSeconds * 1000;
     const abort = new AbortController();
     const stop = new AbortController();
     // One heartbeat per run: extends the lease at half its length; a lost lease aborts the run.
     const beating = (async () => {
       while (await clock.sleep(leaseMs / 2, stop.signal)) {
-        const held = await store.idempotency.extend(scopeKey, fence, leaseMs).catch(() => true);
+        const held = await store.extend(scopeKey, fence, leaseMs).catch(() => true);
         if (!held) abort.abort(new BallastError('IdempotencyLeaseLost', 'Another caller took this idempotency key over.'));
       }
     })();
@@ -120,14 +143,14 @@ export class Idempotency {
           const e = error instanceof Error ? error : new Error(String(error));
           const code = (e as { code?: unknown }).code;
           const stored = JSON.stringify({ name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) });
-          await store.idempotency.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000);
+          await store.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000);
         } else {
-          await store.idempotency.release(scopeKey, fence).catch(() => false);
+          await store.release(scopeKey, fence).catch(() => false);
         }
         throw error;
       }
       const text = JSON.stringify(value === undefined ? null : value);
-      if (!(await store.idempotency.complete(scopeKey, fence, text, false, this.#o.ttlSeconds * 1000))) {
+      if (!(await store.complete(scopeKey, fence, text, false, this.#o.ttlSeconds * 1000))) {
         throw new BallastError('IdempotencyLeaseLost', 'This run lost its idempotency key to another caller before finishing; its result was not stored.');
       }
       return { value, replayed: false };
@@ -145,6 +168,17 @@ export class Idempotency {
     }
     return { value: parsed as T, replayed: true };
   }
+}
+
+async function openByUrl(url: string, clock: Clock | undefined): Promise<{ idem: IdempotencyStore; close: () => Promise<void> }> {
+  // Only an injected clock replaces the store's own (the database's, Redis's TIME).
+  const injected = clock ? { clock } : {};
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const r = await openRedisIdempotencyStore(url, injected);
+    return { idem: r, close: () => r.close() };
+  }
+  const store = await openStore(url, injected);
+  return { idem: store.idempotency, close: () => store.close() };
 }
 
 /** Creates an idempotency helper over a store (see `Idempotency`). */

@@ -1,16 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotency, fingerprintOf, type Idempotency, ReplayedError, scopedKey } from '../../src/idempotency/index.js';
-import type { Store } from '../../src/store/contract.js';
+import type { IdempotencyStore } from '../../src/store/idempotency-contract.js';
+import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
 import { openPostgresStore } from '../../src/store/postgres/driver.js';
 import { openSqliteStore } from '../../src/store/sqlite/driver.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { tempDbPath, waitFor } from '../helpers/ballast.js';
 import { codeOf } from '../helpers/errors.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
+import { describeRedis, freshPrefix, REDIS_URL } from '../helpers/redis.js';
 
-function suite(name: string, open: (clock: FakeClock) => Promise<Store>): void {
+type Holder = { idempotency: IdempotencyStore; close(): Promise<void> };
+
+function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void {
   describe(`idempotency core on ${name}`, () => {
-    let store: Store;
+    let store: Holder;
     let clock: FakeClock;
     let idem: Idempotency;
     beforeEach(async () => {
@@ -112,4 +116,24 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Store>): void {
 suite('sqlite', (clock) => openSqliteStore(tempDbPath(), { clock }));
 describePg('idempotency core on PostgreSQL', () => {
   suite('postgres', (clock) => openPostgresStore(PG_URL, { clock, schema: freshSchema(), poolSize: 4 }));
+});
+describeRedis('idempotency core on Redis', () => {
+  suite('redis', async (clock) => {
+    const r = await openRedisIdempotencyStore(REDIS_URL, { clock, prefix: freshPrefix() });
+    return { idempotency: r, close: () => r.close() };
+  });
+});
+
+describe('idempotency from a store URL', () => {
+  it('opens sqlite: and redis:// URLs on first use and closes what it opened', async () => {
+    for (const url of [`sqlite:${tempDbPath()}`, REDIS_URL]) {
+      const idem = createIdempotency({ store: url });
+      const key = `url-${Date.now()}-${Math.random()}`;
+      expect(await idem.run({ key }, () => 'v')).toEqual({ value: 'v', replayed: false });
+      expect(await idem.run({ key }, () => 'w')).toEqual({ value: 'v', replayed: true });
+      await idem.close();
+    }
+    const bad = createIdempotency({ store: 'mysql://nope' });
+    expect(await codeOf(bad.run({ key: 'k' }, () => 1))).toBe('InvalidStoreUrl');
+  });
 });

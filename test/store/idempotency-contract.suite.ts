@@ -3,11 +3,11 @@
  * Time is a FakeClock injected into the driver; nothing here sleeps.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/contract.js';
+import type { IdempotencyStore } from '../../src/store/idempotency-contract.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 
-/** Opens a fresh, empty store whose time comes from `clock`. */
-export type IdemStoreFactory = (clock: FakeClock) => Promise<Store>;
+/** Opens a fresh, empty idempotency store whose time comes from `clock`; `close` releases it. */
+export type IdemStoreFactory = (clock: FakeClock) => Promise<{ idempotency: IdempotencyStore; close(): Promise<void> }>;
 
 const LEASE = 10_000;
 const TTL = 86_400_000;
@@ -15,7 +15,7 @@ const TTL = 86_400_000;
 /** Registers the idempotency contract suite for one driver. */
 export function idempotencyContract(driverName: string, open: IdemStoreFactory): void {
   describe(`idempotency store contract: ${driverName}`, () => {
-    let store: Store;
+    let store: { idempotency: IdempotencyStore; close(): Promise<void> };
     let clock: FakeClock;
     beforeEach(async () => {
       clock = new FakeClock();
