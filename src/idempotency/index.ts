@@ -1,3 +1,4 @@
 /** `ballast/idempotency`: idempotency keys over the Ballast store (this slice: the core; HTTP, Redis and clients follow). */
 export { createIdempotency, Idempotency, ReplayedError, scopedKey, type IdempotencyOptions, type RunRequest, type RunResult } from './idempotency.js';
 export { canonicalJson, fingerprintOf } from './fingerprint.js';
+export { idempotentFetch, type IdempotentFetchOptions } from './client.js';
