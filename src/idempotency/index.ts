@@ -2,3 +2,5 @@
 export { createIdempotency, Idempotency, ReplayedError, scopedKey, type IdempotencyOptions, type RunRequest, type RunResult } from './idempotency.js';
 export { canonicalJson, fingerprintOf } from './fingerprint.js';
 export { idempotentFetch, type IdempotentFetchOptions } from './client.js';
+export { expressIdempotency, type HttpIdempotencyOptions } from './http/node.js';
+export { readIdempotencyKey, type KeyHeader } from './http/key.js';

@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isBallastError } from '../../core/errors.js';
+import type { Idempotency } from '../idempotency.js';
+import { readIdempotencyKey } from './key.js';
+
+/** Options of the HTTP idempotency middleware. */
+export interface HttpIdempotencyOptions {
+  /** Methods that take keys. @defaultValue ['POST', 'PATCH'] */
+  methods?: string[];
+  /** Answer 400 when a request of those methods has no key. @defaultValue false */
+  required?: boolean;
+  /** Who is calling (user id, API key id): keys are scoped by it, so clients never see each other's results. @defaultValue '' */
+  identity?: (req: IncomingMessage) => string;
+  /** The route a key belongs to. @defaultValue the path without the query string */
+  route?: (req: IncomingMessage) => string;
+  /** Response headers stored and replayed. @defaultValue ['content-type', 'location'] */
+  headers?: string[];
+  /** Store 5xx responses too. @defaultValue false */
+  storeServerErrors?: boolean;
+  /** Largest body stored, bytes; larger ones pass through and release the key. @defaultValue 1,048,576 */
+  maxBodyBytes?: number;
+  /** When the store is unavailable: `closed` answers 503, `open` runs the request without idempotency. @defaultValue 'closed' */
+  onStoreError?: 'closed' | 'open';
+  /** Link of the problem documents' `type`. @defaultValue 'https://github.com/ballast/ballast/blob/main/docs/idempotency.md' */
+  docsUrl?: string;
+}
+
+interface Stored {
+  status: number;
+  headers: Record<string, string>;
+  /** Base64: bodies are bytes. */
+  body: string;
+}
+
+class NotStored extends Error {}
+
+/**
+ * Connect-style middleware (Express, or plain `node:http` via `(req, res) => mw(req, res, handler)`)
+ * implementing the IETF Idempotency-Key draft: 400 missing/invalid key (when required), 409 with
+ * Retry-After while in flight, 422 for a key reused with a different request, replay of the first
+ * response with `Idempotent-Replayed: true`. Needs the parsed body on `req.body` to fingerprint it
+ * (a body parser before it); without one only method and route count.
+ */
+export function expressIdempotency(idem: Idempotency, options: HttpIdempotencyOptions = {}) {
+  const methods = new Set((options.methods ?? ['POST', 'PATCH']).map((m) => m.toUpperCase()));
+  const keep = (options.headers ?? ['content-type', 'location']).map((h) => h.toLowerCase());
+  const maxBody = options.maxBodyBytes ?? 1_048_576;
+  const docs = options.docsUrl ?? 'https://github.com/ballast/ballast/blob/main/docs/idempotency.md';
+  const problem = (res: ServerResponse, status: number, title: string, detail: string, extra: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'application/problem+json', ...extra });
+    res.end(JSON.stringify({ type: docs, title, status, detail }));
+  };
+  return (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (error?: unknown) => void): void => {
+    if (!methods.has((req.method ?? '').toUpperCase())) return next();
+    const header = readIdempotencyKey(req.headers['idempotency-key']);
+    if ('missing' in header) return options.required ? problem(res, 400, 'Idempotency-Key is missing', 'This endpoint requires an Idempotency-Key header.') : next();
+    if ('invalid' in header) return problem(res, 400, 'Idempotency-Key is invalid', header.invalid);
+    const route = options.route?.(req) ?? (req.url ?? '').split('?')[0]!;
+    const scope = `${options.identity?.(req) ?? ''} ${req.method} ${route}`;
+    let ranDownstream = false;
+    idem
+      .run<Stored>({ key: header.key, scope, input: req.body ?? null }, () => {
+        ranDownstream = true;
+        return capture(res, keep, maxBody, options.storeServerErrors === true, next);
+      })
+      .then(({ value, replayed }) => {
+        if (!replayed) return; // the live response already went out
+        res.writeHead(value.status, { ...value.headers, 'idempotent-replayed': 'true' });
+        res.end(Buffer.from(value.body, 'base64'));
+      })
+      .catch((error: unknown) => {
+        if (ranDownstream || res.headersSent) return; // the response went out (and was not stored)
+        const code = isBallastError(error) ? error.code : '';
+        if (code === 'IdempotencyInProgress') return problem(res, 409, 'A request is outstanding for this Idempotency-Key', error instanceof Error ? error.message : '', { 'retry-after': '1' });
+        if (code === 'IdempotencyKeyReused') return problem(res, 422, 'Idempotency-Key is already used', 'This key was used with a different request; use a new key for a new request.');
+        if (code === 'StoreUnavailable' || code === 'Closed' || code === 'InternalError') {
+          if (options.onStoreError === 'open') return next();
+          return problem(res, 503, 'Idempotency store unavailable', 'The request was not run; retry with the same key.', { 'retry-after': '1' });
+        }
+        next(error);
+      });
+  };
+}
+
+/** Runs the rest of the chain, recording the response; rejects (releasing the key) when it must not be stored. */
+function capture(res: ServerResponse, keep: string[], maxBody: number, storeServerErrors: boolean, next: (error?: unknown) => void): Promise<Stored> {
+  return new Promise<Stored>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // Headers given to writeHead never reach getHeader(): record them on the way out.
+    const written: Record<string, string> = {};
+    const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+    res.writeHead = ((status: number, ...rest: unknown[]) => {
+      const headers = rest.find((r) => typeof r === 'object' && r !== null);
+      if (Array.isArray(headers)) {
+        for (let i = 0; i + 1 < headers.length; i += 2) written[String(headers[i]).toLowerCase()] = String(headers[i + 1]);
+      } else if (headers) {
+        for (const [k, v] of Object.entries(headers as Record<string, unknown>)) written[k.toLowerCase()] = String(v);
+      }
+      return writeHead(status, ...rest);
+    }) as typeof res.writeHead;
+    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+    const add = (chunk: unknown): void => {
+      if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      size += b.length;
+      if (size <= maxBody) chunks.push(b);
+    };
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      add(chunk);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      add(chunk);
+      const out = end(chunk, ...rest);
+      const status = res.statusCode;
+      if ((status >= 500 && !storeServerErrors) || size > maxBody) reject(new NotStored());
+      else {
+        const headers: Record<string, string> = {};
+        for (const h of keep) {
+          const v = written[h] ?? res.getHeader(h);
+          if (v !== undefined) headers[h] = String(v);
+        }
+        resolve({ status, headers, body: Buffer.concat(chunks).toString('base64') });
+      }
+      return out;
+    }) as typeof res.end;
+    res.on('close', () => {
+      if (!res.writableEnded) reject(new NotStored());
+    });
+    next();
+  });
+}
