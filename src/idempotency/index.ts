@@ -4,3 +4,4 @@ export { canonicalJson, fingerprintOf } from './fingerprint.js';
 export { idempotentFetch, type IdempotentFetchOptions } from './client.js';
 export { expressIdempotency, type HttpIdempotencyOptions } from './http/node.js';
 export { readIdempotencyKey, type KeyHeader } from './http/key.js';
+export { honoIdempotency, type HonoIdempotencyOptions } from './http/hono.js';

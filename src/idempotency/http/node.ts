@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isBallastError } from '../../core/errors.js';
 import type { Idempotency } from '../idempotency.js';
 import { readIdempotencyKey } from './key.js';
+import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, type StoredResponse as Stored } from './problems.js';
 
 /** Options of the HTTP idempotency middleware. */
 export interface HttpIdempotencyOptions {
@@ -25,15 +25,6 @@ export interface HttpIdempotencyOptions {
   docsUrl?: string;
 }
 
-interface Stored {
-  status: number;
-  headers: Record<string, string>;
-  /** Base64: bodies are bytes. */
-  body: string;
-}
-
-class NotStored extends Error {}
-
 /**
  * Connect-style middleware (Express, or plain `node:http` via `(req, res) => mw(req, res, handler)`)
  * implementing the IETF Idempotency-Key draft: 400 missing/invalid key (when required), 409 with
@@ -45,16 +36,14 @@ export function expressIdempotency(idem: Idempotency, options: HttpIdempotencyOp
   const methods = new Set((options.methods ?? ['POST', 'PATCH']).map((m) => m.toUpperCase()));
   const keep = (options.headers ?? ['content-type', 'location']).map((h) => h.toLowerCase());
   const maxBody = options.maxBodyBytes ?? 1_048_576;
-  const docs = options.docsUrl ?? 'https://github.com/ballast/ballast/blob/main/docs/idempotency.md';
-  const problem = (res: ServerResponse, status: number, title: string, detail: string, extra: Record<string, string> = {}): void => {
-    res.writeHead(status, { 'content-type': 'application/problem+json', ...extra });
-    res.end(JSON.stringify({ type: docs, title, status, detail }));
-  };
+  const docs = options.docsUrl ?? DEFAULT_DOCS_URL;
+  const send = (res: ServerResponse, a: ProblemAnswer): void => void res.writeHead(a.status, a.headers).end(a.body);
   return (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (error?: unknown) => void): void => {
     if (!methods.has((req.method ?? '').toUpperCase())) return next();
     const header = readIdempotencyKey(req.headers['idempotency-key']);
-    if ('missing' in header) return options.required ? problem(res, 400, 'Idempotency-Key is missing', 'This endpoint requires an Idempotency-Key header.') : next();
-    if ('invalid' in header) return problem(res, 400, 'Idempotency-Key is invalid', header.invalid);
+    const bad = keyProblem(header, options.required === true, docs);
+    if (bad === 'skip') return next();
+    if (bad || !('key' in header)) return bad ? send(res, bad) : next();
     const route = options.route?.(req) ?? (req.url ?? '').split('?')[0]!;
     const scope = `${options.identity?.(req) ?? ''} ${req.method} ${route}`;
     let ranDownstream = false;
@@ -70,13 +59,9 @@ export function expressIdempotency(idem: Idempotency, options: HttpIdempotencyOp
       })
       .catch((error: unknown) => {
         if (ranDownstream || res.headersSent) return; // the response went out (and was not stored)
-        const code = isBallastError(error) ? error.code : '';
-        if (code === 'IdempotencyInProgress') return problem(res, 409, 'A request is outstanding for this Idempotency-Key', error instanceof Error ? error.message : '', { 'retry-after': '1' });
-        if (code === 'IdempotencyKeyReused') return problem(res, 422, 'Idempotency-Key is already used', 'This key was used with a different request; use a new key for a new request.');
-        if (code === 'StoreUnavailable' || code === 'Closed' || code === 'InternalError') {
-          if (options.onStoreError === 'open') return next();
-          return problem(res, 503, 'Idempotency store unavailable', 'The request was not run; retry with the same key.', { 'retry-after': '1' });
-        }
+        const answer = answerFor(error, docs, options.onStoreError);
+        if (answer === 'open') return next();
+        if (answer) return send(res, answer);
         next(error);
       });
   };
