@@ -5,3 +5,4 @@ export { idempotentFetch, type IdempotentFetchOptions } from './client.js';
 export { expressIdempotency, type HttpIdempotencyOptions } from './http/node.js';
 export { readIdempotencyKey, type KeyHeader } from './http/key.js';
 export { honoIdempotency, type HonoIdempotencyOptions } from './http/hono.js';
+export { fastifyIdempotency, type FastifyIdempotencyOptions } from './http/fastify.js';
