@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import type { IdempotencyRunner } from '../queue/consumer.js';
 import { BallastError, isBallastError } from '../core/errors.js';
 import type { QueueLimits } from '../core/limits.js';
 import type { Queues } from '../queue/queues.js';
@@ -132,11 +134,25 @@ export class EventBuses {
     return this.#worker.runOnce();
   }
 
-  /** Registers an in-process function target, addressed as `arn:aws:lambda:<region>:<account>:function:<name>`; returns the unregister function. */
-  registerFunction(name: string, fn: FunctionTarget): () => void {
-    this.#functions.set(name, fn);
+  /**
+   * Registers an in-process function target, addressed as `arn:aws:lambda:<region>:<account>:function:<name>`;
+   * with `idempotency` it runs once per (event id, rule, target). Returns the unregister function.
+   */
+  registerFunction(name: string, fn: FunctionTarget, options: { idempotency?: IdempotencyRunner } = {}): () => void {
+    const idem = options.idempotency;
+    // An idempotent function runs once per (event, rule, target): a retried or re-dispatched delivery is skipped.
+    const target: FunctionTarget = idem
+      ? async (event, ctx) => {
+          const where = createHash('sha256').update(`${ctx.ruleArn} ${ctx.targetId}`).digest('hex').slice(0, 32);
+          await idem.run({ key: `${String(event.id)}:${where}`, scope: `fn:${name}` }, async () => {
+            await fn(event, ctx);
+            return null;
+          });
+        }
+      : fn;
+    this.#functions.set(name, target);
     return () => {
-      if (this.#functions.get(name) === fn) this.#functions.delete(name);
+      if (this.#functions.get(name) === target) this.#functions.delete(name);
     };
   }
 

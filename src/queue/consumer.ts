@@ -43,6 +43,19 @@ export interface ConsumeOptions {
   stopTimeoutMs?: number;
   /** Random source for jitter (tests). @defaultValue Math.random */
   random?: () => number;
+  /**
+   * Skip messages already handled (an idempotent consumer): each message runs once per message
+   * id through this store (`createIdempotency` from `ballast/idempotency`), so a redelivery after
+   * a successful handler (a lost delete, a visibility timeout) is deleted without running it again.
+   * The record and the handler's own writes are not one transaction: effects outside the record
+   * are at-least-once across a crash between them.
+   */
+  idempotency?: IdempotencyRunner;
+}
+
+/** What a consumer needs of an idempotency helper (`Idempotency` from `ballast/idempotency`). */
+export interface IdempotencyRunner {
+  run<T>(request: { key: string; scope?: string }, fn: () => Promise<T> | T): Promise<{ value: T; replayed: boolean }>;
 }
 
 interface Running {
@@ -252,7 +265,16 @@ export class Consumer {
       },
     };
     try {
-      await this.#handler(message, context);
+      const idem = this.#options.idempotency;
+      if (idem) {
+        // A message already handled is replayed (nothing runs) and then deleted like a success.
+        await idem.run({ key: message.messageId, scope: `queue:${this.#queue.name}` }, async () => {
+          await this.#handler(message, context);
+          return null;
+        });
+      } else {
+        await this.#handler(message, context);
+      }
       this.#avgHandlerMs = 0.9 * this.#avgHandlerMs + 0.1 * (this.#ctx.clock.now() - started);
       if (isAborted(entry)) return; // released by stop() or lease lost: not ours to delete
       // The slot is free as soon as the handler is done; the delete rides the next ack batch.

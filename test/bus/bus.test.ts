@@ -410,6 +410,24 @@ describe('archives and replays', () => {
     expect((await b.bus.archives.describe('all')).eventCount).toBe(3);
   });
 
+  it('an idempotent function target runs once per event, even when a replay delivers it again', async () => {
+    const { createIdempotency } = await import('../../src/idempotency/index.js');
+    const idem = createIdempotency({ store: b.store, clock });
+    const seen: unknown[] = [];
+    b.bus.registerFunction('charge', (e) => void seen.push(e.detail), { idempotency: idem });
+    await b.bus.archives.create('all', b.bus.busArn('default'));
+    await b.bus.putRule('r', { eventPattern: { source: ['shop'] } });
+    await b.bus.putTargets('r', [{ id: 'f', arn: b.bus.functionArn('charge') }]);
+    await b.bus.putEvents([entry({ n: 1 })]);
+    await b.bus.dispatchOnce();
+    await b.bus.deliverOnce();
+    await b.bus.replays.start({ replayName: 'again', eventSourceArn: 'all', eventStartTime: 0, eventEndTime: clock.now() + 1, destination: { arn: b.bus.busArn('default') } });
+    await b.bus.replays.wait('again');
+    await b.bus.dispatchOnce();
+    expect(await b.bus.deliverOnce()).toBe(1);
+    expect(seen).toEqual([{ n: 1 }]);
+  });
+
   it('validates replays: window, destination bus, filter rules, cancel only while active', async () => {
     const busArn = b.bus.busArn('default');
     await b.bus.archives.create('a', busArn);

@@ -214,3 +214,26 @@ describe('long polling', () => {
     }
   });
 });
+
+describe('idempotent consumers', () => {
+  it('a message already handled (same message id) is deleted without running the handler again', async () => {
+    const { createIdempotency } = await import('../../src/idempotency/index.js');
+    const b = await openTestBallast();
+    try {
+      const idem = createIdempotency({ store: b.store });
+      const q = await b.queues.create('idem-q');
+      const first = await q.send('pay 5');
+      const second = await q.send('pay 6');
+      // As if an earlier delivery of the first message ran and its delete was lost.
+      await idem.run({ key: first.messageId, scope: 'queue:idem-q' }, () => null);
+      const ran: string[] = [];
+      const c = q.consume((m) => void ran.push(m.body), { idempotency: idem });
+      await waitFor(async () => (await q.depth()).visible + (await q.depth()).inFlight === 0);
+      await c.stop();
+      expect(ran).toEqual(['pay 6']);
+      expect(second.messageId).not.toBe(first.messageId);
+    } finally {
+      await b.close();
+    }
+  });
+});
