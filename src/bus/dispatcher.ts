@@ -6,6 +6,9 @@ import type { CompiledBus } from './runtime.js';
 import { fullJitterSeconds } from '../interactions/backoff.js';
 import { waitForWake } from './wait.js';
 
+/** Thrown inside a dispatch whose compiled rules are older than the store's: nothing is written. */
+class StaleRules extends Error {}
+
 /** Dispatcher options. */
 export interface DispatcherOptions {
   /** Events per dispatch transaction. @defaultValue 200 */
@@ -46,14 +49,24 @@ export class Dispatcher {
 
   /** Dispatches what the inbox holds now, once; returns how many events (tests, CLI). */
   async dispatchOnce(): Promise<number> {
-    const buses = await this.#d.state.current();
-    const queues = await this.#resolveQueues(buses);
-    const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0 };
-    const n = await this.#d.store.bus.dispatch(this.#batch, (events) =>
-      planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits }, summary),
-    );
-    if (n > 0) this.#d.events.emit('dispatch:done', summary);
-    return n;
+    for (let attempt = 0; ; attempt++) {
+      const buses = await this.#d.state.current();
+      const compiledFrom = this.#d.state.version;
+      const queues = await this.#resolveQueues(buses);
+      const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0 };
+      try {
+        const n = await this.#d.store.bus.dispatch(this.#batch, (events, _now, rulesVersion) => {
+          // Rules changed after we compiled (and before these events were put): plan again with them.
+          if (rulesVersion !== compiledFrom) throw new StaleRules();
+          return planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits }, summary);
+        });
+        if (n > 0) this.#d.events.emit('dispatch:done', summary);
+        return n;
+      } catch (error) {
+        if (!(error instanceof StaleRules) || attempt >= 5) throw error;
+        this.#d.state.invalidate();
+      }
+    }
   }
 
   async #run(): Promise<void> {

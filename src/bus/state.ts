@@ -33,6 +33,11 @@ export class BusState {
     return (this.#loading ??= this.#refresh().finally(() => (this.#loading = null)));
   }
 
+  /** The rules version the current compiled view was built from (-1 before the first load). */
+  get version(): number {
+    return this.#compiled?.version ?? -1;
+  }
+
   /** Forgets the compiled view (after a local change, so the next call reloads). */
   invalidate(): void {
     this.#checkedAt = -Infinity;

@@ -319,10 +319,11 @@ export interface BusStore {
   putEvents(events: readonly NewBusEvent[]): Promise<number[]>;
   /**
    * Claims up to `limit` undispatched events, calls `plan` (synchronously, inside the
-   * transaction) and writes its deliveries, queue messages and archive copies with the events'
+   * transaction, with the rules version read after the claim: every rule change committed before
+   * a claimed event is counted in it) and writes its deliveries, queue messages and archive copies with the events'
    * removal from the inbox, all or nothing. Returns how many events were dispatched.
    */
-  dispatch(limit: number, plan: (events: readonly StoredBusEvent[], now: number) => DispatchPlan): Promise<number>;
+  dispatch(limit: number, plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan): Promise<number>;
 
   /** Claims up to `limit` due pending deliveries for `leaseMs`. */
   claimDeliveries(filter: DeliveryFilter, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;

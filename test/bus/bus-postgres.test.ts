@@ -47,13 +47,17 @@ describePg('event bus on PostgreSQL: two nodes, one service', () => {
     expect(await q.receive({ maxMessages: 10 })).toEqual([]);
   });
 
-  it('a function target is served by the process that registered it', async () => {
+  it('a function target is served by the process that registered it', { timeout: 40_000 }, async () => {
+    const errors: string[] = [];
+    for (const n of [a, b]) n.bus.events.on('bus:error', (e) => errors.push(String((e.error as Error)?.message ?? e.error)));
     const seen: unknown[] = [];
     b.bus.registerFunction('only-on-b', (e) => void seen.push(e.detail));
     await a.bus.putRule('r', { eventPattern: { source: ['shop'] } });
     await a.bus.putTargets('r', [{ id: 'f', arn: a.bus.functionArn('only-on-b') }]);
     await a.bus.putEvents([{ source: 'shop', detailType: 'T', detail: '{"n":1}' }]);
-    await waitFor(() => seen.length === 1, 20_000);
+    await waitFor(() => seen.length === 1, 20_000).catch((error: unknown) => {
+      throw new Error(`not delivered; background errors: ${JSON.stringify(errors.slice(0, 5))}`, { cause: error });
+    });
     expect(seen).toEqual([{ n: 1 }]);
   });
 });

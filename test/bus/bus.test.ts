@@ -102,6 +102,26 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
       ]);
     });
 
+    it('an event put after a rule change is matched with the new rules, even if dispatch compiled just before the change', async () => {
+      await b.queues.create('late-q');
+      await b.bus.putRule('late', { eventPattern: { source: ['shop'] } });
+      await b.bus.dispatchOnce(); // compiles the rules: one rule, no targets yet
+      const original = b.store.bus.dispatch.bind(b.store.bus);
+      let raced = false;
+      // The change and the event land between the dispatcher's compile and its claim.
+      b.store.bus.dispatch = async (limit, plan) => {
+        if (!raced) {
+          raced = true;
+          await b.bus.putTargets('late', [{ id: 'q', arn: queueArn('late-q') }]);
+          await b.bus.putEvents([entry({ n: 9 })]);
+        }
+        return original(limit, plan);
+      };
+      await b.bus.dispatchOnce();
+      expect(raced).toBe(true);
+      expect((await drain('late-q')).map((x) => (JSON.parse(x) as { detail: unknown }).detail)).toEqual([{ n: 9 }]);
+    });
+
     it('a disabled rule matches nothing until enabled again', async () => {
       await b.queues.create('q');
       await b.bus.putRule('r', { eventPattern: { source: ['shop'] }, state: 'DISABLED' });

@@ -64,7 +64,7 @@ async function finish(ctx: PgBase, sql: Sql, writes: DispatchPlan, positions: nu
 export async function dispatch(
   ctx: PgBase,
   limit: number,
-  plan: (events: readonly StoredBusEvent[], now: number) => DispatchPlan,
+  plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan,
 ): Promise<number> {
   let planFailure: { readonly error: unknown } | undefined;
   let woken: number[] = [];
@@ -76,9 +76,12 @@ export async function dispatch(
       const { rows } = await sql.query<EventRow & { now: number }>(CLAIM, [ctx.nowParam(), limit]);
       if (rows.length === 0) return 0;
       const now = rows[0]!.now;
+      // Read after the claim (READ COMMITTED: a fresh snapshot): every rule change committed before
+      // a claimed event was put is in this version, so the plan can tell a stale matcher.
+      const { rows: meta } = await sql.query<{ v: number }>('SELECT rules_version AS v FROM bus_meta WHERE id = 1');
       let writes: DispatchPlan;
       try {
-        writes = plan(rows.map(toEvent), now);
+        writes = plan(rows.map(toEvent), now, meta[0]?.v ?? 0);
       } catch (error) {
         planFailure = { error };
         throw error;

@@ -41,7 +41,7 @@ export function putEvents(ctx: SqliteContext, events: readonly NewBusEvent[]): P
 export function dispatch(
   ctx: SqliteContext,
   limit: number,
-  plan: (events: readonly StoredBusEvent[], now: number) => DispatchPlan,
+  plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan,
 ): Promise<number> {
   // An idle dispatcher looks every second: a read, not a write transaction that would sit in the
   // queue's group commits and delay a send.
@@ -53,7 +53,8 @@ export function dispatch(
     ).all(limit) as EventRow[];
     if (rows.length === 0) return 0;
     const now = ctx.now();
-    const writes = plan(rows.map(toEvent), now);
+    const version = (stmt(ctx.db, 'SELECT rules_version FROM bus_meta WHERE id = 1').get() as { rules_version: number }).rules_version;
+    const writes = plan(rows.map(toEvent), now, version);
     for (const send of writes.sends) {
       insertMessages(ctx.db, now, send.queueId, send.messages, send.options);
       ctx.wakeAfterCommit(send.queueId);
