@@ -7,17 +7,9 @@
  * consistency). Everything comes from a seeded PRNG: the same seed gives the same events.
  */
 
-/** mulberry32: small, fast, seeded; returns [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../src/testing/prng.js';
+
+export { prng };
 
 /** Picking helpers over one PRNG. */
 export class Draw {

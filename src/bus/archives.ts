@@ -76,7 +76,7 @@ export class Archives {
   /** Describes an archive with its event count and size. */
   async describe(name: string): Promise<ArchiveDescription> {
     const archive = await this.get(name);
-    return this.#describe(archive, await this.#busName(archive));
+    return this.#describe(archive, (await this.#busNames()).get(archive.busId));
   }
 
   /** Lists archives by name prefix, optionally of one bus. */
@@ -86,7 +86,8 @@ export class Archives {
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BallastError('ValidationException', 'Limit must be between 1 and 100.');
     const after = options.nextToken === undefined ? null : Buffer.from(options.nextToken, 'base64url').toString('utf8');
     const rows = await this.#ctx.store.bus.listArchives(options.namePrefix ?? '', busId, after, limit + 1);
-    const archives = await Promise.all(rows.slice(0, limit).map(async (a) => this.#describe(a, await this.#busName(a))));
+    const names = await this.#busNames();
+    const archives = await Promise.all(rows.slice(0, limit).map((a) => this.#describe(a, names.get(a.busId))));
     const last = rows.length > limit ? archives[archives.length - 1] : undefined;
     return { archives, ...(last ? { nextToken: Buffer.from(last.archiveName).toString('base64url') } : {}) };
   }
@@ -129,12 +130,13 @@ export class Archives {
     return { eventPattern: pattern, description: checkDescription(o.description, this.#ctx.limits.maxDescriptionLength), retentionDays: retention };
   }
 
-  async #busName(a: ArchiveRecord): Promise<string> {
+  /** Bus names by id (one read, whatever the number of archives described). */
+  async #busNames(): Promise<Map<number, string>> {
     const buses = await this.#ctx.store.bus.listBuses('', null, this.#ctx.limits.maxBuses + 1);
-    return buses.find((b) => b.id === a.busId)?.name ?? `deleted-bus-${a.busId}`;
+    return new Map(buses.map((b) => [b.id, b.name]));
   }
 
-  async #describe(a: ArchiveRecord, busName: string): Promise<ArchiveDescription> {
+  async #describe(a: ArchiveRecord, busName = `deleted-bus-${a.busId}`): Promise<ArchiveDescription> {
     const size = await this.#ctx.store.bus.archiveSize(a.id);
     return {
       archiveName: a.name,

@@ -3,7 +3,7 @@ import type { QueueRecord } from '../store/contract.js';
 import type { BusDeps } from './deps.js';
 import { planDispatch, type PlanSummary } from './plan.js';
 import type { CompiledBus } from './runtime.js';
-import { fullJitterSeconds } from '../interactions/backoff.js';
+import { runLoop } from './loop.js';
 import { waitForWake } from './wait.js';
 
 /** Thrown inside a dispatch whose compiled rules are older than the store's: nothing is written. */
@@ -50,8 +50,8 @@ export class Dispatcher {
   /** Dispatches what the inbox holds now, once; returns how many events (tests, CLI). */
   async dispatchOnce(): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const buses = await this.#d.state.current();
-      const compiledFrom = this.#d.state.version;
+      // The version read inside the dispatch transaction decides freshness: no separate check first.
+      const { buses, version: compiledFrom } = attempt === 0 ? await this.#d.state.cached() : await this.#d.state.checked();
       const queues = await this.#resolveQueues(buses);
       const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0 };
       try {
@@ -64,37 +64,28 @@ export class Dispatcher {
         return n;
       } catch (error) {
         if (!(error instanceof StaleRules) || attempt >= 5) throw error;
-        this.#d.state.invalidate();
       }
     }
   }
 
-  async #run(): Promise<void> {
+  #run(): Promise<void> {
     const signal = this.#stop.signal;
-    let failures = 0;
-    while (!signal.aborted) {
+    return runLoop(signal, this.#d.clock, (error) => this.#d.events.emit('bus:error', { error }), async () => {
+      // Subscribe before looking, so an event put while we dispatch is not missed.
+      let woke = false;
+      const off = this.#d.store.bus.onWake(BUS_WAKE.inbox, () => (woke = true));
+      let n: number;
       try {
-        // Subscribe before looking, so an event put while we dispatch is not missed.
-        let woke = false;
-        const off = this.#d.store.bus.onWake(BUS_WAKE.inbox, () => (woke = true));
-        let n: number;
-        try {
-          n = await this.dispatchOnce();
-        } finally {
-          off();
-        }
-        failures = 0;
-        if (n < this.#batch && !woke) {
-          await waitForWake(this.#d.clock, (wake) => this.#d.store.bus.onWake(BUS_WAKE.inbox, wake), this.#pollMs, signal);
-        }
-      } catch (error) {
-        if (signal.aborted) break;
-        this.#d.events.emit('bus:error', { error });
-        failures++;
-        await this.#d.clock.sleep(fullJitterSeconds(failures, { baseSeconds: 0.1, maxSeconds: 5 }) * 1000, signal);
+        n = await this.dispatchOnce();
+      } finally {
+        off();
       }
-    }
+      if (n < this.#batch && !woke) {
+        await waitForWake(this.#d.clock, (wake) => this.#d.store.bus.onWake(BUS_WAKE.inbox, wake), this.#pollMs, signal);
+      }
+    });
   }
+
 
   /** The queues that queue targets name, from the queue manager's short-lived cache. */
   async #resolveQueues(buses: ReadonlyMap<number, CompiledBus>): Promise<Map<string, QueueRecord>> {

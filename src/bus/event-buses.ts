@@ -68,7 +68,7 @@ export class EventBuses {
   constructor(store: Store, queues: Queues, options: EventBusesOptions) {
     this.#store = store;
     this.#options = options;
-    this.#state = new BusState(store, options, options.limits, options.clock);
+    this.#state = new BusState(store, options, options.limits);
     const deps = { store, state: this.#state, queues, queueLimits: options.queueLimits, events: this.events, clock: options.clock };
     this.#dispatcher = new Dispatcher(deps, options.dispatcher);
     this.connections = new Connections(store, options, options.limits);

@@ -1,10 +1,13 @@
 import type { QueueLimits } from '../core/limits.js';
 import { prepareMessage, sendOptionsFor } from '../queue/prepare.js';
 import type { DispatchPlan, NewDelivery, QueueSend, StoredBusEvent } from '../store/bus-contract.js';
-import type { QueueRecord } from '../store/contract.js';
+import type { NewMessage, QueueRecord } from '../store/contract.js';
 import type { CompiledBus, CompiledRule } from './runtime.js';
 import { SCHEDULED_EVENT } from './scheduler.js';
 import { type CompiledTarget, routeOf } from './targets.js';
+
+/** One queue's messages of a plan, filled as events match. */
+type QueueBatch = QueueSend & { messages: NewMessage[] };
 
 /** What planning needs besides the events. */
 export interface PlanInput {
@@ -28,7 +31,7 @@ export interface PlanSummary {
  */
 export function planDispatch(events: readonly StoredBusEvent[], input: PlanInput, summary: PlanSummary): DispatchPlan {
   const deliveries: NewDelivery[] = [];
-  const sends = new Map<number, { queue: QueueRecord; send: QueueSend & { messages: QueueSend['messages'][number][] } }>();
+  const sends = new Map<number, QueueBatch>();
   const archived: { archiveId: number; position: number }[] = [];
   for (const e of events) {
     summary.events++;
@@ -57,7 +60,7 @@ export function planDispatch(events: readonly StoredBusEvent[], input: PlanInput
     }
   }
   summary.deliveries += deliveries.length;
-  return { deliveries, sends: [...sends.values()].map((s) => s.send), archived };
+  return { deliveries, sends: [...sends.values()], archived };
 }
 
 function deliver(
@@ -66,7 +69,7 @@ function deliver(
   rule: CompiledRule,
   target: CompiledTarget,
   input: PlanInput,
-  sends: Map<number, { queue: QueueRecord; send: QueueSend & { messages: QueueSend['messages'][number][] } }>,
+  sends: Map<number, QueueBatch>,
 ): NewDelivery {
   const base = { eventPosition: e.position, ruleId: rule.record.id, targetId: target.id };
   let payload: string;
@@ -87,9 +90,9 @@ function deliver(
       queue.settings.fifo ? { groupId: target.messageGroupId ?? undefined, deduplicationId: `${e.eventId}:${rule.record.id}:${target.id}` } : {},
       input.queueLimits,
     );
-    let entry = sends.get(queue.id);
-    if (!entry) sends.set(queue.id, (entry = { queue, send: { queueId: queue.id, messages: [], options: sendOptionsFor(queue, input.queueLimits) } }));
-    entry.send.messages.push(message);
+    let batch = sends.get(queue.id);
+    if (!batch) sends.set(queue.id, (batch = { queueId: queue.id, messages: [], options: sendOptionsFor(queue, input.queueLimits) }));
+    batch.messages.push(message);
     // The message holds the payload; the delivery record only tells the trace it happened.
     return { ...base, route: null, payload: '', state: 'delivered' };
   } catch {

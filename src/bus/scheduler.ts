@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { fullJitterSeconds } from '../interactions/backoff.js';
 import type { Store } from '../store/contract.js';
 import { isoSeconds } from './envelope.js';
 import type { BusEvents } from './events.js';
+import { runLoop } from './loop.js';
 import { ruleArn } from './runtime.js';
 import { parseSchedule } from './schedule.js';
 import type { ArnScope } from './targets.js';
@@ -84,25 +84,16 @@ export class Scheduler {
     return fired;
   }
 
-  async #run(): Promise<void> {
+  #run(): Promise<void> {
     const signal = this.#stop.signal;
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        await this.runOnce();
-        failures = 0;
-        const next = await this.#store.bus.nextScheduleAt();
-        const now = await this.#store.now();
-        const wait = next === null ? this.#pollMs : Math.max(1, Math.min(this.#pollMs, next - now));
-        await this.#clock.sleep(wait, signal);
-      } catch (error) {
-        if (signal.aborted) break;
-        this.#events.emit('bus:error', { error });
-        failures++;
-        await this.#clock.sleep(fullJitterSeconds(failures, { baseSeconds: 0.1, maxSeconds: 5 }) * 1000, signal);
-      }
-    }
+    return runLoop(signal, this.#clock, (error) => this.#events.emit('bus:error', { error }), async () => {
+      await this.runOnce();
+      const next = await this.#store.bus.nextScheduleAt();
+      const now = await this.#store.now();
+      await this.#clock.sleep(next === null ? this.#pollMs : Math.max(1, Math.min(this.#pollMs, next - now)), signal);
+    });
   }
+
 
   /** Stops the loop. */
   async stop(): Promise<void> {

@@ -1,55 +1,50 @@
-import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/contract.js';
 import type { BusLimits } from './limits.js';
 import { type CompiledBus, compileBuses } from './runtime.js';
 import type { ArnScope } from './targets.js';
 
+/** A compiled view and the rules version it was built from. */
+export interface BusView {
+  readonly version: number;
+  readonly buses: Map<number, CompiledBus>;
+}
+
 /**
  * One node's compiled view of buses, rules and archives. `current()` checks the store's rules
- * version (one cheap read, at most every `checkEveryMs`) and recompiles when it moved, so a
- * rule put on any node applies to events dispatched after that check.
+ * version (one cheap read) and recompiles when it moved; dispatch uses `cached()` and checks the
+ * version inside its own transaction instead.
  */
 export class BusState {
   readonly #store: Store;
   readonly #scope: ArnScope;
   readonly #limits: BusLimits;
-  readonly #clock: Clock;
-  readonly #checkEveryMs: number;
-  #compiled: { version: number; buses: Map<number, CompiledBus> } | null = null;
-  #checkedAt = -Infinity;
-  #loading: Promise<Map<number, CompiledBus>> | null = null;
+  #compiled: BusView | null = null;
+  #loading: Promise<BusView> | null = null;
 
-  /** @param checkEveryMs - how long a version check is trusted, ms. @defaultValue 0 (check on every call) */
-  constructor(store: Store, scope: ArnScope, limits: BusLimits, clock: Clock, checkEveryMs = 0) {
+  constructor(store: Store, scope: ArnScope, limits: BusLimits) {
     this.#store = store;
     this.#scope = scope;
     this.#limits = limits;
-    this.#clock = clock;
-    this.#checkEveryMs = checkEveryMs;
   }
 
-  /** Compiled buses by id, fresh as of the last version check. */
-  current(): Promise<Map<number, CompiledBus>> {
+  /** Compiled buses by id, fresh as of a version check made now. */
+  async current(): Promise<Map<number, CompiledBus>> {
+    return (await this.checked()).buses;
+  }
+
+  /** The compiled view after a version check, with the version it was built from. */
+  checked(): Promise<BusView> {
     return (this.#loading ??= this.#refresh().finally(() => (this.#loading = null)));
   }
 
-  /** The rules version the current compiled view was built from (-1 before the first load). */
-  get version(): number {
-    return this.#compiled?.version ?? -1;
+  /** The compiled view as it is, without asking the store; loads it the first time. */
+  async cached(): Promise<BusView> {
+    return this.#compiled ?? this.checked();
   }
 
-  /** Forgets the compiled view (after a local change, so the next call reloads). */
-  invalidate(): void {
-    this.#checkedAt = -Infinity;
-  }
-
-  async #refresh(): Promise<Map<number, CompiledBus>> {
-    const now = this.#clock.now();
-    if (this.#compiled && now - this.#checkedAt < this.#checkEveryMs) return this.#compiled.buses;
+  async #refresh(): Promise<BusView> {
     const version = await this.#store.bus.rulesVersion();
-    this.#checkedAt = now;
-    if (this.#compiled?.version === version) return this.#compiled.buses;
-    this.#compiled = await compileBuses(this.#store, this.#scope, this.#limits);
-    return this.#compiled.buses;
+    if (this.#compiled?.version !== version) this.#compiled = await compileBuses(this.#store, this.#scope, this.#limits);
+    return this.#compiled;
   }
 }

@@ -7,6 +7,7 @@ import { DeliveryError, type FunctionTarget } from './invoke.js';
 import type { CompiledRule } from './runtime.js';
 import type { HttpInvoker } from './http-invoke.js';
 import type { CompiledTarget } from './targets.js';
+import { runLoop } from './loop.js';
 import { waitForWake } from './wait.js';
 
 /** A claim's lease outlives the attempt's timeout by this much, ms (then another worker may take it). */
@@ -78,50 +79,41 @@ export class DeliveryWorker {
     return claimed.length;
   }
 
-  async #run(): Promise<void> {
+  #run(): Promise<void> {
     const signal = this.#stop.signal;
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        if (this.#total >= this.#options.concurrency) {
-          await new Promise<void>((resolve) => (this.#slotFreed = resolve));
-          continue;
-        }
-        let woke = false;
-        const off = this.#d.store.bus.onWake(BUS_WAKE.deliveries, () => (woke = true));
-        let claimed: ClaimedDelivery[];
-        try {
-          claimed = await this.#d.store.bus.claimDeliveries(this.#filter(), this.#options.concurrency - this.#total, this.#options.timeoutMs + LEASE_MARGIN_MS);
-        } finally {
-          off();
-        }
-        failures = 0;
-        for (const d of claimed) void this.#start(d);
-        if (claimed.length === 0 && !woke) {
-          const next = await this.#d.store.bus.nextDeliveryAt(this.#filter());
-          const waitMs = next === null ? this.#options.pollMs : Math.max(1, Math.min(this.#options.pollMs, next - this.#d.clock.now()));
-          await waitForWake(
-            this.#d.clock,
-            (wake) => {
-              const offWake = this.#d.store.bus.onWake(BUS_WAKE.deliveries, wake);
-              this.#slotFreed = wake;
-              return () => {
-                offWake();
-                this.#slotFreed = null;
-              };
-            },
-            waitMs,
-            signal,
-          );
-        }
-      } catch (error) {
-        if (signal.aborted) break;
-        this.#d.events.emit('bus:error', { error });
-        failures++;
-        await this.#d.clock.sleep(fullJitterSeconds(failures, { baseSeconds: 0.1, maxSeconds: 5 }) * 1000, signal);
+    return runLoop(signal, this.#d.clock, (error) => this.#d.events.emit('bus:error', { error }), async () => {
+      if (this.#total >= this.#options.concurrency) {
+        await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+        return;
       }
-    }
+      let woke = false;
+      const off = this.#d.store.bus.onWake(BUS_WAKE.deliveries, () => (woke = true));
+      let claimed: ClaimedDelivery[];
+      try {
+        claimed = await this.#d.store.bus.claimDeliveries(this.#filter(), this.#options.concurrency - this.#total, this.#options.timeoutMs + LEASE_MARGIN_MS);
+      } finally {
+        off();
+      }
+      for (const d of claimed) void this.#start(d);
+      if (claimed.length > 0 || woke) return;
+      const next = await this.#d.store.bus.nextDeliveryAt(this.#filter());
+      const waitMs = next === null ? this.#options.pollMs : Math.max(1, Math.min(this.#options.pollMs, next - this.#d.clock.now()));
+      await waitForWake(
+        this.#d.clock,
+        (wake) => {
+          const offWake = this.#d.store.bus.onWake(BUS_WAKE.deliveries, wake);
+          this.#slotFreed = wake;
+          return () => {
+            offWake();
+            this.#slotFreed = null;
+          };
+        },
+        waitMs,
+        signal,
+      );
+    });
   }
+
 
   #start(d: ClaimedDelivery): Promise<void> {
     const route = d.route ?? '';

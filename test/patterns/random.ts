@@ -1,16 +1,8 @@
 /** Seeded random patterns and events over a small vocabulary, for differential tests. */
 
-/** mulberry32: a small seeded PRNG returning [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../src/testing/prng.js';
+
+export { prng };
 
 const STRINGS = ['alpha', 'Alpha', 'alphabet', 'beta', 'gamma.png', 'GAMMA.PNG', '', 'null', '10.0.0.7', '10.1.2.3', '2001:db8::1', 'dir/a/b.txt'];
 const NUMBERS = [0, 1, 2.5, 10, -3, 300, 1e9];
