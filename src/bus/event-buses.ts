@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import type { IdempotencyRunner } from '../queue/consumer.js';
+import { checkInbox, handleOnce, type InboxOptions } from '../idempotency/inbox.js';
 import { BallastError, isBallastError } from '../core/errors.js';
 import type { QueueLimits } from '../core/limits.js';
 import type { Queues } from '../queue/queues.js';
@@ -136,18 +136,18 @@ export class EventBuses {
 
   /**
    * Registers an in-process function target, addressed as `arn:aws:lambda:<region>:<account>:function:<name>`;
-   * with `idempotency` it runs once per (event id, rule, target). Returns the unregister function.
+   * with `idempotency` it runs once per (event id, rule, target), and with `transactional` its
+   * writes through `context.transaction` commit with that record. Returns the unregister function.
    */
-  registerFunction(name: string, fn: FunctionTarget, options: { idempotency?: IdempotencyRunner } = {}): () => void {
-    const idem = options.idempotency;
+  registerFunction(name: string, fn: FunctionTarget, options: InboxOptions = {}): () => void {
+    checkInbox(options);
     // An idempotent function runs once per (event, rule, target): a retried or re-dispatched delivery is skipped.
-    const target: FunctionTarget = idem
+    const target: FunctionTarget = options.idempotency
       ? async (event, ctx) => {
           const where = createHash('sha256').update(`${ctx.ruleArn} ${ctx.targetId}`).digest('hex').slice(0, 32);
-          await idem.run({ key: `${String(event.id)}:${where}`, scope: `fn:${name}` }, async () => {
-            await fn(event, ctx);
-            return null;
-          });
+          await handleOnce(options, { key: `${String(event.id)}:${where}`, scope: `fn:${name}` }, (transaction) =>
+            fn(event, transaction ? { ...ctx, transaction } : ctx),
+          );
         }
       : fn;
     this.#functions.set(name, target);

@@ -1,3 +1,5 @@
+import type { StoreTransaction } from '../store/idempotency-contract.js';
+
 /** Why an attempt failed: EventBridge-style error code, and whether trying again can help. */
 export class DeliveryError extends Error {
   /**
@@ -25,6 +27,8 @@ export interface FunctionTargetContext {
   readonly attempt: number;
   readonly ruleArn: string;
   readonly targetId: string;
+  /** The store's transaction, when registered with `transactional: true`: writes through it commit with the delivery's record. */
+  readonly transaction?: StoreTransaction;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
-import type { IdempotencyStore } from '../store/idempotency-contract.js';
+import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
 import { openStore } from '../store/open.js';
 import { openRedisIdempotencyStore } from '../store/redis/idempotency.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -41,6 +41,26 @@ export interface RunResult<T> {
   value: T;
   replayed: boolean;
 }
+
+/** What the function of a run is given. */
+export interface RunContext {
+  /** Aborted when this run loses its key (its lease was taken over): stop, nothing will be stored. */
+  signal: AbortSignal;
+  /** True when this run took the key over from a holder whose lease ended (it may have done part of the work). */
+  tookOver: boolean;
+}
+
+/** A key this caller holds. */
+interface Claim {
+  store: IdempotencyStore;
+  scopeKey: string;
+  fence: number;
+  tookOver: boolean;
+}
+
+const encode = (value: unknown): string => JSON.stringify(value === undefined ? null : value);
+const leaseLost = (): BallastError =>
+  new BallastError('IdempotencyLeaseLost', 'This run lost its idempotency key to another caller before finishing; its result was not stored.');
 
 /** A stored error, thrown again on replay (with `storeErrors`). */
 export class ReplayedError extends Error {
@@ -86,7 +106,40 @@ export class Idempotency {
    * while another run holds it (or waits `waitMs`), `IdempotencyLeaseLost` when this run's lease
    * was taken over before it finished (its result is not stored).
    */
-  async run<T>(request: RunRequest, fn: (context: { signal: AbortSignal; tookOver: boolean }) => Promise<T> | T): Promise<RunResult<T>> {
+  async run<T>(request: RunRequest, fn: (context: RunContext) => Promise<T> | T): Promise<RunResult<T>> {
+    const claim = await this.#claim<T>(request);
+    if ('replayed' in claim) return claim;
+    return this.#execute(claim, async (context) => {
+      const value = await fn(context);
+      if (!(await claim.store.complete(claim.scopeKey, claim.fence, encode(value), false, this.#o.ttlSeconds * 1000))) throw leaseLost();
+      return value;
+    });
+  }
+
+  /**
+   * Like `run`, but `fn` writes through the store's own transaction (`tx`), and its writes commit
+   * together with the completed record or not at all: exactly-once effects for local work.
+   * SQLite and PostgreSQL stores only (`UnsupportedOperation` on Redis). On SQLite `fn` must be
+   * synchronous (`tx.db` is the better-sqlite3 connection); on PostgreSQL `tx.client.query` runs
+   * in the transaction. An error thrown by `fn` rolls its writes back.
+   */
+  async runInTransaction<T>(request: RunRequest, fn: (tx: StoreTransaction, context: RunContext) => Promise<T> | T): Promise<RunResult<T>> {
+    const { idem } = await this.#opened;
+    const transactional = idem.completeInTransaction;
+    if (!transactional) {
+      throw new BallastError('UnsupportedOperation', 'This idempotency store cannot run a handler inside its transaction (Redis has no transactions spanning your writes); use run(), or a SQLite or PostgreSQL store.');
+    }
+    const claim = await this.#claim<T>(request);
+    if ('replayed' in claim) return claim;
+    return this.#execute(claim, async (context) => {
+      const done = await transactional(claim.scopeKey, claim.fence, this.#o.ttlSeconds * 1000, (tx) => fn(tx, context), encode);
+      if (!done.held) throw leaseLost();
+      return done.value;
+    });
+  }
+
+  /** Validates the request and loops on `begin` until this caller holds the key or has its answer. */
+  async #claim<T>(request: RunRequest): Promise<Claim | RunResult<T>> {
     if (typeof request.key !== 'string' || !KEY.test(request.key)) {
       throw new BallastError('InvalidParameterValue', 'The idempotency key must be 1 to 255 printable ASCII characters.');
     }
@@ -111,19 +164,18 @@ export class Idempotency {
           continue;
         }
         case 'acquired':
-          return this.#execute(idem, scopeKey, begun.fence, begun.tookOver, fn);
+          return { store: idem, scopeKey, fence: begun.fence, tookOver: begun.tookOver };
       }
     }
   }
 
-  async #execute<T>(
-    store: IdempotencyStore,
-    scopeKey: string,
-    fence: number,
-    tookOver: boolean,
-    fn: (c: { signal: AbortSignal; tookOver: boolean }) => Promise<T> | T,
-  ): Promise<RunResult<T>> {
+  /**
+   * Runs `body` (the function plus storing its result) while holding the claim: a heartbeat
+   * extends the lease; an error releases the key, or is stored with `storeErrors`.
+   */
+  async #execute<T>(claim: Claim, body: (context: RunContext) => Promise<T>): Promise<RunResult<T>> {
     const { clock } = this.#o;
+    const { store, scopeKey, fence, tookOver } = claim;
     const leaseMs = this.#o.leaseSeconds * 1000;
     const abort = new AbortController();
     const stop = new AbortController();
@@ -135,25 +187,18 @@ export class Idempotency {
       }
     })();
     try {
-      let value: T;
-      try {
-        value = await fn({ signal: abort.signal, tookOver });
-      } catch (error) {
-        if (this.#o.storeErrors && !abort.signal.aborted) {
-          const e = error instanceof Error ? error : new Error(String(error));
-          const code = (e as { code?: unknown }).code;
-          const stored = JSON.stringify({ name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) });
-          await store.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000);
-        } else {
-          await store.release(scopeKey, fence).catch(() => false);
-        }
-        throw error;
+      return { value: await body({ signal: abort.signal, tookOver }), replayed: false };
+    } catch (error) {
+      if (abort.signal.aborted || (error instanceof BallastError && error.code === 'IdempotencyLeaseLost')) throw error;
+      if (this.#o.storeErrors) {
+        const e = error instanceof Error ? error : new Error(String(error));
+        const code = (e as { code?: unknown }).code;
+        const stored = JSON.stringify({ name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) });
+        await store.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000);
+      } else {
+        await store.release(scopeKey, fence).catch(() => false);
       }
-      const text = JSON.stringify(value === undefined ? null : value);
-      if (!(await store.complete(scopeKey, fence, text, false, this.#o.ttlSeconds * 1000))) {
-        throw new BallastError('IdempotencyLeaseLost', 'This run lost its idempotency key to another caller before finishing; its result was not stored.');
-      }
-      return { value, replayed: false };
+      throw error;
     } finally {
       stop.abort();
       await beating;

@@ -1,4 +1,6 @@
 import { isBallastError } from '../core/errors.js';
+import { checkInbox, handleOnce, type InboxOptions } from '../idempotency/inbox.js';
+import type { StoreTransaction } from '../store/idempotency-contract.js';
 import { type BackoffOptions, fullJitterSeconds } from '../interactions/backoff.js';
 import { AckBatcher } from './ack-batcher.js';
 import type { QueueContext } from './context.js';
@@ -13,6 +15,8 @@ export interface HandlerContext {
   /** Aborted when the consumer stops past its grace period or the message's lease is lost. */
   signal: AbortSignal;
   queue: Queue;
+  /** The store's transaction, with `transactional: true`: write through it to commit with the message's record. */
+  transaction?: StoreTransaction;
 }
 
 /** Consumer options. */
@@ -47,16 +51,15 @@ export interface ConsumeOptions {
    * Skip messages already handled (an idempotent consumer): each message runs once per message
    * id through this store (`createIdempotency` from `ballast/idempotency`), so a redelivery after
    * a successful handler (a lost delete, a visibility timeout) is deleted without running it again.
-   * The record and the handler's own writes are not one transaction: effects outside the record
-   * are at-least-once across a crash between them.
+   * Without `transactional`, the record and the handler's own writes are not one transaction:
+   * effects outside the record are at-least-once across a crash between them.
    */
-  idempotency?: IdempotencyRunner;
+  idempotency?: InboxOptions['idempotency'];
+  /** With `idempotency` on SQLite or PostgreSQL: the handler's writes through `context.transaction` commit with the record (see `InboxOptions`). @defaultValue false */
+  transactional?: boolean;
 }
 
-/** What a consumer needs of an idempotency helper (`Idempotency` from `ballast/idempotency`). */
-export interface IdempotencyRunner {
-  run<T>(request: { key: string; scope?: string }, fn: () => Promise<T> | T): Promise<{ value: T; replayed: boolean }>;
-}
+export type { IdempotencyRunner } from '../idempotency/inbox.js';
 
 interface Running {
   message: ReceivedMessage;
@@ -128,6 +131,7 @@ export class Consumer {
     this.#queue = queue;
     this.#ctx = ctx;
     this.#handler = handler;
+    checkInbox(options);
     this.#options = options;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 10));
     this.#fixedPrefetch = options.prefetch === undefined ? undefined : Math.max(0, Math.floor(options.prefetch));
@@ -265,16 +269,10 @@ export class Consumer {
       },
     };
     try {
-      const idem = this.#options.idempotency;
-      if (idem) {
-        // A message already handled is replayed (nothing runs) and then deleted like a success.
-        await idem.run({ key: message.messageId, scope: `queue:${this.#queue.name}` }, async () => {
-          await this.#handler(message, context);
-          return null;
-        });
-      } else {
-        await this.#handler(message, context);
-      }
+      // A message already handled is skipped (nothing runs) and then deleted like a success.
+      await handleOnce(this.#options, { key: message.messageId, scope: `queue:${this.#queue.name}` }, (transaction) =>
+        this.#handler(message, transaction ? Object.assign(Object.create(context) as HandlerContext, { transaction }) : context),
+      );
       this.#avgHandlerMs = 0.9 * this.#avgHandlerMs + 0.1 * (this.#ctx.clock.now() - started);
       if (isAborted(entry)) return; // released by stop() or lease lost: not ours to delete
       // The slot is free as soon as the handler is done; the delete rides the next ack batch.

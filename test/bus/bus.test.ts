@@ -448,6 +448,33 @@ describe('archives and replays', () => {
     expect(seen).toEqual([{ n: 1 }]);
   });
 
+  it('a transactional function target writes through the store transaction once per event; its failed attempt writes nothing', async () => {
+    const { createIdempotency } = await import('../../src/idempotency/index.js');
+    const idem = createIdempotency({ store: b.store, clock });
+    await idem.runInTransaction({ key: 'schema' }, (tx) => void (tx.dialect === 'sqlite' && tx.db.exec('CREATE TABLE charges (detail TEXT)')));
+    let attempts = 0;
+    b.bus.registerFunction(
+      'charge',
+      (e, ctx) => {
+        if (ctx.transaction?.dialect !== 'sqlite') throw new Error('expected the SQLite transaction');
+        ctx.transaction.db.prepare('INSERT INTO charges VALUES (?)').run(JSON.stringify(e.detail));
+        if (++attempts === 1) throw new Error('first attempt fails after writing');
+      },
+      { idempotency: idem, transactional: true },
+    );
+    expect(() => b.bus.registerFunction('bad', () => undefined, { transactional: true })).toThrow(/needs an idempotency helper/);
+    await b.bus.putRule('r', { eventPattern: { source: ['shop'] } });
+    await b.bus.putTargets('r', [{ id: 'f', arn: b.bus.functionArn('charge') }]);
+    await b.bus.putEvents([entry({ n: 1 })]);
+    await b.bus.dispatchOnce();
+    await b.bus.deliverOnce();
+    clock.advance(120_000);
+    await b.bus.deliverOnce();
+    expect(attempts).toBe(2);
+    const rows = await idem.runInTransaction({ key: 'read' }, (tx) => (tx.dialect === 'sqlite' ? tx.db.prepare('SELECT detail FROM charges').all() : []));
+    expect(rows.value).toEqual([{ detail: '{"n":1}' }]);
+  });
+
   it('validates replays: window, destination bus, filter rules, cancel only while active', async () => {
     const busArn = b.bus.busArn('default');
     await b.bus.archives.create('a', busArn);

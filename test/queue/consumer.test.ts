@@ -236,4 +236,32 @@ describe('idempotent consumers', () => {
       await b.close();
     }
   });
+
+  it('transactional: the handler writes through context.transaction, a failed attempt leaves nothing, and it needs an idempotency helper', async () => {
+    const { createIdempotency } = await import('../../src/idempotency/index.js');
+    const b = await openTestBallast();
+    try {
+      const idem = createIdempotency({ store: b.store });
+      await idem.runInTransaction({ key: 'schema' }, (tx) => void (tx.dialect === 'sqlite' && tx.db.exec('CREATE TABLE paid (body TEXT)')));
+      const q = await b.queues.create('tx-q');
+      expect(() => q.consume(() => undefined, { transactional: true })).toThrow(/needs an idempotency helper/);
+      await q.send('pay 5');
+      let attempts = 0;
+      const c = q.consume(
+        (m, { transaction }) => {
+          if (transaction?.dialect !== 'sqlite') throw new Error('expected the SQLite transaction');
+          transaction.db.prepare('INSERT INTO paid VALUES (?)').run(m.body);
+          if (++attempts === 1) throw new Error('fails after writing');
+        },
+        { idempotency: idem, transactional: true, retry: { baseSeconds: 0.05, maxSeconds: 0.05 } },
+      );
+      await waitFor(async () => (await q.depth()).visible + (await q.depth()).inFlight + (await q.depth()).delayed === 0);
+      await c.stop();
+      const rows = await idem.runInTransaction({ key: 'read' }, (tx) => (tx.dialect === 'sqlite' ? tx.db.prepare('SELECT body FROM paid').all() : []));
+      expect(attempts).toBe(2);
+      expect(rows.value).toEqual([{ body: 'pay 5' }]);
+    } finally {
+      await b.close();
+    }
+  });
 });

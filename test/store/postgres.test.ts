@@ -8,5 +8,5 @@ import { storeContract } from './contract.suite.js';
 describePg('postgres store contract', () => {
   storeContract('postgres', (clock) => openPostgresStore(PG_URL, { clock, schema: freshSchema(), poolSize: 4 }));
   busContract('postgres', (clock) => openPostgresStore(PG_URL, { clock, schema: freshSchema(), poolSize: 4 }));
-  idempotencyContract('postgres', (clock) => openPostgresStore(PG_URL, { clock, schema: freshSchema(), poolSize: 4 }));
+  idempotencyContract('postgres', (clock) => openPostgresStore(PG_URL, { clock, schema: freshSchema(), poolSize: 4 }), { transactional: true });
 });

@@ -7,5 +7,5 @@ describeRedis('redis store contract (idempotency)', () => {
   idempotencyContract('redis', async (clock) => {
     const store = await openRedisIdempotencyStore(REDIS_URL, { clock, prefix: freshPrefix() });
     return { idempotency: store, close: () => store.close() };
-  });
+  }, { transactional: false });
 });

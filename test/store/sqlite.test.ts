@@ -11,4 +11,4 @@ let n = 0;
 
 storeContract('sqlite', (clock) => openSqliteStore(join(dir, `t${n++}.db`), { clock }));
 busContract('sqlite', (clock) => openSqliteStore(join(dir, `b${n++}.db`), { clock }));
-idempotencyContract('sqlite', (clock) => openSqliteStore(join(dir, `i${n++}.db`), { clock }));
+idempotencyContract('sqlite', (clock) => openSqliteStore(join(dir, `i${n++}.db`), { clock }), { transactional: true });

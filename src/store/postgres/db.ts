@@ -100,17 +100,43 @@ export class Db {
         client.release();
         return result;
       } catch (error) {
-        if (isConnectionError(error)) {
-          client.release(asError(error));
-          throw toStoreError(error, what);
-        }
-        await client.query('ROLLBACK').then(
-          () => client.release(),
-          (rollbackError: unknown) => client.release(asError(rollbackError)),
-        );
+        await rollBack(client, error, what);
         if (attempt < CONFLICT_RETRIES && isRetryableConflict(error)) continue;
         throw toStoreError(error, what);
       }
+    }
+  }
+
+  /**
+   * Runs the caller's `fn` inside BEGIN … COMMIT on one pooled connection, ONCE: it may have
+   * effects outside the database, so a conflict is not retried. Errors thrown by `fn` reach the
+   * caller unchanged (after ROLLBACK); a lost connection is `StoreUnavailable`.
+   */
+  async txOnce<T>(fn: (client: Sql) => Promise<T>, what?: string): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+      await client.query('BEGIN').catch((error: unknown) => {
+        client.release(asError(error));
+        throw error;
+      });
+    } catch (error) {
+      throw toStoreError(error, what);
+    }
+    let result: T;
+    try {
+      result = await fn(client);
+    } catch (error) {
+      await rollBack(client, error, what);
+      throw error;
+    }
+    try {
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(asError(error));
+      throw toStoreError(error, what);
     }
   }
 
@@ -118,6 +144,18 @@ export class Db {
   async end(): Promise<void> {
     if (!this.pool.ended) await this.pool.end().catch(noop);
   }
+}
+
+/** Ends a failed transaction: a dead connection is dropped (and `StoreUnavailable` thrown); otherwise ROLLBACK. */
+async function rollBack(client: pg.PoolClient, error: unknown, what: string | undefined): Promise<void> {
+  if (isConnectionError(error)) {
+    client.release(asError(error));
+    throw toStoreError(error, what);
+  }
+  await client.query('ROLLBACK').then(
+    () => client.release(),
+    (rollbackError: unknown) => client.release(asError(rollbackError)),
+  );
 }
 
 function asError(error: unknown): Error {

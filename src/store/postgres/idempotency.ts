@@ -24,6 +24,12 @@ up AS (
 SELECT up.fence AS new_fence, coalesce(prev.expires_at > (SELECT now FROM t), false) AS took_over, cur.*
 FROM (SELECT 1) one LEFT JOIN up ON true LEFT JOIN prev ON true LEFT JOIN idempotency cur ON cur.scope_key = $2 AND up.fence IS NULL`;
 
+const COMPLETE = `UPDATE idempotency SET status = 'completed', outcome = $4, is_error = $5, completed_at = ${nowSql(1)}, expires_at = ${nowSql(1)} + $6::bigint
+  WHERE scope_key = $2 AND fence = $3 AND status = 'in_progress' RETURNING 1`;
+
+/** Thrown inside a transactional run to roll it back when its fence no longer holds. */
+const LOST = Symbol('lease lost');
+
 /** The PostgreSQL idempotency store: every call one statement (deadlines by the database clock). */
 export function postgresIdempotencyStore(ctx: PgBase, guard: <T>(fn: () => Promise<T>) => Promise<T>): IdempotencyStore {
   const write = async <R extends object>(sql: string, params: unknown[], what: string): Promise<R[]> =>
@@ -47,13 +53,26 @@ export function postgresIdempotencyStore(ctx: PgBase, guard: <T>(fn: () => Promi
       }),
     complete: (key, fence, outcome, isError, ttlMs) =>
       guard(async () => {
-        const rows = await write(
-          `UPDATE idempotency SET status = 'completed', outcome = $4, is_error = $5, completed_at = ${nowSql(1)}, expires_at = ${nowSql(1)} + $6::bigint
-           WHERE scope_key = $2 AND fence = $3 AND status = 'in_progress' RETURNING 1`,
-          [ctx.nowParam(), key, fence, outcome, isError, ttlMs],
-          'idempotency complete',
-        );
+        const rows = await write(COMPLETE, [ctx.nowParam(), key, fence, outcome, isError, ttlMs], 'idempotency complete');
         return rows.length > 0;
+      }),
+    // The record's row is locked only by the final UPDATE, so callers that arrive meanwhile still
+    // see "in progress" at once; one that took over after this lease ended has moved the fence,
+    // and this transaction then rolls back (no double effect).
+    completeInTransaction: (key, fence, ttlMs, work, encode) =>
+      guard(async () => {
+        try {
+          const value = await ctx.db.txOnce(async (client) => {
+            const result = await work({ dialect: 'postgres', client });
+            const done = await client.query(COMPLETE, [ctx.nowParam(), key, fence, encode(result), false, ttlMs]);
+            if (done.rowCount === 0) throw LOST;
+            return result;
+          }, 'idempotency transactional complete');
+          return { held: true as const, value };
+        } catch (error) {
+          if (error === LOST) return { held: false as const };
+          throw error;
+        }
       }),
     release: (key, fence) =>
       guard(async () => (await write("DELETE FROM idempotency WHERE scope_key = $1 AND fence = $2 AND status = 'in_progress' RETURNING 1", [key, fence], 'idempotency release')).length > 0),

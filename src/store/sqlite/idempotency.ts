@@ -1,3 +1,4 @@
+import { BallastError } from '../../core/errors.js';
 import type { BeginOutcome, IdempotencyStore } from '../idempotency-contract.js';
 import { type IdempotencyRow, toIdempotencyRecord } from '../idempotency-rows.js';
 import type { SqliteContext } from './context.js';
@@ -6,6 +7,16 @@ import { stmt } from './statements.js';
 /** The SQLite idempotency store: every call one short transaction (acquiring one is durable: fsynced). */
 export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => T | Promise<T>) => Promise<T>): IdempotencyStore {
   const read = (key: string): IdempotencyRow | undefined => stmt(ctx.db, 'SELECT * FROM idempotency WHERE scope_key = ?').get(key) as IdempotencyRow | undefined;
+  const completeRow = (key: string, fence: number, outcome: string, isError: boolean, ttlMs: number): boolean => {
+    const now = ctx.now();
+    return (
+      stmt(
+        ctx.db,
+        `UPDATE idempotency SET status = 'completed', outcome = ?, is_error = ?, completed_at = ?, expires_at = ?
+         WHERE scope_key = ? AND fence = ? AND status = 'in_progress'`,
+      ).run(outcome, isError ? 1 : 0, now, now + ttlMs, key, fence).changes > 0
+    );
+  };
   return {
     begin: (key, fingerprint, leaseMs, ttlMs) =>
       guard(() =>
@@ -30,19 +41,31 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => 
           return { kind: 'acquired', fence, tookOver: true };
         }),
       ),
-    complete: (key, fence, outcome, isError, ttlMs) =>
-      guard(() =>
-        ctx.commit.run(() => {
-          const now = ctx.now();
-          return (
-            stmt(
-              ctx.db,
-              `UPDATE idempotency SET status = 'completed', outcome = ?, is_error = ?, completed_at = ?, expires_at = ?
-               WHERE scope_key = ? AND fence = ? AND status = 'in_progress'`,
-            ).run(outcome, isError ? 1 : 0, now, now + ttlMs, key, fence).changes > 0
-          );
-        }),
-      ),
+    complete: (key, fence, outcome, isError, ttlMs) => guard(() => ctx.commit.run(() => completeRow(key, fence, outcome, isError, ttlMs))),
+    completeInTransaction: async (key, fence, ttlMs, work, encode) => {
+      const lost = Symbol('lease lost');
+      try {
+        // One group-commit job is one savepoint: a throw undoes the work's writes and nothing else.
+        const value = await guard(() =>
+          ctx.commit.run(() => {
+            const result = work({ dialect: 'sqlite', db: ctx.db });
+            if (isThenable(result)) {
+              void Promise.resolve(result).catch(() => undefined);
+              throw new BallastError(
+                'InvalidParameterValue',
+                'On SQLite a transactional handler must be synchronous (better-sqlite3 statements are synchronous, and an await would let other work into the transaction).',
+              );
+            }
+            if (!completeRow(key, fence, encode(result), false, ttlMs)) throw lost;
+            return result;
+          }),
+        );
+        return { held: true, value };
+      } catch (error) {
+        if (error === lost) return { held: false };
+        throw error;
+      }
+    },
     release: (key, fence) =>
       guard(() =>
         ctx.commit.run(() => stmt(ctx.db, "DELETE FROM idempotency WHERE scope_key = ? AND fence = ? AND status = 'in_progress'").run(key, fence).changes > 0, false),
@@ -69,4 +92,8 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => 
         ),
       ),
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
