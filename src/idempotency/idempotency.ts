@@ -50,6 +50,15 @@ export interface RunContext {
   tookOver: boolean;
 }
 
+/** Store writes of a run that holds its key. */
+interface Held {
+  /** Runs a fenced store write, repeating it through a store outage while the lease lasts. */
+  retrying<R>(op: () => Promise<R>): Promise<R>;
+}
+
+/** True for a store that could not be reached (the outcome of a write unknown). */
+const isUnavailable = (error: unknown): boolean => error instanceof BallastError && error.code === 'StoreUnavailable';
+
 /** A key this caller holds. */
 interface Claim {
   store: IdempotencyStore;
@@ -109,9 +118,10 @@ export class Idempotency {
   async run<T>(request: RunRequest, fn: (context: RunContext) => Promise<T> | T): Promise<RunResult<T>> {
     const claim = await this.#claim<T>(request);
     if ('replayed' in claim) return claim;
-    return this.#execute(claim, async (context) => {
+    return this.#execute(claim, async (context, held) => {
       const value = await fn(context);
-      if (!(await claim.store.complete(claim.scopeKey, claim.fence, encode(value), false, this.#o.ttlSeconds * 1000))) throw leaseLost();
+      const text = encode(value);
+      if (!(await held.retrying(() => claim.store.complete(claim.scopeKey, claim.fence, text, false, this.#o.ttlSeconds * 1000)))) throw leaseLost();
       return value;
     });
   }
@@ -131,10 +141,23 @@ export class Idempotency {
     }
     const claim = await this.#claim<T>(request);
     if ('replayed' in claim) return claim;
-    return this.#execute(claim, async (context) => {
-      const done = await transactional(claim.scopeKey, claim.fence, this.#o.ttlSeconds * 1000, (tx) => fn(tx, context), encode);
-      if (!done.held) throw leaseLost();
-      return done.value;
+    return this.#execute(claim, async (context, held) => {
+      let produced: { value: T } | undefined;
+      const work = (tx: StoreTransaction) => {
+        const out = fn(tx, context);
+        return out instanceof Promise ? out.then((value) => ((produced = { value }), value)) : ((produced = { value: out }), out);
+      };
+      try {
+        const done = await transactional(claim.scopeKey, claim.fence, this.#o.ttlSeconds * 1000, work, encode);
+        if (!done.held) throw leaseLost();
+        return done.value;
+      } catch (error) {
+        // The work finished but the store went away around COMMIT: the record says whether it committed.
+        if (!produced || !isUnavailable(error)) throw error;
+        const record = await held.retrying(() => claim.store.get(claim.scopeKey));
+        if (record?.status === 'completed' && record.fence === claim.fence) return produced.value;
+        throw error;
+      }
     });
   }
 
@@ -173,30 +196,50 @@ export class Idempotency {
    * Runs `body` (the function plus storing its result) while holding the claim: a heartbeat
    * extends the lease; an error releases the key, or is stored with `storeErrors`.
    */
-  async #execute<T>(claim: Claim, body: (context: RunContext) => Promise<T>): Promise<RunResult<T>> {
+  async #execute<T>(claim: Claim, body: (context: RunContext, held: Held) => Promise<T>): Promise<RunResult<T>> {
     const { clock } = this.#o;
     const { store, scopeKey, fence, tookOver } = claim;
     const leaseMs = this.#o.leaseSeconds * 1000;
     const abort = new AbortController();
     const stop = new AbortController();
+    // Until when this run surely holds the key (by the local clock); a heartbeat moves it on.
+    let heldUntil = clock.now() + leaseMs;
+    // Writes fenced by this run's fence are safe to repeat: through a store outage they are
+    // retried while the lease lasts, so a blip neither loses a result (and runs it twice) nor
+    // leaves the key held until its lease ends.
+    const held: Held = {
+      retrying: async (op) => {
+        for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+          try {
+            return await op();
+          } catch (error) {
+            if (!isUnavailable(error) || clock.now() + delay >= heldUntil) throw error;
+            await clock.sleep(delay);
+          }
+        }
+      },
+    };
     // One heartbeat per run: extends the lease at half its length; a lost lease aborts the run.
     const beating = (async () => {
       while (await clock.sleep(leaseMs / 2, stop.signal)) {
-        const held = await store.extend(scopeKey, fence, leaseMs).catch(() => true);
-        if (!held) abort.abort(new BallastError('IdempotencyLeaseLost', 'Another caller took this idempotency key over.'));
+        const at = clock.now();
+        const kept = await store.extend(scopeKey, fence, leaseMs).catch(() => undefined);
+        if (kept === true) heldUntil = at + leaseMs;
+        if (kept === false) abort.abort(new BallastError('IdempotencyLeaseLost', 'Another caller took this idempotency key over.'));
       }
     })();
     try {
-      return { value: await body({ signal: abort.signal, tookOver }), replayed: false };
+      return { value: await body({ signal: abort.signal, tookOver }, held), replayed: false };
     } catch (error) {
       if (abort.signal.aborted || (error instanceof BallastError && error.code === 'IdempotencyLeaseLost')) throw error;
-      if (this.#o.storeErrors) {
+      // A store failure is never the request's outcome: the key is freed for a retry.
+      if (this.#o.storeErrors && !isUnavailable(error)) {
         const e = error instanceof Error ? error : new Error(String(error));
         const code = (e as { code?: unknown }).code;
         const stored = JSON.stringify({ name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) });
-        await store.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000);
+        await held.retrying(() => store.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000));
       } else {
-        await store.release(scopeKey, fence).catch(() => false);
+        await held.retrying(() => store.release(scopeKey, fence)).catch(() => false);
       }
       throw error;
     } finally {

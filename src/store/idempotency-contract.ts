@@ -61,7 +61,10 @@ export interface IdempotencyStore {
    * taken over (fence + 1). Otherwise reports what is there.
    */
   begin(scopeKey: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<BeginOutcome>;
-  /** Stores the outcome if `fence` still holds the record; false when it does not (nothing changed). */
+  /**
+   * Stores the outcome if `fence` still holds the record; false when it does not (nothing
+   * changed). True again when `fence` already completed it (safe to retry after an unknown outcome).
+   */
   complete(scopeKey: string, fence: number, outcome: string, isError: boolean, ttlMs: number): Promise<boolean>;
   /** Deletes an in_progress record held with `fence` (the run failed and its error is not kept). */
   release(scopeKey: string, fence: number): Promise<boolean>;

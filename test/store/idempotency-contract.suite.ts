@@ -81,6 +81,10 @@ export function idempotencyContract(driverName: string, open: IdemStoreFactory, 
       expect(await idem().extend('k', 1, LEASE)).toBe(false);
       expect(await idem().complete('k', 2, '"fresh"', false, TTL)).toBe(true);
       expect(await idem().begin('k', 'fp', LEASE, TTL)).toMatchObject({ kind: 'completed', outcome: '"fresh"' });
+      // A holder retrying its completion (its first answer was lost) is told yes; the stale one still no.
+      expect(await idem().complete('k', 2, '"fresh"', false, TTL)).toBe(true);
+      expect(await idem().complete('k', 1, '"stale"', false, TTL)).toBe(false);
+      expect(await idem().begin('k', 'fp', LEASE, TTL)).toMatchObject({ kind: 'completed', outcome: '"fresh"' });
     });
 
     it('concurrent first begins: exactly one acquires', async () => {

@@ -27,6 +27,10 @@ FROM (SELECT 1) one LEFT JOIN up ON true LEFT JOIN prev ON true LEFT JOIN idempo
 const COMPLETE = `UPDATE idempotency SET status = 'completed', outcome = $4, is_error = $5, completed_at = ${nowSql(1)}, expires_at = ${nowSql(1)} + $6::bigint
   WHERE scope_key = $2 AND fence = $3 AND status = 'in_progress' RETURNING 1`;
 
+// complete(): the same, and yes when this fence already completed it (a retry after an unknown outcome).
+const COMPLETE_AGAIN = `WITH up AS (${COMPLETE})
+SELECT EXISTS (SELECT 1 FROM up) OR EXISTS (SELECT 1 FROM idempotency WHERE scope_key = $2 AND fence = $3 AND status = 'completed') AS ok`;
+
 /** Thrown inside a transactional run to roll it back when its fence no longer holds. */
 const LOST = Symbol('lease lost');
 
@@ -53,8 +57,8 @@ export function postgresIdempotencyStore(ctx: PgBase, guard: <T>(fn: () => Promi
       }),
     complete: (key, fence, outcome, isError, ttlMs) =>
       guard(async () => {
-        const rows = await write(COMPLETE, [ctx.nowParam(), key, fence, outcome, isError, ttlMs], 'idempotency complete');
-        return rows.length > 0;
+        const [row] = await write<{ ok: boolean }>(COMPLETE_AGAIN, [ctx.nowParam(), key, fence, outcome, isError, ttlMs], 'idempotency complete');
+        return row?.ok === true;
       }),
     // The record's row is locked only by the final UPDATE, so callers that arrive meanwhile still
     // see "in progress" at once; one that took over after this lease ended has moved the fence,

@@ -42,7 +42,10 @@ return {'acquired', fence, 1}`;
 const HELD = `local h = redis.call('HMGET', KEYS[1], 'fence', 'st')
 if h[1] ~= ARGV[2] or h[2] ~= 'p' then return 0 end`;
 
+// Completing again with the fence that completed it says yes: a retry after an unknown outcome.
 const COMPLETE = `${NOW}
+local c = redis.call('HMGET', KEYS[1], 'fence', 'st')
+if c[1] == ARGV[2] and c[2] == 'c' then return 1 end
 ${HELD}
 local ttl = tonumber(ARGV[5])
 redis.call('HSET', KEYS[1], 'st', 'c', 'out', ARGV[3], 'err', ARGV[4], 'dat', now, 'exp', now + ttl)
@@ -78,7 +81,15 @@ return n`;
  * (`appendfsync everysec` or stricter) a Redis restart forgets records.
  */
 export async function openRedisIdempotencyStore(url: string, options: RedisIdempotencyOptions = {}): Promise<IdempotencyStore & { close(): Promise<void> }> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  // While Redis is down, calls fail at once (StoreUnavailable: the caller answers 503 or retries
+  // its fenced writes) instead of queueing behind a growing reconnect backoff; reconnects are
+  // tried every 50–500 ms.
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(times * 50, 500),
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

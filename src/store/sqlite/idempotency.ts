@@ -17,6 +17,9 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => 
       ).run(outcome, isError ? 1 : 0, now, now + ttlMs, key, fence).changes > 0
     );
   };
+  // Completing again with the fence that completed it says yes: a retry after an unknown outcome.
+  const completedBy = (key: string, fence: number): boolean =>
+    stmt(ctx.db, "SELECT 1 FROM idempotency WHERE scope_key = ? AND fence = ? AND status = 'completed'").get(key, fence) !== undefined;
   return {
     begin: (key, fingerprint, leaseMs, ttlMs) =>
       guard(() =>
@@ -41,7 +44,8 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => 
           return { kind: 'acquired', fence, tookOver: true };
         }),
       ),
-    complete: (key, fence, outcome, isError, ttlMs) => guard(() => ctx.commit.run(() => completeRow(key, fence, outcome, isError, ttlMs))),
+    complete: (key, fence, outcome, isError, ttlMs) =>
+      guard(() => ctx.commit.run(() => completeRow(key, fence, outcome, isError, ttlMs) || completedBy(key, fence))),
     completeInTransaction: async (key, fence, ttlMs, work, encode) => {
       const lost = Symbol('lease lost');
       try {
