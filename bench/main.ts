@@ -1,6 +1,7 @@
 /**
- * Benchmarks. `npm run bench -- queue [--systems a,b] [--runs 3] [--messages 20000] …`
- * (`npx tsx bench/main.ts queue --help` lists every option).
+ * Benchmarks. `npm run bench -- queue [--systems a,b] [--runs 3] [--messages 20000] …`,
+ * `npm run bench -- bus [--quick]`, `npm run bench -- idempotency [--quick]`
+ * (`npx tsx bench/main.ts <command> --help` lists every option).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,6 +20,8 @@ import { postgresFacts } from './queue/services.js';
 import { DEFAULT_OPTIONS, METRICS, type Metric, type QueueBenchOptions, runQueueBench, sameOptions } from './queue/run.js';
 import { ALL_SYSTEMS } from './queue/systems/index.js';
 import { ballastVersion, packageVersion, ROOT } from './queue/versions.js';
+import { markdown as idempotencyMarkdown, textTargets as idempotencyTargets } from './idempotency/report.js';
+import { DEFAULT_OPTIONS as IDEM_DEFAULTS, type IdempotencyBenchOptions, isDefault as idemIsDefault, type Part, PARTS, QUICK_OPTIONS as IDEM_QUICK, runIdempotencyBench } from './idempotency/run.js';
 
 const HELP = `usage: npm run bench -- queue [options]
 
@@ -198,8 +201,95 @@ async function bus(args: string[]): Promise<void> {
   console.log(`\nwrote ${out} and ${json}`);
 }
 
+const IDEMPOTENCY_HELP = `usage: npm run bench -- idempotency [options]
+
+  Overhead per idempotent call (first execution and replay, sequential) of Ballast on SQLite,
+  PostgreSQL and Redis and of Powertools for AWS Lambda on the same Redis, against calling the
+  handler directly; and requests/s of a JSON POST endpoint on node:http with and without Ballast's
+  middleware. Writes the idempotency section of docs/benchmarks.md (or --out).
+
+  --runs N               runs of everything; the report shows the median [min–max] (default ${IDEM_DEFAULTS.runs})
+  --samples N            timed calls per case and system (default ${IDEM_DEFAULTS.samples})
+  --warmup N             untimed calls before each case (default ${IDEM_DEFAULTS.warmup})
+  --systems a,b,…        per-call systems (default all; the baseline always runs): ${IDEM_DEFAULTS.systems.filter((s) => s !== 'none').join(', ')}
+  --parts a,b            parts to run (default all): ${PARTS.join(', ')}
+  --seconds S            HTTP load per case, seconds (default ${IDEM_DEFAULTS.seconds})
+  --http-warmup S        HTTP warm-up before each server's cases, seconds (default ${IDEM_DEFAULTS.warmupSeconds})
+  --connections N        HTTP connections, one request in flight each (default ${IDEM_DEFAULTS.connections})
+  --quick                smoke run: --runs ${IDEM_QUICK.runs} --samples ${IDEM_QUICK.samples} --warmup ${IDEM_QUICK.warmup} --seconds ${IDEM_QUICK.seconds} --http-warmup ${IDEM_QUICK.warmupSeconds} (other options still apply)
+  --out PATH             report path (default docs/benchmarks.md for the full workload,
+                         bench/results/idempotency-quick.md otherwise)
+`;
+
+function seconds(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(n > 0)) throw new Error(`--${name} must be a positive number of seconds, got ${value}`);
+  return n;
+}
+
+function listOption<T extends string>(value: string | undefined, known: readonly T[], what: string): T[] {
+  if (value === undefined) return [...known];
+  const asked = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = asked.filter((s) => !known.includes(s as T));
+  if (bad.length > 0) throw new Error(`unknown ${what} ${bad.join(', ')}; known: ${known.join(', ')}`);
+  return known.filter((k) => asked.includes(k) || k === 'none');
+}
+
+async function idempotency(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      runs: { type: 'string' },
+      samples: { type: 'string' },
+      warmup: { type: 'string' },
+      systems: { type: 'string' },
+      parts: { type: 'string' },
+      seconds: { type: 'string' },
+      'http-warmup': { type: 'string' },
+      connections: { type: 'string' },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(IDEMPOTENCY_HELP);
+    return;
+  }
+  const d = values.quick ? IDEM_QUICK : IDEM_DEFAULTS;
+  const options: IdempotencyBenchOptions = {
+    runs: int(values.runs, d.runs, 'runs'),
+    samples: int(values.samples, d.samples, 'samples'),
+    warmup: int(values.warmup, d.warmup, 'warmup'),
+    systems: listOption(values.systems, d.systems, 'system(s)'),
+    parts: listOption<Part>(values.parts, PARTS, 'part(s)'),
+    seconds: seconds(values.seconds, d.seconds, 'seconds'),
+    warmupSeconds: seconds(values['http-warmup'], d.warmupSeconds, 'http-warmup'),
+    connections: int(values.connections, d.connections, 'connections'),
+  };
+  const full = idemIsDefault(options);
+  const out = values.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : join(ROOT, 'bench', 'results', 'idempotency-quick.md'));
+  const source = sourceState();
+  const before = srcFingerprint();
+  const machine = machineFacts();
+  console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; fdatasync ${Math.round(machine.fdatasyncPerSecond)}/s; load ${machine.loadAverage}`);
+  console.log(`workload: ${JSON.stringify(options)}`);
+  const result = await runIdempotencyBench(options, (line) => console.log(line));
+  const after = srcFingerprint();
+  const sourceNote = `${source}; src/ fingerprint ${before}${before !== after ? ` at the start and **${after} at the end: src/ changed during the run**` : ', unchanged during the run'}`;
+  const command = `npm run bench -- idempotency${args.length > 0 ? ` ${args.filter((a) => !a.startsWith('--out')).join(' ')}` : ''}`;
+  const json = join(ROOT, 'bench', 'results', full ? `idempotency-${result.startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json` : 'idempotency-quick.json');
+  mkdirSync(join(json, '..'), { recursive: true });
+  writeFileSync(json, JSON.stringify({ machine, source: sourceNote, ...result }, null, 2));
+  const report = idempotencyMarkdown(result, machine, command, sourceNote);
+  writeSection(out, 'idempotency', `${report}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`, SECTIONS);
+  console.log(`\n${idempotencyTargets(result)}`);
+  console.log(`\nwrote ${out} and ${json}`);
+}
+
 /** Order of the sections in docs/benchmarks.md. */
-const SECTIONS = ['queue', 'bus'] as const;
+const SECTIONS = ['queue', 'bus', 'idempotency'] as const;
 
 const [scenario, ...rest] = process.argv.slice(2);
 // Diagnostic only: never keeps the process alive, but names what does if it fails to exit.
@@ -210,6 +300,7 @@ const lingering = () => {
 try {
   if (scenario === 'queue') await queue(rest);
   else if (scenario === 'bus') await bus(rest);
+  else if (scenario === 'idempotency') await idempotency(rest);
   else {
     process.stdout.write(HELP);
     if (scenario !== undefined && scenario !== '--help' && scenario !== '-h') process.exitCode = 2;

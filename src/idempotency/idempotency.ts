@@ -103,6 +103,11 @@ export class Idempotency {
     this.#opened.catch(() => undefined);
   }
 
+  /** How long a completed record is replayed, seconds (the `ttlSeconds` option). */
+  get ttlSeconds(): number {
+    return this.#o.ttlSeconds;
+  }
+
   /** Closes a store this helper opened from a URL (a store passed in stays open); idempotent. */
   async close(): Promise<void> {
     const { close } = await this.#opened.catch(() => ({ close: async () => undefined }));

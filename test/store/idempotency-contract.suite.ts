@@ -87,9 +87,12 @@ export function idempotencyContract(driverName: string, open: IdemStoreFactory, 
       expect(await idem().begin('k', 'fp', LEASE, TTL)).toMatchObject({ kind: 'completed', outcome: '"fresh"' });
     });
 
-    it('concurrent first begins: exactly one acquires', async () => {
-      const results = await Promise.all(Array.from({ length: 20 }, () => idem().begin('race', 'fp', LEASE, TTL)));
-      expect(results.filter((r) => r.kind === 'acquired')).toHaveLength(1);
+    it('concurrent first begins: exactly one acquires, every other caller is told it is in progress', async () => {
+      for (const key of ['race-1', 'race-2', 'race-3']) {
+        const results = await Promise.all(Array.from({ length: 20 }, () => idem().begin(key, 'fp', LEASE, TTL)));
+        expect(results.filter((r) => r.kind === 'acquired')).toHaveLength(1);
+        expect(results.filter((r) => r.kind !== 'acquired').map((r) => r.kind)).toEqual(Array.from({ length: 19 }, () => 'inProgress'));
+      }
     });
 
     it('release frees the key for a new run; extend pushes the lease', async () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Idempotency } from '../idempotency.js';
 import { readIdempotencyKey } from './key.js';
 import type { HttpIdempotencyOptions } from './node.js';
-import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, type StoredResponse } from './problems.js';
+import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, retentionHeaders, type StoredResponse } from './problems.js';
 
 /** Options of the Fastify adapter: as the node one, with identity and route read from Fastify's request. */
 export type FastifyIdempotencyOptions = Omit<HttpIdempotencyOptions, 'identity' | 'route'> & {
@@ -13,7 +13,7 @@ export type FastifyIdempotencyOptions = Omit<HttpIdempotencyOptions, 'identity' 
 };
 
 const CAPTURE = Symbol('ballast.idempotency.capture');
-type Capture = { resolve: (r: StoredResponse) => void; reject: (e: unknown) => void };
+type Capture = { resolve: (r: StoredResponse) => void; reject: (e: unknown) => void; run: () => Promise<unknown> | undefined };
 type WithCapture = FastifyRequest & { [CAPTURE]?: Capture };
 
 /**
@@ -33,13 +33,14 @@ export function fastifyIdempotency(idem: Idempotency, options: FastifyIdempotenc
     const header = readIdempotencyKey(req.headers['idempotency-key']);
     const bad = keyProblem(header, options.required === true, docs);
     if (bad === 'skip' || !('key' in header)) return bad && bad !== 'skip' ? send(reply, bad) : undefined;
+    reply.headers(retentionHeaders(idem.ttlSeconds, options.advertiseRetention));
     const scope = `${options.identity?.(req) ?? ''} ${req.method} ${options.route?.(req) ?? req.routeOptions.url ?? req.url.split('?')[0]}`;
     let started!: () => void;
     const startedP = new Promise<'started'>((r) => (started = () => r('started')));
-    const run = idem.run<StoredResponse>({ key: header.key, scope, input: req.body ?? null }, () => {
+    const run: Promise<{ value: StoredResponse; replayed: boolean }> = idem.run<StoredResponse>({ key: header.key, scope, input: req.body ?? null }, () => {
       started();
       // Settled by onSend with what the handler answered (or rejected: not stored, key released).
-      return new Promise<StoredResponse>((resolve, reject) => ((req as WithCapture)[CAPTURE] = { resolve, reject }));
+      return new Promise<StoredResponse>((resolve, reject) => ((req as WithCapture)[CAPTURE] = { resolve, reject, run: () => run }));
     });
     const first = await Promise.race([startedP, run.then((r) => ({ r }), (error: unknown) => ({ error }))]);
     if (first === 'started') {
@@ -72,6 +73,8 @@ export function fastifyIdempotency(idem: Idempotency, options: FastifyIdempotenc
       if (value !== undefined) headers[h] = String(value);
     }
     capture.resolve({ status: reply.statusCode, headers, body: bytes.toString('base64') });
+    // The response goes out once its record is stored: a retry after receiving it is a replay.
+    await Promise.resolve(capture.run()).catch(() => undefined);
     return payload;
   }
 

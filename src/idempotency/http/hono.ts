@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Idempotency } from '../idempotency.js';
 import { readIdempotencyKey } from './key.js';
 import type { HttpIdempotencyOptions } from './node.js';
-import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, type StoredResponse } from './problems.js';
+import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, retentionHeaders, type StoredResponse } from './problems.js';
 
 /** Options of the Hono adapter: as the node one, with identity and route read from Hono's context. */
 export type HonoIdempotencyOptions = Omit<HttpIdempotencyOptions, 'identity' | 'route'> & {
@@ -21,12 +21,14 @@ export function honoIdempotency(idem: Idempotency, options: HonoIdempotencyOptio
   const keep = (options.headers ?? ['content-type', 'location']).map((h) => h.toLowerCase());
   const maxBody = options.maxBodyBytes ?? 1_048_576;
   const docs = options.docsUrl ?? DEFAULT_DOCS_URL;
-  const respond = (a: ProblemAnswer): Response => new Response(a.body, { status: a.status, headers: a.headers });
+  const retention = (): Record<string, string> => retentionHeaders(idem.ttlSeconds, options.advertiseRetention);
+  const respond = (a: ProblemAnswer): Response => new Response(a.body, { status: a.status, headers: { ...a.headers, ...retention() } });
   return async (c, next) => {
     if (!methods.has(c.req.method.toUpperCase())) return next();
     const header = readIdempotencyKey(c.req.header('idempotency-key'));
     const bad = keyProblem(header, options.required === true, docs);
     if (bad === 'skip' || !('key' in header)) return bad && bad !== 'skip' ? respond(bad) : next();
+    for (const [name, value] of Object.entries(retention())) c.header(name, value);
     const text = await c.req.raw.clone().text();
     let input: unknown = text;
     try {
@@ -51,7 +53,7 @@ export function honoIdempotency(idem: Idempotency, options: HonoIdempotencyOptio
         return { status: res.status, headers, body: bytes.toString('base64') };
       });
       if (!replayed) return;
-      return new Response(Buffer.from(value.body, 'base64'), { status: value.status, headers: { ...value.headers, 'idempotent-replayed': 'true' } });
+      return new Response(Buffer.from(value.body, 'base64'), { status: value.status, headers: { ...value.headers, ...retention(), 'idempotent-replayed': 'true' } });
     } catch (error) {
       if (ran) return; // the live response stands (and was not stored)
       const answer = answerFor(error, docs, options.onStoreError);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Idempotency } from '../idempotency.js';
 import { readIdempotencyKey } from './key.js';
-import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, type StoredResponse as Stored } from './problems.js';
+import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, retentionHeaders, type StoredResponse as Stored } from './problems.js';
 
 /** Options of the HTTP idempotency middleware. */
 export interface HttpIdempotencyOptions {
@@ -21,6 +21,8 @@ export interface HttpIdempotencyOptions {
   maxBodyBytes?: number;
   /** When the store is unavailable: `closed` answers 503, `open` runs the request without idempotency. @defaultValue 'closed' */
   onStoreError?: 'closed' | 'open';
+  /** Advertise how long keys are kept: `Idempotency-TTL: <ttlSeconds>` on every response to a keyed request. @defaultValue false */
+  advertiseRetention?: boolean;
   /** Link of the problem documents' `type`. @defaultValue 'https://github.com/ballast/ballast/blob/main/docs/idempotency.md' */
   docsUrl?: string;
 }
@@ -44,14 +46,17 @@ export function expressIdempotency(idem: Idempotency, options: HttpIdempotencyOp
     const bad = keyProblem(header, options.required === true, docs);
     if (bad === 'skip') return next();
     if (bad || !('key' in header)) return bad ? send(res, bad) : next();
+    for (const [name, value] of Object.entries(retentionHeaders(idem.ttlSeconds, options.advertiseRetention))) res.setHeader(name, value);
     const route = options.route?.(req) ?? (req.url ?? '').split('?')[0]!;
     const scope = `${options.identity?.(req) ?? ''} ${req.method} ${route}`;
     let ranDownstream = false;
-    idem
-      .run<Stored>({ key: header.key, scope, input: req.body ?? null }, () => {
-        ranDownstream = true;
-        return capture(res, keep, maxBody, options.storeServerErrors === true, next);
-      })
+    const running: { run?: Promise<unknown> } = {};
+    const run = idem.run<Stored>({ key: header.key, scope, input: req.body ?? null }, () => {
+      ranDownstream = true;
+      return capture(res, keep, maxBody, options.storeServerErrors === true, next, () => running.run);
+    });
+    running.run = run;
+    run
       .then(({ value, replayed }) => {
         if (!replayed) return; // the live response already went out
         res.writeHead(value.status, { ...value.headers, 'idempotent-replayed': 'true' });
@@ -67,8 +72,19 @@ export function expressIdempotency(idem: Idempotency, options: HttpIdempotencyOp
   };
 }
 
-/** Runs the rest of the chain, recording the response; rejects (releasing the key) when it must not be stored. */
-function capture(res: ServerResponse, keep: string[], maxBody: number, storeServerErrors: boolean, next: (error?: unknown) => void): Promise<Stored> {
+/**
+ * Runs the rest of the chain, recording the response; rejects (releasing the key) when it must
+ * not be stored. The response ends only once its record is stored (`stored()` settles), so a
+ * client that retries after receiving it is always answered with the replay.
+ */
+function capture(
+  res: ServerResponse,
+  keep: string[],
+  maxBody: number,
+  storeServerErrors: boolean,
+  next: (error?: unknown) => void,
+  stored: () => Promise<unknown> | undefined,
+): Promise<Stored> {
   return new Promise<Stored>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -98,18 +114,22 @@ function capture(res: ServerResponse, keep: string[], maxBody: number, storeServ
     }) as typeof res.write;
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       add(chunk);
-      const out = end(chunk, ...rest);
       const status = res.statusCode;
-      if ((status >= 500 && !storeServerErrors) || size > maxBody) reject(new NotStored());
-      else {
-        const headers: Record<string, string> = {};
-        for (const h of keep) {
-          const v = written[h] ?? res.getHeader(h);
-          if (v !== undefined) headers[h] = String(v);
-        }
-        resolve({ status, headers, body: Buffer.concat(chunks).toString('base64') });
+      if ((status >= 500 && !storeServerErrors) || size > maxBody) {
+        reject(new NotStored());
+        return end(chunk, ...rest);
       }
-      return out;
+      const headers: Record<string, string> = {};
+      for (const h of keep) {
+        const v = written[h] ?? res.getHeader(h);
+        if (v !== undefined) headers[h] = String(v);
+      }
+      resolve({ status, headers, body: Buffer.concat(chunks).toString('base64') });
+      // Whether or not the record could be stored, the live response goes out.
+      void Promise.resolve(stored())
+        .catch(() => undefined)
+        .then(() => end(chunk, ...rest));
+      return res;
     }) as typeof res.end;
     res.on('close', () => {
       if (!res.writableEnded) reject(new NotStored());

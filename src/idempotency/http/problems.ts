@@ -51,3 +51,12 @@ export interface StoredResponse {
   /** Base64: bodies are bytes. */
   body: string;
 }
+
+/**
+ * The retention advertised on responses to keyed requests when asked (`advertiseRetention`):
+ * `Idempotency-TTL: <seconds>`, the header proposed in the IETF draft's issue #49 (the draft
+ * itself defines none, and asks servers to document their expiry).
+ */
+export function retentionHeaders(ttlSeconds: number, advertise: boolean | undefined): Record<string, string> {
+  return advertise ? { 'idempotency-ttl': String(ttlSeconds) } : {};
+}

@@ -12,6 +12,10 @@ prev AS (SELECT * FROM idempotency WHERE scope_key = $2),
 up AS (
   INSERT INTO idempotency (scope_key, fingerprint, status, fence, lease_until, outcome, is_error, created_at, completed_at, expires_at)
   SELECT $2, $3, 'in_progress', 1, t.now + $4::bigint, NULL, false, t.now, NULL, t.now + $5::bigint FROM t
+  -- Only when the row may be taken: a replay, a mismatch or a live run then locks nothing and
+  -- writes nothing, so its statement commits without a WAL flush.
+  WHERE NOT EXISTS (SELECT 1 FROM prev WHERE prev.expires_at > t.now
+    AND (prev.status = 'completed' OR prev.lease_until > t.now OR prev.fingerprint <> $3))
   ON CONFLICT (scope_key) DO UPDATE SET
     fingerprint = excluded.fingerprint, status = 'in_progress', fence = idempotency.fence + 1,
     lease_until = excluded.lease_until, outcome = NULL, is_error = false,
@@ -41,11 +45,17 @@ export function postgresIdempotencyStore(ctx: PgBase, guard: <T>(fn: () => Promi
   return {
     begin: (key, fingerprint, leaseMs, ttlMs) =>
       guard(async (): Promise<BeginOutcome> => {
-        const [r] = await write<Partial<IdempotencyRow> & { new_fence: number | null; took_over: boolean }>(
-          BEGIN,
-          [ctx.nowParam(), key, fingerprint, leaseMs, ttlMs],
-          'idempotency begin',
-        );
+        let r: (Partial<IdempotencyRow> & { new_fence: number | null; took_over: boolean }) | undefined;
+        // A caller that lost a race for a new key waited on the winner's row lock, but its
+        // statement's snapshot predates the winner's row: the next statement sees it.
+        for (let attempt = 0; attempt < 5; attempt++) {
+          [r] = await write<Partial<IdempotencyRow> & { new_fence: number | null; took_over: boolean }>(
+            BEGIN,
+            [ctx.nowParam(), key, fingerprint, leaseMs, ttlMs],
+            'idempotency begin',
+          );
+          if (!r || r.new_fence !== null || r.scope_key !== null) break;
+        }
         if (!r) throw new Error('idempotency begin returned no row');
         if (r.new_fence !== null && r.new_fence !== undefined) {
           // Replacing an expired record is a fresh start; taking a live one over is not.

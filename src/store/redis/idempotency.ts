@@ -99,9 +99,17 @@ export async function openRedisIdempotencyStore(url: string, options: RedisIdemp
   }
   const prefix = options.prefix ?? 'ballast:idem:';
   const now = (): string => (options.clock ? String(options.clock.now()) : '');
+  // Each script is sent once and then called by its SHA (ioredis falls back to EVAL on NOSCRIPT).
+  const commandOf = new Map<string, string>();
+  const scripts = [BEGIN, COMPLETE, RELEASE, EXTEND, GET, SWEEP];
+  for (const [i, script] of scripts.entries()) {
+    commandOf.set(script, `ballastIdem${i}`);
+    redis.defineCommand(`ballastIdem${i}`, { lua: script });
+  }
+  const commands = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
   const run = async <T>(script: string, keys: string[], args: (string | number)[]): Promise<T> => {
     try {
-      return (await redis.eval(script, keys.length, ...keys, now(), ...args.map(String))) as T;
+      return (await commands[commandOf.get(script)!]!(keys.length, ...keys, now(), ...args.map(String))) as T;
     } catch (cause) {
       throw new BallastError('StoreUnavailable', `Redis idempotency call failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }

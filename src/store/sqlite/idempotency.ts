@@ -4,7 +4,19 @@ import { type IdempotencyRow, toIdempotencyRecord } from '../idempotency-rows.js
 import type { SqliteContext } from './context.js';
 import { stmt } from './statements.js';
 
-/** The SQLite idempotency store: every call one short transaction (acquiring one is durable: fsynced). */
+/**
+ * What a live record answers without any write: completed, mismatch, or in progress with a lease
+ * still running; undefined when the caller may acquire it (absent, expired, or its lease ended).
+ */
+function settled(row: IdempotencyRow | undefined, fingerprint: string, now: number): BeginOutcome | undefined {
+  if (!row || row.expires_at <= now) return undefined;
+  if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
+  if (row.status === 'completed') return { kind: 'completed', outcome: row.outcome ?? 'null', isError: row.is_error === 1 || row.is_error === true, completedAt: row.completed_at ?? row.created_at };
+  if (row.lease_until > now) return { kind: 'inProgress', leaseUntil: row.lease_until };
+  return undefined;
+}
+
+/** The SQLite idempotency store: every write one short group-committed transaction; a completed record is durable (fsynced) before it is acknowledged. */
 export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => T | Promise<T>) => Promise<T>): IdempotencyStore {
   const read = (key: string): IdempotencyRow | undefined => stmt(ctx.db, 'SELECT * FROM idempotency WHERE scope_key = ?').get(key) as IdempotencyRow | undefined;
   const completeRow = (key: string, fence: number, outcome: string, isError: boolean, ttlMs: number): boolean => {
@@ -22,8 +34,13 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => 
     stmt(ctx.db, "SELECT 1 FROM idempotency WHERE scope_key = ? AND fence = ? AND status = 'completed'").get(key, fence) !== undefined;
   return {
     begin: (key, fingerprint, leaseMs, ttlMs) =>
-      guard(() =>
-        ctx.commit.run((): BeginOutcome => {
+      guard(() => {
+        // Reads first, outside any transaction: a replay, a mismatch or a live run needs no write.
+        const seen = settled(read(key), fingerprint, ctx.now());
+        if (seen) return seen;
+        // Not durable (no fsync wait): an in-progress record guards against concurrent runs, and a
+        // power loss that could undo it also ends every process that could be running it.
+        return ctx.commit.run((): BeginOutcome => {
           const now = ctx.now();
           const row = read(key);
           if (!row || row.expires_at <= now) {
@@ -36,14 +53,13 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => 
             ).run(key, fingerprint, (row?.fence ?? 0) + 1, now + leaseMs, now, now + ttlMs);
             return { kind: 'acquired', fence: (row?.fence ?? 0) + 1, tookOver: false };
           }
-          if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-          if (row.status === 'completed') return { kind: 'completed', outcome: row.outcome ?? 'null', isError: row.is_error === 1 || row.is_error === true, completedAt: row.completed_at ?? row.created_at };
-          if (row.lease_until > now) return { kind: 'inProgress', leaseUntil: row.lease_until };
+          const other = settled(row, fingerprint, now);
+          if (other) return other;
           const fence = row.fence + 1;
           stmt(ctx.db, 'UPDATE idempotency SET fence = ?, lease_until = ? WHERE scope_key = ?').run(fence, now + leaseMs, key);
           return { kind: 'acquired', fence, tookOver: true };
-        }),
-      ),
+        }, false);
+      }),
     complete: (key, fence, outcome, isError, ttlMs) =>
       guard(() => ctx.commit.run(() => completeRow(key, fence, outcome, isError, ttlMs) || completedBy(key, fence))),
     completeInTransaction: async (key, fence, ttlMs, work, encode) => {
