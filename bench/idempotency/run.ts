@@ -31,7 +31,9 @@ export const DEFAULT_OPTIONS: IdempotencyBenchOptions = {
 /** A smoke run: a few hundred samples, one run, 1 s of HTTP load per case. */
 export const QUICK_OPTIONS: IdempotencyBenchOptions = { ...DEFAULT_OPTIONS, runs: 1, samples: 300, warmup: 100, seconds: 1, warmupSeconds: 1 };
 
-export const isDefault = (o: IdempotencyBenchOptions): boolean => JSON.stringify(o) === JSON.stringify(DEFAULT_OPTIONS);
+/** True for the full workload (every option at its default; key order does not matter). */
+export const isDefault = (o: IdempotencyBenchOptions): boolean =>
+  (Object.keys(DEFAULT_OPTIONS) as (keyof IdempotencyBenchOptions)[]).every((k) => JSON.stringify(o[k]) === JSON.stringify(DEFAULT_OPTIONS[k]));
 
 export interface Services {
   redis: Awaited<ReturnType<typeof redisFacts>>;
