@@ -56,6 +56,9 @@ interface Held {
   retrying<R>(op: () => Promise<R>): Promise<R>;
 }
 
+// A plain reason: an abort without one builds a DOMException (and its stack) on every run.
+const FINISHED = 'finished';
+
 /** True for a store that could not be reached (the outcome of a write unknown). */
 const isUnavailable = (error: unknown): boolean => error instanceof BallastError && error.code === 'StoreUnavailable';
 
@@ -205,7 +208,9 @@ export class Idempotency {
     const { clock } = this.#o;
     const { store, scopeKey, fence, tookOver } = claim;
     const leaseMs = this.#o.leaseSeconds * 1000;
-    const abort = new AbortController();
+    // The run's signal is made only if the function reads it or the lease is lost (most never do).
+    let abort: AbortController | undefined;
+    let lost = false;
     const stop = new AbortController();
     // Until when this run surely holds the key (by the local clock); a heartbeat moves it on.
     let heldUntil = clock.now() + leaseMs;
@@ -230,13 +235,22 @@ export class Idempotency {
         const at = clock.now();
         const kept = await store.extend(scopeKey, fence, leaseMs).catch(() => undefined);
         if (kept === true) heldUntil = at + leaseMs;
-        if (kept === false) abort.abort(new BallastError('IdempotencyLeaseLost', 'Another caller took this idempotency key over.'));
+        if (kept === false) {
+          lost = true;
+          (abort ??= new AbortController()).abort(new BallastError('IdempotencyLeaseLost', 'Another caller took this idempotency key over.'));
+        }
       }
     })();
     try {
-      return { value: await body({ signal: abort.signal, tookOver }, held), replayed: false };
+      const context: RunContext = {
+        get signal() {
+          return (abort ??= new AbortController()).signal;
+        },
+        tookOver,
+      };
+      return { value: await body(context, held), replayed: false };
     } catch (error) {
-      if (abort.signal.aborted || (error instanceof BallastError && error.code === 'IdempotencyLeaseLost')) throw error;
+      if (lost || (error instanceof BallastError && error.code === 'IdempotencyLeaseLost')) throw error;
       // A store failure is never the request's outcome: the key is freed for a retry.
       if (this.#o.storeErrors && !isUnavailable(error)) {
         const e = error instanceof Error ? error : new Error(String(error));
@@ -248,7 +262,7 @@ export class Idempotency {
       }
       throw error;
     } finally {
-      stop.abort();
+      stop.abort(FINISHED);
       await beating;
     }
   }

@@ -1,17 +1,19 @@
 /**
- * `advertiseRetention`: every response to a keyed request (live and replayed) carries
- * `Idempotency-TTL: <ttlSeconds>` in all three adapters; nothing is advertised by default.
+ * The three HTTP adapters on each of the three stores: a keyed request runs once and its retry
+ * (sent the moment the first response arrives) is the replay; with `advertiseRetention` every
+ * response to a keyed request (live and replayed) carries `Idempotency-TTL: <ttlSeconds>`;
+ * nothing is advertised by default.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createIdempotency, expressIdempotency, fastifyIdempotency, honoIdempotency } from '../../src/idempotency/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdempotency, expressIdempotency, fastifyIdempotency, honoIdempotency, type Idempotency } from '../../src/idempotency/index.js';
+import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
 import { tempDbPath } from '../helpers/ballast.js';
-
-const idem = createIdempotency({ store: `sqlite:${tempDbPath()}`, ttlSeconds: 3600 });
-afterAll(() => idem.close());
+import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
+import { describeRedis, freshPrefix, REDIS_URL } from '../helpers/redis.js';
 
 /** Posts twice with one key and once with another; answers the Idempotency-TTL header of each, and the replay marker. */
 type Poster = (key: string) => Promise<{ ttl: string | null; replayed: string | null }>;
@@ -24,7 +26,13 @@ async function check(post: (advertise: boolean) => Promise<Poster>): Promise<voi
   expect(await off('r-2')).toEqual({ ttl: null, replayed: null });
 }
 
-describe('advertised retention (Idempotency-TTL)', () => {
+function adapterSuite(open: () => Promise<Idempotency>): void {
+  let idem: Idempotency;
+  beforeAll(async () => {
+    idem = await open();
+  });
+  afterAll(() => idem.close());
+
   it('node:http', async () => {
     const servers: ReturnType<typeof createServer>[] = [];
     try {
@@ -74,5 +82,19 @@ describe('advertised retention (Idempotency-TTL)', () => {
     } finally {
       for (const app of apps) await app.close();
     }
+  });
+}
+
+describe('HTTP adapters on SQLite: replay right after the response, advertised retention', () => {
+  adapterSuite(async () => createIdempotency({ store: `sqlite:${tempDbPath()}`, ttlSeconds: 3600 }));
+});
+describePg('HTTP adapters on PostgreSQL: replay right after the response, advertised retention', () => {
+  adapterSuite(async () => createIdempotency({ store: `${PG_URL}?schema=${freshSchema()}`, ttlSeconds: 3600 }));
+});
+describeRedis('HTTP adapters on Redis: replay right after the response, advertised retention', () => {
+  adapterSuite(async () => {
+    const redis = await openRedisIdempotencyStore(REDIS_URL, { prefix: freshPrefix() });
+    const idem = createIdempotency({ store: { idempotency: redis }, ttlSeconds: 3600 });
+    return Object.assign(idem, { close: () => redis.close() });
   });
 });
