@@ -3,6 +3,7 @@ import { BallastError } from '../core/errors.js';
 import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
 import { openStore } from '../store/open.js';
 import { openRedisIdempotencyStore } from '../store/redis/idempotency.js';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError, IdempotencyLeaseLostError } from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
 
 /** Options of `createIdempotency`. */
@@ -32,6 +33,8 @@ export interface RunRequest {
   input?: unknown;
   /** Only these top-level fields of `input` count. @defaultValue all */
   fields?: readonly string[];
+  /** A fingerprint you computed (any string up to 255 characters); replaces hashing `input`. */
+  fingerprint?: string;
   /** Wait up to this long for a run in progress elsewhere to finish, ms; 0 = answer `IdempotencyInProgress` at once. @defaultValue 0 */
   waitMs?: number;
 }
@@ -71,8 +74,7 @@ interface Claim {
 }
 
 const encode = (value: unknown): string => JSON.stringify(value === undefined ? null : value);
-const leaseLost = (): BallastError =>
-  new BallastError('IdempotencyLeaseLost', 'This run lost its idempotency key to another caller before finishing; its result was not stored.');
+const leaseLost = (): BallastError => new IdempotencyLeaseLostError();
 
 /** A stored error, thrown again on replay (with `storeErrors`). */
 export class ReplayedError extends Error {
@@ -175,7 +177,10 @@ export class Idempotency {
       throw new BallastError('InvalidParameterValue', 'The idempotency key must be 1 to 255 printable ASCII characters.');
     }
     const scopeKey = scopedKey(request.scope ?? '', request.key);
-    const fingerprint = fingerprintOf(request.input ?? null, request.fields);
+    if (request.fingerprint !== undefined && (typeof request.fingerprint !== 'string' || request.fingerprint.length > 255)) {
+      throw new BallastError('InvalidParameterValue', 'The fingerprint must be a string of at most 255 characters.');
+    }
+    const fingerprint = request.fingerprint ?? fingerprintOf(request.input ?? null, request.fields);
     const { clock } = this.#o;
     const { idem } = await this.#opened;
     const leaseMs = this.#o.leaseSeconds * 1000;
@@ -185,12 +190,12 @@ export class Idempotency {
       const begun = await idem.begin(scopeKey, fingerprint, leaseMs, ttlMs);
       switch (begun.kind) {
         case 'mismatch':
-          throw new BallastError('IdempotencyKeyReused', 'This idempotency key was already used with a different request.');
+          throw new IdempotencyKeyReusedError();
         case 'completed':
           return this.#replay<T>(begun.outcome, begun.isError);
         case 'inProgress': {
           const wait = Math.min(deadline - clock.now(), begun.leaseUntil - clock.now(), 100);
-          if (wait <= 0) throw new BallastError('IdempotencyInProgress', `A request with this idempotency key is in progress; retry after ${Math.max(1, Math.ceil((begun.leaseUntil - clock.now()) / 1000))} s.`);
+          if (wait <= 0) throw new IdempotencyInProgressError(Math.max(1, Math.ceil((begun.leaseUntil - clock.now()) / 1000)));
           await clock.sleep(wait);
           continue;
         }
@@ -237,7 +242,7 @@ export class Idempotency {
         if (kept === true) heldUntil = at + leaseMs;
         if (kept === false) {
           lost = true;
-          (abort ??= new AbortController()).abort(new BallastError('IdempotencyLeaseLost', 'Another caller took this idempotency key over.'));
+          (abort ??= new AbortController()).abort(new IdempotencyLeaseLostError('Another caller took this idempotency key over.'));
         }
       }
     })();

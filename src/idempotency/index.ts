@@ -7,3 +7,4 @@ export { readIdempotencyKey, type KeyHeader } from './http/key.js';
 export { honoIdempotency, type HonoIdempotencyOptions } from './http/hono.js';
 export { fastifyIdempotency, type FastifyIdempotencyOptions } from './http/fastify.js';
 export type { StoreTransaction } from '../store/idempotency-contract.js';
+export { IdempotencyInProgressError, IdempotencyKeyReusedError, IdempotencyLeaseLostError } from './errors.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIdempotency, fingerprintOf, type Idempotency, ReplayedError, scopedKey } from '../../src/idempotency/index.js';
+import { createIdempotency, fingerprintOf, type Idempotency, IdempotencyInProgressError, IdempotencyKeyReusedError, ReplayedError, scopedKey } from '../../src/idempotency/index.js';
 import type { IdempotencyStore } from '../../src/store/idempotency-contract.js';
 import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
 import { openPostgresStore } from '../../src/store/postgres/driver.js';
@@ -37,6 +37,12 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void 
       expect(await codeOf(idem.run({ key: 'k', input: { amount: 6 } }, () => 'no'))).toBe('IdempotencyKeyReused');
       await idem.run({ key: 'f', input: { amount: 5, sentAt: 1 }, fields: ['amount'] }, () => 'first');
       expect(await idem.run({ key: 'f', input: { amount: 5, sentAt: 2 }, fields: ['amount'] }, () => 'second')).toEqual({ value: 'first', replayed: true });
+      // Typed errors, and a fingerprint the caller computed instead of the input's hash.
+      await expect(idem.run({ key: 'k', input: { amount: 7 } }, () => 'no')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      await idem.run({ key: 'own', fingerprint: 'order-v1:abc' }, () => 'mine');
+      expect(await idem.run({ key: 'own', fingerprint: 'order-v1:abc', input: { ignored: true } }, () => 'x')).toEqual({ value: 'mine', replayed: true });
+      expect(await codeOf(idem.run({ key: 'own', fingerprint: 'order-v1:def' }, () => 'x'))).toBe('IdempotencyKeyReused');
+      expect(await codeOf(idem.run({ key: 'own2', fingerprint: 'x'.repeat(256) }, () => 'x'))).toBe('InvalidParameterValue');
     });
 
     it('keys never cross scopes', async () => {
@@ -48,7 +54,9 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void 
       let release!: () => void;
       const first = idem.run({ key: 'slow' }, () => new Promise<string>((r) => (release = () => r('done'))));
       await waitFor(() => release !== undefined);
-      expect(await codeOf(idem.run({ key: 'slow' }, () => 'dup'))).toBe('IdempotencyInProgress');
+      const busy = await idem.run({ key: 'slow' }, () => 'dup').catch((e: unknown) => e);
+      expect(busy).toBeInstanceOf(IdempotencyInProgressError);
+      expect((busy as IdempotencyInProgressError).retryAfterSeconds).toBe(10);
       const waiting = idem.run({ key: 'slow', waitMs: 5_000 }, () => 'dup');
       await new Promise((r) => setTimeout(r, 20));
       release();
