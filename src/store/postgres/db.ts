@@ -4,6 +4,8 @@ import { isConnectionError, isRetryableConflict, toStoreError } from './errors.j
 /** Anything that runs a query: a pooled client, the caller's own client, or the pool. */
 export interface Sql {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** A named statement: parsed and planned once per connection (worth it for hot, complex statements). */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: { name: string; text: string; values?: unknown[] }): Promise<pg.QueryResult<R>>;
 }
 
 /**
