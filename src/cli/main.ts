@@ -6,6 +6,7 @@ import { receiveCommand, RECEIVE_USAGE, sendCommand, SEND_USAGE } from './comman
 import { redriveCommand, REDRIVE_USAGE } from './commands/redrive.js';
 import { serveCommand, SERVE_USAGE } from './commands/serve.js';
 import { eventsCommand, EVENTS_USAGE } from './commands/events.js';
+import { healthCommand, HEALTH_USAGE } from './commands/health.js';
 
 const USAGE = `ballast — fail-safe interactions for distributed workloads
 
@@ -14,7 +15,8 @@ ${QUEUES_USAGE}
 ${SEND_USAGE}
 ${RECEIVE_USAGE}
 ${REDRIVE_USAGE}
-${EVENTS_USAGE}`;
+${EVENTS_USAGE}
+${HEALTH_USAGE}`;
 
 const COMMANDS: Record<string, (args: string[], io: Output) => Promise<number>> = {
   serve: serveCommand,
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, (args: string[], io: Output) => Promise<number>> 
   receive: receiveCommand,
   redrive: redriveCommand,
   events: eventsCommand,
+  health: healthCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */

@@ -9,6 +9,7 @@ import { type AppOptions, resolveAppOptions } from './options.js';
 import { eventsHandler, isEventsRequest } from './protocols/events/dispatch.js';
 import { sqsHandler } from './protocols/sqs/dispatch.js';
 import { healthRoute } from './routes/health.js';
+import { healthRoutes } from '../health/routes.js';
 import { metricsRoute } from './routes/metrics.js';
 import { setMaxListeners } from 'node:events';
 
@@ -50,6 +51,7 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
 
   app.get('/healthz', healthRoute(ballast));
   app.get('/metrics', metricsRoute(metrics));
+  if (options.health) app.route('/', healthRoutes(options.health));
   const sqs = sqsHandler({ ballast, options: resolved, closing: closing.signal });
   const events = eventsHandler({ ballast, options: resolved });
   // `AWSEvents.*` targets speak EventBridge; every other POST (unknown targets included) stays SQS's.

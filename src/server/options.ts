@@ -1,3 +1,4 @@
+import type { SnapshotSource } from '../health/routes.js';
 import type { Ballast } from '../ballast.js';
 import { check } from '../core/errors.js';
 
@@ -30,6 +31,8 @@ export interface AppOptions {
   maxClockSkewSeconds?: number;
   /** Where request failures and queue events are logged. @defaultValue silent */
   logger?: ServerLogger;
+  /** A health monitor whose snapshots the server serves under `/v1/health/*` (`ballast serve --health FILE`). @defaultValue none */
+  health?: () => SnapshotSource;
 }
 
 /** Options of `startServer`. */

@@ -2,8 +2,9 @@ import { openBallast } from '../../ballast.js';
 import { intFlag, parse, storeUrl } from '../args.js';
 import type { Output } from '../output.js';
 
-export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL]
-  Speaks the SQS JSON protocol (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics.
+export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--health FILE]
+  Speaks the SQS JSON protocol (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics;
+  with --health, also runs a health monitor from FILE and serves its snapshots under /v1/health/*.
   SigV4 is verified when BALLAST_ACCESS_KEYS="id:secret[,id:secret…]" is set.`;
 
 /** Parses BALLAST_ACCESS_KEYS into credentials. */
@@ -22,12 +23,22 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     port: { type: 'string' },
     host: { type: 'string' },
     'public-url': { type: 'string' },
+    health: { type: 'string' },
   });
   if (values.help) return io.out(SERVE_USAGE), 0;
   const port = intFlag(values.port, 'port', 4566, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
   const credentials = accessKeys(process.env.BALLAST_ACCESS_KEYS);
   const ballast = await openBallast({ store: storeUrl(values.store) });
+  const configPath = values.health;
+  const health = configPath
+    ? await import('../../health/service.js')
+        .then(({ HealthService }) => HealthService.start({ configPath, onError: (message) => io.err(`ballast health: ${message}`) }))
+        .catch(async (error: unknown) => {
+          await ballast.close();
+          throw error;
+        })
+    : undefined;
   // The server is loaded only by this command, so other commands start fast.
   const { startServer } = await import('../../server/serve.js');
   const server = await startServer({
@@ -36,6 +47,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     port,
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
     ...(credentials ? { credentials } : {}),
+    ...(health ? { health: () => health.source() } : {}),
   });
   io.err(`ballast: serving SQS and EventBridge on ${server.url} (store: ${ballast.store.kind})`);
   await new Promise<void>((resolve) => {
@@ -44,6 +56,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
   });
   io.err('ballast: shutting down');
   await server.close();
+  await health?.stop();
   await ballast.close();
   return 0;
 }

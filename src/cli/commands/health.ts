@@ -1,0 +1,113 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BallastError } from '../../core/errors.js';
+import { intFlag, parse } from '../args.js';
+import type { Output } from '../output.js';
+
+export const HEALTH_USAGE = `ballast health run --config FILE [--port 8080] [--host 127.0.0.1] [--snapshot-file PATH]
+  Probes every endpoint of FILE once per interval and publishes a fixed-size snapshot every interval:
+  GET /v1/health/snapshot (binary), /v1/health/snapshot.json, /v1/health/layout, /v1/health/status.
+  FILE is re-read every 5 intervals; a bad edit is reported and the running config kept.
+ballast health show [--url http://127.0.0.1:8080] [--every MS] [--once]
+  Draws the latest snapshot as a grid (● healthy, ✕ unhealthy, · unknown), refreshing every interval.`;
+
+const FLAGS = {
+  config: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'snapshot-file': { type: 'string' },
+  url: { type: 'string' },
+  every: { type: 'string' },
+  once: { type: 'boolean' },
+} as const;
+
+/** `ballast health run|show`. */
+export async function healthCommand(args: string[], io: Output): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parse(rest, FLAGS);
+  if (values.help || sub === undefined || sub === '--help' || sub === '-h') return io.out(HEALTH_USAGE), sub === undefined ? 2 : 0;
+  if (sub === 'run') return run(values, io);
+  if (sub === 'show') return show(values, io);
+  throw new BallastError('InvalidParameterValue', `unknown health command "${sub}"\n${HEALTH_USAGE}`);
+}
+
+type Flags = ReturnType<typeof parse<typeof FLAGS>>['values'];
+
+async function run(values: Flags, io: Output): Promise<number> {
+  if (!values.config) throw new BallastError('MissingParameter', `--config FILE is required\n${HEALTH_USAGE}`);
+  const port = intFlag(values.port, 'port', 8080, 0, 65_535);
+  const host = values.host ?? '127.0.0.1';
+  const [{ HealthService }, { healthRoutes }, { serve }] = await Promise.all([import('../../health/service.js'), import('../../health/routes.js'), import('@hono/node-server')]);
+  const service = await HealthService.start({
+    configPath: values.config,
+    ...(values['snapshot-file'] ? { snapshotFile: values['snapshot-file'] } : {}),
+    onError: (message) => io.err(`ballast health: ${message}`),
+  });
+  const routes = healthRoutes(() => service.source());
+  routes.get('/healthz', (c) => c.redirect('/v1/health/status'));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: routes.fetch, hostname: host, port }) as Server;
+    s.once('listening', () => resolve(s));
+    s.once('error', reject);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  io.err(`ballast health: probing ${service.config.endpoints.length} endpoints every ${service.config.intervalMs} ms; snapshots on http://${host}:${bound}/v1/health/snapshot`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  io.err('ballast health: stopping');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await service.stop();
+  return 0;
+}
+
+interface JsonView {
+  monitorId: string;
+  sequence: number;
+  time: string;
+  counts: { healthy: number; unhealthy: number; unknown: number };
+  endpoints: { id: string | number; state: 'healthy' | 'unhealthy' | 'unknown' }[];
+}
+
+const MARK = { healthy: '●', unhealthy: '✕', unknown: '·' } as const;
+const COLOUR = { healthy: '\x1b[32m', unhealthy: '\x1b[31m', unknown: '\x1b[90m' } as const;
+
+/** The grid for one snapshot: a header line, then rows of `columns` marks. */
+export function renderGrid(view: JsonView, columns: number, colour: boolean): string {
+  const { healthy, unhealthy, unknown } = view.counts;
+  const lines = [`${view.monitorId}  #${view.sequence}  ${view.time}  ● ${healthy} healthy  ✕ ${unhealthy} unhealthy  · ${unknown} unknown`];
+  for (let i = 0; i < view.endpoints.length; i += columns) {
+    lines.push(
+      view.endpoints
+        .slice(i, i + columns)
+        .map((e) => (colour ? `${COLOUR[e.state]}${MARK[e.state]}\x1b[0m` : MARK[e.state]))
+        .join(''),
+    );
+  }
+  return lines.join('\n');
+}
+
+async function show(values: Flags, io: Output): Promise<number> {
+  const base = (values.url ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const every = intFlag(values.every, 'every', 1_000, 100, 3_600_000);
+  const columns = Math.max(10, Math.min(200, (process.stdout.columns ?? 100) - 1));
+  const colour = Boolean(process.stdout.isTTY);
+  let lastGrid = '';
+  for (;;) {
+    let text: string;
+    try {
+      const res = await fetch(`${base}/v1/health/snapshot.json`, { signal: AbortSignal.timeout(every) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      text = lastGrid = renderGrid((await res.json()) as JsonView, columns, colour);
+    } catch (error) {
+      if (values.once) return io.err(`ballast health: cannot read ${base}: ${(error as Error).message}`), 1;
+      // Statically stable: the last grid stays on screen, marked stale.
+      text = `${lastGrid}\n(stale: cannot read ${base}: ${(error as Error).message})`;
+    }
+    if (values.once) return io.out(text), 0;
+    io.out(`\x1b[2J\x1b[H${text}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
