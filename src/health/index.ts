@@ -27,3 +27,4 @@ export { SnapshotConsumer, type ApplyResult, type ConsumerCounters, type Consume
 export { DEFAULT_EXPECT_STATUS, HEALTH_CONFIG_LIMITS, HealthConfigError, parseHealthConfig, readHealthConfig, type HealthConfigProblem } from './config.js';
 export { createProbeAgents, functionProbe, httpProbe, probeFor, tcpProbe, type ProbeAgents } from './probes.js';
 export * from './types.js';
+export { HEALTH_EVENT_DETAIL_TYPE, HEALTH_EVENT_SOURCE, snapshotEvent } from './bus-events.js';

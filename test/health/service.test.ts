@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderGrid } from '../../src/cli/commands/health.js';
+import { snapshotEvent } from '../../src/health/bus-events.js';
+import { decodeSnapshot, encodeSnapshot } from '../../src/health/snapshot.js';
 import { HealthService } from '../../src/health/service.js';
 import { createApp } from '../../src/server/app.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
@@ -98,5 +100,28 @@ describe('ballast health show: the grid', () => {
     };
     expect(renderGrid(view, 3, false)).toBe('m  #3  2026-01-01T00:00:00.000Z  ● 2 healthy  ✕ 1 unhealthy  · 1 unknown\n●✕·\n●');
     expect(renderGrid(view, 3, true)).toContain('\x1b[31m✕\x1b[0m');
+  });
+});
+
+describe('snapshots on the event bus', () => {
+  it('a snapshot event matches a rule on its source and carries the exact snapshot bytes', async () => {
+    const ballast = await openTestBallast();
+    try {
+      const q = await ballast.queues.create('health-events');
+      await ballast.bus.putRule('snapshots', { eventPattern: { source: ['ballast.health'], detail: { monitorId: ['m-1'] } } });
+      await ballast.bus.putTargets('snapshots', [{ id: 'q', arn: ballast.queues.arn('health-events'), inputPath: '$.detail' }]);
+      const snapshot = { formatVersion: 1, monitorId: 'm-1', epoch: 5, sequence: 9, timeMs: 1_700_000_000_000, layoutVersion: 42, states: Uint8Array.from([1, 2, 0, 1, 1]) };
+      const bytes = encodeSnapshot(snapshot);
+      const put = await ballast.bus.putEvents([snapshotEvent(bytes, snapshot)]);
+      expect(put.failedEntryCount).toBe(0);
+      await ballast.bus.dispatchOnce();
+      const [message] = await q.receive({ maxMessages: 1 });
+      const detail = JSON.parse(message!.body) as { snapshot: string; sequence: number; endpointCount: number };
+      expect(detail.sequence).toBe(9);
+      expect(detail.endpointCount).toBe(5);
+      expect(decodeSnapshot(Buffer.from(detail.snapshot, 'base64'))).toEqual(decodeSnapshot(bytes));
+    } finally {
+      await ballast.close();
+    }
   });
 });

@@ -2,9 +2,10 @@ import { openBallast } from '../../ballast.js';
 import { intFlag, parse, storeUrl } from '../args.js';
 import type { Output } from '../output.js';
 
-export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--health FILE]
+export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--health FILE [--health-events]]
   Speaks the SQS JSON protocol (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics;
-  with --health, also runs a health monitor from FILE and serves its snapshots under /v1/health/*.
+  with --health, also runs a health monitor from FILE and serves its snapshots under /v1/health/*;
+  with --health-events, every snapshot is also put on the default event bus (source ballast.health).
   SigV4 is verified when BALLAST_ACCESS_KEYS="id:secret[,id:secret…]" is set.`;
 
 /** Parses BALLAST_ACCESS_KEYS into credentials. */
@@ -24,6 +25,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     host: { type: 'string' },
     'public-url': { type: 'string' },
     health: { type: 'string' },
+    'health-events': { type: 'boolean' },
   });
   if (values.help) return io.out(SERVE_USAGE), 0;
   const port = intFlag(values.port, 'port', 4566, 0, 65_535);
@@ -33,7 +35,14 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
   const configPath = values.health;
   const health = configPath
     ? await import('../../health/service.js')
-        .then(({ HealthService }) => HealthService.start({ configPath, onError: (message) => io.err(`ballast health: ${message}`) }))
+        .then(async ({ HealthService }) => {
+          const { snapshotEvent } = await import('../../health/bus-events.js');
+          return HealthService.start({
+            configPath,
+            onError: (message) => io.err(`ballast health: ${message}`),
+            ...(values['health-events'] ? { onSnapshot: async (bytes, snapshot) => void (await ballast.bus.putEvents([snapshotEvent(bytes, snapshot)])) } : {}),
+          });
+        })
         .catch(async (error: unknown) => {
           await ballast.close();
           throw error;
