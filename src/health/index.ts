@@ -28,3 +28,4 @@ export { DEFAULT_EXPECT_STATUS, HEALTH_CONFIG_LIMITS, HealthConfigError, parseHe
 export { createProbeAgents, functionProbe, httpProbe, probeFor, tcpProbe, type ProbeAgents } from './probes.js';
 export * from './types.js';
 export { HEALTH_EVENT_DETAIL_TYPE, HEALTH_EVENT_SOURCE, snapshotEvent } from './bus-events.js';
+export { AggregateService, type AggregateServiceOptions, type CheckerRead } from './aggregate-service.js';

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { BallastError } from '../../core/errors.js';
 import { intFlag, parse } from '../args.js';
@@ -8,6 +9,9 @@ export const HEALTH_USAGE = `ballast health run --config FILE [--port 8080] [--h
   Probes every endpoint of FILE once per interval and publishes a fixed-size snapshot every interval:
   GET /v1/health/snapshot (binary), /v1/health/snapshot.json, /v1/health/layout, /v1/health/status.
   FILE is re-read every 5 intervals; a bad edit is reported and the running config kept.
+ballast health aggregate --from URL[,URL…] [--port 8081] [--host 127.0.0.1] [--share 0.5] [--every 1000]
+  Reads every checker's snapshot once per interval and serves their quorum on the same routes
+  (healthy when at least --share of the fresh checkers with an opinion say so).
 ballast health show [--url http://127.0.0.1:8080] [--every MS] [--once]
   Draws the latest snapshot as a grid (● healthy, ✕ unhealthy, · unknown), refreshing every interval.`;
 
@@ -19,6 +23,8 @@ const FLAGS = {
   url: { type: 'string' },
   every: { type: 'string' },
   once: { type: 'boolean' },
+  from: { type: 'string' },
+  share: { type: 'string' },
 } as const;
 
 /** `ballast health run|show`. */
@@ -28,6 +34,7 @@ export async function healthCommand(args: string[], io: Output): Promise<number>
   if (values.help || sub === undefined || sub === '--help' || sub === '-h') return io.out(HEALTH_USAGE), sub === undefined ? 2 : 0;
   if (sub === 'run') return run(values, io);
   if (sub === 'show') return show(values, io);
+  if (sub === 'aggregate') return aggregate(values, io);
   throw new BallastError('InvalidParameterValue', `unknown health command "${sub}"\n${HEALTH_USAGE}`);
 }
 
@@ -37,21 +44,42 @@ async function run(values: Flags, io: Output): Promise<number> {
   if (!values.config) throw new BallastError('MissingParameter', `--config FILE is required\n${HEALTH_USAGE}`);
   const port = intFlag(values.port, 'port', 8080, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
-  const [{ HealthService }, { healthRoutes }, { serve }] = await Promise.all([import('../../health/service.js'), import('../../health/routes.js'), import('@hono/node-server')]);
+  const [{ HealthService }, { healthRoutes }] = await Promise.all([import('../../health/service.js'), import('../../health/routes.js')]);
   const service = await HealthService.start({
     configPath: values.config,
     ...(values['snapshot-file'] ? { snapshotFile: values['snapshot-file'] } : {}),
     onError: (message) => io.err(`ballast health: ${message}`),
   });
   const routes = healthRoutes(() => service.source());
+  await serveUntilSignal(routes, host, port, io, (url) => `probing ${service.config.endpoints.length} endpoints every ${service.config.intervalMs} ms; snapshots on ${url}/v1/health/snapshot`);
+  await service.stop();
+  return 0;
+}
+
+async function aggregate(values: Flags, io: Output): Promise<number> {
+  const checkers = (values.from ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (checkers.length === 0) throw new BallastError('MissingParameter', `--from URL[,URL…] is required\n${HEALTH_USAGE}`);
+  const share = values.share === undefined ? 0.5 : Number(values.share);
+  if (!(share > 0 && share <= 1)) throw new BallastError('InvalidParameterValue', `--share must be above 0 and at most 1, got ${values.share}`);
+  const [{ AggregateService }, { healthRoutes }] = await Promise.all([import('../../health/aggregate-service.js'), import('../../health/routes.js')]);
+  const service = new AggregateService({ checkers, healthyShare: share, intervalMs: intFlag(values.every, 'every', 1_000, 100, 3_600_000) });
+  service.start();
+  const routes = healthRoutes(() => service.source());
+  await serveUntilSignal(routes, values.host ?? '127.0.0.1', intFlag(values.port, 'port', 8081, 0, 65_535), io, (url) => `aggregating ${checkers.length} checkers; snapshots on ${url}/v1/health/snapshot`);
+  await service.stop();
+  return 0;
+}
+
+/** Serves `routes` (plus `/healthz` → status) until SIGINT/SIGTERM. */
+async function serveUntilSignal(routes: Hono, host: string, port: number, io: Output, describe: (url: string) => string): Promise<void> {
+  const { serve } = await import('@hono/node-server');
   routes.get('/healthz', (c) => c.redirect('/v1/health/status'));
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: routes.fetch, hostname: host, port }) as Server;
     s.once('listening', () => resolve(s));
     s.once('error', reject);
   });
-  const bound = (server.address() as AddressInfo).port;
-  io.err(`ballast health: probing ${service.config.endpoints.length} endpoints every ${service.config.intervalMs} ms; snapshots on http://${host}:${bound}/v1/health/snapshot`);
+  io.err(`ballast health: ${describe(`http://${host}:${(server.address() as AddressInfo).port}`)}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -59,8 +87,6 @@ async function run(values: Flags, io: Output): Promise<number> {
   io.err('ballast health: stopping');
   await new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
-  await service.stop();
-  return 0;
 }
 
 interface JsonView {
