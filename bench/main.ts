@@ -1,6 +1,6 @@
 /**
  * Benchmarks. `npm run bench -- queue [--systems a,b] [--runs 3] [--messages 20000] …`,
- * `npm run bench -- bus [--quick]`, `npm run bench -- idempotency [--quick]`
+ * `npm run bench -- bus [--quick]`, `npm run bench -- idempotency [--quick]`, `npm run bench -- health [--quick]`
  * (`npx tsx bench/main.ts <command> --help` lists every option).
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +21,8 @@ import { DEFAULT_OPTIONS, METRICS, type Metric, type QueueBenchOptions, runQueue
 import { ALL_SYSTEMS } from './queue/systems/index.js';
 import { ballastVersion, packageVersion, ROOT } from './queue/versions.js';
 import { markdown as idempotencyMarkdown, textTargets as idempotencyTargets } from './idempotency/report.js';
+import { markdown as healthMarkdown, textTargets as healthTargets } from './health/report.js';
+import { DEFAULT_OPTIONS as HEALTH_DEFAULTS, type HealthBenchOptions, isDefault as healthIsDefault, QUICK_OPTIONS as HEALTH_QUICK, runHealthBench } from './health/run.js';
 import { DEFAULT_OPTIONS as IDEM_DEFAULTS, type IdempotencyBenchOptions, isDefault as idemIsDefault, type Part, PARTS, QUICK_OPTIONS as IDEM_QUICK, runIdempotencyBench } from './idempotency/run.js';
 
 const HELP = `usage: npm run bench -- queue [options]
@@ -181,8 +183,7 @@ async function bus(args: string[]): Promise<void> {
     console.log(JSON.stringify(d));
     delivery.push(d);
   }
-  const after = srcFingerprint();
-  const sourceNote = `${source}; src/ fingerprint ${before}${before !== after ? ` at the start and **${after} at the end: src/ changed during the run**` : ', unchanged during the run'}`;
+  const sourceNote = sourceNoteOf(source, before);
   const report = busMarkdown({
     command: `npm run bench -- bus${quick ? ' --quick' : ''}`,
     startedAt,
@@ -199,6 +200,21 @@ async function bus(args: string[]): Promise<void> {
   if (quick) writeFileSync(out, `${report}\n`);
   else writeSection(out, 'bus', `${report}\n\nRaw measurements of this run: \`${relative(ROOT, json)}\`.`, SECTIONS);
   console.log(`\nwrote ${out} and ${json}`);
+}
+
+/** What the report says about the code measured: the commit, and whether src/ changed during the run. */
+function sourceNoteOf(source: string, before: string): string {
+  const after = srcFingerprint();
+  return `${source}; src/ fingerprint ${before}${before !== after ? ` at the start and **${after} at the end: src/ changed during the run**` : ', unchanged during the run'}`;
+}
+
+/** Writes a run's raw JSON (timestamped for the full workload, `<name>-quick.json` otherwise) and its report section; returns the JSON path. */
+function writeRun(name: string, full: boolean, startedAt: Date, data: object, out: string, report: () => string): string {
+  const json = join(ROOT, 'bench', 'results', full ? `${name}-${startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json` : `${name}-quick.json`);
+  mkdirSync(join(json, '..'), { recursive: true });
+  writeFileSync(json, JSON.stringify(data, null, 2));
+  writeSection(out, name, `${report()}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`, SECTIONS);
+  return json;
 }
 
 const IDEMPOTENCY_HELP = `usage: npm run bench -- idempotency [options]
@@ -276,20 +292,86 @@ async function idempotency(args: string[]): Promise<void> {
   console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; fdatasync ${Math.round(machine.fdatasyncPerSecond)}/s; load ${machine.loadAverage}`);
   console.log(`workload: ${JSON.stringify(options)}`);
   const result = await runIdempotencyBench(options, (line) => console.log(line));
-  const after = srcFingerprint();
-  const sourceNote = `${source}; src/ fingerprint ${before}${before !== after ? ` at the start and **${after} at the end: src/ changed during the run**` : ', unchanged during the run'}`;
+  const sourceNote = sourceNoteOf(source, before);
   const command = `npm run bench -- idempotency${args.length > 0 ? ` ${args.filter((a) => !a.startsWith('--out')).join(' ')}` : ''}`;
-  const json = join(ROOT, 'bench', 'results', full ? `idempotency-${result.startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json` : 'idempotency-quick.json');
-  mkdirSync(join(json, '..'), { recursive: true });
-  writeFileSync(json, JSON.stringify({ machine, source: sourceNote, ...result }, null, 2));
-  const report = idempotencyMarkdown(result, machine, command, sourceNote);
-  writeSection(out, 'idempotency', `${report}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`, SECTIONS);
+  const json = writeRun('idempotency', full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => idempotencyMarkdown(result, machine, command, sourceNote));
   console.log(`\n${idempotencyTargets(result)}`);
   console.log(`\nwrote ${out} and ${json}`);
 }
 
+const HEALTH_HELP = `usage: npm run bench -- health [options]
+
+  A constant-work health monitor (its own process) probing a fake HTTP fleet (another process)
+  with 0 %, 50 % and 100 % of endpoints failing, 100 % hanging, and flapping: snapshot bytes,
+  probes, CPU, event-loop delay and heap per tick, naive designs (unhealthy list, delta) next to
+  the snapshot, and detection latency. Writes the health section of docs/benchmarks.md (or --out).
+
+  --endpoints N          endpoints (default ${HEALTH_DEFAULTS.endpoints})
+  --ticks N              measured ticks per scenario (default ${HEALTH_DEFAULTS.ticks})
+  --warmup N             unmeasured ticks at the start of each scenario (default ${HEALTH_DEFAULTS.warmup})
+  --interval MS          probe interval, ms (default ${HEALTH_DEFAULTS.intervalMs})
+  --timeout MS           probe timeout, ms (default ${HEALTH_DEFAULTS.timeoutMs})
+  --listeners N          HTTP listeners of the fake fleet (default ${HEALTH_DEFAULTS.listeners})
+  --reuse                probes reuse keep-alive connections (reuseConnections: true; the default opens a
+                         new connection per probe): written to the health-keep-alive section
+  --quick                smoke run: --endpoints ${HEALTH_QUICK.endpoints} --ticks ${HEALTH_QUICK.ticks} (other options still apply)
+  --out PATH             report path (default docs/benchmarks.md for the full workload,
+                         bench/results/health-quick.md otherwise)
+`;
+
+async function health(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      endpoints: { type: 'string' },
+      ticks: { type: 'string' },
+      warmup: { type: 'string' },
+      interval: { type: 'string' },
+      timeout: { type: 'string' },
+      listeners: { type: 'string' },
+      reuse: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HEALTH_HELP);
+    return;
+  }
+  const d = values.quick ? HEALTH_QUICK : HEALTH_DEFAULTS;
+  const options: HealthBenchOptions = {
+    ...d,
+    endpoints: int(values.endpoints, d.endpoints, 'endpoints'),
+    ticks: int(values.ticks, d.ticks, 'ticks'),
+    warmup: int(values.warmup, d.warmup, 'warmup'),
+    intervalMs: int(values.interval, d.intervalMs, 'interval'),
+    timeoutMs: int(values.timeout, d.timeoutMs, 'timeout'),
+    listeners: int(values.listeners, d.listeners, 'listeners'),
+    reuseConnections: values.reuse === true,
+  };
+  const full = healthIsDefault({ ...options, reuseConnections: false });
+  const section = options.reuseConnections ? 'health-keep-alive' : 'health';
+  const out = values.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : join(ROOT, 'bench', 'results', 'health-quick.md'));
+  const source = sourceState();
+  const before = srcFingerprint();
+  const machine = machineFacts();
+  console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load ${machine.loadAverage}`);
+  console.log(`workload: ${JSON.stringify(options)}`);
+  const result = await runHealthBench(options, (line) => console.log(line));
+  const sourceNote = sourceNoteOf(source, before);
+  const command = `npm run bench -- health${args.length > 0 ? ` ${args.filter((a) => !a.startsWith('--out')).join(' ')}` : ''}`;
+  const json = writeRun(section, full, result.startedAt, { machine, source: sourceNote, ...result }, out, () =>
+    options.reuseConnections
+      ? healthMarkdown(result, machine, command, sourceNote, ballastVersion()).replace('## Health (constant work)', '## Health with keep-alive probes (`reuseConnections: true`)')
+      : healthMarkdown(result, machine, command, sourceNote, ballastVersion()),
+  );
+  console.log(`\n${healthTargets(result)}`);
+  console.log(`\nwrote ${out} and ${json}`);
+}
+
 /** Order of the sections in docs/benchmarks.md. */
-const SECTIONS = ['queue', 'bus', 'idempotency'] as const;
+const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive'] as const;
 
 const [scenario, ...rest] = process.argv.slice(2);
 // Diagnostic only: never keeps the process alive, but names what does if it fails to exit.
@@ -301,6 +383,7 @@ try {
   if (scenario === 'queue') await queue(rest);
   else if (scenario === 'bus') await bus(rest);
   else if (scenario === 'idempotency') await idempotency(rest);
+  else if (scenario === 'health') await health(rest);
   else {
     process.stdout.write(HELP);
     if (scenario !== undefined && scenario !== '--help' && scenario !== '-h') process.exitCode = 2;

@@ -57,7 +57,7 @@ export class HealthConfigError extends BallastError {
 }
 
 const L = HEALTH_CONFIG_LIMITS;
-const TOP_FIELDS = ['intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'jitterMs', 'monitorId', 'endpoints'];
+const TOP_FIELDS = ['intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'jitterMs', 'monitorId', 'reuseConnections', 'endpoints'];
 const ENDPOINT_FIELDS = ['id', 'url', 'tcp', 'expectStatus', 'bodyContains'];
 const HTTP_ONLY_FIELDS = ['expectStatus', 'bodyContains'];
 // Identifiers must not hide anything from a log reader: no control, format (bidi overrides,
@@ -162,6 +162,8 @@ function validate(input: unknown, source?: string): HealthConfig {
       problems.add('monitorId', `must be a string of 1 to ${L.maxMonitorIdBytes} bytes of UTF-8 (got ${got})`);
     }
   }
+  const reuse = input['reuseConnections'];
+  if (reuse !== undefined && typeof reuse !== 'boolean') problems.add('reuseConnections', `must be true or false (got ${describe(reuse)})`);
   const endpoints = validateEndpoints(input['endpoints'], problems);
   if (problems.list.length > 0) throw new HealthConfigError(problems.list, source);
   return {
@@ -171,6 +173,7 @@ function validate(input: unknown, source?: string): HealthConfig {
     unhealthyThreshold: unhealthyThreshold as number,
     jitterMs: jitterMs as number,
     ...(monitorId === undefined ? {} : { monitorId: monitorId as string }),
+    ...(reuse === undefined ? {} : { reuseConnections: reuse as boolean }),
     endpoints,
   };
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
@@ -172,7 +173,14 @@ export class HealthMonitor {
     let slot = 0;
     while (!stop.aborted) {
       const wait = due - clock.now();
-      if (wait > 0 && !(await clock.sleep(wait, stop))) return;
+      if (wait > 0) {
+        if (!(await clock.sleep(wait, stop))) return;
+      } else {
+        // Behind schedule: let finished and aborted probes free their places (and I/O run)
+        // before the next slot fires, instead of firing overdue slots back to back.
+        await new Promise((r) => setImmediate(r));
+        if (stop.aborted) return;
+      }
       // Timeouts first: the slot whose probes' time is up is the one `timeoutSlots` back.
       const expired = (slot - this.#timeoutSlots + slots * 2) % slots;
       this.#slotAborts[expired]?.abort();
@@ -187,6 +195,13 @@ export class HealthMonitor {
       // A stall longer than an interval (a paused process) skips ahead: never a burst of catch-up probes.
       if (clock.now() - due > this.#o.intervalMs) {
         const behind = Math.floor((clock.now() - due) / this.#slotMs);
+        // The timeouts of the skipped slots still fall due; their probes count as skipped.
+        for (let k = 0; k < Math.min(behind, slots); k++) {
+          this.#tick.skipped += this.#running.slots[(slot + k) % slots]?.length ?? 0;
+          const expiredSkipped = (slot + k - this.#timeoutSlots + slots * 2) % slots;
+          this.#slotAborts[expiredSkipped]?.abort();
+          this.#slotAborts[expiredSkipped] = undefined;
+        }
         due += behind * this.#slotMs;
         slot = (slot + behind) % slots;
       }
@@ -197,7 +212,12 @@ export class HealthMonitor {
     const run = this.#running;
     const members = run.slots[slot];
     if (!members || members.length === 0) return;
+    // A slot's last probes must be over before it fires again: normally their timeout aborted them
+    // long before; after a stall the schedule skipped ahead past that abort, so do it now.
+    this.#slotAborts[slot]?.abort();
     const abort = new AbortController();
+    // Every probe of the slot listens on this one signal (a timer per slot, not per probe).
+    setMaxListeners(0, abort.signal);
     this.#slotAborts[slot] = abort;
     for (const i of members) {
       // Still running from the last interval (cannot happen while timeout < interval), or the pool is full.
@@ -290,7 +310,8 @@ export class HealthMonitor {
       sum += sizes[(i + window) % sizes.length]! - sizes[i]!;
       most = Math.max(most, sum);
     }
-    return Math.max(1, most);
+    // Headroom of one more slot: under full load, aborted probes settle a little after their slot.
+    return Math.max(1, Math.min(run.endpoints.length, most + Math.max(0, ...sizes)));
   }
 
   #plan(endpoints: readonly MonitoredEndpoint[], previous: Running | undefined): Running {

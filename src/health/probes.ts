@@ -110,12 +110,14 @@ export function httpProbe(endpoint: HttpEndpointConfig, options: HttpProbeOption
       let socket: net.Socket | undefined;
       let body: Buffer | undefined;
       let received = 0;
+      let answered = false;
       req.on('error', (error) => finish(shortError(error)));
       req.on('response', (res: http.IncomingMessage) => {
         socket = res.socket;
         const status = res.statusCode ?? 0;
-        if (status < minStatus || status > maxStatus) return finish(`status ${status}`);
-        const verdict = (): string | undefined => (needle === undefined || (body !== undefined && body.indexOf(needle) >= 0) ? undefined : 'body mismatch');
+        const badStatus = status < minStatus || status > maxStatus ? `status ${status}` : undefined;
+        const verdict = (): string | undefined =>
+          badStatus ?? (needle === undefined || (body !== undefined && body.indexOf(needle) >= 0) ? undefined : 'body mismatch');
         res.on('data', (chunk: Buffer) => {
           const room = BODY_SEARCH_BYTES - received;
           received += chunk.length;
@@ -130,15 +132,20 @@ export function httpProbe(endpoint: HttpEndpointConfig, options: HttpProbeOption
           res.destroy();
           socket?.destroy();
         });
-        res.on('end', () => finish(verdict()));
+        res.on('end', () => {
+          // A complete answer, even a failing one, came from a live server over a sound
+          // connection: it may serve the next probe (so failing costs no more than healthy).
+          answered = true;
+          finish(verdict());
+        });
         // A response cut off mid-body closes without 'end'.
         res.on('close', () => finish('reset'));
       });
       req.end();
       return (failed) => {
-        if (!failed) return;
-        // A failed connection must not go back to the pool, where it would answer the next probe
-        // with this one's trouble, or (worse) hide that the server behind it is gone.
+        if (!failed || answered) return;
+        // A connection that failed must not go back to the pool, where it would answer the next
+        // probe with this one's trouble, or (worse) hide that the server behind it is gone.
         req.destroy();
         socket?.destroy();
       };

@@ -24,8 +24,8 @@ export interface HealthServiceOptions {
 }
 
 /**
- * A health monitor run from a config file: probes built from the config (HTTP keep-alive agents
- * shared by all endpoints), snapshots published to subscribers, a file and a callback, and the
+ * A health monitor run from a config file: probes built from the config (a new connection per
+ * HTTP probe, or shared keep-alive agents with `reuseConnections`), snapshots published to subscribers, a file and a callback, and the
  * config file watched by reading it again at a fixed rate (itself constant work).
  */
 export class HealthService {
@@ -95,7 +95,7 @@ export class HealthService {
     }
     this.#configHash = hash;
     this.#configError = undefined;
-    const timing = (c: HealthConfig) => [c.intervalMs, c.timeoutMs, c.healthyThreshold, c.unhealthyThreshold, c.jitterMs ?? 0, c.monitorId ?? ''].join();
+    const timing = (c: HealthConfig) => [c.intervalMs, c.timeoutMs, c.healthyThreshold, c.unhealthyThreshold, c.jitterMs ?? 0, c.monitorId ?? '', c.reuseConnections ?? false].join();
     if (timing(next) === timing(this.#config)) {
       this.#monitor.reconfigure(this.#endpoints(next));
     } else {
@@ -136,7 +136,8 @@ export class HealthService {
   }
 
   #endpoints(config: HealthConfig): MonitoredEndpoint[] {
-    return config.endpoints.map((e) => ({ id: e.id, probe: probeFor(e, this.#agents) }));
+    const agents = config.reuseConnections === true ? this.#agents : undefined;
+    return config.endpoints.map((e) => ({ id: e.id, probe: probeFor(e, agents) }));
   }
 
   #published(monitor: HealthMonitor, bytes: Buffer, snapshot: Snapshot, stats: TickStats): void {

@@ -46,6 +46,14 @@ export interface HealthConfig {
   readonly jitterMs?: number;
   /** Names the monitor in its snapshots (≤ 32 bytes of UTF-8). @defaultValue the host name */
   readonly monitorId?: string;
+  /**
+   * `false` (the default): every HTTP probe opens a new connection, healthy or not — the same
+   * work whatever fails (constant work). `true`: healthy endpoints are probed over kept-alive
+   * connections (about half the CPU while all is well, but a refused or hung endpoint leaves no
+   * connection to reuse, so a failing fleet costs up to ~2.3× more — see docs/benchmarks.md).
+   * @defaultValue false
+   */
+  readonly reuseConnections?: boolean;
   readonly endpoints: readonly EndpointConfig[];
 }
 

@@ -264,3 +264,11 @@ describe('parseHostPort', () => {
     for (const bad of ['db', 'db:', 'db:+80', 'db:080a', '[::1]80', '[::1]', 'a b:80', 'db:99999']) expect(parseHostPort(bad)).toBeUndefined();
   });
 });
+
+describe('reuseConnections', () => {
+  it('is optional, kept when a boolean, and refused otherwise', () => {
+    expect(parseHealthConfig(base()).reuseConnections).toBeUndefined();
+    expect(parseHealthConfig({ ...base(), reuseConnections: false }).reuseConnections).toBe(false);
+    expect(problemsOf({ ...base(), reuseConnections: 'no' })).toEqual([{ path: 'reuseConnections', message: expect.stringContaining('true or false') }]);
+  });
+});

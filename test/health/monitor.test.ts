@@ -191,6 +191,25 @@ describe('HealthMonitor: state', () => {
     expect([...decodeSnapshot(monitor.last!.bytes).states]).toEqual(before);
   });
 
+  it('a stall longer than an interval skips ahead without a burst, and no probe of a skipped slot is left hanging', async () => {
+    const clock = new FakeClock();
+    const n = 300;
+    const hang = new Set(Array.from({ length: n }, (_, i) => `ep-${i}`));
+    const monitor = monitorOf(fleet(n, new Set(), hang), clock);
+    monitor.start();
+    await runTicks(monitor, clock, 2);
+    // The process is paused for 3.5 intervals (a long GC, a frozen VM): time jumps.
+    clock.advance(3.5 * INTERVAL);
+    await new Promise((r) => setImmediate(r));
+    const after = await runTicks(monitor, clock, 4);
+    await monitor.stop();
+    // Once past the stall, every tick probes every endpoint again: nothing is stuck as busy.
+    for (const { stats } of after.slice(2)) {
+      expect(stats.probesStarted).toBe(n);
+      expect(stats.skipped).toBe(0);
+    }
+  });
+
   it('refuses invalid settings', () => {
     const clock = new FakeClock();
     expect(() => monitorOf(fleet(1, new Set()), clock, { timeoutMs: INTERVAL })).toThrow(/timeoutMs/);
