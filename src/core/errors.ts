@@ -46,7 +46,9 @@ export type BallastErrorCode =
   // Idempotency (reference/idempotency.md): the IETF draft's 409 and 422
   | 'IdempotencyKeyReused'
   | 'IdempotencyInProgress'
-  | 'IdempotencyLeaseLost';
+  | 'IdempotencyLeaseLost'
+  // Interactions (reference/constant-work-and-resilience.md): a call refused without being made
+  | 'CircuitOpen';
 
 /** How one code presents itself over HTTP and to AWS SDKs. */
 export interface ErrorShape {
@@ -113,6 +115,7 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   IdempotencyKeyReused: sender(422, 'IdempotencyKeyReused', 'ballast'),
   IdempotencyInProgress: sender(409, 'IdempotencyInProgress', 'ballast'),
   IdempotencyLeaseLost: { status: 409, queryCode: 'IdempotencyLeaseLost', fault: 'Receiver', namespace: 'ballast' },
+  CircuitOpen: { status: 503, queryCode: 'CircuitOpen', fault: 'Receiver', namespace: 'ballast' },
 };
 
 const brand = Symbol.for('ballast.error');
