@@ -48,7 +48,8 @@ export type BallastErrorCode =
   | 'IdempotencyInProgress'
   | 'IdempotencyLeaseLost'
   // Interactions (reference/constant-work-and-resilience.md): a call refused without being made
-  | 'CircuitOpen';
+  | 'CircuitOpen'
+  | 'DeadlineExceeded';
 
 /** How one code presents itself over HTTP and to AWS SDKs. */
 export interface ErrorShape {
@@ -116,6 +117,7 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   IdempotencyInProgress: sender(409, 'IdempotencyInProgress', 'ballast'),
   IdempotencyLeaseLost: { status: 409, queryCode: 'IdempotencyLeaseLost', fault: 'Receiver', namespace: 'ballast' },
   CircuitOpen: { status: 503, queryCode: 'CircuitOpen', fault: 'Receiver', namespace: 'ballast' },
+  DeadlineExceeded: { status: 504, queryCode: 'DeadlineExceeded', fault: 'Receiver', namespace: 'ballast' },
 };
 
 const brand = Symbol.for('ballast.error');

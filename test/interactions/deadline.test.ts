@@ -1,0 +1,57 @@
+/** Deadlines under a fake clock: remaining time, abort on expiry, children bounded by parents, the header. */
+import { describe, expect, it } from 'vitest';
+import { Deadline, DEADLINE_HEADER } from '../../src/interactions/deadline.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('Deadline', () => {
+  it('counts down, and its signal aborts with DeadlineExceeded when it passes', async () => {
+    const clock = new FakeClock();
+    const d = Deadline.after(1_000, clock);
+    const signal = d.signal;
+    clock.advance(400);
+    expect(d.remaining()).toBe(600);
+    expect(d.toHeader()).toBe('600');
+    expect(signal.aborted).toBe(false);
+    clock.advance(600);
+    await settle();
+    expect(d.expired).toBe(true);
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as { code?: string }).code).toBe('DeadlineExceeded');
+  });
+
+  it('a child never outlives its parent and is aborted with it', async () => {
+    const clock = new FakeClock();
+    const parent = Deadline.after(1_000, clock);
+    expect(parent.child(5_000).remaining()).toBe(1_000);
+    const short = parent.child(200);
+    expect(short.remaining()).toBe(200);
+    const child = parent.child();
+    const signal = child.signal;
+    clock.advance(1_000);
+    await settle();
+    expect(signal.aborted).toBe(true);
+  });
+
+  it('reads the remaining budget from the header; refuses malformed or absurd values', () => {
+    const clock = new FakeClock();
+    expect(Deadline.fromHeader(undefined, clock)).toBeUndefined();
+    expect(Deadline.fromHeader('250', clock)?.remaining()).toBe(250);
+    expect(Deadline.fromHeader(['75', '9'], clock)?.remaining()).toBe(75);
+    for (const bad of ['', '-5', '1.5', 'soon', '86400001', '9999999999']) {
+      expect(() => Deadline.fromHeader(bad, clock), bad).toThrow(new RegExp(DEADLINE_HEADER));
+    }
+    expect(() => Deadline.after(-1, clock)).toThrow(/non-negative/);
+  });
+
+  it('dispose stops the timer behind the signal', async () => {
+    const clock = new FakeClock();
+    const d = Deadline.after(1_000, clock);
+    void d.signal;
+    expect(clock.pendingSleepers).toBe(1);
+    d.dispose();
+    await settle();
+    expect(clock.pendingSleepers).toBe(0);
+  });
+});
