@@ -7,3 +7,4 @@ export { DEFAULT_BACKOFF, decorrelatedJitterSeconds, equalJitterSeconds, exponen
 export { RatioBudget, TokenBucketBudget, type RatioBudgetOptions, type RetryBudget, type RetryCause, type RetryGrant, type TokenBucketOptions } from './budget.js';
 export { CircuitBreaker, type BreakerSnapshot, type BreakerState, type BreakerTicket, type BreakerTrigger, type CircuitBreakerOptions } from './breaker.js';
 export { Deadline, DEADLINE_HEADER, MAX_DEADLINE_MS } from './deadline.js';
+export { Bulkhead, type BulkheadOptions } from './bulkhead.js';
