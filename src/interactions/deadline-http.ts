@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MiddlewareHandler } from 'hono';
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError, isBallastError } from '../core/errors.js';
 import { Deadline, DEADLINE_HEADER } from './deadline.js';
@@ -25,8 +26,27 @@ export interface DeadlineMiddlewareOptions {
   clock?: Clock;
 }
 
-const problem = (res: ServerResponse, status: number, title: string, detail: string): void =>
-  void res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ title, status, detail }));
+/** What a request's deadline header means: run under a deadline, run without one, or answer at once. */
+type Admission = { run: Deadline | undefined } | { status: 400 | 504; title: string; detail: string };
+
+/** Decides a request from its header (shared by every adapter). */
+function admit(header: string | string[] | undefined | null, options: DeadlineMiddlewareOptions): Admission {
+  const clock = options.clock ?? systemClock;
+  let deadline: Deadline | undefined;
+  try {
+    deadline = Deadline.fromHeader(header, clock);
+  } catch (error) {
+    return { status: 400, title: 'Invalid deadline', detail: (error as Error).message };
+  }
+  if (!deadline && options.defaultMs !== undefined) deadline = Deadline.after(options.defaultMs, clock);
+  if (!deadline) return { run: undefined };
+  const maxMs = options.maxMs ?? 60_000;
+  if (deadline.remaining() > maxMs) deadline = deadline.child(maxMs);
+  if (deadline.expired) return { status: 504, title: 'Deadline exceeded', detail: 'The request arrived with no time left; it was not started.' };
+  return { run: deadline };
+}
+
+const problemBody = (a: { status: number; title: string; detail: string }): string => JSON.stringify({ title: a.title, status: a.status, detail: a.detail });
 
 /**
  * Connect-style middleware (Express, or plain `node:http` via `(req, res) => mw(req, res, handler)`):
@@ -36,23 +56,29 @@ const problem = (res: ServerResponse, status: number, title: string, detail: str
  * `fetchWithDeadline` for outgoing calls, which inherit what is left.
  */
 export function deadlineMiddleware(options: DeadlineMiddlewareOptions = {}) {
-  const clock = options.clock ?? systemClock;
-  const maxMs = options.maxMs ?? 60_000;
   return (req: IncomingMessage & { deadline?: Deadline }, res: ServerResponse, next: (error?: unknown) => void): void => {
-    let deadline: Deadline | undefined;
-    try {
-      deadline = Deadline.fromHeader(req.headers[DEADLINE_HEADER], clock);
-    } catch (error) {
-      return problem(res, 400, 'Invalid deadline', (error as Error).message);
-    }
-    if (!deadline && options.defaultMs !== undefined) deadline = Deadline.after(options.defaultMs, clock);
+    const a = admit(req.headers[DEADLINE_HEADER], options);
+    if ('status' in a) return void res.writeHead(a.status, { 'content-type': 'application/problem+json' }).end(problemBody(a));
+    const deadline = a.run;
     if (!deadline) return next();
-    if (deadline.remaining() > maxMs) deadline = deadline.child(maxMs);
-    if (deadline.expired) return problem(res, 504, 'Deadline exceeded', 'The request arrived with no time left; it was not started.');
     req.deadline = deadline;
-    const done = deadline;
-    res.once('close', () => done.dispose());
+    res.once('close', () => deadline.dispose());
     current.run(deadline, () => next());
+  };
+}
+
+/** The same for Hono: `app.use(honoDeadline())`; the deadline is current for the rest of the chain. */
+export function honoDeadline(options: DeadlineMiddlewareOptions = {}): MiddlewareHandler {
+  return async (c, next) => {
+    const a = admit(c.req.header(DEADLINE_HEADER), options);
+    if ('status' in a) return new Response(problemBody(a), { status: a.status, headers: { 'content-type': 'application/problem+json' } });
+    const deadline = a.run;
+    if (!deadline) return next();
+    try {
+      await current.run(deadline, () => next());
+    } finally {
+      deadline.dispose();
+    }
   };
 }
 

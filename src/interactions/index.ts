@@ -8,4 +8,4 @@ export { RatioBudget, TokenBucketBudget, type RatioBudgetOptions, type RetryBudg
 export { CircuitBreaker, type BreakerSnapshot, type BreakerState, type BreakerTicket, type BreakerTrigger, type CircuitBreakerOptions } from './breaker.js';
 export { Deadline, DEADLINE_HEADER, MAX_DEADLINE_MS } from './deadline.js';
 export { Bulkhead, type BulkheadOptions } from './bulkhead.js';
-export { currentDeadline, deadlineMiddleware, fetchWithDeadline, withDeadline, type DeadlineMiddlewareOptions } from './deadline-http.js';
+export { currentDeadline, deadlineMiddleware, fetchWithDeadline, honoDeadline, withDeadline, type DeadlineMiddlewareOptions } from './deadline-http.js';

@@ -83,3 +83,19 @@ describe('deadline propagation over HTTP, three hops', () => {
     expect(cStarted).toBe(before);
   });
 });
+
+describe('honoDeadline', () => {
+  it('makes the deadline current for the handler; 400 malformed, 504 spent', async () => {
+    const { Hono } = await import('hono');
+    const { honoDeadline } = await import('../../src/interactions/deadline-http.js');
+    const app = new Hono();
+    app.use('*', honoDeadline({ maxMs: 1_000 }));
+    app.get('/left', (c) => c.json({ left: currentDeadline()?.remaining() ?? null }));
+    const capped = (await (await app.request('/left', { headers: { 'ballast-deadline-ms': '50000' } })).json()) as { left: number };
+    expect(capped.left).toBeGreaterThan(0);
+    expect(capped.left).toBeLessThanOrEqual(1_000);
+    expect(((await (await app.request('/left')).json()) as { left: null }).left).toBeNull();
+    expect((await app.request('/left', { headers: { 'ballast-deadline-ms': 'x' } })).status).toBe(400);
+    expect((await app.request('/left', { headers: { 'ballast-deadline-ms': '0' } })).status).toBe(504);
+  });
+});
