@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
+import { SlidingCounts } from './sliding-counts.js';
 
 /** Circuit states: closed (calls flow), open (calls fail fast), half-open (a few trial calls). */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -50,9 +51,8 @@ export class CircuitBreaker {
   #consecutive = 0;
   #trials = 0;
   #trialSuccesses = 0;
-  readonly #ok = new Float64Array(BUCKETS);
-  readonly #failed = new Float64Array(BUCKETS);
-  #bucket = -1;
+  /** a = successes, b = failures, over the sampling window (10 buckets). */
+  readonly #window: SlidingCounts;
   readonly #listeners = new Set<(state: BreakerState) => void>();
 
   constructor(options: CircuitBreakerOptions = {}) {
@@ -71,6 +71,7 @@ export class CircuitBreaker {
     const halfOpenCalls = options.halfOpenCalls ?? 1;
     if (!(Number.isInteger(halfOpenCalls) && halfOpenCalls >= 1 && halfOpenCalls <= 1_000)) bad('halfOpenCalls must be an integer from 1 to 1,000');
     this.#o = { trigger, openMs, halfOpenCalls, clock: options.clock ?? systemClock };
+    this.#window = new SlidingCounts(BUCKETS, trigger.kind === 'sampling' ? trigger.windowMs / BUCKETS : 1_000, this.#o.clock);
   }
 
   /** The current state (an open breaker whose time is up reads as half-open). */
@@ -140,24 +141,18 @@ export class CircuitBreaker {
       if (++this.#trialSuccesses >= this.#o.halfOpenCalls) this.#close();
       return;
     }
-    const i = this.#advance();
     if (ok) {
       this.#consecutive = 0;
-      this.#ok[i]! += 1;
+      this.#window.add('a');
       return;
     }
     this.#consecutive++;
-    this.#failed[i]! += 1;
+    this.#window.add('b');
     if (this.#state !== 'closed') return;
     const t = this.#o.trigger;
     if (t.kind === 'consecutive' && this.#consecutive >= t.failures) return this.#open();
     if (t.kind === 'sampling') {
-      let ok = 0;
-      let failed = 0;
-      for (let k = 0; k < BUCKETS; k++) {
-        ok += this.#ok[k]!;
-        failed += this.#failed[k]!;
-      }
+      const { a: ok, b: failed } = this.#window.sums();
       if (ok + failed >= t.minCalls && failed / (ok + failed) >= t.threshold) this.#open();
     }
   }
@@ -178,8 +173,7 @@ export class CircuitBreaker {
   #close(): void {
     this.#consecutive = 0;
     this.#openedAt = undefined;
-    this.#ok.fill(0);
-    this.#failed.fill(0);
+    this.#window.clear();
     this.#set('closed');
   }
 
@@ -187,21 +181,5 @@ export class CircuitBreaker {
     if (state === this.#state) return;
     this.#state = state;
     for (const l of this.#listeners) l(state);
-  }
-
-  /** The sampling window as BUCKETS buckets of windowMs / BUCKETS; returns the current one. */
-  #advance(): number {
-    const t = this.#o.trigger;
-    const width = t.kind === 'sampling' ? t.windowMs / BUCKETS : 1_000;
-    const bucket = Math.floor(this.#o.clock.now() / width);
-    if (this.#bucket >= 0) {
-      const gap = Math.min(BUCKETS, bucket - this.#bucket);
-      for (let k = 1; k <= gap; k++) {
-        this.#ok[(this.#bucket + k) % BUCKETS] = 0;
-        this.#failed[(this.#bucket + k) % BUCKETS] = 0;
-      }
-    }
-    if (bucket > this.#bucket) this.#bucket = bucket;
-    return this.#bucket % BUCKETS;
   }
 }

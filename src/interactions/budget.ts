@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../core/clock.js';
+import { SlidingCounts } from './sliding-counts.js';
 import { BallastError } from '../core/errors.js';
 
 /** Why a call is being retried: a timeout (or transient failure) costs more of the budget. */
@@ -90,11 +91,8 @@ export interface RatioBudgetOptions {
 export class RatioBudget implements RetryBudget {
   readonly #ratio: number;
   readonly #floor: number;
-  readonly #ttl: number;
-  readonly #clock: Clock;
-  readonly #requests: Float64Array;
-  readonly #retries: Float64Array;
-  #second = -1;
+  /** a = requests, b = retries, in one-second buckets. */
+  readonly #window: SlidingCounts;
 
   constructor(options: RatioBudgetOptions = {}) {
     const ratio = options.ratio ?? 0.2;
@@ -105,43 +103,19 @@ export class RatioBudget implements RetryBudget {
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 60) throw new BallastError('InvalidParameterValue', `ttlSeconds must be an integer from 1 to 60 (got ${ttl})`);
     this.#ratio = ratio;
     this.#floor = perSecond * ttl;
-    this.#ttl = ttl;
-    this.#clock = options.clock ?? systemClock;
-    this.#requests = new Float64Array(ttl);
-    this.#retries = new Float64Array(ttl);
+    this.#window = new SlidingCounts(ttl, 1_000, options.clock ?? systemClock);
   }
 
   recordRequest(): void {
-    this.#requests[this.#advance()]! += 1;
+    this.#window.add('a');
   }
 
   tryRetry(): RetryGrant | undefined {
-    const now = this.#advance();
-    let requests = 0;
-    let retries = 0;
-    for (let i = 0; i < this.#ttl; i++) {
-      requests += this.#requests[i]!;
-      retries += this.#retries[i]!;
-    }
+    const { a: requests, b: retries } = this.#window.sums();
     if (retries + 1 > this.#ratio * requests + this.#floor) return undefined;
-    this.#retries[now]! += 1;
+    this.#window.add('b');
     return { cost: 1 };
   }
 
   recordSuccess(): void {}
-
-  /** Moves the window to the current second, clearing buckets that fell out of it; returns the bucket index. */
-  #advance(): number {
-    const second = Math.floor(this.#clock.now() / 1000);
-    if (this.#second >= 0) {
-      const gap = Math.min(this.#ttl, second - this.#second);
-      for (let k = 1; k <= gap; k++) {
-        const i = (this.#second + k) % this.#ttl;
-        this.#requests[i] = 0;
-        this.#retries[i] = 0;
-      }
-    }
-    if (second > this.#second) this.#second = second;
-    return this.#second % this.#ttl;
-  }
 }
