@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
 import { HealthAggregator } from './aggregator.js';
+import { Every } from './every.js';
 import type { SnapshotSource } from './routes.js';
 import type { HealthLayout, Snapshot } from './types.js';
 
@@ -38,8 +39,7 @@ export class AggregateService {
   readonly #o: Required<Omit<AggregateServiceOptions, 'staleAfterMs' | 'healthyShare' | 'aggregatorId'>>;
   readonly #layouts = new Map<string, HealthLayout>();
   #last: { bytes: Buffer; snapshot: Snapshot; layout: HealthLayout | undefined } | undefined;
-  #stop: AbortController | undefined;
-  #loop: Promise<void> | undefined;
+  readonly #every: Every;
 
   constructor(options: AggregateServiceOptions) {
     if (options.checkers.length === 0) throw new BallastError('InvalidParameterValue', 'an aggregate needs at least one checker URL');
@@ -54,6 +54,7 @@ export class AggregateService {
       ...(options.healthyShare !== undefined ? { healthyShare: options.healthyShare } : {}),
       ...(options.aggregatorId !== undefined ? { aggregatorId: options.aggregatorId } : {}),
     });
+    this.#every = new Every(this.#o.clock, intervalMs, () => this.round());
   }
 
   /** What the HTTP routes serve (`healthRoutes(() => service.source())`). */
@@ -75,19 +76,11 @@ export class AggregateService {
 
   /** Runs a round every interval until `stop()`. */
   start(): void {
-    if (this.#loop) return;
-    const stop = (this.#stop = new AbortController());
-    this.#loop = (async () => {
-      do {
-        await this.round().catch(() => undefined);
-      } while (await this.#o.clock.sleep(this.#o.intervalMs, stop.signal));
-    })();
+    this.#every.start();
   }
 
   async stop(): Promise<void> {
-    this.#stop?.abort();
-    await this.#loop;
-    this.#loop = undefined;
+    await this.#every.stop();
   }
 
   async #read(url: string): Promise<CheckerRead> {

@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
 import { canonicalJson } from '../idempotency/fingerprint.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { Every } from './every.js';
 
 /**
  * Full-state configuration distribution (the Hyperplane/S3 loop): the publisher writes the WHOLE
@@ -70,13 +71,13 @@ export class ConfigPublisher<T> {
   readonly epoch: number;
   #sequence = 0;
   #latest: string | undefined;
-  #stop: AbortController | undefined;
-  #loop: Promise<void> | undefined;
+  readonly #every: Every;
   readonly #o: Required<Omit<ConfigPublisherOptions<T>, 'onError'>> & Pick<ConfigPublisherOptions<T>, 'onError'>;
 
   constructor(options: ConfigPublisherOptions<T>) {
     this.#o = { intervalMs: 5_000, clock: systemClock, ...options };
     this.epoch = this.#o.clock.now();
+    this.#every = new Every(this.#o.clock, this.#o.intervalMs, () => this.publishOnce(), (error) => this.#o.onError?.(error));
   }
 
   /** The last envelope written (JSON text), e.g. to serve over HTTP. */
@@ -103,19 +104,11 @@ export class ConfigPublisher<T> {
 
   /** Publishes every interval until `stop()`. */
   start(): void {
-    if (this.#loop) return;
-    const stop = (this.#stop = new AbortController());
-    this.#loop = (async () => {
-      do {
-        await this.publishOnce().catch((error: unknown) => this.#o.onError?.(error));
-      } while (await this.#o.clock.sleep(this.#o.intervalMs, stop.signal));
-    })();
+    this.#every.start();
   }
 
   async stop(): Promise<void> {
-    this.#stop?.abort();
-    await this.#loop;
-    this.#loop = undefined;
+    await this.#every.stop();
   }
 }
 
@@ -141,12 +134,13 @@ export class ConfigSubscriber<T> {
   #current: { document: T; envelope: ConfigEnvelope<T> } | undefined;
   #lastGoodAt: number | undefined;
   #lastRefusal: { reason: ConfigRefusal; error?: string } | undefined;
-  #stop: AbortController | undefined;
-  #loop: Promise<void> | undefined;
   readonly #o: ConfigSubscriberOptions<T> & { intervalMs: number; clock: Clock };
+  // An onApply that throws must not end the loop (Every reports and goes on).
+  readonly #every: Every;
 
   constructor(options: ConfigSubscriberOptions<T>) {
     this.#o = { intervalMs: 5_000, clock: systemClock, ...options };
+    this.#every = new Every(this.#o.clock, this.#o.intervalMs, () => this.refresh());
   }
 
   /** The document in force (the last good one), if any. */
@@ -205,18 +199,10 @@ export class ConfigSubscriber<T> {
 
   /** Fetches every interval until `stop()`. */
   start(): void {
-    if (this.#loop) return;
-    const stop = (this.#stop = new AbortController());
-    this.#loop = (async () => {
-      do {
-        await this.refresh().catch(() => undefined); // an onApply that throws must not end the loop
-      } while (await this.#o.clock.sleep(this.#o.intervalMs, stop.signal));
-    })();
+    this.#every.start();
   }
 
   async stop(): Promise<void> {
-    this.#stop?.abort();
-    await this.#loop;
-    this.#loop = undefined;
+    await this.#every.stop();
   }
 }
