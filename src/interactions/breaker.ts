@@ -35,6 +35,8 @@ export interface BreakerSnapshot {
 export interface BreakerTicket {
   success(): void;
   failure(): void;
+  /** The call ended without a verdict on the dependency (the caller gave up): frees a trial place, counts nothing. */
+  cancel(): void;
 }
 
 const BUCKETS = 10;
@@ -112,12 +114,13 @@ export class CircuitBreaker {
     const trial = this.#state === 'half-open';
     if (trial) this.#trials++;
     let done = false;
-    const end = (ok: boolean) => {
+    const end = (ok: boolean | undefined) => {
       if (done) return;
       done = true;
-      this.#record(ok, trial);
+      if (ok !== undefined) this.#record(ok, trial);
+      else if (trial) this.#trials--;
     };
-    return { success: () => end(true), failure: () => end(false) };
+    return { success: () => end(true), failure: () => end(false), cancel: () => end(undefined) };
   }
 
   /** Runs `fn` through the breaker: its result, or its error (counted as a failure). */

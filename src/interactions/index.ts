@@ -1,8 +1,22 @@
 /**
- * `ballast/interactions` (in progress, issue 6): backoff as pure functions, retry budgets shared by
- * all calls of an interaction, and a circuit breaker. Deadlines, bulkheads, declared interactions
- * and `ballast doctor` follow.
+ * `ballast/interactions`: declared hard- and soft-real-time interactions (`defineInteraction`),
+ * and the parts they are built from — backoff as pure functions, retry budgets, a circuit
+ * breaker, a bulkhead, deadlines and their propagation over HTTP.
  */
+export { defineInteraction, type HardRealTimeOptions, type SoftRealTimeOptions } from './interaction.js';
+export { HardRealTimeInteraction, type AttemptContext, type CallOptions, type EndpointPicker, type InteractionStats } from './hard-real-time.js';
+export {
+  newOperationId,
+  operationIdFor,
+  SoftRealTimeInteraction,
+  type OperationContext,
+  type OperationState,
+  type OperationStatus,
+  type ProcessOptions,
+  type SoftRealTimeHost,
+  type Submission,
+} from './soft-real-time.js';
+export { isRetryable, type BackoffKind, type RetryOptions, type RetryPolicy } from './retry-policy.js';
 export { DEFAULT_BACKOFF, decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds, type BackoffOptions } from './backoff.js';
 export { RatioBudget, TokenBucketBudget, type RatioBudgetOptions, type RetryBudget, type RetryCause, type RetryGrant, type TokenBucketOptions } from './budget.js';
 export { CircuitBreaker, type BreakerSnapshot, type BreakerState, type BreakerTicket, type BreakerTrigger, type CircuitBreakerOptions } from './breaker.js';

@@ -1,0 +1,258 @@
+import type { Clock } from '../core/clock.js';
+import { BallastError, isBallastError } from '../core/errors.js';
+import type { BreakerTicket, CircuitBreaker } from './breaker.js';
+import type { Bulkhead } from './bulkhead.js';
+import type { RetryGrant } from './budget.js';
+import { Deadline } from './deadline.js';
+import { currentDeadline, withDeadline } from './deadline-http.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** What each attempt of a hard-real-time call is given. */
+export interface AttemptContext {
+  /** Aborts when this attempt's time is up, the call's deadline passes, or the caller gives up: stop the work. */
+  readonly signal: AbortSignal;
+  /** This attempt's deadline (inside the call's); `fetchWithDeadline` inside the attempt inherits it. */
+  readonly deadline: Deadline;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** The endpoint the load balancer chose for this attempt, when the interaction has one. */
+  readonly endpoint: string | undefined;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** The caller giving up: aborts the attempt in flight; no retry, no fallback. */
+  signal?: AbortSignal;
+  /** A deadline to stay inside (default: the current request's, from the deadline middleware); the call's own is never later. */
+  deadline?: Deadline;
+}
+
+/** Counters of one interaction since it was defined (for metrics). */
+export interface InteractionStats {
+  calls: number;
+  succeeded: number;
+  failed: number;
+  attempts: number;
+  retries: number;
+  /** Retries the budget refused. */
+  retriesRefused: number;
+  /** Attempts refused by the open circuit (nothing called). */
+  shortCircuited: number;
+  /** Attempts cut off by their own timeout. */
+  attemptTimeouts: number;
+  /** Calls that ran out of their deadline. */
+  deadlineExceeded: number;
+  /** Calls refused by the full bulkhead. */
+  bulkheadRejected: number;
+  /** Calls answered by the fallback. */
+  fallbacks: number;
+}
+
+/** A client-side load balancer (`LoadBalancer` from `ballast/health`, or anything with `acquire`). */
+export interface EndpointPicker {
+  acquire(): { readonly id: string; release(): void };
+}
+
+/** Everything a hard-real-time interaction runs with, resolved and checked at definition. */
+export interface HardRealTimeSettings<F> {
+  readonly name: string;
+  readonly deadlineMs: number;
+  readonly attemptTimeoutMs: number | undefined;
+  readonly idempotent: boolean;
+  readonly retry: RetryPolicy;
+  readonly breaker: CircuitBreaker | undefined;
+  readonly bulkhead: Bulkhead | undefined;
+  readonly fallback: ((error: unknown) => F | Promise<F>) | undefined;
+  readonly balancer: EndpointPicker | undefined;
+  readonly clock: Clock;
+}
+
+/** Rejects with `signal`'s reason when it aborts first (the work itself may ignore the signal). */
+function settleBefore<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
+  });
+}
+
+/**
+ * A synchronous interaction under a deadline (REL04-BP01). The composition, outermost first:
+ * fallback → deadline → bulkhead → retries (budget, backoff) → circuit breaker → attempt timeout
+ * → load balancer → your function. Retries only when declared idempotent; never past the deadline.
+ */
+export class HardRealTimeInteraction<F = never> {
+  readonly kind = 'hard-real-time' as const;
+  readonly #s: HardRealTimeSettings<F>;
+  readonly #stats: InteractionStats = {
+    calls: 0,
+    succeeded: 0,
+    failed: 0,
+    attempts: 0,
+    retries: 0,
+    retriesRefused: 0,
+    shortCircuited: 0,
+    attemptTimeouts: 0,
+    deadlineExceeded: 0,
+    bulkheadRejected: 0,
+    fallbacks: 0,
+  };
+
+  /** @internal use `defineInteraction` */
+  constructor(settings: HardRealTimeSettings<F>) {
+    this.#s = settings;
+  }
+
+  /** The interaction's name. */
+  get name(): string {
+    return this.#s.name;
+  }
+
+  /** The whole call's budget, ms. */
+  get deadlineMs(): number {
+    return this.#s.deadlineMs;
+  }
+
+  /** The circuit breaker (state, snapshot), when it has one. */
+  get breaker(): CircuitBreaker | undefined {
+    return this.#s.breaker;
+  }
+
+  /** A copy of the counters. */
+  stats(): InteractionStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Calls `fn` under the interaction's rules: its value, the fallback's, or a typed error —
+   * `DeadlineExceeded` (504), `CircuitOpen` (503), `LimitExceededException` (bulkhead full),
+   * or the last attempt's own error.
+   */
+  async call<T>(fn: (context: AttemptContext) => Promise<T> | T, options: CallOptions = {}): Promise<T | F> {
+    const s = this.#s;
+    this.#stats.calls++;
+    const parent = options.deadline ?? currentDeadline();
+    const deadline = parent ? parent.child(s.deadlineMs) : Deadline.after(s.deadlineMs, s.clock);
+    try {
+      const value = s.bulkhead
+        ? await this.#bulkhead(s.bulkhead, () => this.#attempts(fn, deadline, options.signal), deadline)
+        : await this.#attempts(fn, deadline, options.signal);
+      this.#stats.succeeded++;
+      return value;
+    } catch (error) {
+      this.#stats.failed++;
+      if (isBallastError(error) && error.code === 'DeadlineExceeded' && deadline.expired) this.#stats.deadlineExceeded++;
+      if (!s.fallback || options.signal?.aborted) throw error;
+      this.#stats.fallbacks++;
+      return s.fallback(error);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async #bulkhead<T>(bulkhead: Bulkhead, run: () => Promise<T>, deadline: Deadline): Promise<T> {
+    try {
+      return await bulkhead.execute(run, deadline.signal);
+    } catch (error) {
+      if (isBallastError(error) && error.code === 'LimitExceededException') this.#stats.bulkheadRejected++;
+      throw error;
+    }
+  }
+
+  async #attempts<T>(fn: (context: AttemptContext) => Promise<T> | T, deadline: Deadline, callerSignal: AbortSignal | undefined): Promise<T> {
+    const s = this.#s;
+    const budget = s.retry.budget;
+    budget?.recordRequest();
+    let grant: RetryGrant | undefined;
+    let lastDelay = 0;
+    let lastError: unknown;
+    for (let attempt = 1; ; attempt++) {
+      if (deadline.expired) throw this.#deadlineError(attempt, lastError);
+      let ticket: BreakerTicket | undefined;
+      try {
+        ticket = s.breaker?.acquire();
+      } catch (error) {
+        this.#stats.shortCircuited++;
+        if (lastError !== undefined) throw new BallastError('CircuitOpen', `interaction "${s.name}": the circuit opened during retries`, { cause: lastError });
+        throw error;
+      }
+      const outcome = await this.#attempt(fn, attempt, deadline, callerSignal, ticket);
+      if (outcome.ok) {
+        budget?.recordSuccess(grant);
+        return outcome.value;
+      }
+      lastError = outcome.error;
+      if (callerSignal?.aborted || outcome.final || attempt >= s.retry.maxAttempts) throw lastError;
+      const delay = s.retry.delayMs(attempt, lastDelay);
+      // A retry that cannot finish before the deadline only adds load.
+      if (delay >= deadline.remaining()) throw lastError;
+      grant = budget?.tryRetry(outcome.timedOut ? 'timeout' : 'error');
+      if (budget && !grant) {
+        this.#stats.retriesRefused++;
+        throw lastError;
+      }
+      this.#stats.retries++;
+      lastDelay = delay;
+      if (delay > 0) {
+        const waitSignal = callerSignal ? AbortSignal.any([deadline.signal, callerSignal]) : deadline.signal;
+        const slept = await s.clock.sleep(delay, waitSignal);
+        if (!slept) throw callerSignal?.aborted ? (callerSignal.reason as Error) : this.#deadlineError(attempt + 1, lastError);
+      }
+    }
+  }
+
+  async #attempt<T>(
+    fn: (context: AttemptContext) => Promise<T> | T,
+    attempt: number,
+    deadline: Deadline,
+    callerSignal: AbortSignal | undefined,
+    ticket: BreakerTicket | undefined,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown; timedOut: boolean; final: boolean }> {
+    const s = this.#s;
+    this.#stats.attempts++;
+    const own = s.attemptTimeoutMs !== undefined ? deadline.child(s.attemptTimeoutMs) : deadline;
+    const signal = callerSignal ? AbortSignal.any([own.signal, callerSignal]) : own.signal;
+    const lease = s.balancer?.acquire();
+    try {
+      const context: AttemptContext = { signal, deadline: own, attempt, endpoint: lease?.id };
+      const work = Promise.resolve().then(() => withDeadline(own, () => fn(context)));
+      const value = await settleBefore(work, signal);
+      ticket?.success();
+      return { ok: true, value };
+    } catch (error) {
+      if (callerSignal?.aborted) {
+        ticket?.cancel();
+        return { ok: false, error: callerSignal.reason, timedOut: false, final: true };
+      }
+      if (own.signal.aborted) {
+        ticket?.failure();
+        if (deadline.expired) return { ok: false, error: this.#deadlineError(attempt, error), timedOut: true, final: true };
+        this.#stats.attemptTimeouts++;
+        const timeout = new BallastError('DeadlineExceeded', `interaction "${s.name}": attempt ${attempt} timed out after ${s.attemptTimeoutMs} ms`, { cause: error });
+        return { ok: false, error: timeout, timedOut: true, final: false };
+      }
+      const retryable = s.retry.retryOn(error);
+      // An error that says the request was wrong is an answer: the dependency is working.
+      if (retryable) ticket?.failure();
+      else ticket?.success();
+      return { ok: false, error, timedOut: false, final: !retryable };
+    } finally {
+      lease?.release();
+      if (own !== deadline) own.dispose();
+    }
+  }
+
+  #deadlineError(attempt: number, cause: unknown): BallastError {
+    return new BallastError('DeadlineExceeded', `interaction "${this.#s.name}": its ${this.#s.deadlineMs} ms deadline passed (attempt ${attempt})`, cause === undefined ? undefined : { cause });
+  }
+}
