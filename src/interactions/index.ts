@@ -16,6 +16,7 @@ export {
   type SoftRealTimeHost,
   type Submission,
 } from './soft-real-time.js';
+export { acceptListener, acceptRoutes, type AcceptRoutesOptions } from './accept-http.js';
 export { isRetryable, type BackoffKind, type RetryOptions, type RetryPolicy } from './retry-policy.js';
 export { DEFAULT_BACKOFF, decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds, type BackoffOptions } from './backoff.js';
 export { RatioBudget, TokenBucketBudget, type RatioBudgetOptions, type RetryBudget, type RetryCause, type RetryGrant, type TokenBucketOptions } from './budget.js';

@@ -1,0 +1,177 @@
+/** Soft-real-time interactions on real stores: durable submit, status, one run per operation, stale drop, failures, 202 + Location. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Ballast, openBallast } from '../../src/ballast.js';
+import type { Consumer } from '../../src/queue/consumer.js';
+import { acceptRoutes } from '../../src/interactions/accept-http.js';
+import { defineInteraction } from '../../src/interactions/interaction.js';
+import type { SoftRealTimeInteraction } from '../../src/interactions/soft-real-time.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import { tempDbPath, waitFor } from '../helpers/ballast.js';
+import { codeOf } from '../helpers/errors.js';
+import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
+
+type Resize = { image: string; width: number };
+
+function suite(storeUrl: () => string): void {
+  const open: Ballast[] = [];
+  const consumers: Consumer[] = [];
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+    await Promise.all(open.splice(0).map((b) => b.close()));
+  });
+  const node = async (url: string, clock: FakeClock) => {
+    const b = await openBallast({ store: url, clock, retentionSweepMs: 0, statsTtlMs: 0 });
+    open.push(b);
+    return b;
+  };
+  const resize = (b: Ballast, extra: { maxAttempts?: number } = {}) =>
+    defineInteraction<Resize, { url: string }>({ name: 'images.resize', kind: 'soft-real-time', ballast: b, maxAgeMs: 60_000, ...extra });
+  const processWith = async (i: SoftRealTimeInteraction<Resize, { url: string }>, handler: (p: Resize) => Promise<{ url: string }> | { url: string }) => {
+    const c = await i.process(handler, { concurrency: 2, waitTimeSeconds: 0 });
+    consumers.push(c);
+    return c;
+  };
+
+  it('submit answers an operation id once the request is queued; a consumer completes it once; status follows', async () => {
+    const clock = new FakeClock();
+    const b = await node(storeUrl(), clock);
+    const i = resize(b);
+    const s = await i.submit({ image: 'cat.png', width: 200 });
+    expect(s).toMatchObject({ duplicate: false, submittedAt: clock.now() });
+    expect(s.operationId).toMatch(/^op_[A-Za-z0-9_-]{22}$/);
+    expect(await i.status(s.operationId)).toEqual({ operationId: s.operationId, state: 'pending', submittedAt: s.submittedAt });
+    expect((await (await b.queues.get(i.queueName)).depth()).visible).toBe(1);
+    const runs: Resize[] = [];
+    await processWith(i, (p) => (runs.push(p), { url: `/thumbs/${p.image}` }));
+    await waitFor(async () => (await i.status(s.operationId))?.state === 'succeeded');
+    expect(await i.status(s.operationId)).toMatchObject({ state: 'succeeded', result: { url: '/thumbs/cat.png' }, finishedAt: clock.now() });
+    expect(runs).toEqual([{ image: 'cat.png', width: 200 }]);
+  });
+
+  it('the same idempotency key answers the same operation and queues nothing new; another payload under it is refused', async () => {
+    const b = await node(storeUrl(), new FakeClock());
+    const i = resize(b);
+    const first = await i.submit({ image: 'a.png', width: 1 }, { idempotencyKey: 'order-17' });
+    const again = await i.submit({ image: 'a.png', width: 1 }, { idempotencyKey: 'order-17' });
+    expect(again).toEqual({ ...first, duplicate: true });
+    expect(await codeOf(i.submit({ image: 'b.png', width: 1 }, { idempotencyKey: 'order-17' }))).toBe('IdempotencyKeyReused');
+    expect((await (await b.queues.get(i.queueName)).depth()).visible).toBe(1);
+  });
+
+  it('drops a request that is older than maxAgeMs when its turn comes, without running the handler', async () => {
+    const clock = new FakeClock();
+    const b = await node(storeUrl(), clock);
+    const i = resize(b);
+    const s = await i.submit({ image: 'old.png', width: 1 });
+    clock.advance(60_001);
+    let ran = 0;
+    await processWith(i, () => (ran++, { url: 'x' }));
+    await waitFor(async () => (await i.status(s.operationId))?.state === 'dropped');
+    expect(await i.status(s.operationId)).toMatchObject({ state: 'dropped', reason: expect.stringContaining('past maxAgeMs (60000 ms)') });
+    expect(ran).toBe(0);
+    await waitFor(async () => (await (await b.queues.get(i.queueName)).depth()).inFlight === 0);
+    expect(await (await b.queues.get(i.queueName)).depth()).toMatchObject({ visible: 0, inFlight: 0 });
+  });
+
+  it('retries a failing handler and records `failed` with its error after maxAttempts', async () => {
+    const clock = new FakeClock();
+    const b = await node(storeUrl(), clock);
+    const i = resize(b, { maxAttempts: 2 });
+    const s = await i.submit({ image: 'bad.png', width: 1 });
+    let tries = 0;
+    await processWith(i, () => {
+      tries++;
+      throw new TypeError('cannot decode bad.png');
+    });
+    await waitFor(() => tries === 1);
+    expect((await i.status(s.operationId))?.state).toBe('pending'); // the failed try released it
+    await waitFor(async () => {
+      clock.advance(1_000); // past the consumer's retry backoff
+      return (await i.status(s.operationId))?.state === 'failed';
+    });
+    expect(tries).toBe(2);
+    expect(await i.status(s.operationId)).toMatchObject({ state: 'failed', error: { name: 'TypeError', message: 'cannot decode bad.png' } });
+  });
+
+  it('registration and message commit together: a send that fails leaves nothing registered, and the key can be used again', async () => {
+    const b = await node(storeUrl(), new FakeClock());
+    const i = resize(b);
+    await i.submit({ image: 'warm.png', width: 1 }); // creates the queue
+    await b.queues.delete(i.queueName);
+    expect(await codeOf(i.submit({ image: 'x.png', width: 1 }, { idempotencyKey: 'k1' }))).toBe('QueueDoesNotExist');
+    const ghost = await i.status((await import('../../src/interactions/soft-real-time.js')).operationIdFor('images.resize', 'k1'));
+    expect(ghost).toBeUndefined();
+  });
+
+  it('unknown and malformed operation ids have no status; bad payloads are refused before anything is stored', async () => {
+    const b = await node(storeUrl(), new FakeClock());
+    const i = defineInteraction({ name: 'tiny', kind: 'soft-real-time', ballast: b, maxAgeMs: 5_000, maxPayloadBytes: 100 });
+    expect(await i.status('op_AAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
+    expect(await i.status('../../etc/passwd')).toBeUndefined();
+    expect(await codeOf(i.submit('x'.repeat(200)))).toBe('RequestEntityTooLarge');
+    expect(await codeOf(i.submit({ n: 1n } as unknown))).toBe('InvalidParameterValue');
+    expect(await codeOf(i.submit('x', { idempotencyKey: '' }))).toBe('InvalidParameterValue');
+  });
+
+  it('HTTP: 202 Accepted with a Location to poll, Retry-After until done, 404 for unknown ids, 400 for bad bodies', async () => {
+    const clock = new FakeClock();
+    const b = await node(storeUrl(), clock);
+    const i = resize(b);
+    const app = acceptRoutes(i, { parse: (body) => {
+      const r = body as Resize;
+      if (typeof r?.image !== 'string') throw new Error('image is required');
+      return r;
+    } });
+    const post = (body: string, headers: Record<string, string> = {}) => app.request('/', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    const accepted = await post(JSON.stringify({ image: 'dog.png', width: 64 }), { 'idempotency-key': '"req-1"' });
+    expect(accepted.status).toBe(202);
+    const location = accepted.headers.get('location')!;
+    expect(location).toMatch(/^\/operations\/op_/);
+    expect(accepted.headers.get('retry-after')).toBe('1');
+    const retried = await post(JSON.stringify({ image: 'dog.png', width: 64 }), { 'idempotency-key': '"req-1"' });
+    expect(retried.headers.get('location')).toBe(location);
+    const pending = await app.request(location);
+    expect(pending.status).toBe(200);
+    expect(pending.headers.get('retry-after')).toBe('1');
+    expect(await pending.json()).toMatchObject({ state: 'pending' });
+    await processWith(i, (p) => ({ url: `/t/${p.image}` }));
+    await waitFor(async () => ((await (await app.request(location)).json()) as { state: string }).state === 'succeeded');
+    const done = await app.request(location);
+    expect(done.headers.get('retry-after')).toBeNull();
+    expect(await done.json()).toMatchObject({ state: 'succeeded', result: { url: '/t/dog.png' } });
+    expect((await app.request('/operations/op_AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
+    expect((await post('{not json')).status).toBe(400);
+    const missing = await post(JSON.stringify({ width: 1 }));
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ detail: 'image is required' });
+    expect((await post(JSON.stringify({ image: 'other.png', width: 1 }), { 'idempotency-key': '"req-1"' })).status).toBe(422);
+    expect((await post('"' + 'x'.repeat(300_000) + '"')).status).toBe(413);
+  });
+}
+
+describe('soft-real-time interactions on SQLite', () => {
+  suite(() => `sqlite:${tempDbPath()}`);
+});
+
+describePg('soft-real-time interactions on PostgreSQL', () => {
+  suite(() => `${PG_URL}?schema=${freshSchema()}`);
+
+  it('two nodes: one accepts, the other completes, either answers the status', async () => {
+    const url = `${PG_URL}?schema=${freshSchema()}`;
+    const clock = new FakeClock();
+    const [a, b] = [await openBallast({ store: url, clock, retentionSweepMs: 0 }), await openBallast({ store: url, clock, retentionSweepMs: 0 })];
+    try {
+      const onA = defineInteraction<number, number>({ name: 'square', kind: 'soft-real-time', ballast: a, maxAgeMs: 60_000 });
+      const onB = defineInteraction<number, number>({ name: 'square', kind: 'soft-real-time', ballast: b, maxAgeMs: 60_000 });
+      const ids = await Promise.all([1, 2, 3, 4, 5].map(async (n) => (await onA.submit(n)).operationId));
+      const seen: number[] = [];
+      const c = await onB.process((n) => (seen.push(n), n * n), { waitTimeSeconds: 0 });
+      await waitFor(async () => (await Promise.all(ids.map((id) => onA.status(id)))).every((s) => s?.state === 'succeeded'), 15_000);
+      await c.stop();
+      expect((await Promise.all(ids.map((id) => onA.status(id)))).map((s) => s?.result)).toEqual([1, 4, 9, 16, 25]);
+      expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
