@@ -23,14 +23,15 @@ export interface DeadlineMiddlewareOptions {
   defaultMs?: number;
   /** Largest budget honoured, ms: a caller cannot grant itself more. @defaultValue 60,000 */
   maxMs?: number;
+  /** Where time comes from (tests pass a FakeClock). @defaultValue systemClock */
   clock?: Clock;
 }
 
 /** What a request's deadline header means: run under a deadline, run without one, or answer at once. */
-type Admission = { run: Deadline | undefined } | { status: 400 | 504; title: string; detail: string };
+export type Admission = { run: Deadline | undefined } | { status: 400 | 504; title: string; detail: string };
 
-/** Decides a request from its header (shared by every adapter). */
-function admit(header: string | string[] | undefined | null, options: DeadlineMiddlewareOptions): Admission {
+/** Decides a request from its `ballast-deadline-ms` header (shared by every adapter: node, Hono, Fastify). */
+export function admit(header: string | string[] | undefined | null, options: DeadlineMiddlewareOptions): Admission {
   const clock = options.clock ?? systemClock;
   let deadline: Deadline | undefined;
   try {
@@ -46,7 +47,8 @@ function admit(header: string | string[] | undefined | null, options: DeadlineMi
   return { run: deadline };
 }
 
-const problemBody = (a: { status: number; title: string; detail: string }): string => JSON.stringify({ title: a.title, status: a.status, detail: a.detail });
+/** The `application/problem+json` body of a refused request (400 or 504). */
+export const problemBody = (a: { status: number; title: string; detail: string }): string => JSON.stringify({ title: a.title, status: a.status, detail: a.detail });
 
 /**
  * Connect-style middleware (Express, or plain `node:http` via `(req, res) => mw(req, res, handler)`):

@@ -12,6 +12,8 @@ import { healthRoute } from './routes/health.js';
 import { healthRoutes } from '../health/routes.js';
 import { metricsRoute } from './routes/metrics.js';
 import { setMaxListeners } from 'node:events';
+import { DEFAULT_EXEMPT_PATHS } from '../interactions/load-shedding.js';
+import { honoLoadShedding } from '../interactions/load-shedding-http.js';
 
 /** The server's Hono app plus its lifecycle: `close()` ends long polls and detaches listeners. */
 export type BallastApp = Hono<ServerEnv> & {
@@ -48,6 +50,12 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
     if (failure) logRequestError(logger, { requestId, operation }, failure);
     metrics.observeRequest(operation, c.res.status, (performance.now() - started) / 1000);
   });
+  if (resolved.maxConcurrentRequests !== null) {
+    // After the request-id and metrics middleware (cheap), so shed requests show as 503s in the
+    // metrics; before every route, so they cost no body parsing. /metrics stays exempt with the
+    // health checks: overload must stay visible to whatever scales or alerts on it.
+    app.use('*', honoLoadShedding({ maxConcurrent: resolved.maxConcurrentRequests, exempt: [...DEFAULT_EXEMPT_PATHS, '/metrics'] }));
+  }
 
   app.get('/healthz', healthRoute(ballast));
   app.get('/metrics', metricsRoute(metrics));

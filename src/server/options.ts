@@ -33,6 +33,11 @@ export interface AppOptions {
   logger?: ServerLogger;
   /** A health monitor whose snapshots the server serves under `/v1/health/*` (`ballast serve --health FILE`). @defaultValue none */
   health?: () => SnapshotSource;
+  /**
+   * Requests in flight at once (1–1,000,000); one more is answered 503 with `Retry-After: 1` before
+   * its body is read. Health checks and `/metrics` are never shed. @defaultValue undefined (no limit)
+   */
+  maxConcurrentRequests?: number;
 }
 
 /** Options of `startServer`. */
@@ -56,6 +61,7 @@ export interface ResolvedAppOptions {
   maxRequestBytes: number;
   maxClockSkewSeconds: number;
   logger: ServerLogger;
+  maxConcurrentRequests: number | null;
 }
 
 /** Default values of `AppOptions`. */
@@ -80,6 +86,11 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
       'credentials need a non-empty accessKeyId and secretAccessKey',
     );
   }
+  const maxConcurrent = options.maxConcurrentRequests;
+  check(
+    maxConcurrent === undefined || (Number.isInteger(maxConcurrent) && maxConcurrent >= 1 && maxConcurrent <= 1_000_000),
+    'maxConcurrentRequests must be an integer from 1 to 1,000,000',
+  );
   const url = options.publicUrl;
   return {
     publicUrl: url === undefined ? null : typeof url === 'function' ? url : () => url,
@@ -87,5 +98,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     maxRequestBytes,
     maxClockSkewSeconds: skew,
     logger: options.logger ?? SILENT_LOGGER,
+    maxConcurrentRequests: maxConcurrent ?? null,
   };
 }

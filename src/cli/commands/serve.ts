@@ -2,10 +2,12 @@ import { openBallast } from '../../ballast.js';
 import { intFlag, parse, storeUrl } from '../args.js';
 import type { Output } from '../output.js';
 
-export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--health FILE [--health-events]]
+export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--health FILE [--health-events]] [--max-concurrent N]
   Speaks the SQS JSON protocol (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics;
   with --health, also runs a health monitor from FILE and serves its snapshots under /v1/health/*;
-  with --health-events, every snapshot is also put on the default event bus (source ballast.health).
+  with --health-events, every snapshot is also put on the default event bus (source ballast.health);
+  with --max-concurrent N (or BALLAST_MAX_CONCURRENT), requests beyond N in flight get 503 + Retry-After
+  at once (health checks and /metrics are never shed).
   SigV4 is verified when BALLAST_ACCESS_KEYS="id:secret[,id:secret…]" is set.`;
 
 /** Parses BALLAST_ACCESS_KEYS into credentials. */
@@ -26,11 +28,15 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     'public-url': { type: 'string' },
     health: { type: 'string' },
     'health-events': { type: 'boolean' },
+    'max-concurrent': { type: 'string' },
   });
   if (values.help) return io.out(SERVE_USAGE), 0;
   const port = intFlag(values.port, 'port', 4566, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
   const credentials = accessKeys(process.env.BALLAST_ACCESS_KEYS);
+  // --max-concurrent, else $BALLAST_MAX_CONCURRENT (as --store and $BALLAST_STORE); unset = no limit.
+  const maxRaw = values['max-concurrent'] ?? (process.env.BALLAST_MAX_CONCURRENT || undefined);
+  const maxConcurrentRequests = maxRaw === undefined ? undefined : intFlag(maxRaw, 'max-concurrent', 0, 1, 1_000_000);
   const ballast = await openBallast({ store: storeUrl(values.store) });
   const configPath = values.health;
   const health = configPath
@@ -57,6 +63,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
     ...(credentials ? { credentials } : {}),
     ...(health ? { health: () => health.source() } : {}),
+    ...(maxConcurrentRequests !== undefined ? { maxConcurrentRequests } : {}),
   });
   io.err(`ballast: serving SQS and EventBridge on ${server.url} (store: ${ballast.store.kind})`);
   await new Promise<void>((resolve) => {
