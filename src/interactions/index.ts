@@ -1,7 +1,7 @@
 /**
  * `ballast/interactions`: declared hard- and soft-real-time interactions (`defineInteraction`),
  * and the parts they are built from — backoff as pure functions, retry budgets, a circuit
- * breaker, a bulkhead, deadlines and their propagation over HTTP.
+ * breaker, a bulkhead, deadlines and their propagation over HTTP, load shedding.
  */
 export { defineInteraction, type HardRealTimeOptions, type SoftRealTimeOptions } from './interaction.js';
 export { HardRealTimeInteraction, type AttemptContext, type CallOptions, type EndpointPicker, type InteractionStats } from './hard-real-time.js';
@@ -23,4 +23,8 @@ export { RatioBudget, TokenBucketBudget, type RatioBudgetOptions, type RetryBudg
 export { CircuitBreaker, type BreakerSnapshot, type BreakerState, type BreakerTicket, type BreakerTrigger, type CircuitBreakerOptions } from './breaker.js';
 export { Deadline, DEADLINE_HEADER, MAX_DEADLINE_MS } from './deadline.js';
 export { Bulkhead, type BulkheadOptions } from './bulkhead.js';
+export { fastifyDeadline } from './deadline-fastify.js';
+export { ConcurrencyLimiter, DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions, type SheddingRequest } from './load-shedding.js';
+export { honoLoadShedding, loadShedding, type LoadSheddingMiddleware } from './load-shedding-http.js';
+export { fastifyLoadShedding } from './load-shedding-fastify.js';
 export { currentDeadline, deadlineMiddleware, fetchWithDeadline, honoDeadline, withDeadline, type DeadlineMiddlewareOptions } from './deadline-http.js';
