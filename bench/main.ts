@@ -1,6 +1,7 @@
 /**
  * Benchmarks. `npm run bench -- queue [--systems a,b] [--runs 3] [--messages 20000] …`,
- * `npm run bench -- bus [--quick]`, `npm run bench -- idempotency [--quick]`, `npm run bench -- health [--quick]`
+ * `npm run bench -- bus [--quick]`, `npm run bench -- idempotency [--quick]`, `npm run bench -- health [--quick]`,
+ * `npm run bench -- interactions [--quick]`
  * (`npx tsx bench/main.ts <command> --help` lists every option).
  */
 import { execFileSync } from 'node:child_process';
@@ -23,6 +24,9 @@ import { ballastVersion, packageVersion, ROOT } from './queue/versions.js';
 import { markdown as idempotencyMarkdown, textTargets as idempotencyTargets } from './idempotency/report.js';
 import { markdown as healthMarkdown, textTargets as healthTargets } from './health/report.js';
 import { DEFAULT_OPTIONS as HEALTH_DEFAULTS, type HealthBenchOptions, isDefault as healthIsDefault, QUICK_OPTIONS as HEALTH_QUICK, runHealthBench } from './health/run.js';
+import { markdown as interactionsMarkdown, textTargets as interactionsTargets } from './interactions/report.js';
+import { INTERACTIONS_HELP, parseInteractionsArgs } from './interactions/cli.js';
+import { runInteractionsBench } from './interactions/run.js';
 import { DEFAULT_OPTIONS as IDEM_DEFAULTS, type IdempotencyBenchOptions, isDefault as idemIsDefault, type Part, PARTS, QUICK_OPTIONS as IDEM_QUICK, runIdempotencyBench } from './idempotency/run.js';
 
 const HELP = `usage: npm run bench -- queue [options]
@@ -370,8 +374,25 @@ async function health(args: string[]): Promise<void> {
   console.log(`\nwrote ${out} and ${json}`);
 }
 
+async function interactions(args: string[]): Promise<void> {
+  const parsed = parseInteractionsArgs(args);
+  if (!parsed) {
+    process.stdout.write(INTERACTIONS_HELP);
+    return;
+  }
+  const { options, full } = parsed;
+  const out = parsed.out ?? join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', 'interactions-quick.md']));
+  const [source, before, machine] = [sourceState(), srcFingerprint(), machineFacts()];
+  console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load ${machine.loadAverage}\nworkload: ${JSON.stringify(options)}`);
+  const result = await runInteractionsBench(options, (line) => console.log(line));
+  const sourceNote = sourceNoteOf(source, before);
+  const command = ['npm run bench -- interactions', ...args.filter((a, i) => !a.startsWith('--out') && args[i - 1] !== '--out')].join(' ');
+  const json = writeRun('interactions', full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => interactionsMarkdown(result, machine, command, sourceNote, ballastVersion()));
+  console.log(`\n${interactionsTargets(result)}\n\nwrote ${out} and ${json}`);
+}
+
 /** Order of the sections in docs/benchmarks.md. */
-const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive'] as const;
+const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive', 'interactions'] as const;
 
 const [scenario, ...rest] = process.argv.slice(2);
 // Diagnostic only: never keeps the process alive, but names what does if it fails to exit.
@@ -384,6 +405,7 @@ try {
   else if (scenario === 'bus') await bus(rest);
   else if (scenario === 'idempotency') await idempotency(rest);
   else if (scenario === 'health') await health(rest);
+  else if (scenario === 'interactions') await interactions(rest);
   else {
     process.stdout.write(HELP);
     if (scenario !== undefined && scenario !== '--help' && scenario !== '-h') process.exitCode = 2;
