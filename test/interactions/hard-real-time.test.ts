@@ -96,13 +96,18 @@ describe('defineInteraction: hard-real-time', () => {
     expect(budget.tokens).toBe(0);
   });
 
-  it('opens its breaker after consecutive failures: calls fail fast without calling, one trial after openMs', async () => {
+  it('opens its breaker when half of 20+ recent calls failed: calls fail fast without calling, one trial after openMs', async () => {
     const clock = new FakeClock();
     const i = defineInteraction({ name: 'g', kind: 'hard-real-time', deadlineMs: 1_000, clock });
     let calls = 0;
-    for (let k = 0; k < 5; k++) await expect(i.call(() => (calls++, down()))).rejects.toThrow('503');
+    // Runs of failures among successes (60 % succeed) do not open it: the default is a failure share, not a streak.
+    for (let k = 0; k < 50; k++) await i.call(() => (calls++, k % 5 < 3 ? 'ok' : down())).catch(() => undefined);
+    expect(i.breaker?.state).toBe('closed');
+    clock.advance(10_000); // the window forgets them
+    calls = 0;
+    for (let k = 0; k < 20; k++) await expect(i.call(() => (calls++, down()))).rejects.toThrow('503');
     expect(await codeOf(i.call(() => (calls++, 'x')))).toBe('CircuitOpen');
-    expect(calls).toBe(5);
+    expect(calls).toBe(20);
     clock.advance(1_000); // the interaction default: open for 1 s
     expect(await i.call(() => (calls++, 'back'))).toBe('back');
     expect(i.breaker?.state).toBe('closed');
