@@ -7,6 +7,7 @@ import { redriveCommand, REDRIVE_USAGE } from './commands/redrive.js';
 import { serveCommand, SERVE_USAGE } from './commands/serve.js';
 import { eventsCommand, EVENTS_USAGE } from './commands/events.js';
 import { healthCommand, HEALTH_USAGE } from './commands/health.js';
+import { doctorCommand, DOCTOR_USAGE } from './commands/doctor.js';
 
 const USAGE = `ballast — fail-safe interactions for distributed workloads
 
@@ -16,7 +17,8 @@ ${SEND_USAGE}
 ${RECEIVE_USAGE}
 ${REDRIVE_USAGE}
 ${EVENTS_USAGE}
-${HEALTH_USAGE}`;
+${HEALTH_USAGE}
+${DOCTOR_USAGE}`;
 
 const COMMANDS: Record<string, (args: string[], io: Output) => Promise<number>> = {
   serve: serveCommand,
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, (args: string[], io: Output) => Promise<number>> 
   redrive: redriveCommand,
   events: eventsCommand,
   health: healthCommand,
+  doctor: doctorCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
