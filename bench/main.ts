@@ -1,7 +1,7 @@
 /**
  * Benchmarks. `npm run bench -- queue [--systems a,b] [--runs 3] [--messages 20000] …`,
  * `npm run bench -- bus [--quick]`, `npm run bench -- idempotency [--quick]`, `npm run bench -- health [--quick]`,
- * `npm run bench -- interactions [--quick]`
+ * `npm run bench -- interactions [--quick]`, `npm run bench -- interactions-chain [--quick]`
  * (`npx tsx bench/main.ts <command> --help` lists every option).
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +27,7 @@ import { DEFAULT_OPTIONS as HEALTH_DEFAULTS, type HealthBenchOptions, isDefault 
 import { markdown as interactionsMarkdown, textTargets as interactionsTargets } from './interactions/report.js';
 import { INTERACTIONS_HELP, parseInteractionsArgs } from './interactions/cli.js';
 import { runInteractionsBench } from './interactions/run.js';
+import { CHAIN_DEFAULTS, chainMarkdown, runChainBench } from './interactions/chain.js';
 import { DEFAULT_OPTIONS as IDEM_DEFAULTS, type IdempotencyBenchOptions, isDefault as idemIsDefault, type Part, PARTS, QUICK_OPTIONS as IDEM_QUICK, runIdempotencyBench } from './idempotency/run.js';
 
 const HELP = `usage: npm run bench -- queue [options]
@@ -391,8 +392,31 @@ async function interactions(args: string[]): Promise<void> {
   console.log(`\n${interactionsTargets(result)}\n\nwrote ${out} and ${json}`);
 }
 
+const CHAIN_HELP = `usage: npm run bench -- interactions-chain [--quick] [--out PATH]
+
+  The worked example of docs/interactions.md: the fragile and the fixed design of one checkout
+  chain (examples/doctor/fragile.json, fixed.json) against a bank that fails, recovers, hangs and
+  recovers; calls reaching the bank per checkout, the shop's wait, recovery; and what
+  \`ballast doctor\` reports on each design. Writes the interactions-chain section of docs/benchmarks.md.
+  --quick   phases of 1.5–2 s, written to bench/results/interactions-chain-quick.md
+`;
+
+async function interactionsChain(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return void process.stdout.write(CHAIN_HELP);
+  const full = values.quick !== true;
+  const options = full ? CHAIN_DEFAULTS : { ...CHAIN_DEFAULTS, warmupSeconds: 1.5, failSeconds: 1.5, recoverSeconds: 2, hangSeconds: 1.5 };
+  const out = values.out ?? join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', 'interactions-chain-quick.md']));
+  const [source, before, machine] = [sourceState(), srcFingerprint(), machineFacts()];
+  const result = await runChainBench(options, (line) => console.log(line));
+  const sourceNote = sourceNoteOf(source, before);
+  const command = `npm run bench -- interactions-chain${full ? '' : ' --quick'}`;
+  const json = writeRun('interactions-chain', full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => chainMarkdown(result, machine, command, sourceNote));
+  console.log(`\nwrote ${out} and ${json}`);
+}
+
 /** Order of the sections in docs/benchmarks.md. */
-const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive', 'interactions'] as const;
+const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive', 'interactions', 'interactions-chain'] as const;
 
 const [scenario, ...rest] = process.argv.slice(2);
 // Diagnostic only: never keeps the process alive, but names what does if it fails to exit.
@@ -406,6 +430,7 @@ try {
   else if (scenario === 'idempotency') await idempotency(rest);
   else if (scenario === 'health') await health(rest);
   else if (scenario === 'interactions') await interactions(rest);
+  else if (scenario === 'interactions-chain') await interactionsChain(rest);
   else {
     process.stdout.write(HELP);
     if (scenario !== undefined && scenario !== '--help' && scenario !== '-h') process.exitCode = 2;

@@ -42,7 +42,7 @@ export interface ArmSettings {
 }
 
 export interface Arm {
-  id: ArmId;
+  id: string;
   /** How it is configured (for the report). */
   config: string;
   /** One client request: resolves on success, rejects with the error the caller would see. */
