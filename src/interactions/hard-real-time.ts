@@ -216,9 +216,13 @@ export class HardRealTimeInteraction<F = never> {
     attempt: number,
     deadline: Deadline,
     callerSignal: AbortSignal | undefined,
-    ticket: BreakerTicket | undefined,
+    breakerTicket: BreakerTicket | undefined,
   ): Promise<{ ok: true; value: T } | { ok: false; error: unknown; timedOut: boolean; final: boolean }> {
     const s = this.#s;
+    // Only first attempts vote: a retry repeats a call whose failure is already counted, and
+    // letting it vote again turns an overload that fails a third of calls into a "mostly failing"
+    // dependency. Retries still need the breaker's permission.
+    const ticket = attempt === 1 ? breakerTicket : breakerTicket && { success: () => breakerTicket.cancel(), failure: () => breakerTicket.cancel(), cancel: () => breakerTicket.cancel() };
     this.#stats.attempts++;
     const own = s.attemptTimeoutMs !== undefined ? deadline.child(s.attemptTimeoutMs) : deadline;
     const signal = callerSignal ? AbortSignal.any([own.signal, callerSignal]) : own.signal;

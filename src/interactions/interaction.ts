@@ -22,7 +22,7 @@ export interface HardRealTimeOptions<F = never> {
   retry?: RetryOptions;
   /**
    * Fail fast while the dependency fails: options, a shared `CircuitBreaker`, or `false`.
-   * @defaultValue opens when ≥ 50 % of at least 20 calls in the last 10 s failed; open for 1 s, then one trial call
+   * @defaultValue opens when ≥ 50 % of at least 20 first attempts in the last 2 s failed; open for 1 s, then one trial call
    */
   breaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Limit calls in flight (and waiting): options or a shared `Bulkhead`. @defaultValue none */
@@ -61,8 +61,9 @@ export interface SoftRealTimeOptions {
  * A failure share, not a streak: an overloaded dependency answers its 503s at once while its
  * successes take time, so failures arrive in runs even when most calls succeed — measured, a
  * 5-in-a-row breaker opened on a dependency still serving 64 % and cut successes to a third.
+ * Over 2 s, not 10: a long healthy history kept a 10 s window closed for 3 s of total failure.
  */
-const DEFAULT_TRIGGER = { kind: 'sampling', threshold: 0.5, windowMs: 10_000, minCalls: 20 } as const;
+const DEFAULT_TRIGGER = { kind: 'sampling', threshold: 0.5, windowMs: 2_000, minCalls: 20 } as const;
 
 const HARD_KEYS = ['name', 'kind', 'deadlineMs', 'attemptTimeoutMs', 'idempotent', 'retry', 'breaker', 'bulkhead', 'fallback', 'balancer', 'clock', 'random'];
 const SOFT_KEYS = ['name', 'kind', 'ballast', 'maxAgeMs', 'queue', 'maxAttempts', 'resultTtlSeconds', 'visibilityTimeoutSeconds', 'maxPayloadBytes'];

@@ -114,13 +114,31 @@ describe('defineInteraction: hard-real-time', () => {
     expect(i.stats().shortCircuited).toBe(1);
   });
 
-  it('stops retrying when the breaker opens mid-call, and says why', async () => {
-    const i = defineInteraction({ name: 'h', kind: 'hard-real-time', deadlineMs: 1_000, idempotent: true, retry: { maxAttempts: 5, backoff: 'none' }, breaker: { trigger: { kind: 'consecutive', failures: 2 } } });
+  it('stops retrying when the breaker opens mid-call, and says why; only first attempts vote', async () => {
+    const clock = new FakeClock();
+    const i = defineInteraction({ name: 'h', kind: 'hard-real-time', deadlineMs: 1_000, idempotent: true, retry: { maxAttempts: 5, backoff: 'exponential', baseMs: 100 }, breaker: { trigger: { kind: 'consecutive', failures: 2 } }, clock });
     let calls = 0;
-    const error = await i.call(() => (calls++, down())).catch((e: unknown) => e as Error & { code: string; cause: unknown });
-    expect(calls).toBe(2);
-    expect(error.code).toBe('CircuitOpen');
-    expect(String(error.cause)).toContain('503');
+    const a = i.call(() => (calls++, down())).catch((e: unknown) => e as Error & { code: string; cause: unknown });
+    await settle();
+    expect(i.breaker?.state).toBe('closed'); // one vote so far: A's first attempt
+    const b = i.call(() => (calls++, down())).catch((e: unknown) => e as Error & { code: string; cause: unknown });
+    await settle();
+    expect(i.breaker?.state).toBe('open'); // B's first attempt is the second vote
+    await run(clock, 200);
+    const [ea, eb] = await Promise.all([a, b]);
+    expect(calls).toBe(2); // the retries were refused
+    for (const e of [ea, eb]) {
+      expect(e.code).toBe('CircuitOpen');
+      expect(String(e.cause)).toContain('503');
+    }
+  });
+
+  it('retries do not vote: one call retrying against a failing dependency does not open the breaker by itself', async () => {
+    const i = defineInteraction({ name: 'h2', kind: 'hard-real-time', deadlineMs: 1_000, idempotent: true, retry: { maxAttempts: 5, backoff: 'none' }, breaker: { trigger: { kind: 'consecutive', failures: 2 } } });
+    let calls = 0;
+    await expect(i.call(() => (calls++, down()))).rejects.toThrow('503');
+    expect(calls).toBe(5);
+    expect(i.breaker?.state).toBe('closed');
   });
 
   it('answers with the fallback when the call fails, not when the caller gives up', async () => {
