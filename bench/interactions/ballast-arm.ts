@@ -23,7 +23,7 @@ export function ballastArm(s: ArmSettings, withBreaker: boolean): Arm {
     id: withBreaker ? 'ballast' : 'ballast-no-breaker',
     config:
       `\`defineInteraction({ kind: 'hard-real-time', deadlineMs: ${s.deadlineMs}, attemptTimeoutMs: ${s.attemptTimeoutMs}, idempotent: true, retry: { maxAttempts: ${s.maxAttempts} }, breaker: ${withBreaker ? '{}' : 'false'}, random: <seeded> })\`: ` +
-      `the defaults otherwise — full jitter (base 25 ms, cap 1 s), the AWS SDK token-bucket retry budget (500 tokens, 5 per retry, 10 after a timeout, +1 per first-try success)${withBreaker ? ', the default breaker (opens when ≥ 50 % of ≥ 20 first attempts in the last 2 s failed; open 1 s, then one trial call)' : ', **no breaker** (the budget alone)'}`,
+      `the defaults otherwise — full jitter (base 25 ms, cap 1 s), the AWS SDK token-bucket retry budget (500 tokens, 5 per retry, 10 after a timeout, +1 per first-try success)${withBreaker ? ', the default breaker (opens when ≥ 50 % of ≥ 20 first attempts in the last 2 s failed; open 0.5 s, then one trial call)' : ', **no breaker** (the budget alone)'}`,
     call: (attempt) => dep.call(({ signal }) => attempt(signal)),
     stats: () => ({ ...dep.stats() }),
     close: () => {},

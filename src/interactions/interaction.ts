@@ -22,7 +22,7 @@ export interface HardRealTimeOptions<F = never> {
   retry?: RetryOptions;
   /**
    * Fail fast while the dependency fails: options, a shared `CircuitBreaker`, or `false`.
-   * @defaultValue opens when ≥ 50 % of at least 20 first attempts in the last 2 s failed; open for 1 s, then one trial call
+   * @defaultValue opens when ≥ 50 % of at least 20 first attempts in the last 2 s failed; open for 0.5 s, then one trial call
    */
   breaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Limit calls in flight (and waiting): options or a shared `Bulkhead`. @defaultValue none */
@@ -125,7 +125,7 @@ function defineHard(name: string, o: HardRealTimeOptions<unknown>): HardRealTime
   if (o.fallback !== undefined && typeof o.fallback !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": fallback must be a function`);
   if (o.balancer !== undefined && typeof o.balancer?.acquire !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": balancer must have acquire() (a LoadBalancer)`);
   const breaker =
-    o.breaker === false ? undefined : o.breaker instanceof CircuitBreaker ? o.breaker : new CircuitBreaker({ trigger: DEFAULT_TRIGGER, openMs: 1_000, clock, ...(o.breaker ?? {}) });
+    o.breaker === false ? undefined : o.breaker instanceof CircuitBreaker ? o.breaker : new CircuitBreaker({ trigger: DEFAULT_TRIGGER, openMs: 500, clock, ...(o.breaker ?? {}) });
   const bulkhead = o.bulkhead === undefined ? undefined : o.bulkhead instanceof Bulkhead ? o.bulkhead : new Bulkhead(o.bulkhead);
   return new HardRealTimeInteraction({ name, deadlineMs, attemptTimeoutMs, idempotent: o.idempotent ?? false, retry, breaker, bulkhead, fallback: o.fallback, balancer: o.balancer, clock });
 }

@@ -108,10 +108,12 @@ describe('defineInteraction: hard-real-time', () => {
     for (let k = 0; k < 20; k++) await expect(i.call(() => (calls++, down()))).rejects.toThrow('503');
     expect(await codeOf(i.call(() => (calls++, 'x')))).toBe('CircuitOpen');
     expect(calls).toBe(20);
-    clock.advance(1_000); // the interaction default: open for 1 s
+    clock.advance(499); // the interaction default: open for 0.5 s
+    expect(await codeOf(i.call(() => (calls++, 'x')))).toBe('CircuitOpen');
+    clock.advance(1);
     expect(await i.call(() => (calls++, 'back'))).toBe('back');
     expect(i.breaker?.state).toBe('closed');
-    expect(i.stats().shortCircuited).toBe(1);
+    expect(i.stats().shortCircuited).toBe(2);
   });
 
   it('stops retrying when the breaker opens mid-call, and says why; only first attempts vote', async () => {
