@@ -25,6 +25,7 @@ export { CircuitBreaker, type BreakerSnapshot, type BreakerState, type BreakerTi
 export { Deadline, DEADLINE_HEADER, MAX_DEADLINE_MS } from './deadline.js';
 export { Bulkhead, type BulkheadOptions } from './bulkhead.js';
 export { fastifyDeadline } from './deadline-fastify.js';
+export { registerInteractionMetrics, registerLoadSheddingMetrics } from './metrics.js';
 export { ConcurrencyLimiter, DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions, type SheddingRequest } from './load-shedding.js';
 export { honoLoadShedding, loadShedding, type LoadSheddingMiddleware } from './load-shedding-http.js';
 export { fastifyLoadShedding } from './load-shedding-fastify.js';

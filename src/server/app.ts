@@ -14,6 +14,7 @@ import { metricsRoute } from './routes/metrics.js';
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_EXEMPT_PATHS } from '../interactions/load-shedding.js';
 import { honoLoadShedding } from '../interactions/load-shedding-http.js';
+import { registerLoadSheddingMetrics } from '../interactions/metrics.js';
 
 /** The server's Hono app plus its lifecycle: `close()` ends long polls and detaches listeners. */
 export type BallastApp = Hono<ServerEnv> & {
@@ -54,7 +55,9 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
     // After the request-id and metrics middleware (cheap), so shed requests show as 503s in the
     // metrics; before every route, so they cost no body parsing. /metrics stays exempt with the
     // health checks: overload must stay visible to whatever scales or alerts on it.
-    app.use('*', honoLoadShedding({ maxConcurrent: resolved.maxConcurrentRequests, exempt: [...DEFAULT_EXEMPT_PATHS, '/metrics'] }));
+    const shedding = honoLoadShedding({ maxConcurrent: resolved.maxConcurrentRequests, exempt: [...DEFAULT_EXEMPT_PATHS, '/metrics'] });
+    registerLoadSheddingMetrics(metrics.registry, shedding.limiter);
+    app.use('*', shedding);
   }
 
   app.get('/healthz', healthRoute(ballast));

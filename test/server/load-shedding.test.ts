@@ -39,7 +39,11 @@ describe('ballast serve with maxConcurrentRequests', () => {
       const metrics = await fetch(`${t.url}/metrics`);
       expect(metrics.status).toBe(200);
       // The shed request went through the request metrics as a 503.
-      expect(await metrics.text()).toMatch(/ballast_http_requests_total\{[^}]*status="503"[^}]*\} 1/);
+      const text = await metrics.text();
+      expect(text).toMatch(/ballast_http_requests_total\{[^}]*status="503"[^}]*\} 1/);
+      // …and in the shedder's own counters, with the long poll still in flight.
+      expect(text).toMatch(/^ballast_load_shedding_shed_total 1$/m);
+      expect(text).toMatch(/^ballast_load_shedding_in_flight 1$/m);
 
       await (await t.ballast.queues.get('shedding')).send('wake');
       const received = await poll;
