@@ -1,6 +1,7 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import { isBallastError } from '../core/errors.js';
+import { bodyLimit } from 'hono/body-limit';
+import { BallastError, isBallastError } from '../core/errors.js';
 import { readIdempotencyKey } from '../idempotency/http/key.js';
 import { problem } from '../idempotency/http/problems.js';
 import type { SoftRealTimeInteraction } from './soft-real-time.js';
@@ -29,6 +30,7 @@ const DOCS = 'https://github.com/ballast/ballast/blob/main/docs/interactions.md#
  */
 export function acceptRoutes<P>(interaction: SoftRealTimeInteraction<P, unknown>, options: AcceptRoutesOptions<P> = {}): Hono {
   const maxBytes = options.maxBodyBytes ?? 262_144;
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > 1_048_576) throw new BallastError('InvalidParameterValue', `maxBodyBytes must be a whole number from 1 to 1,048,576 (got ${String(maxBytes)})`);
   const retryAfter = String(options.retryAfterSeconds ?? 1);
   const docs = options.docsUrl ?? DOCS;
   const prefix = (options.locationPrefix ?? '').replace(/\/$/, '');
@@ -36,11 +38,10 @@ export function acceptRoutes<P>(interaction: SoftRealTimeInteraction<P, unknown>
     c.body(p.body, p.status as 400, p.headers);
   const app = new Hono();
 
-  app.post('/', async (c) => {
-    const declared = Number(c.req.header('content-length') ?? '0');
-    if (declared > maxBytes) return answer(c, problem(docs, 413, 'Request too large', `The body is ${declared} bytes; at most ${maxBytes}.`));
+  // bodyLimit counts a chunked body as it streams in: a body over the limit is never held whole.
+  const limit = bodyLimit({ maxSize: maxBytes, onError: (c) => answer(c, problem(docs, 413, 'Request too large', `The body is over ${maxBytes} bytes.`)) });
+  app.post('/', limit, async (c) => {
     const text = await c.req.text();
-    if (Buffer.byteLength(text) > maxBytes) return answer(c, problem(docs, 413, 'Request too large', `The body is over ${maxBytes} bytes.`));
     let payload: P;
     try {
       const body: unknown = text === '' ? null : JSON.parse(text);

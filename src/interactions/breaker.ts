@@ -53,6 +53,8 @@ export class CircuitBreaker {
   #consecutive = 0;
   #trials = 0;
   #trialSuccesses = 0;
+  /** Counts half-open periods: a trial from an earlier period must not touch this one's counts. */
+  #period = 0;
   /** a = successes, b = failures, over the sampling window (10 buckets). */
   readonly #window: SlidingCounts;
   readonly #listeners = new Set<(state: BreakerState) => void>();
@@ -62,11 +64,14 @@ export class CircuitBreaker {
     const bad = (m: string): never => {
       throw new BallastError('InvalidParameterValue', m);
     };
-    if (trigger.kind === 'consecutive' && !(Number.isInteger(trigger.failures) && trigger.failures >= 1 && trigger.failures <= 10_000)) bad('failures must be an integer from 1 to 10,000');
+    if (typeof trigger !== 'object' || trigger === null || (trigger.kind !== 'consecutive' && trigger.kind !== 'sampling')) {
+      bad(`trigger must be { kind: 'consecutive', failures } or { kind: 'sampling', threshold, windowMs, minCalls }`);
+    }
+    if (trigger.kind === 'consecutive' && !(Number.isInteger(trigger.failures) && trigger.failures >= 1 && trigger.failures <= 10_000)) bad('trigger.failures must be an integer from 1 to 10,000');
     if (trigger.kind === 'sampling') {
-      if (!(trigger.threshold > 0 && trigger.threshold <= 1)) bad('threshold must be above 0 and at most 1');
-      if (!(Number.isInteger(trigger.windowMs) && trigger.windowMs >= BUCKETS && trigger.windowMs <= 3_600_000)) bad('windowMs must be an integer from 10 to 3,600,000');
-      if (!(Number.isInteger(trigger.minCalls) && trigger.minCalls >= 1)) bad('minCalls must be a positive integer');
+      if (!(trigger.threshold > 0 && trigger.threshold <= 1)) bad('trigger.threshold must be above 0 and at most 1');
+      if (!(Number.isInteger(trigger.windowMs) && trigger.windowMs >= BUCKETS && trigger.windowMs <= 3_600_000)) bad('trigger.windowMs must be an integer from 10 to 3,600,000');
+      if (!(Number.isInteger(trigger.minCalls) && trigger.minCalls >= 1)) bad('trigger.minCalls must be a positive integer');
     }
     const openMs = options.openMs ?? 10_000;
     if (!(Number.isInteger(openMs) && openMs >= 1 && openMs <= 3_600_000)) bad('openMs must be an integer from 1 to 3,600,000');
@@ -113,10 +118,12 @@ export class CircuitBreaker {
     }
     const trial = this.#state === 'half-open';
     if (trial) this.#trials++;
+    const period = this.#period;
     let done = false;
     const end = (ok: boolean | undefined) => {
       if (done) return;
       done = true;
+      if (trial && period !== this.#period) return; // a late trial of an earlier half-open period
       if (ok !== undefined) this.#record(ok, trial);
       else if (trial) this.#trials--;
     };
@@ -163,6 +170,7 @@ export class CircuitBreaker {
   #tick(): void {
     if (this.#state === 'open' && this.#o.clock.now() - (this.#openedAt ?? 0) >= this.#o.openMs) {
       this.#set('half-open');
+      this.#period++;
       this.#trials = 0;
       this.#trialSuccesses = 0;
     }

@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { SlidingCounts } from './sliding-counts.js';
 import { BallastError } from '../core/errors.js';
@@ -48,7 +49,7 @@ export class TokenBucketBudget implements RetryBudget {
   constructor(options: TokenBucketOptions = {}) {
     this.#o = { capacity: 500, retryCost: 5, timeoutRetryCost: 10, successIncrement: 1, ...options };
     for (const [name, v] of Object.entries(this.#o)) {
-      if (!Number.isInteger(v) || v < 0 || v > 1_000_000) throw new BallastError('InvalidParameterValue', `${name} must be an integer from 0 to 1,000,000 (got ${v})`);
+      if (!Number.isInteger(v) || v < 0 || v > 1_000_000) throw new BallastError('InvalidParameterValue', `${name} must be an integer from 0 to 1,000,000 (got ${describeValue(v)})`);
     }
     this.#tokens = this.#o.capacity;
   }

@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value.js';
 import { BallastError } from '../core/errors.js';
 
 /** Options of `Bulkhead`. */
@@ -21,7 +22,7 @@ export class Bulkhead {
 
   constructor(options: BulkheadOptions) {
     const int = (v: number, min: number, name: string) => {
-      if (!Number.isInteger(v) || v < min || v > 1_000_000) throw new BallastError('InvalidParameterValue', `${name} must be an integer from ${min} to 1,000,000 (got ${v})`);
+      if (!Number.isInteger(v) || v < min || v > 1_000_000) throw new BallastError('InvalidParameterValue', `${name} must be an integer from ${min} to 1,000,000 (got ${describeValue(v)})`);
       return v;
     };
     this.#concurrency = int(options.concurrency, 1, 'concurrency');

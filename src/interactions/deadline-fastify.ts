@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { type Deadline, DEADLINE_HEADER } from './deadline.js';
-import { admit, type DeadlineMiddlewareOptions, problemBody, withDeadline } from './deadline-http.js';
+import { admit, checkMiddlewareOptions, type DeadlineMiddlewareOptions, problemBody, withDeadline } from './deadline-http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,6 +15,7 @@ declare module 'fastify' {
  * The deadline is `request.deadline` and `currentDeadline()` in every later hook and the handler.
  */
 export function fastifyDeadline(options: DeadlineMiddlewareOptions = {}) {
+  checkMiddlewareOptions(options);
   // A callback hook, not an async one: only `run(deadline, done)` makes the rest of the chain
   // (later hooks, body parsing, the handler and what it awaits) descend from the deadline's
   // context. Fastify carries that context across body parsing itself. `enterWith` is not used:

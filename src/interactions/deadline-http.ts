@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError, isBallastError } from '../core/errors.js';
-import { Deadline, DEADLINE_HEADER } from './deadline.js';
+import { Deadline, DEADLINE_HEADER, MAX_DEADLINE_MS } from './deadline.js';
 
 const current = new AsyncLocalStorage<Deadline>();
 
@@ -27,6 +27,16 @@ export interface DeadlineMiddlewareOptions {
   clock?: Clock;
 }
 
+/** Refuses middleware options that would fail every request instead (checked once, when the middleware is made). */
+export function checkMiddlewareOptions(options: DeadlineMiddlewareOptions): void {
+  for (const [name, min] of [['defaultMs', 0], ['maxMs', 1]] as const) {
+    const v: unknown = options[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= MAX_DEADLINE_MS)) {
+      throw new BallastError('InvalidParameterValue', `${name} must be a whole number of ms from ${min} to ${MAX_DEADLINE_MS} (got ${typeof v === 'number' ? String(v) : typeof v})`);
+    }
+  }
+}
+
 /** What a request's deadline header means: run under a deadline, run without one, or answer at once. */
 export type Admission = { run: Deadline | undefined } | { status: 400 | 504; title: string; detail: string };
 
@@ -42,7 +52,8 @@ export function admit(header: string | string[] | undefined | null, options: Dea
   if (!deadline && options.defaultMs !== undefined) deadline = Deadline.after(options.defaultMs, clock);
   if (!deadline) return { run: undefined };
   const maxMs = options.maxMs ?? 60_000;
-  if (deadline.remaining() > maxMs) deadline = deadline.child(maxMs);
+  // A fresh deadline, not a child: a child would start a timer on the uncapped one (up to 24 h).
+  if (deadline.remaining() > maxMs) deadline = Deadline.after(maxMs, clock);
   if (deadline.expired) return { status: 504, title: 'Deadline exceeded', detail: 'The request arrived with no time left; it was not started.' };
   return { run: deadline };
 }
@@ -58,6 +69,7 @@ export const problemBody = (a: { status: number; title: string; detail: string }
  * `fetchWithDeadline` for outgoing calls, which inherit what is left.
  */
 export function deadlineMiddleware(options: DeadlineMiddlewareOptions = {}) {
+  checkMiddlewareOptions(options);
   return (req: IncomingMessage & { deadline?: Deadline }, res: ServerResponse, next: (error?: unknown) => void): void => {
     const a = admit(req.headers[DEADLINE_HEADER], options);
     if ('status' in a) return void res.writeHead(a.status, { 'content-type': 'application/problem+json' }).end(problemBody(a));
@@ -71,6 +83,7 @@ export function deadlineMiddleware(options: DeadlineMiddlewareOptions = {}) {
 
 /** The same for Hono: `app.use(honoDeadline())`; the deadline is current for the rest of the chain. */
 export function honoDeadline(options: DeadlineMiddlewareOptions = {}): MiddlewareHandler {
+  checkMiddlewareOptions(options);
   return async (c, next) => {
     const a = admit(c.req.header(DEADLINE_HEADER), options);
     if ('status' in a) return new Response(problemBody(a), { status: a.status, headers: { 'content-type': 'application/problem+json' } });

@@ -21,6 +21,8 @@ export class Deadline {
   readonly #abort = new AbortController();
   #timer: Promise<boolean> | undefined;
   readonly #stopTimer = new AbortController();
+  /** Removes this deadline's listener from its parent's signal (children must not pile up on a long-lived parent). */
+  #detach: (() => void) | undefined;
 
   private constructor(at: number, clock: Clock, parent?: Deadline) {
     this.#clock = clock;
@@ -28,7 +30,11 @@ export class Deadline {
     if (parent) {
       const onParent = () => this.#abort.abort(parent.signal.reason);
       if (parent.signal.aborted) onParent();
-      else parent.signal.addEventListener('abort', onParent, { once: true });
+      else {
+        const signal = parent.signal;
+        signal.addEventListener('abort', onParent, { once: true });
+        this.#detach = () => signal.removeEventListener('abort', onParent);
+      }
     }
   }
 
@@ -58,9 +64,9 @@ export class Deadline {
     return Math.max(0, this.#at - this.#clock.now());
   }
 
-  /** True once the deadline has passed. */
+  /** True once the deadline has passed (or its signal has fired: a timer may fire a millisecond before the clock agrees). */
   get expired(): boolean {
-    return this.remaining() === 0;
+    return this.remaining() === 0 || this.#abort.signal.aborted;
   }
 
   /** Aborts (with a `DeadlineExceeded`-coded error as reason) when the deadline passes or a parent's does. */
@@ -85,8 +91,10 @@ export class Deadline {
     return String(Math.floor(this.remaining()));
   }
 
-  /** Stops the timer behind `signal` (call when the work is done, so nothing keeps waiting). */
+  /** Stops the timer behind `signal` and lets go of the parent (call when the work is done, so nothing keeps waiting). */
   dispose(): void {
     this.#stopTimer.abort();
+    this.#detach?.();
+    this.#detach = undefined;
   }
 }

@@ -145,7 +145,7 @@ export class HardRealTimeInteraction<F = never> {
     const deadline = parent ? parent.child(s.deadlineMs) : Deadline.after(s.deadlineMs, s.clock);
     try {
       const value = s.bulkhead
-        ? await this.#bulkhead(s.bulkhead, () => this.#attempts(fn, deadline, options.signal), deadline)
+        ? await this.#bulkhead(s.bulkhead, () => this.#attempts(fn, deadline, options.signal), options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal)
         : await this.#attempts(fn, deadline, options.signal);
       this.#stats.succeeded++;
       return value;
@@ -160,9 +160,9 @@ export class HardRealTimeInteraction<F = never> {
     }
   }
 
-  async #bulkhead<T>(bulkhead: Bulkhead, run: () => Promise<T>, deadline: Deadline): Promise<T> {
+  async #bulkhead<T>(bulkhead: Bulkhead, run: () => Promise<T>, signal: AbortSignal): Promise<T> {
     try {
-      return await bulkhead.execute(run, deadline.signal);
+      return await bulkhead.execute(run, signal);
     } catch (error) {
       if (isBallastError(error) && error.code === 'LimitExceededException') this.#stats.bulkheadRejected++;
       throw error;
@@ -177,6 +177,7 @@ export class HardRealTimeInteraction<F = never> {
     let lastDelay = 0;
     let lastError: unknown;
     for (let attempt = 1; ; attempt++) {
+      if (callerSignal?.aborted) throw callerSignal.reason as Error;
       if (deadline.expired) throw this.#deadlineError(attempt, lastError);
       let ticket: BreakerTicket | undefined;
       try {
@@ -226,8 +227,10 @@ export class HardRealTimeInteraction<F = never> {
     this.#stats.attempts++;
     const own = s.attemptTimeoutMs !== undefined ? deadline.child(s.attemptTimeoutMs) : deadline;
     const signal = callerSignal ? AbortSignal.any([own.signal, callerSignal]) : own.signal;
-    const lease = s.balancer?.acquire();
+    let lease: { readonly id: string; release(): void } | undefined;
     try {
+      lease = s.balancer?.acquire();
+      if (signal.aborted) throw signal.reason as Error; // aborted before it began: never start the work
       const context: AttemptContext = { signal, deadline: own, attempt, endpoint: lease?.id };
       const work = Promise.resolve().then(() => withDeadline(own, () => fn(context)));
       const value = await settleBefore(work, signal);
@@ -240,7 +243,7 @@ export class HardRealTimeInteraction<F = never> {
       }
       if (own.signal.aborted) {
         ticket?.failure();
-        if (deadline.expired) return { ok: false, error: this.#deadlineError(attempt, error), timedOut: true, final: true };
+        if (deadline.expired || own === deadline) return { ok: false, error: this.#deadlineError(attempt, error), timedOut: true, final: true };
         this.#stats.attemptTimeouts++;
         const timeout = new BallastError('DeadlineExceeded', `interaction "${s.name}": attempt ${attempt} timed out after ${s.attemptTimeoutMs} ms`, { cause: error });
         return { ok: false, error: timeout, timedOut: true, final: false };
@@ -251,6 +254,8 @@ export class HardRealTimeInteraction<F = never> {
       else ticket?.success();
       return { ok: false, error, timedOut: false, final: !retryable };
     } finally {
+      // A ticket without a verdict (a balancer or retryOn that threw) must not hold a half-open trial place.
+      ticket?.cancel();
       lease?.release();
       if (own !== deadline) own.dispose();
     }

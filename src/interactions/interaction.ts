@@ -6,6 +6,7 @@ import { MAX_DEADLINE_MS } from './deadline.js';
 import { HardRealTimeInteraction, type EndpointPicker } from './hard-real-time.js';
 import { resolveRetry, type RetryOptions } from './retry-policy.js';
 import { SoftRealTimeInteraction, type SoftRealTimeHost } from './soft-real-time.js';
+import { describeValue } from './describe-value.js';
 
 /** A synchronous interaction: a caller waits, a deadline rules. */
 export interface HardRealTimeOptions<F = never> {
@@ -81,12 +82,12 @@ export function defineInteraction(options: HardRealTimeOptions<unknown> | SoftRe
   const kind: unknown = options.kind;
   if (kind === 'hard-real-time') return defineHard(checkName(name, 128, /^[A-Za-z0-9._:/-]+$/), options as HardRealTimeOptions<unknown>);
   if (kind === 'soft-real-time') return defineSoft(checkName(name, 64, /^[A-Za-z0-9._-]+$/), options as SoftRealTimeOptions);
-  throw new BallastError('InvalidParameterValue', `interaction ${JSON.stringify(name)}: kind must be 'hard-real-time' (a caller waits under a deadline) or 'soft-real-time' (acknowledged on registration, completed later); got ${JSON.stringify(kind)}`);
+  throw new BallastError('InvalidParameterValue', `interaction ${describeValue(name)}: kind must be 'hard-real-time' (a caller waits under a deadline) or 'soft-real-time' (acknowledged on registration, completed later); got ${describeValue(kind)}`);
 }
 
 function checkName(name: unknown, max: number, pattern: RegExp): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > max || !pattern.test(name)) {
-    throw new BallastError('InvalidParameterValue', `an interaction needs a name of 1–${max} characters matching ${String(pattern)} (got ${JSON.stringify(name)})`);
+    throw new BallastError('InvalidParameterValue', `an interaction needs a name of 1–${max} characters matching ${String(pattern)} (got ${describeValue(name)})`);
   }
   return name;
 }
@@ -102,7 +103,7 @@ function checkKeys(name: string, options: object, allowed: readonly string[], ot
 
 function bounded(name: string, option: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": ${option} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (got ${JSON.stringify(value)})`);
+    throw new BallastError('InvalidParameterValue', `interaction "${name}": ${option} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (got ${describeValue(value)})`);
   }
   return value;
 }
@@ -121,13 +122,37 @@ function defineHard(name: string, o: HardRealTimeOptions<unknown>): HardRealTime
   }
   const clock = o.clock ?? systemClock;
   const random = o.random ?? Math.random;
+  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": clock must have now() and sleep(ms, signal)`);
+  if (typeof random !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": random must be a function returning [0, 1)`);
   const retry = resolveRetry(name, o.idempotent ?? false, o.retry, clock, random);
   if (o.fallback !== undefined && typeof o.fallback !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": fallback must be a function`);
   if (o.balancer !== undefined && typeof o.balancer?.acquire !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": balancer must have acquire() (a LoadBalancer)`);
   const breaker =
-    o.breaker === false ? undefined : o.breaker instanceof CircuitBreaker ? o.breaker : new CircuitBreaker({ trigger: DEFAULT_TRIGGER, openMs: 500, clock, ...(o.breaker ?? {}) });
-  const bulkhead = o.bulkhead === undefined ? undefined : o.bulkhead instanceof Bulkhead ? o.bulkhead : new Bulkhead(o.bulkhead);
+    o.breaker === false
+      ? undefined
+      : o.breaker instanceof CircuitBreaker
+        ? o.breaker
+        : part(name, 'breaker', o.breaker ?? {}, BREAKER_KEYS, (given) => new CircuitBreaker({ trigger: DEFAULT_TRIGGER, openMs: 500, clock, ...given }));
+  const bulkhead =
+    o.bulkhead === undefined ? undefined : o.bulkhead instanceof Bulkhead ? o.bulkhead : part(name, 'bulkhead', o.bulkhead, BULKHEAD_KEYS, (given) => new Bulkhead(given as unknown as BulkheadOptions));
   return new HardRealTimeInteraction({ name, deadlineMs, attemptTimeoutMs, idempotent: o.idempotent ?? false, retry, breaker, bulkhead, fallback: o.fallback, balancer: o.balancer, clock });
+}
+
+const BREAKER_KEYS = ['trigger', 'openMs', 'halfOpenCalls', 'clock'];
+const BULKHEAD_KEYS = ['concurrency', 'queue'];
+
+/** Builds an option object's part (breaker, bulkhead): unknown keys refused, `undefined` values left to the defaults, errors named by the option. */
+function part<T>(name: string, option: string, given: unknown, keys: readonly string[], make: (given: Record<string, unknown>) => T): T {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw new BallastError('InvalidParameterValue', `interaction "${name}": ${option} must be an options object${option === 'breaker' ? ', a CircuitBreaker or false' : ' or a Bulkhead'} (got ${describeValue(given)})`);
+  }
+  checkKeys(name, given, keys, [], `${option}.`);
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  try {
+    return make(defined);
+  } catch (error) {
+    throw new BallastError('InvalidParameterValue', `interaction "${name}": ${option}.${(error as Error).message}`);
+  }
 }
 
 function defineSoft(name: string, o: SoftRealTimeOptions): SoftRealTimeInteraction {
@@ -146,7 +171,7 @@ function defineSoft(name: string, o: SoftRealTimeOptions): SoftRealTimeInteracti
   }
   const queue = o.queue ?? `interaction-${name.replaceAll('.', '-')}`;
   if (typeof queue !== 'string' || !/^[A-Za-z0-9_-]{1,76}$/.test(queue)) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": queue must be 1–76 of A–Z a–z 0–9 _ - (its DLQ adds "-dlq"); got ${JSON.stringify(queue)}`);
+    throw new BallastError('InvalidParameterValue', `interaction "${name}": queue must be 1–76 of A–Z a–z 0–9 _ - (its DLQ adds "-dlq"); got ${describeValue(queue)}`);
   }
   return new SoftRealTimeInteraction({
     name,

@@ -2,6 +2,7 @@ import { BallastError, isBallastError } from '../core/errors.js';
 import { decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds } from './backoff.js';
 import { RatioBudget, TokenBucketBudget, type RetryBudget } from './budget.js';
 import type { Clock } from '../core/clock.js';
+import { describeValue } from './describe-value.js';
 
 /** How the wait before a retry grows. */
 export type BackoffKind = 'full-jitter' | 'equal-jitter' | 'decorrelated-jitter' | 'exponential' | 'none';
@@ -60,14 +61,14 @@ export function resolveRetry(name: string, idempotent: boolean, options: RetryOp
   };
   const o = options ?? {};
   const maxAttempts = o.maxAttempts ?? (idempotent ? 3 : 1);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) bad(`retry.maxAttempts must be an integer from 1 to 10 (got ${String(maxAttempts)})`);
+  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) bad(`retry.maxAttempts must be an integer from 1 to 10 (got ${describeValue(maxAttempts)})`);
   if (maxAttempts > 1 && !idempotent) {
     bad(`retry.maxAttempts is ${maxAttempts} but the interaction is not declared idempotent: a retried call could apply its effect twice. Make the operation idempotent (an idempotency key) and declare idempotent: true, or use maxAttempts: 1`);
   }
   const baseMs = o.baseMs ?? 25;
   const capMs = o.capMs ?? Math.max(1_000, baseMs);
-  if (!Number.isFinite(baseMs) || baseMs < 0 || baseMs > 60_000) bad(`retry.baseMs must be from 0 to 60,000 ms (got ${String(baseMs)})`);
-  if (!Number.isFinite(capMs) || capMs < baseMs || capMs > 300_000) bad(`retry.capMs must be from retry.baseMs (${baseMs}) to 300,000 ms (got ${String(capMs)})`);
+  if (typeof baseMs !== 'number' || !Number.isFinite(baseMs) || baseMs < 0 || baseMs > 60_000) bad(`retry.baseMs must be a number from 0 to 60,000 ms (got ${describeValue(baseMs)})`);
+  if (typeof capMs !== 'number' || !Number.isFinite(capMs) || capMs < baseMs || capMs > 300_000) bad(`retry.capMs must be a number from retry.baseMs (${describeValue(baseMs)}) to 300,000 ms (got ${describeValue(capMs)})`);
   const kind = o.backoff ?? 'full-jitter';
   const seconds = { baseSeconds: baseMs / 1000, maxSeconds: capMs / 1000 };
   const delays: Record<BackoffKind, (retry: number, previousMs: number) => number> = {
@@ -77,14 +78,14 @@ export function resolveRetry(name: string, idempotent: boolean, options: RetryOp
     exponential: (n) => 1000 * exponentialSeconds(n, seconds),
     none: () => 0,
   };
-  const delayMs = delays[kind] ?? bad(`retry.backoff must be one of ${Object.keys(delays).join(', ')} (got ${String(kind)})`);
+  const delayMs = Object.hasOwn(delays, kind) ? delays[kind] : bad(`retry.backoff must be one of ${Object.keys(delays).join(', ')} (got ${describeValue(kind)})`);
   const b = o.budget ?? 'token-bucket';
   let budget: RetryBudget | undefined;
   if (b === 'token-bucket') budget = new TokenBucketBudget();
   else if (b === 'ratio') budget = new RatioBudget({ clock });
   else if (b === 'none') budget = UNLIMITED;
   else if (typeof b === 'object' && b !== null && typeof b.tryRetry === 'function') budget = b;
-  else bad(`retry.budget must be 'token-bucket', 'ratio', 'none' or a RetryBudget (got ${String(b)})`);
+  else bad(`retry.budget must be 'token-bucket', 'ratio', 'none' or a RetryBudget (got ${describeValue(b)})`);
   if (o.retryOn !== undefined && typeof o.retryOn !== 'function') bad('retry.retryOn must be a function');
   return { maxAttempts, budget: maxAttempts > 1 ? budget : undefined, retryOn: o.retryOn ?? isRetryable, delayMs };
 }

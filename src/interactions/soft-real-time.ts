@@ -164,7 +164,8 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
     const { submittedAt } = JSON.parse(submitted.outcome) as { submittedAt: number };
     const run = await store.get(scopedKey(this.#runScope, operationId));
     if (!run) return { operationId, state: 'pending', submittedAt };
-    if (run.status === 'in_progress' || run.outcome === null) return { operationId, state: 'running', submittedAt };
+    // A holder whose lease ran out has died: its request will be received again (or has gone to the DLQ).
+    if (run.status === 'in_progress' || run.outcome === null) return { operationId, state: run.leaseUntil > this.#s.host.clock.now() ? 'running' : 'pending', submittedAt };
     const outcome = JSON.parse(run.outcome) as Outcome;
     return { operationId, submittedAt, ...outcome } as OperationStatus<R>;
   }
@@ -188,6 +189,10 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
     const envelope = parseEnvelope(message.body);
     await this.#idem.run({ key: envelope.operationId, scope: this.#runScope }, async (): Promise<Outcome> => {
       const now = s.host.clock.now();
+      // Received again after maxAttempts tries that never finished (handlers that crashed or hung): give up on it.
+      if (message.receiveCount > s.maxAttempts) {
+        return { state: 'failed', error: { name: 'AttemptsExhausted', message: `no handler finished in ${s.maxAttempts} tries (crashed, killed or timed out)` }, finishedAt: now };
+      }
       const age = now - envelope.submittedAt;
       if (age > s.maxAgeMs) return { state: 'dropped', reason: `stale: its turn came ${age} ms after it was submitted, past maxAgeMs (${s.maxAgeMs} ms)`, finishedAt: now };
       try {

@@ -215,7 +215,7 @@ describe('defineInteraction: declarations are checked when made', () => {
     ['attempt timeout over the deadline', { ...hard, attemptTimeoutMs: 200 }, /attemptTimeoutMs must be a whole number from 1 to 100/],
     ['retries without idempotency', { ...hard, retry: { maxAttempts: 3 } }, /not declared idempotent/],
     ['too many attempts', { ...hard, idempotent: true, retry: { maxAttempts: 50 } }, /maxAttempts must be an integer from 1 to 10/],
-    ['cap below base', { ...hard, idempotent: true, retry: { baseMs: 500, capMs: 100 } }, /capMs must be from retry.baseMs/],
+    ['cap below base', { ...hard, idempotent: true, retry: { baseMs: 500, capMs: 100 } }, /capMs must be a number from retry.baseMs/],
     ['unknown backoff', { ...hard, idempotent: true, retry: { backoff: 'linear' } }, /retry.backoff must be one of/],
     ['unknown retry option', { ...hard, retry: { attempts: 3 } }, /unknown option retry.attempts/],
     ['a soft option on a hard interaction', { ...hard, maxAgeMs: 1000 }, /unknown option maxAgeMs \(it is an option of soft-real-time interactions\)/],

@@ -2,7 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Ballast, openBallast } from '../../src/ballast.js';
 import type { Consumer } from '../../src/queue/consumer.js';
-import { acceptRoutes } from '../../src/interactions/accept-http.js';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { scopedKey } from '../../src/idempotency/idempotency.js';
+import { acceptListener, acceptRoutes } from '../../src/interactions/accept-http.js';
 import { defineInteraction } from '../../src/interactions/interaction.js';
 import type { SoftRealTimeInteraction } from '../../src/interactions/soft-real-time.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
@@ -91,6 +94,30 @@ function suite(storeUrl: () => string): void {
     expect(await i.status(s.operationId)).toMatchObject({ state: 'failed', error: { name: 'TypeError', message: 'cannot decode bad.png' } });
   });
 
+  it('a handler that died shows as pending once its lease ends; a request no handler finished in maxAttempts tries is recorded failed', async () => {
+    const clock = new FakeClock();
+    const b = await node(storeUrl(), clock);
+    const i = resize(b, { maxAttempts: 2 });
+    const s = await i.submit({ image: 'crash.png', width: 1 });
+    // A holder of the run record (as a handler that is then SIGKILLed): running while its lease lasts.
+    await b.store.idempotency.begin(scopedKey('ballast.interaction:images.resize:run', s.operationId), 'x', 5_000, 60_000);
+    expect((await i.status(s.operationId))?.state).toBe('running');
+    clock.advance(5_001);
+    expect((await i.status(s.operationId))?.state).toBe('pending');
+    // Two receives that never finished (crashed handlers), then the next one gives up on it without running the handler.
+    const queue = await b.queues.get(i.queueName);
+    for (let k = 0; k < 2; k++) {
+      expect(await queue.receive({ visibilityTimeout: 1 })).toHaveLength(1);
+      clock.advance(1_000);
+    }
+    clock.advance(60_000); // the dead holder's record is gone too
+    let ran = 0;
+    await processWith(i, () => (ran++, { url: 'x' }));
+    await waitFor(async () => (await i.status(s.operationId))?.state === 'failed');
+    expect(await i.status(s.operationId)).toMatchObject({ state: 'failed', error: { name: 'AttemptsExhausted' } });
+    expect(ran).toBe(0);
+  });
+
   it('registration and message commit together: a send that fails leaves nothing registered, and the key can be used again', async () => {
     const b = await node(storeUrl(), new FakeClock());
     const i = resize(b);
@@ -144,6 +171,24 @@ function suite(storeUrl: () => string): void {
     expect(await missing.json()).toMatchObject({ detail: 'image is required' });
     expect((await post(JSON.stringify({ image: 'other.png', width: 1 }), { 'idempotency-key': '"req-1"' })).status).toBe(422);
     expect((await post('"' + 'x'.repeat(300_000) + '"')).status).toBe(413);
+    // A chunked body (no content-length) over the limit is refused as it streams in.
+    const server = createServer(acceptListener(i, { maxBodyBytes: 1_024 }));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        for (let k = 0; k < 8; k++) req.write(Buffer.alloc(512, 120));
+        req.end();
+      });
+      expect(status).toBe(413);
+    } finally {
+      server.close();
+    }
   });
 }
 
