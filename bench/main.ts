@@ -1,7 +1,7 @@
 /**
  * Benchmarks. `npm run bench -- queue [--systems a,b] [--runs 3] [--messages 20000] …`,
  * `npm run bench -- bus [--quick]`, `npm run bench -- idempotency [--quick]`, `npm run bench -- health [--quick]`,
- * `npm run bench -- interactions [--quick]`, `npm run bench -- interactions-chain [--quick]`
+ * `npm run bench -- interactions [--quick]`, `npm run bench -- interactions-chain [--quick]`, `npm run bench -- interactions-overhead [--quick]`
  * (`npx tsx bench/main.ts <command> --help` lists every option).
  */
 import { execFileSync } from 'node:child_process';
@@ -28,6 +28,7 @@ import { markdown as interactionsMarkdown, textTargets as interactionsTargets } 
 import { INTERACTIONS_HELP, parseInteractionsArgs } from './interactions/cli.js';
 import { runInteractionsBench } from './interactions/run.js';
 import { CHAIN_DEFAULTS, chainMarkdown, runChainBench } from './interactions/chain.js';
+import { overheadMarkdown, runOverheadBench } from './interactions/overhead.js';
 import { DEFAULT_OPTIONS as IDEM_DEFAULTS, type IdempotencyBenchOptions, isDefault as idemIsDefault, type Part, PARTS, QUICK_OPTIONS as IDEM_QUICK, runIdempotencyBench } from './idempotency/run.js';
 
 const HELP = `usage: npm run bench -- queue [options]
@@ -415,8 +416,21 @@ async function interactionsChain(args: string[]): Promise<void> {
   console.log(`\nwrote ${out} and ${json}`);
 }
 
+async function interactionsOverhead(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return void process.stdout.write('usage: npm run bench -- interactions-overhead [--quick] [--out PATH]\n\n  Per-call cost of Ballast\'s hard-real-time interaction, cockatiel and opossum on the success path.\n');
+  const full = values.quick !== true;
+  const out = values.out ?? join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', 'interactions-overhead-quick.md']));
+  const [source, before, machine] = [sourceState(), srcFingerprint(), machineFacts()];
+  const result = await runOverheadBench(full ? 200_000 : 20_000, full ? 5 : 2, (line) => console.log(line));
+  const sourceNote = sourceNoteOf(source, before);
+  const command = `npm run bench -- interactions-overhead${full ? '' : ' --quick'}`;
+  const json = writeRun('interactions-overhead', full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => overheadMarkdown(result, machine, command, sourceNote));
+  console.log(`\nwrote ${out} and ${json}`);
+}
+
 /** Order of the sections in docs/benchmarks.md. */
-const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive', 'interactions', 'interactions-chain'] as const;
+const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive', 'interactions', 'interactions-chain', 'interactions-overhead'] as const;
 
 const [scenario, ...rest] = process.argv.slice(2);
 // Diagnostic only: never keeps the process alive, but names what does if it fails to exit.
@@ -431,6 +445,7 @@ try {
   else if (scenario === 'health') await health(rest);
   else if (scenario === 'interactions') await interactions(rest);
   else if (scenario === 'interactions-chain') await interactionsChain(rest);
+  else if (scenario === 'interactions-overhead') await interactionsOverhead(rest);
   else {
     process.stdout.write(HELP);
     if (scenario !== undefined && scenario !== '--help' && scenario !== '-h') process.exitCode = 2;

@@ -7,6 +7,11 @@ export interface Clock {
    * Returns true when the full time elapsed.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Optional: calls `callback` after `ms` milliseconds; returns what cancels it. Lets hot paths
+   * (a deadline per call) time out without an AbortController each; without it they use `sleep`.
+   */
+  setTimer?(ms: number, callback: () => void): () => void;
 }
 
 /** The real clock: `Date.now()` and `setTimeout`. */
@@ -25,5 +30,9 @@ export const systemClock: Clock = {
       }, Math.max(0, ms));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+  },
+  setTimer(ms, callback) {
+    const timer = setTimeout(callback, Math.max(0, ms));
+    return () => clearTimeout(timer);
   },
 };

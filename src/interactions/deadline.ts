@@ -8,6 +8,9 @@ import { BallastError } from '../core/errors.js';
  */
 export const DEADLINE_HEADER = 'ballast-deadline-ms';
 
+/** The reason a deadline's own timer is stopped with. */
+const DISPOSED = 'disposed';
+
 /** Longest budget accepted from a header, ms (24 h): anything larger is treated as malformed. */
 export const MAX_DEADLINE_MS = 86_400_000;
 
@@ -18,23 +21,24 @@ export const MAX_DEADLINE_MS = 86_400_000;
 export class Deadline {
   readonly #clock: Clock;
   readonly #at: number;
-  readonly #abort = new AbortController();
-  #timer: Promise<boolean> | undefined;
-  readonly #stopTimer = new AbortController();
-  /** Removes this deadline's listener from its parent's signal (children must not pile up on a long-lived parent). */
+  /** Made on first use of `signal`: most deadlines of a fast call never need one (an AbortController costs microseconds). */
+  #abort: AbortController | undefined;
+  /** Why it ended, once it has (its own time passed, or its parent's). */
+  #reason: BallastError | undefined;
+  /** Called once when it ends (children, races); cleared then. Usually one or two: an array, not a Set. */
+  #listeners: (() => void)[] | undefined;
+  /** Cancels the timer, once armed. */
+  #cancelTimer: (() => void) | undefined;
+  #disposed = false;
+  /** Removes this deadline's listener from its parent (children must not pile up on a long-lived parent). */
   #detach: (() => void) | undefined;
 
   private constructor(at: number, clock: Clock, parent?: Deadline) {
     this.#clock = clock;
     this.#at = at;
     if (parent) {
-      const onParent = () => this.#abort.abort(parent.signal.reason);
-      if (parent.signal.aborted) onParent();
-      else {
-        const signal = parent.signal;
-        signal.addEventListener('abort', onParent, { once: true });
-        this.#detach = () => signal.removeEventListener('abort', onParent);
-      }
+      if (parent.#reason) this.#end(parent.#reason);
+      else this.#detach = parent.onEnd(() => this.#end(parent.#reason!));
     }
   }
 
@@ -64,23 +68,39 @@ export class Deadline {
     return Math.max(0, this.#at - this.#clock.now());
   }
 
-  /** True once the deadline has passed (or its signal has fired: a timer may fire a millisecond before the clock agrees). */
+  /** True once the deadline has passed (or has been seen to end: a timer may fire a millisecond before the clock agrees). */
   get expired(): boolean {
-    return this.remaining() === 0 || this.#abort.signal.aborted;
+    return this.#reason !== undefined || this.remaining() === 0;
   }
 
   /** Aborts (with a `DeadlineExceeded`-coded error as reason) when the deadline passes or a parent's does. */
   get signal(): AbortSignal {
-    if (!this.#timer && !this.#abort.signal.aborted) {
-      this.#timer = this.#clock.sleep(this.remaining(), this.#stopTimer.signal).then((elapsed) => {
-        if (elapsed) this.#abort.abort(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished'));
-        return elapsed;
-      });
+    if (!this.#abort) {
+      this.#abort = new AbortController();
+      if (this.#reason) this.#abort.abort(this.#reason);
+      else this.#arm();
     }
     return this.#abort.signal;
   }
 
-  /** A nested deadline: `ms` from now, but never later than this one; aborted with it. */
+  /**
+   * Calls `listener` once when the deadline ends (at once if it has); returns what unsubscribes it.
+   * The cheap alternative to `signal` for code that only needs to know.
+   */
+  onEnd(listener: () => void): () => void {
+    if (this.#reason) {
+      listener();
+      return () => undefined;
+    }
+    (this.#listeners ??= []).push(listener);
+    this.#arm();
+    return () => {
+      const i = this.#listeners?.indexOf(listener) ?? -1;
+      if (i >= 0) this.#listeners!.splice(i, 1);
+    };
+  }
+
+  /** A nested deadline: `ms` from now, but never later than this one; ends with it. */
   child(ms?: number): Deadline {
     const at = ms === undefined ? this.#at : Math.min(this.#at, this.#clock.now() + Math.max(0, ms));
     return new Deadline(at, this.#clock, this);
@@ -91,10 +111,40 @@ export class Deadline {
     return String(Math.floor(this.remaining()));
   }
 
-  /** Stops the timer behind `signal` and lets go of the parent (call when the work is done, so nothing keeps waiting). */
+  /** Stops the timer and lets go of the parent (call when the work is done, so nothing keeps waiting). */
   dispose(): void {
-    this.#stopTimer.abort();
+    this.#disposed = true;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     this.#detach?.();
     this.#detach = undefined;
+    this.#listeners = undefined;
+  }
+
+  /** Starts the timer (once) that ends the deadline when it passes. */
+  #arm(): void {
+    if (this.#cancelTimer || this.#reason || this.#disposed) return;
+    const left = this.remaining();
+    if (left === 0) return this.#end(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished'));
+    const fire = () => this.#end(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished'));
+    if (this.#clock.setTimer) {
+      this.#cancelTimer = this.#clock.setTimer(left, fire);
+      return;
+    }
+    const stop = new AbortController();
+    void this.#clock.sleep(left, stop.signal).then((elapsed) => elapsed && fire());
+    // A plain reason: an abort without one builds a DOMException, stack and all.
+    this.#cancelTimer = () => stop.abort(DISPOSED);
+  }
+
+  #end(reason: BallastError): void {
+    if (this.#reason) return;
+    this.#reason = reason;
+    this.#cancelTimer?.(); // its own timer, when the end came from a parent
+    this.#cancelTimer = undefined;
+    this.#abort?.abort(reason);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners) for (const l of listeners) l();
   }
 }

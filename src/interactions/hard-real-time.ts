@@ -67,19 +67,28 @@ export interface HardRealTimeSettings<F> {
   readonly clock: Clock;
 }
 
-/** Rejects with `signal`'s reason when it aborts first (the work itself may ignore the signal). */
-function settleBefore<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
+/**
+ * Settles with `work`, or rejects first when `own` ends or the caller aborts (the work itself may
+ * ignore its signal). Listens to the deadline without an AbortSignal: a fast call never makes one.
+ */
+function settleBefore<T>(work: Promise<T>, own: Deadline, caller: AbortSignal | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const offOwn = own.onEnd(() => reject(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished')));
+    let offCaller: (() => void) | undefined;
+    if (caller) {
+      const onAbort = () => reject(caller.reason as Error);
+      caller.addEventListener('abort', onAbort, { once: true });
+      offCaller = () => caller.removeEventListener('abort', onAbort);
+    }
     work.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        offOwn();
+        offCaller?.();
         resolve(v);
       },
       (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        offOwn();
+        offCaller?.();
         reject(e as Error);
       },
     );
@@ -226,14 +235,29 @@ export class HardRealTimeInteraction<F = never> {
     const ticket = attempt === 1 ? breakerTicket : breakerTicket && { success: () => breakerTicket.cancel(), failure: () => breakerTicket.cancel(), cancel: () => breakerTicket.cancel() };
     this.#stats.attempts++;
     const own = s.attemptTimeoutMs !== undefined ? deadline.child(s.attemptTimeoutMs) : deadline;
-    const signal = callerSignal ? AbortSignal.any([own.signal, callerSignal]) : own.signal;
     let lease: { readonly id: string; release(): void } | undefined;
     try {
       lease = s.balancer?.acquire();
-      if (signal.aborted) throw signal.reason as Error; // aborted before it began: never start the work
-      const context: AttemptContext = { signal, deadline: own, attempt, endpoint: lease?.id };
-      const work = Promise.resolve().then(() => withDeadline(own, () => fn(context)));
-      const value = await settleBefore(work, signal);
+      // Ended before it began: never start the work.
+      if (callerSignal?.aborted) throw callerSignal.reason as Error;
+      if (own.expired) throw new BallastError('DeadlineExceeded', 'no time left for this attempt');
+      let signal: AbortSignal | undefined;
+      const context: AttemptContext = {
+        // Made when the function asks for it: an AbortSignal costs microseconds a fast call need not pay.
+        get signal() {
+          return (signal ??= callerSignal ? AbortSignal.any([own.signal, callerSignal]) : own.signal);
+        },
+        deadline: own,
+        attempt,
+        endpoint: lease?.id,
+      };
+      let work: Promise<T>;
+      try {
+        work = Promise.resolve(withDeadline(own, () => fn(context)));
+      } catch (error) {
+        work = Promise.reject(error as Error);
+      }
+      const value = await settleBefore(work, own, callerSignal);
       ticket?.success();
       return { ok: true, value };
     } catch (error) {
@@ -241,7 +265,7 @@ export class HardRealTimeInteraction<F = never> {
         ticket?.cancel();
         return { ok: false, error: callerSignal.reason, timedOut: false, final: true };
       }
-      if (own.signal.aborted) {
+      if (own.expired) {
         ticket?.failure();
         if (deadline.expired || own === deadline) return { ok: false, error: this.#deadlineError(attempt, error), timedOut: true, final: true };
         this.#stats.attemptTimeouts++;

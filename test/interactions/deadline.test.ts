@@ -55,3 +55,41 @@ describe('Deadline', () => {
     expect(clock.pendingSleepers).toBe(0);
   });
 });
+
+describe('Deadline.onEnd and timers', () => {
+  it('calls listeners once when it passes (at once when already past), and unsubscribes', () => {
+    const clock = new FakeClock();
+    const d = Deadline.after(100, clock);
+    const seen: string[] = [];
+    d.onEnd(() => seen.push('a'));
+    const off = d.onEnd(() => seen.push('b'));
+    off();
+    clock.advance(99);
+    expect(seen).toEqual([]);
+    clock.advance(1);
+    expect(seen).toEqual(['a']);
+    expect(d.expired).toBe(true);
+    d.onEnd(() => seen.push('late'));
+    expect(seen).toEqual(['a', 'late']);
+    clock.advance(1_000);
+    expect(seen).toEqual(['a', 'late']);
+  });
+
+  it('arms one timer only when something listens; a child ending with its parent cancels its own; dispose leaves none', () => {
+    const clock = new FakeClock();
+    const parent = Deadline.after(1_000, clock);
+    expect(clock.pendingSleepers).toBe(0); // nothing listens yet
+    const child = parent.child(500);
+    expect(clock.pendingSleepers).toBe(1); // the parent's, for the child
+    void child.signal;
+    expect(clock.pendingSleepers).toBe(2);
+    child.dispose();
+    expect(clock.pendingSleepers).toBe(1);
+    const other = parent.child(5_000);
+    void other.signal;
+    clock.advance(1_000);
+    expect(other.signal.aborted).toBe(true);
+    expect(clock.pendingSleepers).toBe(0);
+    parent.dispose();
+  });
+});
