@@ -67,6 +67,9 @@ export class CircuitBreaker {
     if (typeof trigger !== 'object' || trigger === null || (trigger.kind !== 'consecutive' && trigger.kind !== 'sampling')) {
       bad(`trigger must be { kind: 'consecutive', failures } or { kind: 'sampling', threshold, windowMs, minCalls }`);
     }
+    const allowed = trigger.kind === 'consecutive' ? ['kind', 'failures'] : ['kind', 'threshold', 'windowMs', 'minCalls'];
+    const unknown = Object.keys(trigger).find((k) => !allowed.includes(k));
+    if (unknown !== undefined) bad(`trigger has no option ${unknown} (a ${trigger.kind} trigger takes ${allowed.slice(1).join(', ')})`);
     if (trigger.kind === 'consecutive' && !(Number.isInteger(trigger.failures) && trigger.failures >= 1 && trigger.failures <= 10_000)) bad('trigger.failures must be an integer from 1 to 10,000');
     if (trigger.kind === 'sampling') {
       if (!(trigger.threshold > 0 && trigger.threshold <= 1)) bad('trigger.threshold must be above 0 and at most 1');

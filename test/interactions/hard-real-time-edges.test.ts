@@ -117,6 +117,7 @@ describe('declarations and options that must fail when made', () => {
     ['a breaker that is not an object', { ...hard, breaker: 'yes' }, /breaker must be an options object/],
     ['an unknown breaker option', { ...hard, breaker: { openMS: 5 } }, /unknown option breaker.openMS/],
     ['a bad breaker number', { ...hard, breaker: { trigger: { kind: 'consecutive', failures: 0 } } }, /breaker.trigger.failures must be an integer/],
+    ['an unknown trigger option', { ...hard, breaker: { trigger: { kind: 'consecutive', failures: 3, windowMs: 5 } } }, /breaker.trigger has no option windowMs/],
     ['a null bulkhead', { ...hard, bulkhead: null }, /bulkhead must be an options object/],
     ['an unknown bulkhead option', { ...hard, bulkhead: { concurrency: 1, queu: 3 } }, /unknown option bulkhead.queu/],
     ['a bad bulkhead number', { ...hard, bulkhead: { concurrency: Object.create(null) as unknown } }, /bulkhead.concurrency must be an integer/],
