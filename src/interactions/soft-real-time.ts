@@ -6,7 +6,7 @@ import type { Consumer } from '../queue/consumer.js';
 import type { Queue } from '../queue/queue.js';
 import type { Queues } from '../queue/queues.js';
 import type { ReceivedMessage } from '../queue/types.js';
-import type { IdempotencyStore } from '../store/idempotency-contract.js';
+import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
 
 /** Where an operation is: accepted and waiting, being handled, or finished one of three ways. */
 export type OperationState = 'pending' | 'running' | 'succeeded' | 'failed' | 'dropped';
@@ -43,6 +43,11 @@ export interface OperationContext {
   readonly attempt: number;
   /** Aborted when the consumer stops or the message's lease is lost. */
   readonly signal: AbortSignal;
+  /**
+   * With `process(h, { transactional: true })`: the store's transaction — write through it and
+   * your writes commit together with the operation's result, or not at all.
+   */
+  readonly transaction?: StoreTransaction;
 }
 
 /** The parts of an open Ballast a soft-real-time interaction needs. */
@@ -70,6 +75,12 @@ export interface ProcessOptions {
   concurrency?: number;
   /** Long-poll wait per receive, seconds (0–20). @defaultValue 20 */
   waitTimeSeconds?: number;
+  /**
+   * The handler gets `context.transaction` (the store's own) and its writes commit with the
+   * operation's result: effects exactly once, even across a crash. On SQLite the handler must be
+   * synchronous. @defaultValue false
+   */
+  transactional?: boolean;
 }
 
 interface Envelope {
@@ -80,6 +91,9 @@ interface Envelope {
 }
 
 type Outcome = { state: 'succeeded'; result: unknown; finishedAt: number } | { state: 'failed'; error: OperationStatus['error']; finishedAt: number } | { state: 'dropped'; reason: string; finishedAt: number };
+
+/** Errors of the record or the store, not of the handler: the request is tried again, never recorded as failed. */
+const NOT_THE_HANDLERS = new Set(['IdempotencyInProgress', 'IdempotencyLeaseLost', 'StoreUnavailable', 'Closed']);
 
 const OPERATION_ID = /^op_[A-Za-z0-9_-]{22}$/;
 
@@ -177,32 +191,60 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
    */
   async process(handler: (payload: P, context: OperationContext) => Promise<R> | R, options: ProcessOptions = {}): Promise<Consumer> {
     const queue = await this.#ensureQueue();
-    return queue.consume((message, ctx) => this.#handle(message, ctx.signal, handler), {
+    return queue.consume((message, ctx) => this.#handle(message, ctx.signal, handler, options.transactional === true), {
       concurrency: options.concurrency ?? 10,
       ...(options.waitTimeSeconds !== undefined ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
       visibilityTimeout: this.#s.visibilityTimeoutSeconds,
     });
   }
 
-  async #handle(message: ReceivedMessage, signal: AbortSignal, handler: (payload: P, context: OperationContext) => Promise<R> | R): Promise<void> {
+  async #handle(message: ReceivedMessage, signal: AbortSignal, handler: (payload: P, context: OperationContext) => Promise<R> | R, transactional: boolean): Promise<void> {
     const s = this.#s;
     const envelope = parseEnvelope(message.body);
-    await this.#idem.run({ key: envelope.operationId, scope: this.#runScope }, async (): Promise<Outcome> => {
-      const now = s.host.clock.now();
-      // Received again after maxAttempts tries that never finished (handlers that crashed or hung): give up on it.
-      if (message.receiveCount > s.maxAttempts) {
-        return { state: 'failed', error: { name: 'AttemptsExhausted', message: `no handler finished in ${s.maxAttempts} tries (crashed, killed or timed out)` }, finishedAt: now };
-      }
-      const age = now - envelope.submittedAt;
-      if (age > s.maxAgeMs) return { state: 'dropped', reason: `stale: its turn came ${age} ms after it was submitted, past maxAgeMs (${s.maxAgeMs} ms)`, finishedAt: now };
-      try {
-        const result = await handler(envelope.payload as P, { operationId: envelope.operationId, submittedAt: envelope.submittedAt, attempt: message.receiveCount, signal });
-        return { state: 'succeeded', result: result ?? null, finishedAt: s.host.clock.now() };
-      } catch (error) {
-        if (message.receiveCount < s.maxAttempts || signal.aborted) throw error;
-        return { state: 'failed', error: describe(error), finishedAt: s.host.clock.now() };
-      }
-    });
+    const request = { key: envelope.operationId, scope: this.#runScope };
+    const context = { operationId: envelope.operationId, submittedAt: envelope.submittedAt, attempt: message.receiveCount, signal };
+    const lastTry = () => message.receiveCount >= s.maxAttempts && !signal.aborted;
+    const failed = (error: unknown): Outcome => ({ state: 'failed', error: describe(error), finishedAt: s.host.clock.now() });
+    const succeeded = (result: R): Outcome => ({ state: 'succeeded', result: result ?? null, finishedAt: s.host.clock.now() });
+    if (!transactional) {
+      await this.#idem.run(request, async (): Promise<Outcome> => {
+        const skip = this.#skip(message, envelope);
+        if (skip) return skip;
+        try {
+          return succeeded(await handler(envelope.payload as P, context));
+        } catch (error) {
+          if (!lastTry()) throw error;
+          return failed(error);
+        }
+      });
+      return;
+    }
+    try {
+      await this.#idem.runInTransaction(request, (transaction): Outcome | Promise<Outcome> => {
+        const skip = this.#skip(message, envelope);
+        if (skip) return skip;
+        // Synchronous handlers stay synchronous: SQLite runs them inside its transaction call.
+        const out = handler(envelope.payload as P, { ...context, transaction });
+        return out instanceof Promise ? out.then(succeeded) : succeeded(out);
+      });
+    } catch (error) {
+      // The handler's writes are rolled back with its error; on the last try the failure is recorded on its own.
+      if (!lastTry() || (isBallastError(error) && NOT_THE_HANDLERS.has(error.code))) throw error;
+      await this.#idem.run(request, () => failed(error));
+    }
+  }
+
+  /** The outcome of a request that is not to run: given up on after unfinished tries, or stale. */
+  #skip(message: ReceivedMessage, envelope: Envelope): Outcome | undefined {
+    const s = this.#s;
+    const now = s.host.clock.now();
+    // Received again after maxAttempts tries that never finished (handlers that crashed or hung): give up on it.
+    if (message.receiveCount > s.maxAttempts) {
+      return { state: 'failed', error: { name: 'AttemptsExhausted', message: `no handler finished in ${s.maxAttempts} tries (crashed, killed or timed out)` }, finishedAt: now };
+    }
+    const age = now - envelope.submittedAt;
+    if (age > s.maxAgeMs) return { state: 'dropped', reason: `stale: its turn came ${age} ms after it was submitted, past maxAgeMs (${s.maxAgeMs} ms)`, finishedAt: now };
+    return undefined;
   }
 
   #ensureQueue(): Promise<Queue> {

@@ -4,7 +4,8 @@ import { type Ballast, openBallast } from '../../src/ballast.js';
 import type { Consumer } from '../../src/queue/consumer.js';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { scopedKey } from '../../src/idempotency/idempotency.js';
+import { createIdempotency, scopedKey } from '../../src/idempotency/idempotency.js';
+import { EFFECTS_TABLE, writeEffect } from '../e2e/fixtures/inbox-effects.js';
 import { acceptListener, acceptRoutes } from '../../src/interactions/accept-http.js';
 import { defineInteraction } from '../../src/interactions/interaction.js';
 import type { SoftRealTimeInteraction } from '../../src/interactions/soft-real-time.js';
@@ -116,6 +117,35 @@ function suite(storeUrl: () => string): void {
     await waitFor(async () => (await i.status(s.operationId))?.state === 'failed');
     expect(await i.status(s.operationId)).toMatchObject({ state: 'failed', error: { name: 'AttemptsExhausted' } });
     expect(ran).toBe(0);
+  });
+
+  it('transactional: a failed try rolls its writes back, the next commits them with the result; the last failed try is recorded without its writes', async () => {
+    const clock = new FakeClock();
+    const b = await node(storeUrl(), clock);
+    const setup = createIdempotency({ store: b.store });
+    await setup.runInTransaction({ key: 'schema' }, (tx) => (tx.dialect === 'sqlite' ? void tx.db.exec(EFFECTS_TABLE) : tx.client.query(EFFECTS_TABLE).then(() => undefined)));
+    const rows = async () => (await setup.runInTransaction({ key: `count-${Math.random()}` }, (tx) => (tx.dialect === 'sqlite' ? (tx.db.prepare('SELECT body FROM effects ORDER BY body').all() as { body: string }[]) : tx.client.query<{ body: string }>('SELECT body FROM effects ORDER BY body').then((r) => r.rows)))).value.map((r) => r.body);
+    const i = defineInteraction<{ name: string; fail: number }, void>({ name: 'effects', kind: 'soft-real-time', ballast: b, maxAgeMs: 60_000, maxAttempts: 2 });
+    const flaky = await i.submit({ name: 'flaky', fail: 1 });
+    const broken = await i.submit({ name: 'broken', fail: 9 });
+    const consumer = await i.process(
+      ({ name, fail }, { transaction, attempt }) => {
+        const write = writeEffect(transaction, `${name}-${attempt}`, () => undefined);
+        const boom = () => {
+          if (attempt <= fail) throw new Error(`${name} failed on try ${attempt}`);
+        };
+        return write instanceof Promise ? write.then(boom) : boom();
+      },
+      { transactional: true, waitTimeSeconds: 0 },
+    );
+    consumers.push(consumer);
+    await waitFor(async () => {
+      clock.advance(100);
+      const [a, c] = await Promise.all([i.status(flaky.operationId), i.status(broken.operationId)]);
+      return a?.state === 'succeeded' && c?.state === 'failed';
+    });
+    expect(await rows()).toEqual(['flaky-2']); // try 1 of each was rolled back; broken's try 2 too
+    expect(await i.status(broken.operationId)).toMatchObject({ error: { message: 'broken failed on try 2' } });
   });
 
   it('registration and message commit together: a send that fails leaves nothing registered, and the key can be used again', async () => {
