@@ -26,7 +26,7 @@ export class Deadline {
   /** Why it ended, once it has (its own time passed, or its parent's). */
   #reason: BallastError | undefined;
   /** Called once when it ends (children, races); cleared then. Usually one or two: an array, not a Set. */
-  #listeners: (() => void)[] | undefined;
+  #listeners: { fn: () => void; live: boolean }[] | undefined;
   /** Cancels the timer, once armed. */
   #cancelTimer: (() => void) | undefined;
   #disposed = false;
@@ -92,10 +92,13 @@ export class Deadline {
       listener();
       return () => undefined;
     }
-    (this.#listeners ??= []).push(listener);
+    const entry = { fn: listener, live: true };
+    (this.#listeners ??= []).push(entry);
     this.#arm();
     return () => {
-      const i = this.#listeners?.indexOf(listener) ?? -1;
+      // `live` covers an unsubscribe made while the end is being announced.
+      entry.live = false;
+      const i = this.#listeners?.indexOf(entry) ?? -1;
       if (i >= 0) this.#listeners!.splice(i, 1);
     };
   }
@@ -124,8 +127,8 @@ export class Deadline {
   /** Starts the timer (once) that ends the deadline when it passes. */
   #arm(): void {
     if (this.#cancelTimer || this.#reason || this.#disposed) return;
+    // Already past: still through a (0 ms) timer, so work that has just settled wins the race.
     const left = this.remaining();
-    if (left === 0) return this.#end(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished'));
     const fire = () => this.#end(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished'));
     if (this.#clock.setTimer) {
       this.#cancelTimer = this.#clock.setTimer(left, fire);
@@ -138,13 +141,24 @@ export class Deadline {
   }
 
   #end(reason: BallastError): void {
-    if (this.#reason) return;
+    if (this.#reason || this.#disposed) return;
     this.#reason = reason;
     this.#cancelTimer?.(); // its own timer, when the end came from a parent
     this.#cancelTimer = undefined;
     this.#abort?.abort(reason);
     const listeners = this.#listeners;
     this.#listeners = undefined;
-    if (listeners) for (const l of listeners) l();
+    if (!listeners) return;
+    for (const l of listeners) {
+      if (!l.live) continue;
+      // One listener that throws must not keep the others (children, races) from hearing of the end.
+      try {
+        l.fn();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 }

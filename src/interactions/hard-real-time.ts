@@ -68,15 +68,24 @@ export interface HardRealTimeSettings<F> {
 }
 
 /**
- * Settles with `work`, or rejects first when `own` ends or the caller aborts (the work itself may
- * ignore its signal). Listens to the deadline without an AbortSignal: a fast call never makes one.
+ * Settles with `work`, or rejects first when `own` ends (`onTimeout` is told) or the caller
+ * aborts; the work itself may ignore its signal. Listens to the deadline without an AbortSignal:
+ * a fast call never makes one. Every listener is removed however it ends.
  */
-function settleBefore<T>(work: Promise<T>, own: Deadline, caller: AbortSignal | undefined): Promise<T> {
+function settleBefore<T>(work: Promise<T>, own: Deadline, caller: AbortSignal | undefined, onTimeout: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const offOwn = own.onEnd(() => reject(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished')));
+    if (caller?.aborted) return reject(caller.reason as Error);
     let offCaller: (() => void) | undefined;
+    const offOwn = own.onEnd(() => {
+      offCaller?.();
+      onTimeout();
+      reject(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished'));
+    });
     if (caller) {
-      const onAbort = () => reject(caller.reason as Error);
+      const onAbort = () => {
+        offOwn();
+        reject(caller.reason as Error);
+      };
       caller.addEventListener('abort', onAbort, { once: true });
       offCaller = () => caller.removeEventListener('abort', onAbort);
     }
@@ -236,11 +245,16 @@ export class HardRealTimeInteraction<F = never> {
     this.#stats.attempts++;
     const own = s.attemptTimeoutMs !== undefined ? deadline.child(s.attemptTimeoutMs) : deadline;
     let lease: { readonly id: string; release(): void } | undefined;
+    // Set only when the attempt's deadline ended before the work did (not when work finished late on its own).
+    let timedOut = false;
     try {
       lease = s.balancer?.acquire();
       // Ended before it began: never start the work.
       if (callerSignal?.aborted) throw callerSignal.reason as Error;
-      if (own.expired) throw new BallastError('DeadlineExceeded', 'no time left for this attempt');
+      if (own.expired) {
+        timedOut = true;
+        throw new BallastError('DeadlineExceeded', 'no time left for this attempt');
+      }
       let signal: AbortSignal | undefined;
       const context: AttemptContext = {
         // Made when the function asks for it: an AbortSignal costs microseconds a fast call need not pay.
@@ -257,7 +271,7 @@ export class HardRealTimeInteraction<F = never> {
       } catch (error) {
         work = Promise.reject(error as Error);
       }
-      const value = await settleBefore(work, own, callerSignal);
+      const value = await settleBefore(work, own, callerSignal, () => (timedOut = true));
       ticket?.success();
       return { ok: true, value };
     } catch (error) {
@@ -265,7 +279,7 @@ export class HardRealTimeInteraction<F = never> {
         ticket?.cancel();
         return { ok: false, error: callerSignal.reason, timedOut: false, final: true };
       }
-      if (own.expired) {
+      if (timedOut) {
         ticket?.failure();
         if (deadline.expired || own === deadline) return { ok: false, error: this.#deadlineError(attempt, error), timedOut: true, final: true };
         this.#stats.attemptTimeouts++;

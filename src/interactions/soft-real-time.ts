@@ -53,7 +53,7 @@ export interface OperationContext {
 /** The parts of an open Ballast a soft-real-time interaction needs. */
 export interface SoftRealTimeHost {
   readonly queues: Queues;
-  readonly store: { readonly idempotency: IdempotencyStore };
+  readonly store: { readonly idempotency: IdempotencyStore; readonly kind?: string };
   readonly clock: Clock;
 }
 
@@ -92,8 +92,44 @@ interface Envelope {
 
 type Outcome = { state: 'succeeded'; result: unknown; finishedAt: number } | { state: 'failed'; error: OperationStatus['error']; finishedAt: number } | { state: 'dropped'; reason: string; finishedAt: number };
 
-/** Errors of the record or the store, not of the handler: the request is tried again, never recorded as failed. */
-const NOT_THE_HANDLERS = new Set(['IdempotencyInProgress', 'IdempotencyLeaseLost', 'StoreUnavailable', 'Closed']);
+/** An error the handler itself threw (as opposed to the record's or the store's); `final`: trying again cannot help. */
+class HandlerFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly final: boolean,
+  ) {
+    super('the handler failed');
+  }
+}
+
+/**
+ * Runs a handler inside SQLite's transaction call. It must be synchronous: its `db` stops working
+ * once the call returns, so work after an `await` cannot write outside the transaction; a handler
+ * that returns a promise fails its operation at once (a retry would fail the same way).
+ */
+function runSqliteHandler<R>(tx: Extract<StoreTransaction, { dialect: 'sqlite' }>, handler: (tx: StoreTransaction) => Promise<R> | R): R {
+  let open = true;
+  const db = new Proxy(tx.db, {
+    get(target, property) {
+      if (!open) throw new BallastError('InvalidStateException', 'this transaction has ended: on SQLite a transactional handler must be synchronous (no await)');
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  let out: Promise<R> | R;
+  try {
+    out = handler({ dialect: 'sqlite', db });
+  } catch (error) {
+    throw new HandlerFailure(error, false);
+  } finally {
+    open = false;
+  }
+  if (out instanceof Promise) {
+    out.catch(() => undefined);
+    throw new HandlerFailure(new BallastError('InvalidParameterValue', 'on SQLite a transactional handler must be synchronous: it returned a promise (its writes after an await were refused)'), true);
+  }
+  return out;
+}
 
 const OPERATION_ID = /^op_[A-Za-z0-9_-]{22}$/;
 
@@ -190,6 +226,9 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
    * a request older than `maxAgeMs` is recorded as `dropped` without running the handler.
    */
   async process(handler: (payload: P, context: OperationContext) => Promise<R> | R, options: ProcessOptions = {}): Promise<Consumer> {
+    if (options.transactional && this.#s.host.store.kind === 'sqlite' && handler.constructor.name === 'AsyncFunction') {
+      throw new BallastError('InvalidParameterValue', `interaction "${this.#s.name}": on SQLite a transactional handler must be synchronous (write through context.transaction.db without await)`);
+    }
     const queue = await this.#ensureQueue();
     return queue.consume((message, ctx) => this.#handle(message, ctx.signal, handler, options.transactional === true), {
       concurrency: options.concurrency ?? 10,
@@ -223,14 +262,21 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
       await this.#idem.runInTransaction(request, (transaction): Outcome | Promise<Outcome> => {
         const skip = this.#skip(message, envelope);
         if (skip) return skip;
-        // Synchronous handlers stay synchronous: SQLite runs them inside its transaction call.
-        const out = handler(envelope.payload as P, { ...context, transaction });
-        return out instanceof Promise ? out.then(succeeded) : succeeded(out);
+        if (transaction.dialect === 'sqlite') return succeeded(runSqliteHandler(transaction, (tx) => handler(envelope.payload as P, { ...context, transaction: tx })));
+        let out: Promise<R> | R;
+        try {
+          out = handler(envelope.payload as P, { ...context, transaction });
+        } catch (error) {
+          throw new HandlerFailure(error, false);
+        }
+        return out instanceof Promise ? out.then(succeeded, (error: unknown) => Promise.reject(new HandlerFailure(error, false))) : succeeded(out);
       });
     } catch (error) {
-      // The handler's writes are rolled back with its error; on the last try the failure is recorded on its own.
-      if (!lastTry() || (isBallastError(error) && NOT_THE_HANDLERS.has(error.code))) throw error;
-      await this.#idem.run(request, () => failed(error));
+      // Only the handler's own errors count as its failures (errors of the record or the store are tried again).
+      if (!(error instanceof HandlerFailure)) throw error;
+      // Its writes were rolled back with the error; on the last try the failure is recorded on its own.
+      if (!error.final && !lastTry()) throw error.cause;
+      await this.#idem.run(request, () => failed(error.cause));
     }
   }
 

@@ -63,7 +63,8 @@ export class FakeClock implements Clock {
 
   #wake(): void {
     for (const s of [...this.#sleepers]) {
-      if (s.due <= this.#now) {
+      // A sleeper cancelled by an earlier one's callback during this wake is not woken.
+      if (s.due <= this.#now && this.#sleepers.has(s)) {
         this.#sleepers.delete(s);
         s.resolve(true);
       }

@@ -93,3 +93,34 @@ describe('Deadline.onEnd and timers', () => {
     parent.dispose();
   });
 });
+
+describe('Deadline end announcements', () => {
+  it('a listener that throws does not keep the others from hearing; an unsubscribe during the end holds; a disposed deadline does not end', async () => {
+    const clock = new FakeClock();
+    const a = Deadline.after(100, clock);
+    const b = Deadline.after(100, clock);
+    const heard: string[] = [];
+    const thrown: unknown[] = [];
+    const onUncaught = (e: unknown) => thrown.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      let offLater = () => undefined as void;
+      a.onEnd(() => {
+        offLater();
+        b.dispose();
+        throw new Error('listener failed');
+      });
+      a.onEnd(() => heard.push('second'));
+      offLater = a.onEnd(() => heard.push('unsubscribed'));
+      b.onEnd(() => heard.push('b'));
+      clock.advance(100);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(heard).toEqual(['second']);
+    expect(String(thrown[0])).toContain('listener failed');
+    expect(b.expired).toBe(true); // its time has passed…
+    expect(b.signal.aborted).toBe(false); // …but, disposed, it never ended
+  });
+});

@@ -89,6 +89,34 @@ describe('hard-real-time edges', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('leaves no listener on a long-lived caller signal when attempts time out', async () => {
+    const shutdown = new AbortController();
+    const i = defineInteraction({ name: 'hung', kind: 'hard-real-time', deadlineMs: 5, breaker: false });
+    for (let k = 0; k < 30; k++) await expect(i.call(() => never(), { signal: shutdown.signal })).rejects.toThrow();
+    expect(getEventListeners(shutdown.signal, 'abort').length).toBe(0);
+  });
+
+  it('work that finished late on its own keeps its answer: a value is returned, a 400 is not called a timeout', async () => {
+    const i = defineInteraction({ name: 'late', kind: 'hard-real-time', deadlineMs: 50, attemptTimeoutMs: 5, idempotent: true, breaker: false, retry: { backoff: 'none' } });
+    const busy = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        // synchronous work past the attempt's deadline
+      }
+    };
+    expect(await i.call(() => (busy(10), 'value'))).toBe('value');
+    const error = await i.call(() => (busy(10), Promise.reject(Object.assign(new Error('400 bad request'), { status: 400 })))).catch((e: unknown) => e as Error);
+    expect(error.message).toBe('400 bad request');
+    expect(i.stats()).toMatchObject({ attemptTimeouts: 0, retries: 0 });
+  });
+
+  it('a caller abort during the synchronous part of the work ends the call at once', async () => {
+    const clock = new FakeClock();
+    const i = defineInteraction({ name: 'sync-abort', kind: 'hard-real-time', deadlineMs: 10_000, clock, breaker: false });
+    const abort = new AbortController();
+    await expect(i.call(() => (abort.abort(new Error('caller gave up')), never()), { signal: abort.signal })).rejects.toThrow('caller gave up');
+  });
+
   it('a late trial of an earlier half-open period does not free a place in the next one', () => {
     const clock = new FakeClock();
     const b = new CircuitBreaker({ trigger: { kind: 'consecutive', failures: 1 }, openMs: 100, halfOpenCalls: 2, clock });

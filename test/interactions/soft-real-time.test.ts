@@ -10,6 +10,7 @@ import { acceptListener, acceptRoutes } from '../../src/interactions/accept-http
 import { defineInteraction } from '../../src/interactions/interaction.js';
 import type { SoftRealTimeInteraction } from '../../src/interactions/soft-real-time.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
+import { BallastError } from '../../src/core/errors.js';
 import { tempDbPath, waitFor } from '../helpers/ballast.js';
 import { codeOf } from '../helpers/errors.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
@@ -146,6 +147,46 @@ function suite(storeUrl: () => string): void {
     });
     expect(await rows()).toEqual(['flaky-2']); // try 1 of each was rolled back; broken's try 2 too
     expect(await i.status(broken.operationId)).toMatchObject({ error: { message: 'broken failed on try 2' } });
+  });
+
+  it('transactional: a handler\'s own error is its failure even when it is a Ballast store error; on SQLite a handler that awaits fails at once and writes nothing', async () => {
+    const clock = new FakeClock();
+    const b = await node(storeUrl(), clock);
+    const i = defineInteraction<{ n: number }, void>({ name: 'own-errors', kind: 'soft-real-time', ballast: b, maxAgeMs: 60_000, maxAttempts: 1 });
+    const op = await i.submit({ n: 1 });
+    consumers.push(
+      await i.process(
+        () => {
+          throw new BallastError('StoreUnavailable', 'the payments queue is down');
+        },
+        { transactional: true, waitTimeSeconds: 0 },
+      ),
+    );
+    await waitFor(async () => (await i.status(op.operationId))?.state === 'failed');
+    expect(await i.status(op.operationId)).toMatchObject({ error: { message: 'the payments queue is down' } });
+    if (b.store.kind !== 'sqlite') return;
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+    const j = defineInteraction<{ n: number }, void>({ name: 'awaits', kind: 'soft-real-time', ballast: b, maxAgeMs: 60_000, maxAttempts: 3 });
+    await expect(j.process(async () => undefined, { transactional: true })).rejects.toThrow(/must be synchronous/);
+    const setup = createIdempotency({ store: b.store });
+    await setup.runInTransaction({ key: 'schema' }, (tx) => void (tx as { db: { exec(sql: string): void } }).db.exec(EFFECTS_TABLE));
+    const late = await j.submit({ n: 2 });
+    let tries = 0;
+    consumers.push(
+      await j.process(
+        (_p, { transaction }) => {
+          tries++;
+          // A plain function that returns a promise: its write after the await must not land outside the transaction.
+          return Promise.resolve().then(() => void writeEffect(transaction, 'after-await', () => undefined));
+        },
+        { transactional: true, waitTimeSeconds: 0 },
+      ),
+    );
+    await waitFor(async () => (await j.status(late.operationId))?.state === 'failed');
+    expect(await j.status(late.operationId)).toMatchObject({ error: { message: expect.stringContaining('must be synchronous') } });
+    expect(tries).toBe(1); // final: not tried again
+    const rows = (await setup.runInTransaction({ key: 'count' }, (tx) => (tx as { db: { prepare(sql: string): { all(): unknown[] } } }).db.prepare('SELECT * FROM effects').all())).value;
+    expect(rows).toEqual([]);
   });
 
   it('registration and message commit together: a send that fails leaves nothing registered, and the key can be used again', async () => {
