@@ -4,7 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
+import { describeValue, quote } from '../core/describe-value.js';
 import { BallastError } from '../core/errors.js';
+import { suggest } from '../core/suggest.js';
 import type { EndpointConfig, HealthConfig, HttpEndpointConfig, TcpEndpointConfig } from './types.js';
 
 /** The bounds `parseHealthConfig` enforces (times in ms, lengths in Unicode code points unless named `Bytes`). */
@@ -64,7 +66,6 @@ const HTTP_ONLY_FIELDS = ['expectStatus', 'bodyContains'];
 // zero-width), lone surrogate or line/paragraph separator characters.
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 // For quoting in messages; JSON.stringify already escapes lone surrogates and C0 controls.
-const UNPRINTABLE_ALL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const HOST_NAME = /^[A-Za-z0-9._-]{1,253}$/;
 const PORT = /^[0-9]{1,5}$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -266,37 +267,9 @@ function integer(fields: Fields, key: string, min: number, max: number, problems
 function unknownFields(fields: Fields, known: readonly string[], at: string, problems: Problems): void {
   for (const key of Object.keys(fields)) {
     if (known.includes(key)) continue;
-    const suggestion = closest(key, known);
+    const suggestion = suggest(key, known);
     problems.add(pathOf(at, key), `is not a known field${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`);
   }
-}
-
-/** The known name a typo most likely meant: same letters in another case, or at most two edits away. */
-function closest(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const name of known) {
-    const d = name.toLowerCase() === lower ? 0 : editDistance(lower, name.toLowerCase(), bestDistance);
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance, or `limit` once it is certain to reach it. */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) >= limit) return limit;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + cost));
-    }
-    if (Math.min(...row) >= limit) return limit;
-    previous = row;
-  }
-  return Math.min(previous[b.length] as number, limit);
 }
 
 function formatProblems(problems: readonly HealthConfigProblem[], source?: string): string {
@@ -434,21 +407,8 @@ function pathOf(at: string, key: string): string {
   return at === '' && shown.startsWith('.') ? shown.slice(1) : `${at}${shown}`;
 }
 
-function truncate(text: string, max = 40): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
-}
-
-/** `text` shortened and quoted, with anything that could hide or reorder text in a terminal escaped. */
-function quote(text: string): string {
-  return JSON.stringify(truncate(text)).replace(UNPRINTABLE_ALL, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
-}
-
-/** A short rendering of a bad value for a message. */
+/** A short rendering of a bad value for a message (small arrays of plain values are shown whole). */
 function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return value.length <= 4 && value.every((v) => typeof v !== 'object') ? JSON.stringify(value) : 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return quote(value);
-  return String(value);
+  if (Array.isArray(value) && value.length <= 4 && value.every((v) => typeof v !== 'object')) return JSON.stringify(value);
+  return describeValue(value);
 }

@@ -1,4 +1,4 @@
-import { describeValue } from './describe-value.js';
+import { describeValue } from '../core/describe-value.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { SlidingCounts } from './sliding-counts.js';
 import { BallastError } from '../core/errors.js';

@@ -1,4 +1,4 @@
-import { describeValue } from './describe-value.js';
+import { describeValue } from '../core/describe-value.js';
 import { BallastError } from '../core/errors.js';
 
 /** Options of `Bulkhead`. */

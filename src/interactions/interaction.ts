@@ -6,7 +6,7 @@ import { MAX_DEADLINE_MS } from './deadline.js';
 import { HardRealTimeInteraction, type EndpointPicker } from './hard-real-time.js';
 import { resolveRetry, type RetryOptions } from './retry-policy.js';
 import { SoftRealTimeInteraction, type SoftRealTimeHost } from './soft-real-time.js';
-import { describeValue } from './describe-value.js';
+import { describeValue } from '../core/describe-value.js';
 
 /** A synchronous interaction: a caller waits, a deadline rules. */
 export interface HardRealTimeOptions<F = never> {

@@ -2,7 +2,7 @@ import { BallastError, isBallastError } from '../core/errors.js';
 import { decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds } from './backoff.js';
 import { RatioBudget, TokenBucketBudget, type RetryBudget } from './budget.js';
 import type { Clock } from '../core/clock.js';
-import { describeValue } from './describe-value.js';
+import { describeValue } from '../core/describe-value.js';
 
 /** How the wait before a retry grows. */
 export type BackoffKind = 'full-jitter' | 'equal-jitter' | 'decorrelated-jitter' | 'exponential' | 'none';
