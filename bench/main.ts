@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { machineFacts } from './queue/machine.js';
+import { type MachineFacts, machineFacts } from './queue/machine.js';
 import { markdown, textTable, textTargets } from './queue/report.js';
 import { writeSection } from './report-file.js';
 import os from 'node:os';
@@ -402,32 +402,46 @@ const CHAIN_HELP = `usage: npm run bench -- interactions-chain [--quick] [--out 
   --quick   phases of 1.5–2 s, written to bench/results/interactions-chain-quick.md
 `;
 
-async function interactionsChain(args: string[]): Promise<void> {
+/**
+ * A benchmark with only `--quick` and `--out`: runs it, then writes its section of
+ * docs/benchmarks.md (or the quick report) and its raw JSON.
+ */
+async function quickOrFull<R extends { startedAt: Date }>(
+  name: string,
+  args: string[],
+  help: string,
+  run: (full: boolean) => Promise<R>,
+  markdown: (result: R, machine: MachineFacts, command: string, source: string) => string,
+): Promise<void> {
   const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) return void process.stdout.write(CHAIN_HELP);
+  if (values.help) return void process.stdout.write(help);
   const full = values.quick !== true;
-  const options = full ? CHAIN_DEFAULTS : { ...CHAIN_DEFAULTS, warmupSeconds: 1.5, failSeconds: 1.5, recoverSeconds: 2, hangSeconds: 1.5 };
-  const out = values.out ?? join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', 'interactions-chain-quick.md']));
+  const out = values.out ?? join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', `${name}-quick.md`]));
   const [source, before, machine] = [sourceState(), srcFingerprint(), machineFacts()];
-  const result = await runChainBench(options, (line) => console.log(line));
+  const result = await run(full);
   const sourceNote = sourceNoteOf(source, before);
-  const command = `npm run bench -- interactions-chain${full ? '' : ' --quick'}`;
-  const json = writeRun('interactions-chain', full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => chainMarkdown(result, machine, command, sourceNote));
+  const command = `npm run bench -- ${name}${full ? '' : ' --quick'}`;
+  const json = writeRun(name, full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => markdown(result, machine, command, sourceNote));
   console.log(`\nwrote ${out} and ${json}`);
 }
 
-async function interactionsOverhead(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) return void process.stdout.write('usage: npm run bench -- interactions-overhead [--quick] [--out PATH]\n\n  Per-call cost of Ballast\'s hard-real-time interaction, cockatiel and opossum on the success path.\n');
-  const full = values.quick !== true;
-  const out = values.out ?? join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', 'interactions-overhead-quick.md']));
-  const [source, before, machine] = [sourceState(), srcFingerprint(), machineFacts()];
-  const result = await runOverheadBench(full ? 200_000 : 20_000, full ? 5 : 2, (line) => console.log(line));
-  const sourceNote = sourceNoteOf(source, before);
-  const command = `npm run bench -- interactions-overhead${full ? '' : ' --quick'}`;
-  const json = writeRun('interactions-overhead', full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => overheadMarkdown(result, machine, command, sourceNote));
-  console.log(`\nwrote ${out} and ${json}`);
-}
+const interactionsChain = (args: string[]) =>
+  quickOrFull(
+    'interactions-chain',
+    args,
+    CHAIN_HELP,
+    (full) => runChainBench(full ? CHAIN_DEFAULTS : { ...CHAIN_DEFAULTS, warmupSeconds: 1.5, failSeconds: 1.5, recoverSeconds: 2, hangSeconds: 1.5 }, (line) => console.log(line)),
+    chainMarkdown,
+  );
+
+const interactionsOverhead = (args: string[]) =>
+  quickOrFull(
+    'interactions-overhead',
+    args,
+    "usage: npm run bench -- interactions-overhead [--quick] [--out PATH]\n\n  Per-call cost of Ballast's hard-real-time interaction, cockatiel and opossum on the success path.\n",
+    (full) => runOverheadBench(full ? 200_000 : 20_000, full ? 5 : 2, (line) => console.log(line)),
+    overheadMarkdown,
+  );
 
 /** Order of the sections in docs/benchmarks.md. */
 const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive', 'interactions', 'interactions-chain', 'interactions-overhead'] as const;
