@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { BallastError, isBallastError } from '../core/errors.js';
+import { BallastError } from '../core/errors.js';
 import { createIdempotency, scopedKey, type Idempotency } from '../idempotency/idempotency.js';
 import type { Consumer } from '../queue/consumer.js';
 import type { Queue } from '../queue/queue.js';
@@ -302,22 +302,14 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
   }
 }
 
-/** Creates the request queue and its DLQ unless they exist (a second node finds them). */
+/** Creates the request queue and its DLQ unless they exist (a second node's `create` finds them: same settings). */
 async function ensureQueue(s: SoftRealTimeSettings): Promise<Queue> {
   const queues = s.host.queues;
   if (await queues.record(s.queue)) return queues.get(s.queue);
   const dlq = `${s.queue}-dlq`;
-  const create = async (name: string, options: Parameters<Queues['create']>[1]) => {
-    try {
-      return await queues.create(name, options);
-    } catch (error) {
-      if (isBallastError(error) && error.code === 'QueueNameExists') return queues.get(name);
-      throw error;
-    }
-  };
-  await create(dlq, { messageRetentionPeriod: 1_209_600 });
+  await queues.create(dlq, { messageRetentionPeriod: 1_209_600 });
   // Failures are recorded on the last attempt; the DLQ only catches messages whose handling never finished (crashes).
-  return create(s.queue, { visibilityTimeout: s.visibilityTimeoutSeconds, deadLetterQueue: { queue: dlq, maxReceiveCount: s.maxAttempts + 2 } });
+  return queues.create(s.queue, { visibilityTimeout: s.visibilityTimeoutSeconds, deadLetterQueue: { queue: dlq, maxReceiveCount: s.maxAttempts + 2 } });
 }
 
 function parseEnvelope(body: string): Envelope {
