@@ -1,4 +1,5 @@
-import { BUS_WAKE } from '../store/bus-contract.js';
+import { isBallastError } from '../core/errors.js';
+import { BUS_WAKE, type ParkedWrite, type StoredBusEvent } from '../store/bus-contract.js';
 import type { QueueRecord } from '../store/contract.js';
 import type { BusDeps } from './deps.js';
 import { planDispatch, type PlanSummary } from './plan.js';
@@ -11,8 +12,14 @@ class StaleRules extends Error {}
 
 /** Dispatcher options. */
 export interface DispatcherOptions {
-  /** Events per dispatch transaction. @defaultValue 200 */
+  /** Most events per dispatch transaction. @defaultValue 200 */
   batchSize?: number;
+  /**
+   * Work per dispatch transaction, bytes: event text read plus payload text written. A batch
+   * stops taking events once past it (one larger event is dispatched alone), so one event-loop
+   * turn stays short however large the events. @defaultValue 1_048_576 (1 MiB)
+   */
+  maxBatchBytes?: number;
   /** Longest wait between looks at the inbox when no wake-up comes (other processes on one SQLite file), ms. @defaultValue 1000 */
   pollMs?: number;
   /**
@@ -22,14 +29,20 @@ export interface DispatcherOptions {
   concurrency?: number;
 }
 
+/** Errors of the store itself (an outage, a closing store): retried later, never blamed on an event. */
+const isOutage = (error: unknown): boolean => isBallastError(error) && (error.code === 'StoreUnavailable' || error.code === 'Closed');
+
 /**
  * Moves events from the inbox to their targets: matches each with the bus's compiled rules and
  * commits the deliveries (and the messages of queue targets) with the events' removal from the
  * inbox. Publishers never wait for this; a crash before commit leaves the events in the inbox.
+ * An event that cannot be matched, shaped or written is parked with its error (`dispatch:parked`)
+ * and never blocks the events behind it.
  */
 export class Dispatcher {
   readonly #d: BusDeps;
   readonly #batch: number;
+  readonly #maxBytes: number;
   readonly #pollMs: number;
   readonly #stop = new AbortController();
   #loop: Promise<unknown> | null = null;
@@ -38,6 +51,7 @@ export class Dispatcher {
   constructor(deps: BusDeps, options: DispatcherOptions = {}) {
     this.#d = deps;
     this.#batch = options.batchSize ?? 200;
+    this.#maxBytes = options.maxBatchBytes ?? 1_048_576;
     this.#pollMs = options.pollMs ?? 1000;
     this.#loops = Math.max(1, Math.floor(options.concurrency ?? 1));
   }
@@ -47,24 +61,69 @@ export class Dispatcher {
     this.#loop ??= Promise.all(Array.from({ length: this.#loops }, () => this.#run()));
   }
 
-  /** Dispatches what the inbox holds now, once; returns how many events (tests, CLI). */
+  /**
+   * Dispatches one batch of what the inbox holds now; returns how many events it handled (tests,
+   * CLI). A batch that fails for a reason other than a store outage is retried one event at a
+   * time, and an event that fails alone twice with the same error is parked with it.
+   */
   async dispatchOnce(): Promise<number> {
+    try {
+      return await this.#dispatch(this.#batch, null);
+    } catch (error) {
+      if (isOutage(error)) throw error;
+      this.#d.events.emit('bus:error', { error });
+    }
+    const seen: { first: StoredBusEvent | null } = { first: null };
+    let previous: string | null = null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return await this.#dispatch(1, seen);
+      } catch (error) {
+        if (isOutage(error) || seen.first === null) throw error;
+        const code = isBallastError(error) ? error.code : 'InternalError';
+        if (previous !== null && previous === code) {
+          const message = error instanceof Error ? error.message : String(error);
+          const parked = { position: seen.first.position, error: { code, message: `The dispatch of this event failed: ${message}`, at: this.#d.clock.now() } };
+          const n = await this.#d.store.bus.parkEvents([parked]);
+          if (n > 0) this.#emitParked([seen.first], [parked]);
+          return n;
+        }
+        previous = code;
+      }
+    }
+    return 0;
+  }
+
+  /** One dispatch transaction of at most `maxEvents`; `seen` learns the first event it planned. */
+  async #dispatch(maxEvents: number, seen: { first: StoredBusEvent | null } | null): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       // The version read inside the dispatch transaction decides freshness: no separate check first.
       const { buses, version: compiledFrom } = attempt === 0 ? await this.#d.state.cached() : await this.#d.state.checked();
       const queues = await this.#resolveQueues(buses);
-      const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0 };
+      const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0, parked: [] };
+      let planned: readonly StoredBusEvent[] = [];
       try {
-        const n = await this.#d.store.bus.dispatch(this.#batch, (events, _now, rulesVersion) => {
+        const n = await this.#d.store.bus.dispatch({ maxEvents, maxBytes: this.#maxBytes }, (events, now, rulesVersion) => {
+          if (seen) seen.first = events[0] ?? null;
           // Rules changed after we compiled (and before these events were put): plan again with them.
           if (rulesVersion !== compiledFrom) throw new StaleRules();
-          return planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits }, summary);
+          planned = events;
+          return planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits, maxBytes: this.#maxBytes, now }, summary);
         });
-        if (n > 0) this.#d.events.emit('dispatch:done', summary);
+        if (n > 0) this.#d.events.emit('dispatch:done', { events: summary.events, matched: summary.matched, deliveries: summary.deliveries, parked: summary.parked.length });
+        if (summary.parked.length > 0) this.#emitParked(planned, summary.parked);
         return n;
       } catch (error) {
         if (!(error instanceof StaleRules) || attempt >= 5) throw error;
       }
+    }
+  }
+
+  #emitParked(events: readonly StoredBusEvent[], parked: readonly ParkedWrite[]): void {
+    const byPosition = new Map(events.map((e) => [e.position, e]));
+    for (const p of parked) {
+      const e = byPosition.get(p.position);
+      this.#d.events.emit('dispatch:parked', { eventId: e?.eventId ?? '', position: p.position, code: p.error.code, message: p.error.message });
     }
   }
 
@@ -80,7 +139,9 @@ export class Dispatcher {
       } finally {
         off();
       }
-      if (n < this.#batch && !woke) {
+      // Any progress: look again at once (a batch cut by its byte budget leaves more behind);
+      // each look is its own store call, so other work gets the event loop in between.
+      if (n === 0 && !woke) {
         await waitForWake(this.#d.clock, (wake) => this.#d.store.bus.onWake(BUS_WAKE.inbox, wake), this.#pollMs, signal);
       }
     });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jsonDepth } from '../core/json-depth.js';
 import type { BusLimits } from './limits.js';
 
 /** One entry of `putEvents` (EventBridge's PutEventsRequestEntry, camelCase). */
@@ -67,7 +68,7 @@ export function buildEvent(entry: PutEventsEntry, ctx: EnvelopeContext, replayNa
   if (source.startsWith('aws.')) {
     throw new EntryError('NotAuthorizedForSourceException', `Not authorized for the source ${source}.`);
   }
-  const detail = detailText(entry.detail);
+  const detail = detailText(entry.detail, limits.maxEventDepth);
   const resources = entry.resources ?? [];
   if (!Array.isArray(resources)) throw new EntryError('InvalidArgument', 'Parameter Resources is not valid. Reason: Resources must be a list of strings.');
   for (const r of resources) {
@@ -117,19 +118,25 @@ function text(value: unknown, name: string, max: number): string {
   return value;
 }
 
-function detailText(detail: unknown): string {
-  if (typeof detail === 'object' && detail !== null && !Array.isArray(detail)) return JSON.stringify(detail);
-  if (typeof detail !== 'string') throw new EntryError('MalformedDetail', 'Detail is malformed.');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(detail);
-  } catch {
-    throw new EntryError('MalformedDetail', 'Detail is malformed.');
+function detailText(detail: unknown, maxEventDepth: number): string {
+  const isObject = typeof detail === 'object' && detail !== null && !Array.isArray(detail);
+  if (!isObject && typeof detail !== 'string') throw new EntryError('MalformedDetail', 'Detail is malformed.');
+  let parsed: unknown = detail;
+  if (typeof detail === 'string') {
+    try {
+      parsed = JSON.parse(detail);
+    } catch {
+      throw new EntryError('MalformedDetail', 'Detail is malformed.');
+    }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new EntryError('MalformedDetail', 'Detail is malformed: it must be a JSON object.');
   }
-  return detail.trim();
+  // The envelope is level 1 and detail level 2: what fits here is what the matcher follows.
+  if (jsonDepth(parsed, maxEventDepth - 1) > maxEventDepth - 1) {
+    throw new EntryError('MalformedDetail', `Detail is malformed: the event nests deeper than ${maxEventDepth} levels (objects and arrays, the envelope being 1).`);
+  }
+  return typeof detail === 'string' ? detail.trim() : JSON.stringify(detail);
 }
 
 const capital = (field: string): string => field[0]!.toUpperCase() + field.slice(1);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { checkInbox, handleOnce, type InboxOptions } from '../idempotency/inbox.js';
-import { BallastError, isBallastError } from '../core/errors.js';
+import { BallastError, check, isBallastError } from '../core/errors.js';
 import type { QueueLimits } from '../core/limits.js';
 import type { Queues } from '../queue/queues.js';
-import type { BusRecord, EventTrace, NewBusEvent, RuleRecord } from '../store/bus-contract.js';
+import type { BusRecord, EventTrace, NewBusEvent, ParkedEvent, RuleRecord } from '../store/bus-contract.js';
 import type { Store } from '../store/contract.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { buildEvent, EntryError, isComplete, type PutEventsEntry, type PutEventsResultEntry } from './envelope.js';
@@ -259,9 +259,47 @@ export class EventBuses {
     return { failedEntryCount: entries.length - toStore.length, entries: results };
   }
 
-  /** Everything stored about one event: its envelope, the rules it matched, each delivery and its attempts. */
+  /** Everything stored about one event: its envelope, the rules it matched, each delivery and its attempts, and its parked error if any. */
   trace(eventId: string): Promise<EventTrace | undefined> {
     return this.#store.bus.traceEvent(eventId);
+  }
+
+  /**
+   * Events the dispatcher parked because they could not be matched, shaped or written (the
+   * dispatcher's dead letters), oldest first, each with its error; kept as long as traces are.
+   * Page with `afterPosition` (the last position seen). @defaultValue limit 100, at most 1,000
+   */
+  parkedEvents(options: { afterPosition?: number; limit?: number } = {}): Promise<ParkedEvent[]> {
+    const limit = options.limit ?? 100;
+    check(Number.isSafeInteger(limit) && limit >= 1 && limit <= 1000, 'limit must be an integer from 1 to 1,000');
+    const after = options.afterPosition ?? 0;
+    check(Number.isSafeInteger(after) && after >= 0, 'afterPosition must be a non-negative integer');
+    return this.#store.bus.listParked(after, limit);
+  }
+
+  /**
+   * Puts parked events back in the inbox to be dispatched again (after the rule or target that
+   * failed them was fixed): those with these event ids, or up to `limit` of all. Returns how many.
+   * @defaultValue every parked event, 1,000 at a time
+   */
+  async redispatchParked(options: { eventIds?: readonly string[]; limit?: number } = {}): Promise<number> {
+    const limit = options.limit ?? 1000;
+    check(Number.isSafeInteger(limit) && limit >= 1 && limit <= 10_000, 'limit must be an integer from 1 to 10,000');
+    let positions: number[] | null = null;
+    if (options.eventIds) {
+      positions = [];
+      for (const id of options.eventIds) {
+        const trace = await this.#store.bus.traceEvent(id);
+        if (trace?.dispatchError) positions.push(trace.event.position);
+      }
+      if (positions.length === 0) return 0;
+    }
+    let total = 0;
+    for (;;) {
+      const n = await this.#store.bus.redispatchParked(positions, limit);
+      total += n;
+      if (positions !== null || n < limit) return total;
+    }
   }
 
   // ---- rules -----------------------------------------------------------------------------

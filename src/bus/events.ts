@@ -4,8 +4,10 @@ import { EventEmitter } from 'node:events';
 export interface BusEventMap {
   /** Events committed by putEvents (count) on a bus. */
   'event:put': [{ bus: string; count: number }];
-  /** A dispatch batch: events read from the inbox, rule matches, deliveries created. */
-  'dispatch:done': [{ events: number; matched: number; deliveries: number }];
+  /** A dispatch batch: events taken from the inbox, rule matches, deliveries created, events parked. */
+  'dispatch:done': [{ events: number; matched: number; deliveries: number; parked: number }];
+  /** An event could not be matched, shaped or written: it left the inbox with this error (see `EventBuses.parkedEvents`). */
+  'dispatch:parked': [{ eventId: string; position: number; code: string; message: string }];
   /** One delivery attempt failed; `retryAt` is set when it will be tried again. */
   'delivery:failed': [{ deliveryId: number; route: string; error: string; message: string; retryAt: number | null }];
   /** A delivery ended for good without success (to its dead-letter queue when it has one). */

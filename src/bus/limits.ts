@@ -7,6 +7,11 @@ export interface BusLimits {
   maxEntriesPerPut: number;
   /** Largest entry (EventBridge's entry-size rule), bytes. @defaultValue 1_048_576 */
   maxEventBytes: number;
+  /**
+   * Deepest nesting of objects and arrays in an event, the envelope being 1 and `detail` 2 (AWS
+   * processes 1,000 levels). A deeper `Detail` is refused at PutEvents with `MalformedDetail`. @defaultValue 1_000
+   */
+  maxEventDepth: number;
   /** Targets per rule. @defaultValue 5 */
   maxTargetsPerRule: number;
   /** Rules per bus. @defaultValue 300 */
@@ -33,6 +38,7 @@ export interface BusLimits {
 export const DEFAULT_BUS_LIMITS = {
   maxEntriesPerPut: 10,
   maxEventBytes: 1_048_576,
+  maxEventDepth: 1_000,
   maxTargetsPerRule: 5,
   maxRulesPerBus: 300,
   maxBuses: 100,

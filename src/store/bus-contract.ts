@@ -116,12 +116,53 @@ export interface QueueSend {
   readonly options?: SendOptions;
 }
 
+/** Why the dispatcher could not match or shape an event (stored with the parked event). */
+export interface DispatchError {
+  /** Stable error code, e.g. `ValidationException` for an event nested too deep. */
+  readonly code: string;
+  readonly message: string;
+  /** Epoch ms the event was parked. */
+  readonly at: number;
+}
+
+/** An event parked by a dispatch, with its error. */
+export interface ParkedWrite {
+  readonly position: number;
+  readonly error: DispatchError;
+}
+
 /** What a dispatch of some events writes. */
 export interface DispatchPlan {
+  /**
+   * Positions of the claimed events this plan covers (dispatched or parked), a prefix of them in
+   * claim order: only these leave the inbox; the rest stay for the next dispatch (a plan stops
+   * early when its work passes the batch budget).
+   */
+  readonly handled: readonly number[];
   readonly deliveries: readonly NewDelivery[];
   readonly sends: readonly QueueSend[];
   /** Events copied into archives. */
   readonly archived: readonly { readonly archiveId: number; readonly position: number }[];
+  /** Events that could not be matched or shaped: they leave the inbox with their error. */
+  readonly parked: readonly ParkedWrite[];
+}
+
+/** How much one dispatch claims: at most `maxEvents`, and events only while their bodies stay within `maxBytes` (the first is always taken). */
+export interface DispatchBatch {
+  /** Most events claimed. */
+  readonly maxEvents: number;
+  /** Most bytes of event JSON claimed (UTF-8); one larger event is claimed alone. */
+  readonly maxBytes: number;
+}
+
+/** A parked event, as `listParked` shows it. */
+export interface ParkedEvent {
+  readonly position: number;
+  readonly eventId: string;
+  readonly busId: number;
+  /** Epoch ms the event was committed. */
+  readonly ingestedAt: number;
+  readonly error: DispatchError;
 }
 
 /** The state of one delivery. */
@@ -274,6 +315,8 @@ export interface EventTrace {
   readonly event: StoredBusEvent;
   /** False while the event waits in the inbox. */
   readonly dispatched: boolean;
+  /** Set when the dispatcher parked the event instead of matching it (see `BusStore.listParked`). */
+  readonly dispatchError: DispatchError | null;
   readonly deliveries: readonly DeliveryRecord[];
 }
 
@@ -318,12 +361,19 @@ export interface BusStore {
   /** Appends events and queues them for dispatch; durable when it resolves. Returns positions. */
   putEvents(events: readonly NewBusEvent[]): Promise<number[]>;
   /**
-   * Claims up to `limit` undispatched events, calls `plan` (synchronously, inside the
-   * transaction, with the rules version read after the claim: every rule change committed before
-   * a claimed event is counted in it) and writes its deliveries, queue messages and archive copies with the events'
-   * removal from the inbox, all or nothing. Returns how many events were dispatched.
+   * Claims undispatched events within `batch` (in inbox order), calls `plan` (synchronously,
+   * inside the transaction, with the rules version read after the claim: every rule change
+   * committed before a claimed event is counted in it) and writes its deliveries, queue messages,
+   * archive copies and parked errors with the removal of the handled events from the inbox, all
+   * or nothing. Returns how many events were handled.
    */
-  dispatch(limit: number, plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan): Promise<number>;
+  dispatch(batch: DispatchBatch, plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan): Promise<number>;
+  /** Parks inbox events with their errors, outside a dispatch (an event whose writes fail alone); returns how many were still in the inbox. */
+  parkEvents(parked: readonly ParkedWrite[]): Promise<number>;
+  /** Parked events after `afterPosition` (0 = from the first), oldest first. */
+  listParked(afterPosition: number, limit: number): Promise<ParkedEvent[]>;
+  /** Puts parked events back in the inbox with their error cleared: these positions, or up to `limit` of all when null; returns how many. */
+  redispatchParked(positions: readonly number[] | null, limit: number): Promise<number>;
 
   /** Claims up to `limit` due pending deliveries for `leaseMs`. */
   claimDeliveries(filter: DeliveryFilter, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;

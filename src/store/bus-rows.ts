@@ -11,6 +11,8 @@ import type {
   DeliveryAttempt,
   DeliveryRecord,
   DeliveryState,
+  DispatchError,
+  ParkedEvent,
   RuleRecord,
   StoredBusEvent,
   TargetRecord,
@@ -85,6 +87,7 @@ export interface EventRow {
   replay_name: string | null;
   only_rule_ids: Json<number[]> | null;
   ingested_at: number;
+  dispatch_error?: Json<DispatchError> | null;
 }
 
 /** Maps an `events` row. */
@@ -97,6 +100,18 @@ export const toEvent = (r: EventRow): StoredBusEvent => ({
   replayName: r.replay_name,
   onlyRuleIds: r.only_rule_ids === null ? null : json(r.only_rule_ids),
   ingestedAt: r.ingested_at,
+});
+
+/** The parked error of an `events` row, or null. */
+export const dispatchErrorOf = (r: EventRow): DispatchError | null => (r.dispatch_error == null ? null : json(r.dispatch_error));
+
+/** Maps a parked `events` row. */
+export const toParked = (r: EventRow): ParkedEvent => ({
+  position: r.position,
+  eventId: r.event_id,
+  busId: r.bus_id,
+  ingestedAt: r.ingested_at,
+  error: dispatchErrorOf(r)!,
 });
 
 /** A `deliveries` row. */

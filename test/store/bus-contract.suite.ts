@@ -8,7 +8,6 @@ import {
   BUS_WAKE,
   type BusRecord,
   type DeliveryFilter,
-  type DispatchPlan,
   type NewBusEvent,
   type ReplayRecord,
   type RuleFields,
@@ -17,6 +16,7 @@ import {
 import type { Store } from '../../src/store/contract.js';
 import { DEFAULT_QUEUE_SETTINGS } from '../../src/queue/settings.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
+import { dispatchAll, type PlanWrites } from '../helpers/bus.js';
 import { testMessage } from '../helpers/messages.js';
 
 /** Opens a fresh, empty store whose time comes from `clock`. */
@@ -24,7 +24,7 @@ export type BusStoreFactory = (clock: FakeClock) => Promise<Store>;
 
 const NO_FIELDS = { description: null, deadLetterArn: null, tags: {} };
 const RULE: RuleFields = { eventPattern: '{"source":["app"]}', scheduleExpression: null, nextFireAt: null, state: 'ENABLED', description: null, roleArn: null };
-const NOTHING: DispatchPlan = { deliveries: [], sends: [], archived: [] };
+const NOTHING: PlanWrites = { deliveries: [], sends: [], archived: [] };
 const FN_ROUTES: DeliveryFilter = { routes: ['fn:a', 'fn:b'], routePrefixes: [], excludeRoutes: [] };
 
 /** Registers the bus contract suite for one driver. */
@@ -56,7 +56,7 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
     /** Dispatches everything in the inbox with one pending function delivery per event. */
     async function dispatchToFunction(ruleId: number, route = 'fn:a'): Promise<StoredBusEvent[]> {
       const seen: StoredBusEvent[] = [];
-      await store.bus.dispatch(100, (events) => {
+      await dispatchAll(store, 100, (events) => {
         seen.push(...events);
         return {
           ...NOTHING,
@@ -145,7 +145,7 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         expect(results.filter(Boolean)).toHaveLength(1);
         expect(await store.bus.nextScheduleAt()).toBe(t0 + 120_000);
         const seen: StoredBusEvent[] = [];
-        await store.bus.dispatch(10, (es) => {
+        await dispatchAll(store, 10, (es) => {
           seen.push(...es);
           return NOTHING;
         });
@@ -165,17 +165,17 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         const seen = await dispatchToFunction(r.id);
         expect(seen.map((e) => e.position)).toEqual(positions);
         expect(seen[0]).toMatchObject({ busId: bus.id, replayName: null, onlyRuleIds: null, ingestedAt: clock.now() });
-        expect(await store.bus.dispatch(100, () => NOTHING)).toBe(0);
+        expect(await dispatchAll(store, 100, () => NOTHING)).toBe(0);
       });
 
       it('a plan that throws writes nothing and leaves the events in the inbox', async () => {
         await store.bus.putEvents([event(1)]);
         await expect(
-          store.bus.dispatch(10, () => {
+          dispatchAll(store, 10, () => {
             throw new Error('bug in a plan');
           }),
         ).rejects.toThrow('bug in a plan');
-        expect(await store.bus.dispatch(10, () => NOTHING)).toBe(1);
+        expect(await dispatchAll(store, 10, () => NOTHING)).toBe(1);
       });
 
       it('writes queue messages in the dispatch transaction, and wakes that queue', async () => {
@@ -185,7 +185,7 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         store.queues.onWake(q.queue.id, () => woke++);
         const r = await store.bus.putRule(bus.id, 'r', RULE);
         await store.bus.putEvents([event(1, { replayName: 'rp', onlyRuleIds: [r.id] })]);
-        await store.bus.dispatch(10, (events) => ({
+        await dispatchAll(store, 10, (events) => ({
           deliveries: events.map((e) => ({ eventPosition: e.position, ruleId: r.id, targetId: 'q', route: null, payload: e.body, state: 'delivered' as const })),
           sends: [{ queueId: q.queue.id, messages: events.map((e) => testMessage(e.body)) }],
           archived: [],
@@ -199,7 +199,7 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         await store.bus.putEvents(Array.from({ length: 60 }, (_, i) => event(i)));
         const seen: number[] = [];
         const once = () =>
-          store.bus.dispatch(7, (events) => {
+          dispatchAll(store, 7, (events) => {
             seen.push(...events.map((e) => e.position));
             return NOTHING;
           });
@@ -207,17 +207,71 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         expect(seen.length).toBe(60);
         expect(new Set(seen).size).toBe(60);
       });
+
+      it('claims within the byte budget: events in order while their bodies fit, a larger first event alone', async () => {
+        const sized = (n: number, bytes: number) => event(n, { body: JSON.stringify({ source: 'app', pad: 'x'.repeat(bytes - 25), n }) });
+        const positions = await store.bus.putEvents([sized(1, 400), sized(2, 400), sized(3, 400), sized(4, 5_000), sized(5, 100)]);
+        const take = async (maxBytes: number): Promise<number[]> => {
+          let got: number[] = [];
+          await store.bus.dispatch({ maxEvents: 10, maxBytes }, (events) => {
+            got = events.map((e) => e.position);
+            return { ...NOTHING, handled: got, parked: [] };
+          });
+          return got;
+        };
+        expect(await take(1_000)).toEqual(positions.slice(0, 2));
+        expect(await take(1_000)).toEqual(positions.slice(2, 3));
+        expect(await take(1_000)).toEqual(positions.slice(3, 4));
+        expect(await take(1_000)).toEqual(positions.slice(4, 5));
+        expect(await take(1_000)).toEqual([]);
+      });
+
+      it('removes only the handled prefix from the inbox; the rest is claimed by the next dispatch', async () => {
+        const positions = await store.bus.putEvents([event(1), event(2), event(3)]);
+        const first = await store.bus.dispatch({ maxEvents: 10, maxBytes: 1_000_000 }, (events) => ({ ...NOTHING, handled: [events[0]!.position], parked: [] }));
+        expect(first).toBe(1);
+        const rest: number[] = [];
+        await dispatchAll(store, 10, (events) => (rest.push(...events.map((e) => e.position)), NOTHING));
+        expect(rest).toEqual(positions.slice(1));
+      });
+
+      it('parks events with their error (in the dispatch, or alone); lists them; puts them back in the inbox on request', async () => {
+        const [a, b, c] = await store.bus.putEvents([event(1), event(2), event(3)]);
+        const error = { code: 'ValidationException', message: 'too deep', at: clock.now() };
+        await store.bus.dispatch({ maxEvents: 1, maxBytes: 1_000_000 }, (events) => ({ ...NOTHING, handled: [events[0]!.position], parked: [{ position: events[0]!.position, error }] }));
+        expect(await store.bus.parkEvents([{ position: b!, error: { ...error, code: 'InternalError' } }])).toBe(1);
+        // Parking an event no longer in the inbox changes nothing.
+        expect(await store.bus.parkEvents([{ position: b!, error }])).toBe(0);
+        const parked = await store.bus.listParked(0, 10);
+        expect(parked.map((p) => [p.position, p.error.code])).toEqual([[a, 'ValidationException'], [b, 'InternalError']]);
+        expect(parked[0]).toMatchObject({ busId: bus.id, error, ingestedAt: clock.now() });
+        expect((await store.bus.listParked(a!, 10)).map((p) => p.position)).toEqual([b]);
+        const trace = await store.bus.traceEvent(parked[0]!.eventId);
+        expect(trace).toMatchObject({ dispatched: true, dispatchError: error, deliveries: [] });
+        // Only c is left to dispatch.
+        const left: number[] = [];
+        await dispatchAll(store, 10, (events) => (left.push(...events.map((e) => e.position)), NOTHING));
+        expect(left).toEqual([c]);
+        expect(await store.bus.redispatchParked([a!], 10)).toBe(1);
+        expect((await store.bus.listParked(0, 10)).map((p) => p.position)).toEqual([b]);
+        expect(await store.bus.redispatchParked(null, 10)).toBe(1);
+        expect(await store.bus.listParked(0, 10)).toEqual([]);
+        const again: number[] = [];
+        await dispatchAll(store, 10, (events) => (again.push(...events.map((e) => e.position)), NOTHING));
+        expect(again).toEqual([a, b]);
+        expect((await store.bus.traceEvent(parked[0]!.eventId))?.dispatchError).toBeNull();
+      });
     });
 
     describe('deliveries', () => {
       it('are claimed by route, hidden while leased, and claimable again when the lease ends', async () => {
         const r = await store.bus.putRule(bus.id, 'r', RULE);
         await store.bus.putEvents([event(1), event(2)]);
-        await store.bus.dispatch(1, (events) => ({
+        await dispatchAll(store, 1, (events) => ({
           ...NOTHING,
           deliveries: [{ eventPosition: events[0]!.position, ruleId: r.id, targetId: 't', route: 'fn:a', payload: 'p', state: 'pending' }],
         }));
-        await store.bus.dispatch(1, (events) => ({
+        await dispatchAll(store, 1, (events) => ({
           ...NOTHING,
           deliveries: [{ eventPosition: events[0]!.position, ruleId: r.id, targetId: 't', route: 'http:dest', payload: 'p', state: 'pending' }],
         }));
@@ -280,7 +334,7 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         const r = await store.bus.putRule(bus.id, 'r', RULE);
         const [done, waiting, undispatched] = [event(1), event(2), event(3)];
         await store.bus.putEvents([done!, waiting!]);
-        await store.bus.dispatch(10, (events) => ({
+        await dispatchAll(store, 10, (events) => ({
           ...NOTHING,
           deliveries: [{ eventPosition: events[1]!.position, ruleId: r.id, targetId: 't', route: 'fn:a', payload: 'p', state: 'pending' }],
         }));
@@ -305,7 +359,7 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         const t0 = clock.now();
         const events = [event(1, { eventTime: t0 + 2 }), event(2, { eventTime: t0 }), event(3, { eventTime: t0 + 1 }), event(4, { eventTime: t0 + 50 })];
         await store.bus.putEvents(events);
-        await store.bus.dispatch(10, (es) => ({ ...NOTHING, archived: es.map((e) => ({ archiveId: archive.id, position: e.position })) }));
+        await dispatchAll(store, 10, (es) => ({ ...NOTHING, archived: es.map((e) => ({ archiveId: archive.id, position: e.position })) }));
         const first = await store.bus.readArchive(archive.id, t0, t0 + 10, null, 2);
         expect(first.map((a) => a.eventTime)).toEqual([t0, t0 + 1]);
         const rest = await store.bus.readArchive(archive.id, t0, t0 + 10, first[1]!, 10);
@@ -383,11 +437,11 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         const events = [event(1, { replayName: 'r' }), event(2, { replayName: 'r' })];
         // Wrong expectation of the last write: nothing happens, the events are not appended.
         expect(await store.bus.updateReplay('r', step, { stateIn: ['STARTING'], updatedAt: t0 - 1 }, events)).toBeUndefined();
-        expect(await store.bus.dispatch(10, () => NOTHING)).toBe(0);
+        expect(await dispatchAll(store, 10, () => NOTHING)).toBe(0);
         const next = await store.bus.updateReplay('r', step, { stateIn: ['STARTING'], updatedAt: t0 }, events);
         expect(next).toMatchObject({ state: 'RUNNING', replayed: 2, cursor: { eventTime: 5, position: 9 }, updatedAt: t0 + 1 });
         const seen: StoredBusEvent[] = [];
-        await store.bus.dispatch(10, (es) => {
+        await dispatchAll(store, 10, (es) => {
           seen.push(...es);
           return NOTHING;
         });

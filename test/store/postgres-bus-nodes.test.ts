@@ -19,6 +19,7 @@ import { DEFAULT_QUEUE_SETTINGS } from '../../src/queue/settings.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { testMessage } from '../helpers/messages.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
+import { dispatchAll } from '../helpers/bus.js';
 
 const NO_FIELDS = { description: null, deadLetterArn: null, tags: {} };
 const RULE: RuleFields = { eventPattern: '{"source":["app"]}', scheduleExpression: null, nextFireAt: null, state: 'ENABLED', description: null, roleArn: null };
@@ -99,7 +100,7 @@ describePg('postgres bus: two nodes on one schema', () => {
       let idle = 0;
       while (seen.length < total && idle < MAX_IDLE) {
         let mine: number[] = [];
-        const n = await store.bus.dispatch(10, (events) => {
+        const n = await dispatchAll(store, 10, (events) => {
           // Counted only once the dispatch committed (a retried transaction calls the plan again).
           mine = events.map((e) => e.position);
           return {
@@ -122,7 +123,7 @@ describePg('postgres bus: two nodes on one schema', () => {
     expect(put.length).toBe(total);
     expect(seen.length).toBe(total);
     expect(new Set(seen)).toEqual(new Set(put));
-    expect(await a.bus.dispatch(10, () => ({ deliveries: [], sends: [], archived: [] }))).toBe(0);
+    expect(await dispatchAll(a, 10, () => ({ deliveries: [], sends: [], archived: [] }))).toBe(0);
     // Exactly one message per event reached the queue.
     const bodies: string[] = [];
     for (;;) {
@@ -141,7 +142,7 @@ describePg('postgres bus: two nodes on one schema', () => {
     await a.bus.putEvents(Array.from({ length: total }, (_, i) => event(bus.id, i)));
     let dispatched = 0;
     while (dispatched < total) {
-      dispatched += await b.bus.dispatch(50, (events) => ({
+      dispatched += await dispatchAll(b, 50, (events) => ({
         deliveries: events.map((e) => ({ eventPosition: e.position, ruleId, targetId: 'fn', route, payload: e.body, state: 'pending' as const })),
         sends: [],
         archived: [],
@@ -194,7 +195,7 @@ describePg('postgres bus: two nodes on one schema', () => {
 
     const deliveries = nextWake((k, l) => b.bus.onWake(k, l), BUS_WAKE.deliveries, 'the deliveries wake-up on node B');
     const consumers = nextWake((k, l) => b.queues.onWake(k, l), q.id, 'the queue wake-up on node B');
-    const n = await a.bus.dispatch(10, (events) => ({
+    const n = await dispatchAll(a, 10, (events) => ({
       deliveries: events.map((e) => ({ eventPosition: e.position, ruleId, targetId: 'fn', route: 'fn:woken', payload: e.body, state: 'pending' as const })),
       sends: [{ queueId: q.id, messages: [testMessage('m')] }],
       archived: [],
@@ -231,7 +232,7 @@ describePg('postgres bus: leases across two nodes (shared FakeClock)', () => {
     const filter: DeliveryFilter = { routes: ['fn:l'], routePrefixes: [], excludeRoutes: [] };
     const e = { ...event(bus.id, 1), eventTime: clock.now() };
     await a.bus.putEvents([e]);
-    await b.bus.dispatch(10, (events) => ({
+    await dispatchAll(b, 10, (events) => ({
       deliveries: events.map((x) => ({ eventPosition: x.position, ruleId: rule.id, targetId: 't', route: 'fn:l', payload: x.body, state: 'pending' as const })),
       sends: [],
       archived: [],

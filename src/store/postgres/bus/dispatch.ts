@@ -1,4 +1,4 @@
-import { BUS_WAKE, type DispatchPlan, type StoredBusEvent } from '../../bus-contract.js';
+import { BUS_WAKE, type DispatchBatch, type DispatchPlan, type StoredBusEvent } from '../../bus-contract.js';
 import type { PgBase } from '../context.js';
 import type { Sql } from '../db.js';
 import { writeQueueSends } from './queue-sends.js';
@@ -7,10 +7,19 @@ import { attemptJson, type EventRow, nowSql, toEvent } from './rows.js';
 // Walks the inbox's primary key in position order and locks what it takes: SKIP LOCKED, so
 // concurrent dispatchers on any node take disjoint events and never wait for each other. A row
 // another dispatch removed meanwhile is rechecked after its commit and dropped, never returned.
-const CLAIM = `WITH t AS MATERIALIZED (SELECT ${nowSql(1)} AS now)
-SELECT (SELECT now FROM t) AS now, e.* FROM event_inbox i JOIN events e ON e.position = i.position
-ORDER BY i.position LIMIT $2
-FOR UPDATE OF i SKIP LOCKED`;
+// Only the events whose bodies fit in $3 bytes (the first always) are read; octet_length reads
+// a TOASTed body's size from its header, so a large event left for the next batch costs nothing.
+// Rows locked but not read stay in the inbox, free again at commit.
+const CLAIM = `WITH t AS MATERIALIZED (SELECT ${nowSql(1)} AS now),
+c AS MATERIALIZED (
+  SELECT i.position, octet_length(e.body) AS size FROM event_inbox i JOIN events e ON e.position = i.position
+  ORDER BY i.position LIMIT $2
+  FOR UPDATE OF i SKIP LOCKED),
+k AS (SELECT position FROM (
+  SELECT position, sum(size) OVER (ORDER BY position) AS upto, row_number() OVER (ORDER BY position) AS n FROM c) w
+  WHERE n = 1 OR upto <= $3::bigint)
+SELECT (SELECT now FROM t) AS now, e.* FROM k JOIN events e ON e.position = k.position
+ORDER BY e.position`;
 
 // Everything the plan writes besides queue messages, in one statement: deliveries (a queue
 // target's is born delivered, with its one attempt), archive copies (each archive row key-share
@@ -31,10 +40,11 @@ a AS (
   JOIN archives ar ON ar.id = u.archive_id JOIN events e ON e.position = u.position
   FOR KEY SHARE OF ar
   ON CONFLICT DO NOTHING),
-x AS (DELETE FROM event_inbox WHERE position = ANY($11::bigint[]))
+x AS (DELETE FROM event_inbox WHERE position = ANY($11::bigint[])),
+p AS (UPDATE events e SET dispatch_error = u.error FROM unnest($15::bigint[], $16::jsonb[]) AS u(position, error) WHERE e.position = u.position)
 SELECT CASE WHEN $12::boolean THEN pg_notify($13, $14::text) END`;
 
-async function finish(ctx: PgBase, sql: Sql, writes: DispatchPlan, positions: number[], now: number): Promise<boolean> {
+async function finish(ctx: PgBase, sql: Sql, writes: DispatchPlan, now: number): Promise<boolean> {
   const ds = writes.deliveries;
   const pending = ds.some((d) => d.state === 'pending');
   await sql.query(FINISH, [
@@ -48,22 +58,24 @@ async function finish(ctx: PgBase, sql: Sql, writes: DispatchPlan, positions: nu
     ds.map((d) => d.state),
     writes.archived.map((a) => a.archiveId),
     writes.archived.map((a) => a.position),
-    positions,
+    writes.handled,
     pending,
     ctx.channel,
     BUS_WAKE.deliveries,
+    writes.parked.map((p) => p.position),
+    writes.parked.map((p) => JSON.stringify(p.error)),
   ]);
   return pending;
 }
 
 /**
- * Dispatches up to `limit` inbox events in ONE transaction (see BusStore.dispatch): claim,
+ * Dispatches the inbox events within `batch` in ONE transaction (see BusStore.dispatch): claim,
  * `plan`, queue messages, deliveries, archive copies, inbox removal, commit. Local wake-ups fire
  * after the commit; other nodes get the same ones from the NOTIFYs sent at commit.
  */
 export async function dispatch(
   ctx: PgBase,
-  limit: number,
+  batch: DispatchBatch,
   plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan,
 ): Promise<number> {
   let planFailure: { readonly error: unknown } | undefined;
@@ -73,7 +85,7 @@ export async function dispatch(
       // The transaction may run again (deadlock, serialization failure): start clean.
       planFailure = undefined;
       woken = [];
-      const { rows } = await sql.query<EventRow & { now: number }>(CLAIM, [ctx.nowParam(), limit]);
+      const { rows } = await sql.query<EventRow & { now: number }>(CLAIM, [ctx.nowParam(), batch.maxEvents, batch.maxBytes]);
       if (rows.length === 0) return 0;
       const now = rows[0]!.now;
       // Read after the claim (READ COMMITTED: a fresh snapshot): every rule change committed before
@@ -87,9 +99,8 @@ export async function dispatch(
         throw error;
       }
       woken = await writeQueueSends(ctx, sql, writes.sends);
-      const positions = rows.map((r) => r.position);
-      if (await finish(ctx, sql, writes, positions, now)) woken.push(BUS_WAKE.deliveries);
-      return rows.length;
+      if (await finish(ctx, sql, writes, now)) woken.push(BUS_WAKE.deliveries);
+      return writes.handled.length;
     }, 'dispatch');
     for (const key of woken) ctx.wake.fire(key);
     return count;

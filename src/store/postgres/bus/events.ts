@@ -1,7 +1,7 @@
-import { BUS_WAKE, type EventTrace, type NewBusEvent } from '../../bus-contract.js';
+import { BUS_WAKE, type EventTrace, type NewBusEvent, type ParkedEvent, type ParkedWrite } from '../../bus-contract.js';
 import type { PgBase } from '../context.js';
 import type { Sql } from '../db.js';
-import { type DeliveryRow, type EventRow, nowSql, toDelivery, toEvent } from './rows.js';
+import { type DeliveryRow, dispatchErrorOf, type EventRow, nowSql, toDelivery, toEvent, toParked } from './rows.js';
 
 // One statement for any number of events: columns unnested in request order, positions taken
 // after the sort (so they grow in request order), each event put in the inbox, and the inbox
@@ -54,7 +54,7 @@ export async function traceEvent(ctx: PgBase, eventId: string): Promise<EventTra
   );
   const row = rows[0];
   if (!row) return undefined;
-  return { event: toEvent(row), dispatched: row.dispatched, deliveries: row.deliveries.map(toDelivery) };
+  return { event: toEvent(row), dispatched: row.dispatched, dispatchError: dispatchErrorOf(row), deliveries: row.deliveries.map(toDelivery) };
 }
 
 // One snapshot decides which events are done: an event still in the inbox (even one a dispatch
@@ -74,4 +74,50 @@ SELECT count(*) AS n FROM gone`;
 export async function removeEventsBefore(ctx: PgBase, before: number, limit: number): Promise<number> {
   const { rows } = await ctx.db.write((sql) => sql.query<{ n: number }>(REMOVE, [before, limit]), 'removeEventsBefore');
   return rows[0]!.n;
+}
+
+// Only events still in the inbox are parked (a dispatch that took one first wins); their inbox
+// rows are locked like a dispatch's claim, so the two never both handle an event.
+const PARK = `WITH u AS (SELECT * FROM unnest($1::bigint[], $2::jsonb[]) AS u(position, error)),
+gone AS (DELETE FROM event_inbox i USING u WHERE i.position = u.position RETURNING i.position),
+p AS (UPDATE events e SET dispatch_error = u.error FROM u JOIN gone g ON g.position = u.position WHERE e.position = u.position RETURNING 1)
+SELECT count(*)::int AS n FROM p`;
+
+/** Parks inbox events with their errors outside a dispatch; returns how many were in the inbox. */
+export async function parkEvents(ctx: PgBase, parked: readonly ParkedWrite[]): Promise<number> {
+  const { rows } = await ctx.db.write(
+    (sql) => sql.query<{ n: number }>(PARK, [parked.map((p) => p.position), parked.map((p) => JSON.stringify(p.error))]),
+    'parkEvents',
+  );
+  return rows[0]!.n;
+}
+
+/** Parked events after `afterPosition`, oldest first. */
+export async function listParked(ctx: PgBase, afterPosition: number, limit: number): Promise<ParkedEvent[]> {
+  const rows = await ctx.db.read<EventRow>(
+    `SELECT position, event_id, bus_id, ingested_at, dispatch_error FROM events
+     WHERE dispatch_error IS NOT NULL AND position > $1 ORDER BY position LIMIT $2`,
+    [afterPosition, limit],
+    'listParked',
+  );
+  return rows.map(toParked);
+}
+
+const REDISPATCH = `WITH chosen AS (
+  SELECT position FROM events WHERE dispatch_error IS NOT NULL AND ($1::bigint[] IS NULL OR position = ANY($1::bigint[]))
+  ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED),
+cleared AS (UPDATE events e SET dispatch_error = NULL FROM chosen c WHERE e.position = c.position RETURNING e.position),
+inbox AS (INSERT INTO event_inbox (position) SELECT position FROM cleared ON CONFLICT DO NOTHING),
+woken AS (SELECT pg_notify($3, $4::text))
+SELECT count(*)::int AS n FROM cleared, woken`;
+
+/** Puts parked events back in the inbox, their error cleared; returns how many. */
+export async function redispatchParked(ctx: PgBase, positions: readonly number[] | null, limit: number): Promise<number> {
+  const { rows } = await ctx.db.write(
+    (sql) => sql.query<{ n: number }>(REDISPATCH, [positions, limit, ctx.channel, BUS_WAKE.inbox]),
+    'redispatchParked',
+  );
+  const n = rows[0]!.n;
+  if (n > 0) ctx.wake.fire(BUS_WAKE.inbox);
+  return n;
 }

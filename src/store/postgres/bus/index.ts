@@ -6,7 +6,7 @@ import * as replays from './replays.js';
 import * as resources from './resources.js';
 import { claimDeliveries, nextDeliveryAt, settleDelivery } from './deliveries.js';
 import { dispatch } from './dispatch.js';
-import { putEvents, removeEventsBefore, traceEvent } from './events.js';
+import { listParked, parkEvents, putEvents, redispatchParked, removeEventsBefore, traceEvent } from './events.js';
 import * as rules from './rules.js';
 
 /** The PostgreSQL bus store; `guard` turns every call into a promise that rejects once the store is closed. */
@@ -29,7 +29,10 @@ export function postgresBusStore(ctx: PgBase, guard: <T>(fn: () => Promise<T>) =
     nextScheduleAt: () => guard(() => rules.nextScheduleAt(ctx)),
     fireSchedule: (ruleId, dueAt, nextAt, event) => guard(() => rules.fireSchedule(ctx, ruleId, dueAt, nextAt, event)),
     putEvents: (events) => guard(() => (events.length === 0 ? Promise.resolve([]) : putEvents(ctx, events))),
-    dispatch: (limit, plan) => guard(() => dispatch(ctx, limit, plan)),
+    dispatch: (batch, plan) => guard(() => dispatch(ctx, batch, plan)),
+    parkEvents: (parked) => guard(() => parkEvents(ctx, parked)),
+    listParked: (after, limit) => guard(() => listParked(ctx, after, limit)),
+    redispatchParked: (positions, limit) => guard(() => redispatchParked(ctx, positions, limit)),
     claimDeliveries: (filter, limit, leaseMs) => guard(() => claimDeliveries(ctx, filter, limit, leaseMs)),
     settleDelivery: (id, lease, s) => guard(() => settleDelivery(ctx, id, lease, s)),
     nextDeliveryAt: (filter) => guard(() => nextDeliveryAt(ctx, filter)),

@@ -5,7 +5,7 @@ import * as config from './config.js';
 import * as replays from './replays.js';
 import * as resources from './resources.js';
 import { claimDeliveries, nextDeliveryAt, settleDelivery } from './deliveries.js';
-import { dispatch, putEvents, removeEventsBefore, traceEvent } from './events.js';
+import { dispatch, listParked, parkEvents, putEvents, redispatchParked, removeEventsBefore, traceEvent } from './events.js';
 
 /** The SQLite bus store; `guard` turns every call into a promise that rejects once the store is closed. */
 export function sqliteBusStore(ctx: SqliteContext, guard: <T>(fn: () => T | Promise<T>) => Promise<T>): BusStore {
@@ -27,7 +27,10 @@ export function sqliteBusStore(ctx: SqliteContext, guard: <T>(fn: () => T | Prom
     nextScheduleAt: () => guard(() => config.nextScheduleAt(ctx)),
     fireSchedule: (ruleId, dueAt, nextAt, event) => guard(() => config.fireSchedule(ctx, ruleId, dueAt, nextAt, event)),
     putEvents: (events) => guard(() => (events.length === 0 ? [] : putEvents(ctx, events))),
-    dispatch: (limit, plan) => guard(() => dispatch(ctx, limit, plan)),
+    dispatch: (batch, plan) => guard(() => dispatch(ctx, batch, plan)),
+    parkEvents: (parked) => guard(() => parkEvents(ctx, parked)),
+    listParked: (after, limit) => guard(() => listParked(ctx, after, limit)),
+    redispatchParked: (positions, limit) => guard(() => redispatchParked(ctx, positions, limit)),
     claimDeliveries: (filter, limit, leaseMs) => guard(() => claimDeliveries(ctx, filter, limit, leaseMs)),
     settleDelivery: (id, lease, s) => guard(() => settleDelivery(ctx, id, lease, s)),
     nextDeliveryAt: (filter) => guard(() => nextDeliveryAt(ctx, filter)),
