@@ -64,8 +64,17 @@ export class EventBuses {
   /** API destinations: HTTP endpoints rules can target. */
   readonly apiDestinations: ApiDestinations;
 
+  readonly #totals = { dispatched: 0, matched: 0, parked: 0 };
+
   /** @internal created by `openBallast`. */
   constructor(store: Store, queues: Queues, options: EventBusesOptions) {
+    // Counted from the start, so a metrics registry made later (a server started after the
+    // backlog began to drain) still sees every event dispatched by this process.
+    this.events.on('dispatch:done', (e) => {
+      this.#totals.dispatched += e.events - e.parked;
+      this.#totals.matched += e.matched;
+    });
+    this.events.on('dispatch:parked', () => void this.#totals.parked++);
     this.#store = store;
     this.#options = options;
     this.#state = new BusState(store, options, options.limits);
@@ -117,6 +126,11 @@ export class EventBuses {
   /** Stops background work; attempts in progress finish first (replays stay active for another process to adopt). */
   async stop(): Promise<void> {
     await Promise.all([this.#dispatcher.stop(), this.#worker.stop(), this.#scheduler.stop(), this.replays.close()]);
+  }
+
+  /** Events this process dispatched, rule matches and events parked, since it opened. */
+  totals(): Readonly<{ dispatched: number; matched: number; parked: number }> {
+    return { ...this.#totals };
   }
 
   /** Dispatches the inbox once (tests and tools; the background loop does this by itself). */

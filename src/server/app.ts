@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Ballast } from '../ballast.js';
 import type { ServerEnv } from './env.js';
 import { sqsErrorResponse, toWireError } from './error-map.js';
-import { logRequestError, wireQueueEventLogs } from './logging.js';
+import { logRequestError, wireBusEventLogs, wireQueueEventLogs } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import { type AppOptions, resolveAppOptions } from './options.js';
 import { eventsHandler, isEventsRequest } from './protocols/events/dispatch.js';
@@ -36,7 +36,8 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   // Every in-flight request listens on this signal (to end long polls on close): no listener cap.
   setMaxListeners(0, closing.signal);
   const metrics = new ServerMetrics(ballast);
-  const unwireLogs = wireQueueEventLogs(ballast.queues.events, logger);
+  const unwireQueueLogs = wireQueueEventLogs(ballast.queues.events, logger);
+  const unwireBusLogs = wireBusEventLogs(ballast.bus.events, logger);
   const app = new Hono<ServerEnv>();
 
   app.use('*', async (c, next) => {
@@ -82,7 +83,8 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
     (closed ??= (async () => {
       closing.abort();
       metrics.close();
-      unwireLogs();
+      unwireQueueLogs();
+      unwireBusLogs();
     })());
   return Object.assign(app, { close, [Symbol.asyncDispose]: close });
 }

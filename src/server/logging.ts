@@ -1,3 +1,5 @@
+import type { BusEventMap, BusEvents } from '../bus/events.js';
+import { isBallastError } from '../core/errors.js';
 import type { QueueEventMap, QueueEvents } from '../queue/events.js';
 import type { WireError } from './error-map.js';
 import type { ServerLogger } from './options.js';
@@ -22,6 +24,37 @@ export function wireQueueEventLogs(events: QueueEvents, logger: ServerLogger): (
   }
   on('handler:failed', (e) => logger.warn({ event: 'handler:failed', ...e }, 'message handler failed'));
   on('consumer:error', (e) => logger.error({ event: 'consumer:error', ...e }, 'consumer store error'));
+  return () => {
+    for (const off of offs.splice(0)) off();
+  };
+}
+
+/** The stable code of an error for logs: a BallastError's code, else the error's name. */
+const codeOf = (error: unknown): string => (isBallastError(error) ? error.code : error instanceof Error ? error.name : 'Unknown');
+
+/**
+ * Wires the bus's typed events to the logger: every dispatch or delivery failure is logged with
+ * its error code (parked events and background store errors as errors, failed attempts as
+ * warnings); successes go to `debug`. Returns the function that removes every listener.
+ */
+export function wireBusEventLogs(events: BusEvents, logger: ServerLogger): () => void {
+  const offs: (() => void)[] = [];
+  const on = <K extends keyof BusEventMap>(event: K, listener: (...args: BusEventMap[K]) => void): void => {
+    const l = listener as (...args: unknown[]) => void;
+    (events as unknown as NodeJS.EventEmitter).on(event, l);
+    offs.push(() => (events as unknown as NodeJS.EventEmitter).off(event, l));
+  };
+  on('dispatch:parked', (e) => logger.error({ event: 'dispatch:parked', ...e }, 'event parked: it could not be dispatched'));
+  on('bus:error', (e) => logger.error({ event: 'bus:error', code: codeOf(e.error), err: e.error }, 'event bus background work failed; retrying'));
+  on('delivery:failed', (e) => logger.warn({ event: 'delivery:failed', code: e.error, ...e }, 'delivery attempt failed'));
+  on('delivery:dropped', (e) =>
+    logger.error({ event: 'delivery:dropped', ...e }, e.deadLettered ? 'delivery failed for good: sent to its dead-letter queue' : 'delivery failed for good'),
+  );
+  if (logger.debug) {
+    const debug = logger.debug.bind(logger);
+    on('dispatch:done', (e) => debug({ event: 'dispatch:done', ...e }, 'dispatch:done'));
+    on('delivery:done', (e) => debug({ event: 'delivery:done', ...e }, 'delivery:done'));
+  }
   return () => {
     for (const off of offs.splice(0)) off();
   };

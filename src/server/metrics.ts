@@ -69,7 +69,13 @@ export class ServerMetrics {
       labelNames: ['outcome'],
       registers,
     });
-    const on = <K extends 'event:put' | 'dispatch:done' | 'delivery:done' | 'delivery:failed' | 'delivery:dropped'>(
+    const parked = new Counter({ name: 'ballast_events_parked_total', help: 'Events the dispatcher parked because they could not be matched, shaped or written.', registers });
+    // What this process dispatched before the registry existed (a backlog drained at start-up).
+    const before = this.#ballast.bus.totals();
+    dispatched.inc(before.dispatched);
+    matched.inc(before.matched);
+    parked.inc(before.parked);
+    const on = <K extends 'event:put' | 'dispatch:done' | 'dispatch:parked' | 'delivery:done' | 'delivery:failed' | 'delivery:dropped'>(
       event: K,
       listener: (...args: Parameters<Parameters<typeof bus.on<K>>[1]>) => void,
     ): void => {
@@ -78,9 +84,10 @@ export class ServerMetrics {
     };
     on('event:put', (e) => put.inc({ bus: e.bus }, e.count));
     on('dispatch:done', (e) => {
-      dispatched.inc(e.events);
+      dispatched.inc(e.events - e.parked);
       matched.inc(e.matched);
     });
+    on('dispatch:parked', () => parked.inc());
     on('delivery:done', () => outcomes.inc({ outcome: 'delivered' }));
     on('delivery:failed', (e) => outcomes.inc({ outcome: e.retryAt === null ? 'failed_final' : 'failed' }));
     on('delivery:dropped', (e) => outcomes.inc({ outcome: e.deadLettered ? 'dead_lettered' : 'dropped' }));
