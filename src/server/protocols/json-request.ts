@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { BallastError } from '../../core/errors.js';
+import { BallastError, type BallastErrorCode } from '../../core/errors.js';
 import { verifySigV4 } from '../auth/sigv4.js';
 import { readBody } from '../body.js';
 import type { ServerEnv } from '../env.js';
@@ -36,12 +36,24 @@ export async function readSignedBody(request: Request, options: ResolvedAppOptio
   return body;
 }
 
-/** Decodes a JSON request body that must be an object (an empty body is `{}`); `SerializationException` otherwise. */
-export function parseJsonObject(body: Uint8Array): WireObject {
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a JSON request body that must be an object (an empty body is `{}`). Bytes that are not
+ * UTF-8 are refused with `invalidUtf8` (never silently replaced by U+FFFD, which would store
+ * different text than was sent); bad JSON is `SerializationException`.
+ */
+export function parseJsonObject(body: Uint8Array, invalidUtf8: BallastErrorCode = 'SerializationException'): WireObject {
   if (body.byteLength === 0) return {};
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    throw new BallastError(invalidUtf8, 'The request contains bytes that are not valid UTF-8: message bodies, attribute values and event details must be Unicode text.');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new BallastError('SerializationException', 'The request body is not valid JSON.');
   }

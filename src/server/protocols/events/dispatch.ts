@@ -58,7 +58,7 @@ export function eventsHandler(deps: EventsHandlerDeps): (c: Context<ServerEnv>) 
         throw new EventsProtocolError('UnsupportedMediaTypeException', `EventBridge requests must be sent as ${AMZ_JSON_1_1}, not '${type}'.`, 415);
       }
       const ctx: EventsContext = { ballast, accountId };
-      return eventsOkResponse(await EVENTS_OPERATIONS.get(name)!(parseJsonObject(body), ctx), requestId);
+      return eventsOkResponse(await EVENTS_OPERATIONS.get(name)!(parseJsonObject(body, 'ValidationException'), ctx), requestId);
     } catch (error) {
       const wire = toEventsWireError(error);
       c.set('error', { wire, error });

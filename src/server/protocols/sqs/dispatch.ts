@@ -48,7 +48,7 @@ export function sqsHandler(deps: SqsHandlerDeps): (c: Context<ServerEnv>) => Pro
     try {
       const body = await readSignedBody(request, options, ballast.clock.now(), 'sqs');
       const name = operationName(target);
-      const input = parseJsonObject(body);
+      const input = parseJsonObject(body, 'InvalidMessageContents');
       const origin = options.publicUrl?.() ?? new URL(request.url).origin;
       const ctx: SqsContext = {
         ballast,
