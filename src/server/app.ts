@@ -9,6 +9,7 @@ import { type AppOptions, resolveAppOptions } from './options.js';
 import { eventsHandler, isEventsRequest } from './protocols/events/dispatch.js';
 import { sqsHandler } from './protocols/sqs/dispatch.js';
 import { healthRoute } from './routes/health.js';
+import { watchStore } from './store-watch.js';
 import { healthRoutes } from '../health/routes.js';
 import { metricsRoute } from './routes/metrics.js';
 import { setMaxListeners } from 'node:events';
@@ -37,6 +38,7 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   setMaxListeners(0, closing.signal);
   const metrics = new ServerMetrics(ballast);
   const unwireLogs = wireQueueEventLogs(ballast.queues.events, logger);
+  const unwatchStore = watchStore(ballast.store, logger, resolved.storeProbeIntervalMs);
   const app = new Hono<ServerEnv>();
 
   app.use('*', async (c, next) => {
@@ -83,6 +85,7 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
       closing.abort();
       metrics.close();
       unwireLogs();
+      unwatchStore();
     })());
   return Object.assign(app, { close, [Symbol.asyncDispose]: close });
 }
