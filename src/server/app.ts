@@ -38,8 +38,9 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   setMaxListeners(0, closing.signal);
   const metrics = new ServerMetrics(ballast);
   const unwireLogs = wireQueueEventLogs(ballast.queues.events, logger);
-  const unwatchStore = watchStore(ballast.store, logger, resolved.storeProbeIntervalMs);
   const app = new Hono<ServerEnv>();
+  // Outage logs and, while writes fail, background write probes.
+  const unwatchStore = watchStore(ballast.store, logger, resolved.storeProbeIntervalMs);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -83,9 +84,9 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       closing.abort();
+      unwatchStore();
       metrics.close();
       unwireLogs();
-      unwatchStore();
     })());
   return Object.assign(app, { close, [Symbol.asyncDispose]: close });
 }
