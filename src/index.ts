@@ -7,5 +7,5 @@ export { BallastError, isBallastError, ERROR_SHAPES, type BallastErrorCode } fro
 export { systemClock, type Clock } from './core/clock.js';
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './core/limits.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
-export type { Store, StoreCapabilities } from './store/contract.js';
+export type { Store, StoreCapabilities, StoreCondition, StoreConditionEvent } from './store/contract.js';
 export * from './queue/index.js';

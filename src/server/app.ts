@@ -9,6 +9,7 @@ import { type AppOptions, resolveAppOptions } from './options.js';
 import { eventsHandler, isEventsRequest } from './protocols/events/dispatch.js';
 import { sqsHandler } from './protocols/sqs/dispatch.js';
 import { healthRoute } from './routes/health.js';
+import { watchStore } from './store-watch.js';
 import { healthRoutes } from '../health/routes.js';
 import { metricsRoute } from './routes/metrics.js';
 import { setMaxListeners } from 'node:events';
@@ -39,6 +40,8 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   const unwireQueueLogs = wireQueueEventLogs(ballast.queues.events, logger);
   const unwireBusLogs = wireBusEventLogs(ballast.bus.events, logger);
   const app = new Hono<ServerEnv>();
+  // Outage logs and, while writes fail, background write probes.
+  const unwatchStore = watchStore(ballast.store, logger, resolved.storeProbeIntervalMs);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -82,6 +85,7 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       closing.abort();
+      unwatchStore();
       metrics.close();
       unwireQueueLogs();
       unwireBusLogs();

@@ -42,6 +42,7 @@ export class ServerMetrics {
     follow('message:received', counter('ballast_messages_received_total', 'Messages handed out by receives.'));
     follow('message:deleted', counter('ballast_messages_deleted_total', 'Messages deleted (acknowledged).'));
     this.#followBus(registers);
+    this.#followStore(registers);
     this.#requests = new Counter({
       name: 'ballast_http_requests_total',
       help: 'HTTP requests answered, by operation and status.',
@@ -91,6 +92,30 @@ export class ServerMetrics {
     on('delivery:done', () => outcomes.inc({ outcome: 'delivered' }));
     on('delivery:failed', (e) => outcomes.inc({ outcome: e.retryAt === null ? 'failed_final' : 'failed' }));
     on('delivery:dropped', (e) => outcomes.inc({ outcome: e.deadLettered ? 'dead_lettered' : 'dropped' }));
+  }
+
+  /** The store's write condition: a gauge read at scrape time and a counter of failed calls. */
+  #followStore(registers: Registry[]): void {
+    const store = this.#ballast.store;
+    new Gauge({
+      name: 'ballast_store_available',
+      help: '1 while the store takes writes, 0 while they fail (full disk, I/O error, read-only file or server, lost connection).',
+      registers,
+      collect() {
+        this.set(store.condition().writable ? 1 : 0);
+      },
+    });
+    const errors = new Counter({
+      name: 'ballast_store_errors_total',
+      help: 'Store calls that failed for a reason outside Ballast, by the driver code (SQLITE_FULL, SQLITE_IOERR_WRITE, ENOSPC, 53100, ECONNREFUSED...).',
+      labelNames: ['code'],
+      registers,
+    });
+    this.#off.push(
+      store.onCondition((e) => {
+        if (e.type === 'failure') errors.inc({ code: e.code });
+      }),
+    );
   }
 
   /** Records one answered request. */

@@ -38,6 +38,12 @@ export interface AppOptions {
    * its body is read. Health checks and `/metrics` are never shed. @defaultValue undefined (no limit)
    */
   maxConcurrentRequests?: number;
+  /**
+   * While store writes fail (full disk, I/O error), the server makes one tiny write probe this
+   * often, ms, so it notices recovery with no traffic; 0 turns probing off (`/healthz` still
+   * probes). @defaultValue 5_000
+   */
+  storeProbeIntervalMs?: number;
 }
 
 /** Options of `startServer`. */
@@ -62,12 +68,14 @@ export interface ResolvedAppOptions {
   maxClockSkewSeconds: number;
   logger: ServerLogger;
   maxConcurrentRequests: number | null;
+  storeProbeIntervalMs: number;
 }
 
 /** Default values of `AppOptions`. */
 export const DEFAULT_APP_OPTIONS = {
   maxRequestBytes: 2 * 1024 * 1024 + 256 * 1024,
   maxClockSkewSeconds: 900,
+  storeProbeIntervalMs: 5_000,
 } as const satisfies Partial<AppOptions>;
 
 const noop = (): void => undefined;
@@ -91,6 +99,8 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     maxConcurrent === undefined || (Number.isInteger(maxConcurrent) && maxConcurrent >= 1 && maxConcurrent <= 1_000_000),
     'maxConcurrentRequests must be an integer from 1 to 1,000,000',
   );
+  const probeMs = options.storeProbeIntervalMs ?? DEFAULT_APP_OPTIONS.storeProbeIntervalMs;
+  check(Number.isSafeInteger(probeMs) && probeMs >= 0 && probeMs <= 2_147_483_647, 'storeProbeIntervalMs must be an integer from 0 to 2,147,483,647');
   const url = options.publicUrl;
   return {
     publicUrl: url === undefined ? null : typeof url === 'function' ? url : () => url,
@@ -99,5 +109,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     maxClockSkewSeconds: skew,
     logger: options.logger ?? SILENT_LOGGER,
     maxConcurrentRequests: maxConcurrent ?? null,
+    storeProbeIntervalMs: probeMs,
   };
 }

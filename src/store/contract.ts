@@ -313,6 +313,47 @@ export interface QueueStore {
   onWake(queueId: number, listener: WakeListener): () => void;
 }
 
+/**
+ * Whether the store can write, as its latest calls found it. A read-only ping succeeds on a
+ * full disk, so drivers remember the outcome of their writes instead.
+ */
+export interface StoreCondition {
+  /**
+   * False from a call that failed for a reason outside Ballast (full disk, I/O error, read-only
+   * file or database, lost connection: every `StoreUnavailable`) until a durable write (a send,
+   * an event put, a stored record) or a `probeWrite()` succeeds.
+   */
+  readonly writable: boolean;
+  /** Epoch ms (the store's clock, wall clock where the database keeps time) the current state began; the open time at first. */
+  readonly since: number;
+  /** The driver's code of the latest failure (`SQLITE_FULL`, `SQLITE_IOERR_WRITE`, `ENOSPC`, SQLSTATE `53100`, `ECONNREFUSED`…); null while writable. */
+  readonly code: string | null;
+  /** The latest failure in words ("the disk is full"); null while writable. */
+  readonly reason: string | null;
+}
+
+/**
+ * What `Store.onCondition` listeners hear: every failing call (`failure`, with `started` true
+ * for the first one after a writable state) and the end of an outage (`recovered`).
+ */
+export type StoreConditionEvent =
+  | {
+      readonly type: 'failure';
+      readonly code: string;
+      readonly reason: string;
+      /** True when this failure ended a writable state (an outage starts). */
+      readonly started: boolean;
+      readonly condition: StoreCondition;
+    }
+  | {
+      readonly type: 'recovered';
+      readonly condition: StoreCondition;
+      /** The condition that just ended. */
+      readonly outage: StoreCondition;
+      /** How long writes failed, ms. */
+      readonly durationMs: number;
+    };
+
 /** A store: one driver instance. */
 export interface Store {
   readonly kind: string;
@@ -324,8 +365,19 @@ export interface Store {
   readonly idempotency: IdempotencyStore;
   /** Epoch ms by the store's clock (database clock or injected Clock). */
   now(): Promise<number>;
-  /** Throws `StoreUnavailable` when the store cannot be reached. */
+  /** Throws `StoreUnavailable` when the store cannot be reached. Reads only: see `condition()` for writes. */
   ping(): Promise<void>;
+  /** The write condition as the latest calls left it (no I/O). */
+  condition(): StoreCondition;
+  /**
+   * One tiny durable write to the store's own probe table, which a full disk refuses like a
+   * send: resolves (and clears a failed condition) when it commits, rejects `StoreUnavailable`
+   * (and keeps it) otherwise. Health checks call it while `condition().writable` is false, so
+   * the store recovers with no traffic.
+   */
+  probeWrite(): Promise<void>;
+  /** Subscribes to failures and recoveries; returns the unsubscribe function. A throwing listener is ignored. */
+  onCondition(listener: (event: StoreConditionEvent) => void): () => void;
   /** Releases connections; idempotent. */
   close(): Promise<void>;
 }

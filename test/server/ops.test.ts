@@ -26,7 +26,7 @@ describe('GET /healthz', () => {
     vi.spyOn(t.ballast.store, 'ping').mockRejectedValue(new Error('disk gone'));
     const down = await fetch(`${t.url}/healthz`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ status: 'unavailable' });
+    expect(await down.json()).toEqual({ status: 'unavailable', reason: 'the store failed' });
   });
 });
 

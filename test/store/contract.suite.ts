@@ -4,9 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueueRecord, Store } from '../../src/store/contract.js';
+import { isBallastError } from '../../src/core/errors.js';
+import type { QueueRecord, Store, StoreConditionEvent } from '../../src/store/contract.js';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../src/queue/settings.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
+import type { DiskFaults } from '../helpers/disk.js';
 import { testMessage } from '../helpers/messages.js';
 
 /** Opens a fresh, empty store whose time comes from `clock`. */
@@ -18,8 +20,8 @@ const VIS = 30_000;
 
 const msg = testMessage;
 
-/** Registers the contract suite for one driver. */
-export function storeContract(driverName: string, open: StoreFactory): void {
+/** Registers the contract suite for one driver; `faults` simulates a full disk (the outage tests skip without it). */
+export function storeContract(driverName: string, open: StoreFactory, faults?: DiskFaults): void {
   describe(`store contract: ${driverName}`, () => {
     let store: Store;
     let clock: FakeClock;
@@ -511,6 +513,110 @@ export function storeContract(driverName: string, open: StoreFactory): void {
       it('answers ping and reads its clock', async () => {
         await store.ping();
         expect(await store.now()).toBe(clock.now());
+      });
+    });
+
+    describe('write condition: a full disk is an outage, reported and recovered', () => {
+      // Big enough to need fresh pages on every driver.
+      const big = (body: string) => msg(body.padEnd(16_384, '.'));
+      const failure = async (p: Promise<unknown>): Promise<Error> => {
+        try {
+          await p;
+        } catch (error) {
+          return error as Error;
+        }
+        throw new Error('expected the call to fail');
+      };
+
+      it('starts writable, and a write probe commits', async () => {
+        expect(store.condition()).toMatchObject({ writable: true, code: null, reason: null });
+        await store.probeWrite();
+        expect(store.condition().writable).toBe(true);
+      });
+
+      const withFaults = faults ? it : it.skip;
+      const fill = () => faults!.fillDisk(store);
+      const free = () => faults!.freeDisk(store);
+
+      withFaults('a write on a full disk fails StoreUnavailable naming the cause; reads go on; the condition says why', async () => {
+        const q = await create('full');
+        const events: StoreConditionEvent[] = [];
+        const off = store.onCondition((e) => events.push(e));
+        await fill();
+        const error = await failure(store.queues.send(q.id, [big('lost')]));
+        expect(isBallastError(error) && error.code).toBe('StoreUnavailable');
+        expect(error.message).toMatch(/disk is full/);
+        const c = store.condition();
+        expect(c).toMatchObject({ writable: false, since: clock.now() });
+        expect(c.code).toMatch(/^(SQLITE_FULL|53100)$/);
+        expect(c.reason).toMatch(/disk is full/);
+        expect(events[0]).toMatchObject({ type: 'failure', started: true, code: c.code });
+        // Reads do not notice a full disk: that is why the condition exists.
+        await store.ping();
+        expect(await store.queues.getQueue('full')).toBeDefined();
+        // The probe is refused like a send, and the outage goes on (not started again).
+        expect(await failure(store.probeWrite())).toMatchObject({ code: 'StoreUnavailable' });
+        expect(store.condition().writable).toBe(false);
+        expect(events.filter((e) => e.type === 'failure' && e.started)).toHaveLength(1);
+        off();
+        await free();
+      });
+
+      withFaults('space back: a probe ends the outage with no traffic; nothing acknowledged was lost, nothing refused was stored', async () => {
+        const q = await create('recover');
+        await store.queues.send(q.id, [msg('before-1'), msg('before-2')]);
+        const events: StoreConditionEvent[] = [];
+        const off = store.onCondition((e) => events.push(e));
+        await fill();
+        await failure(store.queues.send(q.id, [big('refused')]));
+        const since = store.condition().since;
+        clock.advance(5_000);
+        await free();
+        await store.probeWrite();
+        expect(store.condition()).toEqual({ writable: true, since: clock.now(), code: null, reason: null });
+        expect(events.at(-1)).toMatchObject({ type: 'recovered', durationMs: 5_000, outage: { writable: false, since } });
+        await store.queues.send(q.id, [big('after')]);
+        const got = await receive(q, 10);
+        expect(got.map((m) => m.body.replace(/\.+$/, ''))).toEqual(['before-1', 'before-2', 'after']);
+        off();
+      });
+
+      withFaults('a failed group commit rejects exactly its callers; the calls after it succeed', async () => {
+        const q = await create('batch');
+        await store.queues.send(q.id, [msg('kept')]);
+        await fill();
+        // Submitted in one turn: on every driver they share one group commit.
+        const refused = await Promise.allSettled([1, 2, 3].map((i) => store.queues.send(q.id, [big(`r${i}`)])));
+        expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+        await free();
+        // A durable write ends the outage by itself, no probe needed.
+        const accepted = await Promise.allSettled([1, 2, 3].map((i) => store.queues.send(q.id, [big(`a${i}`)])));
+        expect(accepted.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+        expect(store.condition().writable).toBe(true);
+        const got = await receive(q, 10);
+        expect(got.map((m) => m.body.replace(/\.+$/, '')).sort()).toEqual(['a1', 'a2', 'a3', 'kept']);
+      });
+
+      it('a throwing condition listener does not fail the store, and unsubscribing stops events', async () => {
+        const q = await create('listeners');
+        const off = store.onCondition(() => {
+          throw new Error('listener bug');
+        });
+        let heard = 0;
+        const offCount = store.onCondition(() => heard++);
+        offCount();
+        off();
+        if (faults) {
+          const offThrowing = store.onCondition(() => {
+            throw new Error('listener bug');
+          });
+          await fill();
+          expect(await failure(store.queues.send(q.id, [big('x')]))).toMatchObject({ code: 'StoreUnavailable' });
+          await free();
+          await store.queues.send(q.id, [msg('y')]);
+          offThrowing();
+        }
+        expect(heard).toBe(0);
       });
     });
   });

@@ -1,5 +1,7 @@
 import pg from 'pg';
-import { isConnectionError, isRetryableConflict, toStoreError } from './errors.js';
+import type { BallastError } from '../../core/errors.js';
+import type { StoreConditionTracker } from '../condition.js';
+import { environmentFailure, isConnectionError, isRetryableConflict, toStoreError } from './errors.js';
 
 /** Anything that runs a query: a pooled client, the caller's own client, or the pool. */
 export interface Sql {
@@ -35,8 +37,14 @@ const noop = (): void => undefined;
  */
 export class Db {
   readonly pool: pg.Pool;
+  readonly #condition: StoreConditionTracker | null;
 
-  constructor(config: pg.PoolConfig) {
+  /**
+   * @param condition - told about every environment failure (lost connection, full disk…) and
+   *   every committed write, so the store can report whether it is writable. @defaultValue none
+   */
+  constructor(config: pg.PoolConfig, condition: StoreConditionTracker | null = null) {
+    this.#condition = condition;
     this.pool = new pg.Pool(config);
     // An idle client whose connection dies emits 'error' on the pool (which then drops it); a
     // checked-out client emits it on itself. Unhandled, either would crash the process. The
@@ -55,7 +63,7 @@ export class Db {
         return (await this.pool.query<R>(text, values)).rows;
       } catch (error) {
         if (attempt < CONNECTION_RETRIES && isConnectionError(error)) continue;
-        throw toStoreError(error, what);
+        throw this.#fail(error, what);
       }
     }
   }
@@ -67,10 +75,10 @@ export class Db {
   async write<T>(fn: (sql: Sql) => Promise<T>, what?: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await fn(this.pool);
+        return this.#wrote(await fn(this.pool));
       } catch (error) {
         if (attempt < CONFLICT_RETRIES && isRetryableConflict(error)) continue;
-        throw toStoreError(error, what);
+        throw this.#fail(error, what);
       }
     }
   }
@@ -87,21 +95,22 @@ export class Db {
       try {
         client = await this.pool.connect();
       } catch (error) {
-        throw toStoreError(error, what);
+        throw this.#fail(error, what);
       }
       try {
         await client.query('BEGIN');
       } catch (error) {
         client.release(asError(error));
         if (attempt < CONNECTION_RETRIES && isConnectionError(error)) continue;
-        throw toStoreError(error, what);
+        throw this.#fail(error, what);
       }
       try {
         const result = await fn(client);
         await client.query('COMMIT');
         client.release();
-        return result;
+        return this.#wrote(result);
       } catch (error) {
+        this.#record(error);
         await rollBack(client, error, what);
         if (attempt < CONFLICT_RETRIES && isRetryableConflict(error)) continue;
         throw toStoreError(error, what);
@@ -123,23 +132,43 @@ export class Db {
         throw error;
       });
     } catch (error) {
-      throw toStoreError(error, what);
+      throw this.#fail(error, what);
     }
     let result: T;
     try {
       result = await fn(client);
     } catch (error) {
+      // The caller's error stays theirs, but a full disk under their statements is still ours to report.
+      this.#record(error);
       await rollBack(client, error, what);
       throw error;
     }
     try {
       await client.query('COMMIT');
       client.release();
-      return result;
+      return this.#wrote(result);
     } catch (error) {
       client.release(asError(error));
-      throw toStoreError(error, what);
+      throw this.#fail(error, what);
     }
+  }
+
+  /** Notes an environment failure in the condition (anything else is ignored). */
+  #record(error: unknown): void {
+    const failure = environmentFailure(error);
+    if (failure !== null) this.#condition?.failed(failure);
+  }
+
+  /** Notes the failure and maps it. */
+  #fail(error: unknown, what: string | undefined): BallastError {
+    this.#record(error);
+    return toStoreError(error, what);
+  }
+
+  /** A write committed: the store is writable. */
+  #wrote<T>(result: T): T {
+    this.#condition?.succeeded();
+    return result;
   }
 
   /** Ends every pooled connection. */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { BallastError } from '../../core/errors.js';
+import { StoreConditionTracker } from '../condition.js';
 import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, runMigrations } from '../migrate.js';
 import { Batcher } from './batcher.js';
@@ -58,7 +59,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     keepAlive: true,
     types: BALLAST_TYPES,
   };
-  const db = new Db(config);
+  // `since` needs a synchronous clock: the injected one, else this machine's (the database clock is a round trip away).
+  const condition = new StoreConditionTracker(clock ? () => clock.now() : () => Date.now());
+  const db = new Db(config, condition);
   const wake = new Wakeups();
   const channel = wakeChannel(schema);
   const listener = new NotifyListener(config, channel, wake);
@@ -145,6 +148,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         return rows[0]!.now;
       }),
     ping: () => guard(async () => void (await db.read('SELECT 1', [], 'ping'))),
+    condition: () => condition.condition,
+    // One row, updated in place: a new row version and a WAL record, which a full disk refuses.
+    probeWrite: () =>
+      guard(() =>
+        db.write(async (sql) => {
+          await sql.query('INSERT INTO store_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at', [Date.now()]);
+        }, 'write probe'),
+      ),
+    onCondition: (listener) => condition.on(listener),
     close: () => {
       // Writes already submitted commit before the pool goes away.
       closing ??= (async () => {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { BallastError } from '../../core/errors.js';
+import { StoreConditionTracker } from '../condition.js';
 import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, type MigrationTarget, runMigrations } from '../migrate.js';
 import { WakeHub } from '../wake.js';
@@ -10,11 +11,13 @@ import type { SqliteContext } from './context.js';
 import { sqliteBusStore } from './bus/index.js';
 import { sqliteIdempotencyStore } from './idempotency.js';
 import { GroupCommit } from './group-commit.js';
+import { environmentFailure, toSqliteStoreError, walSyncError } from './errors.js';
 import { changeVisibility, deleteMessages } from './handles.js';
 import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './move.js';
 import * as queues from './queues.js';
 import { receive } from './receive.js';
 import { send, sendWithinSync } from './send.js';
+import { stmt } from './statements.js';
 import { nextVisibleAt, removeExpired, stats } from './stats.js';
 
 /** Options of the embedded SQLite store. */
@@ -33,6 +36,21 @@ export interface SqliteStoreOptions {
 
 const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: false, multiNode: false, databaseClock: false };
 
+/** Each open store's connection, for tests that simulate a full disk (`PRAGMA max_page_count`). */
+const connections = new WeakMap<Store, Database>();
+
+/**
+ * The better-sqlite3 connection behind a store opened by `openSqliteStore`, or undefined.
+ * @internal For tests only: writing through it bypasses the group commit.
+ */
+export function sqliteConnectionOf(store: Store): Database | undefined {
+  return connections.get(store);
+}
+
+// Inserted and deleted in one job: it needs fresh pages like a send does, and leaves nothing behind.
+const PROBE_INSERT = 'INSERT INTO store_probe (at, pad) VALUES (?, zeroblob(4096))';
+const PROBE_DELETE = 'DELETE FROM store_probe';
+
 /** Opens (creating and migrating if needed) a SQLite store at `path` (`:memory:` for a throwaway one). */
 export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<Store> {
   const clock = options.clock ?? systemClock;
@@ -43,14 +61,29 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
   } catch (cause) {
     throw new BallastError('StoreUnavailable', `cannot open SQLite database at ${path}`, { cause });
   }
-  db.pragma('journal_mode = WAL');
-  // Commits never fsync on the event loop; durable acks fsync the WAL on the thread pool (GroupCommit).
-  db.pragma('synchronous = NORMAL');
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  db.pragma('foreign_keys = ON');
-  await runMigrations(sqliteMigrationTarget(db), loadMigrations(new URL('./migrations/', import.meta.url)));
+  try {
+    db.pragma('journal_mode = WAL');
+    // Commits never fsync on the event loop; durable acks fsync the WAL on the thread pool (GroupCommit).
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma('foreign_keys = ON');
+    await runMigrations(sqliteMigrationTarget(db), loadMigrations(new URL('./migrations/', import.meta.url)));
+  } catch (error) {
+    // A full disk or a read-only file at start is an outage like any other, not a bug.
+    db.close();
+    throw toSqliteStoreError(error);
+  }
 
   const wake = new WakeHub();
+  const condition = new StoreConditionTracker(() => clock.now());
+  // Every error leaving the store passes here: environment failures become StoreUnavailable
+  // and mark the store not writable; anything else (a constraint, a bug) passes unchanged.
+  const mapError = (error: unknown): unknown => {
+    const failure = environmentFailure(error);
+    if (failure === null) return error;
+    condition.failed(failure);
+    return toSqliteStoreError(error, failure);
+  };
   const pendingWakes = new Set<number>();
   const walFd = options.synchronous === 'normal' || path === ':memory:' ? null : openSync(`${path}-wal`, 'r');
   const syncWal =
@@ -59,7 +92,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
       : () =>
           new Promise<void>((resolve, reject) =>
             fdatasync(walFd, (error) =>
-              error ? reject(new BallastError('StoreUnavailable', 'cannot fsync the SQLite WAL', { cause: error })) : resolve(),
+              error ? reject(walSyncError(error)) : resolve(),
             ),
           );
   const commit = new GroupCommit(
@@ -69,6 +102,8 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
       pendingWakes.clear();
     },
     syncWal,
+    undefined,
+    () => condition.succeeded(),
   );
   const ctx: SqliteContext = {
     db,
@@ -82,9 +117,11 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
   const guard = <T>(fn: () => T | Promise<T>): Promise<T> => {
     try {
       if (closed) throw new BallastError('Closed', 'the store is closed');
-      return Promise.resolve(fn());
+      return Promise.resolve(fn()).catch((error: unknown) => {
+        throw mapError(error);
+      });
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(mapError(error));
     }
   };
   const asPromise = guard;
@@ -100,7 +137,11 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     send: (id, messages, opts) => guard(() => send(ctx, id, messages, opts)),
     sendWithinSync: (id, messages, opts) => {
       if (closed) throw new BallastError('Closed', 'the store is closed');
-      return sendWithinSync(ctx, id, messages, opts);
+      try {
+        return sendWithinSync(ctx, id, messages, opts);
+      } catch (error) {
+        throw mapError(error);
+      }
     },
     receive: (id, req) => guard(() => receive(ctx, id, req)),
     deleteMessages: (id, refs) => guard(() => deleteMessages(ctx, id, refs)),
@@ -118,7 +159,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     onWake: (id, listener) => wake.on(id, listener),
   };
 
-  return {
+  const store: Store = {
     kind: 'sqlite',
     capabilities: CAPABILITIES,
     queues: queueStore,
@@ -126,6 +167,15 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     idempotency: sqliteIdempotencyStore(ctx, guard),
     now: () => Promise.resolve(clock.now()),
     ping: () => asPromise(() => void db.prepare('SELECT 1').get()),
+    condition: () => condition.condition,
+    probeWrite: () =>
+      guard(() =>
+        commit.run(() => {
+          stmt(db, PROBE_INSERT).run(clock.now());
+          stmt(db, PROBE_DELETE).run();
+        }),
+      ),
+    onCondition: (listener) => condition.on(listener),
     close: async () => {
       if (closed) return;
       // Let writes already submitted commit (and fsync) before the connection goes away.
@@ -136,6 +186,8 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
       if (walFd !== null) closeSync(walFd);
     },
   };
+  connections.set(store, db);
+  return store;
 }
 
 function sqliteMigrationTarget(db: Database): MigrationTarget {
