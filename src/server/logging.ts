@@ -67,7 +67,11 @@ export function logRequestError(
   failure: { wire: WireError; error: unknown },
 ): void {
   const { wire, error } = failure;
-  if (wire.unexpected) {
+  if (wire.code === 'StoreUnavailable') {
+    // The outage itself is logged once, at error, when it starts (store-watch): each refused
+    // request is a warning with its code, without a stack trace per request.
+    logger.warn({ ...fields, code: wire.code, status: wire.shape.status, message: wire.message }, 'request failed: store unavailable');
+  } else if (wire.unexpected) {
     logger.error({ ...fields, code: wire.code, status: wire.shape.status, err: error }, 'request failed');
   } else {
     logger.debug?.({ ...fields, code: wire.code, status: wire.shape.status, message: wire.message }, 'request rejected');
