@@ -3,8 +3,8 @@
  *
  * - `startup`: 200 events of ~0.9 MB wait in the inbox; the server restarts. How long until it
  *   answers /healthz, how long until the backlog is dispatched, peak RSS.
- * - `pause`: 300 rules; 200 PutEvents of ~200 KB while a probe client calls GetQueueUrl every
- *   20 ms. The probe's latency (p50 / p99 / max) is how long other clients were held up.
+ * - `pause`: 300 rules; 200 PutEvents of ~200 KB from 16 clients while a probe client calls
+ *   GetQueueUrl every 20 ms (the start-up scenario probes the same way while the backlog drains). The probe's latency (p50 / p99 / max) is how long other clients were held up.
  *
  * `npx tsx bench/bus/backlog.ts --root DIR --scenario startup|pause [--rules N]` runs the Ballast
  * checkout in DIR (default: this one), so two commits can be compared on one machine.
@@ -17,11 +17,13 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
 const { values } = parseArgs({
-  options: { root: { type: 'string' }, scenario: { type: 'string' }, rules: { type: 'string' }, events: { type: 'string' } },
+  options: { root: { type: 'string' }, scenario: { type: 'string' }, rules: { type: 'string' }, events: { type: 'string' }, clients: { type: 'string' } },
 });
 const root = resolve(values.root ?? join(import.meta.dirname, '../..'));
 const scenario = values.scenario ?? 'startup';
 const EVENTS = Number(values.events ?? 200);
+/** Concurrent PutEvents clients in the pause scenario. */
+const CLIENTS = Number(values.clients ?? 16);
 
 const peakRssMb = (pid: number): number => {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -67,6 +69,34 @@ async function setUp(url: string, rules: number, kinds: number): Promise<void> {
   }
 }
 
+/** Calls GetQueueUrl every 20 ms until stopped; resolves with the latencies, ms. */
+function startProbe(url: string): { stop(): Promise<number[]> } {
+  const latencies: number[] = [];
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const t0 = performance.now();
+      await call(url, 'AmazonSQS.GetQueueUrl', { QueueName: 'sink' });
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      return latencies;
+    },
+  };
+}
+
+/** p50, p99 and max of latencies, ms (one decimal). */
+function quantiles(latencies: number[]): { probes: number; p50Ms: number; p99Ms: number; maxMs: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const q = (p: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
+  return { probes: sorted.length, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: q(1) };
+}
+
 const detail = (id: number, kind: string, bytes: number): string => JSON.stringify({ id, kind, pad: 'x'.repeat(bytes) });
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -99,10 +129,12 @@ async function startup(): Promise<void> {
     const listening = performance.now() - started;
     await until(async () => (await fetch(`${url}/healthz`)).status === 200, 120_000);
     const healthy = performance.now() - started;
+    const probe = startProbe(url);
     const target = EVENTS * rules;
     const done = await until(async () => (await queued(url)) >= target, 300_000);
     const drained = performance.now() - started;
-    console.log(JSON.stringify({ scenario, root, rules, events: EVENTS, bannerMs: Math.round(listening), healthzMs: Math.round(healthy), drainedMs: done ? Math.round(drained) : null, peakRssMb: peakRssMb(proc.pid!) }));
+    const whileDraining = quantiles(await probe.stop());
+    console.log(JSON.stringify({ scenario, root, rules, events: EVENTS, bannerMs: Math.round(listening), healthzMs: Math.round(healthy), drainedMs: done ? Math.round(drained) : null, peakRssMb: peakRssMb(proc.pid!), probeWhileDraining: whileDraining }));
     proc.kill('SIGKILL');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -116,20 +148,11 @@ async function pause(): Promise<void> {
   try {
     const { url, proc } = await serve(store);
     await setUp(url, rules, 10);
-    const latencies: number[] = [];
-    let probing = true;
-    const probe = (async () => {
-      while (probing) {
-        const t0 = performance.now();
-        await call(url, 'AmazonSQS.GetQueueUrl', { QueueName: 'sink' });
-        latencies.push(performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const probe = startProbe(url);
     const t0 = performance.now();
     let next = 0;
     await Promise.all(
-      Array.from({ length: 4 }, async () => {
+      Array.from({ length: CLIENTS }, async () => {
         while (next < EVENTS) {
           const i = next++;
           await call(url, 'AWSEvents.PutEvents', { Entries: [{ Source: 'load', DetailType: 'T', Detail: detail(i, `k${i % 10}`, 200_000) }] });
@@ -140,11 +163,8 @@ async function pause(): Promise<void> {
     const target = EVENTS * (rules / 10);
     const done = await until(async () => (await queued(url)) >= target, 300_000);
     const drainedMs = performance.now() - t0;
-    probing = false;
-    await probe;
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const q = (p: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
-    console.log(JSON.stringify({ scenario, root, rules, events: EVENTS, probes: sorted.length, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: q(1), putMs: Math.round(putMs), drainedMs: done ? Math.round(drainedMs) : null, peakRssMb: peakRssMb(proc.pid!) }));
+    const stats = quantiles(await probe.stop());
+    console.log(JSON.stringify({ scenario, root, rules, events: EVENTS, clients: CLIENTS, ...stats, putMs: Math.round(putMs), drainedMs: done ? Math.round(drainedMs) : null, peakRssMb: peakRssMb(proc.pid!) }));
     proc.kill('SIGKILL');
   } finally {
     rmSync(dir, { recursive: true, force: true });

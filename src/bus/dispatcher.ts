@@ -15,7 +15,8 @@ export interface DispatcherOptions {
   /** Most events per dispatch transaction. @defaultValue 200 */
   batchSize?: number;
   /**
-   * Work per dispatch transaction, bytes: event text read plus payload text written. A batch
+   * Work per dispatch transaction, bytes: event text read plus payload text written (a delivery
+   * counts as at least 4 KiB: its rows cost that much to write). A batch
    * stops taking events once past it (one larger event is dispatched alone), so one event-loop
    * turn stays short however large the events. @defaultValue 1_048_576 (1 MiB)
    */

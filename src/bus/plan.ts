@@ -10,6 +10,9 @@ import { type CompiledTarget, routeOf } from './targets.js';
 /** One queue's messages of a plan, filled as events match. */
 type QueueBatch = QueueSend & { messages: NewMessage[] };
 
+/** The least work one delivery is counted as toward `maxBytes`: writing its rows costs about as much as reading this much event text. */
+export const DELIVERY_COST_BYTES = 4096;
+
 /** What planning needs besides the events. */
 export interface PlanInput {
   readonly buses: ReadonlyMap<number, CompiledBus>;
@@ -17,8 +20,9 @@ export interface PlanInput {
   readonly queues: ReadonlyMap<string, QueueRecord>;
   readonly queueLimits: QueueLimits;
   /**
-   * Work budget of one plan, bytes of event text read plus payload text written: once passed, the
-   * remaining events stay in the inbox for the next dispatch (the first event is always planned).
+   * Work budget of one plan, bytes of event text read plus payload text written (each delivery
+   * counted as at least `DELIVERY_COST_BYTES`): once passed, the remaining events stay in the
+   * inbox for the next dispatch (the first event is always planned).
    */
   readonly maxBytes: number;
   /** Epoch ms, stamped on parked errors. */
@@ -144,7 +148,8 @@ function deliver(
     // to serialise): sending it unshaped would hand the target a body it never agreed to.
     throw new ParkReason('TransformationFailed', `Target ${target.id} of rule ${rule.record.name}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  writes.bytes += payload.length;
+  // A delivery costs a row or two to write whatever its size: count it as at least that much work.
+  writes.bytes += Math.max(payload.length, DELIVERY_COST_BYTES);
   const pending: NewDelivery = { ...base, route: routeOf(target.kind), payload, state: 'pending' };
   if (target.kind.kind !== 'queue') return pending;
   const queue = input.queues.get(target.kind.queue);

@@ -29,6 +29,9 @@ export function ruleArn(scope: ArnScope, busName: string, ruleName: string): str
   return `arn:aws:events:${scope.region}:${scope.accountId}:rule/${path}`;
 }
 
+/** Rules compiled per turn of the event loop. */
+const COMPILE_SLICE = 25;
+
 /** Compiles every bus, rule and archive of the store (one node's view, rebuilt when the rules version moves). */
 export async function compileBuses(
   store: Pick<Store, 'bus'>,
@@ -43,11 +46,14 @@ export async function compileBuses(
     listAll((after) => store.bus.listArchives('', null, after, 100)),
   ]);
   const out = new Map<number, CompiledBus>();
+  let sinceYield = 0;
   for (const bus of buses) {
     const matcher = createMatcher();
     const compiled = new Map<string, CompiledRule>();
     for (const rule of rules) {
       if (rule.busId !== bus.id || rule.state !== 'ENABLED') continue;
+      // Hundreds of rules take tens of milliseconds to compile: let requests in between.
+      if (++sinceYield % COMPILE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       const key = String(rule.id);
       // A stored pattern was validated when it was put; a later, stricter limit must not stop dispatch of the others.
       try {
