@@ -23,7 +23,11 @@ export interface AppOptions {
    * a function is read per request. @defaultValue the origin of the incoming request
    */
   publicUrl?: string | (() => string);
-  /** When set, every SQS request must carry a valid SigV4 signature by one of these keys. @defaultValue none (accept all) */
+  /**
+   * When set, every SQS and EventBridge request must carry a valid SigV4 signature by one of these
+   * keys (covering the body, `host`, `x-amz-target` and `content-type`; see docs/operations.md
+   * "Authentication"), and `/metrics` needs a signature or `metricsToken`. @defaultValue none (accept all)
+   */
   credentials?: readonly ServerCredentials[];
   /** Largest request body accepted, bytes; larger requests get 413. @defaultValue 2_359_296 (2 MiB + 256 KiB) */
   maxRequestBytes?: number;
