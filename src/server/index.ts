@@ -12,3 +12,4 @@ export {
   type StartServerOptions,
 } from './options.js';
 export { verifySigV4, type SignedRequest, type SigV4Policy } from './auth/sigv4.js';
+export { opsGate, type OpsGateOptions } from './auth/ops-gate.js';

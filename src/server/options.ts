@@ -38,6 +38,12 @@ export interface AppOptions {
   /** A health monitor whose snapshots the server serves under `/v1/health/*` (`ballast serve --health FILE`). @defaultValue none */
   health?: () => SnapshotSource;
   /**
+   * A bearer token that opens `/metrics` (`Authorization: Bearer <token>`), for scrapers that cannot
+   * sign SigV4; at least 16 printable ASCII characters, no spaces. When this or `credentials` is set, `/metrics`
+   * answers 401 without credentials. `/healthz` stays open. @defaultValue none
+   */
+  metricsToken?: string;
+  /**
    * Requests in flight at once (1–1,000,000); one more is answered 503 with `Retry-After: 1` before
    * its body is read. Health checks and `/metrics` are never shed. @defaultValue undefined (no limit)
    */
@@ -66,6 +72,7 @@ export interface ResolvedAppOptions {
   maxClockSkewSeconds: number;
   logger: ServerLogger;
   maxConcurrentRequests: number | null;
+  metricsToken: string | null;
 }
 
 /** Default values of `AppOptions`. */
@@ -95,6 +102,12 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     maxConcurrent === undefined || (Number.isInteger(maxConcurrent) && maxConcurrent >= 1 && maxConcurrent <= 1_000_000),
     'maxConcurrentRequests must be an integer from 1 to 1,000,000',
   );
+  const token = options.metricsToken;
+  check(
+    token === undefined || (typeof token === 'string' && /^[!-~]{16,}$/.test(token)),
+    // A header value: printable ASCII, no spaces; 16+ characters so it cannot be guessed quickly.
+    'metricsToken must be at least 16 printable ASCII characters, without spaces',
+  );
   const url = options.publicUrl;
   return {
     publicUrl: url === undefined ? null : typeof url === 'function' ? url : () => url,
@@ -103,5 +116,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     maxClockSkewSeconds: skew,
     logger: options.logger ?? SILENT_LOGGER,
     maxConcurrentRequests: maxConcurrent ?? null,
+    metricsToken: token ?? null,
   };
 }
