@@ -35,6 +35,7 @@ export type BallastErrorCode =
   | 'InvalidAction'
   | 'SerializationException'
   | 'RequestEntityTooLarge'
+  | 'RequestTimeout'
   | 'StoreUnavailable'
   | 'InvalidStoreUrl'
   | 'Closed'
@@ -111,6 +112,8 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   InvalidAction: sender(400, 'InvalidAction', coral),
   SerializationException: sender(400, 'SerializationException', coral),
   RequestEntityTooLarge: sender(413, 'RequestEntityTooLarge', coral),
+  // The body stopped arriving (request timeout, or the client went away): 408 is what Node answered.
+  RequestTimeout: sender(408, 'RequestTimeout', coral),
   StoreUnavailable: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: coral },
   InvalidStoreUrl: sender(400, 'InvalidStoreUrl', 'ballast'),
   Closed: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: 'ballast' },

@@ -6,6 +6,7 @@ export { createApp, type BallastApp } from './app.js';
 export { startServer, type RunningServer } from './serve.js';
 export {
   DEFAULT_APP_OPTIONS,
+  DEFAULT_SERVER_LIMITS,
   type AppOptions,
   type ServerCredentials,
   type ServerLogger,

@@ -62,6 +62,50 @@ export interface StartServerOptions extends Omit<AppOptions, 'publicUrl'> {
   publicUrl?: string;
   /** How long `close()` lets in-flight requests finish before cutting connections, ms. @defaultValue 5_000 */
   closeTimeoutMs?: number;
+  /**
+   * Time a client has to send one whole request (headers and body), from its first byte, ms
+   * (100–3,600,000); past it the server answers 408 and closes the connection. The response is not
+   * limited: a long poll waits its 20 s after the request has arrived. @defaultValue 30_000
+   */
+  requestTimeoutMs?: number;
+  /** Time a client has to send a request's headers, from its first byte, ms (100 up to `requestTimeoutMs`); 408 past it. @defaultValue 10_000 */
+  headersTimeoutMs?: number;
+  /**
+   * Open connections one client address may hold at once (0 = no limit, up to 1,000,000); a new
+   * connection beyond it is closed at once, before anything is read. Behind a reverse proxy every
+   * client shares the proxy's address: raise it or set 0 there. @defaultValue 256
+   */
+  maxConnectionsPerClient?: number;
+}
+
+/** Default values of the connection limits of `StartServerOptions`. */
+export const DEFAULT_SERVER_LIMITS = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  maxConnectionsPerClient: 256,
+} as const satisfies Partial<StartServerOptions>;
+
+/** The connection limits of `StartServerOptions`, validated. */
+export interface ResolvedServerLimits {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** `null`: no limit. */
+  maxConnectionsPerClient: number | null;
+}
+
+/** Validates the connection limits once, before the server listens. */
+export function resolveServerLimits(options: Pick<StartServerOptions, 'requestTimeoutMs' | 'headersTimeoutMs' | 'maxConnectionsPerClient'>): ResolvedServerLimits {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_SERVER_LIMITS.requestTimeoutMs;
+  // The headers default follows a shorter request timeout down (Node refuses headers > request).
+  const headersTimeoutMs = options.headersTimeoutMs ?? Math.min(DEFAULT_SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs);
+  const perClient = options.maxConnectionsPerClient ?? DEFAULT_SERVER_LIMITS.maxConnectionsPerClient;
+  check(Number.isInteger(requestTimeoutMs) && requestTimeoutMs >= 100 && requestTimeoutMs <= 3_600_000, 'requestTimeoutMs must be an integer from 100 to 3,600,000');
+  check(
+    Number.isInteger(headersTimeoutMs) && headersTimeoutMs >= 100 && headersTimeoutMs <= requestTimeoutMs,
+    `headersTimeoutMs must be an integer from 100 to requestTimeoutMs (${requestTimeoutMs})`,
+  );
+  check(Number.isInteger(perClient) && perClient >= 0 && perClient <= 1_000_000, 'maxConnectionsPerClient must be an integer from 0 (no limit) to 1,000,000');
+  return { requestTimeoutMs, headersTimeoutMs, maxConnectionsPerClient: perClient === 0 ? null : perClient };
 }
 
 /** `AppOptions` with defaults applied. */

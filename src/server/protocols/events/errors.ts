@@ -38,6 +38,7 @@ const RENAMED: Readonly<Record<string, ErrorShape>> = {
   AccessDenied: shape('AccessDeniedException', 400),
   InvalidSecurity: shape('IncompleteSignatureException', 400),
   RequestEntityTooLarge: shape('RequestEntityTooLargeException', 413),
+  RequestTimeout: shape('RequestTimeoutException', 408),
   StoreUnavailable: shape('ServiceUnavailableException', 503, 'Receiver'),
   Closed: shape('ServiceUnavailableException', 503, 'Receiver'),
 };
