@@ -102,12 +102,15 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     await ballast.close();
     throw error;
   });
-  const auth = credentials ? `SigV4, ${credentials.length} key${credentials.length === 1 ? '' : 's'}` : 'none';
-  io.err(`ballast: serving SQS and EventBridge on ${server.url} (bound to ${formatAddress(server.address)}; auth: ${auth}; store: ${ballast.store.kind})`);
-  await new Promise<void>((resolve) => {
+  // Listen for signals before the banner: whoever waits for the banner may signal at once, and a
+  // SIGTERM that came before the listener would kill the process without a graceful shutdown.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const auth = credentials ? `SigV4, ${credentials.length} key${credentials.length === 1 ? '' : 's'}` : 'none';
+  io.err(`ballast: serving SQS and EventBridge on ${server.url} (bound to ${formatAddress(server.address)}; auth: ${auth}; store: ${ballast.store.kind})`);
+  await stopped;
   io.err('ballast: shutting down');
   await server.close();
   await health?.stop();
