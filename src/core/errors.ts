@@ -27,9 +27,15 @@ export type BallastErrorCode =
   | 'InvalidParameterValue'
   | 'MissingParameter'
   | 'AccessDenied'
+  // SigV4 failures, named as AWS names them (the EventBridge path renames them to its JSON 1.1 names)
+  | 'MissingAuthenticationToken'
+  | 'IncompleteSignature'
+  | 'InvalidClientTokenId'
+  | 'SignatureDoesNotMatch'
   | 'InvalidAction'
   | 'SerializationException'
   | 'RequestEntityTooLarge'
+  | 'RequestTimeout'
   | 'StoreUnavailable'
   | 'InvalidStoreUrl'
   | 'Closed'
@@ -98,9 +104,16 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   InvalidParameterValue: sender(400, 'InvalidParameterValue', coral),
   MissingParameter: sender(400, 'MissingParameter', coral),
   AccessDenied: sender(403, 'AccessDenied', coral),
+  // Statuses as AWS's common errors list them.
+  MissingAuthenticationToken: sender(403, 'MissingAuthenticationToken', coral),
+  IncompleteSignature: sender(400, 'IncompleteSignature', coral),
+  InvalidClientTokenId: sender(403, 'InvalidClientTokenId', coral),
+  SignatureDoesNotMatch: sender(403, 'SignatureDoesNotMatch', coral),
   InvalidAction: sender(400, 'InvalidAction', coral),
   SerializationException: sender(400, 'SerializationException', coral),
   RequestEntityTooLarge: sender(413, 'RequestEntityTooLarge', coral),
+  // The body stopped arriving (request timeout, or the client went away): 408 is what Node answered.
+  RequestTimeout: sender(408, 'RequestTimeout', coral),
   StoreUnavailable: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: coral },
   InvalidStoreUrl: sender(400, 'InvalidStoreUrl', 'ballast'),
   Closed: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: 'ballast' },

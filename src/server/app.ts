@@ -5,6 +5,7 @@ import type { ServerEnv } from './env.js';
 import { sqsErrorResponse, toWireError } from './error-map.js';
 import { logRequestError, wireBusEventLogs, wireQueueEventLogs } from './logging.js';
 import { ServerMetrics } from './metrics.js';
+import { opsGate } from './auth/ops-gate.js';
 import { type AppOptions, resolveAppOptions } from './options.js';
 import { eventsHandler, isEventsRequest } from './protocols/events/dispatch.js';
 import { sqsHandler } from './protocols/sqs/dispatch.js';
@@ -27,7 +28,7 @@ export type BallastApp = Hono<ServerEnv> & {
 
 /**
  * Builds the HTTP app (SQS JSON 1.0 and EventBridge JSON 1.1 on `POST /`, told apart by
- * `X-Amz-Target`; `GET /healthz`, `GET /metrics`) without listening; serve it with
+ * `X-Amz-Target`; `GET /healthz`, `GET /metrics` — gated when keys or a metrics token are set) without listening; serve it with
  * `startServer` or any Hono adapter. Call `close()` when done.
  */
 export function createApp(ballast: Ballast, options: AppOptions = {}): BallastApp {
@@ -65,6 +66,15 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   }
 
   app.get('/healthz', healthRoute(ballast));
+  // Operator routes need credentials whenever the server has any (keys or a metrics token); the
+  // same gate is meant for every operator route to come (the console).
+  const gate = opsGate({
+    credentials: resolved.credentials,
+    token: resolved.metricsToken,
+    maxClockSkewSeconds: resolved.maxClockSkewSeconds,
+    now: () => ballast.clock.now(),
+  });
+  app.use('/metrics', gate);
   app.get('/metrics', metricsRoute(metrics));
   if (options.health) app.route('/', healthRoutes(options.health));
   const sqs = sqsHandler({ ballast, options: resolved, closing: closing.signal });

@@ -2,7 +2,8 @@ import { BallastError } from '../core/errors.js';
 
 /**
  * Reads a request body, refusing more than `maxBytes`: a declared `Content-Length` over the
- * limit is refused before reading, a chunked body as soon as it crosses it.
+ * limit is refused before reading, a chunked body as soon as it crosses it. A body that stops
+ * arriving (the server's request timeout cut the connection, or the client left) is `RequestTimeout`.
  */
 export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = (): BallastError =>
@@ -14,7 +15,14 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch (cause) {
+      // The client's fault, not ours: the server cut it at the request timeout, or it went away.
+      throw new BallastError('RequestTimeout', 'The request body did not arrive whole within the request timeout, or the client closed the connection.', { cause });
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

@@ -6,9 +6,11 @@ export { createApp, type BallastApp } from './app.js';
 export { startServer, type RunningServer } from './serve.js';
 export {
   DEFAULT_APP_OPTIONS,
+  DEFAULT_SERVER_LIMITS,
   type AppOptions,
   type ServerCredentials,
   type ServerLogger,
   type StartServerOptions,
 } from './options.js';
 export { verifySigV4, type SignedRequest, type SigV4Policy } from './auth/sigv4.js';
+export { opsGate, type OpsGateOptions } from './auth/ops-gate.js';

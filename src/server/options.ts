@@ -23,7 +23,11 @@ export interface AppOptions {
    * a function is read per request. @defaultValue the origin of the incoming request
    */
   publicUrl?: string | (() => string);
-  /** When set, every SQS request must carry a valid SigV4 signature by one of these keys. @defaultValue none (accept all) */
+  /**
+   * When set, every SQS and EventBridge request must carry a valid SigV4 signature by one of these
+   * keys (covering the body, `host`, `x-amz-target` and `content-type`; see docs/operations.md
+   * "Authentication"), and `/metrics` needs a signature or `metricsToken`. @defaultValue none (accept all)
+   */
   credentials?: readonly ServerCredentials[];
   /** Largest request body accepted, bytes; larger requests get 413. @defaultValue 2_359_296 (2 MiB + 256 KiB) */
   maxRequestBytes?: number;
@@ -33,6 +37,12 @@ export interface AppOptions {
   logger?: ServerLogger;
   /** A health monitor whose snapshots the server serves under `/v1/health/*` (`ballast serve --health FILE`). @defaultValue none */
   health?: () => SnapshotSource;
+  /**
+   * A bearer token that opens `/metrics` (`Authorization: Bearer <token>`), for scrapers that cannot
+   * sign SigV4; at least 16 printable ASCII characters, no spaces. When this or `credentials` is set, `/metrics`
+   * answers 401 without credentials. `/healthz` stays open. @defaultValue none
+   */
+  metricsToken?: string;
   /**
    * Requests in flight at once (1–1,000,000); one more is answered 503 with `Retry-After: 1` before
    * its body is read. Health checks and `/metrics` are never shed. @defaultValue undefined (no limit)
@@ -58,6 +68,50 @@ export interface StartServerOptions extends Omit<AppOptions, 'publicUrl'> {
   publicUrl?: string;
   /** How long `close()` lets in-flight requests finish before cutting connections, ms. @defaultValue 5_000 */
   closeTimeoutMs?: number;
+  /**
+   * Time a client has to send one whole request (headers and body), from its first byte, ms
+   * (100–3,600,000); past it the server answers 408 and closes the connection. The response is not
+   * limited: a long poll waits its 20 s after the request has arrived. @defaultValue 30_000
+   */
+  requestTimeoutMs?: number;
+  /** Time a client has to send a request's headers, from its first byte, ms (100 up to `requestTimeoutMs`); 408 past it. @defaultValue 10_000 */
+  headersTimeoutMs?: number;
+  /**
+   * Open connections one client address may hold at once (0 = no limit, up to 1,000,000); a new
+   * connection beyond it is closed at once, before anything is read. Behind a reverse proxy every
+   * client shares the proxy's address: raise it or set 0 there. @defaultValue 256
+   */
+  maxConnectionsPerClient?: number;
+}
+
+/** Default values of the connection limits of `StartServerOptions`. */
+export const DEFAULT_SERVER_LIMITS = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  maxConnectionsPerClient: 256,
+} as const satisfies Partial<StartServerOptions>;
+
+/** The connection limits of `StartServerOptions`, validated. */
+export interface ResolvedServerLimits {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** `null`: no limit. */
+  maxConnectionsPerClient: number | null;
+}
+
+/** Validates the connection limits once, before the server listens. */
+export function resolveServerLimits(options: Pick<StartServerOptions, 'requestTimeoutMs' | 'headersTimeoutMs' | 'maxConnectionsPerClient'>): ResolvedServerLimits {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_SERVER_LIMITS.requestTimeoutMs;
+  // The headers default follows a shorter request timeout down (Node refuses headers > request).
+  const headersTimeoutMs = options.headersTimeoutMs ?? Math.min(DEFAULT_SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs);
+  const perClient = options.maxConnectionsPerClient ?? DEFAULT_SERVER_LIMITS.maxConnectionsPerClient;
+  check(Number.isInteger(requestTimeoutMs) && requestTimeoutMs >= 100 && requestTimeoutMs <= 3_600_000, 'requestTimeoutMs must be an integer from 100 to 3,600,000');
+  check(
+    Number.isInteger(headersTimeoutMs) && headersTimeoutMs >= 100 && headersTimeoutMs <= requestTimeoutMs,
+    `headersTimeoutMs must be an integer from 100 to requestTimeoutMs (${requestTimeoutMs})`,
+  );
+  check(Number.isInteger(perClient) && perClient >= 0 && perClient <= 1_000_000, 'maxConnectionsPerClient must be an integer from 0 (no limit) to 1,000,000');
+  return { requestTimeoutMs, headersTimeoutMs, maxConnectionsPerClient: perClient === 0 ? null : perClient };
 }
 
 /** `AppOptions` with defaults applied. */
@@ -69,6 +123,7 @@ export interface ResolvedAppOptions {
   logger: ServerLogger;
   maxConcurrentRequests: number | null;
   storeProbeIntervalMs: number;
+  metricsToken: string | null;
 }
 
 /** Default values of `AppOptions`. */
@@ -101,6 +156,12 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   );
   const probeMs = options.storeProbeIntervalMs ?? DEFAULT_APP_OPTIONS.storeProbeIntervalMs;
   check(Number.isSafeInteger(probeMs) && probeMs >= 0 && probeMs <= 2_147_483_647, 'storeProbeIntervalMs must be an integer from 0 to 2,147,483,647');
+  const token = options.metricsToken;
+  check(
+    token === undefined || (typeof token === 'string' && /^[!-~]{16,}$/.test(token)),
+    // A header value: printable ASCII, no spaces; 16+ characters so it cannot be guessed quickly.
+    'metricsToken must be at least 16 printable ASCII characters, without spaces',
+  );
   const url = options.publicUrl;
   return {
     publicUrl: url === undefined ? null : typeof url === 'function' ? url : () => url,
@@ -110,5 +171,6 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     logger: options.logger ?? SILENT_LOGGER,
     maxConcurrentRequests: maxConcurrent ?? null,
     storeProbeIntervalMs: probeMs,
+    metricsToken: token ?? null,
   };
 }

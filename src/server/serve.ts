@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import type { StartServerOptions } from './options.js';
+import { limitConnectionsPerClient } from './client-limit.js';
+import { resolveServerLimits, type StartServerOptions } from './options.js';
 import { originOf } from './protocols/sqs/queue-url.js';
 
 /** A listening server. */
@@ -11,6 +12,8 @@ export interface RunningServer {
   readonly url: string;
   /** Port actually bound (useful with `port: 0`). */
   readonly port: number;
+  /** The socket address actually bound (`server.address()`): address, family and port. */
+  readonly address: AddressInfo;
   /**
    * Stops accepting connections, ends in-flight long polls (they answer with no messages),
    * lets other requests finish for up to `closeTimeoutMs`, then cuts what is left. Idempotent.
@@ -23,22 +26,51 @@ export interface RunningServer {
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
-/** Serves `createApp` over HTTP/1.1 on `host:port` (default 127.0.0.1:4566). */
+/**
+ * How often Node looks for requests past their timeouts, ms: a tenth of the headers timeout, 25 ms to
+ * 1 s. Node's default (30 s) would let a slow client hold its connection up to 30 s past the limit.
+ */
+const checkingInterval = (headersTimeoutMs: number): number => Math.max(25, Math.min(1_000, Math.floor(headersTimeoutMs / 10)));
+
+/**
+ * Serves `createApp` over HTTP/1.1 on `host:port` (default 127.0.0.1:4566), with request and
+ * header timeouts and a per-client connection cap (see `StartServerOptions`).
+ */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const { ballast, host = '127.0.0.1', port = 4566, publicUrl, closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS, ...appOptions } = options;
+  const {
+    ballast,
+    host = '127.0.0.1',
+    port = 4566,
+    publicUrl,
+    closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS,
+    requestTimeoutMs,
+    headersTimeoutMs,
+    maxConnectionsPerClient,
+    ...appOptions
+  } = options;
+  const limits = resolveServerLimits({ requestTimeoutMs, headersTimeoutMs, maxConnectionsPerClient });
   let url = publicUrl?.replace(/\/+$/, '') ?? '';
   const app = createApp(ballast, { ...appOptions, publicUrl: () => url });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port }) as Server;
+    // Node's requestTimeout covers receiving the request only (headers and body), never the
+    // response, so a long poll answered 20 s after its request arrived is not cut by it.
+    const serverOptions = {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(limits.headersTimeoutMs),
+    };
+    const s = serve({ fetch: app.fetch, hostname: host, port, serverOptions }) as Server;
+    if (limits.maxConnectionsPerClient !== null) limitConnectionsPerClient(s, limits.maxConnectionsPerClient);
     s.once('listening', () => resolve(s));
     s.once('error', reject);
   }).catch(async (error: unknown) => {
     await app.close();
     throw error;
   });
-  const bound = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo;
+  const bound = address.port;
   if (url === '') url = originOf(host, bound);
-  appOptions.logger?.info({ url, host, port: bound }, 'ballast server listening');
+  appOptions.logger?.info({ url, host, address: address.address, port: bound }, 'ballast server listening');
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -57,5 +89,5 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }
       appOptions.logger?.info({ url }, 'ballast server closed');
     })());
-  return { url, port: bound, close, [Symbol.asyncDispose]: close };
+  return { url, port: bound, address, close, [Symbol.asyncDispose]: close };
 }

@@ -560,12 +560,12 @@ describe('SigV4 on the EventBridge path when credentials are configured', () => 
     expect((await ebClient(s, { region: 'eu-west-1' }).send(new ListEventBusesCommand({}))).EventBuses).toHaveLength(1);
     const wrong = ebClient(s, { credentials: { ...TEST_CREDENTIALS, secretAccessKey: 'wrong' } });
     const e = await sdkError(wrong.send(new ListRulesCommand({})));
-    expect(e).toMatchObject({ name: 'AccessDeniedException', status: 400 });
+    expect(e).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
     expect(e.message).toContain('signature');
     expect(await sdkError(ebClient(s, { credentials: { accessKeyId: 'NOBODY', secretAccessKey: 'x' } }).send(new ListRulesCommand({})))).toMatchObject({
-      name: 'AccessDeniedException',
+      name: 'UnrecognizedClientException',
     });
-    expectError(await raw(s, 'AWSEvents.ListRules', {}), 400, 'IncompleteSignatureException');
+    expectError(await raw(s, 'AWSEvents.ListRules', {}), 403, 'MissingAuthenticationTokenException');
     // The SQS side still verifies with its own signing name.
     expect((await s.client.send(new ListQueuesCommand({}))).$metadata.httpStatusCode).toBe(200);
   });

@@ -17,29 +17,30 @@ describe('SigV4 verification when credentials are configured', () => {
     expect((await eu.send(new ListQueuesCommand({}))).QueueUrls).toEqual([QueueUrl]);
   });
 
-  it('refuses a wrong secret or an unknown key with AccessDenied (403)', async () => {
+  it('refuses a wrong secret (SignatureDoesNotMatch, 403) or an unknown key (InvalidClientTokenId, 403)', async () => {
     const wrongSecret = t.newClient({ credentials: { ...TEST_CREDENTIALS, secretAccessKey: 'wrong' } });
     const e = await rejection(wrongSecret.send(new ListQueuesCommand({})));
-    expect(errorSummary(e)).toEqual({ name: 'AccessDenied', code: 'AccessDenied', status: 403 });
+    expect(errorSummary(e)).toEqual({ name: 'SignatureDoesNotMatch', code: 'SignatureDoesNotMatch', status: 403 });
     expect(e.message).toContain('signature');
     const unknown = t.newClient({ credentials: { accessKeyId: 'NOBODY', secretAccessKey: 'x' } });
-    expect(errorSummary(await rejection(unknown.send(new ListQueuesCommand({}))))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(errorSummary(await rejection(unknown.send(new ListQueuesCommand({}))))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
   });
 
   it('refuses a signature outside the ±15 min clock skew', async () => {
     const late = t.newClient({ systemClockOffset: -20 * 60 * 1000 });
     const e = await rejection(late.send(new ListQueuesCommand({})));
-    expect(errorSummary(e)).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(errorSummary(e)).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
     expect(e.message).toContain('expired');
   });
 
-  it('refuses an unsigned request with InvalidSecurity (403); /healthz needs no signature', async () => {
+  it('refuses an unsigned request with MissingAuthenticationToken (403), a malformed one with IncompleteSignature (400); /healthz needs no signature', async () => {
     const raw = await t.call('ListQueues', {});
     expect(raw.status).toBe(403);
-    expect(raw.headers.get('x-amzn-query-error')).toBe('InvalidSecurity;Sender');
-    expect(raw.body.__type).toBe('com.amazonaws.sqs#InvalidSecurity');
+    expect(raw.headers.get('x-amzn-query-error')).toBe('MissingAuthenticationToken;Sender');
+    expect(raw.body.__type).toBe('com.amazon.coral.service#MissingAuthenticationToken');
     const forged = await t.call('ListQueues', {}, { headers: { authorization: 'AWS4-HMAC-SHA256 garbage' } });
-    expect(forged.body.__type).toBe('com.amazonaws.sqs#InvalidSecurity');
+    expect(forged.status).toBe(400);
+    expect(forged.body.__type).toBe('com.amazon.coral.service#IncompleteSignature');
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   });
 });
@@ -78,12 +79,12 @@ describe('verifySigV4 (the algorithm, on the AWS documentation example)', () => 
         return (e as { code: string }).code;
       }
     };
-    expect(code(() => verifySigV4({ ...example(), url: 'https://iam.amazonaws.com/?Action=DeleteUser&Version=2010-05-08' }, policy))).toBe('AccessDenied');
-    expect(code(() => verifySigV4({ ...example(), body: new TextEncoder().encode('x') }, policy))).toBe('AccessDenied');
+    expect(code(() => verifySigV4({ ...example(), url: 'https://iam.amazonaws.com/?Action=DeleteUser&Version=2010-05-08' }, policy))).toBe('SignatureDoesNotMatch');
+    expect(code(() => verifySigV4({ ...example(), body: new TextEncoder().encode('x') }, policy))).toBe('SignatureDoesNotMatch');
     const headers = example().headers;
     headers.set('content-type', 'application/json');
-    expect(code(() => verifySigV4({ ...example(), headers }, policy))).toBe('AccessDenied');
-    expect(code(() => verifySigV4(example(), { ...policy, service: 'sqs' }))).toBe('AccessDenied');
-    expect(code(() => verifySigV4(example(), { ...policy, now: Date.UTC(2015, 7, 30, 13, 0) }))).toBe('AccessDenied');
+    expect(code(() => verifySigV4({ ...example(), headers }, policy))).toBe('SignatureDoesNotMatch');
+    expect(code(() => verifySigV4(example(), { ...policy, service: 'sqs' }))).toBe('SignatureDoesNotMatch');
+    expect(code(() => verifySigV4(example(), { ...policy, now: Date.UTC(2015, 7, 30, 13, 0) }))).toBe('SignatureDoesNotMatch');
   });
 });

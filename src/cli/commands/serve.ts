@@ -1,19 +1,27 @@
 import { openBallast } from '../../ballast.js';
+import { BallastError } from '../../core/errors.js';
 import { intFlag, parse, storeUrl } from '../args.js';
 import type { Output } from '../output.js';
 import { pino } from 'pino';
-import { BallastError } from '../../core/errors.js';
 import type { ServerLogger } from '../../server/options.js';
+import { exposureWarning, formatAddress } from '../serve-exposure.js';
 
-export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--health FILE [--health-events]] [--max-concurrent N] [--log-level info]
-  Speaks the SQS JSON protocol (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics;
+export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--health FILE [--health-events]] [--max-concurrent N]
+             [--require-auth] [--metrics-token TOKEN] [--request-timeout MS] [--headers-timeout MS] [--max-connections-per-client N] [--log-level info]
+  Speaks the SQS JSON and EventBridge JSON protocols (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics;
   with --health, also runs a health monitor from FILE and serves its snapshots under /v1/health/*;
   with --health-events, every snapshot is also put on the default event bus (source ballast.health);
   with --max-concurrent N (or BALLAST_MAX_CONCURRENT), requests beyond N in flight get 503 + Retry-After
   at once (health checks and /metrics are never shed).
+  Authentication: with BALLAST_ACCESS_KEYS="id:secret[,id:secret…]" every SQS/EventBridge request needs a SigV4
+  signature by one of the keys, and /metrics a signature or the bearer token --metrics-token (or
+  BALLAST_METRICS_TOKEN, 16+ characters); /healthz stays open. --require-auth refuses to start (exit 2)
+  without keys; a --host other than loopback without keys prints a warning.
+  Slow clients: a request must arrive whole within --request-timeout (default 30000 ms) and its headers
+  within --headers-timeout (default 10000 ms), else 408; one client address holds at most
+  --max-connections-per-client open connections (default 256, 0 = no limit; more are closed at once).
   --log-level fatal|error|warn|info|debug|trace|silent (or BALLAST_LOG_LEVEL; default info): JSON log lines on stderr;
-  every 5xx, dispatch or delivery failure and store outage is logged at warn or error with its code.
-  SigV4 is verified when BALLAST_ACCESS_KEYS="id:secret[,id:secret…]" is set.`;
+  every 5xx, dispatch or delivery failure and store outage is logged at warn or error with its code.`;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -28,10 +36,14 @@ function accessKeys(raw: string | undefined): { accessKeyId: string; secretAcces
   if (!raw) return undefined;
   return raw.split(',').map((pair) => {
     const i = pair.indexOf(':');
-    if (i <= 0) throw new Error('BALLAST_ACCESS_KEYS must be id:secret pairs separated by commas');
+    if (i <= 0) throw new BallastError('InvalidParameterValue', 'BALLAST_ACCESS_KEYS must be id:secret pairs separated by commas');
     return { accessKeyId: pair.slice(0, i).trim(), secretAccessKey: pair.slice(i + 1).trim() };
   });
 }
+
+/** A whole-number flag that is left to the server's default when absent. */
+const optionalInt = (value: string | undefined, name: string, min: number, max: number): number | undefined =>
+  value === undefined ? undefined : intFlag(value, name, 0, min, max);
 
 /** `ballast serve`: runs the server until SIGINT/SIGTERM, then shuts down gracefully. */
 export async function serveCommand(args: string[], io: Output): Promise<number> {
@@ -43,11 +55,26 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     'health-events': { type: 'boolean' },
     'max-concurrent': { type: 'string' },
     'log-level': { type: 'string' },
+    'require-auth': { type: 'boolean' },
+    'metrics-token': { type: 'string' },
+    'request-timeout': { type: 'string' },
+    'headers-timeout': { type: 'string' },
+    'max-connections-per-client': { type: 'string' },
   });
   if (values.help) return io.out(SERVE_USAGE), 0;
   const port = intFlag(values.port, 'port', 4566, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
   const credentials = accessKeys(process.env.BALLAST_ACCESS_KEYS);
+  if (values['require-auth'] && !credentials) {
+    io.err('ballast serve: --require-auth is set but no access keys are configured: set BALLAST_ACCESS_KEYS="id:secret[,id:secret…]". Not starting.');
+    return 2;
+  }
+  const warning = exposureWarning(host, credentials !== undefined);
+  if (warning) io.err(warning);
+  const metricsToken = values['metrics-token'] ?? (process.env.BALLAST_METRICS_TOKEN || undefined);
+  const requestTimeoutMs = optionalInt(values['request-timeout'], 'request-timeout', 100, 3_600_000);
+  const headersTimeoutMs = optionalInt(values['headers-timeout'], 'headers-timeout', 100, 3_600_000);
+  const maxConnectionsPerClient = optionalInt(values['max-connections-per-client'], 'max-connections-per-client', 0, 1_000_000);
   // --max-concurrent, else $BALLAST_MAX_CONCURRENT (as --store and $BALLAST_STORE); unset = no limit.
   const maxRaw = values['max-concurrent'] ?? (process.env.BALLAST_MAX_CONCURRENT || undefined);
   const maxConcurrentRequests = maxRaw === undefined ? undefined : intFlag(maxRaw, 'max-concurrent', 0, 1, 1_000_000);
@@ -81,13 +108,27 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     ...(health ? { health: () => health.source() } : {}),
     ...(maxConcurrentRequests !== undefined ? { maxConcurrentRequests } : {}),
     logger,
+    ...(metricsToken !== undefined ? { metricsToken } : {}),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+    ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
+    ...(maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient } : {}),
+  }).catch(async (error: unknown) => {
+    // A refused option (a weak token, headers timeout above the request timeout) or a busy port.
+    await health?.stop();
+    await ballast.close();
+    throw error;
   });
+  // The bus starts once the server listens: a backlog to dispatch never delays serving.
   ballast.bus.start();
-  io.err(`ballast: serving SQS and EventBridge on ${server.url} (store: ${ballast.store.kind})`);
-  await new Promise<void>((resolve) => {
+  // Listen for signals before the banner: whoever waits for the banner may signal at once, and a
+  // SIGTERM that came before the listener would kill the process without a graceful shutdown.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const auth = credentials ? `SigV4, ${credentials.length} key${credentials.length === 1 ? '' : 's'}` : 'none';
+  io.err(`ballast: serving SQS and EventBridge on ${server.url} (bound to ${formatAddress(server.address)}; auth: ${auth}; store: ${ballast.store.kind})`);
+  await stopped;
   io.err('ballast: shutting down');
   await server.close();
   await health?.stop();

@@ -14,8 +14,11 @@ export interface SignedRequest {
 /** What to check a signature against. */
 export interface SigV4Policy {
   credentials: readonly ServerCredentials[];
-  /** Signing name that must appear in the credential scope. @defaultValue 'sqs' */
-  service?: string;
+  /**
+   * Signing name that must appear in the credential scope; `null` accepts any (the operator
+   * routes such as `/metrics`, which no AWS service owns). @defaultValue 'sqs'
+   */
+  service?: string | null;
   /** Allowed clock difference, seconds. */
   maxClockSkewSeconds: number;
   /** Server time, epoch ms. */
@@ -30,7 +33,10 @@ const sha256 = (data: string | Uint8Array): string => createHash('sha256').updat
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 /** RFC 3986 encoding as SigV4 uses it (encodeURIComponent plus `!'()*`). */
 const escape = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-const denied = (message: string): BallastError => new BallastError('AccessDenied', message);
+const incomplete = (message: string): BallastError => new BallastError('IncompleteSignature', message);
+const mismatch = (message: string): BallastError => new BallastError('SignatureDoesNotMatch', message);
+/** `20150830T123600Z` for an epoch-ms instant. */
+const amzDate = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /** Canonical URI of a non-S3 service: dot segments resolved, each segment encoded once more. */
 function canonicalPath(path: string): string {
@@ -55,61 +61,97 @@ function canonicalQuery(search: URLSearchParams): string {
 
 function parseAmzDate(raw: string | null): number {
   const m = raw === null ? null : AMZ_DATE.exec(raw);
-  if (!m) throw new BallastError('InvalidSecurity', 'The request must carry a valid X-Amz-Date header (YYYYMMDDTHHMMSSZ).');
+  if (!m) throw incomplete('The request must carry a valid X-Amz-Date header (YYYYMMDDTHHMMSSZ).');
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
 }
 
 /**
+ * The headers a signature must cover, as AWS requires: `host` always; `x-amz-target` (it names
+ * the operation) and `content-type` (it picks the protocol) whenever the request carries them.
+ * Without them a captured request could be replayed as another operation.
+ */
+function requireSigned(signed: readonly string[], headers: Headers): void {
+  const covered = new Set(signed.map((h) => h.toLowerCase()));
+  for (const name of ['host', 'x-amz-target', 'content-type']) {
+    if (name !== 'host' && !headers.has(name)) continue;
+    if (!covered.has(name)) throw mismatch(`'${name}' must be a 'SignedHeader' in the AWS Authorization.`);
+  }
+}
+
+/**
+ * The payload hash of the canonical request: always the SHA-256 of the body received. A declared
+ * `X-Amz-Content-Sha256` must equal it; `UNSIGNED-PAYLOAD` (and S3's streaming forms) are refused,
+ * since a signature that does not cover the body lets anyone who captured it send another body.
+ */
+function payloadHash(headers: Headers, body: Uint8Array): string {
+  const actual = sha256(body);
+  const declared = headers.get('x-amz-content-sha256');
+  if (declared === null || declared === actual) return actual;
+  if (declared === 'UNSIGNED-PAYLOAD' || declared.startsWith('STREAMING-')) {
+    throw mismatch(`X-Amz-Content-Sha256 ${declared} is not accepted: the signature must cover the request body.`);
+  }
+  throw mismatch('The provided X-Amz-Content-Sha256 header does not match the SHA-256 of the request body.');
+}
+
+/**
  * Verifies an `Authorization: AWS4-HMAC-SHA256 …` header: scope (any region, the given service),
- * clock skew, access key, and the signature over the canonical request. Throws `InvalidSecurity`
- * for an unsigned or malformed request and `AccessDenied` for an unknown key or a bad signature.
+ * the ±`maxClockSkewSeconds` replay window, access key, the headers that must be signed, the
+ * payload hash, and the signature over the canonical request. Throws, with AWS's codes:
+ * `MissingAuthenticationToken` (no Authorization header), `IncompleteSignature` (a malformed one,
+ * or no valid X-Amz-Date), `InvalidClientTokenId` (unknown access key), `SignatureDoesNotMatch`
+ * (wrong scope, outside the window, a required header unsigned, a payload hash that is not the
+ * body's, or a bad signature).
  */
 export function verifySigV4(req: SignedRequest, policy: SigV4Policy): { accessKeyId: string; region: string } {
   const auth = req.headers.get('authorization');
-  if (auth === null) throw new BallastError('InvalidSecurity', 'The request must be signed with AWS Signature Version 4 (Authorization header missing).');
+  if (auth === null) throw new BallastError('MissingAuthenticationToken', 'Request is missing Authentication Token: sign it with AWS Signature Version 4.');
   const m = AUTH.exec(auth.trim());
-  if (!m) throw new BallastError('InvalidSecurity', `The Authorization header is not a valid ${ALGORITHM} signature.`);
+  if (!m) throw incomplete(`The Authorization header is not a valid ${ALGORITHM} signature (Credential=…, SignedHeaders=…, Signature=…).`);
   const [, credential, signedHeaderList, signature] = m as unknown as [string, string, string, string];
   const scopeParts = credential.split('/');
   if (scopeParts.length !== 5 || scopeParts[4] !== 'aws4_request') {
-    throw new BallastError('InvalidSecurity', 'The Credential in the Authorization header is malformed.');
+    throw incomplete('The Credential in the Authorization header is malformed (<key>/<date>/<region>/<service>/aws4_request).');
   }
   const [accessKeyId, date, region, service] = scopeParts as [string, string, string, string, string];
-  const expected = policy.service ?? 'sqs';
-  if (service !== expected) throw denied(`Credential should be scoped to correct service: '${expected}'.`);
+  const expected = policy.service === undefined ? 'sqs' : policy.service;
+  if (expected !== null && service !== expected) throw mismatch(`Credential should be scoped to correct service: '${expected}'.`);
 
   const amzDateRaw = req.headers.get('x-amz-date');
   const signedAt = parseAmzDate(amzDateRaw);
-  if (!amzDateRaw!.startsWith(date)) throw denied('Credential should be scoped to a valid date matching X-Amz-Date.');
-  if (Math.abs(policy.now - signedAt) > policy.maxClockSkewSeconds * 1000) {
-    throw denied(`Signature expired or not yet valid: ${amzDateRaw} is more than ${policy.maxClockSkewSeconds} s from the server time.`);
+  if (!amzDateRaw!.startsWith(date)) throw mismatch('Credential should be scoped to a valid date matching X-Amz-Date.');
+  // The replay window: a captured request is worthless after this long. SignatureDoesNotMatch is
+  // also what the AWS SDKs read as clock skew, so they correct their offset and retry.
+  const window = policy.maxClockSkewSeconds * 1000;
+  if (policy.now - signedAt > window) {
+    throw mismatch(`Signature expired: ${amzDateRaw} is now earlier than ${amzDate(policy.now - window)} (${amzDate(policy.now)} - ${policy.maxClockSkewSeconds} s).`);
+  }
+  if (signedAt - policy.now > window) {
+    throw mismatch(`Signature not yet current: ${amzDateRaw} is still later than ${amzDate(policy.now + window)} (${amzDate(policy.now)} + ${policy.maxClockSkewSeconds} s).`);
   }
 
   const key = policy.credentials.find((c) => c.accessKeyId === accessKeyId);
-  if (!key) throw denied('The security token included in the request is invalid (unknown access key id).');
+  if (!key) throw new BallastError('InvalidClientTokenId', 'The security token included in the request is invalid.');
 
   const signedHeaders = signedHeaderList.split(';');
-  if (!signedHeaders.includes('host')) throw denied('The host header must be signed.');
+  requireSigned(signedHeaders, req.headers);
   const url = new URL(req.url);
   const canonicalHeaders = signedHeaders
     .map((h) => `${h}:${(req.headers.get(h) ?? '').trim().replace(/\s+/g, ' ')}\n`)
     .join('');
-  const declared = req.headers.get('x-amz-content-sha256');
-  const payloadHash = declared === 'UNSIGNED-PAYLOAD' ? declared : sha256(req.body);
   const canonicalRequest = [
     req.method.toUpperCase(),
     canonicalPath(url.pathname),
     canonicalQuery(url.searchParams),
     canonicalHeaders,
     signedHeaderList,
-    payloadHash,
+    payloadHash(req.headers, req.body),
   ].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const stringToSign = [ALGORITHM, amzDateRaw, scope, sha256(canonicalRequest)].join('\n');
   const signingKey = hmac(hmac(hmac(hmac(`AWS4${key.secretAccessKey}`, date), region), service), 'aws4_request');
   const actual = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest();
   if (!timingSafeEqual(actual, Buffer.from(signature, 'hex'))) {
-    throw denied('The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+    throw mismatch('The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
   }
   return { accessKeyId, region };
 }

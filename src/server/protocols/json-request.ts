@@ -23,7 +23,9 @@ export function labelOperation(c: Context<ServerEnv>, prefix: string, known: Rea
 
 /**
  * Reads the body (size limit first) and, when credentials are configured, verifies its SigV4
- * signature for `service` (`sqs`, `events`). Throws BallastErrors the protocols map to their shapes.
+ * signature for `service` (`sqs`, `events`). The whole body is read before the check because the
+ * signature must cover it (no `UNSIGNED-PAYLOAD`); the request timeout bounds how long that takes.
+ * Throws BallastErrors the protocols map to their shapes (`toWireError`, `toEventsWireError`).
  */
 export async function readSignedBody(request: Request, options: ResolvedAppOptions, now: number, service: string): Promise<Uint8Array> {
   const body = await readBody(request, options.maxRequestBytes);

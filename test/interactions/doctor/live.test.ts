@@ -128,7 +128,7 @@ describe('ballast doctor --server against a server that checks signatures', () =
     delete process.env.AWS_SECRET_ACCESS_KEY;
     const { code, stderr } = await doctor('--server', t.url);
     expect(code).toBe(2);
-    expect(stderr.join('\n')).toMatch(/cannot read the server .*\(ListQueues\): InvalidSecurity: .*AWS_ACCESS_KEY_ID/);
+    expect(stderr.join('\n')).toMatch(/cannot read the server .*\(ListQueues\): MissingAuthenticationToken: .*AWS_ACCESS_KEY_ID/);
   });
 
   it('signs with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', async () => {
@@ -144,7 +144,7 @@ describe('ballast doctor --server against a server that checks signatures', () =
     process.env.AWS_SECRET_ACCESS_KEY = 'wrong';
     const { code, stderr } = await doctor('--server', t.url);
     expect(code).toBe(2);
-    expect(stderr.join('\n')).toContain('AccessDenied');
+    expect(stderr.join('\n')).toContain('SignatureDoesNotMatch');
   });
 });
 

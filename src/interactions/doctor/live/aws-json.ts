@@ -19,6 +19,20 @@ export interface AwsJsonClientOptions {
 
 type Json = Record<string, unknown>;
 
+/** Error types a server answers when the request is unsigned or signed with the wrong key (older servers included). */
+const AUTH_FAILURES: ReadonlySet<string> = new Set([
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignature',
+  'IncompleteSignatureException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'InvalidSecurity',
+  'AccessDenied',
+]);
+
 /** A minimal AWS JSON 1.0/1.1 client over `fetch` (no AWS SDK at run time): one request per call, no retries. */
 export class AwsJsonClient {
   readonly #base: URL;
@@ -62,7 +76,7 @@ export class AwsJsonClient {
     }
     if (!res.ok) {
       const type = String(answer.__type ?? `HTTP ${res.status}`).split('#').pop();
-      const hint = type === 'InvalidSecurity' || type === 'AccessDenied' ? ' (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to a key of the server\'s BALLAST_ACCESS_KEYS)' : '';
+      const hint = AUTH_FAILURES.has(type ?? '') ? ' (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to a key of the server\'s BALLAST_ACCESS_KEYS)' : '';
       throw this.#fail(operation, `${type}: ${String(answer.message ?? answer.Message ?? '')}${hint}`);
     }
     return answer;

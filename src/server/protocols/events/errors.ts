@@ -30,10 +30,15 @@ const shape = (code: string, status: number, fault: ErrorShape['fault'] = 'Sende
 const RENAMED: Readonly<Record<string, ErrorShape>> = {
   ResourceNotFoundException: shape('ResourceNotFoundException', 400),
   SerializationException: shape('SerializationException', 400),
-  // SigV4 failures: the AWS-wide names JSON services answer with.
+  // SigV4 failures: the names AWS JSON 1.1 services answer with, at the common errors' statuses.
+  MissingAuthenticationToken: shape('MissingAuthenticationTokenException', 403),
+  IncompleteSignature: shape('IncompleteSignatureException', 400),
+  InvalidClientTokenId: shape('UnrecognizedClientException', 403),
+  SignatureDoesNotMatch: shape('InvalidSignatureException', 403),
   AccessDenied: shape('AccessDeniedException', 400),
   InvalidSecurity: shape('IncompleteSignatureException', 400),
   RequestEntityTooLarge: shape('RequestEntityTooLargeException', 413),
+  RequestTimeout: shape('RequestTimeoutException', 408),
   StoreUnavailable: shape('ServiceUnavailableException', 503, 'Receiver'),
   Closed: shape('ServiceUnavailableException', 503, 'Receiver'),
 };
