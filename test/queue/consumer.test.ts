@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ballast } from '../../src/ballast.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
-import { openTestBallast, useTestBallast, waitFor } from '../helpers/ballast.js';
+import { openTestBallast, useTestBallast, waitFor, within } from '../helpers/ballast.js';
 
 describe('consumer runtime', () => {
   const fixture = useTestBallast();
@@ -163,16 +163,18 @@ describe('consumer runtime', () => {
 
 describe('long polling', () => {
   it('returns as soon as a message is sent (a wake-up, not a timer)', async () => {
-    const b = await openTestBallast();
+    // On a FakeClock that never moves, the 1 s fallback re-check never comes: only the send's
+    // wake-up can end the poll.
+    const clock = new FakeClock();
+    const b = await openTestBallast({ clock });
     try {
       const q = await b.queues.create('lp');
-      const started = Date.now();
+      const base = clock.pendingSleepers;
       const pending = q.receive({ waitTimeSeconds: 20 });
-      setTimeout(() => void q.send('hello'), 50);
-      const got = await pending;
+      await waitFor(() => clock.pendingSleepers > base); // the poll sleeps
+      await q.send('hello');
+      const got = await within(pending, 'the wake-up of the long poll');
       expect(got.map((m) => m.body)).toEqual(['hello']);
-      // Well under the 1 s fallback re-check: the send woke the poll.
-      expect(Date.now() - started).toBeLessThan(900);
     } finally {
       await b.close();
     }
