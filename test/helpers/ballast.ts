@@ -47,6 +47,21 @@ export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 1
   }
 }
 
+/**
+ * Moves `clock` on by `stepMs` every few ms of real time until `condition` holds, failing after
+ * `timeoutMs` of real time. For code that reads the time, awaits the store, then sleeps: one big
+ * advance landing in between would leave it asleep past the moment under test. The condition is
+ * checked before each step, so time overshoots it by at most one step.
+ */
+export async function advanceUntil(clock: FakeClock, condition: () => boolean | Promise<boolean>, stepMs: number, timeoutMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    clock.advance(stepMs);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** Registers beforeEach/afterEach that open a fresh Ballast on a FakeClock; read `.b` and `.clock` inside tests. */
 export function useTestBallast(): { b: Ballast; clock: FakeClock } {
   const fixture = {} as { b: Ballast; clock: FakeClock };
