@@ -510,7 +510,8 @@ describe('event bus (background dispatch and delivery)', () => {
       ]);
       await b.bus.putEvents([entry({ n: 42 })]);
       const q = await b.queues.get('q');
-      const [m] = await q.receive({ waitTimeSeconds: 5 });
+      // Dispatch runs in the background: a loaded machine may take seconds over it.
+      const [m] = await q.receive({ waitTimeSeconds: 15 });
       expect(JSON.parse(m!.body)).toMatchObject({ detail: { n: 42 } });
       await waitFor(() => seen.length === 1);
       expect(seen).toEqual([{ n: 42 }]);

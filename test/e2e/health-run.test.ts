@@ -42,7 +42,9 @@ describe('ballast health run (a real process)', () => {
   it('serves snapshots, refuses a bad edit, applies a good one; a consumer survives the publisher being killed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ballast-health-run-'));
     const configPath = join(dir, 'health.json');
-    const config = (endpoints: object[]) => ({ intervalMs: 200, timeoutMs: 100, healthyThreshold: 1, unhealthyThreshold: 2, monitorId: 'e2e', endpoints });
+    // A probe timeout a loaded machine does not reach for a local endpoint that answers (with
+    // 100 ms, two slow answers in a row made the healthy endpoint unhealthy).
+    const config = (endpoints: object[]) => ({ intervalMs: 500, timeoutMs: 400, healthyThreshold: 1, unhealthyThreshold: 2, monitorId: 'e2e', endpoints });
     writeFileSync(configPath, JSON.stringify(config([{ id: 'a', url: urls.healthy }, { id: 'b', url: urls.failing }])));
     const port = await freeLowPort(27_100);
     const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'health', 'run', '--config', configPath, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -57,7 +59,7 @@ describe('ballast health run (a real process)', () => {
       return result.applied;
     };
     try {
-      await waitFor(async () => (await poll().catch(() => false)) && consumer.state('b') === 'unhealthy', 15_000);
+      await waitFor(async () => (await poll().catch(() => false)) && consumer.state('b') === 'unhealthy', 20_000);
       expect(consumer.state('a')).toBe('healthy');
       const view = (await (await fetch(`${base}/v1/health/snapshot.json`)).json()) as { endpoints: { id: string; state: string }[] };
       expect(view.endpoints).toEqual([
@@ -69,10 +71,10 @@ describe('ballast health run (a real process)', () => {
       await waitFor(async () => ((await (await fetch(`${base}/v1/health/status`)).json()) as { configError: string | null }).configError !== null, 10_000);
       expect(stderr).toMatch(/intervalMs/);
       const before = consumer.snapshot!.sequence;
-      await waitFor(async () => (await poll().catch(() => false)) && consumer.snapshot!.sequence > before + 1, 5_000);
+      await waitFor(async () => (await poll().catch(() => false)) && consumer.snapshot!.sequence > before + 1, 10_000);
       // A good edit with another endpoint: a new layout.
       writeFileSync(configPath, JSON.stringify(config([{ id: 'a', url: urls.healthy }, { id: 'b', url: urls.failing }, { id: 'c', url: urls.healthy }])));
-      await waitFor(async () => (await poll().catch(() => false)) && consumer.layout?.ids.length === 3 && consumer.state('c') === 'healthy', 10_000);
+      await waitFor(async () => (await poll().catch(() => false)) && consumer.layout?.ids.length === 3 && consumer.state('c') === 'healthy', 15_000);
       // The publisher is killed: the consumer keeps serving the last state.
       proc.kill('SIGKILL');
       await new Promise((r) => proc.once('exit', r));

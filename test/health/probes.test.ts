@@ -13,11 +13,13 @@ class TestServer {
   readonly server: Server;
   readonly sockets = new Set<Socket>();
   connections = 0;
+  requests = 0;
   closedRequests = 0;
   port = 0;
 
   constructor(handler: (req: IncomingMessage, res: ServerResponse) => void) {
     this.server = createServer((req, res) => {
+      this.requests++;
       res.on('close', () => this.closedRequests++);
       handler(req, res);
     });
@@ -132,18 +134,26 @@ describe('httpProbe', () => {
   });
 
   it('gives up with "timeout" when the signal aborts, and drops the connection', async () => {
-    const before = server.closedRequests;
-    const result = await probeUrl('/hang')(timeoutSignal(100));
-    expect(result).toMatchObject({ ok: false, error: 'timeout' });
-    expect(result.ms).toBeGreaterThanOrEqual(90);
-    await waitFor(() => server.closedRequests > before);
+    const before = { requests: server.requests, closed: server.closedRequests };
+    // The signal aborts once the server has the request (a fixed 100 ms could pass before it
+    // arrives on a loaded machine), at 100 ms on the probe's clock.
+    let now = 5_000;
+    const controller = new AbortController();
+    const pending = httpProbe({ id: 'hang', url: server.url('/hang') }, { clock: { now: () => now } })(controller.signal);
+    await waitFor(() => server.requests > before.requests);
+    now += 100;
+    controller.abort();
+    expect(await pending).toEqual({ ok: false, ms: 100, error: 'timeout' });
+    await waitFor(() => server.closedRequests > before.closed);
   });
 
   it('does not start when the signal has already aborted', async () => {
     const connections = server.connections;
-    const result = await probeUrl('/ok')(AbortSignal.abort());
-    expect(result).toMatchObject({ ok: false, error: 'timeout' });
-    expect(result.ms).toBeLessThan(5);
+    // Answered at once: before the event loop's next turn, when any I/O would first be seen
+    // (rather than a wall-clock bound, which a loaded machine can miss).
+    const answer = probeUrl('/ok')(AbortSignal.abort());
+    const first = await Promise.race([answer, new Promise<'next turn'>((r) => setImmediate(() => r('next turn')))]);
+    expect(first).toMatchObject({ ok: false, error: 'timeout' });
     expect(server.connections).toBe(connections);
   });
 

@@ -57,11 +57,16 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void 
       const busy = await idem.run({ key: 'slow' }, () => 'dup').catch((e: unknown) => e);
       expect(busy).toBeInstanceOf(IdempotencyInProgressError);
       expect((busy as IdempotencyInProgressError).retryAfterSeconds).toBe(10);
-      const waiting = idem.run({ key: 'slow', waitMs: 5_000 }, () => 'dup');
-      await new Promise((r) => setTimeout(r, 20));
+      const parked = clock.pendingSleepers;
+      let settled = false;
+      const waiting = idem.run({ key: 'slow', waitMs: 5_000 }, () => 'dup').finally(() => (settled = true));
+      await waitFor(() => clock.pendingSleepers > parked); // it found the key in progress and waits
       release();
       expect(await first).toEqual({ value: 'done', replayed: false });
-      for (let i = 0; i < 10; i++) {
+      // Time moves in its 100 ms steps until it sees the result: a slow store delays the answer,
+      // it does not make the loop run out of steps (the wait is 5 s of the fake clock).
+      for (let waited = 0; !settled && waited < 5_000; waited += 100) {
+        await waitFor(() => settled || clock.pendingSleepers > 0);
         clock.advance(100);
         await new Promise((r) => setTimeout(r, 5));
       }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdempotency, expressIdempotency, readIdempotencyKey } from '../../src/idempotency/index.js';
-import { tempDbPath } from '../helpers/ballast.js';
+import { tempDbPath, waitFor } from '../helpers/ballast.js';
 
 let server: Server;
 let base: string;
@@ -66,8 +66,9 @@ describe('HTTP idempotency middleware (node:http, IETF draft)', () => {
     expect(await reused.json()).toMatchObject({ status: 422, title: 'Idempotency-Key is already used' });
     let open!: () => void;
     gate = new Promise((r) => (open = r));
+    const running = runs;
     const slow = post('k-3', { amount: 1 });
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => runs > running); // its handler runs (holding the key), held at the gate
     const busy = await post('k-3', { amount: 1 });
     expect(busy.status).toBe(409);
     expect(busy.headers.get('retry-after')).toBe('1');

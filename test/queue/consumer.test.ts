@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ballast } from '../../src/ballast.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
-import { openTestBallast, useTestBallast, waitFor } from '../helpers/ballast.js';
+import { advanceUntil, openTestBallast, useTestBallast, waitFor, within } from '../helpers/ballast.js';
 
 describe('consumer runtime', () => {
   const fixture = useTestBallast();
@@ -51,14 +51,14 @@ describe('consumer runtime', () => {
     await waitFor(() => failures.length === 1);
     // Attempt 1: ceiling 2 s, so the retry is in round(0.99 · 2) = 2 s.
     expect(failures[0]).toBe(2);
-    clock.advance(2_000);
-    await waitFor(() => failures.length === 2);
+    // Time moves in 250 ms steps (not one jump a poll might sleep past) until the retry runs.
+    const failedAt = clock.now();
+    await advanceUntil(clock, () => failures.length === 2, 250);
+    expect(clock.now() - failedAt).toBeGreaterThanOrEqual(2_000); // not before its backoff
     expect(failures[1]).toBe(4); // ceiling 4 s
-    clock.advance(4_000);
-    await waitFor(() => failures.length === 3);
-    clock.advance(8_000);
+    await advanceUntil(clock, () => failures.length === 3, 250);
     const dlq = await b.queues.get('jobs-dlq');
-    await waitFor(async () => (await dlq.depth()).visible === 1);
+    await advanceUntil(clock, async () => (await dlq.depth()).visible === 1, 250);
     await c.stop();
     expect(attempts).toEqual([1, 2, 3]);
   });
@@ -73,12 +73,12 @@ describe('consumer runtime', () => {
     });
     await q.send('long job');
     await waitFor(() => started.length === 1);
+    const { id } = (await b.store.queues.getQueue('slow'))!;
     for (let t = 0; t < 6; t++) {
-      const before = clock.pendingSleepers;
       clock.advance(15_000);
-      // Let the heartbeat's visibility change land before time moves again.
-      await waitFor(() => clock.pendingSleepers >= before);
-      await new Promise((r) => setTimeout(r, 20));
+      // The heartbeat's visibility change has landed (30 s from now) before time moves again:
+      // it is not awaited by the heartbeat, and a loaded machine can take long over it.
+      await waitFor(async () => (await b.store.queues.nextVisibleAt(id)) === clock.now() + 30_000);
     }
     // 90 s after the receive, far past the 30 s visibility: still in flight, never handed out twice.
     expect(await q.depth()).toMatchObject({ visible: 0, inFlight: 1 });
@@ -101,11 +101,16 @@ describe('consumer runtime', () => {
     await q.send('stuck');
     await waitFor(() => signal !== undefined);
     let stopped = false;
+    const stopAt = clock.now();
     const stopping = c.stop().then(() => (stopped = true));
-    // Move time in steps until the 5 s grace period has passed and stop() finished.
-    for (let waited = 0; !stopped && waited < 10_000; waited += 500) {
+    // Move time in steps until the 5 s grace period has passed and stop() finished. The grace
+    // period starts once stop() has ended the claim loop (store calls): a loaded machine may take
+    // several steps over that, so the steps go on until stop() ends (a real-time bound), not for
+    // a fixed count.
+    const giveUpAt = Date.now() + 15_000;
+    while (!stopped && Date.now() < giveUpAt) {
       await new Promise((r) => setTimeout(r, 5));
-      expect(signal?.aborted).toBe(waited >= 5_000 ? signal?.aborted : false);
+      if (clock.now() - stopAt < 5_000) expect(signal?.aborted).toBe(false);
       clock.advance(500);
     }
     await stopping;
@@ -163,16 +168,18 @@ describe('consumer runtime', () => {
 
 describe('long polling', () => {
   it('returns as soon as a message is sent (a wake-up, not a timer)', async () => {
-    const b = await openTestBallast();
+    // On a FakeClock that never moves, the 1 s fallback re-check never comes: only the send's
+    // wake-up can end the poll.
+    const clock = new FakeClock();
+    const b = await openTestBallast({ clock });
     try {
       const q = await b.queues.create('lp');
-      const started = Date.now();
+      const base = clock.pendingSleepers;
       const pending = q.receive({ waitTimeSeconds: 20 });
-      setTimeout(() => void q.send('hello'), 50);
-      const got = await pending;
+      await waitFor(() => clock.pendingSleepers > base); // the poll sleeps
+      await q.send('hello');
+      const got = await within(pending, 'the wake-up of the long poll');
       expect(got.map((m) => m.body)).toEqual(['hello']);
-      // Well under the 1 s fallback re-check: the send woke the poll.
-      expect(Date.now() - started).toBeLessThan(900);
     } finally {
       await b.close();
     }

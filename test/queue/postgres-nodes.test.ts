@@ -1,13 +1,14 @@
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { type Ballast, openBallast } from '../../src/ballast.js';
-import { waitFor } from '../helpers/ballast.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import { waitFor, within } from '../helpers/ballast.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
 
 describePg('queues on PostgreSQL: several nodes, connection loss, outbox', () => {
   const open: Ballast[] = [];
-  const node = async (url: string): Promise<Ballast> => {
-    const b = await openBallast({ store: url, retentionSweepMs: 0 });
+  const node = async (url: string, clock?: FakeClock): Promise<Ballast> => {
+    const b = await openBallast({ store: url, retentionSweepMs: 0, ...(clock ? { clock } : {}) });
     open.push(b);
     return b;
   };
@@ -45,15 +46,17 @@ describePg('queues on PostgreSQL: several nodes, connection loss, outbox', () =>
 
   it('a long poll on node B returns when node A sends (LISTEN/NOTIFY)', async () => {
     const url = `${PG_URL}?schema=${freshSchema()}`;
-    const [a, b] = [await node(url), await node(url)];
+    // Both nodes on one FakeClock that never moves: node B's 5 s safety re-check never comes, so
+    // only the notification can end its poll.
+    const clock = new FakeClock();
+    const [a, b] = [await node(url, clock), await node(url, clock)];
     const qa = await a.queues.create('wake');
     const qb = await b.queues.get('wake');
-    const started = Date.now();
+    const base = clock.pendingSleepers;
     const pending = qb.receive({ waitTimeSeconds: 20 });
-    setTimeout(() => void qa.send('ping'), 100);
-    expect((await pending).map((m) => m.body)).toEqual(['ping']);
-    // Far below the 5 s safety re-check: the notification woke it.
-    expect(Date.now() - started).toBeLessThan(3_000);
+    await waitFor(() => clock.pendingSleepers > base); // node B's poll sleeps
+    await qa.send('ping');
+    expect((await within(pending, "node B's wake-up by node A's send")).map((m) => m.body)).toEqual(['ping']);
   });
 
   it('a consumer recovers by itself after every database connection is killed mid-consumption', async () => {

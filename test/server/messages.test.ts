@@ -11,6 +11,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { md5Hex, md5OfAttributes } from '../../src/queue/md5.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import { waitFor, within } from '../helpers/ballast.js';
 import { errorSummary, rejection, startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
@@ -183,14 +185,21 @@ describe('send and receive over HTTP', () => {
   });
 
   it('a long poll returns as soon as a message is sent', async () => {
-    const url = await newQueue();
-    const started = Date.now();
-    const polling = receive(url, { WaitTimeSeconds: 10 });
-    await new Promise((r) => setTimeout(r, 300));
-    await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'wake' }));
-    const { Messages } = await polling;
-    expect(Messages!.map((m) => m.Body)).toEqual(['wake']);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // A server on a FakeClock that never moves: neither the poll's re-check nor its end comes, so
+    // only the send's wake-up can answer it.
+    const clock = new FakeClock();
+    const own = await startTestServer({ ballastOptions: { clock } });
+    try {
+      const { QueueUrl } = await own.client.send(new CreateQueueCommand({ QueueName: 'wake' }));
+      const base = clock.pendingSleepers;
+      const polling = own.client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
+      await waitFor(() => clock.pendingSleepers > base); // the poll sleeps
+      await own.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'wake' }));
+      const { Messages } = await within(polling, 'the wake-up of the long poll');
+      expect(Messages!.map((m) => m.Body)).toEqual(['wake']);
+    } finally {
+      await own.close();
+    }
   });
 
   it('rejects bad receive parameters', async () => {

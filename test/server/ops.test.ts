@@ -1,7 +1,7 @@
 import { CreateQueueCommand, DeleteMessageCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type ServerLogger } from '../../src/server/index.js';
-import { openTestBallast } from '../helpers/ballast.js';
+import { openTestBallast, waitFor } from '../helpers/ballast.js';
 import { errorSummary, rejection, startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer | undefined;
@@ -72,10 +72,8 @@ describe('GET /metrics', () => {
     await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: '{}' }, { source: 'shop', detailType: 'T', detail: '{}' }]);
     const scrape = async () => (await fetch(`${t!.url}/metrics`)).text();
     let text = '';
-    for (let i = 0; i < 200 && !text.includes('ballast_deliveries_total{outcome="dropped"} 2'); i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      text = await scrape();
-    }
+    // Until both deliveries are dropped (background work: a time bound, not a count of scrapes).
+    await waitFor(async () => (text = await scrape()).includes('ballast_deliveries_total{outcome="dropped"} 2'));
     expect(text).toContain('ballast_events_put_total{bus="default"} 2');
     expect(text).toContain('ballast_events_dispatched_total 2');
     expect(text).toContain('ballast_rule_matches_total 2');

@@ -1,5 +1,7 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import { waitFor, within } from '../helpers/ballast.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
@@ -111,29 +113,47 @@ describe('bad input gets a 4xx SQS error and the server keeps serving', () => {
   });
 });
 
+/** How many ReceiveMessage requests the server has answered (its metrics count one when the handler returns). */
+async function receivesAnswered(server: TestServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return [...text.matchAll(/^ballast_http_requests_total\{operation="ReceiveMessage",[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+// Servers on a FakeClock that never moves: a poll is seen parked (its sleep registered), and it can
+// end only by the disconnect or the close under test, never by its own timer.
 describe('long polls end early', () => {
   it('when the client disconnects: the abandoned poll claims nothing sent afterwards', async () => {
-    const url = (await t.client.send(new CreateQueueCommand({ QueueName: 'disconnect' }))).QueueUrl!;
-    const abort = new AbortController();
-    const poll = t.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }), { abortSignal: abort.signal });
-    poll.catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 200));
-    abort.abort();
-    await new Promise((r) => setTimeout(r, 200));
-    await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'after' }));
-    const { Messages } = await t.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }));
-    expect(Messages?.map((m) => m.Body)).toEqual(['after']);
+    const clock = new FakeClock();
+    const own = await startTestServer({ ballastOptions: { clock } });
+    try {
+      const url = (await own.client.send(new CreateQueueCommand({ QueueName: 'disconnect' }))).QueueUrl!;
+      const answered = await receivesAnswered(own);
+      const base = clock.pendingSleepers;
+      const abort = new AbortController();
+      const poll = own.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }), { abortSignal: abort.signal });
+      poll.catch(() => undefined);
+      await waitFor(() => clock.pendingSleepers > base); // the server is polling
+      abort.abort();
+      // The abandoned poll has ended on the server (it ends only by the disconnect: the clock stands still).
+      await waitFor(async () => (await receivesAnswered(own)) > answered);
+      await own.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'after' }));
+      // No wait: the send committed it (and a wait would never end on this clock).
+      const { Messages } = await own.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }));
+      expect(Messages?.map((m) => m.Body)).toEqual(['after']);
+    } finally {
+      await own.close();
+    }
   });
 
-  it('when the server closes: close() returns quickly and the poll answers with no messages', async () => {
-    const other = await startTestServer();
+  it('when the server closes: close() ends the poll, which answers with no messages', async () => {
+    const clock = new FakeClock();
+    const other = await startTestServer({ ballastOptions: { clock } });
     const url = (await other.client.send(new CreateQueueCommand({ QueueName: 'closing' }))).QueueUrl!;
+    const base = clock.pendingSleepers;
     const poll = other.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
-    await new Promise((r) => setTimeout(r, 200));
-    const started = Date.now();
-    await other.server.close();
-    expect(Date.now() - started).toBeLessThan(2_000);
-    const result = await poll;
+    await waitFor(() => clock.pendingSleepers > base); // the server is polling
+    await within(other.server.close(), 'close() with a long poll in flight');
+    const result = await within(poll, 'the answer to the poll');
     expect(result.Messages).toBeUndefined();
     await other.close();
   });

@@ -8,12 +8,17 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/ballast.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import { advanceUntil, waitFor } from '../helpers/ballast.js';
 import { errorSummary, rejection, startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
+// A FakeClock that never moves: a rate-limited move task moves its first message and then waits
+// for the next second, which never comes, so it is still running whenever the test looks.
+let clock: FakeClock;
 beforeAll(async () => {
-  t = await startTestServer();
+  clock = new FakeClock();
+  t = await startTestServer({ ballastOptions: { clock } });
 });
 afterAll(() => t.close());
 
@@ -69,14 +74,15 @@ describe('dead-letter queues and message move tasks over HTTP', () => {
     expect(running.Results![0]).toMatchObject({ Status: 'RUNNING', TaskHandle, DestinationArn: arn('slow-dest'), MaxNumberOfMessagesPerSecond: 1 });
     const second = await rejection(t.client.send(new StartMessageMoveTaskCommand({ SourceArn: arn('slow-dlq') })));
     expect(second.name).toBe('UnsupportedOperation');
+    const task = async () => (await t.client.send(new ListMessageMoveTasksCommand({ SourceArn: arn('slow-dlq') }))).Results![0]!;
+    // The first second's message is moved; the task then waits for the next second.
+    await waitFor(async () => (await task()).ApproximateNumberOfMessagesMoved === 1);
     const cancelled = await t.client.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
-    expect(cancelled.ApproximateNumberOfMessagesMoved).toBeGreaterThanOrEqual(0);
-    await waitFor(async () => {
-      const { Results } = await t.client.send(new ListMessageMoveTasksCommand({ SourceArn: arn('slow-dlq') }));
-      return Results?.[0]?.Status === 'CANCELLED';
-    });
+    expect(cancelled.ApproximateNumberOfMessagesMoved).toBe(1);
+    // The next second comes: the task sees the cancel before moving more.
+    await advanceUntil(clock, async () => (await task()).Status === 'CANCELLED', 1_000);
     const moved = await t.client.send(new ReceiveMessageCommand({ QueueUrl: dest, MaxNumberOfMessages: 10 }));
-    expect((moved.Messages ?? []).length).toBeLessThan(5);
+    expect((moved.Messages ?? []).length).toBe(1); // the first second's message, no more
   });
 
   it('move task errors: unknown source, not a DLQ, unknown handle', async () => {
