@@ -16,9 +16,9 @@ export interface DispatcherOptions {
   batchSize?: number;
   /**
    * Work per dispatch transaction, bytes: event text read plus payload text written (a delivery
-   * counts as at least 8 KiB: its rows cost that much to write). A batch
+   * counts as at least 4 KiB: its rows cost that much to write). A batch
    * stops taking events once past it (one larger event is dispatched alone), so one event-loop
-   * turn stays short however large the events. @defaultValue 524_288 (512 KiB)
+   * turn stays short however large the events. @defaultValue 1_048_576 (1 MiB)
    */
   maxBatchBytes?: number;
   /** Longest wait between looks at the inbox when no wake-up comes (other processes on one SQLite file), ms. @defaultValue 1000 */
@@ -52,7 +52,7 @@ export class Dispatcher {
   constructor(deps: BusDeps, options: DispatcherOptions = {}) {
     this.#d = deps;
     this.#batch = options.batchSize ?? 200;
-    this.#maxBytes = options.maxBatchBytes ?? 524_288;
+    this.#maxBytes = options.maxBatchBytes ?? 1_048_576;
     this.#pollMs = options.pollMs ?? 1000;
     this.#loops = Math.max(1, Math.floor(options.concurrency ?? 1));
   }

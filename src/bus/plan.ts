@@ -11,7 +11,7 @@ import { type CompiledTarget, routeOf } from './targets.js';
 type QueueBatch = QueueSend & { messages: NewMessage[] };
 
 /** The least work one delivery is counted as toward `maxBytes`: writing its rows costs about as much as reading this much event text. */
-export const DELIVERY_COST_BYTES = 8192;
+export const DELIVERY_COST_BYTES = 4096;
 
 /** What planning needs besides the events. */
 export interface PlanInput {

@@ -4,18 +4,32 @@ import type { QueueEventMap, QueueEvents } from '../queue/events.js';
 import type { WireError } from './error-map.js';
 import type { ServerLogger } from './options.js';
 
+/** Typed `on` for an emitter whose event map is `M`; every listener it adds is removed by the returned `off`. */
+function listeners<M extends { [K in keyof M]: unknown[] }>(events: object): {
+  on: <K extends keyof M & string>(event: K, listener: (...args: M[K]) => void) => void;
+  off: () => void;
+} {
+  const emitter = events as NodeJS.EventEmitter;
+  const offs: (() => void)[] = [];
+  return {
+    on: (event, listener) => {
+      const l = listener as (...args: unknown[]) => void;
+      emitter.on(event, l);
+      offs.push(() => emitter.off(event, l));
+    },
+    off: () => {
+      for (const off of offs.splice(0)) off();
+    },
+  };
+}
+
 /**
  * Wires the library's typed queue events to the logger (the library itself never logs).
  * Message traffic goes to `debug` when the logger has it; consumer trouble to `warn`/`error`.
  * Returns the function that removes every listener.
  */
 export function wireQueueEventLogs(events: QueueEvents, logger: ServerLogger): () => void {
-  const offs: (() => void)[] = [];
-  const on = <K extends keyof QueueEventMap>(event: K, listener: (...args: QueueEventMap[K]) => void): void => {
-    const l = listener as (...args: unknown[]) => void;
-    (events as unknown as NodeJS.EventEmitter).on(event, l);
-    offs.push(() => (events as unknown as NodeJS.EventEmitter).off(event, l));
-  };
+  const { on, off } = listeners<QueueEventMap>(events);
   if (logger.debug) {
     const debug = logger.debug.bind(logger);
     on('message:sent', (e) => debug({ event: 'message:sent', ...e }, 'message:sent'));
@@ -24,9 +38,7 @@ export function wireQueueEventLogs(events: QueueEvents, logger: ServerLogger): (
   }
   on('handler:failed', (e) => logger.warn({ event: 'handler:failed', ...e }, 'message handler failed'));
   on('consumer:error', (e) => logger.error({ event: 'consumer:error', ...e }, 'consumer store error'));
-  return () => {
-    for (const off of offs.splice(0)) off();
-  };
+  return off;
 }
 
 /** The stable code of an error for logs: a BallastError's code, else the error's name. */
@@ -38,12 +50,7 @@ const codeOf = (error: unknown): string => (isBallastError(error) ? error.code :
  * warnings); successes go to `debug`. Returns the function that removes every listener.
  */
 export function wireBusEventLogs(events: BusEvents, logger: ServerLogger): () => void {
-  const offs: (() => void)[] = [];
-  const on = <K extends keyof BusEventMap>(event: K, listener: (...args: BusEventMap[K]) => void): void => {
-    const l = listener as (...args: unknown[]) => void;
-    (events as unknown as NodeJS.EventEmitter).on(event, l);
-    offs.push(() => (events as unknown as NodeJS.EventEmitter).off(event, l));
-  };
+  const { on, off } = listeners<BusEventMap>(events);
   on('dispatch:parked', (e) => logger.error({ event: 'dispatch:parked', ...e }, 'event parked: it could not be dispatched'));
   on('bus:error', (e) => logger.error({ event: 'bus:error', code: codeOf(e.error), err: e.error }, 'event bus background work failed; retrying'));
   on('delivery:failed', (e) => logger.warn({ event: 'delivery:failed', code: e.error, ...e }, 'delivery attempt failed'));
@@ -55,9 +62,7 @@ export function wireBusEventLogs(events: BusEvents, logger: ServerLogger): () =>
     on('dispatch:done', (e) => debug({ event: 'dispatch:done', ...e }, 'dispatch:done'));
     on('delivery:done', (e) => debug({ event: 'delivery:done', ...e }, 'delivery:done'));
   }
-  return () => {
-    for (const off of offs.splice(0)) off();
-  };
+  return off;
 }
 
 /** Logs one failed request: server faults as errors with the cause, client faults at debug. */
