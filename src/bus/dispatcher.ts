@@ -48,6 +48,8 @@ export class Dispatcher {
   readonly #stop = new AbortController();
   #loop: Promise<unknown> | null = null;
   readonly #loops: number;
+  /** Whether the last dispatch may have left events in the inbox (a full or budget-cut batch). */
+  #more = false;
 
   constructor(deps: BusDeps, options: DispatcherOptions = {}) {
     this.#d = deps;
@@ -103,14 +105,19 @@ export class Dispatcher {
       const queues = await this.#resolveQueues(buses);
       const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0, parked: [] };
       let planned: readonly StoredBusEvent[] = [];
+      let cut = false;
       try {
-        const n = await this.#d.store.bus.dispatch({ maxEvents, maxBytes: this.#maxBytes }, (events, now, rulesVersion) => {
+        const n = await this.#d.store.bus.dispatch({ maxEvents, maxBytes: this.#maxBytes }, (events, now, rulesVersion, cutByBytes) => {
           if (seen) seen.first = events[0] ?? null;
+          cut = cutByBytes;
           // Rules changed after we compiled (and before these events were put): plan again with them.
           if (rulesVersion !== compiledFrom) throw new StaleRules();
           planned = events;
           return planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits, maxBytes: this.#maxBytes, now }, summary);
         });
+        // Events were left behind when the batch was full, cut by the plan's budget, or cut by
+        // the store's byte budget before an event that did not fit.
+        this.#more = n > 0 && (planned.length >= maxEvents || n < planned.length || cut);
         if (n > 0) this.#d.events.emit('dispatch:done', { events: summary.events, matched: summary.matched, deliveries: summary.deliveries, parked: summary.parked.length });
         if (summary.parked.length > 0) this.#emitParked(planned, summary.parked);
         return n;
@@ -140,9 +147,9 @@ export class Dispatcher {
       } finally {
         off();
       }
-      // Any progress: look again at once (a batch cut by its byte budget leaves more behind);
-      // each look is its own store call, so other work gets the event loop in between.
-      if (n === 0 && !woke) {
+      // A batch that may have left events behind is followed at once (each dispatch is its own
+      // store call, so other work gets the event loop in between); else wait for a wake-up.
+      if (!(n > 0 && this.#more) && !woke) {
         await waitForWake(this.#d.clock, (wake) => this.#d.store.bus.onWake(BUS_WAKE.inbox, wake), this.#pollMs, signal);
       }
     });

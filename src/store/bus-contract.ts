@@ -155,6 +155,13 @@ export interface DispatchBatch {
   readonly maxBytes: number;
 }
 
+/**
+ * Plans a dispatch inside its transaction: the claimed events, the store's time, the rules
+ * version read after the claim, and whether the claim stopped at the byte budget before events
+ * that are still waiting (so the caller should dispatch again at once).
+ */
+export type DispatchPlanner = (events: readonly StoredBusEvent[], now: number, rulesVersion: number, cutByBytes: boolean) => DispatchPlan;
+
 /** A parked event, as `listParked` shows it. */
 export interface ParkedEvent {
   readonly position: number;
@@ -367,7 +374,7 @@ export interface BusStore {
    * archive copies and parked errors with the removal of the handled events from the inbox, all
    * or nothing. Returns how many events were handled.
    */
-  dispatch(batch: DispatchBatch, plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan): Promise<number>;
+  dispatch(batch: DispatchBatch, plan: DispatchPlanner): Promise<number>;
   /** Parks inbox events with their errors, outside a dispatch (an event whose writes fail alone); returns how many were still in the inbox. */
   parkEvents(parked: readonly ParkedWrite[]): Promise<number>;
   /** Parked events after `afterPosition` (0 = from the first), oldest first. */

@@ -15,8 +15,8 @@ function failingOn(store: Store, marker: string): Store {
       const value = Reflect.get(target, key) as unknown;
       if (key !== 'dispatch') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       const dispatch: BusStore['dispatch'] = (batch, plan) =>
-        target.dispatch(batch, (events, now, version) => {
-          const writes = plan(events, now, version);
+        target.dispatch(batch, (events, now, version, cut) => {
+          const writes = plan(events, now, version, cut);
           if (events.some((e) => e.body.includes(marker))) throw new Error('CHECK constraint failed (injected)');
           return writes;
         });

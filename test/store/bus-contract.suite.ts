@@ -211,10 +211,12 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
       it('claims within the byte budget: events in order while their bodies fit, a larger first event alone', async () => {
         const sized = (n: number, bytes: number) => event(n, { body: JSON.stringify({ source: 'app', pad: 'x'.repeat(bytes - 25), n }) });
         const positions = await store.bus.putEvents([sized(1, 400), sized(2, 400), sized(3, 400), sized(4, 5_000), sized(5, 100)]);
+        const cuts: boolean[] = [];
         const take = async (maxBytes: number): Promise<number[]> => {
           let got: number[] = [];
-          await store.bus.dispatch({ maxEvents: 10, maxBytes }, (events) => {
+          await store.bus.dispatch({ maxEvents: 10, maxBytes }, (events, _now, _version, cut) => {
             got = events.map((e) => e.position);
+            cuts.push(cut);
             return { ...NOTHING, handled: got, parked: [] };
           });
           return got;
@@ -224,6 +226,8 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
         expect(await take(1_000)).toEqual(positions.slice(3, 4));
         expect(await take(1_000)).toEqual(positions.slice(4, 5));
         expect(await take(1_000)).toEqual([]);
+        // Cut by bytes while events were still waiting; not cut once the last one was taken.
+        expect(cuts).toEqual([true, true, true, false]);
       });
 
       it('removes only the handled prefix from the inbox; the rest is claimed by the next dispatch', async () => {

@@ -1,4 +1,4 @@
-import { BUS_WAKE, type DispatchBatch, type DispatchPlan, type StoredBusEvent } from '../../bus-contract.js';
+import { BUS_WAKE, type DispatchBatch, type DispatchPlan, type DispatchPlanner } from '../../bus-contract.js';
 import type { PgBase } from '../context.js';
 import type { Sql } from '../db.js';
 import { writeQueueSends } from './queue-sends.js';
@@ -18,7 +18,7 @@ c AS MATERIALIZED (
 k AS (SELECT position FROM (
   SELECT position, sum(size) OVER (ORDER BY position) AS upto, row_number() OVER (ORDER BY position) AS n FROM c) w
   WHERE n = 1 OR upto <= $3::bigint)
-SELECT (SELECT now FROM t) AS now, e.* FROM k JOIN events e ON e.position = k.position
+SELECT (SELECT now FROM t) AS now, (SELECT count(*) FROM c) > (SELECT count(*) FROM k) AS cut, e.* FROM k JOIN events e ON e.position = k.position
 ORDER BY e.position`;
 
 // Everything the plan writes besides queue messages, in one statement: deliveries (a queue
@@ -76,7 +76,7 @@ async function finish(ctx: PgBase, sql: Sql, writes: DispatchPlan, now: number):
 export async function dispatch(
   ctx: PgBase,
   batch: DispatchBatch,
-  plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan,
+  plan: DispatchPlanner,
 ): Promise<number> {
   let planFailure: { readonly error: unknown } | undefined;
   let woken: number[] = [];
@@ -85,7 +85,7 @@ export async function dispatch(
       // The transaction may run again (deadlock, serialization failure): start clean.
       planFailure = undefined;
       woken = [];
-      const { rows } = await sql.query<EventRow & { now: number }>(CLAIM, [ctx.nowParam(), batch.maxEvents, batch.maxBytes]);
+      const { rows } = await sql.query<EventRow & { now: number; cut: boolean }>(CLAIM, [ctx.nowParam(), batch.maxEvents, batch.maxBytes]);
       if (rows.length === 0) return 0;
       const now = rows[0]!.now;
       // Read after the claim (READ COMMITTED: a fresh snapshot): every rule change committed before
@@ -93,7 +93,7 @@ export async function dispatch(
       const { rows: meta } = await sql.query<{ v: number }>('SELECT rules_version AS v FROM bus_meta WHERE id = 1');
       let writes: DispatchPlan;
       try {
-        writes = plan(rows.map(toEvent), now, meta[0]?.v ?? 0);
+        writes = plan(rows.map(toEvent), now, meta[0]?.v ?? 0, rows[0]!.cut);
       } catch (error) {
         planFailure = { error };
         throw error;

@@ -2,12 +2,11 @@ import {
   BUS_WAKE,
   type DeliveryRecord,
   type DispatchBatch,
-  type DispatchPlan,
+  type DispatchPlanner,
   type ParkedEvent,
   type ParkedWrite,
   type EventTrace,
   type NewBusEvent,
-  type StoredBusEvent,
 } from '../../bus-contract.js';
 import type { SqliteContext } from '../context.js';
 import { insertMessages } from '../send.js';
@@ -44,20 +43,20 @@ export function putEvents(ctx: SqliteContext, events: readonly NewBusEvent[]): P
 export function dispatch(
   ctx: SqliteContext,
   batch: DispatchBatch,
-  plan: (events: readonly StoredBusEvent[], now: number, rulesVersion: number) => DispatchPlan,
+  plan: DispatchPlanner,
 ): Promise<number> {
   // An idle dispatcher looks every second: a read, not a write transaction that would sit in the
   // queue's group commits and delay a send.
   if (stmt(ctx.db, 'SELECT 1 FROM event_inbox LIMIT 1').get() === undefined) return Promise.resolve(0);
   return ctx.commit.run(() => {
-    const positions = claimWithin(ctx, batch);
+    const { positions, cut } = claimWithin(ctx, batch);
     if (positions.length === 0) return 0;
     const rows = stmt(ctx.db, 'SELECT * FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position').all(
       JSON.stringify(positions),
     ) as EventRow[];
     const now = ctx.now();
     const version = (stmt(ctx.db, 'SELECT rules_version FROM bus_meta WHERE id = 1').get() as { rules_version: number }).rules_version;
-    const writes = plan(rows.map(toEvent), now, version);
+    const writes = plan(rows.map(toEvent), now, version, cut);
     for (const send of writes.sends) {
       insertMessages(ctx.db, now, send.queueId, send.messages, send.options);
       ctx.wakeAfterCommit(send.queueId);
@@ -101,7 +100,7 @@ export function dispatch(
  * within `maxBytes` (the first always). Sizes come from the record header (`octet_length` does
  * not load the text), so a backlog of large events is never read just to be left behind.
  */
-function claimWithin(ctx: SqliteContext, batch: DispatchBatch): number[] {
+function claimWithin(ctx: SqliteContext, batch: DispatchBatch): { positions: number[]; cut: boolean } {
   const rows = stmt(
     ctx.db,
     'SELECT i.position AS position, octet_length(e.body) AS size FROM event_inbox i JOIN events e ON e.position = i.position ORDER BY i.position LIMIT ?',
@@ -113,7 +112,7 @@ function claimWithin(ctx: SqliteContext, batch: DispatchBatch): number[] {
     bytes += r.size;
     out.push(r.position);
   }
-  return out;
+  return { positions: out, cut: out.length < rows.length };
 }
 
 function markParked(ctx: SqliteContext, p: ParkedWrite): void {
