@@ -103,8 +103,9 @@ export class Dispatcher {
       // The version read inside the dispatch transaction decides freshness: no separate check first.
       const { buses, version: compiledFrom } = attempt === 0 ? await this.#d.state.cached() : await this.#d.state.checked();
       const queues = await this.#resolveQueues(buses);
-      const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0, parked: [] };
+      const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0, parked: 0 };
       let planned: readonly StoredBusEvent[] = [];
+      let parked: readonly ParkedWrite[] = [];
       let cut = false;
       try {
         const n = await this.#d.store.bus.dispatch({ maxEvents, maxBytes: this.#maxBytes }, (events, now, rulesVersion, cutByBytes) => {
@@ -113,13 +114,15 @@ export class Dispatcher {
           // Rules changed after we compiled (and before these events were put): plan again with them.
           if (rulesVersion !== compiledFrom) throw new StaleRules();
           planned = events;
-          return planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits, maxBytes: this.#maxBytes, now }, summary);
+          const plan = planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits, maxBytes: this.#maxBytes, now }, summary);
+          parked = plan.parked;
+          return plan;
         });
         // Events were left behind when the batch was full, cut by the plan's budget, or cut by
         // the store's byte budget before an event that did not fit.
         this.#more = n > 0 && (planned.length >= maxEvents || n < planned.length || cut);
-        if (n > 0) this.#d.events.emit('dispatch:done', { events: summary.events, matched: summary.matched, deliveries: summary.deliveries, parked: summary.parked.length });
-        if (summary.parked.length > 0) this.#emitParked(planned, summary.parked);
+        if (n > 0) this.#d.events.emit('dispatch:done', summary);
+        if (parked.length > 0) this.#emitParked(planned, parked);
         return n;
       } catch (error) {
         if (!(error instanceof StaleRules) || attempt >= 5) throw error;

@@ -35,7 +35,7 @@ export interface PlanSummary {
   matched: number;
   deliveries: number;
   /** Events parked with their error instead of being matched. */
-  parked: ParkedWrite[];
+  parked: number;
 }
 
 /** One event's writes, merged into the plan only when the whole event was planned. */
@@ -72,7 +72,7 @@ export function planDispatch(events: readonly StoredBusEvent[], input: PlanInput
     } catch (error) {
       const p = { position: e.position, error: { ...describeError(error), at: input.now } };
       parked.push(p);
-      summary.parked.push(p);
+      summary.parked++;
       continue;
     }
     if (writes === null) continue;
