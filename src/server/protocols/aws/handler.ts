@@ -27,7 +27,9 @@ export interface AwsJsonSpec<C extends RequestContext> {
  */
 export function awsJsonHandler<C extends RequestContext>(deps: ProtocolDeps, protocol: AwsProtocol, spec: AwsJsonSpec<C>): ProtocolHandler {
   const { ballast, options, closing } = deps;
-  const prefix = protocol.targetPrefix ?? '';
+  const prefix = protocol.targetPrefix;
+  // A programming error in the protocol table, caught when the app is built: JSON protocols name operations by target.
+  if (prefix === null) throw new TypeError(`awsJsonHandler needs a target prefix; protocol '${protocol.name}' has none`);
   return async (c) => {
     const requestId = c.get('requestId');
     const request = c.req.raw;
