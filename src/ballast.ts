@@ -40,6 +40,10 @@ export interface Ballast {
   /** Event buses, rules, targets, putEvents (EventBridge semantics). */
   readonly bus: EventBuses;
   readonly clock: Clock;
+  /** Region in every ARN and URL this Ballast hands out (`BallastOptions.region`). @defaultValue 'us-east-1' */
+  readonly region: string;
+  /** Account id in every ARN and URL this Ballast hands out (`BallastOptions.accountId`). @defaultValue '000000000000' */
+  readonly accountId: string;
   /** Stops background work and closes the store; idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -54,11 +58,14 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
       : // Only an injected clock replaces the database clock on PostgreSQL: by default every node asks the database.
         await openStore(options.store ?? DEFAULT_STORE_URL, options.clock ? { clock: options.clock } : {});
   const limits: QueueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.limits };
+  // Resolved once: queues, the bus and the server (QueueUrls, CreatedBy) all read these two.
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
   const queues = new Queues(store, {
     clock,
     limits,
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '000000000000',
+    region,
+    accountId,
     ...(options.statsTtlMs !== undefined ? { statsTtlMs: options.statsTtlMs } : {}),
   });
   queues.moveTasks.watch();
@@ -68,8 +75,8 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
     clock,
     limits: busLimits,
     queueLimits: limits,
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '000000000000',
+    region,
+    accountId,
     ...(busOptions.dispatcher ? { dispatcher: busOptions.dispatcher } : {}),
     ...(busOptions.worker ? { worker: busOptions.worker } : {}),
   });
@@ -87,7 +94,7 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
       await queues.moveTasks.close();
       await store.close();
     })());
-  return { store, queues, bus, clock, close, [Symbol.asyncDispose]: close };
+  return { store, queues, bus, clock, region, accountId, close, [Symbol.asyncDispose]: close };
 }
 
 async function runSweeper(store: Store, clock: Clock, everyMs: number, traceRetentionMs: number, signal: AbortSignal): Promise<void> {

@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Ballast } from '../ballast.js';
 import type { ServerEnv } from './env.js';
-import { sqsErrorResponse, toWireError } from './error-map.js';
 import { logRequestError, wireBusEventLogs, wireQueueEventLogs } from './logging.js';
 import { ServerMetrics } from './metrics.js';
 import { opsGate } from './auth/ops-gate.js';
 import { type AppOptions, resolveAppOptions } from './options.js';
-import { eventsHandler, isEventsRequest } from './protocols/events/dispatch.js';
-import { sqsHandler } from './protocols/sqs/dispatch.js';
+import { PROTOCOLS, routeProtocols } from './protocols/index.js';
 import { healthRoute } from './routes/health.js';
 import { watchStore } from './store-watch.js';
 import { healthRoutes } from '../health/routes.js';
@@ -77,18 +75,18 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   app.use('/metrics', gate);
   app.get('/metrics', metricsRoute(metrics));
   if (options.health) app.route('/', healthRoutes(options.health));
-  const sqs = sqsHandler({ ballast, options: resolved, closing: closing.signal });
-  const events = eventsHandler({ ballast, options: resolved });
-  // `AWSEvents.*` targets speak EventBridge; every other POST (unknown targets included) stays SQS's.
-  app.post('*', (c) => (isEventsRequest(c.req.raw.headers) ? events(c) : sqs(c)));
+  // Each POST goes to its protocol by X-Amz-Target (or content type); unknown targets stay SQS's.
+  app.post('*', routeProtocols({ ballast, options: resolved, closing: closing.signal }));
   // Only non-POST requests get here (every POST is an SQS or EventBridge call): a plain 404.
   app.notFound((c) =>
     c.json({ message: `No route for ${c.req.method} ${c.req.path}. SQS and EventBridge requests are POST / with X-Amz-Target.` }, 404),
   );
+  // Errors outside the protocol handlers (they answer their own) take the default protocol's shape.
+  const { errors } = PROTOCOLS[0]!;
   app.onError((error, c) => {
-    const wire = toWireError(error);
+    const wire = errors.toWire(error);
     c.set('error', { wire, error });
-    return sqsErrorResponse(wire, c.get('requestId'));
+    return errors.response(wire, c.get('requestId'));
   });
 
   let closed: Promise<void> | null = null;

@@ -1,4 +1,4 @@
-import type { WireError } from './error-map.js';
+import type { WireError } from './protocols/aws/errors.js';
 
 /** Hono environment of the server: per-request variables set by middleware and handlers. */
 export interface ServerEnv {

@@ -12,5 +12,5 @@ export {
   type ServerLogger,
   type StartServerOptions,
 } from './options.js';
-export { verifySigV4, type SignedRequest, type SigV4Policy } from './auth/sigv4.js';
+export { verifySigV4, type SignedRequest, type SigV4Policy } from './protocols/aws/sigv4.js';
 export { opsGate, type OpsGateOptions } from './auth/ops-gate.js';

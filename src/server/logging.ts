@@ -1,7 +1,7 @@
 import type { BusEventMap, BusEvents } from '../bus/events.js';
 import { isBallastError } from '../core/errors.js';
 import type { QueueEventMap, QueueEvents } from '../queue/events.js';
-import type { WireError } from './error-map.js';
+import type { WireError } from './protocols/aws/errors.js';
 import type { ServerLogger } from './options.js';
 
 /** Typed `on` for an emitter whose event map is `M`; every listener it adds is removed by the returned `off`. */

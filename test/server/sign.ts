@@ -3,7 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 /*
  * A deliberately small SigV4 signer for tests that need requests the AWS SDK would never send:
  * a chosen subset of signed headers, or a declared payload hash (UNSIGNED-PAYLOAD). Written
- * apart from src/server/auth/sigv4.ts so the two check each other.
+ * apart from src/server/protocols/aws/sigv4.ts so the two check each other.
  */
 
 const hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');

@@ -4,7 +4,7 @@ import { isBallastError } from '../../core/errors.js';
 import { readBody } from '../body.js';
 import type { ServerEnv } from '../env.js';
 import type { ServerCredentials } from '../options.js';
-import { verifySigV4 } from './sigv4.js';
+import { verifySigV4 } from '../protocols/aws/sigv4.js';
 
 /** What the operator-route gate accepts. */
 export interface OpsGateOptions {

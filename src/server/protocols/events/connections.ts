@@ -1,6 +1,6 @@
 import type { ConnectionAuthUpdate, ConnectionAuthView, ConnectionParameter, InvocationParameters } from '../../../bus/connections.js';
-import { compact } from '../sqs/context.js';
-import { optObject, optString, reqString, type WireObject } from '../sqs/input.js';
+import { compact } from '../aws/output.js';
+import { optObject, optString, reqString, type WireObject } from '../aws/input.js';
 import { optBool, optObjectList, refuseMember } from './wire.js';
 
 /*

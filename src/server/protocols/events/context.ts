@@ -1,12 +1,10 @@
-import type { Ballast } from '../../../ballast.js';
-import type { WireObject } from '../sqs/input.js';
+import type { AwsOperation, RequestContext } from '../aws/context.js';
 
-/** What one EventBridge operation handler gets besides its input. */
-export interface EventsContext {
-  readonly ballast: Ballast;
-  /** The account id in every ARN this Ballast hands out (DescribeRule's `CreatedBy`). */
-  readonly accountId: string;
-}
+/**
+ * What one EventBridge operation handler gets besides its input: the shared request context
+ * (its `accountId` is DescribeRule's `CreatedBy`).
+ */
+export type EventsContext = RequestContext;
 
 /** One EventBridge operation: type-checked wire input in, JSON-able output (`{}` when none) out. */
-export type EventsOperation = (input: WireObject, ctx: EventsContext) => Promise<object>;
+export type EventsOperation = AwsOperation<EventsContext>;

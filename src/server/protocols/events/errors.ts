@@ -1,8 +1,6 @@
 import { type ErrorShape, isBallastError } from '../../../core/errors.js';
-import { toWireError, type WireError } from '../../error-map.js';
-
-/** Content type of every EventBridge JSON 1.1 request and response. */
-export const AMZ_JSON_1_1 = 'application/x-amz-json-1.1';
+import { toWireError, type ProtocolErrorMap, type WireError } from '../aws/errors.js';
+import { AMZ_JSON_1_1 } from '../aws/media-types.js';
 
 /**
  * An error of the EventBridge wire protocol itself (unknown operation, wrong content type, an
@@ -70,7 +68,5 @@ export function eventsErrorResponse(wire: WireError, requestId: string): Respons
   return new Response(JSON.stringify({ __type: wire.code, message: wire.message }), { status: wire.shape.status, headers });
 }
 
-/** A 200 EventBridge JSON response. */
-export function eventsOkResponse(output: object, requestId: string): Response {
-  return new Response(JSON.stringify(output), { status: 200, headers: { 'Content-Type': AMZ_JSON_1_1, 'x-amzn-RequestId': requestId } });
-}
+/** EventBridge's error map: the library's shapes with EventBridge's names and statuses (`RENAMED` above). */
+export const EVENTS_ERRORS: ProtocolErrorMap = { toWire: toEventsWireError, response: eventsErrorResponse };

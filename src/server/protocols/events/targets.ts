@@ -1,6 +1,6 @@
 import type { TargetInput } from '../../../bus/targets.js';
-import { compact } from '../sqs/context.js';
-import { optInt, optObject, optString, optStringList, optStringMap, reqString, type WireObject } from '../sqs/input.js';
+import { compact } from '../aws/output.js';
+import { optInt, optObject, optString, optStringList, optStringMap, reqString, type WireObject } from '../aws/input.js';
 import { optDeadLetterConfig, refuseMember } from './wire.js';
 
 /** Wire ↔ library conversion of EventBridge `Target` structures (PascalCase ↔ camelCase). */

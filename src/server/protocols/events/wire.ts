@@ -1,6 +1,6 @@
 import { BallastError } from '../../../core/errors.js';
-import { compact } from '../sqs/context.js';
-import { optInt, optObject, optString, reqObjectList, type WireObject } from '../sqs/input.js';
+import { compact } from '../aws/output.js';
+import { optInt, optObject, optString, reqObjectList, type WireObject } from '../aws/input.js';
 
 /*
  * EventBridge-specific member readers and writers. The generic ones (strings, lists, maps,

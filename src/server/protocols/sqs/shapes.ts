@@ -1,7 +1,7 @@
 import { check } from '../../../core/errors.js';
 import type { BatchFailure, MessageAttributeValue, SendBatchEntry, SendResult } from '../../../queue/types.js';
-import { compact } from './context.js';
-import { optInt, optObjectMap, optString, reqString, type WireObject } from './input.js';
+import { compact } from '../aws/output.js';
+import { optInt, optObjectMap, optString, reqString, type WireObject } from '../aws/input.js';
 
 /*
  * Wire ↔ library conversion for messages. The wire uses PascalCase members and base64 strings

@@ -1,6 +1,6 @@
 import type { ApiDestinationDescription, ApiDestinationOptions, ApiDestinationStatus } from '../../../../bus/connections.js';
-import { compact } from '../../sqs/context.js';
-import { optInt, optString, reqString, type WireObject } from '../../sqs/input.js';
+import { compact } from '../../aws/output.js';
+import { optInt, optString, reqString, type WireObject } from '../../aws/input.js';
 import type { EventsContext, EventsOperation } from '../context.js';
 import { pageFromWire, seconds } from '../wire.js';
 

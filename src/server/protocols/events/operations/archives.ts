@@ -1,6 +1,6 @@
 import type { ArchiveDescription } from '../../../../bus/archives.js';
-import { compact } from '../../sqs/context.js';
-import { optInt, optString, reqString, type WireObject } from '../../sqs/input.js';
+import { compact } from '../../aws/output.js';
+import { optInt, optString, reqString, type WireObject } from '../../aws/input.js';
 import type { EventsOperation } from '../context.js';
 import { pageFromWire, refuseMember, seconds } from '../wire.js';
 

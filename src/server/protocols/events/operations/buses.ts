@@ -1,6 +1,6 @@
 import type { EventBusDescription } from '../../../../bus/types.js';
-import { compact } from '../../sqs/context.js';
-import { optObject, optString, reqString } from '../../sqs/input.js';
+import { compact } from '../../aws/output.js';
+import { optObject, optString, reqString } from '../../aws/input.js';
 import type { EventsOperation } from '../context.js';
 import { optDeadLetterConfig, optTags, pageFromWire, refuseMember, seconds } from '../wire.js';
 

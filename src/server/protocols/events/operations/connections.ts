@@ -1,7 +1,7 @@
 import type { AuthorizationType, ConnectionAuth, ConnectionStatus } from '../../../../bus/connections.js';
 import { BallastError } from '../../../../core/errors.js';
-import { compact } from '../../sqs/context.js';
-import { optObject, optString, reqString } from '../../sqs/input.js';
+import { compact } from '../../aws/output.js';
+import { optObject, optString, reqString } from '../../aws/input.js';
 import { authFromWire, authToWire, refuseConnectionMembers } from '../connections.js';
 import type { EventsOperation } from '../context.js';
 import { pageFromWire, reqObject, seconds } from '../wire.js';

@@ -1,7 +1,7 @@
 import type { PutEventsEntry } from '../../../../bus/envelope.js';
 import { testEventPattern } from '../../../../patterns/index.js';
-import { compact } from '../../sqs/context.js';
-import { optString, optStringList, reqObjectList, reqString, type WireObject } from '../../sqs/input.js';
+import { compact } from '../../aws/output.js';
+import { optString, optStringList, reqObjectList, reqString, type WireObject } from '../../aws/input.js';
 import type { EventsOperation } from '../context.js';
 import { optTime, refuseMember } from '../wire.js';
 

@@ -1,8 +1,8 @@
 import type { ReplayDescription } from '../../../../bus/replays.js';
 import { BallastError } from '../../../../core/errors.js';
 import type { ReplayState } from '../../../../store/bus-contract.js';
-import { compact } from '../../sqs/context.js';
-import { optObject, optString, optStringList, reqString } from '../../sqs/input.js';
+import { compact } from '../../aws/output.js';
+import { optObject, optString, optStringList, reqString } from '../../aws/input.js';
 import type { EventsOperation } from '../context.js';
 import { pageFromWire, reqTime, seconds } from '../wire.js';
 

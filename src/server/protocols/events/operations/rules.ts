@@ -1,6 +1,6 @@
 import type { RuleDescription } from '../../../../bus/types.js';
-import { compact } from '../../sqs/context.js';
-import { optString, reqString, type WireObject } from '../../sqs/input.js';
+import { compact } from '../../aws/output.js';
+import { optString, reqString, type WireObject } from '../../aws/input.js';
 import type { EventsOperation } from '../context.js';
 import { optBool, optTags, pageFromWire } from '../wire.js';
 

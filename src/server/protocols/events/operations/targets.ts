@@ -1,7 +1,7 @@
 import type { TargetInput } from '../../../../bus/targets.js';
 import type { TargetFailure } from '../../../../bus/types.js';
-import { compact } from '../../sqs/context.js';
-import { optString, reqObjectList, reqString, reqStringList, type WireObject } from '../../sqs/input.js';
+import { compact } from '../../aws/output.js';
+import { optString, reqObjectList, reqString, reqStringList, type WireObject } from '../../aws/input.js';
 import type { EventsOperation } from '../context.js';
 import { toEventsWireError } from '../errors.js';
 import { targetFromWire, targetToWire } from '../targets.js';

@@ -1,5 +1,5 @@
 import type { SqsOperation } from '../context.js';
-import { reqInt, reqObjectList, reqString } from '../input.js';
+import { reqInt, reqObjectList, reqString } from '../../aws/input.js';
 import { entryLabel, failureToWire, sendEntryFromWire, sendResultToWire } from '../shapes.js';
 
 /** Sending, deleting and changing the visibility of messages, one at a time or in batches. */

@@ -1,6 +1,7 @@
 import type { MoveTask } from '../../../../queue/move-tasks.js';
-import { compact, type SqsOperation } from '../context.js';
-import { optInt, optString, reqString } from '../input.js';
+import { compact } from '../../aws/output.js';
+import type { SqsOperation } from '../context.js';
+import { optInt, optString, reqString } from '../../aws/input.js';
 
 /** Dead-letter redrive: StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask. */
 

@@ -1,6 +1,7 @@
 import { BallastError, check } from '../../../../core/errors.js';
-import { compact, type SqsOperation } from '../context.js';
-import { optInt, optString, optStringList, optStringMap, reqString, reqStringList, reqStringMap } from '../input.js';
+import { compact } from '../../aws/output.js';
+import type { SqsOperation } from '../context.js';
+import { optInt, optString, optStringList, optStringMap, reqString, reqStringList, reqStringMap } from '../../aws/input.js';
 
 /** Queue lifecycle and configuration: create, find, list, attributes, tags, purge, delete. */
 

@@ -1,8 +1,9 @@
 import { BallastError } from '../../../../core/errors.js';
 import { md5OfAttributes } from '../../../../queue/md5.js';
 import type { MessageAttributeValue, ReceivedMessage } from '../../../../queue/types.js';
-import { compact, type SqsOperation } from '../context.js';
-import { optInt, optString, optStringList } from '../input.js';
+import { compact } from '../../aws/output.js';
+import type { SqsOperation } from '../context.js';
+import { optInt, optString, optStringList } from '../../aws/input.js';
 import { attributeToWire, type WireAttributeValue } from '../shapes.js';
 
 /** ReceiveMessage: long polling, system attribute selection and message attribute filtering. */

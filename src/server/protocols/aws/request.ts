@@ -1,10 +1,8 @@
-import type { Context } from 'hono';
-import { BallastError, type BallastErrorCode } from '../../core/errors.js';
-import { verifySigV4 } from '../auth/sigv4.js';
-import { readBody } from '../body.js';
-import type { ServerEnv } from '../env.js';
-import type { ResolvedAppOptions } from '../options.js';
-import { asRequestObject, type WireObject } from './sqs/input.js';
+import { BallastError, type BallastErrorCode } from '../../../core/errors.js';
+import { readBody } from '../../body.js';
+import type { ResolvedAppOptions } from '../../options.js';
+import { asRequestObject, type WireObject } from './input.js';
+import { verifySigV4 } from './sigv4.js';
 
 /*
  * What every AWS JSON protocol on this server does the same way before its operation runs:
@@ -12,20 +10,10 @@ import { asRequestObject, type WireObject } from './sqs/input.js';
  */
 
 /**
- * Labels the request (metrics, logs) with the operation `X-Amz-Target` names under `prefix`;
- * names not in `known` share `unknown`, so clients cannot blow up label cardinality.
- */
-export function labelOperation(c: Context<ServerEnv>, prefix: string, known: ReadonlyMap<string, unknown>): void {
-  const target = c.req.header('x-amz-target');
-  const named = target?.startsWith(prefix) ? target.slice(prefix.length) : '';
-  c.set('operation', known.has(named) ? named : 'unknown');
-}
-
-/**
  * Reads the body (size limit first) and, when credentials are configured, verifies its SigV4
  * signature for `service` (`sqs`, `events`). The whole body is read before the check because the
  * signature must cover it (no `UNSIGNED-PAYLOAD`); the request timeout bounds how long that takes.
- * Throws BallastErrors the protocols map to their shapes (`toWireError`, `toEventsWireError`).
+ * Throws BallastErrors the protocols map to their shapes (each protocol's `ProtocolErrorMap`).
  */
 export async function readSignedBody(request: Request, options: ResolvedAppOptions, now: number, service: string): Promise<Uint8Array> {
   const body = await readBody(request, options.maxRequestBytes);

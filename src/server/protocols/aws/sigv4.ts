@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { BallastError } from '../../core/errors.js';
-import type { ServerCredentials } from '../options.js';
+import { BallastError } from '../../../core/errors.js';
+import type { ServerCredentials } from '../../options.js';
 
 /** The parts of a request a SigV4 signature covers. */
 export interface SignedRequest {
