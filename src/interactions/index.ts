@@ -1,8 +1,8 @@
 /**
  * `ballast/interactions`: declared hard- and soft-real-time interactions (`defineInteraction`),
  * and the parts they are built from — backoff as pure functions, retry budgets, a circuit
- * breaker, a bulkhead, deadlines and their propagation over HTTP, load shedding, and the
- * REL04 analyser behind `ballast doctor`.
+ * breaker, a bulkhead, deadlines and their propagation over HTTP, and load shedding.
+ * The REL04 analyser behind `ballast doctor` is `ballast/doctor`.
  */
 export { defineInteraction, type HardRealTimeOptions, type SoftRealTimeOptions } from './interaction.js';
 export { HardRealTimeInteraction, type AttemptContext, type CallOptions, type EndpointPicker, type InteractionStats } from './hard-real-time.js';
@@ -30,22 +30,3 @@ export { ConcurrencyLimiter, DEFAULT_EXEMPT_PATHS, type LoadSheddingOptions, typ
 export { honoLoadShedding, loadShedding, type LoadSheddingMiddleware } from './load-shedding-http.js';
 export { fastifyLoadShedding } from './load-shedding-fastify.js';
 export { currentDeadline, deadlineMiddleware, fetchWithDeadline, honoDeadline, withDeadline, type DeadlineMiddlewareOptions } from './deadline-http.js';
-export {
-  analyse,
-  DOCTOR_RULES,
-  formatFindings,
-  mergeLive,
-  parseTopology,
-  readServerTopology,
-  readTopology,
-  summarise,
-  summaryLine,
-  TopologyError,
-  atLeast,
-  TOPOLOGY_LIMITS,
-  type BestPractice,
-  type Finding,
-  type FindingSummary,
-  type Risk,
-  type Topology,
-} from './doctor/index.js';

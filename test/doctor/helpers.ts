@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { analyse } from '../../../src/interactions/doctor/analyse.js';
-import type { Finding } from '../../../src/interactions/doctor/finding.js';
-import { parseTopology } from '../../../src/interactions/doctor/parse.js';
-import type { Output } from '../../../src/cli/output.js';
+import { analyse } from '../../src/doctor/analyse.js';
+import type { Finding } from '../../src/doctor/finding.js';
+import { parseTopology } from '../../src/doctor/parse.js';
+import type { Output } from '../../src/cli/output.js';
 
 /** The path of an example topology. */
-export const example = (name: 'fragile' | 'fixed'): string => new URL(`../../../examples/doctor/${name}.json`, import.meta.url).pathname;
+export const example = (name: 'fragile' | 'fixed'): string => new URL(`../../examples/doctor/${name}.json`, import.meta.url).pathname;
 
 /** An example topology as parsed JSON, to change in a test. */
 export function exampleJson(name: 'fragile' | 'fixed'): Record<string, unknown> {

@@ -1,6 +1,6 @@
 /**
- * `ballast doctor` as a library: read a topology (file and/or a running server), then `analyse` it
- * for the REL04 anti-patterns of AWS Well-Architected (docs/doctor.md).
+ * `ballast/doctor`: `ballast doctor` as a library. Read a topology (file and/or a running server),
+ * then `analyse` it for the REL04 anti-patterns of AWS Well-Architected (docs/doctor.md).
  */
 export { analyse } from './analyse.js';
 export { DOCTOR_RULES, type RuleInfo } from './catalogue.js';

@@ -1,6 +1,6 @@
-import { describeValue } from '../../../core/describe-value.js';
-import { BallastError } from '../../../core/errors.js';
-import { suggest } from '../../../core/suggest.js';
+import { describeValue } from '../../core/describe-value.js';
+import { BallastError } from '../../core/errors.js';
+import { suggest } from '../../core/suggest.js';
 
 /** One thing wrong with a topology: `path` is the JSON path (`''` for the whole document). */
 export interface TopologyProblem {

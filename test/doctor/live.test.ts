@@ -4,10 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import type { Finding } from '../../../src/interactions/doctor/finding.js';
-import { readServerTopology } from '../../../src/interactions/doctor/live/read-server.js';
-import { startTestServer, TEST_CREDENTIALS, type TestServer } from '../../server/helpers.js';
+import { main } from '../../src/cli/main.js';
+import type { Finding } from '../../src/doctor/finding.js';
+import { readServerTopology } from '../../src/doctor/live/read-server.js';
+import { startTestServer, TEST_CREDENTIALS, type TestServer } from '../server/helpers.js';
 import { capture } from './helpers.js';
 
 const arn = (queue: string): string => `arn:aws:sqs:us-east-1:000000000000:${queue}`;

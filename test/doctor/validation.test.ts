@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isBallastError } from '../../../src/core/errors.js';
-import { parseTopology, readTopology } from '../../../src/interactions/doctor/parse.js';
-import { TopologyError } from '../../../src/interactions/doctor/validate/problems.js';
+import { isBallastError } from '../../src/core/errors.js';
+import { parseTopology, readTopology } from '../../src/doctor/parse.js';
+import { TopologyError } from '../../src/doctor/validate/problems.js';
 import { exampleJson, hard, problemsOf } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-doctor-'));

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import { DOCTOR_RULES } from '../../../src/interactions/doctor/catalogue.js';
+import { main } from '../../src/cli/main.js';
+import { DOCTOR_RULES } from '../../src/doctor/catalogue.js';
 import { capture, example } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-doctor-cli-'));
@@ -118,7 +118,7 @@ describe('ballast doctor output', () => {
   });
 
   it('is what docs/doctor.md shows for both examples', async () => {
-    const doc = readFileSync(new URL('../../../docs/doctor.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../docs/doctor.md', import.meta.url), 'utf8');
     for (const name of ['fragile', 'fixed']) {
       // Relative paths, as in the docs (tests run from the repository root).
       const { stdout } = await run(`examples/doctor/${name}.json`);

@@ -1,4 +1,4 @@
-import { BallastError } from '../../../core/errors.js';
+import { BallastError } from '../../core/errors.js';
 import { type AccessKey, signatureHeaders } from './sign.js';
 
 /** The two AWS JSON protocols `ballast serve` speaks on `POST /`. */

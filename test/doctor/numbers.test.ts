@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CallGraph } from '../../../src/interactions/doctor/graph.js';
-import { parseTopology } from '../../../src/interactions/doctor/parse.js';
-import { WorstCase, worstBackoffMs } from '../../../src/interactions/doctor/timing.js';
+import { CallGraph } from '../../src/doctor/graph.js';
+import { parseTopology } from '../../src/doctor/parse.js';
+import { WorstCase, worstBackoffMs } from '../../src/doctor/timing.js';
 import { doctor, hard, withId } from './helpers.js';
 
 /** `layers` services in a line (s0 → i1 → … ), each call making `attempts[k]` attempts. */

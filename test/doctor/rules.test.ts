@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyse } from '../../../src/interactions/doctor/analyse.js';
-import { DOCTOR_RULES } from '../../../src/interactions/doctor/catalogue.js';
-import { readTopology } from '../../../src/interactions/doctor/parse.js';
+import { analyse } from '../../src/doctor/analyse.js';
+import { DOCTOR_RULES } from '../../src/doctor/catalogue.js';
+import { readTopology } from '../../src/doctor/parse.js';
 import { doctor, example, hard, withId } from './helpers.js';
 
 const retries3 = { maxAttempts: 3, budget: 'token-bucket', backoff: 'full-jitter' };
