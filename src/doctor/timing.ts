@@ -3,7 +3,7 @@
  * can take if that is less; a callee with a deadline answers (or fails) within it. A handler's time
  * is its own `workMs` plus its calls, one after another (or the slowest, with `parallelCalls`).
  */
-import { exponentialSeconds } from '../interactions/backoff.js';
+import { exponentialSeconds } from '../core/backoff.js';
 import type { CallGraph, Edge } from './graph.js';
 import type { BackoffSpec, Interaction } from './types.js';
 

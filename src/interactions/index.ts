@@ -19,7 +19,7 @@ export {
 } from './soft-real-time.js';
 export { acceptListener, acceptRoutes, type AcceptRoutesOptions } from './accept-http.js';
 export { isRetryable, type BackoffKind, type RetryOptions, type RetryPolicy } from './retry-policy.js';
-export { DEFAULT_BACKOFF, decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds, type BackoffOptions } from './backoff.js';
+export { DEFAULT_BACKOFF, decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds, type BackoffOptions } from '../core/backoff.js';
 export { RatioBudget, TokenBucketBudget, type RatioBudgetOptions, type RetryBudget, type RetryCause, type RetryGrant, type TokenBucketOptions } from './budget.js';
 export { CircuitBreaker, type BreakerSnapshot, type BreakerState, type BreakerTicket, type BreakerTrigger, type CircuitBreakerOptions } from './breaker.js';
 export { Deadline, DEADLINE_HEADER, MAX_DEADLINE_MS } from './deadline.js';

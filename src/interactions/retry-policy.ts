@@ -1,5 +1,5 @@
 import { BallastError, isBallastError } from '../core/errors.js';
-import { decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds } from './backoff.js';
+import { decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds } from '../core/backoff.js';
 import { RatioBudget, TokenBucketBudget, type RetryBudget } from './budget.js';
 import type { Clock } from '../core/clock.js';
 import { describeValue } from '../core/describe-value.js';

@@ -3,7 +3,7 @@
  * ratio budget that bounds downstream calls under 100 % failure.
  */
 import { describe, expect, it } from 'vitest';
-import { decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds } from '../../src/interactions/backoff.js';
+import { decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds } from '../../src/core/backoff.js';
 import { RatioBudget, TokenBucketBudget } from '../../src/interactions/budget.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { prng } from '../../src/testing/prng.js';
