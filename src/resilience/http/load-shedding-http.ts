@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
-import { type ConcurrencyLimiter, type LoadSheddingOptions, pathOf, resolveLoadShedding } from './load-shedding.js';
+import { type ConcurrencyLimiter, type LoadSheddingOptions, pathOf, resolveLoadShedding } from '../load-shedding.js';
 
 /** A connect-style middleware, with its limiter (for metrics: `inFlight`, `admitted`, `shed`). */
 export type LoadSheddingMiddleware = ((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void) & { limiter: ConcurrencyLimiter };

@@ -1,7 +1,7 @@
 /** Which errors are retried, and the resolved backoff of each kind (pure functions of a seeded random source). */
 import { describe, expect, it } from 'vitest';
 import { BallastError } from '../../src/core/errors.js';
-import { isRetryable, resolveRetry } from '../../src/interactions/retry-policy.js';
+import { isRetryable, resolveRetry } from '../../src/resilience/retry-policy.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 
 describe('isRetryable', () => {

@@ -10,9 +10,9 @@ import { serve } from '@hono/node-server';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/testing/fake-clock.js';
-import { fastifyDeadline } from '../../src/interactions/deadline-fastify.js';
-import { currentDeadline, deadlineMiddleware, fetchWithDeadline, honoDeadline } from '../../src/interactions/deadline-http.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
+import { fastifyDeadline } from '../../../src/resilience/http/deadline-fastify.js';
+import { currentDeadline, deadlineMiddleware, fetchWithDeadline, honoDeadline } from '../../../src/resilience/http/deadline-http.js';
 
 const urlOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const listening = (server: Server): Promise<string> => new Promise((r) => server.listen(0, '127.0.0.1', () => r(urlOf(server))));

@@ -1,6 +1,6 @@
 /** The circuit breaker's state machine under a fake clock: both triggers, half-open trials, export. */
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../src/interactions/breaker.js';
+import { CircuitBreaker } from '../../src/resilience/breaker.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { codeOf } from '../helpers/errors.js';
 

@@ -10,9 +10,9 @@ import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConcurrencyLimiter, LoadSheddingOptions } from '../../src/interactions/load-shedding.js';
-import { fastifyLoadShedding } from '../../src/interactions/load-shedding-fastify.js';
-import { honoLoadShedding, loadShedding } from '../../src/interactions/load-shedding-http.js';
+import type { ConcurrencyLimiter, LoadSheddingOptions } from '../../../src/resilience/load-shedding.js';
+import { fastifyLoadShedding } from '../../../src/resilience/http/load-shedding-fastify.js';
+import { honoLoadShedding, loadShedding } from '../../../src/resilience/http/load-shedding-http.js';
 
 /** Handlers park on this until the test releases them; `untilEntered(n)` waits for n parked in all. */
 class Holds {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { type Deadline, DEADLINE_HEADER } from './deadline.js';
+import { type Deadline, DEADLINE_HEADER } from '../deadline.js';
 import { admit, checkMiddlewareOptions, type DeadlineMiddlewareOptions, problemBody, withDeadline } from './deadline-http.js';
 
 declare module 'fastify' {

@@ -6,9 +6,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Deadline } from '../../src/interactions/deadline.js';
-import { currentDeadline, deadlineMiddleware, fetchWithDeadline } from '../../src/interactions/deadline-http.js';
-import { within } from '../helpers/ballast.js';
+import type { Deadline } from '../../../src/resilience/deadline.js';
+import { currentDeadline, deadlineMiddleware, fetchWithDeadline } from '../../../src/resilience/http/deadline-http.js';
+import { within } from '../../helpers/ballast.js';
 
 type Handler = (req: IncomingMessage & { deadline?: Deadline }, res: ServerResponse) => Promise<void>;
 
@@ -91,7 +91,7 @@ describe('deadline propagation over HTTP, three hops', () => {
 describe('honoDeadline', () => {
   it('makes the deadline current for the handler; 400 malformed, 504 spent', async () => {
     const { Hono } = await import('hono');
-    const { honoDeadline } = await import('../../src/interactions/deadline-http.js');
+    const { honoDeadline } = await import('../../../src/resilience/http/deadline-http.js');
     const app = new Hono();
     app.use('*', honoDeadline({ maxMs: 1_000 }));
     app.get('/left', (c) => c.json({ left: currentDeadline()?.remaining() ?? null }));

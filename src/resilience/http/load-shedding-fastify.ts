@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { type ConcurrencyLimiter, type LoadSheddingOptions, pathOf, resolveLoadShedding } from './load-shedding.js';
+import { type ConcurrencyLimiter, type LoadSheddingOptions, pathOf, resolveLoadShedding } from '../load-shedding.js';
 
 /**
  * Fastify plugin for load shedding, with its limiter: `await app.register(fastifyLoadShedding(options))`

@@ -1,6 +1,6 @@
 /** The bulkhead: bounded concurrency, a bounded queue, early refusal, abandoned waits. */
 import { describe, expect, it } from 'vitest';
-import { Bulkhead } from '../../src/interactions/bulkhead.js';
+import { Bulkhead } from '../../src/resilience/bulkhead.js';
 import { codeOf } from '../helpers/errors.js';
 
 describe('Bulkhead', () => {

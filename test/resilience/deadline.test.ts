@@ -1,6 +1,6 @@
 /** Deadlines under a fake clock: remaining time, abort on expiry, children bounded by parents, the header. */
 import { describe, expect, it } from 'vitest';
-import { Deadline, DEADLINE_HEADER } from '../../src/interactions/deadline.js';
+import { Deadline, DEADLINE_HEADER } from '../../src/resilience/deadline.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 
 const settle = () => new Promise((r) => setImmediate(r));

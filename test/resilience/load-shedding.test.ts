@@ -1,6 +1,6 @@
 /** The load-shedding core: the concurrency counter, option validation, which requests are exempt. */
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimiter, DEFAULT_EXEMPT_PATHS, pathOf, resolveLoadShedding } from '../../src/interactions/load-shedding.js';
+import { ConcurrencyLimiter, DEFAULT_EXEMPT_PATHS, pathOf, resolveLoadShedding } from '../../src/resilience/load-shedding.js';
 import { codeOf } from '../helpers/errors.js';
 
 const req = (path: string, method = 'GET') => ({ method, path });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds } from '../../src/core/backoff.js';
-import { RatioBudget, TokenBucketBudget } from '../../src/interactions/budget.js';
+import { RatioBudget, TokenBucketBudget } from '../../src/resilience/budget.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { prng } from '../../src/testing/prng.js';
 

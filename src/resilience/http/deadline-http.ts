@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
-import { type Clock, systemClock } from '../core/clock.js';
-import { BallastError, isBallastError } from '../core/errors.js';
-import { Deadline, DEADLINE_HEADER, MAX_DEADLINE_MS } from './deadline.js';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { BallastError, isBallastError } from '../../core/errors.js';
+import { Deadline, DEADLINE_HEADER, MAX_DEADLINE_MS } from '../deadline.js';
 
 const current = new AsyncLocalStorage<Deadline>();
 
