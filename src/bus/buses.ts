@@ -1,11 +1,8 @@
-import type { Clock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
 import type { BusRecord } from '../store/bus-contract.js';
-import type { Store } from '../store/contract.js';
-import type { BusLimits } from './limits.js';
+import type { BusApiDeps } from './deps.js';
 import { busName as checkBusName, description as checkDescription } from './names.js';
 import { fromToken, page, pageLimit } from './paging.js';
-import type { ArnScope } from './targets.js';
 import type { EventBusDescription, PageOptions } from './types.js';
 
 /** The bus every node creates, and the one calls without a bus name work on. */
@@ -13,29 +10,26 @@ export const DEFAULT_BUS = 'default';
 /** How long a bus record is reused, ms; a bus deleted on another node is seen after this. */
 const BUS_CACHE_MS = 1000;
 
-/** What the bus registry reads: the ARN scope, the clock (for its cache) and the limits. */
-export interface BusesOptions extends ArnScope {
-  readonly clock: Clock;
-  readonly limits: BusLimits;
+/** What the objects that work on one bus at a time (event log, rules, targets) read: the bus API's deps and the buses. */
+export interface OnBusDeps extends BusApiDeps {
+  readonly buses: Buses;
 }
 
 /** Event buses: the default bus, create / describe / list / delete, and a bus by name or ARN. */
 export class Buses {
-  readonly #store: Store;
-  readonly #options: BusesOptions;
+  readonly #deps: BusApiDeps;
   #ready: Promise<void> | null = null;
   readonly #cache = new Map<string, { bus: BusRecord; until: number }>();
 
   /** @internal created by the bus manager. */
-  constructor(store: Store, options: BusesOptions) {
-    this.#store = store;
-    this.#options = options;
+  constructor(deps: BusApiDeps) {
+    this.#deps = deps;
   }
 
   /** Makes sure the `default` bus exists (every node may call it; it is idempotent). */
   ready(): Promise<void> {
     // A failure (the store is down) is not remembered: the next call tries again.
-    return (this.#ready ??= this.#store.bus.createBus(DEFAULT_BUS, { description: null, deadLetterArn: null, tags: {} }).then(
+    return (this.#ready ??= this.#deps.store.bus.createBus(DEFAULT_BUS, { description: null, deadLetterArn: null, tags: {} }).then(
       () => undefined,
       (error: unknown) => {
         this.#ready = null;
@@ -46,7 +40,7 @@ export class Buses {
 
   /** ARN of a bus. */
   arn(name: string): string {
-    return `arn:aws:events:${this.#options.region}:${this.#options.accountId}:event-bus/${name}`;
+    return `arn:aws:events:${this.#deps.options.region}:${this.#deps.options.accountId}:event-bus/${name}`;
   }
 
   /** Creates a bus (`ResourceAlreadyExistsException` when the name is taken). */
@@ -57,12 +51,12 @@ export class Buses {
     await this.ready();
     checkBusName(name);
     if (name.startsWith('aws.')) throw new BallastError('ValidationException', 'Event bus names starting with aws. are reserved for partner buses.');
-    const count = (await this.#store.bus.listBuses('', null, this.#options.limits.maxBuses + 1)).length;
-    if (count >= this.#options.limits.maxBuses) {
-      throw new BallastError('LimitExceededException', `The limit of ${this.#options.limits.maxBuses} event buses has been reached.`);
+    const count = (await this.#deps.store.bus.listBuses('', null, this.#deps.options.limits.maxBuses + 1)).length;
+    if (count >= this.#deps.options.limits.maxBuses) {
+      throw new BallastError('LimitExceededException', `The limit of ${this.#deps.options.limits.maxBuses} event buses has been reached.`);
     }
-    const { created } = await this.#store.bus.createBus(name, {
-      description: checkDescription(options.description, this.#options.limits.maxDescriptionLength),
+    const { created } = await this.#deps.store.bus.createBus(name, {
+      description: checkDescription(options.description, this.#deps.options.limits.maxDescriptionLength),
       deadLetterArn: options.deadLetterConfig?.arn ?? null,
       tags: options.tags ?? {},
     });
@@ -79,7 +73,7 @@ export class Buses {
   async list(options: { namePrefix?: string } & PageOptions): Promise<{ eventBuses: EventBusDescription[]; nextToken?: string }> {
     await this.ready();
     const limit = pageLimit(options.limit);
-    const rows = await this.#store.bus.listBuses(options.namePrefix ?? '', fromToken(options.nextToken), limit + 1);
+    const rows = await this.#deps.store.bus.listBuses(options.namePrefix ?? '', fromToken(options.nextToken), limit + 1);
     return page(rows.map((b) => this.#describe(b)), limit, 'eventBuses', (b) => b.name);
   }
 
@@ -87,22 +81,22 @@ export class Buses {
   async delete(name: string): Promise<void> {
     await this.ready();
     if (name === DEFAULT_BUS) throw new BallastError('ValidationException', 'Cannot delete event bus default.');
-    const bus = await this.#store.bus.getBus(name);
+    const bus = await this.#deps.store.bus.getBus(name);
     if (!bus) return;
     this.#cache.delete(name);
-    const r = await this.#store.bus.deleteBus(bus.id);
+    const r = await this.#deps.store.bus.deleteBus(bus.id);
     if (r === 'hasRules') throw new BallastError('ValidationException', `Cannot delete event bus ${name} while it has rules.`);
   }
 
   /** The bus of a name or ARN, from a 1 s cache (publishers name a bus on every entry); `ResourceNotFoundException` when absent. */
   async get(nameOrArn: string): Promise<BusRecord> {
-    const prefix = `arn:aws:events:${this.#options.region}:${this.#options.accountId}:event-bus/`;
+    const prefix = `arn:aws:events:${this.#deps.options.region}:${this.#deps.options.accountId}:event-bus/`;
     const name = nameOrArn.startsWith(prefix) ? nameOrArn.slice(prefix.length) : nameOrArn;
-    const now = this.#options.clock.now();
+    const now = this.#deps.options.clock.now();
     const hit = this.#cache.get(name);
     if (hit && hit.until > now) return hit.bus;
     await this.ready();
-    const bus = await this.#store.bus.getBus(name);
+    const bus = await this.#deps.store.bus.getBus(name);
     if (!bus) {
       this.#cache.delete(name);
       throw new BallastError('ResourceNotFoundException', `Event bus ${name} does not exist.`);

@@ -70,10 +70,11 @@ export class EventBuses {
       this.#totals.matched += e.matched;
     });
     this.events.on('dispatch:parked', () => void this.#totals.parked++);
-    this.#buses = new Buses(store, options);
-    this.#log = new EventLog(store, options, this.#buses, this.events);
-    this.#rules = new Rules(store, options, this.#buses);
-    this.#targets = new RuleTargets(store, options, this.#buses, this.#rules);
+    this.#buses = new Buses({ store, options, events: this.events });
+    const onBus = { store, options, events: this.events, buses: this.#buses };
+    this.#log = new EventLog(onBus);
+    this.#rules = new Rules(onBus);
+    this.#targets = new RuleTargets({ ...onBus, rules: this.#rules });
     this.#functions = new FunctionTargets(options);
     const state = new BusState(store, options, options.limits);
     const deps = { store, state, queues, queueLimits: options.queueLimits, events: this.events, clock: options.clock };

@@ -1,32 +1,15 @@
-import type { Clock } from '../core/clock.js';
 import { BallastError, check, isBallastError } from '../core/errors.js';
 import type { EventTrace, NewBusEvent, ParkedEvent } from '../store/bus-contract.js';
-import type { Store } from '../store/contract.js';
-import { DEFAULT_BUS, type Buses } from './buses.js';
+import { DEFAULT_BUS, type OnBusDeps } from './buses.js';
 import { buildEvent, EntryError, isComplete, type PutEventsEntry, type PutEventsResultEntry } from './envelope.js';
-import type { BusEvents } from './events.js';
-import type { BusLimits } from './limits.js';
-import type { ArnScope } from './targets.js';
-
-/** What the event log reads: the ARN scope, the clock (event times) and the limits. */
-export interface EventLogOptions extends ArnScope {
-  readonly clock: Clock;
-  readonly limits: BusLimits;
-}
 
 /** The stored log of events: putEvents, an event's trace, and the events the dispatcher parked. */
 export class EventLog {
-  readonly #store: Store;
-  readonly #options: EventLogOptions;
-  readonly #buses: Buses;
-  readonly #events: BusEvents;
+  readonly #ctx: OnBusDeps;
 
   /** @internal created by the bus manager. */
-  constructor(store: Store, options: EventLogOptions, buses: Buses, events: BusEvents) {
-    this.#store = store;
-    this.#options = options;
-    this.#buses = buses;
-    this.#events = events;
+  constructor(ctx: OnBusDeps) {
+    this.#ctx = ctx;
   }
 
   /**
@@ -34,24 +17,24 @@ export class EventLog {
    * entry gets an event id or its own error, in request order; the others still count.
    */
   async put(entries: readonly PutEventsEntry[]): Promise<{ failedEntryCount: number; entries: PutEventsResultEntry[] }> {
-    await this.#buses.ready();
-    const max = this.#options.limits.maxEntriesPerPut;
+    await this.#ctx.buses.ready();
+    const max = this.#ctx.options.limits.maxEntriesPerPut;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > max) {
       throw new BallastError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${max}`);
     }
     if (!entries.some(isComplete)) {
       throw new BallastError('ValidationException', 'Parameters Source, DetailType and Detail are required in at least one entry.');
     }
-    const now = this.#options.clock.now();
+    const now = this.#ctx.options.clock.now();
     const results: PutEventsResultEntry[] = [];
     const toStore: { index: number; event: NewBusEvent; bus: string }[] = [];
     for (const [index, entry] of entries.entries()) {
       try {
-        const bus = await this.#buses.get(entry.eventBusName ?? DEFAULT_BUS).catch((error: unknown) => {
+        const bus = await this.#ctx.buses.get(entry.eventBusName ?? DEFAULT_BUS).catch((error: unknown) => {
           if (isBallastError(error) && error.code === 'ResourceNotFoundException') throw new EntryError('ResourceNotFoundException', error.message);
           throw error;
         });
-        const built = buildEvent(entry, { region: this.#options.region, accountId: this.#options.accountId, now, limits: this.#options.limits });
+        const built = buildEvent(entry, { region: this.#ctx.options.region, accountId: this.#ctx.options.accountId, now, limits: this.#ctx.options.limits });
         results.push({ eventId: built.eventId });
         toStore.push({ index, bus: bus.name, event: { busId: bus.id, eventId: built.eventId, body: built.body, eventTime: built.eventTime, replayName: null, onlyRuleIds: null } });
       } catch (error) {
@@ -60,17 +43,17 @@ export class EventLog {
       }
     }
     if (toStore.length > 0) {
-      await this.#store.bus.putEvents(toStore.map((s) => s.event));
+      await this.#ctx.store.bus.putEvents(toStore.map((s) => s.event));
       const perBus = new Map<string, number>();
       for (const s of toStore) perBus.set(s.bus, (perBus.get(s.bus) ?? 0) + 1);
-      for (const [bus, count] of perBus) this.#events.emit('event:put', { bus, count });
+      for (const [bus, count] of perBus) this.#ctx.events.emit('event:put', { bus, count });
     }
     return { failedEntryCount: entries.length - toStore.length, entries: results };
   }
 
   /** Everything stored about one event: its envelope, the rules it matched, each delivery and its attempts, and its parked error if any. */
   trace(eventId: string): Promise<EventTrace | undefined> {
-    return this.#store.bus.traceEvent(eventId);
+    return this.#ctx.store.bus.traceEvent(eventId);
   }
 
   /**
@@ -82,7 +65,7 @@ export class EventLog {
     check(Number.isSafeInteger(limit) && limit >= 1 && limit <= 1000, 'limit must be an integer from 1 to 1,000');
     const after = options.afterPosition ?? 0;
     check(Number.isSafeInteger(after) && after >= 0, 'afterPosition must be a non-negative integer');
-    return this.#store.bus.listParked(after, limit);
+    return this.#ctx.store.bus.listParked(after, limit);
   }
 
   /**
@@ -96,14 +79,14 @@ export class EventLog {
     if (options.eventIds) {
       positions = [];
       for (const id of options.eventIds) {
-        const trace = await this.#store.bus.traceEvent(id);
+        const trace = await this.#ctx.store.bus.traceEvent(id);
         if (trace?.dispatchError) positions.push(trace.event.position);
       }
       if (positions.length === 0) return 0;
     }
     let total = 0;
     for (;;) {
-      const n = await this.#store.bus.redispatchParked(positions, limit);
+      const n = await this.#ctx.store.bus.redispatchParked(positions, limit);
       total += n;
       if (positions !== null || n < limit) return total;
     }

@@ -1,43 +1,31 @@
 import { BallastError } from '../core/errors.js';
 import type { BusRecord, RuleRecord } from '../store/bus-contract.js';
-import type { Store } from '../store/contract.js';
-import { DEFAULT_BUS, type Buses } from './buses.js';
-import type { BusLimits } from './limits.js';
+import { DEFAULT_BUS, type OnBusDeps } from './buses.js';
 import { checkPattern } from './matcher.js';
 import { description as checkDescription, ruleName as checkRuleName } from './names.js';
 import { fromToken, page, pageLimit } from './paging.js';
 import { ruleArn } from './runtime.js';
 import { parseSchedule } from './schedule.js';
-import type { ArnScope } from './targets.js';
 import type { OnBus, PageOptions, PutRuleOptions, RuleDescription } from './types.js';
-
-/** What the rules read: the ARN scope and the limits. */
-export interface RulesOptions extends ArnScope {
-  readonly limits: BusLimits;
-}
 
 /** Rules of the buses: put (create or replace), describe, list, delete, enable and disable. */
 export class Rules {
-  readonly #store: Store;
-  readonly #options: RulesOptions;
-  readonly #buses: Buses;
+  readonly #ctx: OnBusDeps;
 
   /** @internal created by the bus manager. */
-  constructor(store: Store, options: RulesOptions, buses: Buses) {
-    this.#store = store;
-    this.#options = options;
-    this.#buses = buses;
+  constructor(ctx: OnBusDeps) {
+    this.#ctx = ctx;
   }
 
   /** ARN of a rule. */
   arn(name: string, eventBusName = DEFAULT_BUS): string {
-    return ruleArn(this.#options, eventBusName, name);
+    return ruleArn(this.#ctx.options, eventBusName, name);
   }
 
   /** Creates or replaces a rule (every omitted field is cleared, targets are kept). */
   async put(name: string, options: PutRuleOptions): Promise<{ ruleArn: string }> {
     checkRuleName(name);
-    const bus = await this.#buses.get(options.eventBusName ?? DEFAULT_BUS);
+    const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
     const pattern = options.eventPattern === undefined ? null : typeof options.eventPattern === 'string' ? options.eventPattern : JSON.stringify(options.eventPattern);
     if (pattern === null && options.scheduleExpression === undefined) {
       throw new BallastError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
@@ -49,19 +37,19 @@ export class Rules {
     }
     const state = options.state ?? 'ENABLED';
     if (state !== 'ENABLED' && state !== 'DISABLED') throw new BallastError('ValidationException', `State must be ENABLED or DISABLED, not ${String(state)}.`);
-    if (!(await this.#store.bus.getRule(bus.id, name))) {
-      const count = (await this.#store.bus.listRules(bus.id, '', null, this.#options.limits.maxRulesPerBus + 1)).length;
-      if (count >= this.#options.limits.maxRulesPerBus) {
-        throw new BallastError('LimitExceededException', `The limit of ${this.#options.limits.maxRulesPerBus} rules on event bus ${bus.name} has been reached.`);
+    if (!(await this.#ctx.store.bus.getRule(bus.id, name))) {
+      const count = (await this.#ctx.store.bus.listRules(bus.id, '', null, this.#ctx.options.limits.maxRulesPerBus + 1)).length;
+      if (count >= this.#ctx.options.limits.maxRulesPerBus) {
+        throw new BallastError('LimitExceededException', `The limit of ${this.#ctx.options.limits.maxRulesPerBus} rules on event bus ${bus.name} has been reached.`);
       }
     }
-    await this.#store.bus.putRule(bus.id, name, {
+    await this.#ctx.store.bus.putRule(bus.id, name, {
       eventPattern: pattern,
       scheduleExpression: schedule?.expression ?? null,
       // The first firing counts from now by the store's clock (the database's on PostgreSQL).
-      nextFireAt: schedule ? schedule.next(await this.#store.now()) : null,
+      nextFireAt: schedule ? schedule.next(await this.#ctx.store.now()) : null,
       state,
-      description: checkDescription(options.description, this.#options.limits.maxDescriptionLength),
+      description: checkDescription(options.description, this.#ctx.options.limits.maxDescriptionLength),
       roleArn: options.roleArn ?? null,
     });
     return { ruleArn: this.arn(name, bus.name) };
@@ -69,45 +57,45 @@ export class Rules {
 
   /** Describes a rule (`ResourceNotFoundException` when absent). */
   async describe(name: string, options: OnBus): Promise<RuleDescription> {
-    const bus = await this.#buses.get(options.eventBusName ?? DEFAULT_BUS);
+    const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
     return this.#describe(bus, await this.get(bus, name));
   }
 
   /** Lists a bus's rules by name prefix. */
   async list(options: OnBus & { namePrefix?: string } & PageOptions): Promise<{ rules: RuleDescription[]; nextToken?: string }> {
-    const bus = await this.#buses.get(options.eventBusName ?? DEFAULT_BUS);
+    const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
     const limit = pageLimit(options.limit);
-    const rows = await this.#store.bus.listRules(bus.id, options.namePrefix ?? '', fromToken(options.nextToken), limit + 1);
+    const rows = await this.#ctx.store.bus.listRules(bus.id, options.namePrefix ?? '', fromToken(options.nextToken), limit + 1);
     return page(rows.map((r) => this.#describe(bus, r)), limit, 'rules', (r) => r.name);
   }
 
   /** Deletes a rule that has no targets; deleting a missing rule succeeds. */
   async delete(name: string, options: OnBus): Promise<void> {
-    const bus = await this.#buses.get(options.eventBusName ?? DEFAULT_BUS);
-    const r = await this.#store.bus.deleteRule(bus.id, name);
+    const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
+    const r = await this.#ctx.store.bus.deleteRule(bus.id, name);
     if (r === 'hasTargets') throw new BallastError('ValidationException', 'Rule can\'t be deleted since it has targets.');
   }
 
   /** Enables or disables a rule; a disabled rule matches nothing until enabled again. */
   async setState(name: string, state: 'ENABLED' | 'DISABLED', options: OnBus): Promise<void> {
-    const bus = await this.#buses.get(options.eventBusName ?? DEFAULT_BUS);
+    const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
     const rule = await this.get(bus, name);
     // Enabling a schedule counts its next firing from now: periods missed while disabled do not fire.
-    const nextFireAt = rule.scheduleExpression === null ? null : parseSchedule(rule.scheduleExpression).next(await this.#store.now());
-    await this.#store.bus.putRule(bus.id, name, { ...rule, state, nextFireAt });
+    const nextFireAt = rule.scheduleExpression === null ? null : parseSchedule(rule.scheduleExpression).next(await this.#ctx.store.now());
+    await this.#ctx.store.bus.putRule(bus.id, name, { ...rule, state, nextFireAt });
   }
 
   /** The stored rule of a name on a bus; `ResourceNotFoundException` when absent. */
   async get(bus: BusRecord, name: string): Promise<RuleRecord> {
-    const rule = await this.#store.bus.getRule(bus.id, name);
+    const rule = await this.#ctx.store.bus.getRule(bus.id, name);
     if (!rule) throw new BallastError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
     return rule;
   }
 
   /** The id of the rule an ARN names on a bus (replays are limited to rules by ARN); `ResourceNotFoundException` when absent. */
   async idOf(bus: BusRecord, arn: string): Promise<number> {
-    const prefix = `arn:aws:events:${this.#options.region}:${this.#options.accountId}:rule/${bus.name === DEFAULT_BUS ? '' : `${bus.name}/`}`;
-    const rule = arn.startsWith(prefix) ? await this.#store.bus.getRule(bus.id, arn.slice(prefix.length)) : undefined;
+    const prefix = `arn:aws:events:${this.#ctx.options.region}:${this.#ctx.options.accountId}:rule/${bus.name === DEFAULT_BUS ? '' : `${bus.name}/`}`;
+    const rule = arn.startsWith(prefix) ? await this.#ctx.store.bus.getRule(bus.id, arn.slice(prefix.length)) : undefined;
     if (!rule) throw new BallastError('ResourceNotFoundException', `Rule ${arn} does not exist on EventBus ${bus.name}.`);
     return rule.id;
   }
