@@ -14,6 +14,8 @@ const DRIVERS = ['sqlite', 'postgres', 'redis'];
 /** The path regex of one layer; `(root)` is the files directly in src/ (ballast.ts, index.ts). */
 const pathOf = (layer) => (layer === '(root)' ? '^src/[^/]+\\.ts$' : `^src/${layer}/`);
 const DRIVER_PATH = `^src/store/(${DRIVERS.join('|')})/`;
+/** The client libraries of the drivers: only the driver's own folder loads them. */
+const DRIVER_LIBRARIES = '(^|/)node_modules/(@types/)?(better-sqlite3|pg|ioredis)/';
 /** Every place in src/ the rules know: the layers and testing. */
 const KNOWN = [...LAYERS.map(pathOf), '^src/testing/'];
 
@@ -47,6 +49,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: KNOWN },
       to: {},
+    },
+    {
+      name: 'no-driver-library-outside-driver',
+      comment: 'Only a driver folder imports its client library (better-sqlite3, pg, ioredis), types included.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: DRIVER_PATH },
+      to: { path: DRIVER_LIBRARIES },
     },
     {
       name: 'testing-imports-core-only',
@@ -85,7 +94,8 @@ module.exports = {
     },
   ],
   options: {
-    includeOnly: '^src/',
+    // src/ and the drivers' client libraries (so that importing one outside its driver shows).
+    includeOnly: ['^src/', DRIVER_LIBRARIES],
     doNotFollow: { path: 'node_modules' },
     // `import type` and type-only re-exports count: they are what ties a contract to a driver.
     tsPreCompilationDeps: true,
