@@ -5,7 +5,7 @@
  */
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, isBrokenCircuitError, isTaskCancelledError, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import CircuitBreaker from 'opossum';
-import { exponentialSeconds, fullJitterSeconds } from '../../src/interactions/index.js';
+import { exponentialSeconds, fullJitterSeconds } from '../../src/resilience/index.js';
 import { prng } from '../../src/testing/prng.js';
 import { ballastArm } from './ballast-arm.js';
 

@@ -6,7 +6,7 @@
  * down, declared interactions at every hop). The hops run in one process: the point is how many
  * calls reach the bank, not the network between the hops.
  */
-import { exponentialSeconds } from '../../src/interactions/backoff.js';
+import { exponentialSeconds } from '../../src/core/backoff.js';
 import { defineInteraction } from '../../src/interactions/index.js';
 import { prng } from '../../src/testing/prng.js';
 import type { Arm, Attempt } from './arms.js';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { analyse, readTopology, summarise, type FindingSummary } from '../../src/interactions/doctor/index.js';
+import { analyse, readTopology, summarise, type FindingSummary } from '../../src/doctor/index.js';
 import type { MachineFacts } from '../queue/machine.js';
 import { ROOT } from '../queue/versions.js';
 import type { Arm } from './arms.js';

@@ -1,27 +1,26 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { checkInbox, handleOnce, type InboxOptions } from '../idempotency/inbox.js';
-import { BallastError, check, isBallastError } from '../core/errors.js';
+import type { InboxOptions } from '../idempotency/inbox.js';
 import type { QueueLimits } from '../core/limits.js';
 import type { Queues } from '../queue/queues.js';
-import type { BusRecord, EventTrace, NewBusEvent, ParkedEvent, RuleRecord } from '../store/bus-contract.js';
+import type { EventTrace, ParkedEvent } from '../store/bus-contract.js';
 import type { Store } from '../store/contract.js';
+import { Buses, DEFAULT_BUS } from './buses.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
-import { buildEvent, EntryError, isComplete, type PutEventsEntry, type PutEventsResultEntry } from './envelope.js';
+import type { PutEventsEntry, PutEventsResultEntry } from './envelope.js';
+import { EventLog } from './event-log.js';
 import { BusEvents } from './events.js';
+import { FunctionTargets } from './functions.js';
 import type { FunctionTarget } from './invoke.js';
 import type { BusLimits } from './limits.js';
-import { checkPattern } from './matcher.js';
-import { busName as checkBusName, description as checkDescription, ruleName as checkRuleName } from './names.js';
-import { ruleArn } from './runtime.js';
+import { RuleTargets } from './rule-targets.js';
+import { Rules } from './rules.js';
 import { BusState } from './state.js';
 import { ApiDestinations, Connections } from './connections.js';
 import { HttpInvoker } from './http-invoke.js';
-import { parseSchedule } from './schedule.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import { Archives } from './archives.js';
 import { Replays } from './replays.js';
-import { type ArnScope, validateTarget } from './targets.js';
+import type { ArnScope } from './targets.js';
 import type { EventBusDescription, OnBus, PageOptions, PutRuleOptions, RuleDescription, TargetFailure, TargetInput } from './types.js';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './worker.js';
 
@@ -35,25 +34,21 @@ export interface EventBusesOptions extends ArnScope {
   scheduler?: SchedulerOptions;
 }
 
-const DEFAULT_BUS = 'default';
-/** How long a bus record is reused, ms; a bus deleted on another node is seen after this. */
-const BUS_CACHE_MS = 1000;
-
 /**
  * `ballast.bus`: EventBridge semantics over the store. Publishers' `putEvents` commits and
- * returns; matching and delivery run in the background from the stored log.
+ * returns; matching and delivery run in the background from the stored log. This class composes
+ * one object per concept (buses, event log, rules, targets, functions) and runs the background parts.
  */
 export class EventBuses {
   /** Typed events of dispatch and delivery. */
   readonly events = new BusEvents();
-  readonly #store: Store;
-  readonly #options: EventBusesOptions;
-  readonly #state: BusState;
-  readonly #functions = new Map<string, FunctionTarget>();
+  readonly #buses: Buses;
+  readonly #log: EventLog;
+  readonly #rules: Rules;
+  readonly #targets: RuleTargets;
+  readonly #functions: FunctionTargets;
   readonly #dispatcher: Dispatcher;
   readonly #worker: DeliveryWorker;
-  #ready: Promise<void> | null = null;
-  readonly #busCache = new Map<string, { bus: BusRecord; until: number }>();
   /** Archives of buses (events kept for replays). */
   readonly archives: Archives;
   /** Replays of archived events. */
@@ -75,17 +70,21 @@ export class EventBuses {
       this.#totals.matched += e.matched;
     });
     this.events.on('dispatch:parked', () => void this.#totals.parked++);
-    this.#store = store;
-    this.#options = options;
-    this.#state = new BusState(store, options, options.limits);
-    const deps = { store, state: this.#state, queues, queueLimits: options.queueLimits, events: this.events, clock: options.clock };
+    this.#buses = new Buses({ store, options, events: this.events });
+    const onBus = { store, options, events: this.events, buses: this.#buses };
+    this.#log = new EventLog(onBus);
+    this.#rules = new Rules(onBus);
+    this.#targets = new RuleTargets({ ...onBus, rules: this.#rules });
+    this.#functions = new FunctionTargets(options);
+    const state = new BusState(store, options, options.limits);
+    const deps = { store, state, queues, queueLimits: options.queueLimits, events: this.events, clock: options.clock };
     this.#dispatcher = new Dispatcher(deps, options.dispatcher);
     this.connections = new Connections(store, options, options.limits);
     this.apiDestinations = new ApiDestinations(store, options, options.limits, this.connections);
     const http = new HttpInvoker(this.apiDestinations, this.connections, options.clock);
-    this.#worker = new DeliveryWorker(deps, this.#functions, options.worker, http);
+    this.#worker = new DeliveryWorker(deps, this.#functions.registered, options.worker, http);
     this.#scheduler = new Scheduler(store, options, options.clock, this.events, options.scheduler);
-    const bus = (nameOrArn: string) => this.#bus(nameOrArn);
+    const bus = (nameOrArn: string) => this.#buses.get(nameOrArn);
     this.archives = new Archives({ store, scope: options, limits: options.limits, bus, busArn: (name) => this.busArn(name) });
     this.replays = new Replays({
       store,
@@ -94,25 +93,13 @@ export class EventBuses {
       limits: options.limits,
       archives: this.archives,
       bus,
-      ruleId: async (b, arn) => {
-        const prefix = `arn:aws:events:${options.region}:${options.accountId}:rule/${b.name === DEFAULT_BUS ? '' : `${b.name}/`}`;
-        const rule = arn.startsWith(prefix) ? await store.bus.getRule(b.id, arn.slice(prefix.length)) : undefined;
-        if (!rule) throw new BallastError('ResourceNotFoundException', `Rule ${arn} does not exist on EventBus ${b.name}.`);
-        return rule.id;
-      },
+      ruleId: (b, arn) => this.#rules.idOf(b, arn),
     });
   }
 
   /** Makes sure the `default` bus exists (every node may call it; it is idempotent). */
   ready(): Promise<void> {
-    // A failure (the store is down) is not remembered: the next call tries again.
-    return (this.#ready ??= this.#store.bus.createBus(DEFAULT_BUS, { description: null, deadLetterArn: null, tags: {} }).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#ready = null;
-        throw error;
-      },
-    ));
+    return this.#buses.ready();
   }
 
   /** Starts background dispatch and delivery (`openBallast` does this unless told not to). */
@@ -154,82 +141,47 @@ export class EventBuses {
    * writes through `context.transaction` commit with that record. Returns the unregister function.
    */
   registerFunction(name: string, fn: FunctionTarget, options: InboxOptions = {}): () => void {
-    checkInbox(options);
-    // An idempotent function runs once per (event, rule, target): a retried or re-dispatched delivery is skipped.
-    const target: FunctionTarget = options.idempotency
-      ? async (event, ctx) => {
-          const where = createHash('sha256').update(`${ctx.ruleArn} ${ctx.targetId}`).digest('hex').slice(0, 32);
-          await handleOnce(options, { key: `${String(event.id)}:${where}`, scope: `fn:${name}` }, (transaction) =>
-            fn(event, transaction ? { ...ctx, transaction } : ctx),
-          );
-        }
-      : fn;
-    this.#functions.set(name, target);
-    return () => {
-      if (this.#functions.get(name) === target) this.#functions.delete(name);
-    };
+    return this.#functions.register(name, fn, options);
   }
 
   /** ARN of an in-process function target. */
   functionArn(name: string): string {
-    return `arn:aws:lambda:${this.#options.region}:${this.#options.accountId}:function:${name}`;
+    return this.#functions.arn(name);
   }
 
   /** ARN of a bus. */
   busArn(name: string): string {
-    return `arn:aws:events:${this.#options.region}:${this.#options.accountId}:event-bus/${name}`;
+    return this.#buses.arn(name);
   }
 
   /** ARN of a rule. */
   ruleArn(name: string, eventBusName = DEFAULT_BUS): string {
-    return ruleArn(this.#options, eventBusName, name);
+    return this.#rules.arn(name, eventBusName);
   }
 
   // ---- buses -----------------------------------------------------------------------------
 
   /** Creates a bus (`ResourceAlreadyExistsException` when the name is taken). */
-  async createEventBus(
+  createEventBus(
     name: string,
     options: { description?: string; deadLetterConfig?: { arn: string }; tags?: Record<string, string> } = {},
   ): Promise<{ eventBusArn: string }> {
-    await this.ready();
-    checkBusName(name);
-    if (name.startsWith('aws.')) throw new BallastError('ValidationException', 'Event bus names starting with aws. are reserved for partner buses.');
-    const count = (await this.#store.bus.listBuses('', null, this.#options.limits.maxBuses + 1)).length;
-    if (count >= this.#options.limits.maxBuses) {
-      throw new BallastError('LimitExceededException', `The limit of ${this.#options.limits.maxBuses} event buses has been reached.`);
-    }
-    const { created } = await this.#store.bus.createBus(name, {
-      description: checkDescription(options.description, this.#options.limits.maxDescriptionLength),
-      deadLetterArn: options.deadLetterConfig?.arn ?? null,
-      tags: options.tags ?? {},
-    });
-    if (!created) throw new BallastError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
-    return { eventBusArn: this.busArn(name) };
+    return this.#buses.create(name, options);
   }
 
   /** Describes a bus (the default one when no name is given). */
-  async describeEventBus(name = DEFAULT_BUS): Promise<EventBusDescription> {
-    return this.#describeBus(await this.#bus(name));
+  describeEventBus(name = DEFAULT_BUS): Promise<EventBusDescription> {
+    return this.#buses.describe(name);
   }
 
   /** Lists buses by name prefix. */
-  async listEventBuses(options: { namePrefix?: string } & PageOptions = {}): Promise<{ eventBuses: EventBusDescription[]; nextToken?: string }> {
-    await this.ready();
-    const limit = pageLimit(options.limit);
-    const rows = await this.#store.bus.listBuses(options.namePrefix ?? '', fromToken(options.nextToken), limit + 1);
-    return page(rows.map((b) => this.#describeBus(b)), limit, 'eventBuses', (b) => b.name);
+  listEventBuses(options: { namePrefix?: string } & PageOptions = {}): Promise<{ eventBuses: EventBusDescription[]; nextToken?: string }> {
+    return this.#buses.list(options);
   }
 
   /** Deletes a bus with no rules left (the default bus cannot be deleted). Deleting a missing bus succeeds. */
-  async deleteEventBus(name: string): Promise<void> {
-    await this.ready();
-    if (name === DEFAULT_BUS) throw new BallastError('ValidationException', 'Cannot delete event bus default.');
-    const bus = await this.#store.bus.getBus(name);
-    if (!bus) return;
-    this.#busCache.delete(name);
-    const r = await this.#store.bus.deleteBus(bus.id);
-    if (r === 'hasRules') throw new BallastError('ValidationException', `Cannot delete event bus ${name} while it has rules.`);
+  deleteEventBus(name: string): Promise<void> {
+    return this.#buses.delete(name);
   }
 
   // ---- events ----------------------------------------------------------------------------
@@ -238,44 +190,13 @@ export class EventBuses {
    * Commits 1–10 events and returns at once (matching and delivery happen afterwards). Each
    * entry gets an event id or its own error, in request order; the others still count.
    */
-  async putEvents(entries: readonly PutEventsEntry[]): Promise<{ failedEntryCount: number; entries: PutEventsResultEntry[] }> {
-    await this.ready();
-    const max = this.#options.limits.maxEntriesPerPut;
-    if (!Array.isArray(entries) || entries.length < 1 || entries.length > max) {
-      throw new BallastError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${max}`);
-    }
-    if (!entries.some(isComplete)) {
-      throw new BallastError('ValidationException', 'Parameters Source, DetailType and Detail are required in at least one entry.');
-    }
-    const now = this.#options.clock.now();
-    const results: PutEventsResultEntry[] = [];
-    const toStore: { index: number; event: NewBusEvent; bus: string }[] = [];
-    for (const [index, entry] of entries.entries()) {
-      try {
-        const bus = await this.#bus(entry.eventBusName ?? DEFAULT_BUS).catch((error: unknown) => {
-          if (isBallastError(error) && error.code === 'ResourceNotFoundException') throw new EntryError('ResourceNotFoundException', error.message);
-          throw error;
-        });
-        const built = buildEvent(entry, { region: this.#options.region, accountId: this.#options.accountId, now, limits: this.#options.limits });
-        results.push({ eventId: built.eventId });
-        toStore.push({ index, bus: bus.name, event: { busId: bus.id, eventId: built.eventId, body: built.body, eventTime: built.eventTime, replayName: null, onlyRuleIds: null } });
-      } catch (error) {
-        if (!(error instanceof EntryError)) throw error;
-        results.push({ errorCode: error.errorCode, errorMessage: error.message });
-      }
-    }
-    if (toStore.length > 0) {
-      await this.#store.bus.putEvents(toStore.map((s) => s.event));
-      const perBus = new Map<string, number>();
-      for (const s of toStore) perBus.set(s.bus, (perBus.get(s.bus) ?? 0) + 1);
-      for (const [bus, count] of perBus) this.events.emit('event:put', { bus, count });
-    }
-    return { failedEntryCount: entries.length - toStore.length, entries: results };
+  putEvents(entries: readonly PutEventsEntry[]): Promise<{ failedEntryCount: number; entries: PutEventsResultEntry[] }> {
+    return this.#log.put(entries);
   }
 
   /** Everything stored about one event: its envelope, the rules it matched, each delivery and its attempts, and its parked error if any. */
   trace(eventId: string): Promise<EventTrace | undefined> {
-    return this.#store.bus.traceEvent(eventId);
+    return this.#log.trace(eventId);
   }
 
   /**
@@ -284,11 +205,7 @@ export class EventBuses {
    * Page with `afterPosition` (the last position seen). @defaultValue limit 100, at most 1,000
    */
   parkedEvents(options: { afterPosition?: number; limit?: number } = {}): Promise<ParkedEvent[]> {
-    const limit = options.limit ?? 100;
-    check(Number.isSafeInteger(limit) && limit >= 1 && limit <= 1000, 'limit must be an integer from 1 to 1,000');
-    const after = options.afterPosition ?? 0;
-    check(Number.isSafeInteger(after) && after >= 0, 'afterPosition must be a non-negative integer');
-    return this.#store.bus.listParked(after, limit);
+    return this.#log.parked(options);
   }
 
   /**
@@ -296,228 +213,61 @@ export class EventBuses {
    * failed them was fixed): those with these event ids, or up to `limit` of all. Returns how many.
    * @defaultValue every parked event, 1,000 at a time
    */
-  async redispatchParked(options: { eventIds?: readonly string[]; limit?: number } = {}): Promise<number> {
-    const limit = options.limit ?? 1000;
-    check(Number.isSafeInteger(limit) && limit >= 1 && limit <= 10_000, 'limit must be an integer from 1 to 10,000');
-    let positions: number[] | null = null;
-    if (options.eventIds) {
-      positions = [];
-      for (const id of options.eventIds) {
-        const trace = await this.#store.bus.traceEvent(id);
-        if (trace?.dispatchError) positions.push(trace.event.position);
-      }
-      if (positions.length === 0) return 0;
-    }
-    let total = 0;
-    for (;;) {
-      const n = await this.#store.bus.redispatchParked(positions, limit);
-      total += n;
-      if (positions !== null || n < limit) return total;
-    }
+  redispatchParked(options: { eventIds?: readonly string[]; limit?: number } = {}): Promise<number> {
+    return this.#log.redispatchParked(options);
   }
 
   // ---- rules -----------------------------------------------------------------------------
 
   /** Creates or replaces a rule (every omitted field is cleared, targets are kept). */
-  async putRule(name: string, options: PutRuleOptions = {}): Promise<{ ruleArn: string }> {
-    checkRuleName(name);
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    const pattern = options.eventPattern === undefined ? null : typeof options.eventPattern === 'string' ? options.eventPattern : JSON.stringify(options.eventPattern);
-    if (pattern === null && options.scheduleExpression === undefined) {
-      throw new BallastError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
-    }
-    if (pattern !== null) checkPattern(pattern);
-    const schedule = options.scheduleExpression === undefined ? null : parseSchedule(options.scheduleExpression);
-    if (schedule && bus.name !== DEFAULT_BUS) {
-      throw new BallastError('ValidationException', 'ScheduleExpression is supported only on the default event bus.');
-    }
-    const state = options.state ?? 'ENABLED';
-    if (state !== 'ENABLED' && state !== 'DISABLED') throw new BallastError('ValidationException', `State must be ENABLED or DISABLED, not ${String(state)}.`);
-    if (!(await this.#store.bus.getRule(bus.id, name))) {
-      const count = (await this.#store.bus.listRules(bus.id, '', null, this.#options.limits.maxRulesPerBus + 1)).length;
-      if (count >= this.#options.limits.maxRulesPerBus) {
-        throw new BallastError('LimitExceededException', `The limit of ${this.#options.limits.maxRulesPerBus} rules on event bus ${bus.name} has been reached.`);
-      }
-    }
-    await this.#store.bus.putRule(bus.id, name, {
-      eventPattern: pattern,
-      scheduleExpression: schedule?.expression ?? null,
-      // The first firing counts from now by the store's clock (the database's on PostgreSQL).
-      nextFireAt: schedule ? schedule.next(await this.#store.now()) : null,
-      state,
-      description: checkDescription(options.description, this.#options.limits.maxDescriptionLength),
-      roleArn: options.roleArn ?? null,
-    });
-    return { ruleArn: this.ruleArn(name, bus.name) };
+  putRule(name: string, options: PutRuleOptions = {}): Promise<{ ruleArn: string }> {
+    return this.#rules.put(name, options);
   }
 
   /** Describes a rule (`ResourceNotFoundException` when absent). */
-  async describeRule(name: string, options: OnBus = {}): Promise<RuleDescription> {
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    return this.#describeRule(bus, await this.#rule(bus, name));
+  describeRule(name: string, options: OnBus = {}): Promise<RuleDescription> {
+    return this.#rules.describe(name, options);
   }
 
   /** Lists a bus's rules by name prefix. */
-  async listRules(options: OnBus & { namePrefix?: string } & PageOptions = {}): Promise<{ rules: RuleDescription[]; nextToken?: string }> {
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    const limit = pageLimit(options.limit);
-    const rows = await this.#store.bus.listRules(bus.id, options.namePrefix ?? '', fromToken(options.nextToken), limit + 1);
-    return page(rows.map((r) => this.#describeRule(bus, r)), limit, 'rules', (r) => r.name);
+  listRules(options: OnBus & { namePrefix?: string } & PageOptions = {}): Promise<{ rules: RuleDescription[]; nextToken?: string }> {
+    return this.#rules.list(options);
   }
 
   /** Deletes a rule that has no targets; deleting a missing rule succeeds. */
-  async deleteRule(name: string, options: OnBus = {}): Promise<void> {
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    const r = await this.#store.bus.deleteRule(bus.id, name);
-    if (r === 'hasTargets') throw new BallastError('ValidationException', 'Rule can\'t be deleted since it has targets.');
+  deleteRule(name: string, options: OnBus = {}): Promise<void> {
+    return this.#rules.delete(name, options);
   }
 
   /** Enables a rule. */
   enableRule(name: string, options: OnBus = {}): Promise<void> {
-    return this.#setState(name, 'ENABLED', options);
+    return this.#rules.setState(name, 'ENABLED', options);
   }
 
   /** Disables a rule: it matches nothing until enabled again. */
   disableRule(name: string, options: OnBus = {}): Promise<void> {
-    return this.#setState(name, 'DISABLED', options);
-  }
-
-  async #setState(name: string, state: 'ENABLED' | 'DISABLED', options: OnBus): Promise<void> {
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    const rule = await this.#rule(bus, name);
-    // Enabling a schedule counts its next firing from now: periods missed while disabled do not fire.
-    const nextFireAt = rule.scheduleExpression === null ? null : parseSchedule(rule.scheduleExpression).next(await this.#store.now());
-    await this.#store.bus.putRule(bus.id, name, { ...rule, state, nextFireAt });
+    return this.#rules.setState(name, 'DISABLED', options);
   }
 
   // ---- targets ---------------------------------------------------------------------------
 
   /** Adds or replaces targets of a rule (by id); invalid entries fail alone, up to 5 targets per rule. */
-  async putTargets(rule: string, targets: readonly TargetInput[], options: OnBus = {}): Promise<{ failedEntryCount: number; failedEntries: TargetFailure[] }> {
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    const record = await this.#rule(bus, rule);
-    if (!Array.isArray(targets) || targets.length < 1 || targets.length > 100) {
-      throw new BallastError('ValidationException', 'Targets must have between 1 and 100 entries.');
-    }
-    const failed: TargetFailure[] = [];
-    const valid = [];
-    for (const t of targets) {
-      try {
-        valid.push(validateTarget(t, this.#options, this.#options.limits));
-      } catch (error) {
-        if (!isBallastError(error)) throw error;
-        failed.push({ targetId: String(t?.id), errorCode: error.code, errorMessage: error.message });
-      }
-    }
-    if (valid.length > 0) {
-      const r = await this.#store.bus.putTargets(record.id, valid, this.#options.limits.maxTargetsPerRule);
-      if (r === 'absent') throw new BallastError('ResourceNotFoundException', `Rule ${rule} does not exist on EventBus ${bus.name}.`);
-      if (r === 'limit') {
-        throw new BallastError('LimitExceededException', `The requested resource exceeds the maximum number allowed (${this.#options.limits.maxTargetsPerRule} targets per rule).`);
-      }
-    }
-    return { failedEntryCount: failed.length, failedEntries: failed };
+  putTargets(rule: string, targets: readonly TargetInput[], options: OnBus = {}): Promise<{ failedEntryCount: number; failedEntries: TargetFailure[] }> {
+    return this.#targets.put(rule, targets, options);
   }
 
   /** Removes targets by id. */
-  async removeTargets(rule: string, ids: readonly string[], options: OnBus = {}): Promise<{ failedEntryCount: number; failedEntries: TargetFailure[] }> {
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    const record = await this.#rule(bus, rule);
-    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) throw new BallastError('ValidationException', 'Ids must have between 1 and 100 entries.');
-    await this.#store.bus.removeTargets(record.id, ids);
-    // Removing an id that is not there is not an error in EventBridge either.
-    return { failedEntryCount: 0, failedEntries: [] };
+  removeTargets(rule: string, ids: readonly string[], options: OnBus = {}): Promise<{ failedEntryCount: number; failedEntries: TargetFailure[] }> {
+    return this.#targets.remove(rule, ids, options);
   }
 
   /** The targets of a rule. */
-  async listTargetsByRule(rule: string, options: OnBus & PageOptions = {}): Promise<{ targets: TargetInput[]; nextToken?: string }> {
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    const record = await this.#rule(bus, rule);
-    const after = fromToken(options.nextToken);
-    const all = record.targets.filter((t) => after === null || t.id > after).map((t) => ({ id: t.id, arn: t.arn, ...(t.config as object) }) as TargetInput);
-    return page(all, pageLimit(options.limit), 'targets', (t) => t.id);
+  listTargetsByRule(rule: string, options: OnBus & PageOptions = {}): Promise<{ targets: TargetInput[]; nextToken?: string }> {
+    return this.#targets.list(rule, options);
   }
 
   /** Names of the bus's rules with a target of this ARN. */
-  async listRuleNamesByTarget(targetArn: string, options: OnBus & PageOptions = {}): Promise<{ ruleNames: string[]; nextToken?: string }> {
-    const bus = await this.#bus(options.eventBusName ?? DEFAULT_BUS);
-    const after = fromToken(options.nextToken);
-    const names = (await this.#store.bus.loadRules())
-      .filter((r) => r.busId === bus.id && r.targets.some((t) => t.arn === targetArn) && (after === null || r.name > after))
-      .map((r) => r.name)
-      .sort();
-    return page(names, pageLimit(options.limit), 'ruleNames', (n) => n);
+  listRuleNamesByTarget(targetArn: string, options: OnBus & PageOptions = {}): Promise<{ ruleNames: string[]; nextToken?: string }> {
+    return this.#targets.ruleNamesByTarget(targetArn, options);
   }
-
-  // ---- helpers ---------------------------------------------------------------------------
-
-  /** The bus of a name or ARN, from a 1 s cache (publishers name a bus on every entry). */
-  async #bus(nameOrArn: string): Promise<BusRecord> {
-    const prefix = `arn:aws:events:${this.#options.region}:${this.#options.accountId}:event-bus/`;
-    const name = nameOrArn.startsWith(prefix) ? nameOrArn.slice(prefix.length) : nameOrArn;
-    const now = this.#options.clock.now();
-    const hit = this.#busCache.get(name);
-    if (hit && hit.until > now) return hit.bus;
-    await this.ready();
-    const bus = await this.#store.bus.getBus(name);
-    if (!bus) {
-      this.#busCache.delete(name);
-      throw new BallastError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
-    }
-    this.#busCache.set(name, { bus, until: now + BUS_CACHE_MS });
-    return bus;
-  }
-
-  async #rule(bus: BusRecord, name: string): Promise<RuleRecord> {
-    const rule = await this.#store.bus.getRule(bus.id, name);
-    if (!rule) throw new BallastError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
-    return rule;
-  }
-
-  #describeBus(b: BusRecord): EventBusDescription {
-    return {
-      name: b.name,
-      arn: this.busArn(b.name),
-      ...(b.description !== null ? { description: b.description } : {}),
-      ...(b.deadLetterArn !== null ? { deadLetterConfig: { arn: b.deadLetterArn } } : {}),
-      creationTime: b.createdAt,
-      lastModifiedTime: b.modifiedAt,
-    };
-  }
-
-  #describeRule(bus: BusRecord, r: RuleRecord): RuleDescription {
-    return {
-      name: r.name,
-      arn: this.ruleArn(r.name, bus.name),
-      eventBusName: bus.name,
-      ...(r.eventPattern !== null ? { eventPattern: r.eventPattern } : {}),
-      ...(r.scheduleExpression !== null ? { scheduleExpression: r.scheduleExpression } : {}),
-      state: r.state,
-      ...(r.description !== null ? { description: r.description } : {}),
-      ...(r.roleArn !== null ? { roleArn: r.roleArn } : {}),
-    };
-  }
-}
-
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BallastError('ValidationException', 'Limit must be between 1 and 100.');
-  return limit;
-}
-
-const fromToken = (token: string | undefined): string | null => {
-  if (token === undefined) return null;
-  try {
-    return Buffer.from(token, 'base64url').toString('utf8');
-  } catch {
-    throw new BallastError('ValidationException', 'The NextToken is not valid.');
-  }
-};
-
-function page<T, K extends string>(rows: T[], limit: number, key: K, name: (row: T) => string): { [P in K]: T[] } & { nextToken?: string } {
-  const more = rows.length > limit;
-  const items = rows.slice(0, limit);
-  const out = { [key]: items } as { [P in K]: T[] } & { nextToken?: string };
-  if (more && items.length > 0) out.nextToken = Buffer.from(name(items[items.length - 1]!), 'utf8').toString('base64url');
-  return out;
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { fullJitterSeconds } from '../interactions/backoff.js';
+import { fullJitterSeconds } from '../core/backoff.js';
 
 /**
  * Runs `step` until `signal` aborts: the bus's background loops (dispatch, delivery, schedules).

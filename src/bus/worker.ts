@@ -1,5 +1,5 @@
 import { isBallastError } from '../core/errors.js';
-import { fullJitterSeconds } from '../interactions/backoff.js';
+import { fullJitterSeconds } from '../core/backoff.js';
 import { prepareMessage, sendOptionsFor } from '../queue/prepare.js';
 import { BUS_WAKE, type ClaimedDelivery, type DeliveryAttempt, type DeliveryFilter, type DeliverySettlement, type QueueSend } from '../store/bus-contract.js';
 import type { BusDeps } from './deps.js';

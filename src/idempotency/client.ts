@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../core/clock.js';
-import { fullJitterSeconds } from '../interactions/backoff.js';
+import { fullJitterSeconds } from '../core/backoff.js';
 
 /** Options of `idempotentFetch`. */
 export interface IdempotentFetchOptions {

@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import { BallastError, isBallastError } from '../core/errors.js';
-import type { BreakerTicket, CircuitBreaker } from './breaker.js';
-import type { Bulkhead } from './bulkhead.js';
-import type { RetryGrant } from './budget.js';
-import { Deadline } from './deadline.js';
-import { currentDeadline, withDeadline } from './deadline-http.js';
-import type { RetryPolicy } from './retry-policy.js';
+import type { BreakerTicket, CircuitBreaker } from '../resilience/breaker.js';
+import type { Bulkhead } from '../resilience/bulkhead.js';
+import type { RetryGrant } from '../resilience/budget.js';
+import { Deadline } from '../resilience/deadline.js';
+import { currentDeadline, withDeadline } from '../resilience/http/deadline-http.js';
+import type { RetryPolicy } from '../resilience/retry-policy.js';
 
 /** What each attempt of a hard-real-time call is given. */
 export interface AttemptContext {

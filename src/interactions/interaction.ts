@@ -1,10 +1,10 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
-import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
-import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
-import { MAX_DEADLINE_MS } from './deadline.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../resilience/breaker.js';
+import { Bulkhead, type BulkheadOptions } from '../resilience/bulkhead.js';
+import { MAX_DEADLINE_MS } from '../resilience/deadline.js';
 import { HardRealTimeInteraction, type EndpointPicker } from './hard-real-time.js';
-import { resolveRetry, type RetryOptions } from './retry-policy.js';
+import { resolveRetry, type RetryOptions } from '../resilience/retry-policy.js';
 import { SoftRealTimeInteraction, type SoftRealTimeHost } from './soft-real-time.js';
 import { describeValue } from '../core/describe-value.js';
 

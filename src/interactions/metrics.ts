@@ -1,7 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { BreakerState } from './breaker.js';
+import type { BreakerState } from '../resilience/breaker.js';
 import type { HardRealTimeInteraction, InteractionStats } from './hard-real-time.js';
-import type { ConcurrencyLimiter } from './load-shedding.js';
 
 /** Counters of `InteractionStats` and their metric names (`ballast_interaction_<name>_total`). */
 const COUNTERS: readonly [keyof InteractionStats, string, string][] = [
@@ -50,15 +49,4 @@ export function registerInteractionMetrics(registry: Registry, interactions: rea
       for (const i of interactions) if (i.breaker) this.set({ interaction: i.name }, BREAKER_VALUE[i.breaker.state]);
     },
   });
-}
-
-/**
- * Publishes a load-shedding limiter: `ballast_load_shedding_in_flight` (gauge),
- * `ballast_load_shedding_admitted_total` and `ballast_load_shedding_shed_total` (counters since start).
- */
-export function registerLoadSheddingMetrics(registry: Registry, limiter: ConcurrencyLimiter): void {
-  const registers = [registry];
-  new Gauge({ name: 'ballast_load_shedding_in_flight', help: 'Requests in flight counted against the limit.', registers, collect() { this.set(limiter.inFlight); } });
-  new Counter({ name: 'ballast_load_shedding_admitted_total', help: 'Requests admitted under the limit.', registers, collect() { this.reset(); this.inc(limiter.admitted); } });
-  new Counter({ name: 'ballast_load_shedding_shed_total', help: 'Requests refused with 503 at the limit.', registers, collect() { this.reset(); this.inc(limiter.shed); } });
 }

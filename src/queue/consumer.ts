@@ -1,7 +1,7 @@
 import { isBallastError } from '../core/errors.js';
 import { checkInbox, handleOnce, type InboxOptions } from '../idempotency/inbox.js';
 import type { StoreTransaction } from '../store/idempotency-contract.js';
-import { type BackoffOptions, fullJitterSeconds } from '../interactions/backoff.js';
+import { type BackoffOptions, fullJitterSeconds } from '../core/backoff.js';
 import { AckBatcher } from './ack-batcher.js';
 import type { QueueContext } from './context.js';
 import type { Queue } from './queue.js';

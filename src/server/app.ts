@@ -12,9 +12,9 @@ import { watchStore } from './store-watch.js';
 import { healthRoutes } from '../health/routes.js';
 import { metricsRoute } from './routes/metrics.js';
 import { setMaxListeners } from 'node:events';
-import { DEFAULT_EXEMPT_PATHS } from '../interactions/load-shedding.js';
-import { honoLoadShedding } from '../interactions/load-shedding-http.js';
-import { registerLoadSheddingMetrics } from '../interactions/metrics.js';
+import { DEFAULT_EXEMPT_PATHS } from '../resilience/load-shedding.js';
+import { honoLoadShedding } from '../resilience/http/load-shedding-http.js';
+import { registerLoadSheddingMetrics } from '../resilience/metrics.js';
 
 /** The server's Hono app plus its lifecycle: `close()` ends long polls and detaches listeners. */
 export type BallastApp = Hono<ServerEnv> & {

@@ -7,10 +7,10 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
-import { CircuitBreaker } from '../../src/interactions/breaker.js';
-import { Deadline } from '../../src/interactions/deadline.js';
-import { deadlineMiddleware, honoDeadline, withDeadline } from '../../src/interactions/deadline-http.js';
-import { fastifyDeadline } from '../../src/interactions/deadline-fastify.js';
+import { CircuitBreaker } from '../../src/resilience/breaker.js';
+import { Deadline } from '../../src/resilience/deadline.js';
+import { deadlineMiddleware, honoDeadline, withDeadline } from '../../src/resilience/http/deadline-http.js';
+import { fastifyDeadline } from '../../src/resilience/http/deadline-fastify.js';
 import { defineInteraction } from '../../src/interactions/interaction.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { codeOf } from '../helpers/errors.js';

@@ -9,8 +9,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEADLINE_HEADER } from '../../src/interactions/deadline.js';
-import { fetchWithDeadline } from '../../src/interactions/deadline-http.js';
+import { DEADLINE_HEADER } from '../../src/resilience/deadline.js';
+import { fetchWithDeadline } from '../../src/resilience/http/deadline-http.js';
 import { defineInteraction } from '../../src/interactions/interaction.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { waitFor } from '../helpers/ballast.js';

@@ -1,9 +1,9 @@
 /** Hard-real-time interactions under a fake clock: deadlines, attempt timeouts, retries, budget, breaker, bulkhead, fallback, balancer. */
 import { describe, expect, it } from 'vitest';
 import { LoadBalancer } from '../../src/health/balancer.js';
-import { currentDeadline, withDeadline } from '../../src/interactions/deadline-http.js';
-import { Deadline } from '../../src/interactions/deadline.js';
-import { TokenBucketBudget } from '../../src/interactions/budget.js';
+import { currentDeadline, withDeadline } from '../../src/resilience/http/deadline-http.js';
+import { Deadline } from '../../src/resilience/deadline.js';
+import { TokenBucketBudget } from '../../src/resilience/budget.js';
 import { defineInteraction } from '../../src/interactions/interaction.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { codeOf } from '../helpers/errors.js';

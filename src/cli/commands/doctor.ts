@@ -1,13 +1,20 @@
 import { BallastError, isBallastError } from '../../core/errors.js';
-import { analyse } from '../../interactions/doctor/analyse.js';
-import { DOCTOR_RULES } from '../../interactions/doctor/catalogue.js';
-import { atLeast, type Risk, RISKS, summarise } from '../../interactions/doctor/finding.js';
-import { mergeLive } from '../../interactions/doctor/live/merge.js';
-import { type LiveTopology, readServerTopology } from '../../interactions/doctor/live/read-server.js';
-import { readTopology } from '../../interactions/doctor/parse.js';
-import { formatFindings } from '../../interactions/doctor/report.js';
-import { EMPTY_TOPOLOGY, type Topology } from '../../interactions/doctor/types.js';
-import { TopologyError } from '../../interactions/doctor/validate/problems.js';
+import {
+  analyse,
+  atLeast,
+  DOCTOR_RULES,
+  EMPTY_TOPOLOGY,
+  formatFindings,
+  mergeLive,
+  readServerTopology,
+  readTopology,
+  RISKS,
+  summarise,
+  TopologyError,
+  type LiveTopology,
+  type Risk,
+  type Topology,
+} from '../../doctor/index.js';
 import { parse } from '../args.js';
 import { type Output, table } from '../output.js';
 
