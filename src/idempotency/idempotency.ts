@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
 import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
 import { openStore } from '../store/open.js';
-import { openRedisIdempotencyStore } from '../store/redis/idempotency.js';
+import { openRedisIdempotencyStore } from '../store/redis/idempotency/index.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, IdempotencyLeaseLostError } from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
 

@@ -13,7 +13,7 @@
  * Time: the store's clock decides leases and expiry (the database clock on PostgreSQL).
  */
 import type { Database } from 'better-sqlite3';
-import type { Sql } from './postgres/db.js';
+import type { Sql } from './postgres/core/db.js';
 
 /** What `begin` found or did. */
 export type BeginOutcome =

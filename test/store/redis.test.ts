@@ -1,4 +1,4 @@
-import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
+import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency/index.js';
 import { describeRedis, freshPrefix, REDIS_URL } from '../helpers/redis.js';
 import { idempotencyContract } from './idempotency-contract.suite.js';
 

@@ -1,26 +1,26 @@
 import type pg from 'pg';
 import { BallastError } from '../../core/errors.js';
-import { StoreConditionTracker } from '../condition.js';
+import { StoreConditionTracker } from '../shared/condition.js';
 import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, runMigrations } from '../migrate.js';
-import { Batcher } from './batcher.js';
+import { Batcher } from './core/batcher.js';
 import { postgresBusStore } from './bus/index.js';
-import { postgresIdempotencyStore } from './idempotency.js';
-import type { DeleteJob, PgBase, PgContext, SendJob } from './context.js';
-import { BALLAST_TYPES, Db, ident } from './db.js';
-import { toStoreError } from './errors.js';
-import { changeVisibility, writeDeleteBatch } from './handles.js';
-import { NotifyListener, Wakeups } from './listener.js';
-import { postgresMigrationTarget } from './migrate.js';
-import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './options.js';
-import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './queries/move.js';
-import * as queues from './queries/queues.js';
-import { nextVisibleAt, removeExpired, stats } from './queries/stats.js';
-import { receive } from './receive.js';
-import { send, writeSendBatch } from './send.js';
+import { postgresIdempotencyStore } from './idempotency/index.js';
+import type { DeleteJob, PgBase, PgContext, SendJob } from './core/context.js';
+import { BALLAST_TYPES, Db, ident } from './core/db.js';
+import { toStoreError } from './core/errors.js';
+import { changeVisibility, writeDeleteBatch } from './queues/handles.js';
+import { NotifyListener, Wakeups } from './core/listener.js';
+import { postgresMigrationTarget } from './core/migrate.js';
+import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './core/options.js';
+import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './queues/move.js';
+import * as queues from './queues/records.js';
+import { nextVisibleAt, removeExpired, stats } from './queues/stats.js';
+import { receive } from './queues/receive.js';
+import { send, writeSendBatch } from './queues/send.js';
 
-export type { PostgresStoreOptions } from './options.js';
-export { DEFAULT_POSTGRES_STORE_OPTIONS } from './options.js';
+export type { PostgresStoreOptions } from './core/options.js';
+export { DEFAULT_POSTGRES_STORE_OPTIONS } from './core/options.js';
 
 const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: true, multiNode: true, databaseClock: true };
 

@@ -3,22 +3,22 @@ import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { BallastError } from '../../core/errors.js';
-import { StoreConditionTracker } from '../condition.js';
+import { StoreConditionTracker } from '../shared/condition.js';
 import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, type MigrationTarget, runMigrations } from '../migrate.js';
-import { WakeHub } from '../wake.js';
-import type { SqliteContext } from './context.js';
+import { WakeHub } from '../shared/wake.js';
+import type { SqliteContext } from './core/context.js';
 import { sqliteBusStore } from './bus/index.js';
-import { sqliteIdempotencyStore } from './idempotency.js';
-import { GroupCommit } from './group-commit.js';
-import { environmentFailure, toSqliteStoreError, walSyncError } from './errors.js';
-import { changeVisibility, deleteMessages } from './handles.js';
-import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './move.js';
-import * as queues from './queues.js';
-import { receive } from './receive.js';
-import { send, sendWithinSync } from './send.js';
-import { stmt } from './statements.js';
-import { nextVisibleAt, removeExpired, stats } from './stats.js';
+import { sqliteIdempotencyStore } from './idempotency/index.js';
+import { GroupCommit } from './core/group-commit.js';
+import { environmentFailure, toSqliteStoreError, walSyncError } from './core/errors.js';
+import { changeVisibility, deleteMessages } from './queues/handles.js';
+import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './queues/move.js';
+import * as queues from './queues/records.js';
+import { receive } from './queues/receive.js';
+import { send, sendWithinSync } from './queues/send.js';
+import { stmt } from './core/statements.js';
+import { nextVisibleAt, removeExpired, stats } from './queues/stats.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {

@@ -1,6 +1,6 @@
 import { BUS_WAKE, type EventTrace, type NewBusEvent, type ParkedEvent, type ParkedWrite } from '../../bus-contract.js';
-import type { PgBase } from '../context.js';
-import type { Sql } from '../db.js';
+import type { PgBase } from '../core/context.js';
+import type { Sql } from '../core/db.js';
 import { type DeliveryRow, dispatchErrorOf, type EventRow, nowSql, toDelivery, toEvent, toParked } from './rows.js';
 
 // One statement for any number of events: columns unnested in request order, positions taken

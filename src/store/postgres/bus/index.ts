@@ -1,5 +1,5 @@
 import type { BusStore } from '../../bus-contract.js';
-import type { PgBase } from '../context.js';
+import type { PgBase } from '../core/context.js';
 import * as archives from './archives.js';
 import * as config from './config.js';
 import * as replays from './replays.js';

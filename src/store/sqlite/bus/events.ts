@@ -8,10 +8,10 @@ import {
   type EventTrace,
   type NewBusEvent,
 } from '../../bus-contract.js';
-import type { SqliteContext } from '../context.js';
-import { insertMessages } from '../send.js';
-import { stmt } from '../statements.js';
-import { type DeliveryRow, type EventRow, dispatchErrorOf, toDelivery, toEvent, toParked } from '../../bus-rows.js';
+import type { SqliteContext } from '../core/context.js';
+import { insertMessages } from '../queues/send.js';
+import { stmt } from '../core/statements.js';
+import { type DeliveryRow, type EventRow, dispatchErrorOf, toDelivery, toEvent, toParked } from '../../shared/bus-rows.js';
 
 
 /** Inserts events into the log and the inbox inside the open transaction; returns their positions. */
