@@ -313,6 +313,13 @@ export interface QueueStore {
   onWake(queueId: number, listener: WakeListener): () => void;
 }
 
+/** The `QueueStore` methods a driver binds from its operation modules (all but `onWake` and `sendWithinSync`). */
+export const QUEUE_OPERATIONS = [
+  'createQueue', 'getQueue', 'listQueues', 'updateQueue', 'deleteQueue', 'purgeQueue',
+  'send', 'receive', 'deleteMessages', 'changeVisibility', 'stats', 'nextVisibleAt', 'removeExpired', 'listQueueIds',
+  'moveMessages', 'putMoveTask', 'updateMoveTask', 'listActiveMoveTasks', 'getMoveTask', 'listMoveTasks',
+] as const satisfies readonly (keyof QueueStore)[];
+
 /**
  * Whether the store can write, as its latest calls found it. A read-only ping succeeds on a
  * full disk, so drivers remember the outcome of their writes instead.

@@ -1,23 +1,20 @@
 import type pg from 'pg';
 import { BallastError } from '../../core/errors.js';
 import { StoreConditionTracker } from '../shared/condition.js';
-import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
+import type { Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, runMigrations } from '../migrate.js';
 import { Batcher } from './core/batcher.js';
 import { postgresBusStore } from './bus/index.js';
+import { postgresQueueStore } from './queues/index.js';
+import { writeDeleteBatch } from './queues/handles.js';
+import { writeSendBatch } from './queues/send.js';
 import { postgresIdempotencyStore } from './idempotency/index.js';
 import type { DeleteJob, PgBase, PgContext, SendJob } from './core/context.js';
 import { BALLAST_TYPES, Db, ident } from './core/db.js';
 import { toStoreError } from './core/errors.js';
-import { changeVisibility, writeDeleteBatch } from './queues/handles.js';
 import { NotifyListener, Wakeups } from './core/listener.js';
 import { postgresMigrationTarget } from './core/migrate.js';
 import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './core/options.js';
-import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './queues/move.js';
-import * as queues from './queues/records.js';
-import { nextVisibleAt, removeExpired, stats } from './queues/stats.js';
-import { receive } from './queues/receive.js';
-import { send, writeSendBatch } from './queues/send.js';
 
 export type { PostgresStoreOptions } from './core/options.js';
 export { DEFAULT_POSTGRES_STORE_OPTIONS } from './core/options.js';
@@ -101,44 +98,19 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return value;
   };
   // Every call answers with a promise, rejected (never thrown) once the store is closed.
-  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
+  const guard = <T>(fn: () => T | Promise<T>): Promise<T> => {
     if (closing) return Promise.reject(new BallastError('Closed', 'the store is closed'));
     try {
-      return fn().then(answered);
+      return Promise.resolve(fn()).then(answered);
     } catch (error) {
       return Promise.reject(error);
     }
   };
 
-  const queueStore: QueueStore = {
-    createQueue: (name, settings, tags, cooldownMs) => guard(() => queues.createQueue(ctx, name, settings, tags, cooldownMs)),
-    getQueue: (name) => guard(() => queues.getQueue(ctx, name)),
-    listQueues: (prefix, after, limit) => guard(() => queues.listQueues(ctx, prefix, after, limit)),
-    updateQueue: (id, change) => guard(() => queues.updateQueue(ctx, id, change)),
-    deleteQueue: (id) => guard(() => queues.deleteQueue(ctx, id)),
-    purgeQueue: (id, cooldownMs) => guard(() => queues.purgeQueue(ctx, id, cooldownMs)),
-    send: (id, messages, opts) => guard(() => send(ctx, id, messages, opts)),
-    receive: (id, req) => guard(() => receive(ctx, id, req)),
-    deleteMessages: (id, refs) =>
-      guard(() => (refs.length === 0 ? Promise.resolve([]) : ctx.deletes.submit({ queueId: id, refs }))),
-    changeVisibility: (id, changes, maxTotalMs) => guard(() => changeVisibility(ctx, id, changes, maxTotalMs)),
-    stats: (id) => guard(() => stats(ctx, id)),
-    nextVisibleAt: (id) => guard(() => nextVisibleAt(ctx, id)),
-    removeExpired: (limit) => guard(() => removeExpired(ctx, limit)),
-    listQueueIds: () => guard(() => queues.listQueueIds(ctx)),
-    moveMessages: (id, dest, origins, limit, newId) => guard(() => moveMessages(ctx, id, dest, origins, limit, newId)),
-    putMoveTask: (task) => guard(() => putMoveTask(ctx, task)),
-    updateMoveTask: (handle, patch, when) => guard(() => updateMoveTask(ctx, handle, patch, when)),
-    listActiveMoveTasks: () => guard(() => listActiveMoveTasks(ctx)),
-    getMoveTask: (handle) => guard(() => getMoveTask(ctx, handle)),
-    listMoveTasks: (id, limit) => guard(() => listMoveTasks(ctx, id, limit)),
-    onWake: (id, listener) => wake.on(id, listener),
-  };
-
   return {
     kind: 'postgres',
     capabilities: CAPABILITIES,
-    queues: queueStore,
+    queues: postgresQueueStore(ctx, guard),
     bus: postgresBusStore(ctx, guard),
     idempotency: postgresIdempotencyStore(ctx, guard),
     now: () =>

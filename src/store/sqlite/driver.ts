@@ -4,21 +4,16 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { BallastError } from '../../core/errors.js';
 import { StoreConditionTracker } from '../shared/condition.js';
-import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
+import type { Store, StoreCapabilities } from '../contract.js';
 import { loadMigrations, type MigrationTarget, runMigrations } from '../migrate.js';
 import { WakeHub } from '../shared/wake.js';
 import type { SqliteContext } from './core/context.js';
 import { sqliteBusStore } from './bus/index.js';
+import { sqliteQueueStore } from './queues/index.js';
 import { sqliteIdempotencyStore } from './idempotency/index.js';
 import { GroupCommit } from './core/group-commit.js';
 import { environmentFailure, toSqliteStoreError, walSyncError } from './core/errors.js';
-import { changeVisibility, deleteMessages } from './queues/handles.js';
-import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './queues/move.js';
-import * as queues from './queues/records.js';
-import { receive } from './queues/receive.js';
-import { send, sendWithinSync } from './queues/send.js';
 import { stmt } from './core/statements.js';
-import { nextVisibleAt, removeExpired, stats } from './queues/stats.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {
@@ -124,49 +119,24 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
       return Promise.reject(mapError(error));
     }
   };
-  const asPromise = guard;
 
-  const queueStore: QueueStore = {
-    createQueue: (name, settings, tags, cooldownMs) =>
-      guard(() => queues.createQueue(ctx, name, settings, tags, cooldownMs)),
-    getQueue: (name) => asPromise(() => queues.getQueue(ctx, name)),
-    listQueues: (prefix, after, limit) => asPromise(() => queues.listQueues(ctx, prefix, after, limit)),
-    updateQueue: (id, change) => guard(() => queues.updateQueue(ctx, id, change)),
-    deleteQueue: (id) => guard(() => queues.deleteQueue(ctx, id)),
-    purgeQueue: (id, cooldownMs) => guard(() => queues.purgeQueue(ctx, id, cooldownMs)),
-    send: (id, messages, opts) => guard(() => send(ctx, id, messages, opts)),
-    sendWithinSync: (id, messages, opts) => {
-      if (closed) throw new BallastError('Closed', 'the store is closed');
-      try {
-        return sendWithinSync(ctx, id, messages, opts);
-      } catch (error) {
-        throw mapError(error);
-      }
-    },
-    receive: (id, req) => guard(() => receive(ctx, id, req)),
-    deleteMessages: (id, refs) => guard(() => deleteMessages(ctx, id, refs)),
-    changeVisibility: (id, changes, maxTotalMs) => guard(() => changeVisibility(ctx, id, changes, maxTotalMs)),
-    stats: (id) => asPromise(() => stats(ctx, id)),
-    nextVisibleAt: (id) => asPromise(() => nextVisibleAt(ctx, id)),
-    removeExpired: (limit) => guard(() => removeExpired(ctx, limit)),
-    listQueueIds: () => asPromise(() => queues.listQueueIds(ctx)),
-    moveMessages: (id, dest, origins, limit, newId) => guard(() => moveMessages(ctx, id, dest, origins, limit, newId)),
-    putMoveTask: (task) => guard(() => putMoveTask(ctx, task)),
-    updateMoveTask: (handle, patch, when) => guard(() => updateMoveTask(ctx, handle, patch, when)),
-    listActiveMoveTasks: () => guard(() => listActiveMoveTasks(ctx)),
-    getMoveTask: (handle) => asPromise(() => getMoveTask(ctx, handle)),
-    listMoveTasks: (id, limit) => asPromise(() => listMoveTasks(ctx, id, limit)),
-    onWake: (id, listener) => wake.on(id, listener),
+  const guardSync = <T>(fn: () => T): T => {
+    if (closed) throw new BallastError('Closed', 'the store is closed');
+    try {
+      return fn();
+    } catch (error) {
+      throw mapError(error);
+    }
   };
 
   const store: Store = {
     kind: 'sqlite',
     capabilities: CAPABILITIES,
-    queues: queueStore,
+    queues: sqliteQueueStore(ctx, guard, guardSync),
     bus: sqliteBusStore(ctx, guard),
     idempotency: sqliteIdempotencyStore(ctx, guard),
     now: () => Promise.resolve(clock.now()),
-    ping: () => asPromise(() => void db.prepare('SELECT 1').get()),
+    ping: () => guard(() => void db.prepare('SELECT 1').get()),
     condition: () => condition.condition,
     probeWrite: () =>
       guard(() =>

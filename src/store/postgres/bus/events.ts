@@ -37,6 +37,7 @@ export async function insertEvents(ctx: PgBase, sql: Sql, events: readonly NewBu
 
 /** Appends events and puts them in the inbox in one statement; committed when it resolves. */
 export async function putEvents(ctx: PgBase, events: readonly NewBusEvent[]): Promise<number[]> {
+  if (events.length === 0) return [];
   const positions = await ctx.db.write((sql) => insertEvents(ctx, sql, events), 'putEvents');
   ctx.wake.fire(BUS_WAKE.inbox);
   return positions;

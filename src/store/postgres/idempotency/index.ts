@@ -1,3 +1,4 @@
+import type { Guard } from '../../shared/bind.js';
 import type { BeginOutcome, IdempotencyStore } from '../../idempotency-contract.js';
 import { type IdempotencyRow, toIdempotencyRecord } from '../../shared/idempotency-rows.js';
 import type { PgBase } from '../core/context.js';
@@ -47,7 +48,7 @@ function statementName(sql: string): string {
 const LOST = Symbol('lease lost');
 
 /** The PostgreSQL idempotency store: every call one statement (deadlines by the database clock). */
-export function postgresIdempotencyStore(ctx: PgBase, guard: <T>(fn: () => Promise<T>) => Promise<T>): IdempotencyStore {
+export function postgresIdempotencyStore(ctx: PgBase, guard: Guard): IdempotencyStore {
   // Every statement is named: parsed and planned once per connection (BEGIN's plan alone costs
   // more than the round trip: 420 µs unnamed vs 180 µs named, measured on the benchmark machine).
   const write = async <R extends object>(sql: string, params: unknown[], what: string): Promise<R[]> =>

@@ -1,5 +1,5 @@
 import type { HandleOutcome, ReceiptRef, VisibilityChange } from '../../contract.js';
-import type { DeleteJob, PgBase } from '../core/context.js';
+import type { DeleteJob, PgBase, PgContext } from '../core/context.js';
 import { forgetAttempts } from './queries/attempts.js';
 import { lockForVisibility, setVisibility } from './queries/change-visibility.js';
 import { deleteByHandles, handleKey } from './queries/delete-messages.js';
@@ -18,6 +18,11 @@ export async function writeDeleteBatch(ctx: PgBase, jobs: DeleteJob[]): Promise<
       return deleted.delete(key) ? 'ok' : 'stale';
     }),
   );
+}
+
+/** Deletes by receipt handle through the batcher: concurrent calls share one transaction. */
+export function deleteMessages(ctx: PgContext, queueId: number, refs: readonly ReceiptRef[]): Promise<HandleOutcome[]> {
+  return refs.length === 0 ? Promise.resolve([]) : ctx.deletes.submit({ queueId, refs });
 }
 
 /** Changes visibility by receipt handle (see HandleOutcome), in one transaction. */

@@ -32,6 +32,7 @@ export function appendEvents(ctx: SqliteContext, events: readonly NewBusEvent[])
 
 /** Appends events and puts them in the inbox; durable (fsynced) when it resolves. */
 export function putEvents(ctx: SqliteContext, events: readonly NewBusEvent[]): Promise<number[]> {
+  if (events.length === 0) return Promise.resolve([]);
   return ctx.commit.run(() => {
     const positions = appendEvents(ctx, events);
     ctx.wakeAfterCommit(BUS_WAKE.inbox);

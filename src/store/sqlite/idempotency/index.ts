@@ -1,3 +1,4 @@
+import type { Guard } from '../../shared/bind.js';
 import { BallastError } from '../../../core/errors.js';
 import type { BeginOutcome, IdempotencyStore } from '../../idempotency-contract.js';
 import { type IdempotencyRow, toIdempotencyRecord } from '../../shared/idempotency-rows.js';
@@ -17,7 +18,7 @@ function settled(row: IdempotencyRow | undefined, fingerprint: string, now: numb
 }
 
 /** The SQLite idempotency store: every write one short group-committed transaction; a completed record is durable (fsynced) before it is acknowledged. */
-export function sqliteIdempotencyStore(ctx: SqliteContext, guard: <T>(fn: () => T | Promise<T>) => Promise<T>): IdempotencyStore {
+export function sqliteIdempotencyStore(ctx: SqliteContext, guard: Guard): IdempotencyStore {
   const read = (key: string): IdempotencyRow | undefined => stmt(ctx.db, 'SELECT * FROM idempotency WHERE scope_key = ?').get(key) as IdempotencyRow | undefined;
   const completeRow = (key: string, fence: number, outcome: string, isError: boolean, ttlMs: number): boolean => {
     const now = ctx.now();
