@@ -2,7 +2,6 @@ import type pg from 'pg';
 import { BallastError } from '../../core/errors.js';
 import { StoreConditionTracker } from '../shared/condition.js';
 import type { Store, StoreCapabilities } from '../contract.js';
-import { loadMigrations, runMigrations } from '../migrate.js';
 import { Batcher } from './core/batcher.js';
 import { postgresBusStore } from './bus/index.js';
 import { postgresQueueStore } from './queues/index.js';
@@ -13,7 +12,7 @@ import type { DeleteJob, PgBase, PgContext, SendJob } from './core/context.js';
 import { BALLAST_TYPES, Db, ident } from './core/db.js';
 import { toStoreError } from './core/errors.js';
 import { NotifyListener, Wakeups } from './core/listener.js';
-import { postgresMigrationTarget } from './core/migrate.js';
+import { migratePostgres } from './core/migrate.js';
 import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './core/options.js';
 
 export type { PostgresStoreOptions } from './core/options.js';
@@ -63,7 +62,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const channel = wakeChannel(schema);
   const listener = new NotifyListener(config, channel, wake);
   try {
-    await runMigrations(postgresMigrationTarget(db.pool, schema), loadMigrations(new URL('./migrations/', import.meta.url)));
+    await migratePostgres(db.pool, schema);
     await listener.start();
   } catch (error) {
     await listener.close();

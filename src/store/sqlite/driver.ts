@@ -5,9 +5,9 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { BallastError } from '../../core/errors.js';
 import { StoreConditionTracker } from '../shared/condition.js';
 import type { Store, StoreCapabilities } from '../contract.js';
-import { loadMigrations, type MigrationTarget, runMigrations } from '../migrate.js';
 import { WakeHub } from '../shared/wake.js';
 import type { SqliteContext } from './core/context.js';
+import { migrateSqlite } from './core/migrate.js';
 import { sqliteBusStore } from './bus/index.js';
 import { sqliteQueueStore } from './queues/index.js';
 import { sqliteIdempotencyStore } from './idempotency/index.js';
@@ -62,7 +62,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     db.pragma('foreign_keys = ON');
-    await runMigrations(sqliteMigrationTarget(db), loadMigrations(new URL('./migrations/', import.meta.url)));
+    await migrateSqlite(db);
   } catch (error) {
     // A full disk or a read-only file at start is an outage like any other, not a bug.
     db.close();
@@ -158,33 +158,4 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
   };
   connections.set(store, db);
   return store;
-}
-
-function sqliteMigrationTarget(db: Database): MigrationTarget {
-  return {
-    async withLock(step) {
-      db.exec(`CREATE TABLE IF NOT EXISTS ballast_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-      // BEGIN IMMEDIATE takes SQLite's write lock: a second process migrating waits here.
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const applied = new Set(
-          (db.prepare('SELECT version FROM ballast_migrations').all() as { version: number }[]).map((r) => r.version),
-        );
-        const result = await step(applied, async (m) => {
-          db.exec(m.sql);
-          db.prepare('INSERT INTO ballast_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-            m.version,
-            m.name,
-            Date.now(),
-          );
-        });
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        db.exec('ROLLBACK');
-        throw error;
-      }
-    },
-  };
 }
