@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { BallastError } from '../../core/errors.js';
 import { StoreConditionTracker } from '../shared/condition.js';
-import type { Store, StoreCapabilities } from '../contract.js';
+import { BALLAST_FEATURES, type Store, type StoreCapabilities } from '../contract.js';
 import { Batcher } from './core/batcher.js';
 import { postgresBusStore } from './bus/index.js';
 import { postgresQueueStore } from './queues/index.js';
@@ -18,7 +18,7 @@ import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeCh
 export type { PostgresStoreOptions } from './core/options.js';
 export { DEFAULT_POSTGRES_STORE_OPTIONS } from './core/options.js';
 
-const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: true, multiNode: true, databaseClock: true };
+const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: true, multiNode: true, databaseClock: true, synchronousTransactions: false };
 
 /** `application_name` of every connection (unless the URL sets one): lets operators find Ballast in pg_stat_activity. */
 const APPLICATION_NAME = 'ballast';
@@ -106,8 +106,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     }
   };
 
+  const close = (): Promise<void> => {
+    // Writes already submitted commit before the pool goes away.
+    closing ??= (async () => {
+      await Promise.all([ctx.sends.drain(), ctx.deletes.drain()]);
+      await listener.close();
+      await db.end();
+    })();
+    return closing;
+  };
   return {
     kind: 'postgres',
+    features: BALLAST_FEATURES,
     capabilities: CAPABILITIES,
     queues: postgresQueueStore(ctx, guard),
     bus: postgresBusStore(ctx, guard),
@@ -128,15 +138,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         }, 'write probe'),
       ),
     onCondition: (listener) => condition.on(listener),
-    close: () => {
-      // Writes already submitted commit before the pool goes away.
-      closing ??= (async () => {
-        await Promise.all([ctx.sends.drain(), ctx.deletes.drain()]);
-        await listener.close();
-        await db.end();
-      })();
-      return closing;
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

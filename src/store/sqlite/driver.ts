@@ -4,7 +4,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { BallastError } from '../../core/errors.js';
 import { StoreConditionTracker } from '../shared/condition.js';
-import type { Store, StoreCapabilities } from '../contract.js';
+import { BALLAST_FEATURES, type Store, type StoreCapabilities } from '../contract.js';
 import { WakeHub } from '../shared/wake.js';
 import type { SqliteContext } from './core/context.js';
 import { migrateSqlite } from './core/migrate.js';
@@ -29,7 +29,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: false, multiNode: false, databaseClock: false };
+const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: false, multiNode: false, databaseClock: false, synchronousTransactions: true };
 
 /** Each open store's connection, for tests that simulate a full disk (`PRAGMA max_page_count`). */
 const connections = new WeakMap<Store, Database>();
@@ -129,8 +129,18 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     }
   };
 
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    // Let writes already submitted commit (and fsync) before the connection goes away.
+    await commit.run(() => undefined).catch(() => undefined);
+    await commit.drain();
+    closed = true;
+    db.close();
+    if (walFd !== null) closeSync(walFd);
+  };
   const store: Store = {
     kind: 'sqlite',
+    features: BALLAST_FEATURES,
     capabilities: CAPABILITIES,
     queues: sqliteQueueStore(ctx, guard, guardSync),
     bus: sqliteBusStore(ctx, guard),
@@ -146,15 +156,8 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
         }),
       ),
     onCondition: (listener) => condition.on(listener),
-    close: async () => {
-      if (closed) return;
-      // Let writes already submitted commit (and fsync) before the connection goes away.
-      await commit.run(() => undefined).catch(() => undefined);
-      await commit.drain();
-      closed = true;
-      db.close();
-      if (walFd !== null) closeSync(walFd);
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
   connections.set(store, db);
   return store;

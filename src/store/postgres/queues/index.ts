@@ -1,6 +1,7 @@
 import { QUEUE_OPERATIONS, type QueueStore } from '../../contract.js';
 import { bindOperations, type Guard } from '../../shared/bind.js';
 import type { PgContext } from '../core/context.js';
+import { clientOf } from '../core/transaction.js';
 import * as handles from './handles.js';
 import * as move from './move.js';
 import * as receive from './receive.js';
@@ -13,6 +14,7 @@ export function postgresQueueStore(ctx: PgContext, guard: Guard): QueueStore {
   const operations = { ...records, ...send, ...receive, ...handles, ...stats, ...move };
   return {
     ...bindOperations(ctx, guard, operations, QUEUE_OPERATIONS),
+    sendInTransaction: (tx, queueId, messages, options) => guard(() => send.send(ctx, queueId, messages, { ...options, transaction: clientOf(tx) })),
     onWake: (queueId, listener) => ctx.wake.on(queueId, listener),
   };
 }

@@ -1,5 +1,5 @@
 import type { CreateQueueResult, QueueRecord } from '../../contract.js';
-import type { QueueSettings } from '../../../queue/settings.js';
+import type { QueueSettings } from '../../queue-settings.js';
 import type { PgBase } from '../core/context.js';
 import { type QueueRow, toQueueRecord } from './rows.js';
 

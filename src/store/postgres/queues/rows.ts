@@ -1,6 +1,6 @@
 import type { MoveTaskRecord, QueueRecord, StoredMessage } from '../../contract.js';
 import { type MessageColumns, messageFromRow } from '../../shared/message-row.js';
-import type { QueueSettings } from '../../../queue/settings.js';
+import type { QueueSettings } from '../../queue-settings.js';
 
 /**
  * Rows as the store's pool returns them: int8 columns arrive as numbers (see `BALLAST_TYPES`),

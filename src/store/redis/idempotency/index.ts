@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { closeRedis, connectRedis } from '../core/connection.js';
 import type { Clock } from '../../../core/clock.js';
 import { BallastError } from '../../../core/errors.js';
 import type { BeginOutcome, IdempotencyRecord, IdempotencyStore } from '../../idempotency-contract.js';
@@ -76,27 +77,21 @@ end
 return n`;
 
 /**
- * Opens the Redis idempotency store (`redis://host:port/db`) with ioredis: records are hashes,
- * every operation one Lua script. Redis keeps what its persistence settings keep: without AOF
- * (`appendfsync everysec` or stricter) a Redis restart forgets records.
+ * Opens the Redis idempotency store alone (`redis://host:port/db`): see `redisIdempotencyStore`;
+ * `close()` ends the connection. `openStore('redis://…')` opens the same as a store.
  */
 export async function openRedisIdempotencyStore(url: string, options: RedisIdempotencyOptions = {}): Promise<IdempotencyStore & { close(): Promise<void> }> {
-  // While Redis is down, calls fail at once (StoreUnavailable: the caller answers 503 or retries
-  // its fenced writes) instead of queueing behind a growing reconnect backoff; reconnects are
-  // tried every 50–500 ms.
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: (times) => Math.min(times * 50, 500),
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (cause) {
-    redis.disconnect();
-    throw new BallastError('StoreUnavailable', `cannot reach Redis at ${url.replace(/:[^:@/]*@/, ':***@')}`, { cause });
-  }
+  const redis = await connectRedis(url);
+  return { ...redisIdempotencyStore(redis, options), close: () => closeRedis(redis) };
+}
+
+/**
+ * The idempotency feature on a Redis connection: records are hashes, every operation one Lua
+ * script. Redis keeps what its persistence settings keep: without AOF (`appendfsync everysec`
+ * or stricter) a Redis restart forgets records. `onCall` hears every call's outcome (the
+ * store's write condition).
+ */
+export function redisIdempotencyStore(redis: Redis, options: RedisIdempotencyOptions = {}, onCall?: (failure: unknown) => void): IdempotencyStore {
   const prefix = options.prefix ?? 'ballast:idem:';
   const now = (): string => (options.clock ? String(options.clock.now()) : '');
   // Each script is sent once and then called by its SHA (ioredis falls back to EVAL on NOSCRIPT).
@@ -109,8 +104,11 @@ export async function openRedisIdempotencyStore(url: string, options: RedisIdemp
   const commands = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
   const run = async <T>(script: string, keys: string[], args: (string | number)[]): Promise<T> => {
     try {
-      return (await commands[commandOf.get(script)!]!(keys.length, ...keys, now(), ...args.map(String))) as T;
+      const result = (await commands[commandOf.get(script)!]!(keys.length, ...keys, now(), ...args.map(String))) as T;
+      onCall?.(undefined);
+      return result;
     } catch (cause) {
+      onCall?.(cause);
       throw new BallastError('StoreUnavailable', `Redis idempotency call failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
   };
@@ -156,9 +154,6 @@ export async function openRedisIdempotencyStore(url: string, options: RedisIdemp
         if (keys.length > 0) removed += await run<number>(SWEEP, keys, []);
       } while (cursor !== '0' && removed < limit);
       return removed;
-    },
-    async close() {
-      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

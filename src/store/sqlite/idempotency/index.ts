@@ -3,6 +3,7 @@ import { BallastError } from '../../../core/errors.js';
 import type { BeginOutcome, IdempotencyStore } from '../../idempotency-contract.js';
 import { type IdempotencyRow, toIdempotencyRecord } from '../../shared/idempotency-rows.js';
 import type { SqliteContext } from '../core/context.js';
+import { withTransactionHandle } from '../core/transaction.js';
 import { stmt } from '../core/statements.js';
 
 /**
@@ -69,7 +70,7 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: Guard): Idempo
         // One group-commit job is one savepoint: a throw undoes the work's writes and nothing else.
         const value = await guard(() =>
           ctx.commit.run(() => {
-            const result = work({ dialect: 'sqlite', db: ctx.db });
+            const result = withTransactionHandle(ctx.db, work);
             if (isThenable(result)) {
               void Promise.resolve(result).catch(() => undefined);
               throw new BallastError(

@@ -1,5 +1,5 @@
 import type { CreateQueueResult, QueueRecord } from '../../contract.js';
-import type { QueueSettings } from '../../../queue/settings.js';
+import type { QueueSettings } from '../../queue-settings.js';
 import type { SqliteContext } from '../core/context.js';
 import { type QueueRow, toQueueRecord } from './rows.js';
 import { stmt } from '../core/statements.js';

@@ -1,6 +1,6 @@
 import type { MoveTaskRecord, QueueRecord, StoredMessage } from '../../contract.js';
 import { type MessageColumns, messageFromRow } from '../../shared/message-row.js';
-import type { QueueSettings } from '../../../queue/settings.js';
+import type { QueueSettings } from '../../queue-settings.js';
 
 /** A `queues` row as SQLite returns it. */
 export interface QueueRow {
