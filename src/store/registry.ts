@@ -68,5 +68,12 @@ export async function openStoreWith<F extends FeatureName>(url: string, features
   const driver = driverFor(url);
   const missing = missingFeatures(driver.features, features);
   if (missing.length > 0) throw unsupportedFeatures(driver.name, missing, driver.features);
-  return requireFeatures(await driver.open(url, options), features);
+  const store = await driver.open(url, options);
+  try {
+    return requireFeatures(store, features);
+  } catch (error) {
+    // The driver declared features its store does not have: do not leak its connections.
+    await store.close();
+    throw error;
+  }
 }
