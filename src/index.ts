@@ -8,4 +8,6 @@ export { systemClock, type Clock } from './core/clock.js';
 export { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './core/limits.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
 export type { Store, StoreCapabilities, StoreCondition, StoreConditionEvent } from './store/contract.js';
+export { requireFeatures, type AnyStore, type FeatureName, type FeatureStores, type StoreBase } from './store/contract.js';
+export { openStoreWith, type OpenStoreOptions } from './store/registry.js';
 export * from './queue/index.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createIdempotency, type Idempotency } from '../../src/idempotency/index.js';
-import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
+import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency/index.js';
 import { dropSchema, pgUrlWith, REDIS_URL } from '../queue/services.js';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'redis';

@@ -1,8 +1,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
 import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
-import { openStore } from '../store/open.js';
-import { openRedisIdempotencyStore } from '../store/redis/idempotency.js';
+import { openStoreWith } from '../store/registry.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, IdempotencyLeaseLostError } from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
 
@@ -284,12 +283,7 @@ export class Idempotency {
 
 async function openByUrl(url: string, clock: Clock | undefined): Promise<{ idem: IdempotencyStore; close: () => Promise<void> }> {
   // Only an injected clock replaces the store's own (the database's, Redis's TIME).
-  const injected = clock ? { clock } : {};
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    const r = await openRedisIdempotencyStore(url, injected);
-    return { idem: r, close: () => r.close() };
-  }
-  const store = await openStore(url, injected);
+  const store = await openStoreWith(url, ['idempotency'], clock ? { clock } : {});
   return { idem: store.idempotency, close: () => store.close() };
 }
 

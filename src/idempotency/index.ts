@@ -7,4 +7,6 @@ export { readIdempotencyKey, type KeyHeader } from './http/key.js';
 export { honoIdempotency, type HonoIdempotencyOptions } from './http/hono.js';
 export { fastifyIdempotency, type FastifyIdempotencyOptions } from './http/fastify.js';
 export type { StoreTransaction } from '../store/idempotency-contract.js';
+// The drivers' handles (they complete StoreTransaction by declaration merging), by name.
+export type { PostgresTransaction, SqliteTransaction } from '../store/registry.js';
 export { IdempotencyInProgressError, IdempotencyKeyReusedError, IdempotencyLeaseLostError } from './errors.js';

@@ -6,6 +6,7 @@ import type { Consumer } from '../queue/consumer.js';
 import type { Queue } from '../queue/queue.js';
 import type { Queues } from '../queue/queues.js';
 import type { ReceivedMessage } from '../queue/types.js';
+import type { StoreCapabilities } from '../store/contract.js';
 import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
 
 /** Where an operation is: accepted and waiting, being handled, or finished one of three ways. */
@@ -53,7 +54,7 @@ export interface OperationContext {
 /** The parts of an open Ballast a soft-real-time interaction needs. */
 export interface SoftRealTimeHost {
   readonly queues: Queues;
-  readonly store: { readonly idempotency: IdempotencyStore; readonly kind?: string };
+  readonly store: { readonly idempotency: IdempotencyStore; readonly capabilities?: Pick<StoreCapabilities, 'synchronousTransactions'> };
   readonly clock: Clock;
 }
 
@@ -102,33 +103,9 @@ class HandlerFailure extends Error {
   }
 }
 
-/**
- * Runs a handler inside SQLite's transaction call. It must be synchronous: its `db` stops working
- * once the call returns, so work after an `await` cannot write outside the transaction; a handler
- * that returns a promise fails its operation at once (a retry would fail the same way).
- */
-function runSqliteHandler<R>(tx: Extract<StoreTransaction, { dialect: 'sqlite' }>, handler: (tx: StoreTransaction) => Promise<R> | R): R {
-  let open = true;
-  const db = new Proxy(tx.db, {
-    get(target, property) {
-      if (!open) throw new BallastError('InvalidStateException', 'this transaction has ended: on SQLite a transactional handler must be synchronous (no await)');
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  let out: Promise<R> | R;
-  try {
-    out = handler({ dialect: 'sqlite', db });
-  } catch (error) {
-    throw new HandlerFailure(error, false);
-  } finally {
-    open = false;
-  }
-  if (out instanceof Promise) {
-    out.catch(() => undefined);
-    throw new HandlerFailure(new BallastError('InvalidParameterValue', 'on SQLite a transactional handler must be synchronous: it returned a promise (its writes after an await were refused)'), true);
-  }
-  return out;
+/** `next(value)` now for a plain value, or once a promise resolves (transactions are synchronous on some stores). */
+function andThen<A, B>(value: A | Promise<A>, next: (a: A) => B): B | Promise<B> {
+  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 const OPERATION_ID = /^op_[A-Za-z0-9_-]{22}$/;
@@ -200,7 +177,7 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
     const outbox = await (await this.#ensureQueue()).outbox();
     const registered = { operationId, submittedAt };
     const { value, replayed } = await this.#idem.runInTransaction({ key: operationId, scope: this.#submitScope, input: payload ?? null }, (tx) =>
-      tx.dialect === 'sqlite' ? (outbox.sendSync(tx.db, body), registered) : outbox.send(tx.client, body).then(() => registered),
+      andThen(outbox.sendInTransaction(tx, body), () => registered),
     );
     return { ...value, duplicate: replayed };
   }
@@ -226,8 +203,8 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
    * a request older than `maxAgeMs` is recorded as `dropped` without running the handler.
    */
   async process(handler: (payload: P, context: OperationContext) => Promise<R> | R, options: ProcessOptions = {}): Promise<Consumer> {
-    if (options.transactional && this.#s.host.store.kind === 'sqlite' && handler.constructor.name === 'AsyncFunction') {
-      throw new BallastError('InvalidParameterValue', `interaction "${this.#s.name}": on SQLite a transactional handler must be synchronous (write through context.transaction.db without await)`);
+    if (options.transactional && this.#synchronousTransactions && handler.constructor.name === 'AsyncFunction') {
+      throw new BallastError('InvalidParameterValue', `interaction "${this.#s.name}": this store's transactions are synchronous, so a transactional handler must be synchronous (write through context.transaction without await)`);
     }
     const queue = await this.#ensureQueue();
     return queue.consume((message, ctx) => this.#handle(message, ctx.signal, handler, options.transactional === true), {
@@ -262,14 +239,20 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
       await this.#idem.runInTransaction(request, (transaction): Outcome | Promise<Outcome> => {
         const skip = this.#skip(message, envelope);
         if (skip) return skip;
-        if (transaction.dialect === 'sqlite') return succeeded(runSqliteHandler(transaction, (tx) => handler(envelope.payload as P, { ...context, transaction: tx })));
         let out: Promise<R> | R;
         try {
           out = handler(envelope.payload as P, { ...context, transaction });
         } catch (error) {
           throw new HandlerFailure(error, false);
         }
-        return out instanceof Promise ? out.then(succeeded, (error: unknown) => Promise.reject(new HandlerFailure(error, false))) : succeeded(out);
+        if (!(out instanceof Promise)) return succeeded(out);
+        if (this.#synchronousTransactions) {
+          // The transaction ended when the handler returned: its writes after an await were
+          // refused, and a retry would fail the same way.
+          out.catch(() => undefined);
+          throw new HandlerFailure(new BallastError('InvalidParameterValue', 'this store\'s transactions are synchronous, so a transactional handler must be synchronous: it returned a promise (its writes after an await were refused)'), true);
+        }
+        return out.then(succeeded, (error: unknown) => Promise.reject(new HandlerFailure(error, false)));
       });
     } catch (error) {
       // Only the handler's own errors count as its failures (errors of the record or the store are tried again).
@@ -278,6 +261,11 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
       if (!error.final && !lastTry()) throw error.cause;
       await this.#idem.run(request, () => failed(error.cause));
     }
+  }
+
+  /** Whether the store's transactions are synchronous (handlers must not await inside them). */
+  get #synchronousTransactions(): boolean {
+    return this.#s.host.store.capabilities?.synchronousTransactions === true;
   }
 
   /** The outcome of a request that is not to run: given up on after unfinished tries, or stale. */

@@ -1,6 +1,7 @@
 import { BallastError } from '../core/errors.js';
 import { formatSequenceNumber } from '../core/ids.js';
 import type { NewMessage, QueueRecord, SendOutcome, SendOptions } from '../store/contract.js';
+import type { StoreTransaction } from '../store/transaction.js';
 import type { QueueContext } from './context.js';
 import { md5OfSystemAttributes, prepareMessage } from './prepare.js';
 import type { SendMessageOptions, SendResult } from './types.js';
@@ -37,11 +38,23 @@ export class Outbox {
   sendSync(db: unknown, body: string, options: Omit<SendMessageOptions, 'transaction'> = {}): SendResult {
     const sync = this.#ctx.store.queues.sendWithinSync;
     if (!sync) {
-      throw new BallastError('UnsupportedOperation', `the ${this.#ctx.store.kind} store has no synchronous transactions; use await outbox.send(client, …)`);
+      throw new BallastError('UnsupportedOperation', 'this store has no synchronous transactions; use await outbox.send(client, …)');
     }
     const { message, sendOptions } = this.#prepare(db, body, options);
     const [outcome] = sync.call(this.#ctx.store.queues, this.#queue.id, [message], sendOptions);
     return this.#result(message, outcome!);
+  }
+
+  /**
+   * Sends inside a transaction the store opened for your code (`tx` of a transactional
+   * idempotency run or soft-real-time handler): synchronously when the store's transactions are
+   * synchronous (`capabilities.synchronousTransactions`), else with a promise.
+   */
+  sendInTransaction(tx: StoreTransaction, body: string, options: Omit<SendMessageOptions, 'transaction'> = {}): SendResult | Promise<SendResult> {
+    const { message, sendOptions } = this.#prepare(tx, body, options);
+    const { transaction: _, ...rest } = sendOptions;
+    const sent = this.#ctx.store.queues.sendInTransaction(tx, this.#queue.id, [message], rest);
+    return sent instanceof Promise ? sent.then(([outcome]) => this.#result(message, outcome!)) : this.#result(message, sent[0]!);
   }
 
   #prepare(transaction: unknown, body: string, options: Omit<SendMessageOptions, 'transaction'>) {

@@ -434,3 +434,15 @@ export interface BusStore {
   /** Registers a wake-up (`BUS_WAKE.inbox` after putEvents, `BUS_WAKE.deliveries` after new pending deliveries). */
   onWake(key: number, listener: () => void): () => void;
 }
+
+/** The `BusStore` methods a driver binds from its operation modules (all but `onWake`). */
+export const BUS_OPERATIONS = [
+  'createBus', 'getBus', 'listBuses', 'updateBus', 'deleteBus',
+  'putRule', 'getRule', 'listRules', 'deleteRule', 'putTargets', 'removeTargets', 'loadRules',
+  'dueSchedules', 'nextScheduleAt', 'fireSchedule', 'rulesVersion',
+  'putEvents', 'dispatch', 'parkEvents', 'listParked', 'redispatchParked',
+  'claimDeliveries', 'settleDelivery', 'nextDeliveryAt', 'traceEvent', 'removeEventsBefore',
+  'createArchive', 'getArchive', 'listArchives', 'updateArchive', 'deleteArchive', 'readArchive', 'archiveSize', 'removeExpiredArchived',
+  'putResource', 'getResource', 'listResources', 'deleteResource',
+  'createReplay', 'getReplay', 'listReplays', 'updateReplay',
+] as const satisfies readonly (keyof BusStore)[];

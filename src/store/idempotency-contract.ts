@@ -12,8 +12,10 @@
  *
  * Time: the store's clock decides leases and expiry (the database clock on PostgreSQL).
  */
-import type { Database } from 'better-sqlite3';
-import type { Sql } from './postgres/db.js';
+import type { StoreTransaction } from './transaction.js';
+
+// Declared with the store contract; re-exported where transactional runs first named it.
+export type { StoreTransaction } from './transaction.js';
 
 /** What `begin` found or did. */
 export type BeginOutcome =
@@ -25,16 +27,6 @@ export type BeginOutcome =
   | { readonly kind: 'completed'; readonly outcome: string; readonly isError: boolean; readonly completedAt: number }
   /** The key is live with a different fingerprint. */
   | { readonly kind: 'mismatch' };
-
-/**
- * The transaction a transactional run writes through — the store's own connection, so the
- * handler's writes and the completed record commit together. On SQLite the handler runs
- * synchronously inside the transaction (better-sqlite3 statements are synchronous; an `await`
- * would let other work into it).
- */
-export type StoreTransaction =
-  | { readonly dialect: 'sqlite'; readonly db: Database }
-  | { readonly dialect: 'postgres'; readonly client: Sql };
 
 /** What `completeInTransaction` did: committed the work with the record, or rolled it back. */
 export type TransactionalOutcome<T> = { readonly held: true; readonly value: T } | { readonly held: false };
@@ -75,7 +67,7 @@ export interface IdempotencyStore {
   /** Deletes records past their expiry (at most `limit`); returns how many. */
   removeExpired(limit: number): Promise<number>;
   /**
-   * Capability (SQLite, PostgreSQL; absent on Redis): runs `work` in one transaction that then
+   * Present on drivers with transactions users join (absent on Redis): runs `work` in one transaction that then
    * completes the record held with `fence` (outcome `encode(value)`, kept `ttlMs`) — both commit
    * or neither. `held: false` when the fence no longer holds: the work's writes are rolled back.
    * An error thrown by `work` rolls back and reaches the caller unchanged.

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotency, fingerprintOf, type Idempotency, IdempotencyInProgressError, IdempotencyKeyReusedError, ReplayedError, scopedKey } from '../../src/idempotency/index.js';
 import type { IdempotencyStore } from '../../src/store/idempotency-contract.js';
-import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
+import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency/index.js';
 import { openPostgresStore } from '../../src/store/postgres/driver.js';
 import { openSqliteStore } from '../../src/store/sqlite/driver.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';

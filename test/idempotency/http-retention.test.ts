@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdempotency, expressIdempotency, fastifyIdempotency, honoIdempotency, type Idempotency } from '../../src/idempotency/index.js';
-import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
+import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency/index.js';
 import { tempDbPath } from '../helpers/ballast.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
 import { describeRedis, freshPrefix, REDIS_URL } from '../helpers/redis.js';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotency, type Idempotency, type StoreTransaction } from '../../src/idempotency/index.js';
 import type { Store } from '../../src/store/contract.js';
 import { openPostgresStore } from '../../src/store/postgres/driver.js';
-import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
+import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/driver.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { tempDbPath, waitFor } from '../helpers/ballast.js';

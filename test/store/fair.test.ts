@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickFair } from '../../src/store/fair.js';
+import { pickFair } from '../../src/store/shared/fair.js';
 
 describe('fair selection across message groups (pure)', () => {
   it('a quiet tenant is served before a noisy tenant\'s backlog', () => {

@@ -1,6 +1,6 @@
 /** How the PostgreSQL driver classifies `pg` errors: outages (retryable StoreUnavailable) versus bugs. */
 import { describe, expect, it } from 'vitest';
-import { environmentFailure, isUnavailable, toStoreError } from '../../src/store/postgres/errors.js';
+import { environmentFailure, isUnavailable, toStoreError } from '../../src/store/postgres/core/errors.js';
 
 const pgError = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
 

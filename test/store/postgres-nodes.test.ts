@@ -65,8 +65,9 @@ describePg('postgres: two nodes on one schema', () => {
   }
 
   it('migrated the schema once', async () => {
-    const { rows } = await admin.query(`SELECT version FROM "${schema}".ballast_migrations`);
-    expect(rows.map((r: { version: number }) => r.version)).toEqual(loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url)).map((m) => m.version));
+    const { rows } = await admin.query(`SELECT feature, version FROM "${schema}".ballast_schema_migrations`);
+    const key = (r: { feature: string; version: number }) => `${r.feature}/${r.version}`;
+    expect(rows.map(key).sort()).toEqual(loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url)).map(key).sort());
   });
 
   describe('claims', () => {

@@ -1,11 +1,12 @@
-import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency.js';
+import { openRedisStore } from '../../src/store/redis/driver.js';
 import { describeRedis, freshPrefix, REDIS_URL } from '../helpers/redis.js';
-import { idempotencyContract } from './idempotency-contract.suite.js';
+import { contractSuites } from './contract-suites.js';
 
 // Each test writes under a fresh key prefix, with the FakeClock injected (no Redis TIME).
-describeRedis('redis store contract (idempotency)', () => {
-  idempotencyContract('redis', async (clock) => {
-    const store = await openRedisIdempotencyStore(REDIS_URL, { clock, prefix: freshPrefix() });
-    return { idempotency: store, close: () => store.close() };
-  }, { transactional: false });
+describeRedis('redis store contract', () => {
+  contractSuites({
+    url: REDIS_URL,
+    open: (clock) => openRedisStore(REDIS_URL, { clock, prefix: freshPrefix() }),
+    transactional: false,
+  });
 });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBallastError } from '../../src/core/errors.js';
-import { environmentFailure, toSqliteStoreError, walSyncError } from '../../src/store/sqlite/errors.js';
-import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
+import { environmentFailure, toSqliteStoreError, walSyncError } from '../../src/store/sqlite/core/errors.js';
+import { GroupCommit } from '../../src/store/sqlite/core/group-commit.js';
 import { fillSqlite, freeSqlite } from '../helpers/disk.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-outage-'));

@@ -1,28 +1,24 @@
 import type pg from 'pg';
 import { BallastError } from '../../core/errors.js';
-import { StoreConditionTracker } from '../condition.js';
-import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
-import { loadMigrations, runMigrations } from '../migrate.js';
-import { Batcher } from './batcher.js';
+import { StoreConditionTracker } from '../shared/condition.js';
+import { BALLAST_FEATURES, type Store, type StoreCapabilities } from '../contract.js';
+import { Batcher } from './core/batcher.js';
 import { postgresBusStore } from './bus/index.js';
-import { postgresIdempotencyStore } from './idempotency.js';
-import type { DeleteJob, PgBase, PgContext, SendJob } from './context.js';
-import { BALLAST_TYPES, Db, ident } from './db.js';
-import { toStoreError } from './errors.js';
-import { changeVisibility, writeDeleteBatch } from './handles.js';
-import { NotifyListener, Wakeups } from './listener.js';
-import { postgresMigrationTarget } from './migrate.js';
-import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './options.js';
-import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './queries/move.js';
-import * as queues from './queries/queues.js';
-import { nextVisibleAt, removeExpired, stats } from './queries/stats.js';
-import { receive } from './receive.js';
-import { send, writeSendBatch } from './send.js';
+import { postgresQueueStore } from './queues/index.js';
+import { writeDeleteBatch } from './queues/handles.js';
+import { writeSendBatch } from './queues/send.js';
+import { postgresIdempotencyStore } from './idempotency/index.js';
+import type { DeleteJob, PgBase, PgContext, SendJob } from './core/context.js';
+import { BALLAST_TYPES, Db, ident } from './core/db.js';
+import { toStoreError } from './core/errors.js';
+import { NotifyListener, Wakeups } from './core/listener.js';
+import { migratePostgres } from './core/migrate.js';
+import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './core/options.js';
 
-export type { PostgresStoreOptions } from './options.js';
-export { DEFAULT_POSTGRES_STORE_OPTIONS } from './options.js';
+export type { PostgresStoreOptions } from './core/options.js';
+export { DEFAULT_POSTGRES_STORE_OPTIONS } from './core/options.js';
 
-const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: true, multiNode: true, databaseClock: true };
+const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: true, multiNode: true, databaseClock: true, synchronousTransactions: false };
 
 /** `application_name` of every connection (unless the URL sets one): lets operators find Ballast in pg_stat_activity. */
 const APPLICATION_NAME = 'ballast';
@@ -66,7 +62,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const channel = wakeChannel(schema);
   const listener = new NotifyListener(config, channel, wake);
   try {
-    await runMigrations(postgresMigrationTarget(db.pool, schema), loadMigrations(new URL('./migrations/', import.meta.url)));
+    await migratePostgres(db.pool, schema);
     await listener.start();
   } catch (error) {
     await listener.close();
@@ -101,44 +97,29 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return value;
   };
   // Every call answers with a promise, rejected (never thrown) once the store is closed.
-  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
+  const guard = <T>(fn: () => T | Promise<T>): Promise<T> => {
     if (closing) return Promise.reject(new BallastError('Closed', 'the store is closed'));
     try {
-      return fn().then(answered);
+      return Promise.resolve(fn()).then(answered);
     } catch (error) {
       return Promise.reject(error);
     }
   };
 
-  const queueStore: QueueStore = {
-    createQueue: (name, settings, tags, cooldownMs) => guard(() => queues.createQueue(ctx, name, settings, tags, cooldownMs)),
-    getQueue: (name) => guard(() => queues.getQueue(ctx, name)),
-    listQueues: (prefix, after, limit) => guard(() => queues.listQueues(ctx, prefix, after, limit)),
-    updateQueue: (id, change) => guard(() => queues.updateQueue(ctx, id, change)),
-    deleteQueue: (id) => guard(() => queues.deleteQueue(ctx, id)),
-    purgeQueue: (id, cooldownMs) => guard(() => queues.purgeQueue(ctx, id, cooldownMs)),
-    send: (id, messages, opts) => guard(() => send(ctx, id, messages, opts)),
-    receive: (id, req) => guard(() => receive(ctx, id, req)),
-    deleteMessages: (id, refs) =>
-      guard(() => (refs.length === 0 ? Promise.resolve([]) : ctx.deletes.submit({ queueId: id, refs }))),
-    changeVisibility: (id, changes, maxTotalMs) => guard(() => changeVisibility(ctx, id, changes, maxTotalMs)),
-    stats: (id) => guard(() => stats(ctx, id)),
-    nextVisibleAt: (id) => guard(() => nextVisibleAt(ctx, id)),
-    removeExpired: (limit) => guard(() => removeExpired(ctx, limit)),
-    listQueueIds: () => guard(() => queues.listQueueIds(ctx)),
-    moveMessages: (id, dest, origins, limit, newId) => guard(() => moveMessages(ctx, id, dest, origins, limit, newId)),
-    putMoveTask: (task) => guard(() => putMoveTask(ctx, task)),
-    updateMoveTask: (handle, patch, when) => guard(() => updateMoveTask(ctx, handle, patch, when)),
-    listActiveMoveTasks: () => guard(() => listActiveMoveTasks(ctx)),
-    getMoveTask: (handle) => guard(() => getMoveTask(ctx, handle)),
-    listMoveTasks: (id, limit) => guard(() => listMoveTasks(ctx, id, limit)),
-    onWake: (id, listener) => wake.on(id, listener),
+  const close = (): Promise<void> => {
+    // Writes already submitted commit before the pool goes away.
+    closing ??= (async () => {
+      await Promise.all([ctx.sends.drain(), ctx.deletes.drain()]);
+      await listener.close();
+      await db.end();
+    })();
+    return closing;
   };
-
   return {
     kind: 'postgres',
+    features: BALLAST_FEATURES,
     capabilities: CAPABILITIES,
-    queues: queueStore,
+    queues: postgresQueueStore(ctx, guard),
     bus: postgresBusStore(ctx, guard),
     idempotency: postgresIdempotencyStore(ctx, guard),
     now: () =>
@@ -157,15 +138,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         }, 'write probe'),
       ),
     onCondition: (listener) => condition.on(listener),
-    close: () => {
-      // Writes already submitted commit before the pool goes away.
-      closing ??= (async () => {
-        await Promise.all([ctx.sends.drain(), ctx.deletes.drain()]);
-        await listener.close();
-        await db.end();
-      })();
-      return closing;
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

@@ -3,22 +3,17 @@ import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { BallastError } from '../../core/errors.js';
-import { StoreConditionTracker } from '../condition.js';
-import type { QueueStore, Store, StoreCapabilities } from '../contract.js';
-import { loadMigrations, type MigrationTarget, runMigrations } from '../migrate.js';
-import { WakeHub } from '../wake.js';
-import type { SqliteContext } from './context.js';
+import { StoreConditionTracker } from '../shared/condition.js';
+import { BALLAST_FEATURES, type Store, type StoreCapabilities } from '../contract.js';
+import { WakeHub } from '../shared/wake.js';
+import type { SqliteContext } from './core/context.js';
+import { migrateSqlite } from './core/migrate.js';
 import { sqliteBusStore } from './bus/index.js';
-import { sqliteIdempotencyStore } from './idempotency.js';
-import { GroupCommit } from './group-commit.js';
-import { environmentFailure, toSqliteStoreError, walSyncError } from './errors.js';
-import { changeVisibility, deleteMessages } from './handles.js';
-import { getMoveTask, listActiveMoveTasks, listMoveTasks, moveMessages, putMoveTask, updateMoveTask } from './move.js';
-import * as queues from './queues.js';
-import { receive } from './receive.js';
-import { send, sendWithinSync } from './send.js';
-import { stmt } from './statements.js';
-import { nextVisibleAt, removeExpired, stats } from './stats.js';
+import { sqliteQueueStore } from './queues/index.js';
+import { sqliteIdempotencyStore } from './idempotency/index.js';
+import { GroupCommit } from './core/group-commit.js';
+import { environmentFailure, toSqliteStoreError, walSyncError } from './core/errors.js';
+import { stmt } from './core/statements.js';
 
 /** Options of the embedded SQLite store. */
 export interface SqliteStoreOptions {
@@ -34,7 +29,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: false, multiNode: false, databaseClock: false };
+const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: false, multiNode: false, databaseClock: false, synchronousTransactions: true };
 
 /** Each open store's connection, for tests that simulate a full disk (`PRAGMA max_page_count`). */
 const connections = new WeakMap<Store, Database>();
@@ -67,7 +62,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     db.pragma('foreign_keys = ON');
-    await runMigrations(sqliteMigrationTarget(db), loadMigrations(new URL('./migrations/', import.meta.url)));
+    await migrateSqlite(db);
   } catch (error) {
     // A full disk or a read-only file at start is an outage like any other, not a bug.
     db.close();
@@ -124,49 +119,34 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
       return Promise.reject(mapError(error));
     }
   };
-  const asPromise = guard;
 
-  const queueStore: QueueStore = {
-    createQueue: (name, settings, tags, cooldownMs) =>
-      guard(() => queues.createQueue(ctx, name, settings, tags, cooldownMs)),
-    getQueue: (name) => asPromise(() => queues.getQueue(ctx, name)),
-    listQueues: (prefix, after, limit) => asPromise(() => queues.listQueues(ctx, prefix, after, limit)),
-    updateQueue: (id, change) => guard(() => queues.updateQueue(ctx, id, change)),
-    deleteQueue: (id) => guard(() => queues.deleteQueue(ctx, id)),
-    purgeQueue: (id, cooldownMs) => guard(() => queues.purgeQueue(ctx, id, cooldownMs)),
-    send: (id, messages, opts) => guard(() => send(ctx, id, messages, opts)),
-    sendWithinSync: (id, messages, opts) => {
-      if (closed) throw new BallastError('Closed', 'the store is closed');
-      try {
-        return sendWithinSync(ctx, id, messages, opts);
-      } catch (error) {
-        throw mapError(error);
-      }
-    },
-    receive: (id, req) => guard(() => receive(ctx, id, req)),
-    deleteMessages: (id, refs) => guard(() => deleteMessages(ctx, id, refs)),
-    changeVisibility: (id, changes, maxTotalMs) => guard(() => changeVisibility(ctx, id, changes, maxTotalMs)),
-    stats: (id) => asPromise(() => stats(ctx, id)),
-    nextVisibleAt: (id) => asPromise(() => nextVisibleAt(ctx, id)),
-    removeExpired: (limit) => guard(() => removeExpired(ctx, limit)),
-    listQueueIds: () => asPromise(() => queues.listQueueIds(ctx)),
-    moveMessages: (id, dest, origins, limit, newId) => guard(() => moveMessages(ctx, id, dest, origins, limit, newId)),
-    putMoveTask: (task) => guard(() => putMoveTask(ctx, task)),
-    updateMoveTask: (handle, patch, when) => guard(() => updateMoveTask(ctx, handle, patch, when)),
-    listActiveMoveTasks: () => guard(() => listActiveMoveTasks(ctx)),
-    getMoveTask: (handle) => asPromise(() => getMoveTask(ctx, handle)),
-    listMoveTasks: (id, limit) => asPromise(() => listMoveTasks(ctx, id, limit)),
-    onWake: (id, listener) => wake.on(id, listener),
+  const guardSync = <T>(fn: () => T): T => {
+    if (closed) throw new BallastError('Closed', 'the store is closed');
+    try {
+      return fn();
+    } catch (error) {
+      throw mapError(error);
+    }
   };
 
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    // Let writes already submitted commit (and fsync) before the connection goes away.
+    await commit.run(() => undefined).catch(() => undefined);
+    await commit.drain();
+    closed = true;
+    db.close();
+    if (walFd !== null) closeSync(walFd);
+  };
   const store: Store = {
     kind: 'sqlite',
+    features: BALLAST_FEATURES,
     capabilities: CAPABILITIES,
-    queues: queueStore,
+    queues: sqliteQueueStore(ctx, guard, guardSync),
     bus: sqliteBusStore(ctx, guard),
     idempotency: sqliteIdempotencyStore(ctx, guard),
     now: () => Promise.resolve(clock.now()),
-    ping: () => asPromise(() => void db.prepare('SELECT 1').get()),
+    ping: () => guard(() => void db.prepare('SELECT 1').get()),
     condition: () => condition.condition,
     probeWrite: () =>
       guard(() =>
@@ -176,45 +156,9 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
         }),
       ),
     onCondition: (listener) => condition.on(listener),
-    close: async () => {
-      if (closed) return;
-      // Let writes already submitted commit (and fsync) before the connection goes away.
-      await commit.run(() => undefined).catch(() => undefined);
-      await commit.drain();
-      closed = true;
-      db.close();
-      if (walFd !== null) closeSync(walFd);
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
   connections.set(store, db);
   return store;
-}
-
-function sqliteMigrationTarget(db: Database): MigrationTarget {
-  return {
-    async withLock(step) {
-      db.exec(`CREATE TABLE IF NOT EXISTS ballast_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-      // BEGIN IMMEDIATE takes SQLite's write lock: a second process migrating waits here.
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const applied = new Set(
-          (db.prepare('SELECT version FROM ballast_migrations').all() as { version: number }[]).map((r) => r.version),
-        );
-        const result = await step(applied, async (m) => {
-          db.exec(m.sql);
-          db.prepare('INSERT INTO ballast_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-            m.version,
-            m.name,
-            Date.now(),
-          );
-        });
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        db.exec('ROLLBACK');
-        throw error;
-      }
-    },
-  };
 }

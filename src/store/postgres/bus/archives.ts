@@ -1,8 +1,8 @@
 import type { ArchiveCursor, ArchivedEvent, ArchiveFields, ArchiveRecord } from '../../bus-contract.js';
-import type { PgBase } from '../context.js';
+import type { PgBase } from '../core/context.js';
 import { BUMP_VERSION, insertByName } from './config.js';
 import { nowSql } from './rows.js';
-import { type ArchiveRow, DAY_MS, toArchive } from '../../bus-rows.js';
+import { type ArchiveRow, DAY_MS, toArchive } from '../../shared/bus-rows.js';
 
 /** Creates an archive unless one of this name exists; a new one moves the rules version. */
 export async function createArchive(

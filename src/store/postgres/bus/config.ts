@@ -1,7 +1,7 @@
 import type { BusFields, BusRecord } from '../../bus-contract.js';
-import type { PgBase } from '../context.js';
+import type { PgBase } from '../core/context.js';
 import { nowSql } from './rows.js';
-import { type BusRow, toBus } from '../../bus-rows.js';
+import { type BusRow, toBus } from '../../shared/bus-rows.js';
 
 /**
  * A data-modifying CTE body that moves the rules version; append `AND …` to make it conditional.

@@ -1,6 +1,6 @@
 import { BUS_WAKE, type DispatchBatch, type DispatchPlan, type DispatchPlanner } from '../../bus-contract.js';
-import type { PgBase } from '../context.js';
-import type { Sql } from '../db.js';
+import type { PgBase } from '../core/context.js';
+import type { Sql } from '../core/db.js';
 import { writeQueueSends } from './queue-sends.js';
 import { attemptJson, type EventRow, nowSql, toEvent } from './rows.js';
 

@@ -1,6 +1,6 @@
 import { BUS_WAKE, type EventTrace, type NewBusEvent, type ParkedEvent, type ParkedWrite } from '../../bus-contract.js';
-import type { PgBase } from '../context.js';
-import type { Sql } from '../db.js';
+import type { PgBase } from '../core/context.js';
+import type { Sql } from '../core/db.js';
 import { type DeliveryRow, dispatchErrorOf, type EventRow, nowSql, toDelivery, toEvent, toParked } from './rows.js';
 
 // One statement for any number of events: columns unnested in request order, positions taken
@@ -37,6 +37,7 @@ export async function insertEvents(ctx: PgBase, sql: Sql, events: readonly NewBu
 
 /** Appends events and puts them in the inbox in one statement; committed when it resolves. */
 export async function putEvents(ctx: PgBase, events: readonly NewBusEvent[]): Promise<number[]> {
+  if (events.length === 0) return [];
   const positions = await ctx.db.write((sql) => insertEvents(ctx, sql, events), 'putEvents');
   ctx.wake.fire(BUS_WAKE.inbox);
   return positions;

@@ -1,7 +1,7 @@
 import type { QueueSend } from '../../bus-contract.js';
-import type { PgBase, SendJob } from '../context.js';
-import type { Sql } from '../db.js';
-import { writeJobs } from '../send.js';
+import type { PgBase, SendJob } from '../core/context.js';
+import type { Sql } from '../core/db.js';
+import { writeJobs } from '../queues/send.js';
 
 /**
  * Writes a bus's queue messages inside its transaction through the send path itself (positions,

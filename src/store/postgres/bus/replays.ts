@@ -1,5 +1,5 @@
 import { BUS_WAKE, type NewBusEvent, type ReplayCondition, type ReplayPatch, type ReplayRecord, type ReplayState } from '../../bus-contract.js';
-import type { PgBase } from '../context.js';
+import type { PgBase } from '../core/context.js';
 import { insertEvents } from './events.js';
 
 /** Stores a new replay unless the name is taken. */

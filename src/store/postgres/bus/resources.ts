@@ -1,6 +1,6 @@
 import type { BusResource, BusResourceKind } from '../../bus-contract.js';
-import { type ResourceRow, toResource } from '../../bus-rows.js';
-import type { PgBase } from '../context.js';
+import { type ResourceRow, toResource } from '../../shared/bus-rows.js';
+import type { PgBase } from '../core/context.js';
 import { BUMP_VERSION } from './config.js';
 import { nowSql } from './rows.js';
 

@@ -1,10 +1,10 @@
 import { BUS_WAKE, type DueSchedule, type NewBusEvent, type RuleFields, type RuleRecord, type TargetRecord } from '../../bus-contract.js';
 import { insertEvents } from './events.js';
-import type { PgBase } from '../context.js';
-import type { Sql } from '../db.js';
+import type { PgBase } from '../core/context.js';
+import type { Sql } from '../core/db.js';
 import { BUMP_VERSION } from './config.js';
 import { nowSql } from './rows.js';
-import { type RuleRow as StoredRuleRow, toRule as mapRule } from '../../bus-rows.js';
+import { type RuleRow as StoredRuleRow, toRule as mapRule } from '../../shared/bus-rows.js';
 
 /** A `rules` row with its targets aggregated (see RULE_COLUMNS). */
 type RuleRow = StoredRuleRow & { targets: TargetRecord[] };

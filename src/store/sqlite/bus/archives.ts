@@ -1,8 +1,8 @@
 import type { ArchiveCursor, ArchivedEvent, ArchiveFields, ArchiveRecord } from '../../bus-contract.js';
-import type { SqliteContext } from '../context.js';
-import { stmt } from '../statements.js';
+import type { SqliteContext } from '../core/context.js';
+import { stmt } from '../core/statements.js';
 import { bumpVersion } from './config.js';
-import { type ArchiveRow, DAY_MS, toArchive } from '../../bus-rows.js';
+import { type ArchiveRow, DAY_MS, toArchive } from '../../shared/bus-rows.js';
 
 /** Creates an archive unless one of this name exists. */
 export function createArchive(

@@ -1,8 +1,8 @@
 import { BUS_WAKE, type BusFields, type BusRecord, type DueSchedule, type NewBusEvent, type RuleFields, type RuleRecord, type TargetRecord } from '../../bus-contract.js';
 import { appendEvents } from './events.js';
-import type { SqliteContext } from '../context.js';
-import { stmt } from '../statements.js';
-import { type BusRow, type RuleRow, toBus, toRule } from '../../bus-rows.js';
+import type { SqliteContext } from '../core/context.js';
+import { stmt } from '../core/statements.js';
+import { type BusRow, type RuleRow, toBus, toRule } from '../../shared/bus-rows.js';
 
 interface TargetRow {
   rule_id: number;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { BUS_WAKE, type ClaimedDelivery, type DeliveryFilter, type DeliverySettlement } from '../../bus-contract.js';
-import type { SqliteContext } from '../context.js';
-import { insertMessages } from '../send.js';
-import { stmt } from '../statements.js';
-import { type DeliveryRow, type EventRow, toDelivery, toEvent } from '../../bus-rows.js';
+import type { SqliteContext } from '../core/context.js';
+import { insertMessages } from '../queues/send.js';
+import { stmt } from '../core/statements.js';
+import { type DeliveryRow, type EventRow, toDelivery, toEvent } from '../../shared/bus-rows.js';
 import { appendHistory } from './rows.js';
 
 const ROUTE_FILTER = `(route IN (SELECT value FROM json_each(?))

@@ -8,10 +8,10 @@ import {
   type EventTrace,
   type NewBusEvent,
 } from '../../bus-contract.js';
-import type { SqliteContext } from '../context.js';
-import { insertMessages } from '../send.js';
-import { stmt } from '../statements.js';
-import { type DeliveryRow, type EventRow, dispatchErrorOf, toDelivery, toEvent, toParked } from '../../bus-rows.js';
+import type { SqliteContext } from '../core/context.js';
+import { insertMessages } from '../queues/send.js';
+import { stmt } from '../core/statements.js';
+import { type DeliveryRow, type EventRow, dispatchErrorOf, toDelivery, toEvent, toParked } from '../../shared/bus-rows.js';
 
 
 /** Inserts events into the log and the inbox inside the open transaction; returns their positions. */
@@ -32,6 +32,7 @@ export function appendEvents(ctx: SqliteContext, events: readonly NewBusEvent[])
 
 /** Appends events and puts them in the inbox; durable (fsynced) when it resolves. */
 export function putEvents(ctx: SqliteContext, events: readonly NewBusEvent[]): Promise<number[]> {
+  if (events.length === 0) return Promise.resolve([]);
   return ctx.commit.run(() => {
     const positions = appendEvents(ctx, events);
     ctx.wakeAfterCommit(BUS_WAKE.inbox);

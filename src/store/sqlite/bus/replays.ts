@@ -1,6 +1,6 @@
 import { BUS_WAKE, type NewBusEvent, type ReplayCondition, type ReplayPatch, type ReplayRecord, type ReplayState } from '../../bus-contract.js';
-import type { SqliteContext } from '../context.js';
-import { stmt } from '../statements.js';
+import type { SqliteContext } from '../core/context.js';
+import { stmt } from '../core/statements.js';
 import { appendEvents } from './events.js';
 
 const parse = (row: { record: string } | undefined): ReplayRecord | undefined => (row ? (JSON.parse(row.record) as ReplayRecord) : undefined);

@@ -1,7 +1,7 @@
 import type { BusResource, BusResourceKind } from '../../bus-contract.js';
-import { type ResourceRow, toResource } from '../../bus-rows.js';
-import type { SqliteContext } from '../context.js';
-import { stmt } from '../statements.js';
+import { type ResourceRow, toResource } from '../../shared/bus-rows.js';
+import type { SqliteContext } from '../core/context.js';
+import { stmt } from '../core/statements.js';
 import { bumpVersion } from './config.js';
 
 /** Creates or replaces a resource. */

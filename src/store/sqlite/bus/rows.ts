@@ -1,5 +1,5 @@
 import type { DeliveryAttempt } from '../../bus-contract.js';
-import { MAX_HISTORY } from '../../bus-rows.js';
+import { MAX_HISTORY } from '../../shared/bus-rows.js';
 
 
 /** Appends an attempt to a history kept to the newest MAX_HISTORY. */

@@ -1,0 +1,4 @@
+-- Events the dispatcher could not match or shape: parked with their error ({"code","message","at"})
+-- instead of blocking the inbox; NULL for every other event.
+ALTER TABLE events ADD COLUMN dispatch_error jsonb;
+CREATE INDEX events_parked ON events (position) WHERE dispatch_error IS NOT NULL;
