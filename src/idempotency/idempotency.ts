@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
 import { openStore } from '../store/open.js';
 import { openRedisIdempotencyStore } from '../store/redis/idempotency.js';
@@ -104,6 +105,8 @@ export class Idempotency {
     const { store, ...rest } = options;
     this.#o = { ttlSeconds: 86_400, leaseSeconds: 60, storeErrors: false, clock: systemClock, ...rest };
     this.#opened = typeof store === 'string' ? openByUrl(store, options.clock) : Promise.resolve({ idem: store.idempotency, close: async () => undefined });
+    // Only a store opened here is this helper's to close (and to leave open by mistake).
+    if (typeof store === 'string') markRunning(this, `idempotency store (${store.split(':')[0]})`);
     // A URL that cannot be opened fails the first run, not the process.
     this.#opened.catch(() => undefined);
   }
@@ -117,6 +120,12 @@ export class Idempotency {
   async close(): Promise<void> {
     const { close } = await this.#opened.catch(() => ({ close: async () => undefined }));
     await close();
+    markClosed(this);
+  }
+
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**
