@@ -107,8 +107,8 @@ export class Idempotency {
     this.#opened = typeof store === 'string' ? openByUrl(store, options.clock) : Promise.resolve({ idem: store.idempotency, close: async () => undefined });
     // Only a store opened here is this helper's to close (and to leave open by mistake).
     if (typeof store === 'string') markRunning(this, `idempotency store (${store.split(':')[0]})`);
-    // A URL that cannot be opened fails the first run, not the process.
-    this.#opened.catch(() => undefined);
+    // A URL that cannot be opened fails the first run, not the process (and leaves nothing open).
+    this.#opened.catch(() => markClosed(this));
   }
 
   /** How long a completed record is replayed, seconds (the `ttlSeconds` option). */
