@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from './core/clock.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './core/limits.js';
+import { markClosed, markRunning } from './core/lifecycle.js';
 import type { Store } from './store/contract.js';
 import { DEFAULT_STORE_URL, openStore } from './store/open.js';
 import { Queues } from './queue/queues.js';
@@ -93,8 +94,11 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
       await bus.stop();
       await queues.moveTasks.close();
       await store.close();
+      markClosed(ballast);
     })());
-  return { store, queues, bus, clock, region, accountId, close, [Symbol.asyncDispose]: close };
+  const ballast: Ballast = { store, queues, bus, clock, region, accountId, close, [Symbol.asyncDispose]: close };
+  markRunning(ballast, 'ballast (store and retention sweeper)');
+  return ballast;
 }
 
 async function runSweeper(store: Store, clock: Clock, everyMs: number, traceRetentionMs: number, signal: AbortSignal): Promise<void> {

@@ -86,7 +86,9 @@ export async function startDependency(): Promise<Dependency> {
       if (child.exitCode !== null) return;
       // The dependency exits when its IPC channel closes; killed if it has not within 10 s.
       const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await Promise.all([once(child, 'exit'), child.disconnect()]);
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
       clearTimeout(kill);
     },
   };

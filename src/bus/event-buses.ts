@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import type { InboxOptions } from '../idempotency/inbox.js';
 import type { QueueLimits } from '../core/limits.js';
 import type { Queues } from '../queue/queues.js';
@@ -104,6 +105,7 @@ export class EventBuses {
 
   /** Starts background dispatch and delivery (`openBallast` does this unless told not to). */
   start(): void {
+    markRunning(this, 'event bus background work');
     this.#dispatcher.start();
     this.#worker.start();
     this.#scheduler.start();
@@ -113,6 +115,12 @@ export class EventBuses {
   /** Stops background work; attempts in progress finish first (replays stay active for another process to adopt). */
   async stop(): Promise<void> {
     await Promise.all([this.#dispatcher.stop(), this.#worker.stop(), this.#scheduler.stop(), this.replays.close()]);
+    markClosed(this);
+  }
+
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   /** Events this process dispatched, rule matches and events parked, since it opened. */

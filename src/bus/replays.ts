@@ -185,6 +185,11 @@ export class Replays {
     await Promise.all(this.#running.values());
   }
 
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   #launch(r: ReplayRecord): void {
     const run = this.#run(r).finally(() => this.#running.delete(r.name));
     this.#running.set(r.name, run);

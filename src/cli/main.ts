@@ -58,5 +58,12 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
 // Run when executed as the `ballast` bin, not when imported by tests.
 const invoked = process.argv[1] ?? '';
 if (import.meta.url === `file://${invoked}` || invoked.endsWith('/ballast') || invoked.endsWith('cli/main.js')) {
-  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      // main() answers its commands' errors itself; this reports anything that escapes it.
+      process.stderr.write(`ballast: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

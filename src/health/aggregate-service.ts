@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../core/clock.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import { BallastError } from '../core/errors.js';
 import { HealthAggregator } from './aggregator.js';
 import { Every } from './every.js';
@@ -76,11 +77,19 @@ export class AggregateService {
 
   /** Runs a round every interval until `stop()`. */
   start(): void {
+    markRunning(this, 'health aggregate service');
     this.#every.start();
   }
 
+  /** Stops the rounds; resolves once the current one has finished. Idempotent. */
   async stop(): Promise<void> {
     await this.#every.stop();
+    markClosed(this);
+  }
+
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   async #read(url: string): Promise<CheckerRead> {

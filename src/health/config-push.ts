@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Clock, systemClock } from '../core/clock.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import { BallastError } from '../core/errors.js';
 import { canonicalJson } from '../idempotency/fingerprint.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -104,11 +105,19 @@ export class ConfigPublisher<T> {
 
   /** Publishes every interval until `stop()`. */
   start(): void {
+    markRunning(this, 'health config publisher');
     this.#every.start();
   }
 
+  /** Stops the schedule; resolves once the current round has finished. Idempotent. */
   async stop(): Promise<void> {
     await this.#every.stop();
+    markClosed(this);
+  }
+
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 }
 
@@ -199,10 +208,18 @@ export class ConfigSubscriber<T> {
 
   /** Fetches every interval until `stop()`. */
   start(): void {
+    markRunning(this, 'health config subscriber');
     this.#every.start();
   }
 
+  /** Stops the schedule; resolves once the current round has finished. Idempotent. */
   async stop(): Promise<void> {
     await this.#every.stop();
+    markClosed(this);
+  }
+
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 }

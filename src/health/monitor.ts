@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { type Clock, systemClock } from '../core/clock.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import { BallastError } from '../core/errors.js';
 import { Hysteresis } from './hysteresis.js';
 import { layoutOf } from './layout.js';
@@ -152,6 +153,7 @@ export class HealthMonitor {
   /** Starts probing and publishing; idempotent. */
   start(): void {
     if (this.#loop) return;
+    markRunning(this, `health monitor (${this.monitorId})`);
     this.#stop = new AbortController();
     this.#stopped = false;
     this.#loop = this.#run(this.#stop.signal).catch(() => undefined);
@@ -164,6 +166,12 @@ export class HealthMonitor {
     for (const a of this.#slotAborts) a?.abort();
     await this.#loop;
     this.#loop = undefined;
+    markClosed(this);
+  }
+
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   async #run(stop: AbortSignal): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Clock, systemClock } from '../core/clock.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { readHealthConfig } from './config.js';
 import { HealthMonitor, type MonitoredEndpoint, type TickStats } from './monitor.js';
@@ -51,6 +52,7 @@ export class HealthService {
     const text = await readFile(options.configPath, 'utf8');
     const config = await readHealthConfig(options.configPath);
     const service = new HealthService({ clock: systemClock, ...options }, config, hashOf(text));
+    markRunning(service, `health service (${options.configPath})`);
     service.#monitor.start();
     service.#reloading = service.#reloadLoop();
     return service;
@@ -118,6 +120,12 @@ export class HealthService {
     await this.#monitor.stop();
     this.#agents.http.destroy();
     this.#agents.https.destroy();
+    markClosed(this);
+  }
+
+  /** Same as `stop()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   #build(config: HealthConfig): HealthMonitor {

@@ -240,7 +240,8 @@ export class SnapshotConsumer {
     if (!cached && ask && this.#o.layouts && !this.#resolving.has(version)) {
       const answer = this.#ask(version);
       if (answer && !(answer instanceof Promise)) cached = this.#remember(answer);
-      else if (answer) this.#track(version, answer);
+      // Not awaited: apply() stays synchronous; #track catches and reports the resolver's failure.
+      else if (answer) void this.#track(version, answer);
     }
     return fits(cached) ? cached : undefined;
   }

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
 import { openStoreWith } from '../store/registry.js';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, IdempotencyLeaseLostError } from './errors.js';
@@ -103,8 +104,10 @@ export class Idempotency {
     const { store, ...rest } = options;
     this.#o = { ttlSeconds: 86_400, leaseSeconds: 60, storeErrors: false, clock: systemClock, ...rest };
     this.#opened = typeof store === 'string' ? openByUrl(store, options.clock) : Promise.resolve({ idem: store.idempotency, close: async () => undefined });
-    // A URL that cannot be opened fails the first run, not the process.
-    this.#opened.catch(() => undefined);
+    // Only a store opened here is this helper's to close (and to leave open by mistake).
+    if (typeof store === 'string') markRunning(this, `idempotency store (${store.split(':')[0]})`);
+    // A URL that cannot be opened fails the first run, not the process (and leaves nothing open).
+    this.#opened.catch(() => markClosed(this));
   }
 
   /** How long a completed record is replayed, seconds (the `ttlSeconds` option). */
@@ -116,6 +119,12 @@ export class Idempotency {
   async close(): Promise<void> {
     const { close } = await this.#opened.catch(() => ({ close: async () => undefined }));
     await close();
+    markClosed(this);
+  }
+
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /**

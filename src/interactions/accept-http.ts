@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -79,8 +80,10 @@ export function acceptRoutes<P>(interaction: SoftRealTimeInteraction<P, unknown>
 }
 
 /** The same routes as a `node:http` / Express request listener (mount it under a path with Express's `app.use`). */
-export function acceptListener<P>(interaction: SoftRealTimeInteraction<P, unknown>, options: AcceptRoutesOptions<P> = {}) {
-  return getRequestListener(acceptRoutes(interaction, options).fetch);
+export function acceptListener<P>(interaction: SoftRealTimeInteraction<P, unknown>, options: AcceptRoutesOptions<P> = {}): RequestListener {
+  const listener = getRequestListener(acceptRoutes(interaction, options).fetch);
+  // node:http ignores a listener's promise; hono's listener answers its own errors (500), so it never rejects.
+  return (req, res) => void listener(req, res);
 }
 
 function problemFor(error: unknown, docs: string) {

@@ -1,4 +1,5 @@
 import { isBallastError } from '../core/errors.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import { checkInbox, handleOnce, type InboxOptions } from '../idempotency/inbox.js';
 import type { StoreTransaction } from '../store/idempotency-contract.js';
 import { type BackoffOptions, fullJitterSeconds } from '../core/backoff.js';
@@ -151,6 +152,7 @@ export class Consumer {
 
   /** @internal started by `queue.consume()`. */
   start(): void {
+    if (this.#stopping === null) markRunning(this, `queue consumer (${this.#queue.name})`);
     this.#loop ??= this.#run();
     if (this.#options.heartbeat !== false) this.#beating ??= this.#heartbeats();
   }
@@ -346,7 +348,7 @@ export class Consumer {
       await Promise.all(this.#pendingAcks);
       this.#beats.abort();
       await this.#beating;
-    })();
+    })().finally(() => markClosed(this));
     return this.#stopping;
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BallastError, check } from '../core/errors.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import { newMessageId } from '../core/ids.js';
 import type { MoveDestination, MoveTaskPatch, MoveTaskRecord, QueueRecord } from '../store/contract.js';
 import type { QueueContext } from './context.js';
@@ -114,6 +115,7 @@ export class MoveTasks {
    * any node of the service. Started by `openBallast`; ends with `close()`.
    */
   watch(): void {
+    if (!this.#watching && !this.#stop.signal.aborted) markRunning(this, 'move-task watcher');
     this.#watching ??= (async () => {
       const { clock } = this.#ctx;
       while (await clock.sleep(ADOPT_EVERY_MS, this.#stop.signal)) {
@@ -151,6 +153,12 @@ export class MoveTasks {
     this.#stop.abort();
     await this.#watching;
     await Promise.all(this.#running.values());
+    markClosed(this);
+  }
+
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   async #sourceOf(task: MoveTaskRecord): Promise<QueueRecord | undefined> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Ballast } from '../ballast.js';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import type { ServerEnv } from './env.js';
 import { logRequestError, wireBusEventLogs, wireQueueEventLogs } from './logging.js';
 import { ServerMetrics } from './metrics.js';
@@ -97,6 +98,8 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
       metrics.close();
       unwireQueueLogs();
       unwireBusLogs();
+      markClosed(app);
     })());
+  markRunning(app, 'server app (createApp)');
   return Object.assign(app, { close, [Symbol.asyncDispose]: close });
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
+import { markClosed, markRunning } from '../core/lifecycle.js';
 import { createApp } from './app.js';
 import { limitConnectionsPerClient } from './client-limit.js';
 import { resolveServerLimits, type StartServerOptions } from './options.js';
@@ -88,6 +89,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         clearTimeout(cut);
       }
       appOptions.logger?.info({ url }, 'ballast server closed');
+      markClosed(running);
     })());
-  return { url, port: bound, address, close, [Symbol.asyncDispose]: close };
+  const running: RunningServer = { url, port: bound, address, close, [Symbol.asyncDispose]: close };
+  markRunning(running, `server (${url})`);
+  return running;
 }

@@ -55,7 +55,7 @@ describe('ballast health run (a real process)', () => {
     const poll = async (): Promise<boolean> => {
       const [snap, layout] = await Promise.all([fetch(`${base}/v1/health/snapshot`), fetch(`${base}/v1/health/layout`)]);
       if (!snap.ok || !layout.ok) return false;
-      const result = await consumer.apply(new Uint8Array(await snap.arrayBuffer()), (await layout.json()) as HealthLayout);
+      const result = consumer.apply(new Uint8Array(await snap.arrayBuffer()), (await layout.json()) as HealthLayout);
       return result.applied;
     };
     try {

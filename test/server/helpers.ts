@@ -32,7 +32,11 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { ballastOptions, ...serverOptions } = options;
   const ballast = await openTestBallast(ballastOptions);
-  const server = await startServer({ ballast, port: 0, ...serverOptions });
+  const server = await startServer({ ballast, port: 0, ...serverOptions }).catch(async (error: unknown) => {
+    // A server that refuses its options leaves the Ballast opened for it: close that here.
+    await ballast.close();
+    throw error;
+  });
   const clients: SQSClient[] = [];
   const newClient = (config: Partial<SQSClientConfig> = {}): SQSClient => {
     const c = new SQSClient({ endpoint: server.url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1, ...config });
