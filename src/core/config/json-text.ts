@@ -49,21 +49,36 @@ function locate(text: string, fallback: string): JsonSyntaxError {
 function firstError(text: string): { offset: number; reason: string } | undefined {
   let found: { offset: number; reason: string } | undefined;
   const closers: string[] = [];
+  // What the parser expects next: the scanner skips a stray symbol, so its reason comes from here.
+  let expecting: 'key' | 'colon' | 'value' | 'more' = 'value';
+  const ended = (): void => void (expecting = 'more');
   visit(
     text,
     {
-      onObjectBegin: () => void closers.push('}'),
-      onArrayBegin: () => void closers.push(']'),
-      onObjectEnd: () => void closers.pop(),
-      onArrayEnd: () => void closers.pop(),
-      onError: (code, offset, length) => {
-        found ??= describe(text, printParseErrorCode(code as ParseErrorCode), offset, length, closers.at(-1));
+      onObjectBegin: () => void (closers.push('}'), (expecting = 'key')),
+      onArrayBegin: () => void (closers.push(']'), (expecting = 'value')),
+      onObjectEnd: () => void (closers.pop(), ended()),
+      onArrayEnd: () => void (closers.pop(), ended()),
+      onObjectProperty: () => void (expecting = 'colon'),
+      onLiteralValue: ended,
+      onSeparator: (c) => void (expecting = c === ',' && closers.at(-1) === '}' ? 'key' : 'value'),
+      onError: (error, offset, length) => {
+        const code = printParseErrorCode(error as ParseErrorCode);
+        // A bad token where none may stand (after a value or a property name) is first of all misplaced.
+        const misplaced = code === 'InvalidSymbol' || (TOKEN_ERRORS.has(code) && (expecting === 'more' || expecting === 'colon'));
+        const as = misplaced ? STRAY[expecting] : code === 'ValueExpected' && expecting === 'key' ? 'PropertyNameExpected' : code;
+        found ??= describe(text, as, offset, length, closers.at(-1));
       },
     },
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   );
   return found;
 }
+
+// The parser complaint a stray symbol stands for, by what was expected in its place.
+const STRAY = { key: 'PropertyNameExpected', colon: 'ColonExpected', value: 'ValueExpected', more: 'CommaExpected' } as const;
+// The scanner's complaints about one token (as opposed to the parser's about the order of tokens).
+const TOKEN_ERRORS = new Set(['UnexpectedEndOfString', 'InvalidEscapeCharacter', 'InvalidUnicode', 'InvalidCharacter', 'UnexpectedEndOfNumber', 'InvalidNumberFormat']);
 
 function describe(text: string, code: string, offset: number, length: number, closer: string | undefined): { offset: number; reason: string } {
   const at = (where: number, reason: string): { offset: number; reason: string } => ({ offset: where, reason: where >= text.length ? 'unexpected end of input' : reason });
@@ -75,7 +90,8 @@ function describe(text: string, code: string, offset: number, length: number, cl
     case 'CommaExpected':
     case 'CloseBraceExpected':
     case 'CloseBracketExpected':
-      return at(offset, `expected ',' or '${closer ?? (code === 'CloseBracketExpected' ? ']' : '}')}'`);
+      if (closer === undefined) return at(offset, 'unexpected text after the JSON value');
+      return at(offset, `expected ',' or '${closer}'`);
     case 'EndOfFileExpected':
       return at(offset, 'unexpected text after the JSON value');
     case 'InvalidEscapeCharacter':
@@ -83,9 +99,12 @@ function describe(text: string, code: string, offset: number, length: number, cl
       return at(badEscape(text, offset, length), 'invalid escape in a string');
     case 'InvalidCharacter':
       return at(controlCharacter(text, offset, length), 'control character in a string');
-    case 'UnexpectedEndOfString':
+    case 'UnexpectedEndOfString': {
+      const escape = badEscape(text, offset, length);
+      if (escape !== offset) return at(escape, 'invalid escape in a string');
       // The scanner stops a string at a line break, which strict JSON forbids inside strings.
       return at(offset + length, 'control character in a string');
+    }
     case 'UnexpectedEndOfNumber':
     case 'InvalidNumberFormat':
       return at(offset, 'invalid number');

@@ -33,6 +33,8 @@ export interface FieldCheck<E extends v.ObjectEntries> {
   /** The field's value when its own schema accepts it; undefined otherwise. */
   valid<K extends keyof E & string>(key: K): v.InferOutput<E[K]> | undefined;
   readonly report: Report;
+  /** Reports a problem at `at` (the whole object by default), listed after the problems of field `after`. */
+  reportAfter(after: keyof E & string, message: string, at?: readonly Key[]): void;
 }
 
 /** What `fields(entries)` accepts, as a TypeScript type. */
@@ -57,15 +59,31 @@ export function fields<const E extends v.ObjectEntries>(entries: E, style: Confi
   const required = options.required as Readonly<Record<string, string>> | undefined;
   const missing = (issue: v.BaseIssue<unknown>): string => required?.[String(issue.path?.[0]?.key)] ?? 'is required';
   const check = options.check;
+  // A field given as undefined (possible in objects built in code, never in JSON) counts as missing.
+  const present = (schema: v.GenericSchema, key: string): v.GenericSchema =>
+    v.pipe(
+      v.custom((x) => x !== undefined, () => required?.[key] ?? 'is required'),
+      schema,
+    );
+  const strict = Object.fromEntries(Object.entries(entries).map(([key, schema]) => [key, schema.type === 'optional' ? schema : present(schema as v.GenericSchema, key)]));
   const own = v.pipe(
-    v.looseObject(entries, missing),
+    v.looseObject(strict, missing),
     v.rawCheck(({ dataset, addIssue }) => {
       if (check === undefined) return;
       const input = dataset.value as Record<string, unknown>;
       const valid = (key: string): unknown => (v.is(entries[key] as v.GenericSchema, input[key]) ? input[key] : undefined);
-      check({ input, has: (key) => input[key] !== undefined, valid: valid as FieldCheck<E>['valid'], report: reporter(input, addIssue) });
+      const report = reporter(input, addIssue);
+      // Problems placed after a field's (`after`), to rank with that field.
+      const anchored = new Map<v.BaseIssue<unknown>, number>();
+      const reportAfter = (after: string, message: string, at: readonly Key[] = []): void => {
+        report(at, message);
+        const added = dataset.issues?.at(-1);
+        if (added !== undefined) anchored.set(added, known.indexOf(after));
+      };
+      check({ input, has: (key) => input[key] !== undefined, valid: valid as FieldCheck<E>['valid'], report, reportAfter });
       // Field by field in schema order, so a field's cross-field problems follow its own.
-      inOrder(dataset.issues, (key) => (typeof key === 'string' && Object.hasOwn(entries, key) ? known.indexOf(key) : known.length));
+      const rank = (key: unknown): number => (typeof key === 'string' && Object.hasOwn(entries, key) ? known.indexOf(key) : known.length);
+      inOrder(dataset.issues, (issue) => anchored.get(issue) ?? rank(issue.path?.[0]?.key));
     }),
   );
   const unknown = v.pipe(
@@ -107,7 +125,10 @@ export function list<T>(item: v.GenericSchema<unknown, T>, options: ListOptions)
     v.rawCheck(({ dataset, addIssue }) => {
       if (check === undefined) return;
       check(dataset.value as unknown[], reporter(dataset.value, addIssue));
-      inOrder(dataset.issues, (key) => (typeof key === 'number' ? key : Infinity));
+      inOrder(dataset.issues, (issue) => {
+        const key = issue.path?.[0]?.key;
+        return typeof key === 'number' ? key : Infinity;
+      });
     }),
   );
 }
@@ -135,10 +156,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Stable-sorts `issues` in place by the rank of the first key of their path (no path: the object's own, ranked by `undefined`). */
-function inOrder(issues: readonly v.BaseIssue<unknown>[] | undefined, rank: (key: unknown) => number): void {
+/** Stable-sorts `issues` in place by `rank`. */
+function inOrder(issues: readonly v.BaseIssue<unknown>[] | undefined, rank: (issue: v.BaseIssue<unknown>) => number): void {
   if (issues === undefined || issues.length < 2) return;
-  const ranked = issues.map((issue, i) => ({ issue, i, r: rank(issue.path?.[0]?.key) }));
+  const ranked = issues.map((issue, i) => ({ issue, i, r: rank(issue) }));
   ranked.sort((a, b) => a.r - b.r || a.i - b.i);
   ranked.forEach(({ issue }, i) => ((issues as v.BaseIssue<unknown>[])[i] = issue));
 }

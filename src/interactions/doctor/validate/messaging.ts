@@ -59,7 +59,7 @@ const TARGET = object(
   {
     check: (f) => {
       const given = destinationsOf(f.input).length;
-      if (given !== 1) f.report([], `must name exactly one of ${DESTINATIONS.join(', ')} (got ${given})`);
+      if (given !== 1) f.reportAfter('endpoint', `must name exactly one of ${DESTINATIONS.join(', ')} (got ${given})`);
     },
   },
 );
@@ -124,9 +124,9 @@ export const CONSUMERS = namedList(
       check: (f) => {
         const queue = f.valid('queue');
         const rule = f.valid('rule');
-        if ((queue === undefined) === (rule === undefined)) f.report([], 'must name exactly one source: queue, or rule with target');
+        if ((queue === undefined) === (rule === undefined)) f.reportAfter('bus', 'must name exactly one source: queue, or rule with target');
         if (rule !== undefined && f.valid('target') === undefined) f.report(['target'], "is required with rule (the id of the rule's target)");
-        if (rule === undefined && (f.valid('target') !== undefined || f.has('bus'))) f.report([], 'target and bus only go with rule');
+        if (rule === undefined && (f.valid('target') !== undefined || f.has('bus'))) f.reportAfter('bus', 'target and bus only go with rule');
         if (f.valid('visibilityTimeoutSeconds') !== undefined && queue === undefined) f.report(['visibilityTimeoutSeconds'], 'only goes with queue');
       },
     },

@@ -66,7 +66,7 @@ export const RETRY = object(RETRY_FIELDS, { check: checkBackoff });
 function checkBackoff(f: FieldCheck<typeof RETRY_FIELDS>): void {
   if (!f.has('backoff')) {
     // A wait without a strategy is ambiguous; the doctor would rather ask than guess.
-    for (const key of ['baseMs', 'capMs'] as const) if (f.has(key)) f.report([key], 'only goes with backoff (e.g. "backoff": "full-jitter")');
+    for (const key of ['baseMs', 'capMs'] as const) if (f.has(key)) f.reportAfter('capMs', 'only goes with backoff (e.g. "backoff": "full-jitter")', [key]);
     return;
   }
   if (f.valid('backoff') === undefined) return;
