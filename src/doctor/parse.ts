@@ -2,12 +2,15 @@
  * Reads and validates a topology file (format: docs/doctor.md). Every problem is collected and
  * named by its JSON path, so one run shows all of them.
  */
-import { readFile } from 'node:fs/promises';
+import * as v from 'valibot';
+import { readJsonFile } from '../core/config/read-file.js';
+import { leaf } from '../core/config/schema.js';
+import { validateConfig } from '../core/config/validate.js';
 import type { Topology } from './types.js';
-import { defined, Fields } from './validate/fields.js';
-import { readHealthMonitors, readStatePushes } from './validate/constant-work.js';
-import { readInteractions, readServices } from './validate/interactions.js';
-import { readConsumers, readQueues, readRules } from './validate/messaging.js';
+import { defined, name, object, text } from './validate/fields.js';
+import { HEALTH_MONITORS, STATE_PUSHES, toHealthMonitors, toStatePushes } from './validate/constant-work.js';
+import { INTERACTIONS, SERVICES, toInteractions, toServices } from './validate/interactions.js';
+import { CONSUMERS, QUEUES, RULES, toConsumers, toQueues, toRules } from './validate/messaging.js';
 import { Problems, TopologyError } from './validate/problems.js';
 import { checkReferences } from './validate/references.js';
 
@@ -22,30 +25,38 @@ export interface ParseTopologyOptions {
   source?: string;
 }
 
+const TOPOLOGY = object({
+  version: v.optional(leaf<number>((x) => x === TOPOLOGY_VERSION, (got) => `must be ${TOPOLOGY_VERSION} (got ${JSON.stringify(got)})`)),
+  $schema: v.optional(text()),
+  description: v.optional(text()),
+  name: v.optional(name()),
+  interactions: v.optional(INTERACTIONS),
+  services: v.optional(SERVICES),
+  queues: v.optional(QUEUES),
+  rules: v.optional(RULES),
+  consumers: v.optional(CONSUMERS),
+  healthMonitors: v.optional(HEALTH_MONITORS),
+  statePushes: v.optional(STATE_PUSHES),
+});
+
 /** Validates a parsed JSON topology; throws a `TopologyError` (code `InvalidParameterValue`) listing every problem. */
 export function parseTopology(input: unknown, options: ParseTopologyOptions = {}): Topology {
-  const problems = new Problems();
-  const root = Fields.of(input, '', problems);
-  if (root === undefined) throw new TopologyError(problems.list, options.source);
-  const version = root.raw('version');
-  if (version !== undefined && version !== TOPOLOGY_VERSION) root.fail('version', `must be ${TOPOLOGY_VERSION} (got ${JSON.stringify(version)})`);
-  root.text('$schema');
-  root.text('description');
-  const name = root.name('name');
+  const result = validateConfig(TOPOLOGY, input);
+  if (!result.ok) throw new TopologyError(result.problems, options.source);
+  const t = result.value;
   const topology: Topology = {
-    ...defined({ name }),
-    interactions: readInteractions(root),
-    services: readServices(root),
-    queues: readQueues(root),
-    rules: readRules(root),
-    consumers: readConsumers(root),
-    healthMonitors: readHealthMonitors(root),
-    statePushes: readStatePushes(root),
+    ...defined({ name: t.name }),
+    interactions: toInteractions(t.interactions),
+    services: toServices(t.services),
+    queues: toQueues(t.queues),
+    rules: toRules(t.rules),
+    consumers: toConsumers(t.consumers),
+    healthMonitors: toHealthMonitors(t.healthMonitors),
+    statePushes: toStatePushes(t.statePushes),
   };
-  root.done();
   // Cross-references only mean something once every element is well-formed.
-  problems.throwIfAny(options.source);
   const merged = options.merge ? options.merge(topology) : topology;
+  const problems = new Problems();
   checkReferences(merged, problems);
   problems.throwIfAny(options.source);
   return merged;
@@ -53,30 +64,7 @@ export function parseTopology(input: unknown, options: ParseTopologyOptions = {}
 
 /** Reads a JSON topology file and validates it like `parseTopology`; a syntax error names the line and column. */
 export async function readTopology(path: string, options: Omit<ParseTopologyOptions, 'source'> = {}): Promise<Topology> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new TopologyError([{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }], path);
-  }
-  return parseTopology(parseJson(text, path), { ...options, source: path });
-}
-
-/** `JSON.parse` with a byte order mark allowed and errors as `TopologyError`s with a line and column where V8 gives a position. */
-export function parseJson(text: string, source?: string): unknown {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    const message = (error as Error).message;
-    const at = /position (\d+)/.exec(message);
-    const where = at?.[1] === undefined ? '' : ` at ${lineAndColumn(body, Number(at[1]))}`;
-    throw new TopologyError([{ path: '', message: `invalid JSON${where}: ${message}` }], source);
-  }
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+  const file = await readJsonFile(path);
+  if (!file.ok) throw new TopologyError([file.problem], path);
+  return parseTopology(file.value, { ...options, source: path });
 }

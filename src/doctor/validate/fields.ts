@@ -1,188 +1,96 @@
+import * as v from 'valibot';
+import { type ConfigStyle, duplicates, fields, type FieldsOptions, isPlainObject, leaf, list, type ObjectOutput, type Report } from '../../core/config/schema.js';
 import { TOPOLOGY_LIMITS } from './limits.js';
-import { didYouMean, type Problems, shown } from './problems.js';
+import { didYouMean, shown } from './problems.js';
 
 /** Longest name of anything in a topology. */
 export const MAX_NAME_LENGTH = 256;
 // Names must read the same in a terminal as in the file: printable, no line breaks.
 const NAME = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u;
-const KEY = /^[A-Za-z_$][\w$]*$/;
-const MAX_ITEMS = TOPOLOGY_LIMITS.maxItems;
 
-/** The path of `key` under `base` (`services[0].calls`, or `x["odd key"]`). */
-export function childPath(base: string, key: string | number): string {
-  if (typeof key === 'number') return `${base}[${key}]`;
-  const part = KEY.test(key) ? key : `[${JSON.stringify(key)}]`;
-  if (base === '') return part;
-  return part.startsWith('[') ? `${base}${part}` : `${base}.${part}`;
+/** How topology problems are worded: unknown fields after the others, suggestions in quotes. */
+export const STYLE: ConfigStyle = { notObject: (got) => `must be an object (got ${shown(got)})`, unknownFields: 'last', name: (known) => `"${known}"` };
+
+/** Whether `value` is a valid name (what `name()` accepts). */
+export function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME_LENGTH && NAME.test(value);
+}
+
+/** A printable name of 1–256 characters. */
+export function name(): v.GenericSchema<unknown, string> {
+  return leaf(isName, (got) => `must be a non-empty string of at most ${MAX_NAME_LENGTH} printable characters (got ${shown(got)})`);
+}
+
+/** Free text (descriptions) of at most `max` characters. */
+export function text(max = 2_000): v.GenericSchema<unknown, string> {
+  return leaf((x) => typeof x === 'string' && x.length <= max, (got) => `must be a string of at most ${max.toLocaleString('en-US')} characters (got ${shown(got)})`);
+}
+
+/** A whole number in [min, max]; `unit` names it in the message (`ms`, `seconds`). */
+export function int(min: number, max: number, unit = ''): v.GenericSchema<unknown, number> {
+  const range = min === 1 ? `a positive integer of at most ${max.toLocaleString('en-US')}` : `an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+  return leaf((x) => Number.isSafeInteger(x) && (x as number) >= min && (x as number) <= max, (got) => `must be ${range}${unit === '' ? '' : ` ${unit}`} (got ${shown(got)})`);
+}
+
+/** A number in (0, max] — ratios. */
+export function fraction(max: number): v.GenericSchema<unknown, number> {
+  return leaf((x) => typeof x === 'number' && x > 0 && x <= max, (got) => `must be a number above 0 and at most ${max} (got ${shown(got)})`);
+}
+
+/** true or false. */
+export function bool(): v.GenericSchema<unknown, boolean> {
+  return leaf((x) => typeof x === 'boolean', (got) => `must be true or false (got ${shown(got)})`);
+}
+
+/** One of `choices`, with the closest one suggested. */
+export function choice<const T extends string>(choices: readonly T[]): v.GenericSchema<unknown, T> {
+  return leaf(
+    (x) => typeof x === 'string' && (choices as readonly string[]).includes(x),
+    (got) => `must be one of ${choices.map((c) => `"${c}"`).join(', ')} (got ${shown(got)})${typeof got === 'string' ? didYouMean(got, choices) : ''}`,
+  );
+}
+
+/** An object with the fields `entries`, worded the topology's way. */
+export function object<const E extends v.ObjectEntries>(entries: E, options: FieldsOptions<E> = {}) {
+  return fields(entries, STYLE, options);
+}
+
+/** An array of at most `max` items, each checked by `item`. */
+export function items<T>(item: v.GenericSchema<unknown, T>, max: number = TOPOLOGY_LIMITS.maxItems, check?: (items: readonly unknown[], report: Report) => void) {
+  const message = (got: unknown): string => `must be an array of at most ${max.toLocaleString('en-US')} items (got ${Array.isArray(got) ? `${got.length} items` : shown(got)})`;
+  return list(item, { max, message, ...(check ? { check } : {}) });
+}
+
+/** An element of a named list: a required `name` first, then `entries`, then an optional `description`. */
+export function named<const E extends v.ObjectEntries>(
+  entries: E,
+  options: FieldsOptions<E & { name: v.GenericSchema<unknown, string> }> = {},
+): v.GenericSchema<unknown, ObjectOutput<E> & { name: string; description?: string }> {
+  const all: v.ObjectEntries = { name: name(), ...entries, description: v.optional(text()) };
+  return fields(all, STYLE, options as FieldsOptions<v.ObjectEntries>) as v.GenericSchema<unknown, ObjectOutput<E> & { name: string; description?: string }>;
+}
+
+/** Options of `namedList`. */
+export interface NamedListOptions {
+  /** What must be unique, when not the name (`bus/name` for rules); undefined for an element too broken to say. */
+  readonly uniqueKey?: (item: Readonly<Record<string, unknown>>) => string | undefined;
+  /** More checks across the elements. */
+  readonly check?: (items: readonly unknown[], report: Report) => void;
 }
 
 /**
- * Reads the fields of one JSON object at `path`, reporting every bad value to `problems`.
- * Each read marks its key as known, so `done()` can report the rest as unknown fields.
+ * The list `key` of the topology, of `named` elements whose names (or `uniqueKey`s) must be
+ * unique; `what` names them in errors.
  */
-export class Fields {
-  readonly #read = new Set<string>();
-
-  private constructor(
-    readonly value: Readonly<Record<string, unknown>>,
-    readonly path: string,
-    readonly problems: Problems,
-  ) {}
-
-  /** `value` as an object to read, or undefined (reported) when it is not one. */
-  static of(value: unknown, path: string, problems: Problems): Fields | undefined {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return new Fields(value as Record<string, unknown>, path, problems);
-    problems.add(path, `must be an object (got ${shown(value)})`);
-    return undefined;
-  }
-
-  /** The path of one of this object's fields. */
-  at(key: string): string {
-    return childPath(this.path, key);
-  }
-
-  /** Reports `message` against field `key`. */
-  fail(key: string, message: string): void {
-    this.problems.add(this.at(key), message);
-  }
-
-  /** Whether the field is present (marks it known). */
-  has(key: string): boolean {
-    this.#read.add(key);
-    return this.value[key] !== undefined;
-  }
-
-  /** A raw field value (marks it known). */
-  raw(key: string): unknown {
-    this.#read.add(key);
-    return this.value[key];
-  }
-
-  /** A printable name of 1–256 characters. */
-  name(key: string, required: true): string;
-  name(key: string, required?: boolean): string | undefined;
-  name(key: string, required = false): string | undefined {
-    const v = this.raw(key);
-    if (v === undefined) return this.missing(key, required);
-    if (typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME_LENGTH && NAME.test(v)) return v;
-    this.fail(key, `must be a non-empty string of at most ${MAX_NAME_LENGTH} printable characters (got ${shown(v)})`);
-    return undefined;
-  }
-
-  /** Free text (descriptions) of at most `max` characters. */
-  text(key: string, max = 2_000): string | undefined {
-    const v = this.raw(key);
-    if (v === undefined || (typeof v === 'string' && v.length <= max)) return v;
-    this.fail(key, `must be a string of at most ${max.toLocaleString('en-US')} characters (got ${shown(v)})`);
-    return undefined;
-  }
-
-  /** A whole number in [min, max]; `unit` names it in the message (`ms`, `seconds`). */
-  int(key: string, min: number, max: number, unit = '', required = false): number | undefined {
-    const v = this.raw(key);
-    if (v === undefined) return this.missing(key, required);
-    if (Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max) return v as number;
-    const range = min === 1 ? `a positive integer of at most ${max.toLocaleString('en-US')}` : `an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
-    this.fail(key, `must be ${range}${unit === '' ? '' : ` ${unit}`} (got ${shown(v)})`);
-    return undefined;
-  }
-
-  /** A number in (0, max] — ratios. */
-  fraction(key: string, max: number): number | undefined {
-    const v = this.raw(key);
-    if (v === undefined) return undefined;
-    if (typeof v === 'number' && v > 0 && v <= max) return v;
-    this.fail(key, `must be a number above 0 and at most ${max} (got ${shown(v)})`);
-    return undefined;
-  }
-
-  /** true or false. */
-  bool(key: string): boolean | undefined {
-    const v = this.raw(key);
-    if (v === undefined || typeof v === 'boolean') return v;
-    this.fail(key, `must be true or false (got ${shown(v)})`);
-    return undefined;
-  }
-
-  /** One of `choices`. */
-  choice<T extends string>(key: string, choices: readonly T[]): T | undefined {
-    const v = this.raw(key);
-    if (v === undefined) return undefined;
-    if (typeof v === 'string' && (choices as readonly string[]).includes(v)) return v as T;
-    const hint = typeof v === 'string' ? didYouMean(v, choices) : '';
-    this.fail(key, `must be one of ${choices.map((c) => `"${c}"`).join(', ')} (got ${shown(v)})${hint}`);
-    return undefined;
-  }
-
-  /** A nested object, or undefined (reported when present but not an object). */
-  object(key: string): Fields | undefined {
-    const v = this.raw(key);
-    return v === undefined ? undefined : Fields.of(v, this.at(key), this.problems);
-  }
-
-  /** The items of an array field (absent = none), each with its path. */
-  items(key: string, max = 10_000): { value: unknown; path: string }[] {
-    const v = this.raw(key);
-    if (v === undefined) return [];
-    if (!Array.isArray(v) || v.length > max) {
-      this.fail(key, `must be an array of at most ${max.toLocaleString('en-US')} items (got ${Array.isArray(v) ? `${v.length} items` : shown(v)})`);
-      return [];
-    }
-    return v.map((value: unknown, i) => ({ value, path: childPath(this.at(key), i) }));
-  }
-
-  /** Reports every field no read asked for, with the closest known name. */
-  done(): void {
-    for (const key of Object.keys(this.value)) {
-      if (!this.#read.has(key)) this.fail(key, `is not a known field${didYouMean(key, this.#read)}`);
-    }
-  }
-
-  private missing(key: string, required: boolean): undefined {
-    if (required) this.fail(key, 'is required');
-    return undefined;
-  }
-}
-
-/**
- * Reads each object of the list `key` of `root`: its required `name` first, then `read` for the
- * rest. Names (or `uniqueBy` of what `read` returns) must be unique; `what` names them in errors.
- */
-export function eachNamed<T>(
-  root: Fields,
-  key: string,
-  what: string,
-  read: (f: Fields, name: string | undefined, path: string) => T | undefined,
-  uniqueBy?: (item: T) => string,
-): T[] {
-  const out: T[] = [];
-  const names: { name: string | undefined; path: string }[] = [];
-  for (const item of root.items(key, MAX_ITEMS)) {
-    const f = Fields.of(item.value, item.path, root.problems);
-    if (f === undefined) continue;
-    const name = f.name('name', true);
-    const result = read(f, name, item.path);
-    f.text('description');
-    f.done();
-    names.push({ name: result !== undefined && uniqueBy ? uniqueBy(result) : name, path: f.at('name') });
-    if (result !== undefined && name !== undefined) out.push(result);
-  }
-  uniqueNames(names, what, root.problems);
-  return out;
+export function namedList<T>(key: string, what: string, item: v.GenericSchema<unknown, T>, options: NamedListOptions = {}) {
+  return items(item, TOPOLOGY_LIMITS.maxItems, (elements, report) => {
+    options.check?.(elements, report);
+    const keys = elements.map((e) => (isPlainObject(e) && isName(e['name']) ? (options.uniqueKey?.(e) ?? e['name']) : undefined));
+    for (const { index, first } of duplicates(keys)) report([index, 'name'], `duplicates the ${what} name "${keys[index]}" of ${key}[${first}].name`);
+  });
 }
 
 /** `fields` without its undefined members (optional properties stay absent, not `undefined`). */
-export function defined<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
-
-/** Reports duplicates among `names` (with their paths): the second and later of each name. */
-export function uniqueNames(entries: readonly { name: string | undefined; path: string }[], what: string, problems: Problems): void {
-  const first = new Map<string, string>();
-  for (const { name, path } of entries) {
-    if (name === undefined) continue;
-    const earlier = first.get(name);
-    if (earlier === undefined) first.set(name, path);
-    else problems.add(path, `duplicates the ${what} name "${name}" of ${earlier}`);
-  }
+export function defined<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -1,5 +1,7 @@
-import type { Consumer, DeadLetterSpec, Destination, Queue, Rule, Target } from '../types.js';
-import { defined, eachNamed, Fields, uniqueNames } from './fields.js';
+import * as v from 'valibot';
+import { duplicates, isPlainObject, type Report } from '../../core/config/schema.js';
+import type { Consumer, Destination, Queue, Rule, Target } from '../types.js';
+import { bool, defined, int, isName, items, name, named, namedList, object, text } from './fields.js';
 import { TOPOLOGY_LIMITS as L } from './limits.js';
 
 /** SQS's default visibility timeout, seconds. */
@@ -11,90 +13,134 @@ export const DEFAULT_BUS = 'default';
 
 const DESTINATIONS: readonly Destination['kind'][] = ['queue', 'function', 'endpoint'];
 
-/** Reads `queues`: visibility timeout and dead-letter settings. */
-export function readQueues(root: Fields): Queue[] {
-  return eachNamed(root, 'queues', 'queue', (f, name, path) => {
-    const visibilityTimeoutSeconds = f.int('visibilityTimeoutSeconds', 0, L.maxVisibilitySeconds, 'seconds') ?? DEFAULT_VISIBILITY_SECONDS;
-    const deadLetter = readDeadLetter(f.object('deadLetter'));
-    const isDeadLetterQueue = f.bool('isDeadLetterQueue') ?? false;
-    if (name === undefined) return undefined;
-    return { place: `${path} "${name}"`, name, visibilityTimeoutSeconds, isDeadLetterQueue, origin: 'file' as const, ...defined({ deadLetter }) };
+/** `queues`: visibility timeout and dead-letter settings. */
+export const QUEUES = namedList(
+  'queues',
+  'queue',
+  named({
+    visibilityTimeoutSeconds: v.optional(int(0, L.maxVisibilitySeconds, 'seconds')),
+    deadLetter: v.optional(object({ queue: name(), maxReceiveCount: int(1, L.maxReceiveCount) })),
+    isDeadLetterQueue: v.optional(bool()),
+  }),
+);
+
+/** The validated `queues`, defaults filled in. */
+export function toQueues(list: v.InferOutput<typeof QUEUES> = []): Queue[] {
+  return list.map(({ name, visibilityTimeoutSeconds, deadLetter, isDeadLetterQueue }, i) => ({
+    place: `queues[${i}] "${name}"`,
+    name,
+    visibilityTimeoutSeconds: visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_SECONDS,
+    isDeadLetterQueue: isDeadLetterQueue ?? false,
+    origin: 'file' as const,
+    ...defined({ deadLetter }),
+  }));
+}
+
+/** The destinations a target names validly (exactly one is allowed). */
+function destinationsOf(target: Readonly<Record<string, unknown>>): Destination[] {
+  return DESTINATIONS.flatMap((kind) => (isName(target[kind]) ? [{ kind, name: target[kind] }] : []));
+}
+
+const TARGET = object(
+  {
+    id: name(),
+    queue: v.optional(name()),
+    function: v.optional(name()),
+    endpoint: v.optional(name()),
+    retryPolicy: v.optional(
+      object({
+        maximumRetryAttempts: v.optional(int(0, L.maxTargetRetries)),
+        maximumEventAgeSeconds: v.optional(int(L.minEventAgeSeconds, L.maxEventAgeSeconds, 'seconds')),
+      }),
+    ),
+    deadLetterQueue: v.optional(name()),
+    description: v.optional(text()),
+  },
+  {
+    check: (f) => {
+      const given = destinationsOf(f.input).length;
+      if (given !== 1) f.reportAfter('endpoint', `must name exactly one of ${DESTINATIONS.join(', ')} (got ${given})`);
+    },
+  },
+);
+
+/** Target ids are unique within their rule; checked from the list of rules, which knows the full paths. */
+function uniqueTargetIds(rules: readonly unknown[], report: Report): void {
+  rules.forEach((rule, i) => {
+    const targets = isPlainObject(rule) ? rule['targets'] : undefined;
+    if (!Array.isArray(targets)) return;
+    // As a target too broken to have a destination has no id to compare.
+    const ids = targets.map((t: unknown) => (isPlainObject(t) && isName(t['id']) && destinationsOf(t).length === 1 ? t['id'] : undefined));
+    for (const { index, first } of duplicates(ids)) report([i, 'targets', index, 'id'], `duplicates the target id name "${ids[index]}" of rules[${i}].targets[${first}].id`);
   });
 }
 
-function readDeadLetter(f: Fields | undefined): DeadLetterSpec | undefined {
-  if (f === undefined) return undefined;
-  const queue = f.name('queue', true);
-  const maxReceiveCount = f.int('maxReceiveCount', 1, L.maxReceiveCount, '', true);
-  f.done();
-  return queue === undefined || maxReceiveCount === undefined ? undefined : { queue, maxReceiveCount };
-}
+/** `rules` and their `targets`; a rule's name is unique on its bus. */
+export const RULES = namedList('rules', 'rule (on its bus)', named({ bus: v.optional(name()), targets: v.optional(items(TARGET)) }), {
+  uniqueKey: (rule) => `${isName(rule['bus']) ? rule['bus'] : DEFAULT_BUS}/${String(rule['name'])}`,
+  check: uniqueTargetIds,
+});
 
-/** Reads `rules` and their `targets`. */
-export function readRules(root: Fields): Rule[] {
-  const read = (f: Fields, name: string | undefined, path: string): Rule | undefined => {
-    const bus = f.name('bus') ?? DEFAULT_BUS;
-    const targets: Target[] = [];
-    const ids: { name: string | undefined; path: string }[] = [];
-    for (const t of f.items('targets', L.maxItems)) {
-      const tf = Fields.of(t.value, t.path, root.problems);
-      if (tf === undefined) continue;
-      const target = readTarget(tf, name ?? '?', bus);
-      ids.push({ name: target?.id, path: tf.at('id') });
-      if (target !== undefined) targets.push(target);
-    }
-    uniqueNames(ids, 'target id', root.problems);
-    return name === undefined ? undefined : { place: `${path} "${name}"`, name, bus, targets, origin: 'file' };
-  };
-  return eachNamed(root, 'rules', 'rule (on its bus)', read, (r) => `${r.bus}/${r.name}`);
-}
-
-function readTarget(f: Fields, rule: string, bus: string): Target | undefined {
-  const id = f.name('id', true);
-  const given = DESTINATIONS.flatMap((kind) => {
-    const name = f.name(kind);
-    return name === undefined ? [] : [{ kind, name }];
-  });
-  if (given.length !== 1) f.problems.add(f.path, `must name exactly one of ${DESTINATIONS.join(', ')} (got ${given.length})`);
-  const policy = f.object('retryPolicy');
-  const maximumRetryAttempts = policy?.int('maximumRetryAttempts', 0, L.maxTargetRetries) ?? DEFAULT_TARGET_RETRY.maximumRetryAttempts;
-  const maximumEventAgeSeconds =
-    policy?.int('maximumEventAgeSeconds', L.minEventAgeSeconds, L.maxEventAgeSeconds, 'seconds') ?? DEFAULT_TARGET_RETRY.maximumEventAgeSeconds;
-  policy?.done();
-  const deadLetterQueue = f.name('deadLetterQueue');
-  f.text('description');
-  f.done();
-  const destination = given[0];
-  if (id === undefined || destination === undefined || given.length !== 1) return undefined;
-  return {
-    place: `${f.path} (rule "${rule}" → ${destination.kind} "${destination.name}")`,
-    id,
-    rule,
+/** The validated `rules`, each target with its place and EventBridge's retry defaults. */
+export function toRules(list: v.InferOutput<typeof RULES> = []): Rule[] {
+  return list.map(({ name: rule, bus = DEFAULT_BUS, targets = [] }, i) => ({
+    place: `rules[${i}] "${rule}"`,
+    name: rule,
     bus,
-    destination,
-    maximumRetryAttempts,
-    maximumEventAgeSeconds,
     origin: 'file',
-    ...defined({ deadLetterQueue }),
-  };
+    targets: targets.map((t, j): Target => {
+      const destination = destinationsOf(t)[0] as Destination;
+      return {
+        place: `rules[${i}].targets[${j}] (rule "${rule}" → ${destination.kind} "${destination.name}")`,
+        id: t.id,
+        rule,
+        bus,
+        destination,
+        maximumRetryAttempts: t.retryPolicy?.maximumRetryAttempts ?? DEFAULT_TARGET_RETRY.maximumRetryAttempts,
+        maximumEventAgeSeconds: t.retryPolicy?.maximumEventAgeSeconds ?? DEFAULT_TARGET_RETRY.maximumEventAgeSeconds,
+        origin: 'file',
+        ...defined({ deadLetterQueue: t.deadLetterQueue }),
+      };
+    }),
+  }));
 }
 
-/** Reads `consumers`: what each handles (a queue, or a rule's target) and how. */
-export function readConsumers(root: Fields): Consumer[] {
-  return eachNamed(root, 'consumers', 'consumer', (f, name, path) => {
-    const queue = f.name('queue');
-    const rule = f.name('rule');
-    const target = f.name('target');
-    const bus = f.name('bus') ?? DEFAULT_BUS;
-    if ((queue === undefined) === (rule === undefined)) f.problems.add(path, 'must name exactly one source: queue, or rule with target');
-    if (rule !== undefined && target === undefined) f.fail('target', "is required with rule (the id of the rule's target)");
-    if (rule === undefined && (target !== undefined || f.has('bus'))) f.problems.add(path, 'target and bus only go with rule');
-    const idempotent = f.bool('idempotent') ?? false;
-    const handlerTimeoutSeconds = f.int('handlerTimeoutSeconds', 1, L.maxHandlerSeconds, 'seconds');
-    const heartbeat = f.bool('heartbeat') ?? false;
-    const visibilityTimeoutSeconds = f.int('visibilityTimeoutSeconds', 0, L.maxVisibilitySeconds, 'seconds');
-    if (visibilityTimeoutSeconds !== undefined && queue === undefined) f.fail('visibilityTimeoutSeconds', 'only goes with queue');
-    if (name === undefined) return undefined;
-    return { place: `${path} "${name}"`, name, bus, idempotent, heartbeat, ...defined({ queue, rule, target, handlerTimeoutSeconds, visibilityTimeoutSeconds }) };
-  });
+/** `consumers`: what each handles (a queue, or a rule's target) and how. */
+export const CONSUMERS = namedList(
+  'consumers',
+  'consumer',
+  named(
+    {
+      queue: v.optional(name()),
+      rule: v.optional(name()),
+      target: v.optional(name()),
+      bus: v.optional(name()),
+      idempotent: v.optional(bool()),
+      handlerTimeoutSeconds: v.optional(int(1, L.maxHandlerSeconds, 'seconds')),
+      heartbeat: v.optional(bool()),
+      visibilityTimeoutSeconds: v.optional(int(0, L.maxVisibilitySeconds, 'seconds')),
+    },
+    {
+      check: (f) => {
+        const queue = f.valid('queue');
+        const rule = f.valid('rule');
+        if ((queue === undefined) === (rule === undefined)) f.reportAfter('bus', 'must name exactly one source: queue, or rule with target');
+        if (rule !== undefined && f.valid('target') === undefined) f.report(['target'], "is required with rule (the id of the rule's target)");
+        if (rule === undefined && (f.valid('target') !== undefined || f.has('bus'))) f.reportAfter('bus', 'target and bus only go with rule');
+        if (f.valid('visibilityTimeoutSeconds') !== undefined && queue === undefined) f.report(['visibilityTimeoutSeconds'], 'only goes with queue');
+      },
+    },
+  ),
+);
+
+/** The validated `consumers`, defaults filled in. */
+export function toConsumers(list: v.InferOutput<typeof CONSUMERS> = []): Consumer[] {
+  return list.map(({ name, queue, rule, target, bus = DEFAULT_BUS, idempotent, handlerTimeoutSeconds, heartbeat, visibilityTimeoutSeconds }, i) => ({
+    place: `consumers[${i}] "${name}"`,
+    name,
+    bus,
+    idempotent: idempotent ?? false,
+    heartbeat: heartbeat ?? false,
+    ...defined({ queue, rule, target, handlerTimeoutSeconds, visibilityTimeoutSeconds }),
+  }));
 }

@@ -1,12 +1,10 @@
+import { type ConfigProblem, didYouMeanHint, renderProblems } from '../../core/config/problems.js';
 import { describeValue } from '../../core/describe-value.js';
 import { BallastError } from '../../core/errors.js';
 import { suggest } from '../../core/suggest.js';
 
 /** One thing wrong with a topology: `path` is the JSON path (`''` for the whole document). */
-export interface TopologyProblem {
-  readonly path: string;
-  readonly message: string;
-}
+export type TopologyProblem = ConfigProblem;
 
 // A message listing thousands of problems helps nobody; all of them stay in `problems`.
 const SHOWN = 25;
@@ -20,22 +18,8 @@ export class TopologyError extends BallastError {
     readonly problems: readonly TopologyProblem[],
     source?: string,
   ) {
-    super('InvalidParameterValue', render(problems, source));
+    super('InvalidParameterValue', renderProblems(`invalid topology${source === undefined ? '' : ` ${source}`}`, problems, SHOWN));
   }
-}
-
-/** `path: message` lines, one per problem. */
-export function problemLines(problems: readonly TopologyProblem[]): string[] {
-  return problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`));
-}
-
-function render(problems: readonly TopologyProblem[], source?: string): string {
-  const head = `invalid topology${source === undefined ? '' : ` ${source}`}`;
-  const lines = problemLines(problems);
-  if (lines.length === 1) return `${head}: ${lines[0]}`;
-  const hidden = lines.length - SHOWN;
-  const listed = lines.slice(0, SHOWN).map((l) => `\n  ${l}`).join('');
-  return `${head} (${lines.length} problems):${listed}${hidden > 0 ? `\n  … and ${hidden} more` : ''}`;
 }
 
 /** Collects problems in document order; `throwIfAny` ends validation with all of them. */
@@ -53,8 +37,7 @@ export class Problems {
 
 /** ` (did you mean "x"?)` when something close is known, else ''. */
 export function didYouMean(word: string, known: Iterable<string>): string {
-  const close = suggest(word, known);
-  return close === undefined ? '' : ` (did you mean "${close}"?)`;
+  return didYouMeanHint(suggest(word, known), (close) => `"${close}"`);
 }
 
 /** A bad value, short, for a message: `-5`, `"abc"`, `an object`. */
