@@ -72,7 +72,9 @@ export function logRequestError(
   failure: { wire: WireError; error: unknown },
 ): void {
   const { wire, error } = failure;
-  if (wire.code === 'StoreUnavailable') {
+  // The original error decides: each protocol names the outage its own way on the wire
+  // (EventBridge: ServiceUnavailableException).
+  if (codeOf(error) === 'StoreUnavailable') {
     // The outage itself is logged once, at error, when it starts (store-watch): each refused
     // request is a warning with its code, without a stack trace per request.
     logger.warn({ ...fields, code: wire.code, status: wire.shape.status, message: wire.message }, 'request failed: store unavailable');

@@ -92,6 +92,15 @@ describe('a full disk over the wire', () => {
     const started = logger.lines.filter((l) => l.obj.event === 'store:outage');
     expect(started).toHaveLength(1);
     expect(started[0]).toMatchObject({ level: 'error', obj: { code: 'SQLITE_FULL', reason: 'the disk is full' } });
+    // Each refused request, in either protocol, is a warning without a stack trace, not an error.
+    const refusedLines = logger.lines.filter((l) => l.msg === 'request failed: store unavailable');
+    expect(refusedLines.map((l) => [l.level, l.obj.operation])).toEqual(
+      expect.arrayContaining([
+        ['warn', 'SendMessage'],
+        ['warn', 'PutEvents'],
+      ]),
+    );
+    expect(logger.lines.filter((l) => l.level === 'error' && l.obj.event !== 'store:outage')).toEqual([]);
 
     freeSqlite(db);
 
