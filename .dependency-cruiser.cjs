@@ -6,7 +6,21 @@
  */
 
 /** Feature folders of src/, bottom to top: a folder may import the folders before it, never one after it. */
-const LAYERS = ['core', 'store', 'patterns', 'resilience', 'idempotency', 'queue', 'bus', 'interactions', 'health', '(root)', 'doctor', 'server', 'cli'];
+const LAYERS = [
+  'core',
+  'store',
+  'patterns',
+  'resilience',
+  'idempotency',
+  'queue',
+  'bus',
+  'interactions',
+  'health',
+  '(root)',
+  'doctor',
+  'server',
+  'cli',
+];
 
 /** Store drivers: only src/store/ itself may name them (the registry in store/ picks one by URL). */
 const DRIVERS = ['sqlite', 'postgres', 'redis'];
@@ -40,33 +54,40 @@ module.exports = {
       comment: 'A cycle of value imports (modules that load each other).',
       severity: 'error',
       from: { path: '^src/' },
-      to: { circular: true, dependencyTypesNot: ['type-only'], viaOnly: { dependencyTypesNot: ['type-only'] } },
+      to: {
+        circular: true,
+        dependencyTypesNot: ['type-only'],
+        viaOnly: { dependencyTypesNot: ['type-only'] },
+      },
     },
     ...layerRules,
     {
       name: 'layer-unknown',
-      comment: 'A folder of src/ that is not in the layer order: add it to LAYERS (and to docs/architecture.md).',
+      comment:
+        'A folder of src/ that is not in the layer order: add it to LAYERS (and to docs/architecture.md).',
       severity: 'error',
       from: { path: '^src/', pathNot: KNOWN },
       to: {},
     },
     {
       name: 'no-driver-library-outside-driver',
-      comment: 'Only a driver folder imports its client library (better-sqlite3, pg, ioredis), types included.',
+      comment:
+        'Only a driver folder imports its client library (better-sqlite3, pg, ioredis), types included.',
       severity: 'error',
       from: { path: '^src/', pathNot: DRIVER_PATH },
       to: { path: DRIVER_LIBRARIES },
     },
     {
       name: 'testing-imports-core-only',
-      comment: 'ballast/testing ships in the package for users\' tests: it may import src/core/ only.',
+      comment:
+        "ballast/testing ships in the package for users' tests: it may import src/core/ only.",
       severity: 'error',
       from: { path: '^src/testing/' },
       to: { path: '^src/', pathNot: '^src/(core|testing)/' },
     },
     {
       name: 'nothing-imports-testing',
-      comment: 'Library code does not depend on the helpers for users\' tests.',
+      comment: "Library code does not depend on the helpers for users' tests.",
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/testing/' },
       to: { path: '^src/testing/' },
@@ -87,7 +108,8 @@ module.exports = {
     },
     {
       name: 'no-unresolvable',
-      comment: 'A relative import the checker cannot resolve would hide an edge from every rule above.',
+      comment:
+        'A relative import the checker cannot resolve would hide an edge from every rule above.',
       severity: 'error',
       from: { path: '^src/' },
       to: { couldNotResolve: true, path: '^\\.' },

@@ -18,18 +18,45 @@ import { DEFAULT_DELIVERY_OPTIONS, type DeliveryResult, runDeliveryBench } from 
 import { matchReport, runMatchBench } from './bus/match.js';
 import { busMarkdown } from './bus/report.js';
 import { postgresFacts } from './queue/services.js';
-import { DEFAULT_OPTIONS, METRICS, type Metric, type QueueBenchOptions, runQueueBench, sameOptions } from './queue/run.js';
+import {
+  DEFAULT_OPTIONS,
+  METRICS,
+  type Metric,
+  type QueueBenchOptions,
+  runQueueBench,
+  sameOptions,
+} from './queue/run.js';
 import { ALL_SYSTEMS } from './queue/systems/index.js';
 import { ballastVersion, packageVersion, ROOT } from './queue/versions.js';
-import { markdown as idempotencyMarkdown, textTargets as idempotencyTargets } from './idempotency/report.js';
+import {
+  markdown as idempotencyMarkdown,
+  textTargets as idempotencyTargets,
+} from './idempotency/report.js';
 import { markdown as healthMarkdown, textTargets as healthTargets } from './health/report.js';
-import { DEFAULT_OPTIONS as HEALTH_DEFAULTS, type HealthBenchOptions, isDefault as healthIsDefault, QUICK_OPTIONS as HEALTH_QUICK, runHealthBench } from './health/run.js';
-import { markdown as interactionsMarkdown, textTargets as interactionsTargets } from './interactions/report.js';
+import {
+  DEFAULT_OPTIONS as HEALTH_DEFAULTS,
+  type HealthBenchOptions,
+  isDefault as healthIsDefault,
+  QUICK_OPTIONS as HEALTH_QUICK,
+  runHealthBench,
+} from './health/run.js';
+import {
+  markdown as interactionsMarkdown,
+  textTargets as interactionsTargets,
+} from './interactions/report.js';
 import { INTERACTIONS_HELP, parseInteractionsArgs } from './interactions/cli.js';
 import { runInteractionsBench } from './interactions/run.js';
 import { CHAIN_DEFAULTS, chainMarkdown, runChainBench } from './interactions/chain.js';
 import { overheadMarkdown, runOverheadBench } from './interactions/overhead.js';
-import { DEFAULT_OPTIONS as IDEM_DEFAULTS, type IdempotencyBenchOptions, isDefault as idemIsDefault, type Part, PARTS, QUICK_OPTIONS as IDEM_QUICK, runIdempotencyBench } from './idempotency/run.js';
+import {
+  DEFAULT_OPTIONS as IDEM_DEFAULTS,
+  type IdempotencyBenchOptions,
+  isDefault as idemIsDefault,
+  type Part,
+  PARTS,
+  QUICK_OPTIONS as IDEM_QUICK,
+  runIdempotencyBench,
+} from './idempotency/run.js';
 
 const HELP = `usage: npm run bench -- queue [options]
 
@@ -49,7 +76,8 @@ const HELP = `usage: npm run bench -- queue [options]
 function int(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--${name} must be a positive integer, got ${value}`);
   return n;
 }
 
@@ -57,7 +85,9 @@ function int(value: string | undefined, fallback: number, name: string): number 
 function srcFingerprint(): string {
   const hash = createHash('sha256');
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile()) hash.update(path).update(readFileSync(path));
@@ -70,7 +100,8 @@ function srcFingerprint(): string {
 /** The commit measured, and whether src/ had uncommitted changes (others work in this tree). */
 function sourceState(): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
     const head = git('log', '-1', '--format=%h');
     const subject = git('log', '-1', '--format=%s');
     const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length;
@@ -84,7 +115,8 @@ function phasesOption(value: string | undefined): Metric[] {
   if (value === undefined) return [...DEFAULT_OPTIONS.phases];
   const phases = value.split(',').map((p) => p.trim()) as Metric[];
   const bad = phases.filter((p) => !METRICS.includes(p));
-  if (bad.length > 0) throw new Error(`unknown phase(s) ${bad.join(', ')}; known: ${METRICS.join(', ')}`);
+  if (bad.length > 0)
+    throw new Error(`unknown phase(s) ${bad.join(', ')}; known: ${METRICS.join(', ')}`);
   return phases;
 }
 
@@ -113,25 +145,39 @@ async function queue(args: string[]): Promise<void> {
   const options: QueueBenchOptions = {
     runs: int(values.runs, DEFAULT_OPTIONS.runs, 'runs'),
     messages,
-    sequentialMessages: int(values.sequential, Math.max(1, Math.round(messages / 10)), 'sequential'),
+    sequentialMessages: int(
+      values.sequential,
+      Math.max(1, Math.round(messages / 10)),
+      'sequential',
+    ),
     concurrency: int(values.concurrency, DEFAULT_OPTIONS.concurrency, 'concurrency'),
     latencySamples: int(values.samples, DEFAULT_OPTIONS.latencySamples, 'samples'),
     latencyWarmup: int(values.warmup, DEFAULT_OPTIONS.latencyWarmup, 'warmup'),
     capSeconds: int(values['cap-seconds'], DEFAULT_OPTIONS.capSeconds, 'cap-seconds'),
     phases: phasesOption(values.phases),
   };
-  const ids = values.systems?.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = values.systems
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = ids?.filter((id) => !ALL_SYSTEMS.some((s) => s.id === id)) ?? [];
-  if (unknown.length > 0) throw new Error(`unknown system(s) ${unknown.join(', ')}; known: ${ALL_SYSTEMS.map((s) => s.id).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown system(s) ${unknown.join(', ')}; known: ${ALL_SYSTEMS.map((s) => s.id).join(', ')}`,
+    );
   const systems = ids ? ALL_SYSTEMS.filter((s) => ids.includes(s.id)) : ALL_SYSTEMS;
 
   const full = sameOptions(options, DEFAULT_OPTIONS) && !ids;
-  const out = values.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : join(ROOT, 'bench', 'results', 'queue-quick.md'));
+  const out =
+    values.out ??
+    (full ? join(ROOT, 'docs', 'benchmarks.md') : join(ROOT, 'bench', 'results', 'queue-quick.md'));
 
   const source = sourceState();
   const before = srcFingerprint();
   const machine = machineFacts();
-  console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; fdatasync ${Math.round(machine.fdatasyncPerSecond)}/s`);
+  console.log(
+    `${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; fdatasync ${Math.round(machine.fdatasyncPerSecond)}/s`,
+  );
   console.log(`workload: ${JSON.stringify(options)}`);
   const result = await runQueueBench(systems, options, (line) => console.log(line));
 
@@ -143,17 +189,32 @@ async function queue(args: string[]): Promise<void> {
   const command = `npm run bench -- queue${args.length > 0 ? ` ${args.filter((a) => !a.startsWith('--out')).join(' ')}` : ''}`;
   const after = srcFingerprint();
   const changed = before !== after;
-  if (changed) console.log(`\nWARNING: src/ changed during the run (${before} → ${after}): later systems and runs measured newer code.`);
+  if (changed)
+    console.log(
+      `\nWARNING: src/ changed during the run (${before} → ${after}): later systems and runs measured newer code.`,
+    );
   const sourceNote = `${source}; src/ fingerprint ${before}${
-    changed ? ` at the start and **${after} at the end: src/ changed during the run**, so later systems and runs measured newer code than earlier ones` : ', unchanged during the run'
+    changed
+      ? ` at the start and **${after} at the end: src/ changed during the run**, so later systems and runs measured newer code than earlier ones`
+      : ', unchanged during the run'
   }`;
   // Raw measurements: timestamped for the full workload, one overwritten file for quick runs.
   const json = full
-    ? join(ROOT, 'bench', 'results', `queue-${result.startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json`)
+    ? join(
+        ROOT,
+        'bench',
+        'results',
+        `queue-${result.startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json`,
+      )
     : join(ROOT, 'bench', 'results', 'queue-quick.json');
   mkdirSync(join(json, '..'), { recursive: true });
   writeFileSync(json, JSON.stringify({ machine, source: sourceNote, ...result }, null, 2));
-  writeSection(out, 'queue', `${markdown(result, machine, command, sourceNote)}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`, SECTIONS);
+  writeSection(
+    out,
+    'queue',
+    `${markdown(result, machine, command, sourceNote)}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`,
+    SECTIONS,
+  );
   console.log(`\nwrote ${out} and ${json}`);
 }
 
@@ -166,13 +227,22 @@ const BUS_HELP = `usage: npm run bench -- bus [--quick] [--out PATH]
 `;
 
 async function bus(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     process.stdout.write(BUS_HELP);
     return;
   }
   const quick = values.quick === true;
-  const out = values.out ?? (quick ? join(ROOT, 'bench', 'results', 'bus-quick.md') : join(ROOT, 'docs', 'benchmarks.md'));
+  const out =
+    values.out ??
+    (quick ? join(ROOT, 'bench', 'results', 'bus-quick.md') : join(ROOT, 'docs', 'benchmarks.md'));
   const source = sourceState();
   const before = srcFingerprint();
   const machine = machineFacts();
@@ -185,7 +255,12 @@ async function bus(args: string[]): Promise<void> {
   console.log(matchReport(match));
   const delivery: DeliveryResult[] = [];
   for (const store of ['sqlite', 'postgres'] as const) {
-    const d = await runDeliveryBench(store, quick ? { ...DEFAULT_DELIVERY_OPTIONS, seconds: 4, ingestEvents: 10_000 } : DEFAULT_DELIVERY_OPTIONS);
+    const d = await runDeliveryBench(
+      store,
+      quick
+        ? { ...DEFAULT_DELIVERY_OPTIONS, seconds: 4, ingestEvents: 10_000 }
+        : DEFAULT_DELIVERY_OPTIONS,
+    );
     console.log(JSON.stringify(d));
     delivery.push(d);
   }
@@ -195,16 +270,37 @@ async function bus(args: string[]): Promise<void> {
     startedAt,
     seconds: (performance.now() - t0) / 1000,
     source: sourceNote,
-    machine: `${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, shared with PostgreSQL and other work (load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`,
-    versions: { ballast: ballastVersion(), sift: packageVersion('sift'), 'json-rules-engine': packageVersion('json-rules-engine'), postgresql: (await postgresFacts()).version.split(' ').slice(0, 2).join(' ') },
+    machine: `${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, shared with PostgreSQL and other work (load average at start ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')})`,
+    versions: {
+      ballast: ballastVersion(),
+      sift: packageVersion('sift'),
+      'json-rules-engine': packageVersion('json-rules-engine'),
+      postgresql: (await postgresFacts()).version.split(' ').slice(0, 2).join(' '),
+    },
     match,
     delivery,
   });
-  const json = join(ROOT, 'bench', 'results', quick ? 'bus-quick.json' : `bus-${startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json`);
+  const json = join(
+    ROOT,
+    'bench',
+    'results',
+    quick
+      ? 'bus-quick.json'
+      : `bus-${startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json`,
+  );
   mkdirSync(join(json, '..'), { recursive: true });
   writeFileSync(json, JSON.stringify({ source: sourceNote, match, delivery }, null, 2));
   if (quick) writeFileSync(out, `${report}\n`);
-  else writeSection(out, 'bus', `${report}\n\nRaw measurements of this run: \`${relative(ROOT, json)}\`.`, SECTIONS);
+  else
+    writeSection(
+      out,
+      'bus',
+      `${report}\n\nRaw measurements of this run: \`${relative(ROOT, json)}\`.`,
+      SECTIONS,
+    );
   console.log(`\nwrote ${out} and ${json}`);
 }
 
@@ -215,11 +311,30 @@ function sourceNoteOf(source: string, before: string): string {
 }
 
 /** Writes a run's raw JSON (timestamped for the full workload, `<name>-quick.json` otherwise) and its report section; returns the JSON path. */
-function writeRun(name: string, full: boolean, startedAt: Date, data: object, out: string, report: () => string): string {
-  const json = join(ROOT, 'bench', 'results', full ? `${name}-${startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json` : `${name}-quick.json`);
+function writeRun(
+  name: string,
+  full: boolean,
+  startedAt: Date,
+  data: object,
+  out: string,
+  report: () => string,
+): string {
+  const json = join(
+    ROOT,
+    'bench',
+    'results',
+    full
+      ? `${name}-${startedAt.toISOString().slice(0, 19).replace(/[:]/g, '-')}.json`
+      : `${name}-quick.json`,
+  );
   mkdirSync(join(json, '..'), { recursive: true });
   writeFileSync(json, JSON.stringify(data, null, 2));
-  writeSection(out, name, `${report()}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`, SECTIONS);
+  writeSection(
+    out,
+    name,
+    `${report()}\nRaw measurements of this run: \`${relative(ROOT, json)}\`.\n`,
+    SECTIONS,
+  );
   return json;
 }
 
@@ -250,11 +365,19 @@ function seconds(value: string | undefined, fallback: number, name: string): num
   return n;
 }
 
-function listOption<T extends string>(value: string | undefined, known: readonly T[], what: string): T[] {
+function listOption<T extends string>(
+  value: string | undefined,
+  known: readonly T[],
+  what: string,
+): T[] {
   if (value === undefined) return [...known];
-  const asked = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const asked = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = asked.filter((s) => !known.includes(s as T));
-  if (bad.length > 0) throw new Error(`unknown ${what} ${bad.join(', ')}; known: ${known.join(', ')}`);
+  if (bad.length > 0)
+    throw new Error(`unknown ${what} ${bad.join(', ')}; known: ${known.join(', ')}`);
   return known.filter((k) => asked.includes(k) || k === 'none');
 }
 
@@ -291,16 +414,29 @@ async function idempotency(args: string[]): Promise<void> {
     connections: int(values.connections, d.connections, 'connections'),
   };
   const full = idemIsDefault(options);
-  const out = values.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : join(ROOT, 'bench', 'results', 'idempotency-quick.md'));
+  const out =
+    values.out ??
+    (full
+      ? join(ROOT, 'docs', 'benchmarks.md')
+      : join(ROOT, 'bench', 'results', 'idempotency-quick.md'));
   const source = sourceState();
   const before = srcFingerprint();
   const machine = machineFacts();
-  console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; fdatasync ${Math.round(machine.fdatasyncPerSecond)}/s; load ${machine.loadAverage}`);
+  console.log(
+    `${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; fdatasync ${Math.round(machine.fdatasyncPerSecond)}/s; load ${machine.loadAverage}`,
+  );
   console.log(`workload: ${JSON.stringify(options)}`);
   const result = await runIdempotencyBench(options, (line) => console.log(line));
   const sourceNote = sourceNoteOf(source, before);
   const command = `npm run bench -- idempotency${args.length > 0 ? ` ${args.filter((a) => !a.startsWith('--out')).join(' ')}` : ''}`;
-  const json = writeRun('idempotency', full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => idempotencyMarkdown(result, machine, command, sourceNote));
+  const json = writeRun(
+    'idempotency',
+    full,
+    result.startedAt,
+    { machine, source: sourceNote, ...result },
+    out,
+    () => idempotencyMarkdown(result, machine, command, sourceNote),
+  );
   console.log(`\n${idempotencyTargets(result)}`);
   console.log(`\nwrote ${out} and ${json}`);
 }
@@ -358,19 +494,34 @@ async function health(args: string[]): Promise<void> {
   };
   const full = healthIsDefault({ ...options, reuseConnections: false });
   const section = options.reuseConnections ? 'health-keep-alive' : 'health';
-  const out = values.out ?? (full ? join(ROOT, 'docs', 'benchmarks.md') : join(ROOT, 'bench', 'results', 'health-quick.md'));
+  const out =
+    values.out ??
+    (full
+      ? join(ROOT, 'docs', 'benchmarks.md')
+      : join(ROOT, 'bench', 'results', 'health-quick.md'));
   const source = sourceState();
   const before = srcFingerprint();
   const machine = machineFacts();
-  console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load ${machine.loadAverage}`);
+  console.log(
+    `${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load ${machine.loadAverage}`,
+  );
   console.log(`workload: ${JSON.stringify(options)}`);
   const result = await runHealthBench(options, (line) => console.log(line));
   const sourceNote = sourceNoteOf(source, before);
   const command = `npm run bench -- health${args.length > 0 ? ` ${args.filter((a) => !a.startsWith('--out')).join(' ')}` : ''}`;
-  const json = writeRun(section, full, result.startedAt, { machine, source: sourceNote, ...result }, out, () =>
-    options.reuseConnections
-      ? healthMarkdown(result, machine, command, sourceNote, ballastVersion()).replace('## Health (constant work)', '## Health with keep-alive probes (`reuseConnections: true`)')
-      : healthMarkdown(result, machine, command, sourceNote, ballastVersion()),
+  const json = writeRun(
+    section,
+    full,
+    result.startedAt,
+    { machine, source: sourceNote, ...result },
+    out,
+    () =>
+      options.reuseConnections
+        ? healthMarkdown(result, machine, command, sourceNote, ballastVersion()).replace(
+            '## Health (constant work)',
+            '## Health with keep-alive probes (`reuseConnections: true`)',
+          )
+        : healthMarkdown(result, machine, command, sourceNote, ballastVersion()),
   );
   console.log(`\n${healthTargets(result)}`);
   console.log(`\nwrote ${out} and ${json}`);
@@ -383,13 +534,30 @@ async function interactions(args: string[]): Promise<void> {
     return;
   }
   const { options, full } = parsed;
-  const out = parsed.out ?? join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', 'interactions-quick.md']));
+  const out =
+    parsed.out ??
+    join(
+      ROOT,
+      ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', 'interactions-quick.md']),
+    );
   const [source, before, machine] = [sourceState(), srcFingerprint(), machineFacts()];
-  console.log(`${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load ${machine.loadAverage}\nworkload: ${JSON.stringify(options)}`);
+  console.log(
+    `${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load ${machine.loadAverage}\nworkload: ${JSON.stringify(options)}`,
+  );
   const result = await runInteractionsBench(options, (line) => console.log(line));
   const sourceNote = sourceNoteOf(source, before);
-  const command = ['npm run bench -- interactions', ...args.filter((a, i) => !a.startsWith('--out') && args[i - 1] !== '--out')].join(' ');
-  const json = writeRun('interactions', full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => interactionsMarkdown(result, machine, command, sourceNote, ballastVersion()));
+  const command = [
+    'npm run bench -- interactions',
+    ...args.filter((a, i) => !a.startsWith('--out') && args[i - 1] !== '--out'),
+  ].join(' ');
+  const json = writeRun(
+    'interactions',
+    full,
+    result.startedAt,
+    { machine, source: sourceNote, ...result },
+    out,
+    () => interactionsMarkdown(result, machine, command, sourceNote, ballastVersion()),
+  );
   console.log(`\n${interactionsTargets(result)}\n\nwrote ${out} and ${json}`);
 }
 
@@ -413,15 +581,31 @@ async function quickOrFull<R extends { startedAt: Date }>(
   run: (full: boolean) => Promise<R>,
   markdown: (result: R, machine: MachineFacts, command: string, source: string) => string,
 ): Promise<void> {
-  const { values } = parseArgs({ args, options: { quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return void process.stdout.write(help);
   const full = values.quick !== true;
-  const out = values.out ?? join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', `${name}-quick.md`]));
+  const out =
+    values.out ??
+    join(ROOT, ...(full ? ['docs', 'benchmarks.md'] : ['bench', 'results', `${name}-quick.md`]));
   const [source, before, machine] = [sourceState(), srcFingerprint(), machineFacts()];
   const result = await run(full);
   const sourceNote = sourceNoteOf(source, before);
   const command = `npm run bench -- ${name}${full ? '' : ' --quick'}`;
-  const json = writeRun(name, full, result.startedAt, { machine, source: sourceNote, ...result }, out, () => markdown(result, machine, command, sourceNote));
+  const json = writeRun(
+    name,
+    full,
+    result.startedAt,
+    { machine, source: sourceNote, ...result },
+    out,
+    () => markdown(result, machine, command, sourceNote),
+  );
   console.log(`\nwrote ${out} and ${json}`);
 }
 
@@ -430,7 +614,19 @@ const interactionsChain = (args: string[]) =>
     'interactions-chain',
     args,
     CHAIN_HELP,
-    (full) => runChainBench(full ? CHAIN_DEFAULTS : { ...CHAIN_DEFAULTS, warmupSeconds: 1.5, failSeconds: 1.5, recoverSeconds: 2, hangSeconds: 1.5 }, (line) => console.log(line)),
+    (full) =>
+      runChainBench(
+        full
+          ? CHAIN_DEFAULTS
+          : {
+              ...CHAIN_DEFAULTS,
+              warmupSeconds: 1.5,
+              failSeconds: 1.5,
+              recoverSeconds: 2,
+              hangSeconds: 1.5,
+            },
+        (line) => console.log(line),
+      ),
     chainMarkdown,
   );
 
@@ -444,12 +640,27 @@ const interactionsOverhead = (args: string[]) =>
   );
 
 /** Order of the sections in docs/benchmarks.md. */
-const SECTIONS = ['queue', 'bus', 'idempotency', 'health', 'health-keep-alive', 'interactions', 'interactions-chain', 'interactions-overhead'] as const;
+const SECTIONS = [
+  'queue',
+  'bus',
+  'idempotency',
+  'health',
+  'health-keep-alive',
+  'interactions',
+  'interactions-chain',
+  'interactions-overhead',
+] as const;
 
 const [scenario, ...rest] = process.argv.slice(2);
 // Diagnostic only: never keeps the process alive, but names what does if it fails to exit.
 const lingering = () => {
-  const t = setTimeout(() => console.error(`still running 15 s after the benchmark ended: ${process.getActiveResourcesInfo().join(', ')}`), 15_000);
+  const t = setTimeout(
+    () =>
+      console.error(
+        `still running 15 s after the benchmark ended: ${process.getActiveResourcesInfo().join(', ')}`,
+      ),
+    15_000,
+  );
   t.unref();
 };
 try {

@@ -29,7 +29,9 @@ export interface BallastOptions {
    * Event bus work in this process. `background: false` (or `bus: false`): this process only publishes and
    * configures; dispatch and deliveries run elsewhere (or through `dispatchOnce`/`deliverOnce`). @defaultValue {}
    */
-  bus?: false | { background?: boolean; dispatcher?: DispatcherOptions; worker?: DeliveryWorkerOptions };
+  bus?:
+    | false
+    | { background?: boolean; dispatcher?: DispatcherOptions; worker?: DeliveryWorkerOptions };
   /** Reuse approximate queue counts for this many ms, so counting never runs per request; 0 = always count. @defaultValue 1000 */
   statsTtlMs?: number;
 }
@@ -57,7 +59,10 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
     typeof options.store === 'object'
       ? options.store
       : // Only an injected clock replaces the database clock on PostgreSQL: by default every node asks the database.
-        await openStore(options.store ?? DEFAULT_STORE_URL, options.clock ? { clock: options.clock } : {});
+        await openStore(
+          options.store ?? DEFAULT_STORE_URL,
+          options.clock ? { clock: options.clock } : {},
+        );
   const limits: QueueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.limits };
   // Resolved once: queues, the bus and the server (QueueUrls, CreatedBy) all read these two.
   const region = options.region ?? 'us-east-1';
@@ -85,7 +90,10 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
   if (busOptions.background !== false) bus.start();
   const sweep = new AbortController();
   const sweepMs = options.retentionSweepMs ?? 10_000;
-  const sweeper = sweepMs > 0 ? runSweeper(store, clock, sweepMs, busLimits.traceRetentionSeconds * 1000, sweep.signal) : Promise.resolve();
+  const sweeper =
+    sweepMs > 0
+      ? runSweeper(store, clock, sweepMs, busLimits.traceRetentionSeconds * 1000, sweep.signal)
+      : Promise.resolve();
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -96,18 +104,36 @@ export async function openBallast(options: BallastOptions = {}): Promise<Ballast
       await store.close();
       markClosed(ballast);
     })());
-  const ballast: Ballast = { store, queues, bus, clock, region, accountId, close, [Symbol.asyncDispose]: close };
+  const ballast: Ballast = {
+    store,
+    queues,
+    bus,
+    clock,
+    region,
+    accountId,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
   markRunning(ballast, 'ballast (store and retention sweeper)');
   return ballast;
 }
 
-async function runSweeper(store: Store, clock: Clock, everyMs: number, traceRetentionMs: number, signal: AbortSignal): Promise<void> {
+async function runSweeper(
+  store: Store,
+  clock: Clock,
+  everyMs: number,
+  traceRetentionMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   while (await clock.sleep(everyMs, signal)) {
     try {
       // Remove in bounded chunks so one sweep never holds the writer for long.
       while (!signal.aborted && (await store.queues.removeExpired(1000)) === 1000);
       const now = clock.now();
-      while (!signal.aborted && (await store.bus.removeEventsBefore(now - traceRetentionMs, 1000)) === 1000);
+      while (
+        !signal.aborted &&
+        (await store.bus.removeEventsBefore(now - traceRetentionMs, 1000)) === 1000
+      );
       while (!signal.aborted && (await store.bus.removeExpiredArchived(now, 1000)) === 1000);
     } catch {
       // The store may be restarting; the next sweep tries again.

@@ -17,7 +17,13 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
 const { values } = parseArgs({
-  options: { root: { type: 'string' }, scenario: { type: 'string' }, rules: { type: 'string' }, events: { type: 'string' }, clients: { type: 'string' } },
+  options: {
+    root: { type: 'string' },
+    scenario: { type: 'string' },
+    rules: { type: 'string' },
+    events: { type: 'string' },
+    clients: { type: 'string' },
+  },
 });
 const root = resolve(values.root ?? join(import.meta.dirname, '../..'));
 const scenario = values.scenario ?? 'startup';
@@ -32,10 +38,14 @@ const peakRssMb = (pid: number): number => {
 
 function serve(store: string): Promise<{ url: string; proc: ChildProcess; started: number }> {
   const started = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--port', '0', '--store', store], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    cwd: root,
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--port', '0', '--store', store],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: root,
+    },
+  );
   return new Promise((res, rej) => {
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => {
@@ -49,7 +59,11 @@ function serve(store: string): Promise<{ url: string; proc: ChildProcess; starte
 
 async function call(url: string, target: string, body: unknown): Promise<Record<string, unknown>> {
   const json = target.startsWith('AWSEvents') ? '1.1' : '1.0';
-  const res = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': `application/x-amz-json-${json}`, 'x-amz-target': target }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/`, {
+    method: 'POST',
+    headers: { 'content-type': `application/x-amz-json-${json}`, 'x-amz-target': target },
+    body: JSON.stringify(body),
+  });
   const out = (await res.json()) as Record<string, unknown>;
   if (res.status !== 200) throw new Error(`${target}: ${res.status} ${JSON.stringify(out)}`);
   return out;
@@ -57,15 +71,26 @@ async function call(url: string, target: string, body: unknown): Promise<Record<
 
 async function queued(url: string): Promise<number> {
   const { QueueUrl } = await call(url, 'AmazonSQS.GetQueueUrl', { QueueName: 'sink' });
-  const { Attributes } = await call(url, 'AmazonSQS.GetQueueAttributes', { QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] });
+  const { Attributes } = await call(url, 'AmazonSQS.GetQueueAttributes', {
+    QueueUrl,
+    AttributeNames: ['ApproximateNumberOfMessages'],
+  });
   return Number((Attributes as Record<string, string>).ApproximateNumberOfMessages);
 }
 
 async function setUp(url: string, rules: number, kinds: number): Promise<void> {
   await call(url, 'AmazonSQS.CreateQueue', { QueueName: 'sink' });
   for (let i = 0; i < rules; i++) {
-    await call(url, 'AWSEvents.PutRule', { Name: `r${i}`, EventPattern: JSON.stringify({ source: ['load'], detail: { kind: [`k${i % kinds}`] } }) });
-    await call(url, 'AWSEvents.PutTargets', { Rule: `r${i}`, Targets: [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:sink', InputPath: '$.detail.id' }] });
+    await call(url, 'AWSEvents.PutRule', {
+      Name: `r${i}`,
+      EventPattern: JSON.stringify({ source: ['load'], detail: { kind: [`k${i % kinds}`] } }),
+    });
+    await call(url, 'AWSEvents.PutTargets', {
+      Rule: `r${i}`,
+      Targets: [
+        { Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:sink', InputPath: '$.detail.id' },
+      ],
+    });
   }
 }
 
@@ -91,13 +116,20 @@ function startProbe(url: string): { stop(): Promise<number[]> } {
 }
 
 /** p50, p99 and max of latencies, ms (one decimal). */
-function quantiles(latencies: number[]): { probes: number; p50Ms: number; p99Ms: number; maxMs: number } {
+function quantiles(latencies: number[]): {
+  probes: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+} {
   const sorted = [...latencies].sort((a, b) => a - b);
-  const q = (p: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
+  const q = (p: number): number =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 10) / 10;
   return { probes: sorted.length, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: q(1) };
 }
 
-const detail = (id: number, kind: string, bytes: number): string => JSON.stringify({ id, kind, pad: 'x'.repeat(bytes) });
+const detail = (id: number, kind: string, bytes: number): string =>
+  JSON.stringify({ id, kind, pad: 'x'.repeat(bytes) });
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const end = performance.now() + timeoutMs;
@@ -118,10 +150,14 @@ async function startup(): Promise<void> {
     first.proc.kill('SIGTERM');
     await new Promise((r) => first.proc.once('exit', r));
     // The backlog, written with this checkout's library without dispatching it.
-    const { openBallast } = (await import(pathToFileURL(join(root, 'src/ballast.ts')).href)) as typeof import('../../src/ballast.js');
+    const { openBallast } = (await import(
+      pathToFileURL(join(root, 'src/ballast.ts')).href
+    )) as typeof import('../../src/ballast.js');
     const seed = await openBallast({ store, retentionSweepMs: 0, bus: false });
     for (let i = 0; i < EVENTS; i++) {
-      const r = await seed.bus.putEvents([{ source: 'load', detailType: 'T', detail: detail(i, 'k0', 900_000) }]);
+      const r = await seed.bus.putEvents([
+        { source: 'load', detailType: 'T', detail: detail(i, 'k0', 900_000) },
+      ]);
       if (r.failedEntryCount > 0) throw new Error(JSON.stringify(r.entries));
     }
     await seed.close();
@@ -134,7 +170,19 @@ async function startup(): Promise<void> {
     const done = await until(async () => (await queued(url)) >= target, 300_000);
     const drained = performance.now() - started;
     const whileDraining = quantiles(await probe.stop());
-    console.log(JSON.stringify({ scenario, root, rules, events: EVENTS, bannerMs: Math.round(listening), healthzMs: Math.round(healthy), drainedMs: done ? Math.round(drained) : null, peakRssMb: peakRssMb(proc.pid!), probeWhileDraining: whileDraining }));
+    console.log(
+      JSON.stringify({
+        scenario,
+        root,
+        rules,
+        events: EVENTS,
+        bannerMs: Math.round(listening),
+        healthzMs: Math.round(healthy),
+        drainedMs: done ? Math.round(drained) : null,
+        peakRssMb: peakRssMb(proc.pid!),
+        probeWhileDraining: whileDraining,
+      }),
+    );
     proc.kill('SIGKILL');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -155,7 +203,11 @@ async function pause(): Promise<void> {
       Array.from({ length: CLIENTS }, async () => {
         while (next < EVENTS) {
           const i = next++;
-          await call(url, 'AWSEvents.PutEvents', { Entries: [{ Source: 'load', DetailType: 'T', Detail: detail(i, `k${i % 10}`, 200_000) }] });
+          await call(url, 'AWSEvents.PutEvents', {
+            Entries: [
+              { Source: 'load', DetailType: 'T', Detail: detail(i, `k${i % 10}`, 200_000) },
+            ],
+          });
         }
       }),
     );
@@ -164,7 +216,19 @@ async function pause(): Promise<void> {
     const done = await until(async () => (await queued(url)) >= target, 300_000);
     const drainedMs = performance.now() - t0;
     const stats = quantiles(await probe.stop());
-    console.log(JSON.stringify({ scenario, root, rules, events: EVENTS, clients: CLIENTS, ...stats, putMs: Math.round(putMs), drainedMs: done ? Math.round(drainedMs) : null, peakRssMb: peakRssMb(proc.pid!) }));
+    console.log(
+      JSON.stringify({
+        scenario,
+        root,
+        rules,
+        events: EVENTS,
+        clients: CLIENTS,
+        ...stats,
+        putMs: Math.round(putMs),
+        drainedMs: done ? Math.round(drainedMs) : null,
+        peakRssMb: peakRssMb(proc.pid!),
+      }),
+    );
     proc.kill('SIGKILL');
   } finally {
     rmSync(dir, { recursive: true, force: true });

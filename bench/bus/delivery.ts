@@ -39,9 +39,17 @@ export interface DeliveryOptions {
   inFlight: number;
 }
 
-export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = { rate: 1000, seconds: 10, ingestEvents: 50_000, inFlight: 32 };
+export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+  rate: 1000,
+  seconds: 10,
+  ingestEvents: 50_000,
+  inFlight: 32,
+};
 
-async function withStore<T>(store: 'sqlite' | 'postgres', fn: (b: Ballast) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  store: 'sqlite' | 'postgres',
+  fn: (b: Ballast) => Promise<T>,
+): Promise<T> {
   const dir = store === 'sqlite' ? mkdtempSync(join(tmpdir(), 'ballast-bus-bench-')) : null;
   const schema = `bench_bus_${process.pid}_${Date.now()}`;
   const url = store === 'sqlite' ? `sqlite:${join(dir!, 'bus.db')}` : pgUrlWith('schema', schema);
@@ -57,12 +65,19 @@ async function withStore<T>(store: 'sqlite' | 'postgres', fn: (b: Ballast) => Pr
 
 async function setup(b: Ballast, queue: string): Promise<void> {
   await b.queues.create(queue);
-  await b.bus.putRule(`to-${queue}`, { eventPattern: { source: ['bench'], 'detail-type': [queue] } });
+  await b.bus.putRule(`to-${queue}`, {
+    eventPattern: { source: ['bench'], 'detail-type': [queue] },
+  });
   await b.bus.putTargets(`to-${queue}`, [{ id: 'q', arn: b.queues.arn(queue) }]);
 }
 
 /** Latency at a steady rate: one putEvents per event, paced in 10 ms slots. */
-async function latency(b: Ballast, o: DeliveryOptions): Promise<Pick<DeliveryResult, 'offeredRate' | 'achievedRate' | 'samples' | 'p50Ms' | 'p99Ms' | 'maxMs'>> {
+async function latency(
+  b: Ballast,
+  o: DeliveryOptions,
+): Promise<
+  Pick<DeliveryResult, 'offeredRate' | 'achievedRate' | 'samples' | 'p50Ms' | 'p99Ms' | 'maxMs'>
+> {
   await setup(b, 'latency');
   const q = await b.queues.get('latency');
   const latencies: number[] = [];
@@ -83,7 +98,15 @@ async function latency(b: Ballast, o: DeliveryOptions): Promise<Pick<DeliveryRes
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     for (let i = 0; i < perSlot && sent < total; i++, sent++) {
-      pending.push(b.bus.putEvents([{ source: 'bench', detailType: 'latency', detail: JSON.stringify({ t: performance.now(), n: sent }) }]));
+      pending.push(
+        b.bus.putEvents([
+          {
+            source: 'bench',
+            detailType: 'latency',
+            detail: JSON.stringify({ t: performance.now(), n: sent }),
+          },
+        ]),
+      );
     }
   }
   await Promise.all(pending);
@@ -103,7 +126,10 @@ async function latency(b: Ballast, o: DeliveryOptions): Promise<Pick<DeliveryRes
 }
 
 /** Sustained ingest: concurrent putEvents of 10, counting acknowledgements and arrivals in the queue. */
-async function ingest(b: Ballast, o: DeliveryOptions): Promise<Pick<DeliveryResult, 'ingestEvents' | 'ingestPerSecond' | 'deliveredPerSecond'>> {
+async function ingest(
+  b: Ballast,
+  o: DeliveryOptions,
+): Promise<Pick<DeliveryResult, 'ingestEvents' | 'ingestPerSecond' | 'deliveredPerSecond'>> {
   await setup(b, 'ingest');
   const q = await b.queues.get('ingest');
   let delivered = 0;
@@ -111,26 +137,52 @@ async function ingest(b: Ballast, o: DeliveryOptions): Promise<Pick<DeliveryResu
   const calls = Math.ceil(o.ingestEvents / 10);
   const start = performance.now();
   await bounded(calls, o.inFlight, async (i) => {
-    const r = await b.bus.putEvents(Array.from({ length: 10 }, (_, j) => ({ source: 'bench', detailType: 'ingest', detail: JSON.stringify({ n: i * 10 + j, pad: 'x'.repeat(150) }) })));
-    if (r.failedEntryCount > 0) throw new Error(`putEvents failed: ${JSON.stringify(r.entries.find((e) => 'errorCode' in e))}`);
+    const r = await b.bus.putEvents(
+      Array.from({ length: 10 }, (_, j) => ({
+        source: 'bench',
+        detailType: 'ingest',
+        detail: JSON.stringify({ n: i * 10 + j, pad: 'x'.repeat(150) }),
+      })),
+    );
+    if (r.failedEntryCount > 0)
+      throw new Error(
+        `putEvents failed: ${JSON.stringify(r.entries.find((e) => 'errorCode' in e))}`,
+      );
   });
   const ingestSeconds = (performance.now() - start) / 1000;
   const deadline = performance.now() + 120_000;
   while (delivered < calls * 10 && performance.now() < deadline) await sleep(10);
   const deliveredSeconds = (performance.now() - start) / 1000;
   await consumer.stop();
-  return { ingestEvents: calls * 10, ingestPerSecond: (calls * 10) / ingestSeconds, deliveredPerSecond: delivered / deliveredSeconds };
+  return {
+    ingestEvents: calls * 10,
+    ingestPerSecond: (calls * 10) / ingestSeconds,
+    deliveredPerSecond: delivered / deliveredSeconds,
+  };
 }
 
 /** Runs both measurements on one store. */
-export async function runDeliveryBench(store: 'sqlite' | 'postgres', o: DeliveryOptions = DEFAULT_DELIVERY_OPTIONS): Promise<DeliveryResult> {
+export async function runDeliveryBench(
+  store: 'sqlite' | 'postgres',
+  o: DeliveryOptions = DEFAULT_DELIVERY_OPTIONS,
+): Promise<DeliveryResult> {
   const lat = await withStore(store, (b) => latency(b, o));
   const ing = await withStore(store, (b) => ingest(b, o));
   return { store, ...lat, ...ing };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const store of (process.argv[2] ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[]) {
-    console.log(JSON.stringify(await runDeliveryBench(store, { ...DEFAULT_DELIVERY_OPTIONS, seconds: 5, ingestEvents: 20_000 })));
+  for (const store of (process.argv[2] ?? 'sqlite,postgres').split(',') as (
+    'sqlite' | 'postgres'
+  )[]) {
+    console.log(
+      JSON.stringify(
+        await runDeliveryBench(store, {
+          ...DEFAULT_DELIVERY_OPTIONS,
+          seconds: 5,
+          ingestEvents: 20_000,
+        }),
+      ),
+    );
   }
 }

@@ -25,7 +25,37 @@ export class Draw {
   }
 }
 
-const SYLLABLES = ['MA', 'SON', 'FUL', 'TON', 'GEA', 'RY', 'MIS', 'SION', 'VAL', 'EN', 'CIA', 'PO', 'TRE', 'RO', 'HAR', 'RI', 'SON', 'DE', 'LA', 'NO', 'KE', 'AR', 'NY', 'BUSH', 'PINE', 'OAK', 'ELM', 'CLAY', 'JACK'];
+const SYLLABLES = [
+  'MA',
+  'SON',
+  'FUL',
+  'TON',
+  'GEA',
+  'RY',
+  'MIS',
+  'SION',
+  'VAL',
+  'EN',
+  'CIA',
+  'PO',
+  'TRE',
+  'RO',
+  'HAR',
+  'RI',
+  'SON',
+  'DE',
+  'LA',
+  'NO',
+  'KE',
+  'AR',
+  'NY',
+  'BUSH',
+  'PINE',
+  'OAK',
+  'ELM',
+  'CLAY',
+  'JACK',
+];
 const ST_TYPES = ['ST', 'AVE', 'BLVD', 'WAY', 'TER', 'DR', 'CT', 'PL', 'LN', 'HWY'];
 const ACTIONS = ['SPLIT', 'MERGE', 'RESURVEY', 'REZONE', 'TRANSFER', 'DEMOLISH', 'BUILD'];
 
@@ -53,7 +83,11 @@ export interface Lot {
     ST_TYPE?: string | null;
     ODD_EVEN: 'E' | 'O';
   };
-  geometry: { type: 'Polygon'; coordinates: number[][][]; firstCoordinates: { x: number; y: number } };
+  geometry: {
+    type: 'Polygon';
+    coordinates: number[][][];
+    firstCoordinates: { x: number; y: number };
+  };
   sourceIPAddress: string;
   history: { year: number; action: string; permit: string }[];
 }
@@ -92,7 +126,8 @@ function lot(d: Draw, v: Vocabulary): Lot {
   const y0 = 37.7 + d.random() * 0.13;
   const ring: number[][] = [];
   const points = 4 + d.int(5);
-  for (let p = 0; p < points; p++) ring.push([x0 + (d.random() - 0.5) * 1e-3, y0 + (d.random() - 0.5) * 1e-3, 0]);
+  for (let p = 0; p < points; p++)
+    ring.push([x0 + (d.random() - 0.5) * 1e-3, y0 + (d.random() - 0.5) * 1e-3, 0]);
   ring.push([...ring[0]!]);
   const from = d.int(4000);
   const properties: Lot['properties'] = {
@@ -109,10 +144,9 @@ function lot(d: Draw, v: Vocabulary): Lot {
   const st = d.random();
   if (st < 0.85) properties.ST_TYPE = d.pick(v.stTypes);
   else if (st < 0.93) properties.ST_TYPE = null;
-  const ip =
-    d.chance(0.9)
-      ? `10.${d.int(16)}.${d.int(256)}.${d.int(256)}`
-      : `2001:db8:${d.int(16).toString(16)}::${(1 + d.int(0xfff)).toString(16)}`;
+  const ip = d.chance(0.9)
+    ? `10.${d.int(16)}.${d.int(256)}.${d.int(256)}`
+    : `2001:db8:${d.int(16).toString(16)}::${(1 + d.int(0xfff)).toString(16)}`;
   const history = Array.from({ length: 1 + d.int(4) }, () => ({
     year: 1950 + d.int(75),
     action: d.pick(v.actions),
@@ -121,7 +155,11 @@ function lot(d: Draw, v: Vocabulary): Lot {
   return {
     type: 'Feature',
     properties,
-    geometry: { type: 'Polygon', coordinates: [ring], firstCoordinates: { x: ring[0]![0]!, y: ring[0]![1]! } },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [ring],
+      firstCoordinates: { x: ring[0]![0]!, y: ring[0]![1]! },
+    },
     sourceIPAddress: ip,
     history,
   };
@@ -130,7 +168,11 @@ function lot(d: Draw, v: Vocabulary): Lot {
 /** Generates `count` events from `seed`. */
 export function generateData(count: number, seed: number): DataSet {
   const d = new Draw(prng(seed));
-  const vocabulary: Vocabulary = { streets: streetNames(d, 1500), stTypes: ST_TYPES, actions: ACTIONS };
+  const vocabulary: Vocabulary = {
+    streets: streetNames(d, 1500),
+    stTypes: ST_TYPES,
+    actions: ACTIONS,
+  };
   const events: BenchEvent[] = [];
   for (let i = 0; i < count; i++) {
     events.push({

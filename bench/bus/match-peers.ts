@@ -43,7 +43,8 @@ export interface MatchSystem {
 }
 
 type Pattern = Record<string, unknown>;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A wildcard as an anchored regular expression (`\*` literal stars are not used by the rule sets). */
 const wildcardRegex = (w: string): string => `^${w.split('*').map(escape).join('.*')}$`;
@@ -83,9 +84,13 @@ function siftValue(v: unknown): Record<string, unknown> {
   const [op, arg] = Object.entries(v)[0]!;
   switch (op) {
     case 'prefix':
-      return isObject(arg) ? { $regex: `^${escape(String(arg['equals-ignore-case']))}`, $options: 'i' } : { $regex: `^${escape(String(arg))}` };
+      return isObject(arg)
+        ? { $regex: `^${escape(String(arg['equals-ignore-case']))}`, $options: 'i' }
+        : { $regex: `^${escape(String(arg))}` };
     case 'suffix':
-      return isObject(arg) ? { $regex: `${escape(String(arg['equals-ignore-case']))}$`, $options: 'i' } : { $regex: `${escape(String(arg))}$` };
+      return isObject(arg)
+        ? { $regex: `${escape(String(arg['equals-ignore-case']))}$`, $options: 'i' }
+        : { $regex: `${escape(String(arg))}$` };
     case 'equals-ignore-case':
       return { $regex: `^${escape(String(arg))}$`, $options: 'i' };
     case 'wildcard':
@@ -94,7 +99,13 @@ function siftValue(v: unknown): Record<string, unknown> {
       return { $exists: arg };
     case 'numeric': {
       const ops = arg as (string | number)[];
-      const names: Record<string, string> = { '>': '$gt', '>=': '$gte', '<': '$lt', '<=': '$lte', '=': '$eq' };
+      const names: Record<string, string> = {
+        '>': '$gt',
+        '>=': '$gte',
+        '<': '$lt',
+        '<=': '$lte',
+        '=': '$eq',
+      };
       const q: Record<string, unknown> = {};
       for (let i = 0; i < ops.length; i += 2) q[names[ops[i] as string]!] = ops[i + 1];
       return q;
@@ -104,8 +115,17 @@ function siftValue(v: unknown): Record<string, unknown> {
       const [kind, val] = Object.entries(arg)[0]!;
       const list = (Array.isArray(val) ? val : [val]) as string[];
       const source =
-        kind === 'prefix' ? list.map((p) => `^${escape(p)}`) : kind === 'suffix' ? list.map((s) => `${escape(s)}$`) : kind === 'wildcard' ? list.map(wildcardRegex) : list.map((s) => `^${escape(s)}$`);
-      return { $exists: true, $not: new RegExp(source.join('|'), kind === 'equals-ignore-case' ? 'i' : '') };
+        kind === 'prefix'
+          ? list.map((p) => `^${escape(p)}`)
+          : kind === 'suffix'
+            ? list.map((s) => `${escape(s)}$`)
+            : kind === 'wildcard'
+              ? list.map(wildcardRegex)
+              : list.map((s) => `^${escape(s)}$`);
+      return {
+        $exists: true,
+        $not: new RegExp(source.join('|'), kind === 'equals-ignore-case' ? 'i' : ''),
+      };
     }
     default:
       throw new Error(`sift translation: no ${op}`);
@@ -131,9 +151,13 @@ function siftField(path: string, values: unknown[]): Record<string, unknown> {
 export function toSift(pattern: Pattern, prefix = '', base = ''): Record<string, unknown> {
   const clauses: Record<string, unknown>[] = [];
   for (const [key, value] of Object.entries(pattern)) {
-    if (key === '$or') clauses.push({ $or: (value as Pattern[]).map((p) => toSift(p, prefix, base)) });
+    if (key === '$or')
+      clauses.push({ $or: (value as Pattern[]).map((p) => toSift(p, prefix, base)) });
     else if (Array.isArray(value)) clauses.push(siftField(prefix + key, value));
-    else if (OBJECT_ARRAYS.has(base + prefix + key)) clauses.push({ [prefix + key]: { $elemMatch: toSift(value as Pattern, '', `${base}${prefix}${key}.`) } });
+    else if (OBJECT_ARRAYS.has(base + prefix + key))
+      clauses.push({
+        [prefix + key]: { $elemMatch: toSift(value as Pattern, '', `${base}${prefix}${key}.`) },
+      });
     else clauses.push(toSift(value as Pattern, `${prefix}${key}.`, base));
   }
   return clauses.length === 1 ? clauses[0]! : { $and: clauses };
@@ -167,7 +191,9 @@ const JRE_OPERATORS: Record<string, (fact: unknown, arg: never) => boolean> = {
     if (typeof f !== 'number') return false;
     for (let i = 0; i < range.length; i += 2) {
       const b = range[i + 1] as number;
-      const ok = { '>': f > b, '>=': f >= b, '<': f < b, '<=': f <= b, '=': f === b }[range[i] as string];
+      const ok = { '>': f > b, '>=': f >= b, '<': f < b, '<=': f <= b, '=': f === b }[
+        range[i] as string
+      ];
       if (!ok) return false;
     }
     return true;
@@ -177,13 +203,20 @@ const JRE_OPERATORS: Record<string, (fact: unknown, arg: never) => boolean> = {
 };
 
 function jreValue(path: string, v: unknown): NestedCondition {
-  const c = (operator: string, value: unknown): NestedCondition => ({ fact: 'event', path, operator, value });
+  const c = (operator: string, value: unknown): NestedCondition => ({
+    fact: 'event',
+    path,
+    operator,
+    value,
+  });
   if (!isObject(v)) return c('equal', v);
   const [op, arg] = Object.entries(v)[0]!;
   switch (op) {
     case 'prefix':
     case 'suffix':
-      return isObject(arg) ? c(`${op}IgnoreCase`, String(arg['equals-ignore-case']).toLowerCase()) : c(op, arg);
+      return isObject(arg)
+        ? c(`${op}IgnoreCase`, String(arg['equals-ignore-case']).toLowerCase())
+        : c(op, arg);
     case 'equals-ignore-case':
       return c('equalsIgnoreCase', String(arg).toLowerCase());
     case 'wildcard':
@@ -194,10 +227,17 @@ function jreValue(path: string, v: unknown): NestedCondition {
     case 'cidr':
       return c('cidr', cidrTest(String(arg)));
     case 'anything-but': {
-      const s = toSift({ x: [{ 'anything-but': arg }] }) as { x: { $nin?: unknown[]; $not?: RegExp } };
+      const s = toSift({ x: [{ 'anything-but': arg }] }) as {
+        x: { $nin?: unknown[]; $not?: RegExp };
+      };
       const nin = s.x.$nin;
       const not = s.x.$not;
-      return c('anythingBut', nin ? (x: unknown) => nin.includes(x) : (x: unknown) => typeof x === 'string' && not!.test(x));
+      return c(
+        'anythingBut',
+        nin
+          ? (x: unknown) => nin.includes(x)
+          : (x: unknown) => typeof x === 'string' && not!.test(x),
+      );
     }
     default:
       throw new Error(`json-rules-engine translation: no ${op}`);
@@ -205,7 +245,8 @@ function jreValue(path: string, v: unknown): NestedCondition {
 }
 
 /** JSONPath of an event path (bracket notation: keys like `detail-type`). */
-const jsonPath = (steps: string[]): string => `$${steps.map((s) => `[${JSON.stringify(s)}]`).join('')}`;
+const jsonPath = (steps: string[]): string =>
+  `$${steps.map((s) => `[${JSON.stringify(s)}]`).join('')}`;
 
 /** EventBridge pattern → json-rules-engine condition. */
 export function toJre(pattern: Pattern, steps: string[] = []): NestedCondition {
@@ -225,11 +266,19 @@ export const jreLoop: MatchSystem = {
   id: 'json-rules-engine',
   inputs: 'obj = pre-parsed object as the fact; text = JSON.parse, then engine.run',
   build(rules, family) {
-    if (family === 'array-consistency') return 'its conditions read one value per path; fields of one array element cannot be tied together without writing the matcher as a custom operator';
+    if (family === 'array-consistency')
+      return 'its conditions read one value per path; fields of one array element cannot be tied together without writing the matcher as a custom operator';
     const engine = new Engine([], { allowUndefinedFacts: true });
-    for (const [name, fn] of Object.entries(JRE_OPERATORS)) engine.addOperator(name, fn as (a: unknown, b: unknown) => boolean);
-    for (const r of rules) engine.addRule({ name: r.id, conditions: toJre(r.pattern) as TopLevelCondition, event: { type: r.id } });
-    const match = async (e: unknown): Promise<string[]> => (await engine.run({ event: e })).results.map((x) => x.event!.type);
+    for (const [name, fn] of Object.entries(JRE_OPERATORS))
+      engine.addOperator(name, fn as (a: unknown, b: unknown) => boolean);
+    for (const r of rules)
+      engine.addRule({
+        name: r.id,
+        conditions: toJre(r.pattern) as TopLevelCondition,
+        event: { type: r.id },
+      });
+    const match = async (e: unknown): Promise<string[]> =>
+      (await engine.run({ event: e })).results.map((x) => x.event!.type);
     return { async: true, matchObject: match, matchText: (t) => match(JSON.parse(t)) };
   },
 };
@@ -237,7 +286,10 @@ export const jreLoop: MatchSystem = {
 // ---------------------------------------------------------------- serverless-offline-aws-eventbridge
 
 interface SoePlugin {
-  verifyIsSubscribed(subscriber: { functionKey: string; event: { pattern: Pattern } }, entry: Record<string, unknown>): boolean;
+  verifyIsSubscribed(
+    subscriber: { functionKey: string; event: { pattern: Pattern } },
+    entry: Record<string, unknown>,
+  ): boolean;
 }
 
 /** The serverless-offline plugin's matcher, loaded from `dir` (an npm install of the package). */
@@ -248,7 +300,9 @@ export function serverlessOffline(dir: string | undefined): MatchSystem {
   } else {
     try {
       const load = createRequire(join(dir, 'package.json'));
-      const Plugin = load('serverless-offline-aws-eventbridge') as new (...args: unknown[]) => SoePlugin;
+      const Plugin = load('serverless-offline-aws-eventbridge') as new (
+        ...args: unknown[]
+      ) => SoePlugin;
       plugin = new Plugin({ service: { custom: {} } }, {}, { log: { notice() {} } });
     } catch (e) {
       plugin = `could not be loaded from ${dir}: ${(e as Error).message}`;
@@ -259,14 +313,24 @@ export function serverlessOffline(dir: string | undefined): MatchSystem {
     inputs: 'a PutEvents entry (Source, DetailType, Detail as JSON text, which it parses per rule)',
     build(rules, family) {
       if (typeof plugin === 'string') return plugin;
-      if (family === 'wildcard' || family === 'cidr') return `throws "The ${family} eventBridge filter is not supported"`;
+      if (family === 'wildcard' || family === 'cidr')
+        return `throws "The ${family} eventBridge filter is not supported"`;
       const p = plugin;
       const subscribers = rules.map((r) => ({ functionKey: r.id, event: { pattern: r.pattern } }));
       // Its input is a PutEvents entry; entries are made once per event, outside the timing.
       const entries = new WeakMap<BenchEvent, Record<string, unknown>>();
       const entryOf = (e: BenchEvent): Record<string, unknown> => {
         let entry = entries.get(e);
-        if (!entry) entries.set(e, (entry = { Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), EventBusName: 'default' }));
+        if (!entry)
+          entries.set(
+            e,
+            (entry = {
+              Source: e.source,
+              DetailType: e['detail-type'],
+              Detail: JSON.stringify(e.detail),
+              EventBusName: 'default',
+            }),
+          );
         return entry;
       };
       return {
@@ -274,7 +338,9 @@ export function serverlessOffline(dir: string | undefined): MatchSystem {
         prepare: (e: BenchEvent) => void entryOf(e),
         matchObject: (e: BenchEvent) => {
           const entry = entryOf(e);
-          return subscribers.filter((s) => p.verifyIsSubscribed(s, entry)).map((s) => s.functionKey);
+          return subscribers
+            .filter((s) => p.verifyIsSubscribed(s, entry))
+            .map((s) => s.functionKey);
         },
       };
     },

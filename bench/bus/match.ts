@@ -15,7 +15,14 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BenchEvent, type DataSet, generateData } from './match-data.js';
-import { ballast, type Built, jreLoop, type MatchSystem, serverlessOffline, siftLoop } from './match-peers.js';
+import {
+  ballast,
+  type Built,
+  jreLoop,
+  type MatchSystem,
+  serverlessOffline,
+  siftLoop,
+} from './match-peers.js';
 import { type BenchRule, FAMILIES, type Family, generateRules } from './match-rules.js';
 
 /** Options of `runMatchBench`. */
@@ -106,7 +113,12 @@ export interface MatchBenchResult {
 const now = (): number => performance.now();
 
 /** Runs `fn` over the inputs in a loop until `seconds` passed (after a short warm-up). */
-async function time<T>(inputs: readonly T[], fn: (x: T) => string[] | Promise<string[]>, async: boolean, seconds: number): Promise<{ eps: number; n: number }> {
+async function time<T>(
+  inputs: readonly T[],
+  fn: (x: T) => string[] | Promise<string[]>,
+  async: boolean,
+  seconds: number,
+): Promise<{ eps: number; n: number }> {
   const one = async ? async (x: T) => (await fn(x)).length : (x: T) => (fn(x) as string[]).length;
   // Warm-up: up to 2,000 events or 0.3 s, which also tells how often to read the clock.
   let i = 0;
@@ -136,14 +148,32 @@ async function time<T>(inputs: readonly T[], fn: (x: T) => string[] | Promise<st
   return { eps: (n * 1000) / elapsed, n };
 }
 
-async function idsFor(built: Built, events: readonly BenchEvent[], count: number): Promise<string[][]> {
+async function idsFor(
+  built: Built,
+  events: readonly BenchEvent[],
+  count: number,
+): Promise<string[][]> {
   const out: string[][] = [];
   for (let i = 0; i < count; i++) out.push([...(await built.matchObject(events[i]!))].sort());
   return out;
 }
 
-function compare(family: Family, rules: number, system: string, ours: string[][], theirs: string[][]): Agreement {
-  const a: Agreement = { family, rules, system, events: theirs.length, ballastMatches: 0, peerMatches: 0, differingEvents: 0 };
+function compare(
+  family: Family,
+  rules: number,
+  system: string,
+  ours: string[][],
+  theirs: string[][],
+): Agreement {
+  const a: Agreement = {
+    family,
+    rules,
+    system,
+    events: theirs.length,
+    ballastMatches: 0,
+    peerMatches: 0,
+    differingEvents: 0,
+  };
   for (let i = 0; i < theirs.length; i++) {
     const x = ours[i]!;
     const y = theirs[i]!;
@@ -154,7 +184,11 @@ function compare(family: Family, rules: number, system: string, ours: string[][]
       if (!a.example) {
         const ys = new Set(y);
         const xs = new Set(x);
-        a.example = { event: i, onlyBallast: x.filter((id) => !ys.has(id)).slice(0, 5), onlyPeer: y.filter((id) => !xs.has(id)).slice(0, 5) };
+        a.example = {
+          event: i,
+          onlyBallast: x.filter((id) => !ys.has(id)).slice(0, 5),
+          onlyPeer: y.filter((id) => !xs.has(id)).slice(0, 5),
+        };
       }
     }
   }
@@ -183,7 +217,13 @@ async function measureFamily(
     const buildMs = now() - t0;
     const base = { family, rules: count, system: system.id };
     if (typeof built === 'string') {
-      result.rows.push({ ...base, input: system.id === 'serverless-offline' ? 'entry' : 'obj', eventsPerSecond: null, timedEvents: 0, skipped: built });
+      result.rows.push({
+        ...base,
+        input: system.id === 'serverless-offline' ? 'entry' : 'obj',
+        eventsPerSecond: null,
+        timedEvents: 0,
+        skipped: built,
+      });
       log(`${family} ${count} ${system.id}: skipped (${built})`);
       continue;
     }
@@ -191,19 +231,25 @@ async function measureFamily(
     const obj = await time(data.events, (e) => built.matchObject(e), built.async, o.seconds);
     const input = built.matchText ? 'obj' : 'entry';
     result.rows.push({ ...base, input, eventsPerSecond: obj.eps, timedEvents: obj.n, buildMs });
-    log(`${family} ${count} ${system.id} ${input}: ${Math.round(obj.eps).toLocaleString('en-US')} events/s`);
+    log(
+      `${family} ${count} ${system.id} ${input}: ${Math.round(obj.eps).toLocaleString('en-US')} events/s`,
+    );
     if (built.matchText) {
       const text = await time(data.texts, (t) => built.matchText!(t), built.async, o.seconds);
       result.rows.push({ ...base, input: 'text', eventsPerSecond: text.eps, timedEvents: text.n });
-      log(`${family} ${count} ${system.id} text: ${Math.round(text.eps).toLocaleString('en-US')} events/s`);
+      log(
+        `${family} ${count} ${system.id} text: ${Math.round(text.eps).toLocaleString('en-US')} events/s`,
+      );
     }
     // Agreement: slow systems compare fewer events (about 5 s of their time at most).
     const sample = Math.min(o.sample, data.events.length, Math.max(20, Math.floor(obj.eps * 5)));
     const ids = await idsFor(built, data.events, sample);
     if (system.id === 'ballast') {
       reference = ids;
-      if (built.candidatesPerEvent) result.candidatesPerEvent[`${family}/${count}`] = built.candidatesPerEvent();
-      result.matchesPerEvent[`${family}/${count}`] = ids.reduce((n, x) => n + x.length, 0) / ids.length;
+      if (built.candidatesPerEvent)
+        result.candidatesPerEvent[`${family}/${count}`] = built.candidatesPerEvent();
+      result.matchesPerEvent[`${family}/${count}`] =
+        ids.reduce((n, x) => n + x.length, 0) / ids.length;
     } else if (reference) {
       result.agreements.push(compare(family, count, system.id, reference, ids));
     }
@@ -212,12 +258,20 @@ async function measureFamily(
 
 function targets(result: MatchBenchResult): TargetCheck[] {
   const eps = (family: Family, rules: number, input: 'obj' | 'text'): number | null =>
-    result.rows.find((r) => r.system === 'ballast' && r.family === family && r.rules === rules && r.input === input)?.eventsPerSecond ?? null;
+    result.rows.find(
+      (r) =>
+        r.system === 'ballast' && r.family === family && r.rules === rules && r.input === input,
+    )?.eventsPerSecond ?? null;
   const out: TargetCheck[] = [];
   for (const family of ['exact', 'prefix', 'numeric'] as Family[]) {
     for (const input of ['obj', 'text'] as const) {
       const v = eps(family, 1000, input);
-      if (v !== null) out.push({ target: `≥ 500,000 events/s, 1,000 ${family} rules (${input})`, measured: `${Math.round(v).toLocaleString('en-US')}`, met: v >= 500_000 });
+      if (v !== null)
+        out.push({
+          target: `≥ 500,000 events/s, 1,000 ${family} rules (${input})`,
+          measured: `${Math.round(v).toLocaleString('en-US')}`,
+          met: v >= 500_000,
+        });
     }
   }
   for (const family of result.options.families) {
@@ -226,20 +280,37 @@ function targets(result: MatchBenchResult): TargetCheck[] {
       const large = eps(family, 10_000, input);
       if (small === null || large === null) continue;
       const ratio = small / large;
-      out.push({ target: `time/event at 10,000 ${family} rules ≤ 2 × at 10 (${input})`, measured: `${ratio.toFixed(2)} ×`, met: ratio <= 2 });
+      out.push({
+        target: `time/event at 10,000 ${family} rules ≤ 2 × at 10 (${input})`,
+        measured: `${ratio.toFixed(2)} ×`,
+        met: ratio <= 2,
+      });
     }
   }
   return out;
 }
 
 /** Runs the benchmark; see `MatchBenchOptions`. */
-export async function runMatchBench(options: Partial<MatchBenchOptions> = {}): Promise<MatchBenchResult> {
-  const o: MatchBenchOptions = { ...DEFAULT_MATCH_OPTIONS, soeDir: process.env.BALLAST_BENCH_SOE_DIR, ...options };
+export async function runMatchBench(
+  options: Partial<MatchBenchOptions> = {},
+): Promise<MatchBenchResult> {
+  const o: MatchBenchOptions = {
+    ...DEFAULT_MATCH_OPTIONS,
+    soeDir: process.env.BALLAST_BENCH_SOE_DIR,
+    ...options,
+  };
   const data = generateData(o.events, o.seed);
   const { log: _log, ...shown } = o;
   const result: MatchBenchResult = {
     options: shown,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverage: loadavg().map((l) => l.toFixed(2)).join(' ') },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      loadAverage: loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
+    },
     data: { events: data.events.length, meanEventBytes: Math.round(data.meanBytes) },
     rows: [],
     agreements: [],
@@ -248,22 +319,32 @@ export async function runMatchBench(options: Partial<MatchBenchOptions> = {}): P
     candidatesPerEvent: {},
   };
   const systems = systemsFor(o.systems, o.soeDir);
-  for (const family of o.families) for (const count of o.rules) await measureFamily(family, count, data, o, systems, result);
+  for (const family of o.families)
+    for (const count of o.rules) await measureFamily(family, count, data, o, systems, result);
   result.targets = targets(result);
   return result;
 }
 
 // ---------------------------------------------------------------- report
 
-const fmt = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
+const fmt = (n: number | null | undefined): string =>
+  n === null || n === undefined ? '—' : Math.round(n).toLocaleString('en-US');
 
 /** The result as text tables: per family, rules × system/input, events per second. */
 export function matchReport(r: MatchBenchResult): string {
   const lines: string[] = [];
-  lines.push(`Event-pattern matching, events/s on one core (${r.machine.cpu}, ${r.machine.cores} cores shared and noisy, Node ${r.machine.node}, load ${r.machine.loadAverage})`);
-  lines.push(`${r.data.events} synthetic city-lots events in EventBridge envelopes, ${r.data.meanEventBytes} bytes each on average; ${r.options.seconds} s per cell after warm-up.`);
-  lines.push('obj = pre-parsed object; text = JSON text, parsed per event inside the measured call; entry = PutEvents entry (serverless-offline only).');
-  lines.push('matches/event: rules matched per event (Ballast, sample); candidates/event: $or combinations Ballast verified per event.');
+  lines.push(
+    `Event-pattern matching, events/s on one core (${r.machine.cpu}, ${r.machine.cores} cores shared and noisy, Node ${r.machine.node}, load ${r.machine.loadAverage})`,
+  );
+  lines.push(
+    `${r.data.events} synthetic city-lots events in EventBridge envelopes, ${r.data.meanEventBytes} bytes each on average; ${r.options.seconds} s per cell after warm-up.`,
+  );
+  lines.push(
+    'obj = pre-parsed object; text = JSON text, parsed per event inside the measured call; entry = PutEvents entry (serverless-offline only).',
+  );
+  lines.push(
+    'matches/event: rules matched per event (Ballast, sample); candidates/event: $or combinations Ballast verified per event.',
+  );
   const columns = [...new Set(r.rows.map((x) => `${x.system} ${x.input}`))];
   for (const family of r.options.families) {
     lines.push('', `## ${family}`);
@@ -271,17 +352,31 @@ export function matchReport(r: MatchBenchResult): string {
     const table = [header];
     for (const count of r.options.rules) {
       const cells = columns.map((c) => {
-        const row = r.rows.find((x) => x.family === family && x.rules === count && `${x.system} ${x.input}` === c);
+        const row = r.rows.find(
+          (x) => x.family === family && x.rules === count && `${x.system} ${x.input}` === c,
+        );
         return row ? (row.skipped ? 'n/a' : fmt(row.eventsPerSecond)) : '';
       });
       const mpe = r.matchesPerEvent[`${family}/${count}`];
       const cpe = r.candidatesPerEvent[`${family}/${count}`];
-      table.push([fmt(count), ...cells, mpe === undefined ? '—' : mpe.toFixed(2), cpe === undefined ? '—' : cpe.toFixed(2)]);
+      table.push([
+        fmt(count),
+        ...cells,
+        mpe === undefined ? '—' : mpe.toFixed(2),
+        cpe === undefined ? '—' : cpe.toFixed(2),
+      ]);
     }
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-    for (const row of table) lines.push(row.map((c, i) => (i === 0 ? c.padStart(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+    for (const row of table)
+      lines.push(
+        row.map((c, i) => (i === 0 ? c.padStart(widths[i]!) : c.padStart(widths[i]!))).join('  '),
+      );
   }
-  const skipped = [...new Map(r.rows.filter((x) => x.skipped).map((x) => [`${x.system}: ${x.family}`, x.skipped!])).entries()];
+  const skipped = [
+    ...new Map(
+      r.rows.filter((x) => x.skipped).map((x) => [`${x.system}: ${x.family}`, x.skipped!]),
+    ).entries(),
+  ];
   if (skipped.length > 0) {
     lines.push('', 'Not run (n/a):');
     for (const [k, why] of skipped) lines.push(`- ${k}: ${why}`);
@@ -289,11 +384,16 @@ export function matchReport(r: MatchBenchResult): string {
   lines.push('', 'Agreement with Ballast (same events; rule sets compared per event):');
   for (const a of r.agreements) {
     const verdict = a.differingEvents === 0 ? 'agree' : `DIFFER on ${a.differingEvents}`;
-    const ex = a.example ? ` e.g. event ${a.example.event}: only Ballast [${a.example.onlyBallast.join(', ')}], only ${a.system} [${a.example.onlyPeer.join(', ')}]` : '';
-    lines.push(`- ${a.family} × ${a.rules} rules, ${a.system}: ${verdict} of ${a.events} events (matches: Ballast ${a.ballastMatches}, ${a.system} ${a.peerMatches})${ex}`);
+    const ex = a.example
+      ? ` e.g. event ${a.example.event}: only Ballast [${a.example.onlyBallast.join(', ')}], only ${a.system} [${a.example.onlyPeer.join(', ')}]`
+      : '';
+    lines.push(
+      `- ${a.family} × ${a.rules} rules, ${a.system}: ${verdict} of ${a.events} events (matches: Ballast ${a.ballastMatches}, ${a.system} ${a.peerMatches})${ex}`,
+    );
   }
   lines.push('', 'Targets:');
-  for (const t of r.targets) lines.push(`- ${t.met ? 'met    ' : 'NOT met'} ${t.target}: ${t.measured}`);
+  for (const t of r.targets)
+    lines.push(`- ${t.met ? 'met    ' : 'NOT met'} ${t.target}: ${t.measured}`);
   return lines.join('\n');
 }
 
@@ -330,7 +430,8 @@ async function main(): Promise<void> {
     return;
   }
   const list = (v: string | undefined): string[] | undefined => v?.split(',').map((x) => x.trim());
-  const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+  const num = (v: string | undefined): number | undefined =>
+    v === undefined ? undefined : Number(v);
   const families = list(values.families) as Family[] | undefined;
   const bad = families?.filter((f) => !FAMILIES.includes(f));
   if (bad && bad.length > 0) throw new Error(`unknown families: ${bad.join(', ')}`);

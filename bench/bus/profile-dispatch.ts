@@ -14,13 +14,22 @@ import { bounded } from '../queue/workload.js';
 const store = process.argv[2] ?? 'postgres';
 const n = Number(process.argv[3] ?? 20_000);
 const schema = `prof_dispatch_${process.pid}`;
-const url = store === 'sqlite' ? `sqlite:${join(mkdtempSync(join(tmpdir(), 'prof-')), 'p.db')}` : pgUrlWith('schema', schema);
+const url =
+  store === 'sqlite'
+    ? `sqlite:${join(mkdtempSync(join(tmpdir(), 'prof-')), 'p.db')}`
+    : pgUrlWith('schema', schema);
 const b = await openBallast({ store: url, retentionSweepMs: 0, bus: false });
 await b.queues.create('sink');
 await b.bus.putRule('r', { eventPattern: { source: ['bench'] } });
 await b.bus.putTargets('r', [{ id: 'q', arn: b.queues.arn('sink') }]);
 await bounded(n / 10, 32, async (i) => {
-  await b.bus.putEvents(Array.from({ length: 10 }, (_, j) => ({ source: 'bench', detailType: 'x', detail: JSON.stringify({ n: i * 10 + j, pad: 'x'.repeat(150) }) })));
+  await b.bus.putEvents(
+    Array.from({ length: 10 }, (_, j) => ({
+      source: 'bench',
+      detailType: 'x',
+      detail: JSON.stringify({ n: i * 10 + j, pad: 'x'.repeat(150) }),
+    })),
+  );
 });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -32,6 +41,8 @@ for (;;) {
 }
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-console.log(`${store}: dispatched ${total} in ${ms.toFixed(0)} ms = ${Math.round(total / (ms / 1000))}/s; this process ${((cpu.user + cpu.system) / 1000 / total * 1000).toFixed(1)} µs/event`);
+console.log(
+  `${store}: dispatched ${total} in ${ms.toFixed(0)} ms = ${Math.round(total / (ms / 1000))}/s; this process ${(((cpu.user + cpu.system) / 1000 / total) * 1000).toFixed(1)} µs/event`,
+);
 await b.close();
 if (store !== 'sqlite') await dropSchema(schema);

@@ -32,9 +32,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   requests++;
   const i = Number((req.url ?? '').slice(4));
   const behaviour = Number.isInteger(i) && i >= 0 && i < endpoints ? plan[i]! : ERROR;
-  if (behaviour === OK) res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 }).end('ok');
+  if (behaviour === OK)
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 }).end('ok');
   else if (behaviour === ERROR) res.writeHead(500, { 'content-length': 0 }).end();
-  else if (behaviour === HANG) return; // held until the client gives up and closes the connection
+  else if (behaviour === HANG)
+    return; // held until the client gives up and closes the connection
   else req.socket.destroy();
 }
 
@@ -55,7 +57,11 @@ process.on('message', (message: { id?: number; type?: string; plan?: string } | 
     for (const s of servers) s.closeAllConnections();
     process.exit(0);
   }
-  if (message.type === 'plan' && typeof message.plan === 'string' && message.plan.length === endpoints) {
+  if (
+    message.type === 'plan' &&
+    typeof message.plan === 'string' &&
+    message.plan.length === endpoints
+  ) {
     plan = Uint8Array.from(Buffer.from(message.plan, 'latin1'));
     process.send!({ reply: message.id });
   } else if (message.type === 'count') {

@@ -71,7 +71,10 @@ let watch = new Uint8Array(n);
 
 const agents = options.reuseConnections ? createProbeAgents() : undefined;
 const endpoints: MonitoredEndpoint[] = ids.map((id, i) => {
-  const probe: Probe = probeFor({ id, url: `http://127.0.0.1:${options.ports[i % options.ports.length]}/ep/${i}` }, agents);
+  const probe: Probe = probeFor(
+    { id, url: `http://127.0.0.1:${options.ports[i % options.ports.length]}/ep/${i}` },
+    agents,
+  );
   return {
     id,
     probe: (signal) =>
@@ -131,7 +134,9 @@ monitor.subscribe((bytes, snapshot, stats) => {
   });
   const delta = timed(() => {
     const changed: [string, string][] = [];
-    for (let i = 0; i < n; i++) if (results[i] !== previous[i]) changed.push([ids[i]!, results[i] === 1 ? 'healthy' : 'unhealthy']);
+    for (let i = 0; i < n; i++)
+      if (results[i] !== previous[i])
+        changed.push([ids[i]!, results[i] === 1 ? 'healthy' : 'unhealthy']);
     return Buffer.byteLength(JSON.stringify({ changed }));
   });
   previous.set(results);

@@ -1,12 +1,25 @@
 /** The health section of docs/benchmarks.md (and the targets printed at the end of a run). */
 import type { MachineFacts } from '../queue/machine.js';
 import { median, percentile } from '../queue/workload.js';
-import { type HealthBenchResult, isDefault, type ScenarioResult, STARTUP_TICKS, type TickRecord } from './run.js';
+import {
+  type HealthBenchResult,
+  isDefault,
+  type ScenarioResult,
+  STARTUP_TICKS,
+  type TickRecord,
+} from './run.js';
 
 const CPU_RATIO = 1.1;
 const ELD_P99_MS = 50;
 
-const num = (n: number): string => (!Number.isFinite(n) ? '—' : Number.isInteger(n) || Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+const num = (n: number): string =>
+  !Number.isFinite(n)
+    ? '—'
+    : Number.isInteger(n) || Math.abs(n) >= 100
+      ? Math.round(n).toLocaleString('en-US')
+      : Math.abs(n) >= 10
+        ? n.toFixed(1)
+        : n.toFixed(2);
 
 /** "median [p99]" over the measured ticks (with 10 ticks, p99 by nearest rank is the largest). */
 function mp(ticks: readonly TickRecord[], f: (t: TickRecord) => number): string {
@@ -19,14 +32,23 @@ function range(ticks: readonly TickRecord[], f: (t: TickRecord) => number): stri
   const v = ticks.map(f);
   const lo = Math.min(...v);
   const hi = Math.max(...v);
-  return lo === hi ? lo.toLocaleString('en-US') : `${lo.toLocaleString('en-US')}–${hi.toLocaleString('en-US')}`;
+  return lo === hi
+    ? lo.toLocaleString('en-US')
+    : `${lo.toLocaleString('en-US')}–${hi.toLocaleString('en-US')}`;
 }
 
 const cpuMs = (t: TickRecord): number => t.cpuUs / 1000;
-const scenario = (r: HealthBenchResult, id: string): ScenarioResult | undefined => r.scenarios.find((s) => s.id === id);
-const cpuMedian = (s: ScenarioResult | undefined): number => (s ? median(s.ticks.map(cpuMs)) : Number.NaN);
+const scenario = (r: HealthBenchResult, id: string): ScenarioResult | undefined =>
+  r.scenarios.find((s) => s.id === id);
+const cpuMedian = (s: ScenarioResult | undefined): number =>
+  s ? median(s.ticks.map(cpuMs)) : Number.NaN;
 /** The CPU baseline: the median over the ticks of both 0 % runs (before and after the failing scenarios). */
-const baseline = (r: HealthBenchResult): number => median(r.scenarios.filter((s) => s.id === 'ok' || s.id === 'ok-again').flatMap((s) => s.ticks.map(cpuMs)));
+const baseline = (r: HealthBenchResult): number =>
+  median(
+    r.scenarios
+      .filter((s) => s.id === 'ok' || s.id === 'ok-again')
+      .flatMap((s) => s.ticks.map(cpuMs)),
+  );
 
 export interface Target {
   name: string;
@@ -38,7 +60,11 @@ export function targets(r: HealthBenchResult): Target[] {
   const all = r.scenarios.flatMap((s) => s.ticks);
   const out: Target[] = [];
   const bytes = new Set(all.map((t) => t.bytes));
-  out.push({ name: 'identical snapshot bytes in every scenario', measured: `${[...bytes].join(', ')} bytes over ${all.length} ticks`, ok: bytes.size === 1 });
+  out.push({
+    name: 'identical snapshot bytes in every scenario',
+    measured: `${[...bytes].join(', ')} bytes over ${all.length} ticks`,
+    ok: bytes.size === 1,
+  });
   const probes = new Set(all.map((t) => t.stats.probesStarted));
   const skipped = all.reduce((a, t) => a + t.stats.skipped, 0);
   out.push({
@@ -59,7 +85,9 @@ export function targets(r: HealthBenchResult): Target[] {
       ok: Number.isFinite(x) && Number.isFinite(base) ? x / base <= CPU_RATIO : undefined,
     });
   }
-  const worst = r.scenarios.map((s) => ({ s, p99: Math.max(...s.ticks.map((t) => t.eldP99Ms)) })).sort((a, b) => b.p99 - a.p99)[0];
+  const worst = r.scenarios
+    .map((s) => ({ s, p99: Math.max(...s.ticks.map((t) => t.eldP99Ms)) }))
+    .sort((a, b) => b.p99 - a.p99)[0];
   out.push({
     name: `event-loop delay p99 < ${ELD_P99_MS} ms`,
     measured: worst ? `worst tick's p99: ${num(worst.p99)} ms (${worst.s.label})` : 'not measured',
@@ -69,21 +97,34 @@ export function targets(r: HealthBenchResult): Target[] {
   const limit = r.options.unhealthyThreshold + 1;
   out.push({
     name: `a change shows in the snapshot within unhealthyThreshold + 1 = ${limit} ticks`,
-    measured: d.ticksToAll === undefined ? `not all ${d.switched} within ${d.unhealthyByTick.length} ticks (${d.unhealthyByTick.join(', ')})` : `all ${d.switched} switched endpoints unhealthy after **${d.ticksToAll}** tick${d.ticksToAll === 1 ? '' : 's'} (per tick: ${d.unhealthyByTick.join(', ')})`,
+    measured:
+      d.ticksToAll === undefined
+        ? `not all ${d.switched} within ${d.unhealthyByTick.length} ticks (${d.unhealthyByTick.join(', ')})`
+        : `all ${d.switched} switched endpoints unhealthy after **${d.ticksToAll}** tick${d.ticksToAll === 1 ? '' : 's'} (per tick: ${d.unhealthyByTick.join(', ')})`,
     ok: d.ticksToAll === undefined ? false : d.ticksToAll <= limit,
   });
   return out;
 }
 
-const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : 'missed');
+const verdict = (ok: boolean | undefined): string =>
+  ok === undefined ? 'not measured' : ok ? 'met' : 'missed';
 
 /** One line per target, for the terminal (bold marks dropped). */
 export const textTargets = (r: HealthBenchResult): string =>
   targets(r)
-    .map((t) => `${verdict(t.ok).toUpperCase().padEnd(12)} ${t.name}: ${t.measured.replace(/\*\*/g, '')}`)
+    .map(
+      (t) =>
+        `${verdict(t.ok).toUpperCase().padEnd(12)} ${t.name}: ${t.measured.replace(/\*\*/g, '')}`,
+    )
     .join('\n');
 
-export function markdown(r: HealthBenchResult, machine: MachineFacts, command: string, source: string, ballast: string): string {
+export function markdown(
+  r: HealthBenchResult,
+  machine: MachineFacts,
+  command: string,
+  source: string,
+  ballast: string,
+): string {
   const o = r.options;
   const lines: string[] = [];
   const p = (...l: string[]): void => void lines.push(...l);
@@ -94,7 +135,11 @@ export function markdown(r: HealthBenchResult, machine: MachineFacts, command: s
       `Per scenario: ${o.warmup} warm-up ticks, then **${o.ticks} measured ticks**; figures are **median [p99]** over the measured ticks (p99 by nearest rank: with ${o.ticks} ticks, the largest).`,
     '',
   );
-  if (!isDefault(o)) p('> **Quick or partial run**: not the full workload (see the parameters below). Run `npm run bench -- health` for the full one.', '');
+  if (!isDefault(o))
+    p(
+      '> **Quick or partial run**: not the full workload (see the parameters below). Run `npm run bench -- health` for the full one.',
+      '',
+    );
   p(`Code measured: ${source}.`, '');
   p('### Machine and parameters', '');
   p(
@@ -127,7 +172,9 @@ export function markdown(r: HealthBenchResult, machine: MachineFacts, command: s
   );
   for (const s of r.scenarios) {
     const t = s.ticks;
-    p(`| ${s.label} | ${range(t, (x) => x.bytes)} | ${mp(t, (x) => x.snapshotEncodeUs)} | ${mp(t, (x) => x.listBytes)} | ${mp(t, (x) => x.listEncodeUs)} | ${mp(t, (x) => x.deltaBytes)} | ${mp(t, (x) => x.deltaEncodeUs)} |`);
+    p(
+      `| ${s.label} | ${range(t, (x) => x.bytes)} | ${mp(t, (x) => x.snapshotEncodeUs)} | ${mp(t, (x) => x.listBytes)} | ${mp(t, (x) => x.listEncodeUs)} | ${mp(t, (x) => x.deltaBytes)} | ${mp(t, (x) => x.deltaEncodeUs)} |`,
+    );
   }
   p(
     '',
@@ -141,10 +188,10 @@ export function markdown(r: HealthBenchResult, machine: MachineFacts, command: s
 
   p('### Method', '');
   p(
-    '- Three processes: the benchmark driver, the fake fleet and the monitor (`bench/health/monitor-child.ts`), all on the same cores. **CPU is the monitor process\'s own** (`process.cpuUsage()`, user + system, from the end of one tick\'s bookkeeping to the publication of the next), so it includes its probes\' HTTP client work, the kernel\'s share of its sockets, the scheduler, hysteresis and the snapshot encode, and excludes the fleet\'s work. The fleet competing for the same 2 cores can still slow the monitor (and inflate its event-loop delay).',
+    "- Three processes: the benchmark driver, the fake fleet and the monitor (`bench/health/monitor-child.ts`), all on the same cores. **CPU is the monitor process's own** (`process.cpuUsage()`, user + system, from the end of one tick's bookkeeping to the publication of the next), so it includes its probes' HTTP client work, the kernel's share of its sockets, the scheduler, hysteresis and the snapshot encode, and excludes the fleet's work. The fleet competing for the same 2 cores can still slow the monitor (and inflate its event-loop delay).",
     '- Event-loop delay: `perf_hooks.monitorEventLoopDelay({ resolution: 10 })` in the monitor process, reset every tick; it records the interval between runs of its 10 ms timer, so 10 ms is taken off (0 = on time). Heap: `process.memoryUsage().heapUsed` at publication. Publication lag: `TickStats.lagMs`.',
     `- The monitor runs ${STARTUP_TICKS} unmeasured ticks (all ok) after it starts, then the scenarios in the order shown, on one process. The CPU baseline ("0 %") is the median over the ticks of both 0 % runs, before and after the failing scenarios; their difference shows the drift and noise of the machine.`,
-    '- Within the run, the fleet\'s plan changes right after a tick is published (the monitor tells the driver over IPC), and the warm-up ticks let hysteresis settle before measuring. Flapping: the driver inverts every endpoint at every tick boundary (half start ok, half failing, failing ones mixed). The probes of the first scheduling slot start before a change reaches the fleet, so they see it one tick late (still one inversion per tick).',
+    "- Within the run, the fleet's plan changes right after a tick is published (the monitor tells the driver over IPC), and the warm-up ticks let hysteresis settle before measuring. Flapping: the driver inverts every endpoint at every tick boundary (half start ok, half failing, failing ones mixed). The probes of the first scheduling slot start before a change reaches the fleet, so they see it one tick late (still one inversion per tick).",
     `- Detection: from all ok, every 10th endpoint (${r.detection.switched.toLocaleString('en-US')}, mixed failure kinds) turns failing at a tick boundary; the table counts ticks published after the switch until the snapshot shows all of them unhealthy.`,
     '- Counting raw probe results for the naive designs wraps each probe in one extra `.then` (in every scenario alike).',
     '- "Process warnings / tick" counts the monitor process\'s `warning` events (e.g. `MaxListenersExceededWarning`); every probe of a slot listens on that slot\'s one abort signal, which has no listener cap, so none are expected.',

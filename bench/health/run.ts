@@ -41,7 +41,10 @@ export const DEFAULT_OPTIONS: HealthBenchOptions = {
 /** A smoke run: 1,000 endpoints, 3 measured ticks per scenario. */
 export const QUICK_OPTIONS: HealthBenchOptions = { ...DEFAULT_OPTIONS, endpoints: 1000, ticks: 3 };
 
-export const isDefault = (o: HealthBenchOptions): boolean => (Object.keys(DEFAULT_OPTIONS) as (keyof HealthBenchOptions)[]).every((k) => o[k] === DEFAULT_OPTIONS[k]);
+export const isDefault = (o: HealthBenchOptions): boolean =>
+  (Object.keys(DEFAULT_OPTIONS) as (keyof HealthBenchOptions)[]).every(
+    (k) => o[k] === DEFAULT_OPTIONS[k],
+  );
 
 /** One measured tick: the monitor's report and what the fleet saw meanwhile. */
 export interface TickRecord extends Omit<TickReport, 'type'> {
@@ -112,7 +115,11 @@ function scenarios(n: number): Scenario[] {
     { id: 'hang', label: '100 % hanging to the timeout', plan: () => hang },
     { id: 'error', label: '100 % answering 500', plan: () => error },
     { id: 'refuse', label: '100 % refusing (connection destroyed)', plan: () => refuse },
-    { id: 'flap', label: 'flapping (every endpoint inverts each tick)', plan: (k) => (k % 2 === 0 ? flapA : flapB) },
+    {
+      id: 'flap',
+      label: 'flapping (every endpoint inverts each tick)',
+      plan: (k) => (k % 2 === 0 ? flapA : flapB),
+    },
     { id: 'ok-again', label: '0 % failing, again after the others', plan: () => allOk },
   ];
 }
@@ -128,7 +135,10 @@ class Child {
   private constructor(child: ChildProcess) {
     this.#child = child;
     // Only the end of stderr is kept (for the error message when the child fails to start).
-    child.stderr!.on('data', (d: Buffer) => (this.#stderr = (this.#stderr + d.toString()).slice(-4000)));
+    child.stderr!.on(
+      'data',
+      (d: Buffer) => (this.#stderr = (this.#stderr + d.toString()).slice(-4000)),
+    );
     child.on('message', (m: Record<string, unknown>) => {
       const resolve = typeof m.reply === 'number' ? this.#waiting.get(m.reply) : undefined;
       if (resolve) {
@@ -139,18 +149,32 @@ class Child {
   }
 
   /** Forks `file` with tsx and resolves with its first message (its "ready"). */
-  static async start(file: string, args: string[]): Promise<{ child: Child; ready: Record<string, unknown> }> {
-    const proc = fork(join(ROOT, 'bench', 'health', file), args, { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  static async start(
+    file: string,
+    args: string[],
+  ): Promise<{ child: Child; ready: Record<string, unknown> }> {
+    const proc = fork(join(ROOT, 'bench', 'health', file), args, {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
     const child = new Child(proc);
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${file} did not start within 30 s: ${child.#stderr.trim()}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${file} did not start within 30 s: ${child.#stderr.trim()}`)),
+        30_000,
+      );
       proc.once('message', (m: Record<string, unknown>) => {
         clearTimeout(timer);
         resolve(m);
       });
       proc.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`${file} exited with ${code}: ${child.#stderr.trim().split('\n').slice(0, 5).join(' | ')}`));
+        reject(
+          new Error(
+            `${file} exited with ${code}: ${child.#stderr.trim().split('\n').slice(0, 5).join(' | ')}`,
+          ),
+        );
       });
     });
     return { child, ready };
@@ -175,7 +199,10 @@ class Child {
   }
 }
 
-export async function runHealthBench(o: HealthBenchOptions, log: (line: string) => void): Promise<HealthBenchResult> {
+export async function runHealthBench(
+  o: HealthBenchOptions,
+  log: (line: string) => void,
+): Promise<HealthBenchResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const n = o.endpoints;
@@ -206,8 +233,14 @@ export async function runHealthBench(o: HealthBenchOptions, log: (line: string) 
   };
   let fleetCount = { connections: 0, requests: 0 };
   const countFleet = async (): Promise<{ connections: number; requests: number }> => {
-    const c = (await fleet.child.request({ type: 'count' })) as unknown as { connections: number; requests: number };
-    const d = { connections: c.connections - fleetCount.connections, requests: c.requests - fleetCount.requests };
+    const c = (await fleet.child.request({ type: 'count' })) as unknown as {
+      connections: number;
+      requests: number;
+    };
+    const d = {
+      connections: c.connections - fleetCount.connections,
+      requests: c.requests - fleetCount.requests,
+    };
     fleetCount = c;
     return d;
   };
@@ -235,7 +268,11 @@ export async function runHealthBench(o: HealthBenchOptions, log: (line: string) 
         const seen = await countFleet();
         if (k > o.warmup) {
           const { type: _, ...report } = tick;
-          measured.push({ ...report, fleetConnections: seen.connections, fleetRequests: seen.requests });
+          measured.push({
+            ...report,
+            fleetConnections: seen.connections,
+            fleetRequests: seen.requests,
+          });
         }
       }
       const cpu = measured.map((t) => t.cpuUs / 1000).sort((a, b) => a - b);
@@ -245,9 +282,22 @@ export async function runHealthBench(o: HealthBenchOptions, log: (line: string) 
       );
       results.push({ id: s.id, label: s.label, ticks: measured });
     }
-    const detection = await detect(n, o, { nextTick, setPlan, watch: (mask) => monitor.child.request({ type: 'watch', mask }) });
-    log(`  detection: ${detection.switched} endpoints switched to failing; unhealthy in the snapshot per tick after: ${detection.unhealthyByTick.join(', ')}`);
-    return { startedAt, seconds: (performance.now() - t0) / 1000, options: o, concurrency: monitor.ready.concurrency as number, scenarios: results, detection };
+    const detection = await detect(n, o, {
+      nextTick,
+      setPlan,
+      watch: (mask) => monitor.child.request({ type: 'watch', mask }),
+    });
+    log(
+      `  detection: ${detection.switched} endpoints switched to failing; unhealthy in the snapshot per tick after: ${detection.unhealthyByTick.join(', ')}`,
+    );
+    return {
+      startedAt,
+      seconds: (performance.now() - t0) / 1000,
+      options: o,
+      concurrency: monitor.ready.concurrency as number,
+      scenarios: results,
+      detection,
+    };
   } finally {
     await monitor.child.stop();
     await fleet.child.stop();
@@ -258,7 +308,11 @@ export async function runHealthBench(o: HealthBenchOptions, log: (line: string) 
 async function detect(
   n: number,
   o: HealthBenchOptions,
-  io: { nextTick: () => Promise<TickReport>; setPlan: (plan: string) => Promise<void>; watch: (mask: string) => Promise<unknown> },
+  io: {
+    nextTick: () => Promise<TickReport>;
+    setPlan: (plan: string) => Promise<void>;
+    watch: (mask: string) => Promise<unknown>;
+  },
 ): Promise<DetectionResult> {
   const chosen = (i: number): boolean => i % 10 === 0;
   await io.watch(planOf(n, (i) => (chosen(i) ? '1' : '0')));

@@ -47,7 +47,11 @@ const check = (ok: boolean, what: string): void => {
 };
 
 /** Times `count` sequential calls; the keys come from `keyOf(i)`. */
-async function timed(target: CallTarget, count: number, keyOf: (i: number) => string): Promise<CallSample> {
+async function timed(
+  target: CallTarget,
+  count: number,
+  keyOf: (i: number) => string,
+): Promise<CallSample> {
   const times = new Float64Array(count);
   const start = performance.now();
   for (let i = 0; i < count; i++) {
@@ -58,18 +62,32 @@ async function timed(target: CallTarget, count: number, keyOf: (i: number) => st
   }
   const seconds = (performance.now() - start) / 1000;
   const us = [...times].map((ms) => ms * 1000);
-  return { p50: percentile(us, 50), p99: percentile(us, 99), perSecond: count / seconds, samples: count };
+  return {
+    p50: percentile(us, 50),
+    p99: percentile(us, 99),
+    perSecond: count / seconds,
+    samples: count,
+  };
 }
 
 /** Both cases on one open system: warm-up, then the samples; checks the handler ran exactly when it should. */
-async function measure(system: CallSystem, target: CallTarget, handler: Handler, o: CallOptions, tag: string): Promise<Record<Case, CallSample>> {
+async function measure(
+  system: CallSystem,
+  target: CallTarget,
+  handler: Handler,
+  o: CallOptions,
+  tag: string,
+): Promise<Record<Case, CallSample>> {
   const idempotent = system.store !== 'none';
   let n = 0;
   const fresh = (): string => `${tag}-f-${n++}`;
   const before = handler.executions;
   await timed(target, o.warmup, fresh);
   const first = await timed(target, o.samples, fresh);
-  check(handler.executions - before === o.warmup + o.samples, `${system.id}: the handler ran ${handler.executions - before} times for ${o.warmup + o.samples} new keys`);
+  check(
+    handler.executions - before === o.warmup + o.samples,
+    `${system.id}: the handler ran ${handler.executions - before} times for ${o.warmup + o.samples} new keys`,
+  );
 
   const key = `${tag}-r`;
   const original = await target.call(key, INPUT);
@@ -77,9 +95,15 @@ async function measure(system: CallSystem, target: CallTarget, handler: Handler,
   await timed(target, o.warmup, () => key);
   const replay = await timed(target, o.samples, () => key);
   if (idempotent) {
-    check(handler.executions === mid, `${system.id}: the handler ran ${handler.executions - mid} times on replays`);
+    check(
+      handler.executions === mid,
+      `${system.id}: the handler ran ${handler.executions - mid} times on replays`,
+    );
     const again = await target.call(key, INPUT);
-    check(again.id === original.id, `${system.id}: a replay answered ${JSON.stringify(again)}, the first call ${JSON.stringify(original)}`);
+    check(
+      again.id === original.id,
+      `${system.id}: a replay answered ${JSON.stringify(again)}, the first call ${JSON.stringify(original)}`,
+    );
   }
   return { first, replay };
 }
@@ -89,7 +113,11 @@ async function measure(system: CallSystem, target: CallTarget, handler: Handler,
  * connection (only commands naming this system's keys, and not those run inside Lua scripts).
  * Not timed: MONITOR slows Redis down.
  */
-async function countRoundTrips(target: CallTarget, tag: string, calls = 20): Promise<Record<Case, RoundTrips>> {
+async function countRoundTrips(
+  target: CallTarget,
+  tag: string,
+  calls = 20,
+): Promise<Record<Case, RoundTrips>> {
   const marker = target.redisMarker!;
   const monitorConnection = new Redis(REDIS_URL, { lazyConnect: true });
   await monitorConnection.connect();
@@ -99,7 +127,8 @@ async function countRoundTrips(target: CallTarget, tag: string, calls = 20): Pro
   let waiting: { mark: string; done: () => void } | undefined;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (waiting && args.some((a) => a.includes(waiting!.mark))) return waiting.done();
-    if (source !== 'lua' && args.some((a) => a.includes(marker))) seen.push(String(args[0]).toUpperCase());
+    if (source !== 'lua' && args.some((a) => a.includes(marker)))
+      seen.push(String(args[0]).toUpperCase());
   });
   // Everything sent before `mark` has been seen once MONITOR shows the mark itself.
   const drain = async (mark: string): Promise<string[]> => {
@@ -135,8 +164,18 @@ async function countRoundTrips(target: CallTarget, tag: string, calls = 20): Pro
  * shared machine spreads over them), each system on a fresh store. A system that fails is reported
  * with its error and skipped from then on.
  */
-export async function runCalls(systems: readonly CallSystem[], o: CallOptions, runId: string, log: (line: string) => void): Promise<CallSystemResult[]> {
-  const results: CallSystemResult[] = systems.map((s) => ({ id: s.id, label: s.label, extra: s.extra === true, runs: { first: [], replay: [] } }));
+export async function runCalls(
+  systems: readonly CallSystem[],
+  o: CallOptions,
+  runId: string,
+  log: (line: string) => void,
+): Promise<CallSystemResult[]> {
+  const results: CallSystemResult[] = systems.map((s) => ({
+    id: s.id,
+    label: s.label,
+    extra: s.extra === true,
+    runs: { first: [], replay: [] },
+  }));
   for (let run = 0; run < o.runs; run++) {
     for (const [i, system] of systems.entries()) {
       const result = results[i]!;
@@ -148,7 +187,8 @@ export async function runCalls(systems: readonly CallSystem[], o: CallOptions, r
         try {
           const m = await measure(system, target, handler, o, tag);
           for (const c of CASES) result.runs[c].push(m[c]);
-          if (run === 0 && target.redisMarker) result.roundTrips = await countRoundTrips(target, tag);
+          if (run === 0 && target.redisMarker)
+            result.roundTrips = await countRoundTrips(target, tag);
         } finally {
           await target.close();
         }
@@ -156,7 +196,9 @@ export async function runCalls(systems: readonly CallSystem[], o: CallOptions, r
           const s = result.runs[c][result.runs[c].length - 1]!;
           return `p50 ${s.p50.toFixed(0)} µs, p99 ${s.p99.toFixed(0)} µs, ${s.perSecond.toFixed(0)}/s`;
         };
-        log(`  run ${run + 1}/${o.runs} ${system.id}: first ${us('first')}; replay ${us('replay')}`);
+        log(
+          `  run ${run + 1}/${o.runs} ${system.id}: first ${us('first')}; replay ${us('replay')}`,
+        );
       } catch (error) {
         result.error = (error as Error).message;
         log(`  run ${run + 1}/${o.runs} ${system.id}: FAILED ${result.error}`);

@@ -53,7 +53,11 @@ const SERVER = join(ROOT, 'bench', 'idempotency', 'http-server.ts');
 
 /** Forks the server child on `args`; resolves with its port once it listens. */
 function startServer(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(SERVER, args, { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child = fork(SERVER, args, {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
@@ -67,7 +71,11 @@ function startServer(args: string[]): Promise<{ child: ChildProcess; port: numbe
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the HTTP server child exited with ${code}: ${stderr.trim().split('\n').slice(0, 5).join(' | ')}`));
+      reject(
+        new Error(
+          `the HTTP server child exited with ${code}: ${stderr.trim().split('\n').slice(0, 5).join(' | ')}`,
+        ),
+      );
     });
   });
 }
@@ -83,7 +91,12 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /** One POST /payments with `key` as its Idempotency-Key (a structured-field string). */
-function post(agent: Agent, port: number, key: string, body: string): Promise<{ status: number; replayed: boolean }> {
+function post(
+  agent: Agent,
+  port: number,
+  key: string,
+  body: string,
+): Promise<{ status: number; replayed: boolean }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -92,12 +105,21 @@ function post(agent: Agent, port: number, key: string, body: string): Promise<{ 
         port,
         method: 'POST',
         path: '/payments',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': `"${key}"` },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'idempotency-key': `"${key}"`,
+        },
       },
       (res) => {
         res.on('data', () => undefined);
         res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, replayed: res.headers['idempotent-replayed'] === 'true' }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            replayed: res.headers['idempotent-replayed'] === 'true',
+          }),
+        );
       },
     );
     req.on('error', reject);
@@ -106,7 +128,13 @@ function post(agent: Agent, port: number, key: string, body: string): Promise<{ 
 }
 
 /** `connections` loops of one request at a time for `seconds` (on `agent`'s kept-alive sockets); the key of each request from `keyOf`. */
-async function load(agent: Agent, port: number, seconds: number, connections: number, keyOf: (conn: number, i: number) => string): Promise<HttpSample> {
+async function load(
+  agent: Agent,
+  port: number,
+  seconds: number,
+  connections: number,
+  keyOf: (conn: number, i: number) => string,
+): Promise<HttpSample> {
   const body = JSON.stringify(INPUT);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -133,18 +161,31 @@ async function load(agent: Agent, port: number, seconds: number, connections: nu
   );
   const elapsed = (performance.now() - start) / 1000;
   const has = latencies.length > 0;
-  return { perSecond: ok / elapsed, requests: latencies.length, p50: has ? percentile(latencies, 50) : NaN, p99: has ? percentile(latencies, 99) : NaN, statuses, replayed, errors };
+  return {
+    perSecond: ok / elapsed,
+    requests: latencies.length,
+    p50: has ? percentile(latencies, 50) : NaN,
+    p99: has ? percentile(latencies, 99) : NaN,
+    statuses,
+    replayed,
+    errors,
+  };
 }
 
 /** Both cases on one server: a warm-up with new keys, new keys (first execution), then one key again and again (replay). */
-async function measureServer(port: number, o: HttpOptions, tag: string): Promise<Record<Case, HttpSample>> {
+async function measureServer(
+  port: number,
+  o: HttpOptions,
+  tag: string,
+): Promise<Record<Case, HttpSample>> {
   const agent = new Agent({ keepAlive: true, maxSockets: o.connections });
   try {
     await load(agent, port, o.warmupSeconds, o.connections, (c, i) => `${tag}-w-${c}-${i}`);
     const first = await load(agent, port, o.seconds, o.connections, (c, i) => `${tag}-f-${c}-${i}`);
     const key = `${tag}-r`;
     const original = await post(agent, port, key, JSON.stringify(INPUT));
-    if (original.status !== 200) throw new Error(`the first request of the replay key answered ${original.status}`);
+    if (original.status !== 200)
+      throw new Error(`the first request of the replay key answered ${original.status}`);
     const replay = await load(agent, port, o.seconds, o.connections, () => key);
     return { first, replay };
   } finally {
@@ -156,20 +197,31 @@ const summary = (s: HttpSample): string =>
   `${Math.round(s.perSecond)}/s, p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, statuses ${JSON.stringify(s.statuses)}, replayed ${s.replayed}${s.errors ? `, ${s.errors} errors` : ''}`;
 
 /** Every server, `runs` times, each run through every server in turn, each on a fresh store. */
-export async function runHttp(o: HttpOptions, runId: string, log: (line: string) => void): Promise<HttpSystemResult[]> {
-  const results: HttpSystemResult[] = HTTP_SYSTEMS.map((s) => ({ id: s.id, label: s.label, runs: { first: [], replay: [] } }));
+export async function runHttp(
+  o: HttpOptions,
+  runId: string,
+  log: (line: string) => void,
+): Promise<HttpSystemResult[]> {
+  const results: HttpSystemResult[] = HTTP_SYSTEMS.map((s) => ({
+    id: s.id,
+    label: s.label,
+    runs: { first: [], replay: [] },
+  }));
   for (let run = 0; run < o.runs; run++) {
     for (const [i, system] of HTTP_SYSTEMS.entries()) {
       const result = results[i]!;
       if (result.error) continue;
       const tag = `${runId}h${run}`;
-      const store = system.store === 'none' ? undefined : await freshStore(system.store, `${tag}_${i}`);
+      const store =
+        system.store === 'none' ? undefined : await freshStore(system.store, `${tag}_${i}`);
       try {
         const { child, port } = await startServer(store ? [store.url, store.prefix] : ['plain']);
         try {
           const m = await measureServer(port, o, tag);
           for (const c of CASES) result.runs[c].push(m[c]);
-          log(`  run ${run + 1}/${o.runs} http ${system.id}: first ${summary(m.first)}; replay ${summary(m.replay)}`);
+          log(
+            `  run ${run + 1}/${o.runs} http ${system.id}: first ${summary(m.first)}; replay ${summary(m.replay)}`,
+          );
         } finally {
           await stopServer(child);
         }

@@ -18,17 +18,36 @@ interface Spread {
 }
 
 const spread = (values: number[]): Spread | undefined =>
-  values.length === 0 ? undefined : { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length };
+  values.length === 0
+    ? undefined
+    : {
+        median: median(values),
+        min: Math.min(...values),
+        max: Math.max(...values),
+        n: values.length,
+      };
 
 const num = (n: number): string =>
-  !Number.isFinite(n) ? '—' : Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2);
+  !Number.isFinite(n)
+    ? '—'
+    : Math.abs(n) >= 100
+      ? Math.round(n).toLocaleString('en-US')
+      : Math.abs(n) >= 10
+        ? n.toFixed(1)
+        : n.toFixed(2);
 
-const show = (s: Spread | undefined, f: (n: number) => string = num): string => (!s ? '—' : s.n > 1 ? `${f(s.median)} [${f(s.min)}–${f(s.max)}]` : f(s.median));
+const show = (s: Spread | undefined, f: (n: number) => string = num): string =>
+  !s ? '—' : s.n > 1 ? `${f(s.median)} [${f(s.min)}–${f(s.max)}]` : f(s.median);
 
 const ratio = (n: number): string => `${n.toFixed(n < 1 ? 3 : 2)}×`;
 
 /** Per run: a system's value minus the baseline's in the same run. */
-function overheads(r: CallSystemResult, baseline: CallSystemResult | undefined, c: Case, field: 'p50' | 'p99'): number[] {
+function overheads(
+  r: CallSystemResult,
+  baseline: CallSystemResult | undefined,
+  c: Case,
+  field: 'p50' | 'p99',
+): number[] {
   if (!baseline) return [];
   return r.runs[c].flatMap((s, i) => {
     const b = baseline.runs[c][i];
@@ -37,7 +56,12 @@ function overheads(r: CallSystemResult, baseline: CallSystemResult | undefined, 
 }
 
 /** Per run: a system's overhead divided by Powertools' in the same run. */
-function ratios(result: IdempotencyBenchResult, id: string, c: Case, field: 'p50' | 'p99'): number[] {
+function ratios(
+  result: IdempotencyBenchResult,
+  id: string,
+  c: Case,
+  field: 'p50' | 'p99',
+): number[] {
   const base = result.calls.find((s) => s.id === 'none');
   const mine = result.calls.find((s) => s.id === id);
   const theirs = result.calls.find((s) => s.id === POWERTOOLS);
@@ -47,13 +71,32 @@ function ratios(result: IdempotencyBenchResult, id: string, c: Case, field: 'p50
   return a.flatMap((x, i) => (b[i] !== undefined && b[i]! > 0 ? [x / b[i]!] : []));
 }
 
-const sample = (runs: CallSample[] | HttpSample[], field: 'p50' | 'p99' | 'perSecond'): Spread | undefined => spread(runs.map((s) => s[field]));
+const sample = (
+  runs: CallSample[] | HttpSample[],
+  field: 'p50' | 'p99' | 'perSecond',
+): Spread | undefined => spread(runs.map((s) => s[field]));
 
 /** A markdown table: the header, then one row per system (a failed system says why instead). */
-function table(header: string[], systems: readonly { id: string; error?: string }[], cells: (index: number) => string[]): string[] {
-  const lines = [`| ${header.join(' | ')} |`, `|---|${header.slice(1).map(() => '---:').join('|')}|`];
+function table(
+  header: string[],
+  systems: readonly { id: string; error?: string }[],
+  cells: (index: number) => string[],
+): string[] {
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|---|${header
+      .slice(1)
+      .map(() => '---:')
+      .join('|')}|`,
+  ];
   systems.forEach((s, i) => {
-    const row = s.error ? [`\`${s.id}\``, `failed: ${s.error.replace(/\|/g, '\\|').slice(0, 200)}`, ...header.slice(2).map(() => '')] : cells(i);
+    const row = s.error
+      ? [
+          `\`${s.id}\``,
+          `failed: ${s.error.replace(/\|/g, '\\|').slice(0, 200)}`,
+          ...header.slice(2).map(() => ''),
+        ]
+      : cells(i);
     lines.push(`| ${row.join(' | ')} |`);
   });
   return lines;
@@ -61,26 +104,65 @@ function table(header: string[], systems: readonly { id: string; error?: string 
 
 function callTable(result: IdempotencyBenchResult, c: Case): string[] {
   const base = result.calls.find((s) => s.id === 'none');
-  const header = ['system', 'p50 µs', 'p99 µs', 'calls/s', 'overhead p50 µs', 'overhead p99 µs', "overhead ÷ Powertools' (p50)", '(p99)', 'Redis commands per call'];
+  const header = [
+    'system',
+    'p50 µs',
+    'p99 µs',
+    'calls/s',
+    'overhead p50 µs',
+    'overhead p99 µs',
+    "overhead ÷ Powertools' (p50)",
+    '(p99)',
+    'Redis commands per call',
+  ];
   return table(header, result.calls, (i) => {
     const s = result.calls[i]!;
     const isBase = s.id === 'none';
-    const vs = (field: 'p50' | 'p99'): string => (isBase || s.id === POWERTOOLS ? '—' : show(spread(ratios(result, s.id, c, field)), ratio));
-    const over = (field: 'p50' | 'p99'): string => (isBase ? '(baseline)' : show(spread(overheads(s, base, c, field))));
-    const trips = !s.roundTrips ? '—' : s.roundTrips[c].perCall === 0 ? '0' : `${num(s.roundTrips[c].perCall)} (${s.roundTrips[c].commands})`;
-    return [`\`${s.id}\`: ${s.label}`, show(sample(s.runs[c], 'p50')), show(sample(s.runs[c], 'p99')), show(sample(s.runs[c], 'perSecond')), over('p50'), over('p99'), vs('p50'), vs('p99'), trips];
+    const vs = (field: 'p50' | 'p99'): string =>
+      isBase || s.id === POWERTOOLS ? '—' : show(spread(ratios(result, s.id, c, field)), ratio);
+    const over = (field: 'p50' | 'p99'): string =>
+      isBase ? '(baseline)' : show(spread(overheads(s, base, c, field)));
+    const trips = !s.roundTrips
+      ? '—'
+      : s.roundTrips[c].perCall === 0
+        ? '0'
+        : `${num(s.roundTrips[c].perCall)} (${s.roundTrips[c].commands})`;
+    return [
+      `\`${s.id}\`: ${s.label}`,
+      show(sample(s.runs[c], 'p50')),
+      show(sample(s.runs[c], 'p99')),
+      show(sample(s.runs[c], 'perSecond')),
+      over('p50'),
+      over('p99'),
+      vs('p50'),
+      vs('p99'),
+      trips,
+    ];
   });
 }
 
 function httpTable(result: IdempotencyBenchResult): string[] {
   const plain = result.http.find((s) => s.id === 'none');
-  const header = ['server', 'first execution req/s', 'p50 ms', 'p99 ms', 'vs plain', 'replay req/s', 'p50 ms', 'p99 ms', 'vs plain'];
+  const header = [
+    'server',
+    'first execution req/s',
+    'p50 ms',
+    'p99 ms',
+    'vs plain',
+    'replay req/s',
+    'p50 ms',
+    'p99 ms',
+    'vs plain',
+  ];
   return table(header, result.http, (i) => {
     const s = result.http[i]!;
     const cells = CASES.flatMap((c) => {
       const rate = sample(s.runs[c], 'perSecond');
       const base = plain ? spread(plain.runs[c].map((p) => p.perSecond)) : undefined;
-      const vs = s.id === 'none' || !rate || !base ? '—' : `${Math.round((rate.median / base.median) * 100)}%`;
+      const vs =
+        s.id === 'none' || !rate || !base
+          ? '—'
+          : `${Math.round((rate.median / base.median) * 100)}%`;
       return [show(rate), show(sample(s.runs[c], 'p50')), show(sample(s.runs[c], 'p99')), vs];
     });
     return [`\`${s.id}\`: ${s.label}`, ...cells];
@@ -118,15 +200,24 @@ export function targets(result: IdempotencyBenchResult): Target[] {
   return out;
 }
 
-const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : 'missed');
+const verdict = (ok: boolean | undefined): string =>
+  ok === undefined ? 'not measured' : ok ? 'met' : 'missed';
 
 export function textTargets(result: IdempotencyBenchResult): string {
   return targets(result)
-    .map((t) => `${verdict(t.ok).toUpperCase().padEnd(12)} ${t.name}: ${t.measured.replace(/\*\*/g, '')}`)
+    .map(
+      (t) =>
+        `${verdict(t.ok).toUpperCase().padEnd(12)} ${t.name}: ${t.measured.replace(/\*\*/g, '')}`,
+    )
     .join('\n');
 }
 
-export function markdown(result: IdempotencyBenchResult, machine: MachineFacts, command: string, source: string): string {
+export function markdown(
+  result: IdempotencyBenchResult,
+  machine: MachineFacts,
+  command: string,
+  source: string,
+): string {
   const o = result.options;
   const { services: sv } = result;
   const pkg = sv.packages;
@@ -139,7 +230,11 @@ export function markdown(result: IdempotencyBenchResult, machine: MachineFacts, 
       `Every figure is the **median [min–max] of ${runs}**; each run goes through every system in turn, each on a fresh store.`,
     '',
   );
-  if (!isDefault(o)) p('> **Quick or partial run**: not the full workload (see the parameters below). Run `npm run bench -- idempotency` for the full one.', '');
+  if (!isDefault(o))
+    p(
+      '> **Quick or partial run**: not the full workload (see the parameters below). Run `npm run bench -- idempotency` for the full one.',
+      '',
+    );
   p(`Code measured: ${source}.`, '');
 
   p('### Machine and versions', '');
@@ -161,20 +256,27 @@ export function markdown(result: IdempotencyBenchResult, machine: MachineFacts, 
 
   for (const c of CASES) {
     p(
-      c === 'first' ? '### Per call: first execution (a new key every call)' : '### Per call: replay (the key of a completed call, again and again)',
+      c === 'first'
+        ? '### Per call: first execution (a new key every call)'
+        : '### Per call: replay (the key of a completed call, again and again)',
       '',
       ...callTable(result, c),
       '',
     );
   }
   p(
-    'Overhead = the system\'s figure − the baseline\'s in the same run (then median [min–max] over the runs); "÷ Powertools\'" divides it by `powertools-redis`\'s overhead in the same run. ' +
-      'Redis commands per call were counted once (run 1, 20 calls per case, not timed) with `MONITOR`, counting only commands that name this system\'s keys and not those a Lua script runs inside Redis: each is one round trip.',
+    "Overhead = the system's figure − the baseline's in the same run (then median [min–max] over the runs); \"÷ Powertools'\" divides it by `powertools-redis`'s overhead in the same run. " +
+      "Redis commands per call were counted once (run 1, 20 calls per case, not timed) with `MONITOR`, counting only commands that name this system's keys and not those a Lua script runs inside Redis: each is one round trip.",
     '',
   );
 
   if (result.http.length > 0) {
-    p('### HTTP endpoint: `POST /payments` (small JSON in, small JSON out)', '', ...httpTable(result), '');
+    p(
+      '### HTTP endpoint: `POST /payments` (small JSON in, small JSON out)',
+      '',
+      ...httpTable(result),
+      '',
+    );
     p(
       '- First execution: a new `Idempotency-Key` on every request. Replay: one key, completed once before the clock starts, on every request (each answered from the store with `Idempotent-Replayed: true`). The plain server ignores the header, so its two cases measure the same thing twice (a view of the noise).',
       '- The body is parsed with `JSON.parse` before the middleware (it fingerprints `req.body`); `expressIdempotency(idem)` with its defaults wraps the handler as `(req, res) => mw(req, res, () => handler(req, res))`.',
@@ -195,7 +297,12 @@ export function markdown(result: IdempotencyBenchResult, machine: MachineFacts, 
         }),
       ),
     );
-    p(odd.length > 0 ? `- **Unexpected answers**: ${odd.join('; ')}.` : '- Every request got a 2xx answer, and every replay (and only replays) carried `Idempotent-Replayed: true`.', '');
+    p(
+      odd.length > 0
+        ? `- **Unexpected answers**: ${odd.join('; ')}.`
+        : '- Every request got a 2xx answer, and every replay (and only replays) carried `Idempotent-Replayed: true`.',
+      '',
+    );
   }
 
   p('### Targets', '');
@@ -214,7 +321,14 @@ export function markdown(result: IdempotencyBenchResult, machine: MachineFacts, 
     );
   }
   const rt = result.roundTrip;
-  const ptFirst = spread(overheads(pt ?? result.calls[0]!, result.calls.find((c) => c.id === 'none'), 'first', 'p50'));
+  const ptFirst = spread(
+    overheads(
+      pt ?? result.calls[0]!,
+      result.calls.find((c) => c.id === 'none'),
+      'first',
+      'p50',
+    ),
+  );
   if (rt && pt && !pt.error && ptFirst) {
     p(
       '',
@@ -234,10 +348,10 @@ export function markdown(result: IdempotencyBenchResult, machine: MachineFacts, 
   p('### Method: what each system does per call', '');
   p(
     '- **The same work everywhere**: the handler is `async (input) => ({ id, ok: true, echo: input.amount })`, the input `{ amount: 42, currency: "EUR", customer: "c_123" }` (the same object every call), the key `<run>-f-<n>` (first execution) or one `<run>-r` (replay). The baseline calls the handler directly; every call of every system is checked (the handler ran once per new key and never on a replay; a replay answers the first call\'s reply).',
-    '- **Ballast** (`createIdempotency({ store })`, defaults: 24 h TTL, 60 s lease; `idem.run({ key, input }, fn)`): computes the SHA-256 of the input\'s canonical JSON (the request fingerprint, checked on every replay), then **begin** (insert the record in progress with a lease, or read the existing one) — if acquired, runs the function under a lease heartbeat timer and **completes** (stores the JSON result, guarded by the fence). First execution = begin + complete; replay = begin alone. Redis: each is one Lua script (`EVALSHA`) on one hash; PostgreSQL: one statement each (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, `UPDATE`) — a replay\'s statement locks and writes nothing; SQLite: begin reads first (a replay ends there, without a transaction) and otherwise writes through the group-commit writer without waiting for an fdatasync; complete resolves after its WAL fdatasync. Redis keys under a per-run prefix (`ballast-bench-idem:<run>:`), a fresh PostgreSQL schema and a fresh SQLite file per run.',
+    "- **Ballast** (`createIdempotency({ store })`, defaults: 24 h TTL, 60 s lease; `idem.run({ key, input }, fn)`): computes the SHA-256 of the input's canonical JSON (the request fingerprint, checked on every replay), then **begin** (insert the record in progress with a lease, or read the existing one) — if acquired, runs the function under a lease heartbeat timer and **completes** (stores the JSON result, guarded by the fence). First execution = begin + complete; replay = begin alone. Redis: each is one Lua script (`EVALSHA`) on one hash; PostgreSQL: one statement each (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, `UPDATE`) — a replay's statement locks and writes nothing; SQLite: begin reads first (a replay ends there, without a transaction) and otherwise writes through the group-commit writer without waiting for an fdatasync; complete resolves after its WAL fdatasync. Redis keys under a per-run prefix (`ballast-bench-idem:<run>:`), a fresh PostgreSQL schema and a fresh SQLite file per run.",
     `- **Powertools** (\`makeIdempotent(fn, { persistenceStore: new CachePersistenceLayer({ client }), config, keyPrefix })\` — in ${pkg['@aws-lambda-powertools/idempotency']} the Redis layer is \`CachePersistenceLayer\` from \`@aws-lambda-powertools/idempotency/cache\` — on an \`@redis/client\` connection; \`config.registerLambdaContext\` with a fake context whose remaining time is 15 min): the key is the MD5 of the whole payload \`{ idempotencyKey, ...input }\` (its default: no \`eventKeyJmesPath\`, no payload validation, so a reused key with another payload is a new key), 1 h expiry. First execution = \`SET key {INPROGRESS} EX NX\`, run, \`SET key {COMPLETED, data} EX\`; replay = the \`SET … NX\` fails, then \`GET key\` and the stored data is returned. Local cache off (its default); the extra row turns \`useLocalCache\` on: a replay is then answered from process memory, without Redis.`,
     '- **Extra rows** (not in the targets): Powertools with `useLocalCache: true` (replays from process memory), and Ballast on SQLite with `?synchronous=normal` (commits without waiting for an fdatasync): the difference from `ballast-sqlite` is what durability per call costs on this disk.',
-    '- **Differences that favour Powertools**: it does not fingerprint the request by default (Ballast hashes it on every call and answers 422 for a key reused with another request), keeps no lease or fence, and on Redis its records are plain strings (Ballast\'s a hash written by a script that also reads the server clock).',
+    "- **Differences that favour Powertools**: it does not fingerprint the request by default (Ballast hashes it on every call and answers 422 for a key reused with another request), keeps no lease or fence, and on Redis its records are plain strings (Ballast's a hash written by a script that also reads the server clock).",
     `- **Durability differs by store**: on Redis neither system waits for a disk (this server: \`appendonly ${sv.redis.appendonly}\`; Redis answers from memory either way), while Ballast on SQLite and PostgreSQL answers only after its commit is on disk (an fdatasync of the SQLite WAL; PostgreSQL's WAL flush with \`synchronous_commit=${sv.postgres.synchronousCommit}\`).`,
     '- All stores and the Node processes share one 2-core VM; the figures are for comparing systems measured together in this run, not absolute capacities.',
     '',

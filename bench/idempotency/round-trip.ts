@@ -32,7 +32,10 @@ export async function measureRoundTrip(samples: number): Promise<RoundTripFloor>
   rc.on('error', () => undefined);
   await rc.connect();
   try {
-    return { ioredis: await p50(() => io.ping(), samples), redisClient: await p50(() => rc.ping(), samples) };
+    return {
+      ioredis: await p50(() => io.ping(), samples),
+      redisClient: await p50(() => rc.ping(), samples),
+    };
   } finally {
     io.disconnect();
     await rc.close();

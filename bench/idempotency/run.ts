@@ -29,11 +29,20 @@ export const DEFAULT_OPTIONS: IdempotencyBenchOptions = {
 };
 
 /** A smoke run: a few hundred samples, one run, 1 s of HTTP load per case. */
-export const QUICK_OPTIONS: IdempotencyBenchOptions = { ...DEFAULT_OPTIONS, runs: 1, samples: 300, warmup: 100, seconds: 1, warmupSeconds: 1 };
+export const QUICK_OPTIONS: IdempotencyBenchOptions = {
+  ...DEFAULT_OPTIONS,
+  runs: 1,
+  samples: 300,
+  warmup: 100,
+  seconds: 1,
+  warmupSeconds: 1,
+};
 
 /** True for the full workload (every option at its default; key order does not matter). */
 export const isDefault = (o: IdempotencyBenchOptions): boolean =>
-  (Object.keys(DEFAULT_OPTIONS) as (keyof IdempotencyBenchOptions)[]).every((k) => JSON.stringify(o[k]) === JSON.stringify(DEFAULT_OPTIONS[k]));
+  (Object.keys(DEFAULT_OPTIONS) as (keyof IdempotencyBenchOptions)[]).every(
+    (k) => JSON.stringify(o[k]) === JSON.stringify(DEFAULT_OPTIONS[k]),
+  );
 
 export interface Services {
   redis: Awaited<ReturnType<typeof redisFacts>>;
@@ -56,11 +65,27 @@ export interface IdempotencyBenchResult {
 
 async function services(): Promise<Services> {
   const packages: Record<string, string> = { ballast: ballastVersion() };
-  for (const name of ['@aws-lambda-powertools/idempotency', '@aws-lambda-powertools/commons', '@redis/client', 'ioredis', 'pg', 'better-sqlite3']) packages[name] = packageVersion(name);
-  return { redis: await redisFacts(), postgres: await postgresFacts(), sqlite: sqliteVersion(), packages };
+  for (const name of [
+    '@aws-lambda-powertools/idempotency',
+    '@aws-lambda-powertools/commons',
+    '@redis/client',
+    'ioredis',
+    'pg',
+    'better-sqlite3',
+  ])
+    packages[name] = packageVersion(name);
+  return {
+    redis: await redisFacts(),
+    postgres: await postgresFacts(),
+    sqlite: sqliteVersion(),
+    packages,
+  };
 }
 
-export async function runIdempotencyBench(o: IdempotencyBenchOptions, log: (line: string) => void): Promise<IdempotencyBenchResult> {
+export async function runIdempotencyBench(
+  o: IdempotencyBenchOptions,
+  log: (line: string) => void,
+): Promise<IdempotencyBenchResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const facts = await services();
@@ -71,8 +96,12 @@ export async function runIdempotencyBench(o: IdempotencyBenchOptions, log: (line
   let roundTrip: RoundTripFloor | undefined;
   if (o.parts.includes('calls')) {
     roundTrip = await measureRoundTrip(o.samples);
-    log(`Redis round trip (PING p50): ioredis ${roundTrip.ioredis.toFixed(0)} µs, @redis/client ${roundTrip.redisClient.toFixed(0)} µs`);
-    log(`per-call overhead (${o.samples} samples after ${o.warmup} warm-up calls per case, ${o.runs} run${o.runs > 1 ? 's' : ''}):`);
+    log(
+      `Redis round trip (PING p50): ioredis ${roundTrip.ioredis.toFixed(0)} µs, @redis/client ${roundTrip.redisClient.toFixed(0)} µs`,
+    );
+    log(
+      `per-call overhead (${o.samples} samples after ${o.warmup} warm-up calls per case, ${o.runs} run${o.runs > 1 ? 's' : ''}):`,
+    );
     calls = await runCalls(
       CALL_SYSTEMS.filter((s) => s.store === 'none' || o.systems.includes(s.id)),
       o,
@@ -81,8 +110,18 @@ export async function runIdempotencyBench(o: IdempotencyBenchOptions, log: (line
     );
   }
   if (o.parts.includes('http')) {
-    log(`HTTP endpoint (${o.connections} connections, ${o.seconds} s per case after ${o.warmupSeconds} s warm-up, ${o.runs} run${o.runs > 1 ? 's' : ''}):`);
+    log(
+      `HTTP endpoint (${o.connections} connections, ${o.seconds} s per case after ${o.warmupSeconds} s warm-up, ${o.runs} run${o.runs > 1 ? 's' : ''}):`,
+    );
     http = await runHttp(o, runId, log);
   }
-  return { startedAt, seconds: (performance.now() - t0) / 1000, options: o, services: facts, calls, http, ...(roundTrip ? { roundTrip } : {}) };
+  return {
+    startedAt,
+    seconds: (performance.now() - t0) / 1000,
+    options: o,
+    services: facts,
+    calls,
+    http,
+    ...(roundTrip ? { roundTrip } : {}),
+  };
 }

@@ -47,12 +47,22 @@ export async function freshStore(kind: StoreKind, run: string): Promise<BenchSto
   switch (kind) {
     case 'sqlite': {
       const dir = mkdtempSync(join(tmpdir(), `ballast-bench-idem-${run}-`));
-      return { kind, url: `sqlite:${join(dir, 'idem.db')}`, prefix: '', dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        kind,
+        url: `sqlite:${join(dir, 'idem.db')}`,
+        prefix: '',
+        dispose: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     }
     case 'postgres': {
       const schema = `bench_idem_${run}`;
       await dropSchema(schema);
-      return { kind, url: pgUrlWith('schema', schema), prefix: '', dispose: () => dropSchema(schema) };
+      return {
+        kind,
+        url: pgUrlWith('schema', schema),
+        prefix: '',
+        dispose: () => dropSchema(schema),
+      };
     }
     case 'redis': {
       const prefix = `ballast-bench-idem:${run}:`;
@@ -66,10 +76,16 @@ export async function freshStore(kind: StoreKind, run: string): Promise<BenchSto
  * PostgreSQL; on Redis the same helper over the Redis store opened with the run's key prefix
  * (the URL form always writes under `ballast:idem:`). Defaults otherwise (24 h TTL, 60 s lease).
  */
-export async function openBallastIdempotency(url: string, redisPrefix: string): Promise<{ idem: Idempotency; close: () => Promise<void> }> {
+export async function openBallastIdempotency(
+  url: string,
+  redisPrefix: string,
+): Promise<{ idem: Idempotency; close: () => Promise<void> }> {
   if (url.startsWith('redis://')) {
     const store = await openRedisIdempotencyStore(url, { prefix: redisPrefix });
-    return { idem: createIdempotency({ store: { idempotency: store } }), close: () => store.close() };
+    return {
+      idem: createIdempotency({ store: { idempotency: store } }),
+      close: () => store.close(),
+    };
   }
   const idem = createIdempotency({ store: url });
   return { idem, close: () => idem.close() };

@@ -27,7 +27,11 @@ export interface Reply {
 /** The one handler all systems wrap: tiny and async; counts its executions. */
 export class Handler {
   executions = 0;
-  readonly fn = async (input: Input): Promise<Reply> => ({ id: ++this.executions, ok: true, echo: input.amount });
+  readonly fn = async (input: Input): Promise<Reply> => ({
+    id: ++this.executions,
+    ok: true,
+    echo: input.amount,
+  });
 }
 
 /** One run's open system. */
@@ -53,7 +57,10 @@ const baseline: CallSystem = {
   id: 'none',
   label: 'no idempotency (the handler called directly)',
   store: 'none',
-  open: async (_run, handler) => ({ call: (_key, input) => handler.fn(input), close: async () => undefined }),
+  open: async (_run, handler) => ({
+    call: (_key, input) => handler.fn(input),
+    close: async () => undefined,
+  }),
 };
 
 /** Ballast on a fresh store; `relaxed`: SQLite with `?synchronous=normal` (no fdatasync per call), an extra row. */
@@ -68,10 +75,12 @@ function ballast(kind: StoreKind, relaxed = false): CallSystem {
     async open(run, handler) {
       const store = await freshStore(kind, run);
       const url = relaxed ? `${store.url}?synchronous=normal` : store.url;
-      const { idem, close } = await openBallastIdempotency(url, store.prefix).catch(async (error: unknown) => {
-        await store.dispose();
-        throw error;
-      });
+      const { idem, close } = await openBallastIdempotency(url, store.prefix).catch(
+        async (error: unknown) => {
+          await store.dispose();
+          throw error;
+        },
+      );
       return {
         call: async (key, input) => (await idem.run({ key, input }, () => handler.fn(input))).value,
         ...(kind === 'redis' ? { redisMarker: store.prefix } : {}),
@@ -99,7 +108,9 @@ const FAKE_LAMBDA_CONTEXT = {
 function powertools(useLocalCache: boolean): CallSystem {
   return {
     id: useLocalCache ? 'powertools-redis-local-cache' : 'powertools-redis',
-    label: useLocalCache ? 'Powertools on Redis, with `useLocalCache: true` (extra)' : 'Powertools on Redis (defaults: no local cache)',
+    label: useLocalCache
+      ? 'Powertools on Redis, with `useLocalCache: true` (extra)'
+      : 'Powertools on Redis (defaults: no local cache)',
     store: 'redis',
     extra: useLocalCache,
     async open(run, handler) {
@@ -110,7 +121,10 @@ function powertools(useLocalCache: boolean): CallSystem {
       const config = new IdempotencyConfig({ useLocalCache });
       config.registerLambdaContext(FAKE_LAMBDA_CONTEXT);
       const persistenceStore = new CachePersistenceLayer({ client });
-      const fn = makeIdempotent((payload: Input & { idempotencyKey: string }) => handler.fn(payload), { persistenceStore, config, keyPrefix });
+      const fn = makeIdempotent(
+        (payload: Input & { idempotencyKey: string }) => handler.fn(payload),
+        { persistenceStore, config, keyPrefix },
+      );
       return {
         call: (key, input) => fn({ idempotencyKey: key, ...input }),
         redisMarker: keyPrefix,

@@ -3,14 +3,32 @@
  * backoff, breaker, timeouts). Every arm is one shared instance per run, as in one service
  * process whose callers all go through the same policy.
  */
-import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, isBrokenCircuitError, isTaskCancelledError, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleAll,
+  isBrokenCircuitError,
+  isTaskCancelledError,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import { exponentialSeconds, fullJitterSeconds } from '../../src/resilience/index.js';
 import { prng } from '../../src/testing/prng.js';
 import { ballastArm } from './ballast-arm.js';
 
 /** The arms of the full run, in order. */
-export const ARM_IDS = ['no-backoff', 'exponential', 'full-jitter', 'ballast', 'cockatiel', 'opossum'] as const;
+export const ARM_IDS = [
+  'no-backoff',
+  'exponential',
+  'full-jitter',
+  'ballast',
+  'cockatiel',
+  'opossum',
+] as const;
 /** Every arm, including opt-in ones (`--arms`): Ballast without its breaker shows the retry budget alone. */
 export const ALL_ARM_IDS = [...ARM_IDS, 'ballast-no-breaker'] as const;
 export type ArmId = (typeof ALL_ARM_IDS)[number];
@@ -64,14 +82,26 @@ export function classify(error: unknown): Outcome {
   const e = error as { code?: unknown; name?: unknown } | undefined;
   const code = e?.code;
   if (code === 'CircuitOpen' || code === 'EOPENBREAKER') return 'short-circuit';
-  if (code === 'DeadlineExceeded' || code === 'ETIMEDOUT' || code === 'ABORT_ERR' || e?.name === 'AbortError' || e?.name === 'TimeoutError') return 'timeout';
+  if (
+    code === 'DeadlineExceeded' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ABORT_ERR' ||
+    e?.name === 'AbortError' ||
+    e?.name === 'TimeoutError'
+  )
+    return 'timeout';
   return 'other';
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Up to `attempts` tries of `once`, waiting `delayMs(n)` after the n-th failure (no wait when 0); `retryable` can stop early. */
-async function retryLoop(attempts: number, delayMs: (retry: number) => number, once: () => Promise<void>, retryable: (e: unknown) => boolean = () => true): Promise<void> {
+async function retryLoop(
+  attempts: number,
+  delayMs: (retry: number) => number,
+  once: () => Promise<void>,
+  retryable: (e: unknown) => boolean = () => true,
+): Promise<void> {
   for (let n = 1; ; n++) {
     try {
       return await once();
@@ -91,11 +121,16 @@ function handWritten(id: 'no-backoff' | 'exponential' | 'full-jitter', s: ArmSet
     exponential: (n: number) => exponentialSeconds(n, backoff) * 1000,
     'full-jitter': (n: number) => fullJitterSeconds(n, backoff, random) * 1000,
   }[id];
-  const wait = { 'no-backoff': 'immediate retry', exponential: `exponential backoff without jitter (\`exponentialSeconds\`: ${s.baseMs} ms, ${2 * s.baseMs} ms, … cap ${s.capMs} ms)`, 'full-jitter': `full jitter (\`fullJitterSeconds\`, base ${s.baseMs} ms, cap ${s.capMs} ms, seeded)` }[id];
+  const wait = {
+    'no-backoff': 'immediate retry',
+    exponential: `exponential backoff without jitter (\`exponentialSeconds\`: ${s.baseMs} ms, ${2 * s.baseMs} ms, … cap ${s.capMs} ms)`,
+    'full-jitter': `full jitter (\`fullJitterSeconds\`, base ${s.baseMs} ms, cap ${s.capMs} ms, seeded)`,
+  }[id];
   return {
     id,
     config: `up to ${s.maxAttempts} attempts on any failure, ${wait}; ${s.attemptTimeoutMs} ms timeout per attempt (an \`AbortSignal.timeout\`); no overall deadline, no budget, no breaker`,
-    call: (attempt) => retryLoop(s.maxAttempts, delay, () => attempt(AbortSignal.timeout(s.attemptTimeoutMs))),
+    call: (attempt) =>
+      retryLoop(s.maxAttempts, delay, () => attempt(AbortSignal.timeout(s.attemptTimeoutMs))),
     close: () => {},
   };
 }
@@ -118,7 +153,10 @@ function cockatielArm(s: ArmSettings): Arm {
 }
 
 function opossumArm(s: ArmSettings): Arm {
-  const breaker = new CircuitBreaker((attempt: Attempt) => attempt(AbortSignal.timeout(s.attemptTimeoutMs)), { timeout: s.attemptTimeoutMs, errorThresholdPercentage: 50, resetTimeout: 1000 });
+  const breaker = new CircuitBreaker(
+    (attempt: Attempt) => attempt(AbortSignal.timeout(s.attemptTimeoutMs)),
+    { timeout: s.attemptTimeoutMs, errorThresholdPercentage: 50, resetTimeout: 1000 },
+  );
   const random = prng(s.seed);
   const backoff = { baseSeconds: s.baseMs / 1000, maxSeconds: s.capMs / 1000 };
   const open = (e: unknown): boolean => (e as { code?: unknown }).code === 'EOPENBREAKER';

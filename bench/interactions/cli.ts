@@ -40,7 +40,9 @@ export const INTERACTIONS_HELP = `usage: npm run bench -- interactions [options]
 `;
 
 /** The options asked for (undefined: --help), whether they are the full workload, and --out. */
-export function parseInteractionsArgs(args: string[]): { options: InteractionsBenchOptions; full: boolean; out: string | undefined } | undefined {
+export function parseInteractionsArgs(
+  args: string[],
+): { options: InteractionsBenchOptions; full: boolean; out: string | undefined } | undefined {
   const { values } = parseArgs({
     args,
     options: {
@@ -57,15 +59,27 @@ export function parseInteractionsArgs(args: string[]): { options: InteractionsBe
     const raw = (values as Record<string, unknown>)[flag];
     if (typeof raw !== 'string') continue;
     const n = Number(raw);
-    const ok = (kind === 'count' ? Number.isInteger(n) : Number.isFinite(n)) && (n > 0 || (zero && n === 0));
-    if (!ok) throw new Error(`--${flag} must be a ${kind === 'count' ? 'positive whole number' : `${zero ? 'non-negative' : 'positive'} number of seconds`}, got ${raw}`);
+    const ok =
+      (kind === 'count' ? Number.isInteger(n) : Number.isFinite(n)) && (n > 0 || (zero && n === 0));
+    if (!ok)
+      throw new Error(
+        `--${flag} must be a ${kind === 'count' ? 'positive whole number' : `${zero ? 'non-negative' : 'positive'} number of seconds`}, got ${raw}`,
+      );
     (options as unknown as Record<string, number>)[key] = n;
   }
   if (typeof values.arms === 'string') {
-    const arms = values.arms.split(',').map((s) => s.trim()).filter(Boolean);
+    const arms = values.arms
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = arms.filter((a) => !(ALL_ARM_IDS as readonly string[]).includes(a));
-    if (unknown.length > 0 || arms.length === 0) throw new Error(`unknown arm(s) ${unknown.join(', ')}; known: ${ALL_ARM_IDS.join(', ')}`);
+    if (unknown.length > 0 || arms.length === 0)
+      throw new Error(`unknown arm(s) ${unknown.join(', ')}; known: ${ALL_ARM_IDS.join(', ')}`);
     options.arms = arms as ArmId[];
   }
-  return { options, full: isDefault(options), out: typeof values.out === 'string' ? values.out : undefined };
+  return {
+    options,
+    full: isDefault(options),
+    out: typeof values.out === 'string' ? values.out : undefined,
+  };
 }

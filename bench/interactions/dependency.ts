@@ -42,7 +42,9 @@ export interface PhaseCounts {
 }
 
 if (!process.send) {
-  console.error('dependency.ts runs forked by the interactions benchmark (it needs an IPC channel)');
+  console.error(
+    'dependency.ts runs forked by the interactions benchmark (it needs an IPC channel)',
+  );
   process.exit(2);
 }
 

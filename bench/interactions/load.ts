@@ -58,12 +58,18 @@ export interface Dependency {
 
 /** Forks the dependency server (bench/interactions/dependency.ts) and waits until it listens. */
 export async function startDependency(): Promise<Dependency> {
-  const child: ChildProcess = fork(join(ROOT, 'bench', 'interactions', 'dependency.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child: ChildProcess = fork(join(ROOT, 'bench', 'interactions', 'dependency.ts'), [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const first = await Promise.race([
     once(child, 'message') as Promise<[{ port: number }]>,
-    once(child, 'exit').then(([code]) => Promise.reject(new Error(`the dependency server exited with ${code}: ${stderr.trim()}`))),
+    once(child, 'exit').then(([code]) =>
+      Promise.reject(new Error(`the dependency server exited with ${code}: ${stderr.trim()}`)),
+    ),
   ]);
   const replies = new Map<number, (counts: Record<string, PhaseCounts>) => void>();
   child.on('message', (m: { reply?: number; counts?: Record<string, PhaseCounts> }) => {
@@ -116,7 +122,14 @@ const DRAIN_LIMIT_MS = 30_000;
 const ELD_RESOLUTION_MS = 10;
 
 /** Runs `arm` through `phases` at `rate` client requests per second against `dep`; phase ids are prefixed with `tag`. */
-export async function drive(arm: Arm, phases: readonly PhaseSpec[], rate: number, overload: OverloadSettings, dep: Dependency, tag: string): Promise<ArmTrace> {
+export async function drive(
+  arm: Arm,
+  phases: readonly PhaseSpec[],
+  rate: number,
+  overload: OverloadSettings,
+  dep: Dependency,
+  tag: string,
+): Promise<ArmTrace> {
   const boundariesMs = [0];
   for (const p of phases) boundariesMs.push(boundariesMs.at(-1)! + p.seconds * 1000);
   const endMs = boundariesMs.at(-1)!;
@@ -175,7 +188,11 @@ export async function drive(arm: Arm, phases: readonly PhaseSpec[], rate: number
     if (i > 0) closeEld();
     else eld.enable();
     trace.stats.push(arm.stats?.() ?? {});
-    dep.setPhase({ id: `${tag}:${p.id}`, mode: p.mode, ...(p.mode === 'overload' ? overload : {}) });
+    dep.setPhase({
+      id: `${tag}:${p.id}`,
+      mode: p.mode,
+      ...(p.mode === 'overload' ? overload : {}),
+    });
   };
 
   await new Promise<void>((resolve) => {
@@ -185,7 +202,8 @@ export async function drive(arm: Arm, phases: readonly PhaseSpec[], rate: number
       const due = Math.min(total, Math.floor((now * rate) / 1000) + 1);
       while (issued < due) {
         const scheduled = (issued * 1000) / rate;
-        while (current + 1 < phases.length && scheduled >= boundariesMs[current + 1]!) enter(++current);
+        while (current + 1 < phases.length && scheduled >= boundariesMs[current + 1]!)
+          enter(++current);
         issue(issued++, current);
       }
       while (current + 1 < phases.length && now >= boundariesMs[current + 1]!) enter(++current);
@@ -198,7 +216,8 @@ export async function drive(arm: Arm, phases: readonly PhaseSpec[], rate: number
   closeEld();
   eld.disable();
   const drainStart = performance.now();
-  while (inFlight > 0 && performance.now() - drainStart < DRAIN_LIMIT_MS) await new Promise((r) => setTimeout(r, 5));
+  while (inFlight > 0 && performance.now() - drainStart < DRAIN_LIMIT_MS)
+    await new Promise((r) => setTimeout(r, 5));
   trace.drainMs = performance.now() - drainStart;
   trace.unsettled = inFlight;
   trace.stats.push(arm.stats?.() ?? {});

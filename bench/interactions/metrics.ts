@@ -65,12 +65,23 @@ function successBuckets(t: ArmTrace, fromMs: number, toMs: number): number[] {
   return buckets;
 }
 
-const delta = (a: Record<string, number> = {}, b: Record<string, number> = {}): Record<string, number> => Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));
+const delta = (
+  a: Record<string, number> = {},
+  b: Record<string, number> = {},
+): Record<string, number> =>
+  Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));
 
-export function armResult(id: string, config: string, phases: readonly PhaseSpec[], t: ArmTrace): ArmResult {
+export function armResult(
+  id: string,
+  config: string,
+  phases: readonly PhaseSpec[],
+  t: ArmTrace,
+): ArmResult {
   const b = t.boundariesMs;
   const warm = successBuckets(t, b[0]!, b[1]!);
-  const healthyPer100ms = median(warm.slice(Math.min(warm.length - 1, Math.floor(warm.length * WARMUP_SKIP))));
+  const healthyPer100ms = median(
+    warm.slice(Math.min(warm.length - 1, Math.floor(warm.length * WARMUP_SKIP))),
+  );
   const results = phases.map((p, i): PhaseResult => {
     const latencies: number[] = [];
     const errors = { rejected: 0, timeout: 0, 'short-circuit': 0, other: 0 };

@@ -9,13 +9,22 @@ const AMPLIFICATION = 1.1;
 const RECOVERY_MS = 2000;
 const P99_SLACK_MS = 10;
 
-const num = (n: number): string => (!Number.isFinite(n) ? '—' : Math.abs(n) >= 100 || Number.isInteger(n) ? Math.round(n).toLocaleString('en-US') : n.toFixed(Math.abs(n) >= 10 ? 1 : 2));
-const ms = (n: number | null | undefined): string => (n === undefined ? '' : n === null ? 'not reached' : num(n));
-const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const num = (n: number): string =>
+  !Number.isFinite(n)
+    ? '—'
+    : Math.abs(n) >= 100 || Number.isInteger(n)
+      ? Math.round(n).toLocaleString('en-US')
+      : n.toFixed(Math.abs(n) >= 10 ? 1 : 2);
+const ms = (n: number | null | undefined): string =>
+  n === undefined ? '' : n === null ? 'not reached' : num(n);
+const ratio = (a: number, b: number): string =>
+  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—';
 const downstream = (p: PhaseResult): number => Math.max(p.downstreamClient, p.downstreamServer);
 
-const arm = (r: InteractionsBenchResult, id: string): ArmResult | undefined => r.arms.find((a) => a.id === id);
-const phase = (a: ArmResult | undefined, id: string): PhaseResult | undefined => a?.phases.find((p) => p.id === id);
+const arm = (r: InteractionsBenchResult, id: string): ArmResult | undefined =>
+  r.arms.find((a) => a.id === id);
+const phase = (a: ArmResult | undefined, id: string): PhaseResult | undefined =>
+  a?.phases.find((p) => p.id === id);
 
 export interface Target {
   name: string;
@@ -49,7 +58,10 @@ export function targets(r: InteractionsBenchResult): Target[] {
     const before = b!.phases[b!.phases.indexOf(p) - 1]!;
     out.push({
       name: `full throughput within ${RECOVERY_MS / 1000} s after the dependency recovers (${before.id === 'fail' ? 'from 503s' : before.id === 'hang' ? 'from hanging' : 'from overload'})`,
-      measured: p.recoveryMs === null ? `not within ${p.seconds} s` : `**${ms(p.recoveryMs)} ms** to ≥ ${RECOVERED_SHARE * 100} % of the healthy ${num(b!.healthyPer100ms)} successes per ${BUCKET_MS} ms`,
+      measured:
+        p.recoveryMs === null
+          ? `not within ${p.seconds} s`
+          : `**${ms(p.recoveryMs)} ms** to ≥ ${RECOVERED_SHARE * 100} % of the healthy ${num(b!.healthyPer100ms)} successes per ${BUCKET_MS} ms`,
       ok: p.recoveryMs !== null && p.recoveryMs !== undefined && p.recoveryMs <= RECOVERY_MS,
     });
   }
@@ -60,8 +72,16 @@ export function targets(r: InteractionsBenchResult): Target[] {
       measured: `worst phase: ${worst.id}, p99 **${num(worst.p99Ms)} ms** (max ${num(worst.maxMs)} ms)`,
       ok: worst.p99Ms <= r.options.deadlineMs + P99_SLACK_MS,
     });
-  } else out.push({ name: `p99 of hard-real-time calls ≤ deadline + ${P99_SLACK_MS} ms`, measured: 'the Ballast arm did not run', ok: undefined });
-  if (arm(r, 'ballast-no-breaker')) out.push(...amplificationTargets(r, 'ballast-no-breaker', 'without the breaker (the budget alone), '));
+  } else
+    out.push({
+      name: `p99 of hard-real-time calls ≤ deadline + ${P99_SLACK_MS} ms`,
+      measured: 'the Ballast arm did not run',
+      ok: undefined,
+    });
+  if (arm(r, 'ballast-no-breaker'))
+    out.push(
+      ...amplificationTargets(r, 'ballast-no-breaker', 'without the breaker (the budget alone), '),
+    );
   return out;
 }
 
@@ -75,32 +95,47 @@ const verdict = (ok: boolean | undefined): string => VERDICTS.get(ok)!;
 /** One line per target, for the terminal: the verdict in capitals, the target, what was measured (no bold). */
 export function textTargets(r: InteractionsBenchResult): string {
   return targets(r)
-    .map(({ name, measured, ok }) => [verdict(ok).toUpperCase().padEnd(12), `${name}:`, measured.replaceAll('**', '')].join(' '))
+    .map(({ name, measured, ok }) =>
+      [verdict(ok).toUpperCase().padEnd(12), `${name}:`, measured.replaceAll('**', '')].join(' '),
+    )
     .join('\n');
 }
 
 /** Ballast next to cockatiel and opossum, metric by metric. */
 function comparison(r: InteractionsBenchResult): string[] {
   const [b, c, o] = [arm(r, 'ballast'), arm(r, 'cockatiel'), arm(r, 'opossum')];
-  if (!b || (!c && !o)) return ['(Ballast and at least one of cockatiel and opossum must run for this table.)', ''];
+  if (!b || (!c && !o))
+    return ['(Ballast and at least one of cockatiel and opossum must run for this table.)', ''];
   const rows: [string, (a: ArmResult) => number | null | undefined][] = [];
   for (const p of b.phases) {
     if (p.mode !== 'healthy') {
-      rows.push([`${p.id}: downstream calls per client request`, (a) => (phase(a, p.id) ? downstream(phase(a, p.id)!) / phase(a, p.id)!.requests : undefined)]);
+      rows.push([
+        `${p.id}: downstream calls per client request`,
+        (a) =>
+          phase(a, p.id) ? downstream(phase(a, p.id)!) / phase(a, p.id)!.requests : undefined,
+      ]);
       rows.push([`${p.id}: successes`, (a) => phase(a, p.id)?.successes]);
       rows.push([`${p.id}: p99 latency, ms`, (a) => phase(a, p.id)?.p99Ms]);
     }
-    if (p.recoveryMs !== undefined) rows.push([`${p.id}: recovery time, ms`, (a) => phase(a, p.id)?.recoveryMs]);
+    if (p.recoveryMs !== undefined)
+      rows.push([`${p.id}: recovery time, ms`, (a) => phase(a, p.id)?.recoveryMs]);
   }
-  const cell = (a: ArmResult | undefined, f: (a: ArmResult) => number | null | undefined): string => {
+  const cell = (
+    a: ArmResult | undefined,
+    f: (a: ArmResult) => number | null | undefined,
+  ): string => {
     const v = a ? f(a) : undefined;
     return !a ? 'not run' : v === undefined ? '—' : ms(v);
   };
-  const div = (f: (a: ArmResult) => number | null | undefined, x: ArmResult | undefined): string => (x ? ratio(f(b) ?? Number.NaN, f(x) ?? Number.NaN) : '—');
+  const div = (f: (a: ArmResult) => number | null | undefined, x: ArmResult | undefined): string =>
+    x ? ratio(f(b) ?? Number.NaN, f(x) ?? Number.NaN) : '—';
   return [
     '| metric | Ballast | cockatiel | opossum | Ballast ÷ cockatiel | Ballast ÷ opossum |',
     '|---|---:|---:|---:|---:|---:|',
-    ...rows.map(([name, f]) => `| ${name} | ${cell(b, f)} | ${cell(c, f)} | ${cell(o, f)} | ${div(f, c)} | ${div(f, o)} |`),
+    ...rows.map(
+      ([name, f]) =>
+        `| ${name} | ${cell(b, f)} | ${cell(c, f)} | ${cell(o, f)} | ${div(f, c)} | ${div(f, o)} |`,
+    ),
     '',
     'Ratios below 1× mean Ballast made fewer calls, had fewer successes, a lower p99 or recovered sooner; "not reached" means full throughput did not come back within the phase.',
     '',
@@ -126,13 +161,22 @@ function phaseTable(r: InteractionsBenchResult, index: number): string[] {
   const b = arm(r, 'ballast');
   const s = b?.phases[index]?.stats;
   if (s && Object.keys(s).length > 0) {
-    lines.push('', `Ballast's own counters over the phase (by time): ${['attempts', 'retries', 'retriesRefused', 'shortCircuited', 'attemptTimeouts', 'deadlineExceeded'].map((k) => `${k} ${num(s[k] ?? Number.NaN)}`).join(', ')}.`);
+    lines.push(
+      '',
+      `Ballast's own counters over the phase (by time): ${['attempts', 'retries', 'retriesRefused', 'shortCircuited', 'attemptTimeouts', 'deadlineExceeded'].map((k) => `${k} ${num(s[k] ?? Number.NaN)}`).join(', ')}.`,
+    );
   }
   lines.push('');
   return lines;
 }
 
-export function markdown(r: InteractionsBenchResult, machine: MachineFacts, command: string, source: string, ballast: string): string {
+export function markdown(
+  r: InteractionsBenchResult,
+  machine: MachineFacts,
+  command: string,
+  source: string,
+  ballast: string,
+): string {
   const o = r.options;
   const lines: string[] = [];
   const p = (...l: string[]): void => void lines.push(...l);
@@ -142,7 +186,11 @@ export function markdown(r: InteractionsBenchResult, machine: MachineFacts, comm
     `Generated by \`${command}\` on ${r.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC; the whole run took ${Math.round(r.seconds)} s (${perArm} s of phases per arm, the arms one after the other on the same dependency process).`,
     '',
   );
-  if (!isDefault(o)) p('> **Quick or partial run**: not the full workload (see the parameters below). Run `npm run bench -- interactions` for the full one.', '');
+  if (!isDefault(o))
+    p(
+      '> **Quick or partial run**: not the full workload (see the parameters below). Run `npm run bench -- interactions` for the full one.',
+      '',
+    );
   p(`Code measured: ${source}.`, '');
 
   p('### Machine and parameters', '');
@@ -176,10 +224,10 @@ export function markdown(r: InteractionsBenchResult, machine: MachineFacts, comm
   p('### Method', '');
   p(
     '- Two processes: the benchmark (the clients, every arm in turn) and the dependency. Each arm starts from a fresh policy instance and a fresh keep-alive agent; the dependency switches phase on an IPC message sent by the load loop at the phase boundary (requests scheduled before the boundary go out before the message). Before the first arm, 2 s of unmeasured healthy load warm up both processes.',
-    '- A request belongs to the phase holding its scheduled time; its latency runs from when it went out to when the caller saw the result (success or error). p50/p99 by nearest rank over all of the phase\'s requests. "Last settled" = when the phase\'s slowest request finished, relative to the phase\'s end (negative: before it).',
+    "- A request belongs to the phase holding its scheduled time; its latency runs from when it went out to when the caller saw the result (success or error). p50/p99 by nearest rank over all of the phase's requests. \"Last settled\" = when the phase's slowest request finished, relative to the phase's end (negative: before it).",
     '- Errors: "5xx" = the dependency\'s 503 was the final answer; "timeout" = an attempt timeout or the deadline; "short-circuited" = the breaker refused the call (nothing sent: cockatiel\'s `BrokenCircuitError`, opossum\'s `EOPENBREAKER`, Ballast\'s `CircuitOpen`, including a retry the breaker refused).',
     `- The hanging dependency never answers; an attempt ends at its timeout, when the client aborts the request (Ballast's attempt signal, cockatiel's timeout signal, \`AbortSignal.timeout(${o.attemptTimeoutMs})\` for the others). The overloaded dependency does not watch the clock: a queued request whose client gave up is still served. Leaving overload answers the queue at once.`,
-    '- Peers as they behave by default: opossum computes its rolling statistics on every failure (summing the 10 buckets and sorting every latency of the 10 s window for its percentiles, `rollingPercentilesEnabled` defaults to true), which is CPU in the caller\'s event loop while failures are many — see the client event-loop delay column. cockatiel 3.2.1 prints one `MaxListenersExceededWarning` during its arm: `execute()` without a signal hands every call the same never-aborted signal, and each timeout policy run adds a listener to it (removed when the call ends).',
+    "- Peers as they behave by default: opossum computes its rolling statistics on every failure (summing the 10 buckets and sorting every latency of the 10 s window for its percentiles, `rollingPercentilesEnabled` defaults to true), which is CPU in the caller's event loop while failures are many — see the client event-loop delay column. cockatiel 3.2.1 prints one `MaxListenersExceededWarning` during its arm: `execute()` without a signal hands every call the same never-aborted signal, and each timeout policy run adds a listener to it (removed when the call ends).",
     `- The Ballast targets (from the issue): under 100 % failure downstream calls ≤ ${AMPLIFICATION} × client requests plus the budget's floor — the token bucket starts full at 500 tokens and a retry after an error costs 5, so at most ${BUDGET_FLOOR} retries before it is empty (50 after timeouts, 10 each); the larger of the client's and the dependency's count is checked. Full throughput within ${RECOVERY_MS / 1000} s of the recovery. p99 ≤ deadline + ${P99_SLACK_MS} ms in every phase.`,
     '',
   );

@@ -43,22 +43,49 @@ export const DEFAULT_OPTIONS: InteractionsBenchOptions = {
 };
 
 /** A smoke run: phases of 1–2 s (about 12 s per arm). */
-export const QUICK_OPTIONS: InteractionsBenchOptions = { ...DEFAULT_OPTIONS, warmupSeconds: 1.5, failSeconds: 1.5, recoverSeconds: 2, hangSeconds: 1, overloadSeconds: 1.5 };
+export const QUICK_OPTIONS: InteractionsBenchOptions = {
+  ...DEFAULT_OPTIONS,
+  warmupSeconds: 1.5,
+  failSeconds: 1.5,
+  recoverSeconds: 2,
+  hangSeconds: 1,
+  overloadSeconds: 1.5,
+};
 
 export const isDefault = (o: InteractionsBenchOptions): boolean =>
-  (Object.keys(DEFAULT_OPTIONS) as (keyof InteractionsBenchOptions)[]).every((k) => JSON.stringify(o[k]) === JSON.stringify(DEFAULT_OPTIONS[k]));
+  (Object.keys(DEFAULT_OPTIONS) as (keyof InteractionsBenchOptions)[]).every(
+    (k) => JSON.stringify(o[k]) === JSON.stringify(DEFAULT_OPTIONS[k]),
+  );
 
 /** The phases every arm goes through, in order. */
 export function phasesOf(o: InteractionsBenchOptions): PhaseSpec[] {
-  const recovered = (id: string): PhaseSpec => ({ id, label: 'recovered (healthy again)', mode: 'healthy', seconds: o.recoverSeconds });
+  const recovered = (id: string): PhaseSpec => ({
+    id,
+    label: 'recovered (healthy again)',
+    mode: 'healthy',
+    seconds: o.recoverSeconds,
+  });
   return [
     { id: 'warmup', label: 'healthy (warm-up)', mode: 'healthy', seconds: o.warmupSeconds },
     { id: 'fail', label: '100 % failing: 503 at once', mode: 'fail', seconds: o.failSeconds },
     recovered('recover'),
     ...(o.hangSeconds > 0
-      ? [{ id: 'hang', label: "100 % hanging until the client's timeout", mode: 'hang', seconds: o.hangSeconds } satisfies PhaseSpec, recovered('recover-hang')]
+      ? [
+          {
+            id: 'hang',
+            label: "100 % hanging until the client's timeout",
+            mode: 'hang',
+            seconds: o.hangSeconds,
+          } satisfies PhaseSpec,
+          recovered('recover-hang'),
+        ]
       : []),
-    { id: 'overload', label: `overloaded: ${o.capacity} in service × ${o.serviceMs} ms, queue ≤ ${o.queueLimit}, 503 beyond`, mode: 'overload', seconds: o.overloadSeconds },
+    {
+      id: 'overload',
+      label: `overloaded: ${o.capacity} in service × ${o.serviceMs} ms, queue ≤ ${o.queueLimit}, 503 beyond`,
+      mode: 'overload',
+      seconds: o.overloadSeconds,
+    },
     recovered('recover-overload'),
   ];
 }
@@ -75,7 +102,10 @@ export interface InteractionsBenchResult {
 /** Unmeasured healthy load before the first arm (connections, JIT of the client path). */
 const PREWARM_SECONDS = 2;
 
-export async function runInteractionsBench(o: InteractionsBenchOptions, log: (line: string) => void): Promise<InteractionsBenchResult> {
+export async function runInteractionsBench(
+  o: InteractionsBenchOptions,
+  log: (line: string) => void,
+): Promise<InteractionsBenchResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const phases = phasesOf(o);
@@ -83,7 +113,14 @@ export async function runInteractionsBench(o: InteractionsBenchOptions, log: (li
   const arms: ArmResult[] = [];
   const random = Math.random;
   try {
-    await drive(createArm('no-backoff', o), [{ id: 'prewarm', label: 'prewarm', mode: 'healthy', seconds: PREWARM_SECONDS }], o.rate, o, dep, 'prewarm');
+    await drive(
+      createArm('no-backoff', o),
+      [{ id: 'prewarm', label: 'prewarm', mode: 'healthy', seconds: PREWARM_SECONDS }],
+      o.rate,
+      o,
+      dep,
+      'prewarm',
+    );
     for (const id of o.arms) {
       // cockatiel's jitter draws from Math.random: seeded for every arm alike, so runs repeat.
       Math.random = prng(o.seed);

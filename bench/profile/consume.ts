@@ -63,10 +63,14 @@ const short = (sql: string): string => sql.replace(/\s+/g, ' ').trim().slice(0, 
 
 if (store === 'sqlite') {
   // Every outer group-commit transaction is `db.transaction(fn).immediate()`; statements are cached Statement objects.
-  const proto = BetterSqlite3.prototype as unknown as { transaction: (fn: (...a: unknown[]) => unknown) => Record<string, unknown> };
+  const proto = BetterSqlite3.prototype as unknown as {
+    transaction: (fn: (...a: unknown[]) => unknown) => Record<string, unknown>;
+  };
   const original = proto.transaction;
   proto.transaction = function (this: unknown, fn) {
-    const tx = original.call(this, fn) as unknown as ((...a: unknown[]) => unknown) & { immediate: (...a: unknown[]) => unknown };
+    const tx = original.call(this, fn) as unknown as ((...a: unknown[]) => unknown) & {
+      immediate: (...a: unknown[]) => unknown;
+    };
     const wrapper = ((...args: unknown[]) => tx(...args)) as unknown as Record<string, unknown>;
     wrapper.immediate = (...args: unknown[]) => {
       const t = performance.now();
@@ -79,7 +83,10 @@ if (store === 'sqlite') {
     return wrapper;
   };
   const probe = new BetterSqlite3(':memory:');
-  const stmtProto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, (...a: unknown[]) => unknown>;
+  const stmtProto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<
+    string,
+    (...a: unknown[]) => unknown
+  >;
   probe.close();
   for (const method of ['run', 'get', 'all'] as const) {
     const orig = stmtProto[method]!;
@@ -146,7 +153,9 @@ const receiveSizes: number[] = [];
 
 // ---- run ------------------------------------------------------------------------------------
 const quiet = await quietConditions(0.15, 120_000, (l) => console.log(l.trim()));
-console.log(`machine: other work ${(quiet.otherCpu * 100).toFixed(0)}% CPU, fdatasync ${Math.round(quiet.fdatasyncPerSecond)}/s`);
+console.log(
+  `machine: other work ${(quiet.otherCpu * 100).toFixed(0)}% CPU, fdatasync ${Math.round(quiet.fdatasyncPerSecond)}/s`,
+);
 const dir = mkdtempSync(join(tmpdir(), 'ballast-profile-'));
 const schema = 'bench_profile';
 if (store !== 'sqlite') await dropSchema(schema);
@@ -192,10 +201,14 @@ if (values.phase === 'single10') {
   stop = await start();
   if (values.phase === 'e2e') await bulk();
   await waitFor(() => handled >= N, 1, 300_000);
-  await waitFor(async () => {
-    const d = await ballast.store.queues.stats((await q.record()).id);
-    return d.visible + d.inFlight + d.delayed === 0;
-  }, 5, 60_000);
+  await waitFor(
+    async () => {
+      const d = await ballast.store.queues.stats((await q.record()).id);
+      return d.visible + d.inFlight + d.delayed === 0;
+    },
+    5,
+    60_000,
+  );
 }
 const elapsed = performance.now() - t0;
 const elu = performance.eventLoopUtilization(elu0);
@@ -203,20 +216,30 @@ const pgCpu = postgresCpuMs() - pg0;
 const selfCpu = process.cpuUsage(self0);
 await stop?.();
 
-console.log(`${store} ${values.phase}: ${N} messages in ${(elapsed / 1000).toFixed(2)} s = ${Math.round((N * 1000) / elapsed)}/s; event loop busy ${(elu.utilization * 100).toFixed(0)}%`);
 console.log(
-  `CPU: this process ${((selfCpu.user + selfCpu.system) / 1000).toFixed(0)} ms (${(((selfCpu.user + selfCpu.system) / N)).toFixed(1)} µs/msg); PostgreSQL processes ${pgCpu.toFixed(0)} ms (${((pgCpu * 1000) / N).toFixed(1)} µs/msg); wall ${elapsed.toFixed(0)} ms × 2 cores`,
+  `${store} ${values.phase}: ${N} messages in ${(elapsed / 1000).toFixed(2)} s = ${Math.round((N * 1000) / elapsed)}/s; event loop busy ${(elu.utilization * 100).toFixed(0)}%`,
+);
+console.log(
+  `CPU: this process ${((selfCpu.user + selfCpu.system) / 1000).toFixed(0)} ms (${((selfCpu.user + selfCpu.system) / N).toFixed(1)} µs/msg); PostgreSQL processes ${pgCpu.toFixed(0)} ms (${((pgCpu * 1000) / N).toFixed(1)} µs/msg); wall ${elapsed.toFixed(0)} ms × 2 cores`,
 );
 if (receiveSizes.length > 0) {
   const hist = new Map<number, number>();
   for (const s of receiveSizes) hist.set(s, (hist.get(s) ?? 0) + 1);
   console.log(
-    `receives: ${receiveSizes.length}, ${(receiveSizes.reduce((a, b) => a + b, 0) / receiveSizes.length).toFixed(2)} messages each; sizes ${[...hist.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`,
+    `receives: ${receiveSizes.length}, ${(receiveSizes.reduce((a, b) => a + b, 0) / receiveSizes.length).toFixed(2)} messages each; sizes ${[
+      ...hist.entries(),
+    ]
+      .sort((a, b) => a[0] - b[0])
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ')}`,
   );
 }
 const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
 console.log(`${'calls'.padStart(8)} ${'total ms'.padStart(9)} ${'avg ms'.padStart(7)}  what`);
-for (const [k, s] of rows.slice(0, 25)) console.log(`${String(s.n).padStart(8)} ${s.ms.toFixed(0).padStart(9)} ${(s.ms / s.n).toFixed(3).padStart(7)}  ${k}`);
+for (const [k, s] of rows.slice(0, 25))
+  console.log(
+    `${String(s.n).padStart(8)} ${s.ms.toFixed(0).padStart(9)} ${(s.ms / s.n).toFixed(3).padStart(7)}  ${k}`,
+  );
 
 await ballast.close();
 rmSync(dir, { recursive: true, force: true });

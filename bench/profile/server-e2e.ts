@@ -16,7 +16,9 @@ const n = Number(process.argv[2] ?? 20000);
 const requests = new Map<string, number>();
 const received = new Map<number, number>();
 {
-  const proto = SQSClient.prototype as unknown as { send: (cmd: { constructor: { name: string } }, ...rest: unknown[]) => Promise<unknown> };
+  const proto = SQSClient.prototype as unknown as {
+    send: (cmd: { constructor: { name: string } }, ...rest: unknown[]) => Promise<unknown>;
+  };
   const orig = proto.send;
   proto.send = async function (this: unknown, cmd, ...rest) {
     const name = cmd.constructor.name.replace(/Command$/, '');
@@ -47,7 +49,9 @@ function serverChildCpuMs(): number {
 }
 
 const quiet = await quietConditions(0.15, 120_000, (l) => console.log(l.trim()));
-console.log(`machine: other work ${(quiet.otherCpu * 100).toFixed(0)}% CPU, fdatasync ${Math.round(quiet.fdatasyncPerSecond)}/s`);
+console.log(
+  `machine: other work ${(quiet.otherCpu * 100).toFixed(0)}% CPU, fdatasync ${Math.round(quiet.fdatasyncPerSecond)}/s`,
+);
 const run = await ballastServer.open(1);
 for (const round of [1, 2]) {
   const q = await run.queue(`e2e${round}`);
@@ -64,7 +68,12 @@ for (const round of [1, 2]) {
     `e2e ${n}: ${Math.round(r.perSecond)}/s; wall ${wall.toFixed(0)} ms; client CPU ${((c.user + c.system) / 1000).toFixed(0)} ms (${(((c.user + c.system) / 1000 / n) * 1000).toFixed(0)} µs/msg); server CPU ${s.toFixed(0)} ms (${((s / n) * 1000).toFixed(0)} µs/msg)`,
   );
   console.log(`  requests: ${[...requests].map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`  messages per ReceiveMessage: ${[...received].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`);
+  console.log(
+    `  messages per ReceiveMessage: ${[...received]
+      .sort((a, b) => a[0] - b[0])
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ')}`,
+  );
   await q.dispose();
 }
 await run.close();

@@ -17,13 +17,26 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const count = Number(process.argv[2] ?? 2000);
 const dir = mkdtempSync(join(tmpdir(), 'ballast-srvreq-'));
 const storeUrl = process.argv[3] ?? `sqlite:${join(dir, 'x.db')}`;
-const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/queue/server-child.ts'), storeUrl], {
-  cwd: ROOT,
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { url: string }).url)));
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(ROOT, 'bench/queue/server-child.ts'), storeUrl],
+  {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  },
+);
+const url = await new Promise<string>((resolve) =>
+  child.stdout!.once('data', (d: Buffer) =>
+    resolve((JSON.parse(d.toString()) as { url: string }).url),
+  ),
+);
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: { httpAgent: agent } });
+const sqs = new SQSClient({
+  endpoint: url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  requestHandler: { httpAgent: agent },
+});
 const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'req' }));
 const body = JSON.stringify({ seq: 1, t: 0, pad: 'x'.repeat(170) });
 
@@ -37,11 +50,17 @@ const raw = (target: string, payload: string): Promise<void> =>
         path: '/',
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${target}`, 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': `AmazonSQS.${target}`,
+          'content-length': Buffer.byteLength(payload),
+        },
       },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -64,9 +83,15 @@ const time = async (label: string, fn: () => Promise<unknown>): Promise<void> =>
     `${label.padEnd(40)} ${Math.round((count * 1000) / wall)}/s  p50 ${percentile(ms, 50).toFixed(2)} ms  p99 ${percentile(ms, 99).toFixed(2)} ms  client CPU ${((cpu.user + cpu.system) / 1000 / count).toFixed(3)} ms/request`,
   );
 };
-await time('SDK SendMessage (sequential)', () => sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body })));
-await time('raw HTTP SendMessage (sequential)', () => raw('SendMessage', JSON.stringify({ QueueUrl, MessageBody: body })));
-await time('raw HTTP GetQueueUrl (no store write)', () => raw('GetQueueUrl', JSON.stringify({ QueueName: 'req' })));
+await time('SDK SendMessage (sequential)', () =>
+  sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body })),
+);
+await time('raw HTTP SendMessage (sequential)', () =>
+  raw('SendMessage', JSON.stringify({ QueueUrl, MessageBody: body })),
+);
+await time('raw HTTP GetQueueUrl (no store write)', () =>
+  raw('GetQueueUrl', JSON.stringify({ QueueName: 'req' })),
+);
 await time('raw HTTP ListQueues (no store write)', () => raw('ListQueues', '{}'));
 
 sqs.destroy();

@@ -14,10 +14,14 @@ let nested = 0;
 let ms = 0;
 const sizes = new Map<number, number>();
 let current = 0;
-const proto = BetterSqlite3.prototype as unknown as { transaction: (fn: (...a: unknown[]) => unknown) => unknown };
+const proto = BetterSqlite3.prototype as unknown as {
+  transaction: (fn: (...a: unknown[]) => unknown) => unknown;
+};
 const original = proto.transaction;
 proto.transaction = function (this: unknown, fn) {
-  const tx = original.call(this, fn) as ((...a: unknown[]) => unknown) & { immediate: (...a: unknown[]) => unknown };
+  const tx = original.call(this, fn) as ((...a: unknown[]) => unknown) & {
+    immediate: (...a: unknown[]) => unknown;
+  };
   const wrapper = ((...args: unknown[]) => {
     current++;
     nested++;
@@ -38,7 +42,10 @@ proto.transaction = function (this: unknown, fn) {
 };
 const file = `/tmp/sqlite-counter-${process.pid}.txt`;
 setInterval(() => {
-  const hist = [...sizes.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ');
+  const hist = [...sizes.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ');
   writeFileSync(
     file,
     `group commits ${outer}, jobs ${nested}, ${(nested / Math.max(1, outer)).toFixed(2)} jobs each, ${ms.toFixed(0)} ms inside (${(ms / Math.max(1, outer)).toFixed(3)} ms each)\njobs per commit: ${hist}\n`,

@@ -12,7 +12,11 @@ interface Node {
 const file = process.argv[2];
 if (!file) throw new Error('usage: top.ts <file.cpuprofile> [rows]');
 const rows = Number(process.argv[3] ?? 30);
-const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const prof = JSON.parse(readFileSync(file, 'utf8')) as {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+};
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -39,8 +43,13 @@ for (const [id, us] of selfUs) {
 }
 const show = (title: string, m: Map<string, number>, filter: (k: string) => boolean) => {
   console.log(`\n${title} (of ${(total / 1000).toFixed(0)} ms sampled)`);
-  for (const [k, us] of [...m.entries()].filter(([k]) => filter(k)).sort((a, b) => b[1] - a[1]).slice(0, rows)) {
-    console.log(`${(us / 1000).toFixed(0).padStart(7)} ms ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  for (const [k, us] of [...m.entries()]
+    .filter(([k]) => filter(k))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, rows)) {
+    console.log(
+      `${(us / 1000).toFixed(0).padStart(7)} ms ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`,
+    );
   }
 };
 show('self time', self, () => true);

@@ -1,4 +1,12 @@
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,8 +44,15 @@ export function diskOf(path: string): string {
   const [device, mountPoint, type] = m as [string, string, string];
   const base = device.replace(/^\/dev\//, '').replace(/p?\d+$/, '');
   const rot = read(`/sys/block/${base}/queue/rotational`).trim();
-  const kind = rot === '0' ? 'non-rotational' : rot === '1' ? 'flagged rotational by the kernel' : 'kind unknown';
-  const virtio = base.startsWith('vd') ? ', a virtio block device of the VM (virtio reports "rotational" by default; the fdatasync rate below says what it really is)' : '';
+  const kind =
+    rot === '0'
+      ? 'non-rotational'
+      : rot === '1'
+        ? 'flagged rotational by the kernel'
+        : 'kind unknown';
+  const virtio = base.startsWith('vd')
+    ? ', a virtio block device of the VM (virtio reports "rotational" by default; the fdatasync rate below says what it really is)'
+    : '';
   return `${device} (${type}, mounted on ${mountPoint}, ${kind}${virtio})`;
 }
 
@@ -62,7 +77,10 @@ export function fdatasyncRate(dir: string, count = 500): number {
 
 export function machineFacts(): MachineFacts {
   const os = /PRETTY_NAME="([^"]+)"/.exec(read('/etc/os-release'))?.[1] ?? process.platform;
-  const cpuModel = /model name\s*:\s*(.+)/.exec(read('/proc/cpuinfo'))?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+  const cpuModel =
+    /model name\s*:\s*(.+)/.exec(read('/proc/cpuinfo'))?.[1]?.trim() ??
+    cpus()[0]?.model ??
+    'unknown';
   return {
     os,
     nproc: cpus().length,
@@ -108,14 +126,25 @@ export interface Conditions {
  * Waits (up to `maxWaitMs`) until other work uses less than `maxBusy` of the CPUs, then
  * measures the disk; returns what it saw. The benchmark runs anyway after the wait.
  */
-export async function quietConditions(maxBusy: number, maxWaitMs: number, log: (line: string) => void): Promise<Conditions> {
+export async function quietConditions(
+  maxBusy: number,
+  maxWaitMs: number,
+  log: (line: string) => void,
+): Promise<Conditions> {
   const start = Date.now();
   let busy = await cpuBusy(1000);
   let told = false;
   while (busy > maxBusy && Date.now() - start < maxWaitMs) {
-    if (!told) log(`  waiting for other work on the machine to settle (CPU ${(busy * 100).toFixed(0)}% busy)…`);
+    if (!told)
+      log(
+        `  waiting for other work on the machine to settle (CPU ${(busy * 100).toFixed(0)}% busy)…`,
+      );
     told = true;
     busy = await cpuBusy(1000);
   }
-  return { otherCpu: busy, fdatasyncPerSecond: fdatasyncRate(tmpdir(), 200), waitedSeconds: (Date.now() - start) / 1000 - 1 };
+  return {
+    otherCpu: busy,
+    fdatasyncPerSecond: fdatasyncRate(tmpdir(), 200),
+    waitedSeconds: (Date.now() - start) / 1000 - 1,
+  };
 }

@@ -5,7 +5,11 @@ import type { Latency, Rate } from './scenarios/measurement.js';
 import { median } from './workload.js';
 
 /** Figures measured earlier on this kind of machine (reference/queue-peers.md), for context only. */
-export const EARLIER = { bullmqConsume: 13_703, bullmqP99: 1.78, graphileTunedConsume: 10_255 } as const;
+export const EARLIER = {
+  bullmqConsume: 13_703,
+  bullmqP99: 1.78,
+  graphileTunedConsume: 10_255,
+} as const;
 
 export interface Summary {
   median: number;
@@ -17,10 +21,19 @@ export interface Summary {
 
 function summarise(values: number[], capped: boolean): Summary | undefined {
   if (values.length === 0) return undefined;
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.length, capped };
+  return {
+    median: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    runs: values.length,
+    capped,
+  };
 }
 
-export function rateSummary(r: SystemResult, metric: Exclude<Metric, 'latency'>): Summary | undefined {
+export function rateSummary(
+  r: SystemResult,
+  metric: Exclude<Metric, 'latency'>,
+): Summary | undefined {
   const ms = (r.measurements[metric] ?? []) as Rate[];
   return summarise(
     ms.map((m) => m.perSecond),
@@ -36,7 +49,12 @@ export function latencySummary(r: SystemResult, which: 'p50' | 'p99'): Summary |
   );
 }
 
-const k = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : n >= 1000 ? `${(n / 1000).toFixed(2)}k` : n.toFixed(0));
+const k = (n: number): string =>
+  n >= 10_000
+    ? `${(n / 1000).toFixed(1)}k`
+    : n >= 1000
+      ? `${(n / 1000).toFixed(2)}k`
+      : n.toFixed(0);
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
@@ -52,7 +70,15 @@ function fmtMs(s: Summary | undefined): string {
   return `${ms(s.median)}${range}`;
 }
 
-const COLUMNS = ['single, 1 in flight /s', 'single, 10 in flight /s', 'bulk enqueue /s', 'consume /s', 'end to end /s', 'p50 ms', 'p99 ms'];
+const COLUMNS = [
+  'single, 1 in flight /s',
+  'single, 10 in flight /s',
+  'bulk enqueue /s',
+  'consume /s',
+  'end to end /s',
+  'p50 ms',
+  'p99 ms',
+];
 
 function row(r: SystemResult): string[] {
   return [
@@ -70,8 +96,16 @@ function row(r: SystemResult): string[] {
 export function textTable(result: QueueBenchResult): string {
   const rows = [['system', ...COLUMNS]];
   for (const r of result.systems) rows.push(r.skipped ? [r.id, r.skipped] : [r.id, ...row(r)]);
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.filter((x) => x.length > 2).map((x) => (x[c] ?? '').length)));
-  return rows.map((x) => (x.length === 2 ? `${x[0]!.padEnd(widths[0]!)}  ${x[1]}` : x.map((cell, c) => cell.padEnd(widths[c]!)).join('  '))).join('\n');
+  const widths = rows[0]!.map((_, c) =>
+    Math.max(...rows.filter((x) => x.length > 2).map((x) => (x[c] ?? '').length)),
+  );
+  return rows
+    .map((x) =>
+      x.length === 2
+        ? `${x[0]!.padEnd(widths[0]!)}  ${x[1]}`
+        : x.map((cell, c) => cell.padEnd(widths[c]!)).join('  '),
+    )
+    .join('\n');
 }
 
 interface Target {
@@ -95,7 +129,8 @@ export function targets(result: QueueBenchResult): Target[] {
   const server = byId(result, 'ballast-server');
   const bull = byId(result, 'bullmq');
   const gw = byId(result, 'graphile-worker');
-  const ratio = (a?: Summary, b?: Summary) => (a && b && b.median > 0 ? a.median / b.median : undefined);
+  const ratio = (a?: Summary, b?: Summary) =>
+    a && b && b.median > 0 ? a.median / b.median : undefined;
 
   {
     const a = sqlite && rateSummary(sqlite, 'consume');
@@ -106,7 +141,9 @@ export function targets(result: QueueBenchResult): Target[] {
       measured: a && b ? `${fmtRate(a)} / ${fmtRate(b)} = ${r!.toFixed(2)}×` : 'not measured',
       goal: '≥ 2.00×',
       ok: r === undefined ? undefined : r >= 2,
-      earlier: a ? `${(a.median / EARLIER.bullmqConsume).toFixed(2)}× of ${int(EARLIER.bullmqConsume)}/s` : '—',
+      earlier: a
+        ? `${(a.median / EARLIER.bullmqConsume).toFixed(2)}× of ${int(EARLIER.bullmqConsume)}/s`
+        : '—',
     });
   }
   {
@@ -129,7 +166,9 @@ export function targets(result: QueueBenchResult): Target[] {
       measured: a && b ? `${fmtRate(a)} / ${fmtRate(b)} = ${r!.toFixed(2)}×` : 'not measured',
       goal: '≥ 2.00×',
       ok: r === undefined ? undefined : r >= 2,
-      earlier: a ? `${(a.median / EARLIER.graphileTunedConsume).toFixed(2)}× of ${int(EARLIER.graphileTunedConsume)}/s` : '—',
+      earlier: a
+        ? `${(a.median / EARLIER.graphileTunedConsume).toFixed(2)}× of ${int(EARLIER.graphileTunedConsume)}/s`
+        : '—',
     });
   }
   {
@@ -145,7 +184,8 @@ export function targets(result: QueueBenchResult): Target[] {
   return out;
 }
 
-const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'NOT MEASURED' : ok ? 'PASS' : 'MISS');
+const verdict = (ok: boolean | undefined): string =>
+  ok === undefined ? 'NOT MEASURED' : ok ? 'PASS' : 'MISS';
 
 export function textTargets(result: QueueBenchResult): string {
   return targets(result)
@@ -158,7 +198,12 @@ function isDefault(o: QueueBenchOptions): boolean {
 }
 
 /** docs/benchmarks.md, generated from one run. */
-export function markdown(result: QueueBenchResult, machine: MachineFacts, command: string, source: string): string {
+export function markdown(
+  result: QueueBenchResult,
+  machine: MachineFacts,
+  command: string,
+  source: string,
+): string {
   const o = result.options;
   const ran = result.systems.filter((s) => !s.skipped);
   const lines: string[] = [];
@@ -169,7 +214,11 @@ export function markdown(result: QueueBenchResult, machine: MachineFacts, comman
       `Every figure is the **median [min–max] of ${o.runs} run${o.runs > 1 ? 's' : ''}**; each run goes through every system in turn, each on a fresh store.`,
     '',
   );
-  if (!isDefault(o)) p('> **Quick run**: not the full workload (see the parameters below). Run `npm run bench -- queue` for the full one.', '');
+  if (!isDefault(o))
+    p(
+      '> **Quick run**: not the full workload (see the parameters below). Run `npm run bench -- queue` for the full one.',
+      '',
+    );
 
   p(`Code measured: ${source}.`, '');
   p('### Machine', '');
@@ -215,7 +264,10 @@ export function markdown(result: QueueBenchResult, machine: MachineFacts, comman
   for (const s of result.systems) {
     if (s.skipped) p(`| \`${s.id}\` | ${COLUMNS.map(() => '—').join(' | ')} |`);
     else {
-      const limits = [s.runs !== o.runs ? `${s.runs} run${s.runs === 1 ? '' : 's'} only` : '', s.capSeconds !== o.capSeconds ? `cap ${s.capSeconds} s` : '']
+      const limits = [
+        s.runs !== o.runs ? `${s.runs} run${s.runs === 1 ? '' : 's'} only` : '',
+        s.capSeconds !== o.capSeconds ? `cap ${s.capSeconds} s` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       p(`| \`${s.id}\`${limits ? ` (${limits})` : ''} | ${row(s).join(' | ')} |`);
@@ -226,13 +278,17 @@ export function markdown(result: QueueBenchResult, machine: MachineFacts, comman
     .map((s) => ({ s, ls: (s.measurements.latency ?? []) as Latency[] }))
     .filter(({ ls }) => ls.some((l) => l.capped || l.samples < o.latencySamples));
   for (const { s, ls } of latencyNotes) {
-    p(`- \`${s.id}\` latency: ${ls.map((l) => `${l.samples}`).join(' / ')} samples per run (its time cap of ${s.capSeconds} s came before ${o.latencySamples}).`);
+    p(
+      `- \`${s.id}\` latency: ${ls.map((l) => `${l.samples}`).join(' / ')} samples per run (its time cap of ${s.capSeconds} s came before ${o.latencySamples}).`,
+    );
   }
   const limited = ran.filter((s) => s.runs !== o.runs || s.capSeconds !== o.capSeconds);
   for (const s of limited) {
     p(
       `- \`${s.id}\` ran ${s.runs} time${s.runs === 1 ? '' : 's'}${s.capSeconds !== o.capSeconds ? ` with a ${s.capSeconds} s cap per phase` : ''}: ${
-        s.capSeconds !== o.capSeconds ? 'it is poll-bound (see its notes), and more or longer runs would take most of the time budget without telling more' : 'a secondary configuration, run once to keep the whole benchmark near 10 minutes'
+        s.capSeconds !== o.capSeconds
+          ? 'it is poll-bound (see its notes), and more or longer runs would take most of the time budget without telling more'
+          : 'a secondary configuration, run once to keep the whole benchmark near 10 minutes'
       }.`,
     );
   }
@@ -244,7 +300,8 @@ export function markdown(result: QueueBenchResult, machine: MachineFacts, comman
     '',
   );
   p('| target | measured | goal | verdict | vs earlier peer figure |', '|---|---|---|---|---|');
-  for (const t of targets(result)) p(`| ${t.name} | ${t.measured} | ${t.goal} | **${verdict(t.ok)}** | ${t.earlier} |`);
+  for (const t of targets(result))
+    p(`| ${t.name} | ${t.measured} | ${t.goal} | **${verdict(t.ok)}** | ${t.earlier} |`);
   p('');
 
   p('### How each system was driven', '');
@@ -261,7 +318,7 @@ export function markdown(result: QueueBenchResult, machine: MachineFacts, comman
     '- **Durability differs** (table above): BullMQ here acknowledges from Redis memory only; the Ballast and PostgreSQL-based figures are for acknowledged writes that are committed to disk.',
     '- **Ballast on SQLite runs in the benchmark process**: its fsyncs and queries block the same event loop as the client and the handlers. The PostgreSQL-based systems and BullMQ put the store in another process (on the other core).',
     '- **Concurrency 10 means different things**: Ballast and BullMQ run up to 10 handlers at once; graphile-worker runs 10 (with up to 100 jobs locked locally when tuned); the server drive uses 10 receive loops of up to 10 messages (up to 100 in flight), as an SQS client would; pg-boss 10 has no concurrency option, so it is 10 `work()` loops of batchSize 1 (or one loop of 100).',
-    '- **Latency** includes each system\'s wake-up path: Ballast in process (commit → in-process wake-up → claim), the server (HTTP send → long-polling ReceiveMessage), BullMQ (blocking Redis pop), graphile-worker (LISTEN/NOTIFY), pg-boss (polling every 0.5 s).',
+    "- **Latency** includes each system's wake-up path: Ballast in process (commit → in-process wake-up → claim), the server (HTTP send → long-polling ReceiveMessage), BullMQ (blocking Redis pop), graphile-worker (LISTEN/NOTIFY), pg-boss (polling every 0.5 s).",
     '',
   );
   p('### When a target is missed', '');
@@ -280,7 +337,10 @@ export function markdown(result: QueueBenchResult, machine: MachineFacts, comman
     'Other sessions share this VM. Before each run of each system the benchmark waits (up to 60 s) until other work uses < 15% of the CPUs, then measures fdatasync; the figures below are what it saw. Low fdatasync rates or high CPU mean that system was measured on a busier machine.',
     '',
   );
-  p('| system | runs | seconds | other work before its runs (CPU) | fdatasync/s before its runs | waited |', '|---|---:|---:|---|---|---:|');
+  p(
+    '| system | runs | seconds | other work before its runs (CPU) | fdatasync/s before its runs | waited |',
+    '|---|---:|---:|---|---|---:|',
+  );
   for (const s of ran) {
     const cpu = s.conditions.map((c) => `${Math.round(c.otherCpu * 100)}%`).join(' / ');
     const fs = s.conditions.map((c) => int(c.fdatasyncPerSecond)).join(' / ');

@@ -43,7 +43,9 @@ export const DEFAULT_OPTIONS: QueueBenchOptions = {
 
 /** True when `a` is the same workload as `b`. */
 export function sameOptions(a: QueueBenchOptions, b: QueueBenchOptions): boolean {
-  return (Object.keys(b) as (keyof QueueBenchOptions)[]).every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+  return (Object.keys(b) as (keyof QueueBenchOptions)[]).every(
+    (k) => JSON.stringify(a[k]) === JSON.stringify(b[k]),
+  );
 }
 
 /** The measured phases, in the order they run. */
@@ -76,12 +78,17 @@ export interface QueueBenchResult {
 }
 
 function describe(m: Measurement): string {
-  if (m.kind === 'latency') return `p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms (${m.samples} samples${m.capped ? ', capped' : ''})`;
+  if (m.kind === 'latency')
+    return `p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms (${m.samples} samples${m.capped ? ', capped' : ''})`;
   return `${Math.round(m.perSecond).toLocaleString('en-US')}/s (${m.count} in ${(m.elapsedMs / 1000).toFixed(2)} s${m.capped ? ', CAPPED' : ''})`;
 }
 
 /** Runs the queue benchmark: every run goes through every system, so slow drift hits all alike. */
-export async function runQueueBench(systems: readonly QueueSystem[], options: QueueBenchOptions, log: (line: string) => void): Promise<QueueBenchResult> {
+export async function runQueueBench(
+  systems: readonly QueueSystem[],
+  options: QueueBenchOptions,
+  log: (line: string) => void,
+): Promise<QueueBenchResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const results: SystemResult[] = systems.map((s) => ({
@@ -110,7 +117,9 @@ export async function runQueueBench(systems: readonly QueueSystem[], options: Qu
       log(`run ${run}/${options.runs} · ${system.id}`);
       const c = await quietConditions(QUIET_CPU, QUIET_WAIT_MS, log);
       result.conditions.push(c);
-      log(`  machine   other work ${(c.otherCpu * 100).toFixed(0)}% CPU, fdatasync ${Math.round(c.fdatasyncPerSecond)}/s${c.waitedSeconds > 1 ? `, waited ${Math.round(c.waitedSeconds)} s` : ''}`);
+      log(
+        `  machine   other work ${(c.otherCpu * 100).toFixed(0)}% CPU, fdatasync ${Math.round(c.fdatasyncPerSecond)}/s${c.waitedSeconds > 1 ? `, waited ${Math.round(c.waitedSeconds)} s` : ''}`,
+      );
       const started = performance.now();
       result.runs++;
       let opened: SystemRun;
@@ -125,18 +134,26 @@ export async function runQueueBench(systems: readonly QueueSystem[], options: Qu
         continue;
       }
       try {
-        await runPhases(opened, { ...options, capSeconds: result.capSeconds }, (metric, m) => {
-          (result.measurements[metric] ??= []).push(m);
-          log(`  ${metric.padEnd(9)} ${describe(m)}`);
-        }, (metric, error) => {
-          result.errors.push(`run ${run}: ${metric}: ${(error as Error).message}`);
-          log(`  ${metric.padEnd(9)} FAILED: ${(error as Error).message}`);
-        }, (metric, seconds) => {
-          if (seconds > 5) log(`  ${metric.padEnd(9)} phase took ${seconds.toFixed(1)} s in all`);
-        });
+        await runPhases(
+          opened,
+          { ...options, capSeconds: result.capSeconds },
+          (metric, m) => {
+            (result.measurements[metric] ??= []).push(m);
+            log(`  ${metric.padEnd(9)} ${describe(m)}`);
+          },
+          (metric, error) => {
+            result.errors.push(`run ${run}: ${metric}: ${(error as Error).message}`);
+            log(`  ${metric.padEnd(9)} FAILED: ${(error as Error).message}`);
+          },
+          (metric, seconds) => {
+            if (seconds > 5) log(`  ${metric.padEnd(9)} phase took ${seconds.toFixed(1)} s in all`);
+          },
+        );
       } finally {
         const closeStart = performance.now();
-        await opened.close().catch((error: unknown) => log(`  close failed: ${(error as Error).message}`));
+        await opened
+          .close()
+          .catch((error: unknown) => log(`  close failed: ${(error as Error).message}`));
         log(`  close     ${(since(closeStart) / 1000).toFixed(2)} s`);
         result.seconds += since(started) / 1000;
       }
@@ -168,15 +185,20 @@ async function runPhases(
       phaseSeconds(metric, since(started) / 1000);
     }
   };
-  await phase('single1', async (q) => record('single1', await enqueueSingle(q, o.sequentialMessages, 1, cap)));
-  await phase('single10', async (q) => record('single10', await enqueueSingle(q, o.messages, 10, cap)));
+  await phase('single1', async (q) =>
+    record('single1', await enqueueSingle(q, o.sequentialMessages, 1, cap)),
+  );
+  await phase('single10', async (q) =>
+    record('single10', await enqueueSingle(q, o.messages, 10, cap)),
+  );
   await phase('bulk', async (q) => {
     const bulk = await enqueueBulk(q, o.messages);
     if (want('bulk')) record('bulk', bulk);
     if (!want('consume')) return;
     // The bulk phase leaves the backlog the consume phase drains.
     const waiting = await q.remaining();
-    if (waiting !== o.messages) throw new Error(`expected ${o.messages} waiting before consume, the store says ${waiting}`);
+    if (waiting !== o.messages)
+      throw new Error(`expected ${o.messages} waiting before consume, the store says ${waiting}`);
     let consumed: Rate;
     try {
       consumed = await consumeBacklog(q, o.messages, o.concurrency, cap);

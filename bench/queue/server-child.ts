@@ -6,7 +6,11 @@
 import { openBallast } from '../../src/ballast.js';
 
 interface ServeModule {
-  startServer(options: { ballast: unknown; host: string; port: number }): Promise<{ url: string; close(): Promise<void> }>;
+  startServer(options: {
+    ballast: unknown;
+    host: string;
+    port: number;
+  }): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 const storeUrl = process.argv[2];

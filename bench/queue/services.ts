@@ -29,17 +29,30 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /** PostgreSQL facts: version string and the settings that decide durability. */
-export async function postgresFacts(): Promise<{ version: string; synchronousCommit: string; fsync: string }> {
+export async function postgresFacts(): Promise<{
+  version: string;
+  synchronousCommit: string;
+  fsync: string;
+}> {
   return withPg(async (c) => {
     const v = await c.query<{ version: string }>('SELECT version()');
     const s = await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
     const f = await c.query<{ fsync: string }>('SHOW fsync');
-    return { version: v.rows[0]!.version, synchronousCommit: s.rows[0]!.synchronous_commit, fsync: f.rows[0]!.fsync };
+    return {
+      version: v.rows[0]!.version,
+      synchronousCommit: s.rows[0]!.synchronous_commit,
+      fsync: f.rows[0]!.fsync,
+    };
   });
 }
 
 /** Redis facts: version (INFO server) and persistence settings. */
-export async function redisFacts(): Promise<{ version: string; save: string; appendonly: string; appendfsync: string }> {
+export async function redisFacts(): Promise<{
+  version: string;
+  save: string;
+  appendonly: string;
+  appendfsync: string;
+}> {
   const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await r.connect();
   try {
@@ -49,7 +62,12 @@ export async function redisFacts(): Promise<{ version: string; save: string; app
       const v = (await r.config('GET', key)) as string[];
       return v[1] ?? '';
     };
-    return { version, save: await get('save'), appendonly: await get('appendonly'), appendfsync: await get('appendfsync') };
+    return {
+      version,
+      save: await get('save'),
+      appendonly: await get('appendonly'),
+      appendfsync: await get('appendfsync'),
+    };
   } finally {
     r.disconnect();
   }

@@ -24,5 +24,6 @@ export function packageVersion(name: string): string {
 
 /** Ballast's own version (the repository's package.json). */
 export function ballastVersion(): string {
-  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string })
+    .version;
 }

@@ -18,7 +18,11 @@ export function payloads(count: number): Payload[] {
 }
 
 /** Runs `task(i)` for i in [0, count) with at most `inFlight` running at once. */
-export async function bounded(count: number, inFlight: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function bounded(
+  count: number,
+  inFlight: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < count) await task(next++);
@@ -33,7 +37,8 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Milliseconds elapsed since `start` (a performance.now() value). */
 export const since = (start: number): number => performance.now() - start;
@@ -53,7 +58,11 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /** Waits until `check()` is true, polling every `everyMs`; false if `timeoutMs` passes first. */
-export async function waitFor(check: () => Promise<boolean> | boolean, everyMs: number, timeoutMs: number): Promise<boolean> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  everyMs: number,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

@@ -65,11 +65,20 @@ export class Archives {
   }
 
   /** Creates an archive of a bus (`ResourceAlreadyExistsException` when the name is taken). */
-  async create(name: string, eventSourceArn: string, options: ArchiveOptions = {}): Promise<{ archiveArn: string; state: 'ENABLED'; creationTime: number }> {
+  async create(
+    name: string,
+    eventSourceArn: string,
+    options: ArchiveOptions = {},
+  ): Promise<{ archiveArn: string; state: 'ENABLED'; creationTime: number }> {
     archiveName(name);
     const bus = await this.#ctx.bus(eventSourceArn);
-    const { created, archive } = await this.#ctx.store.bus.createArchive(name, bus.id, this.#fields(options));
-    if (!created) throw new BallastError('ResourceAlreadyExistsException', `Archive ${name} already exists.`);
+    const { created, archive } = await this.#ctx.store.bus.createArchive(
+      name,
+      bus.id,
+      this.#fields(options),
+    );
+    if (!created)
+      throw new BallastError('ResourceAlreadyExistsException', `Archive ${name} already exists.`);
     return { archiveArn: this.arn(name), state: 'ENABLED', creationTime: archive.createdAt };
   }
 
@@ -80,20 +89,47 @@ export class Archives {
   }
 
   /** Lists archives by name prefix, optionally of one bus. */
-  async list(options: { namePrefix?: string; eventSourceArn?: string; nextToken?: string; limit?: number } = {}): Promise<{ archives: ArchiveDescription[]; nextToken?: string }> {
-    const busId = options.eventSourceArn === undefined ? null : (await this.#ctx.bus(options.eventSourceArn)).id;
+  async list(
+    options: {
+      namePrefix?: string;
+      eventSourceArn?: string;
+      nextToken?: string;
+      limit?: number;
+    } = {},
+  ): Promise<{ archives: ArchiveDescription[]; nextToken?: string }> {
+    const busId =
+      options.eventSourceArn === undefined
+        ? null
+        : (await this.#ctx.bus(options.eventSourceArn)).id;
     const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BallastError('ValidationException', 'Limit must be between 1 and 100.');
-    const after = options.nextToken === undefined ? null : Buffer.from(options.nextToken, 'base64url').toString('utf8');
-    const rows = await this.#ctx.store.bus.listArchives(options.namePrefix ?? '', busId, after, limit + 1);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw new BallastError('ValidationException', 'Limit must be between 1 and 100.');
+    const after =
+      options.nextToken === undefined
+        ? null
+        : Buffer.from(options.nextToken, 'base64url').toString('utf8');
+    const rows = await this.#ctx.store.bus.listArchives(
+      options.namePrefix ?? '',
+      busId,
+      after,
+      limit + 1,
+    );
     const names = await this.#busNames();
-    const archives = await Promise.all(rows.slice(0, limit).map((a) => this.#describe(a, names.get(a.busId))));
+    const archives = await Promise.all(
+      rows.slice(0, limit).map((a) => this.#describe(a, names.get(a.busId))),
+    );
     const last = rows.length > limit ? archives[archives.length - 1] : undefined;
-    return { archives, ...(last ? { nextToken: Buffer.from(last.archiveName).toString('base64url') } : {}) };
+    return {
+      archives,
+      ...(last ? { nextToken: Buffer.from(last.archiveName).toString('base64url') } : {}),
+    };
   }
 
   /** Changes an archive's description, pattern or retention. */
-  async update(name: string, options: ArchiveOptions): Promise<{ archiveArn: string; state: 'ENABLED' | 'DISABLED' }> {
+  async update(
+    name: string,
+    options: ArchiveOptions,
+  ): Promise<{ archiveArn: string; state: 'ENABLED' | 'DISABLED' }> {
     const archive = await this.get(name);
     const merged: ArchiveOptions = {
       ...(archive.description !== null ? { description: archive.description } : {}),
@@ -102,7 +138,8 @@ export class Archives {
       ...options,
     };
     const updated = await this.#ctx.store.bus.updateArchive(archive.id, this.#fields(merged));
-    if (!updated) throw new BallastError('ResourceNotFoundException', `Archive ${name} does not exist.`);
+    if (!updated)
+      throw new BallastError('ResourceNotFoundException', `Archive ${name} does not exist.`);
     return { archiveArn: this.arn(name), state: updated.state };
   }
 
@@ -116,18 +153,35 @@ export class Archives {
   async get(nameOrArn: string): Promise<ArchiveRecord> {
     const name = this.nameOf(nameOrArn);
     const archive = await this.#ctx.store.bus.getArchive(name);
-    if (!archive) throw new BallastError('ResourceNotFoundException', `Archive ${name} does not exist.`);
+    if (!archive)
+      throw new BallastError('ResourceNotFoundException', `Archive ${name} does not exist.`);
     return archive;
   }
 
-  #fields(o: ArchiveOptions): { eventPattern: string | null; description: string | null; retentionDays: number } {
-    const pattern = o.eventPattern === undefined ? null : typeof o.eventPattern === 'string' ? o.eventPattern : JSON.stringify(o.eventPattern);
+  #fields(o: ArchiveOptions): {
+    eventPattern: string | null;
+    description: string | null;
+    retentionDays: number;
+  } {
+    const pattern =
+      o.eventPattern === undefined
+        ? null
+        : typeof o.eventPattern === 'string'
+          ? o.eventPattern
+          : JSON.stringify(o.eventPattern);
     if (pattern !== null) checkPattern(pattern);
     const retention = o.retentionDays ?? 0;
     if (!Number.isInteger(retention) || retention < 0 || retention > MAX_RETENTION_DAYS) {
-      throw new BallastError('ValidationException', `RetentionDays must be a whole number of days from 0 to ${MAX_RETENTION_DAYS} (0 = forever).`);
+      throw new BallastError(
+        'ValidationException',
+        `RetentionDays must be a whole number of days from 0 to ${MAX_RETENTION_DAYS} (0 = forever).`,
+      );
     }
-    return { eventPattern: pattern, description: checkDescription(o.description, this.#ctx.limits.maxDescriptionLength), retentionDays: retention };
+    return {
+      eventPattern: pattern,
+      description: checkDescription(o.description, this.#ctx.limits.maxDescriptionLength),
+      retentionDays: retention,
+    };
   }
 
   /** Bus names by id (one read, whatever the number of archives described). */
@@ -136,7 +190,10 @@ export class Archives {
     return new Map(buses.map((b) => [b.id, b.name]));
   }
 
-  async #describe(a: ArchiveRecord, busName = `deleted-bus-${a.busId}`): Promise<ArchiveDescription> {
+  async #describe(
+    a: ArchiveRecord,
+    busName = `deleted-bus-${a.busId}`,
+  ): Promise<ArchiveDescription> {
     const size = await this.#ctx.store.bus.archiveSize(a.id);
     return {
       archiveName: a.name,

@@ -29,13 +29,15 @@ export class Buses {
   /** Makes sure the `default` bus exists (every node may call it; it is idempotent). */
   ready(): Promise<void> {
     // A failure (the store is down) is not remembered: the next call tries again.
-    return (this.#ready ??= this.#deps.store.bus.createBus(DEFAULT_BUS, { description: null, deadLetterArn: null, tags: {} }).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#ready = null;
-        throw error;
-      },
-    ));
+    return (this.#ready ??= this.#deps.store.bus
+      .createBus(DEFAULT_BUS, { description: null, deadLetterArn: null, tags: {} })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#ready = null;
+          throw error;
+        },
+      ));
   }
 
   /** ARN of a bus. */
@@ -46,21 +48,38 @@ export class Buses {
   /** Creates a bus (`ResourceAlreadyExistsException` when the name is taken). */
   async create(
     name: string,
-    options: { description?: string; deadLetterConfig?: { arn: string }; tags?: Record<string, string> } = {},
+    options: {
+      description?: string;
+      deadLetterConfig?: { arn: string };
+      tags?: Record<string, string>;
+    } = {},
   ): Promise<{ eventBusArn: string }> {
     await this.ready();
     checkBusName(name);
-    if (name.startsWith('aws.')) throw new BallastError('ValidationException', 'Event bus names starting with aws. are reserved for partner buses.');
-    const count = (await this.#deps.store.bus.listBuses('', null, this.#deps.options.limits.maxBuses + 1)).length;
+    if (name.startsWith('aws.'))
+      throw new BallastError(
+        'ValidationException',
+        'Event bus names starting with aws. are reserved for partner buses.',
+      );
+    const count = (
+      await this.#deps.store.bus.listBuses('', null, this.#deps.options.limits.maxBuses + 1)
+    ).length;
     if (count >= this.#deps.options.limits.maxBuses) {
-      throw new BallastError('LimitExceededException', `The limit of ${this.#deps.options.limits.maxBuses} event buses has been reached.`);
+      throw new BallastError(
+        'LimitExceededException',
+        `The limit of ${this.#deps.options.limits.maxBuses} event buses has been reached.`,
+      );
     }
     const { created } = await this.#deps.store.bus.createBus(name, {
-      description: checkDescription(options.description, this.#deps.options.limits.maxDescriptionLength),
+      description: checkDescription(
+        options.description,
+        this.#deps.options.limits.maxDescriptionLength,
+      ),
       deadLetterArn: options.deadLetterConfig?.arn ?? null,
       tags: options.tags ?? {},
     });
-    if (!created) throw new BallastError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
+    if (!created)
+      throw new BallastError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
     return { eventBusArn: this.arn(name) };
   }
 
@@ -70,22 +89,38 @@ export class Buses {
   }
 
   /** Lists buses by name prefix. */
-  async list(options: { namePrefix?: string } & PageOptions): Promise<{ eventBuses: EventBusDescription[]; nextToken?: string }> {
+  async list(
+    options: { namePrefix?: string } & PageOptions,
+  ): Promise<{ eventBuses: EventBusDescription[]; nextToken?: string }> {
     await this.ready();
     const limit = pageLimit(options.limit);
-    const rows = await this.#deps.store.bus.listBuses(options.namePrefix ?? '', fromToken(options.nextToken), limit + 1);
-    return page(rows.map((b) => this.#describe(b)), limit, 'eventBuses', (b) => b.name);
+    const rows = await this.#deps.store.bus.listBuses(
+      options.namePrefix ?? '',
+      fromToken(options.nextToken),
+      limit + 1,
+    );
+    return page(
+      rows.map((b) => this.#describe(b)),
+      limit,
+      'eventBuses',
+      (b) => b.name,
+    );
   }
 
   /** Deletes a bus with no rules left (the default bus cannot be deleted). Deleting a missing bus succeeds. */
   async delete(name: string): Promise<void> {
     await this.ready();
-    if (name === DEFAULT_BUS) throw new BallastError('ValidationException', 'Cannot delete event bus default.');
+    if (name === DEFAULT_BUS)
+      throw new BallastError('ValidationException', 'Cannot delete event bus default.');
     const bus = await this.#deps.store.bus.getBus(name);
     if (!bus) return;
     this.#cache.delete(name);
     const r = await this.#deps.store.bus.deleteBus(bus.id);
-    if (r === 'hasRules') throw new BallastError('ValidationException', `Cannot delete event bus ${name} while it has rules.`);
+    if (r === 'hasRules')
+      throw new BallastError(
+        'ValidationException',
+        `Cannot delete event bus ${name} while it has rules.`,
+      );
   }
 
   /** The bus of a name or ARN, from a 1 s cache (publishers name a bus on every entry); `ResourceNotFoundException` when absent. */

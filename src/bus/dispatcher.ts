@@ -31,7 +31,8 @@ export interface DispatcherOptions {
 }
 
 /** Errors of the store itself (an outage, a closing store): retried later, never blamed on an event. */
-const isOutage = (error: unknown): boolean => isBallastError(error) && (error.code === 'StoreUnavailable' || error.code === 'Closed');
+const isOutage = (error: unknown): boolean =>
+  isBallastError(error) && (error.code === 'StoreUnavailable' || error.code === 'Closed');
 
 /**
  * Moves events from the inbox to their targets: matches each with the bus's compiled rules and
@@ -86,7 +87,14 @@ export class Dispatcher {
         const code = isBallastError(error) ? error.code : 'InternalError';
         if (previous !== null && previous === code) {
           const message = error instanceof Error ? error.message : String(error);
-          const parked = { position: seen.first.position, error: { code, message: `The dispatch of this event failed: ${message}`, at: this.#d.clock.now() } };
+          const parked = {
+            position: seen.first.position,
+            error: {
+              code,
+              message: `The dispatch of this event failed: ${message}`,
+              at: this.#d.clock.now(),
+            },
+          };
           const n = await this.#d.store.bus.parkEvents([parked]);
           if (n > 0) this.#emitParked([seen.first], [parked]);
           return n;
@@ -98,26 +106,37 @@ export class Dispatcher {
   }
 
   /** One dispatch transaction of at most `maxEvents`; `seen` learns the first event it planned. */
-  async #dispatch(maxEvents: number, seen: { first: StoredBusEvent | null } | null): Promise<number> {
+  async #dispatch(
+    maxEvents: number,
+    seen: { first: StoredBusEvent | null } | null,
+  ): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       // The version read inside the dispatch transaction decides freshness: no separate check first.
-      const { buses, version: compiledFrom } = attempt === 0 ? await this.#d.state.cached() : await this.#d.state.checked();
+      const { buses, version: compiledFrom } =
+        attempt === 0 ? await this.#d.state.cached() : await this.#d.state.checked();
       const queues = await this.#resolveQueues(buses);
       const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0, parked: 0 };
       let planned: readonly StoredBusEvent[] = [];
       let parked: readonly ParkedWrite[] = [];
       let cut = false;
       try {
-        const n = await this.#d.store.bus.dispatch({ maxEvents, maxBytes: this.#maxBytes }, (events, now, rulesVersion, cutByBytes) => {
-          if (seen) seen.first = events[0] ?? null;
-          cut = cutByBytes;
-          // Rules changed after we compiled (and before these events were put): plan again with them.
-          if (rulesVersion !== compiledFrom) throw new StaleRules();
-          planned = events;
-          const plan = planDispatch(events, { buses, queues, queueLimits: this.#d.queueLimits, maxBytes: this.#maxBytes, now }, summary);
-          parked = plan.parked;
-          return plan;
-        });
+        const n = await this.#d.store.bus.dispatch(
+          { maxEvents, maxBytes: this.#maxBytes },
+          (events, now, rulesVersion, cutByBytes) => {
+            if (seen) seen.first = events[0] ?? null;
+            cut = cutByBytes;
+            // Rules changed after we compiled (and before these events were put): plan again with them.
+            if (rulesVersion !== compiledFrom) throw new StaleRules();
+            planned = events;
+            const plan = planDispatch(
+              events,
+              { buses, queues, queueLimits: this.#d.queueLimits, maxBytes: this.#maxBytes, now },
+              summary,
+            );
+            parked = plan.parked;
+            return plan;
+          },
+        );
         // Events were left behind when the batch was full, cut by the plan's budget, or cut by
         // the store's byte budget before an event that did not fit.
         this.#more = n > 0 && (planned.length >= maxEvents || n < planned.length || cut);
@@ -134,36 +153,51 @@ export class Dispatcher {
     const byPosition = new Map(events.map((e) => [e.position, e]));
     for (const p of parked) {
       const e = byPosition.get(p.position);
-      this.#d.events.emit('dispatch:parked', { eventId: e?.eventId ?? '', position: p.position, code: p.error.code, message: p.error.message });
+      this.#d.events.emit('dispatch:parked', {
+        eventId: e?.eventId ?? '',
+        position: p.position,
+        code: p.error.code,
+        message: p.error.message,
+      });
     }
   }
 
   #run(): Promise<void> {
     const signal = this.#stop.signal;
-    return runLoop(signal, this.#d.clock, (error) => this.#d.events.emit('bus:error', { error }), async () => {
-      // Subscribe before looking, so an event put while we dispatch is not missed.
-      let woke = false;
-      const off = this.#d.store.bus.onWake(BUS_WAKE.inbox, () => (woke = true));
-      let n: number;
-      try {
-        n = await this.dispatchOnce();
-      } finally {
-        off();
-      }
-      // A batch that may have left events behind is followed at once (each dispatch is its own
-      // store call, so other work gets the event loop in between); else wait for a wake-up.
-      if (!(n > 0 && this.#more) && !woke) {
-        await waitForWake(this.#d.clock, (wake) => this.#d.store.bus.onWake(BUS_WAKE.inbox, wake), this.#pollMs, signal);
-      }
-    });
+    return runLoop(
+      signal,
+      this.#d.clock,
+      (error) => this.#d.events.emit('bus:error', { error }),
+      async () => {
+        // Subscribe before looking, so an event put while we dispatch is not missed.
+        let woke = false;
+        const off = this.#d.store.bus.onWake(BUS_WAKE.inbox, () => (woke = true));
+        let n: number;
+        try {
+          n = await this.dispatchOnce();
+        } finally {
+          off();
+        }
+        // A batch that may have left events behind is followed at once (each dispatch is its own
+        // store call, so other work gets the event loop in between); else wait for a wake-up.
+        if (!(n > 0 && this.#more) && !woke) {
+          await waitForWake(
+            this.#d.clock,
+            (wake) => this.#d.store.bus.onWake(BUS_WAKE.inbox, wake),
+            this.#pollMs,
+            signal,
+          );
+        }
+      },
+    );
   }
-
 
   /** The queues that queue targets name, from the queue manager's short-lived cache. */
   async #resolveQueues(buses: ReadonlyMap<number, CompiledBus>): Promise<Map<string, QueueRecord>> {
     const names = new Set<string>();
     for (const bus of buses.values()) {
-      for (const rule of bus.rules.values()) for (const t of rule.targets) if (t.kind.kind === 'queue') names.add(t.kind.queue);
+      for (const rule of bus.rules.values())
+        for (const t of rule.targets) if (t.kind.kind === 'queue') names.add(t.kind.queue);
     }
     const out = new Map<string, QueueRecord>();
     await Promise.all(

@@ -21,7 +21,8 @@ export interface PutEventsEntry {
 }
 
 /** Per-entry result of `putEvents`: an event id, or why this entry failed (the others still count). */
-export type PutEventsResultEntry = { eventId: string } | { errorCode: string; errorMessage: string };
+export type PutEventsResultEntry =
+  { eventId: string } | { errorCode: string; errorMessage: string };
 
 /** An entry turned into a stored envelope. */
 export interface BuiltEvent {
@@ -56,28 +57,54 @@ export const isComplete = (e: PutEventsEntry): boolean =>
   e.source !== undefined && e.detailType !== undefined && e.detail !== undefined;
 
 /** Validates an entry and builds its envelope; throws `EntryError` for this entry only. */
-export function buildEvent(entry: PutEventsEntry, ctx: EnvelopeContext, replayName: string | null = null): BuiltEvent {
+export function buildEvent(
+  entry: PutEventsEntry,
+  ctx: EnvelopeContext,
+  replayName: string | null = null,
+): BuiltEvent {
   const { limits } = ctx;
   for (const field of ['source', 'detailType', 'detail'] as const) {
     if (entry[field] === undefined || entry[field] === null) {
-      throw new EntryError('InvalidArgument', `Parameter ${capital(field)} is not valid. Reason: ${capital(field)} is a required argument.`);
+      throw new EntryError(
+        'InvalidArgument',
+        `Parameter ${capital(field)} is not valid. Reason: ${capital(field)} is a required argument.`,
+      );
     }
   }
   const source = text(entry.source, 'Source', limits.maxDetailTypeLength);
   const detailType = text(entry.detailType, 'DetailType', limits.maxDetailTypeLength);
   if (source.startsWith('aws.')) {
-    throw new EntryError('NotAuthorizedForSourceException', `Not authorized for the source ${source}.`);
+    throw new EntryError(
+      'NotAuthorizedForSourceException',
+      `Not authorized for the source ${source}.`,
+    );
   }
   const detail = detailText(entry.detail, limits.maxEventDepth);
   const resources = entry.resources ?? [];
-  if (!Array.isArray(resources)) throw new EntryError('InvalidArgument', 'Parameter Resources is not valid. Reason: Resources must be a list of strings.');
+  if (!Array.isArray(resources))
+    throw new EntryError(
+      'InvalidArgument',
+      'Parameter Resources is not valid. Reason: Resources must be a list of strings.',
+    );
   for (const r of resources) {
     if (typeof r !== 'string' || r.length > limits.maxResourceLength) {
-      throw new EntryError('InvalidArgument', `Parameter Resources is not valid. Reason: each resource must be a string of at most ${limits.maxResourceLength} characters.`);
+      throw new EntryError(
+        'InvalidArgument',
+        `Parameter Resources is not valid. Reason: each resource must be a string of at most ${limits.maxResourceLength} characters.`,
+      );
     }
   }
-  const eventTime = entry.time === undefined ? ctx.now : entry.time instanceof Date ? entry.time.getTime() : entry.time;
-  if (!Number.isFinite(eventTime)) throw new EntryError('InvalidArgument', 'Parameter Time is not valid. Reason: Time must be a date.');
+  const eventTime =
+    entry.time === undefined
+      ? ctx.now
+      : entry.time instanceof Date
+        ? entry.time.getTime()
+        : entry.time;
+  if (!Number.isFinite(eventTime))
+    throw new EntryError(
+      'InvalidArgument',
+      'Parameter Time is not valid. Reason: Time must be a date.',
+    );
   // EventBridge's entry size: 14 bytes for a Time, plus the UTF-8 bytes of the text fields.
   const size =
     (entry.time !== undefined ? 14 : 0) +
@@ -86,10 +113,21 @@ export function buildEvent(entry: PutEventsEntry, ctx: EnvelopeContext, replayNa
     Buffer.byteLength(detail) +
     resources.reduce((n, r) => n + Buffer.byteLength(r), 0);
   if (size > limits.maxEventBytes) {
-    throw new EntryError('InvalidArgument', `Event size ${size} bytes is over the limit of ${limits.maxEventBytes} bytes.`);
+    throw new EntryError(
+      'InvalidArgument',
+      `Event size ${size} bytes is over the limit of ${limits.maxEventBytes} bytes.`,
+    );
   }
-  if (entry.traceHeader !== undefined && (typeof entry.traceHeader !== 'string' || entry.traceHeader.length < 1 || entry.traceHeader.length > 500)) {
-    throw new EntryError('InvalidArgument', 'Parameter TraceHeader is not valid. Reason: it must be 1 to 500 characters.');
+  if (
+    entry.traceHeader !== undefined &&
+    (typeof entry.traceHeader !== 'string' ||
+      entry.traceHeader.length < 1 ||
+      entry.traceHeader.length > 500)
+  ) {
+    throw new EntryError(
+      'InvalidArgument',
+      'Parameter TraceHeader is not valid. Reason: it must be 1 to 500 characters.',
+    );
   }
   const eventId = randomUUID();
   const head: Record<string, unknown> = {
@@ -109,18 +147,23 @@ export function buildEvent(entry: PutEventsEntry, ctx: EnvelopeContext, replayNa
 }
 
 /** RFC 3339 to the second, as EventBridge writes `time`. */
-export const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export const isoSeconds = (ms: number): string =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 function text(value: unknown, name: string, max: number): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-    throw new EntryError('InvalidArgument', `Parameter ${name} is not valid. Reason: ${name} must be a string of 1 to ${max} characters.`);
+    throw new EntryError(
+      'InvalidArgument',
+      `Parameter ${name} is not valid. Reason: ${name} must be a string of 1 to ${max} characters.`,
+    );
   }
   return value;
 }
 
 function detailText(detail: unknown, maxEventDepth: number): string {
   const isObject = typeof detail === 'object' && detail !== null && !Array.isArray(detail);
-  if (!isObject && typeof detail !== 'string') throw new EntryError('MalformedDetail', 'Detail is malformed.');
+  if (!isObject && typeof detail !== 'string')
+    throw new EntryError('MalformedDetail', 'Detail is malformed.');
   let parsed: unknown = detail;
   if (typeof detail === 'string') {
     try {
@@ -134,7 +177,10 @@ function detailText(detail: unknown, maxEventDepth: number): string {
   }
   // The envelope is level 1 and detail level 2: what fits here is what the matcher follows.
   if (jsonDepth(parsed, maxEventDepth - 1) > maxEventDepth - 1) {
-    throw new EntryError('MalformedDetail', `Detail is malformed: the event nests deeper than ${maxEventDepth} levels (objects and arrays, the envelope being 1).`);
+    throw new EntryError(
+      'MalformedDetail',
+      `Detail is malformed: the event nests deeper than ${maxEventDepth} levels (objects and arrays, the envelope being 1).`,
+    );
   }
   return typeof detail === 'string' ? detail.trim() : JSON.stringify(detail);
 }

@@ -22,7 +22,15 @@ import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import { Archives } from './archives.js';
 import { Replays } from './replays.js';
 import type { ArnScope } from './targets.js';
-import type { EventBusDescription, OnBus, PageOptions, PutRuleOptions, RuleDescription, TargetFailure, TargetInput } from './types.js';
+import type {
+  EventBusDescription,
+  OnBus,
+  PageOptions,
+  PutRuleOptions,
+  RuleDescription,
+  TargetFailure,
+  TargetInput,
+} from './types.js';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './worker.js';
 
 /** Options of the bus manager. */
@@ -78,7 +86,14 @@ export class EventBuses {
     this.#targets = new RuleTargets({ ...onBus, rules: this.#rules });
     this.#functions = new FunctionTargets(options);
     const state = new BusState(store, options, options.limits);
-    const deps = { store, state, queues, queueLimits: options.queueLimits, events: this.events, clock: options.clock };
+    const deps = {
+      store,
+      state,
+      queues,
+      queueLimits: options.queueLimits,
+      events: this.events,
+      clock: options.clock,
+    };
     this.#dispatcher = new Dispatcher(deps, options.dispatcher);
     this.connections = new Connections(store, options, options.limits);
     this.apiDestinations = new ApiDestinations(store, options, options.limits, this.connections);
@@ -86,7 +101,13 @@ export class EventBuses {
     this.#worker = new DeliveryWorker(deps, this.#functions.registered, options.worker, http);
     this.#scheduler = new Scheduler(store, options, options.clock, this.events, options.scheduler);
     const bus = (nameOrArn: string) => this.#buses.get(nameOrArn);
-    this.archives = new Archives({ store, scope: options, limits: options.limits, bus, busArn: (name) => this.busArn(name) });
+    this.archives = new Archives({
+      store,
+      scope: options,
+      limits: options.limits,
+      bus,
+      busArn: (name) => this.busArn(name),
+    });
     this.replays = new Replays({
       store,
       clock: options.clock,
@@ -114,7 +135,12 @@ export class EventBuses {
 
   /** Stops background work; attempts in progress finish first (replays stay active for another process to adopt). */
   async stop(): Promise<void> {
-    await Promise.all([this.#dispatcher.stop(), this.#worker.stop(), this.#scheduler.stop(), this.replays.close()]);
+    await Promise.all([
+      this.#dispatcher.stop(),
+      this.#worker.stop(),
+      this.#scheduler.stop(),
+      this.replays.close(),
+    ]);
     markClosed(this);
   }
 
@@ -172,7 +198,11 @@ export class EventBuses {
   /** Creates a bus (`ResourceAlreadyExistsException` when the name is taken). */
   createEventBus(
     name: string,
-    options: { description?: string; deadLetterConfig?: { arn: string }; tags?: Record<string, string> } = {},
+    options: {
+      description?: string;
+      deadLetterConfig?: { arn: string };
+      tags?: Record<string, string>;
+    } = {},
   ): Promise<{ eventBusArn: string }> {
     return this.#buses.create(name, options);
   }
@@ -183,7 +213,9 @@ export class EventBuses {
   }
 
   /** Lists buses by name prefix. */
-  listEventBuses(options: { namePrefix?: string } & PageOptions = {}): Promise<{ eventBuses: EventBusDescription[]; nextToken?: string }> {
+  listEventBuses(
+    options: { namePrefix?: string } & PageOptions = {},
+  ): Promise<{ eventBuses: EventBusDescription[]; nextToken?: string }> {
     return this.#buses.list(options);
   }
 
@@ -198,7 +230,9 @@ export class EventBuses {
    * Commits 1–10 events and returns at once (matching and delivery happen afterwards). Each
    * entry gets an event id or its own error, in request order; the others still count.
    */
-  putEvents(entries: readonly PutEventsEntry[]): Promise<{ failedEntryCount: number; entries: PutEventsResultEntry[] }> {
+  putEvents(
+    entries: readonly PutEventsEntry[],
+  ): Promise<{ failedEntryCount: number; entries: PutEventsResultEntry[] }> {
     return this.#log.put(entries);
   }
 
@@ -221,7 +255,9 @@ export class EventBuses {
    * failed them was fixed): those with these event ids, or up to `limit` of all. Returns how many.
    * @defaultValue every parked event, 1,000 at a time
    */
-  redispatchParked(options: { eventIds?: readonly string[]; limit?: number } = {}): Promise<number> {
+  redispatchParked(
+    options: { eventIds?: readonly string[]; limit?: number } = {},
+  ): Promise<number> {
     return this.#log.redispatchParked(options);
   }
 
@@ -238,7 +274,9 @@ export class EventBuses {
   }
 
   /** Lists a bus's rules by name prefix. */
-  listRules(options: OnBus & { namePrefix?: string } & PageOptions = {}): Promise<{ rules: RuleDescription[]; nextToken?: string }> {
+  listRules(
+    options: OnBus & { namePrefix?: string } & PageOptions = {},
+  ): Promise<{ rules: RuleDescription[]; nextToken?: string }> {
     return this.#rules.list(options);
   }
 
@@ -260,22 +298,36 @@ export class EventBuses {
   // ---- targets ---------------------------------------------------------------------------
 
   /** Adds or replaces targets of a rule (by id); invalid entries fail alone, up to 5 targets per rule. */
-  putTargets(rule: string, targets: readonly TargetInput[], options: OnBus = {}): Promise<{ failedEntryCount: number; failedEntries: TargetFailure[] }> {
+  putTargets(
+    rule: string,
+    targets: readonly TargetInput[],
+    options: OnBus = {},
+  ): Promise<{ failedEntryCount: number; failedEntries: TargetFailure[] }> {
     return this.#targets.put(rule, targets, options);
   }
 
   /** Removes targets by id. */
-  removeTargets(rule: string, ids: readonly string[], options: OnBus = {}): Promise<{ failedEntryCount: number; failedEntries: TargetFailure[] }> {
+  removeTargets(
+    rule: string,
+    ids: readonly string[],
+    options: OnBus = {},
+  ): Promise<{ failedEntryCount: number; failedEntries: TargetFailure[] }> {
     return this.#targets.remove(rule, ids, options);
   }
 
   /** The targets of a rule. */
-  listTargetsByRule(rule: string, options: OnBus & PageOptions = {}): Promise<{ targets: TargetInput[]; nextToken?: string }> {
+  listTargetsByRule(
+    rule: string,
+    options: OnBus & PageOptions = {},
+  ): Promise<{ targets: TargetInput[]; nextToken?: string }> {
     return this.#targets.list(rule, options);
   }
 
   /** Names of the bus's rules with a target of this ARN. */
-  listRuleNamesByTarget(targetArn: string, options: OnBus & PageOptions = {}): Promise<{ ruleNames: string[]; nextToken?: string }> {
+  listRuleNamesByTarget(
+    targetArn: string,
+    options: OnBus & PageOptions = {},
+  ): Promise<{ ruleNames: string[]; nextToken?: string }> {
     return this.#targets.ruleNamesByTarget(targetArn, options);
   }
 }

@@ -9,9 +9,13 @@ export interface BusEventMap {
   /** An event could not be matched, shaped or written: it left the inbox with this error (see `EventBuses.parkedEvents`). */
   'dispatch:parked': [{ eventId: string; position: number; code: string; message: string }];
   /** One delivery attempt failed; `retryAt` is set when it will be tried again. */
-  'delivery:failed': [{ deliveryId: number; route: string; error: string; message: string; retryAt: number | null }];
+  'delivery:failed': [
+    { deliveryId: number; route: string; error: string; message: string; retryAt: number | null },
+  ];
   /** A delivery ended for good without success (to its dead-letter queue when it has one). */
-  'delivery:dropped': [{ deliveryId: number; route: string; deadLettered: boolean; reason: string }];
+  'delivery:dropped': [
+    { deliveryId: number; route: string; deadLettered: boolean; reason: string },
+  ];
   /** A delivery attempt succeeded. */
   'delivery:done': [{ deliveryId: number; route: string; attempts: number }];
   /** Background bus work hit an error talking to the store; it backs off and retries. */

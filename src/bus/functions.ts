@@ -27,9 +27,14 @@ export class FunctionTargets {
     // An idempotent function runs once per (event, rule, target): a retried or re-dispatched delivery is skipped.
     const target: FunctionTarget = options.idempotency
       ? async (event, ctx) => {
-          const where = createHash('sha256').update(`${ctx.ruleArn} ${ctx.targetId}`).digest('hex').slice(0, 32);
-          await handleOnce(options, { key: `${String(event.id)}:${where}`, scope: `fn:${name}` }, (transaction) =>
-            fn(event, transaction ? { ...ctx, transaction } : ctx),
+          const where = createHash('sha256')
+            .update(`${ctx.ruleArn} ${ctx.targetId}`)
+            .digest('hex')
+            .slice(0, 32);
+          await handleOnce(
+            options,
+            { key: `${String(event.id)}:${where}`, scope: `fn:${name}` },
+            (transaction) => fn(event, transaction ? { ...ctx, transaction } : ctx),
           );
         }
       : fn;

@@ -1,5 +1,10 @@
 import type { Clock } from '../core/clock.js';
-import type { ApiDestinationRecord, ApiDestinations, ConnectionRecord, Connections } from './connections.js';
+import type {
+  ApiDestinationRecord,
+  ApiDestinations,
+  ConnectionRecord,
+  Connections,
+} from './connections.js';
 import { DeliveryError } from './invoke.js';
 import type { CompiledTarget } from './targets.js';
 
@@ -45,11 +50,26 @@ export class HttpInvoker {
   }
 
   /** Sends one delivery; resolves on 2xx, throws `DeliveryError` otherwise. */
-  async invoke(destinationName: string, target: CompiledTarget, payload: string, signal: AbortSignal): Promise<void> {
+  async invoke(
+    destinationName: string,
+    target: CompiledTarget,
+    payload: string,
+    signal: AbortSignal,
+  ): Promise<void> {
     const destination = await this.#destinations.record(destinationName);
-    if (!destination) throw new DeliveryError('NO_RESOURCE', `The API destination ${destinationName} does not exist.`, false);
+    if (!destination)
+      throw new DeliveryError(
+        'NO_RESOURCE',
+        `The API destination ${destinationName} does not exist.`,
+        false,
+      );
     const connection = await this.#connections.record(destination.connectionName);
-    if (!connection) throw new DeliveryError('NO_RESOURCE', `The connection ${destination.connectionName} does not exist.`, false);
+    if (!connection)
+      throw new DeliveryError(
+        'NO_RESOURCE',
+        `The connection ${destination.connectionName} does not exist.`,
+        false,
+      );
     await this.#throttle(destination, signal);
     const { url, headers } = await this.#request(destination, connection, target, signal);
     const hasBody = !['GET', 'HEAD', 'OPTIONS'].includes(destination.httpMethod);
@@ -64,36 +84,69 @@ export class HttpInvoker {
       });
       await response.arrayBuffer().catch(() => undefined);
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      throw new DeliveryError(timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', `${destination.httpMethod} ${url.origin}: ${error instanceof Error ? error.message : String(error)}`, true, { cause: error });
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      throw new DeliveryError(
+        timedOut ? 'TIMEOUT' : 'NETWORK_ERROR',
+        `${destination.httpMethod} ${url.origin}: ${error instanceof Error ? error.message : String(error)}`,
+        true,
+        { cause: error },
+      );
     }
     if (response.status >= 200 && response.status < 300) return;
     const retryable = response.status === 429 || response.status >= 500;
-    if (response.status === 401 && connection.authorizationType === 'OAUTH_CLIENT_CREDENTIALS') this.#tokens.delete(connection.name);
-    throw new DeliveryError(response.status === 429 ? 'THROTTLING' : `HTTP_${response.status}`, `${destination.httpMethod} ${url.origin}${url.pathname} answered ${response.status}`, retryable);
+    if (response.status === 401 && connection.authorizationType === 'OAUTH_CLIENT_CREDENTIALS')
+      this.#tokens.delete(connection.name);
+    throw new DeliveryError(
+      response.status === 429 ? 'THROTTLING' : `HTTP_${response.status}`,
+      `${destination.httpMethod} ${url.origin}${url.pathname} answered ${response.status}`,
+      retryable,
+    );
   }
 
   async #throttle(d: ApiDestinationRecord, signal: AbortSignal): Promise<void> {
     let bucket = this.#buckets.get(d.name);
-    if (!bucket || bucket.rate !== d.invocationRateLimitPerSecond) this.#buckets.set(d.name, (bucket = new Bucket(d.invocationRateLimitPerSecond, this.#clock.now())));
+    if (!bucket || bucket.rate !== d.invocationRateLimitPerSecond)
+      this.#buckets.set(
+        d.name,
+        (bucket = new Bucket(d.invocationRateLimitPerSecond, this.#clock.now())),
+      );
     const wait = bucket.take(this.#clock.now());
     if (wait > 0) await this.#clock.sleep(wait, signal);
   }
 
-  async #request(d: ApiDestinationRecord, c: ConnectionRecord, t: CompiledTarget, signal: AbortSignal): Promise<{ url: URL; headers: Headers }> {
+  async #request(
+    d: ApiDestinationRecord,
+    c: ConnectionRecord,
+    t: CompiledTarget,
+    signal: AbortSignal,
+  ): Promise<{ url: URL; headers: Headers }> {
     const values = [...(t.http?.pathParameterValues ?? [])];
-    const url = new URL(d.invocationEndpoint.replace(/\*/g, () => encodeURIComponent(values.shift() ?? '')));
-    const headers = new Headers({ 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Ballast-EventBus' });
-    for (const p of c.auth.invocationHttpParameters?.queryStringParameters ?? []) url.searchParams.append(p.key, p.value);
-    for (const [k, v] of Object.entries(t.http?.queryStringParameters ?? {})) url.searchParams.append(k, v);
-    for (const p of c.auth.invocationHttpParameters?.headerParameters ?? []) headers.set(p.key, p.value);
+    const url = new URL(
+      d.invocationEndpoint.replace(/\*/g, () => encodeURIComponent(values.shift() ?? '')),
+    );
+    const headers = new Headers({
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'Ballast-EventBus',
+    });
+    for (const p of c.auth.invocationHttpParameters?.queryStringParameters ?? [])
+      url.searchParams.append(p.key, p.value);
+    for (const [k, v] of Object.entries(t.http?.queryStringParameters ?? {}))
+      url.searchParams.append(k, v);
+    for (const p of c.auth.invocationHttpParameters?.headerParameters ?? [])
+      headers.set(p.key, p.value);
     for (const [k, v] of Object.entries(t.http?.headerParameters ?? {})) headers.set(k, v);
-    if (c.auth.apiKeyAuthParameters) headers.set(c.auth.apiKeyAuthParameters.apiKeyName, c.auth.apiKeyAuthParameters.apiKeyValue);
+    if (c.auth.apiKeyAuthParameters)
+      headers.set(c.auth.apiKeyAuthParameters.apiKeyName, c.auth.apiKeyAuthParameters.apiKeyValue);
     if (c.auth.basicAuthParameters) {
       const { username, password } = c.auth.basicAuthParameters;
-      headers.set('authorization', `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`);
+      headers.set(
+        'authorization',
+        `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+      );
     }
-    if (c.auth.oAuthParameters) headers.set('authorization', `Bearer ${await this.#oauthToken(c, signal)}`);
+    if (c.auth.oAuthParameters)
+      headers.set('authorization', `Bearer ${await this.#oauthToken(c, signal)}`);
     return { url, headers };
   }
 
@@ -124,17 +177,31 @@ export class HttpInvoker {
         method: o.httpMethod,
         headers: {
           authorization: `Basic ${Buffer.from(`${o.clientParameters.clientID}:${o.clientParameters.clientSecret}`).toString('base64')}`,
-          ...(o.httpMethod === 'GET' ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+          ...(o.httpMethod === 'GET'
+            ? {}
+            : { 'content-type': 'application/x-www-form-urlencoded' }),
         },
         ...(o.httpMethod === 'GET' ? {} : { body: form.toString() }),
         signal: AbortSignal.any([signal, AbortSignal.timeout(HTTP_TIMEOUT_MS)]),
       });
     } catch (error) {
-      throw new DeliveryError('OAUTH_ERROR', `token request to ${url.origin} failed: ${error instanceof Error ? error.message : String(error)}`, true, { cause: error });
+      throw new DeliveryError(
+        'OAUTH_ERROR',
+        `token request to ${url.origin} failed: ${error instanceof Error ? error.message : String(error)}`,
+        true,
+        { cause: error },
+      );
     }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown };
+    const body = (await response.json().catch(() => ({}))) as {
+      access_token?: unknown;
+      expires_in?: unknown;
+    };
     if (!response.ok || typeof body.access_token !== 'string') {
-      throw new DeliveryError('OAUTH_ERROR', `token request to ${url.origin} answered ${response.status} without an access_token`, response.status === 429 || response.status >= 500);
+      throw new DeliveryError(
+        'OAUTH_ERROR',
+        `token request to ${url.origin} answered ${response.status} without an access_token`,
+        response.status === 429 || response.status >= 500,
+      );
     }
     const seconds = typeof body.expires_in === 'number' ? body.expires_in : 300;
     const entry = this.#tokens.get(c.name);

@@ -6,7 +6,14 @@
 export { EventBuses, type EventBusesOptions } from './event-buses.js';
 export { DEFAULT_BUS } from './buses.js';
 export { DEFAULT_BUS_LIMITS, type BusLimits } from './limits.js';
-export type { EventBusDescription, OnBus, PageOptions, PutRuleOptions, RuleDescription, TargetFailure } from './types.js';
+export type {
+  EventBusDescription,
+  OnBus,
+  PageOptions,
+  PutRuleOptions,
+  RuleDescription,
+  TargetFailure,
+} from './types.js';
 export type { ArnScope, RetryPolicy, TargetInput } from './targets.js';
 export type { InputShaping, InputTransformer } from './transform.js';
 export type { PutEventsEntry, PutEventsResultEntry } from './envelope.js';
@@ -15,7 +22,12 @@ export { BusEvents, type BusEventMap } from './events.js';
 export { SCHEDULED_EVENT, type SchedulerOptions } from './scheduler.js';
 export type { DispatcherOptions } from './dispatcher.js';
 export type { DeliveryWorkerOptions } from './worker.js';
-export { Archives, MAX_RETENTION_DAYS, type ArchiveDescription, type ArchiveOptions } from './archives.js';
+export {
+  Archives,
+  MAX_RETENTION_DAYS,
+  type ArchiveDescription,
+  type ArchiveOptions,
+} from './archives.js';
 export { Replays, type ReplayDescription, type StartReplayOptions } from './replays.js';
 export {
   ApiDestinations,

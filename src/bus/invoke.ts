@@ -35,4 +35,7 @@ export interface FunctionTargetContext {
  * An in-process function target: resolve = delivered; throw = retried (a `DeliveryError` with
  * `retryable: false` skips the retries).
  */
-export type FunctionTarget = (event: Record<string, unknown>, context: FunctionTargetContext) => Promise<void> | void;
+export type FunctionTarget = (
+  event: Record<string, unknown>,
+  context: FunctionTargetContext,
+) => Promise<void> | void;

@@ -11,14 +11,20 @@ const STEP = /^(?:\.([A-Za-z0-9_$@-]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\["((?:
  */
 export function parseJsonPath(path: string, what: string): PathStep[] {
   if (typeof path !== 'string' || !path.startsWith('$')) {
-    throw new BallastError('ValidationException', `${what} must be a JSONPath starting with $: ${String(path)}`);
+    throw new BallastError(
+      'ValidationException',
+      `${what} must be a JSONPath starting with $: ${String(path)}`,
+    );
   }
   const steps: PathStep[] = [];
   let rest = path.slice(1);
   while (rest.length > 0) {
     const m = STEP.exec(rest);
     if (!m) {
-      throw new BallastError('ValidationException', `${what} is not a valid JSONPath at position ${path.length - rest.length}: ${path}`);
+      throw new BallastError(
+        'ValidationException',
+        `${what} is not a valid JSONPath at position ${path.length - rest.length}: ${path}`,
+      );
     }
     if (m[1] !== undefined) steps.push(m[1]);
     else if (m[2] !== undefined) steps.push(Number(m[2]));

@@ -6,7 +6,12 @@ import { fullJitterSeconds } from '../core/backoff.js';
  * A failing step (the store restarting, say) is reported and retried after a full-jitter backoff
  * (0.1 s doubling to 5 s), reset by the next step that succeeds.
  */
-export async function runLoop(signal: AbortSignal, clock: Clock, onError: (error: unknown) => void, step: () => Promise<void>): Promise<void> {
+export async function runLoop(
+  signal: AbortSignal,
+  clock: Clock,
+  onError: (error: unknown) => void,
+  step: () => Promise<void>,
+): Promise<void> {
   let failures = 0;
   while (!signal.aborted) {
     try {
@@ -16,7 +21,10 @@ export async function runLoop(signal: AbortSignal, clock: Clock, onError: (error
       if (signal.aborted) break;
       onError(error);
       failures++;
-      await clock.sleep(fullJitterSeconds(failures, { baseSeconds: 0.1, maxSeconds: 5 }) * 1000, signal);
+      await clock.sleep(
+        fullJitterSeconds(failures, { baseSeconds: 0.1, maxSeconds: 5 }) * 1000,
+        signal,
+      );
     }
   }
 }

@@ -31,7 +31,10 @@ export const resourceName = (v: unknown): string => checkName('name', v, 64, SIM
 export function description(v: unknown, max: number): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' || v.length > max) {
-    throw new BallastError('ValidationException', `Description must be a string of at most ${max} characters`);
+    throw new BallastError(
+      'ValidationException',
+      `Description must be a string of at most ${max} characters`,
+    );
   }
   return v;
 }

@@ -1,7 +1,13 @@
 import type { QueueLimits } from '../core/limits.js';
 import { prepareMessage, sendOptionsFor } from '../queue/prepare.js';
 import { isBallastError } from '../core/errors.js';
-import type { DispatchPlan, NewDelivery, ParkedWrite, QueueSend, StoredBusEvent } from '../store/bus-contract.js';
+import type {
+  DispatchPlan,
+  NewDelivery,
+  ParkedWrite,
+  QueueSend,
+  StoredBusEvent,
+} from '../store/bus-contract.js';
 import type { NewMessage, QueueRecord } from '../store/contract.js';
 import type { CompiledBus, CompiledRule } from './runtime.js';
 import { SCHEDULED_EVENT } from './scheduler.js';
@@ -54,7 +60,11 @@ interface EventWrites {
  * pending delivery that a worker attempts (and retries, or dead-letters) on its own. An event
  * that cannot be matched or shaped is parked with its error: it never blocks the events behind it.
  */
-export function planDispatch(events: readonly StoredBusEvent[], input: PlanInput, summary: PlanSummary): DispatchPlan {
+export function planDispatch(
+  events: readonly StoredBusEvent[],
+  input: PlanInput,
+  summary: PlanSummary,
+): DispatchPlan {
   const handled: number[] = [];
   const deliveries: NewDelivery[] = [];
   const sends = new Map<number, QueueBatch>();
@@ -82,7 +92,15 @@ export function planDispatch(events: readonly StoredBusEvent[], input: PlanInput
     archived.push(...writes.archived);
     for (const { queue, message } of writes.messages) {
       let batch = sends.get(queue.id);
-      if (!batch) sends.set(queue.id, (batch = { queueId: queue.id, messages: [], options: sendOptionsFor(queue, input.queueLimits) }));
+      if (!batch)
+        sends.set(
+          queue.id,
+          (batch = {
+            queueId: queue.id,
+            messages: [],
+            options: sendOptionsFor(queue, input.queueLimits),
+          }),
+        );
       batch.messages.push(message);
     }
   }
@@ -98,18 +116,21 @@ function planEvent(e: StoredBusEvent, input: PlanInput): EventWrites | null {
   const writes: EventWrites = { deliveries: [], messages: [], archived: [], matched: 0, bytes: 0 };
   const only = e.onlyRuleIds === null ? null : new Set(e.onlyRuleIds.map(String));
   // A scheduled rule's event goes to that rule whatever its pattern (publishers cannot use source aws.events).
-  const scheduled = only !== null && event.source === 'aws.events' && event['detail-type'] === SCHEDULED_EVENT;
+  const scheduled =
+    only !== null && event.source === 'aws.events' && event['detail-type'] === SCHEDULED_EVENT;
   for (const id of scheduled ? only : bus.matcher.match(event)) {
     if (only && !only.has(id)) continue;
     const rule = bus.rules.get(id);
     if (!rule) continue;
     writes.matched++;
-    for (const target of rule.targets) writes.deliveries.push(deliver(e, event, rule, target, input, writes));
+    for (const target of rule.targets)
+      writes.deliveries.push(deliver(e, event, rule, target, input, writes));
   }
   // Replayed events are never archived again.
   if (e.replayName === null) {
     for (const a of bus.archiveAll) writes.archived.push({ archiveId: a.id, position: e.position });
-    for (const id of bus.archiveMatcher.match(event)) writes.archived.push({ archiveId: Number(id), position: e.position });
+    for (const id of bus.archiveMatcher.match(event))
+      writes.archived.push({ archiveId: Number(id), position: e.position });
   }
   return writes;
 }
@@ -126,9 +147,14 @@ class ParkReason extends Error {
 
 /** The code and message a parked event keeps. */
 function describeError(error: unknown): { code: string; message: string } {
-  if (isBallastError(error) || error instanceof ParkReason) return { code: error.code, message: error.message };
-  if (error instanceof SyntaxError) return { code: 'MalformedEvent', message: `The stored event is not JSON: ${error.message}` };
-  return { code: 'InternalError', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  if (isBallastError(error) || error instanceof ParkReason)
+    return { code: error.code, message: error.message };
+  if (error instanceof SyntaxError)
+    return { code: 'MalformedEvent', message: `The stored event is not JSON: ${error.message}` };
+  return {
+    code: 'InternalError',
+    message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  };
 }
 
 function deliver(
@@ -142,11 +168,18 @@ function deliver(
   const base = { eventPosition: e.position, ruleId: rule.record.id, targetId: target.id };
   let payload: string;
   try {
-    payload = target.shape(event, e.body, { ruleArn: rule.arn, ruleName: rule.record.name, ingestedAt: e.ingestedAt });
+    payload = target.shape(event, e.body, {
+      ruleArn: rule.arn,
+      ruleName: rule.record.name,
+      ingestedAt: e.ingestedAt,
+    });
   } catch (error) {
     // Shaping was validated at PutTargets, so this event itself defeats it (say, a value too deep
     // to serialise): sending it unshaped would hand the target a body it never agreed to.
-    throw new ParkReason('TransformationFailed', `Target ${target.id} of rule ${rule.record.name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ParkReason(
+      'TransformationFailed',
+      `Target ${target.id} of rule ${rule.record.name}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   // A delivery costs a row or two to write whatever its size: count it as at least that much work.
   writes.bytes += Math.max(payload.length, DELIVERY_COST_BYTES);
@@ -159,7 +192,12 @@ function deliver(
       queue,
       payload,
       // FIFO targets: event, rule and target deduplicate a re-dispatch, never two targets of one event.
-      queue.settings.fifo ? { groupId: target.messageGroupId ?? undefined, deduplicationId: `${e.eventId}:${rule.record.id}:${target.id}` } : {},
+      queue.settings.fifo
+        ? {
+            groupId: target.messageGroupId ?? undefined,
+            deduplicationId: `${e.eventId}:${rule.record.id}:${target.id}`,
+          }
+        : {},
       input.queueLimits,
     );
     writes.messages.push({ queue, message });

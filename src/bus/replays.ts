@@ -1,6 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
-import type { ArchivedEvent, ReplayPatch, ReplayRecord, ReplayState } from '../store/bus-contract.js';
+import type {
+  ArchivedEvent,
+  ReplayPatch,
+  ReplayRecord,
+  ReplayState,
+} from '../store/bus-contract.js';
 import type { Store } from '../store/contract.js';
 import type { Archives } from './archives.js';
 import { replayName as checkReplayName, description as checkDescription } from './names.js';
@@ -84,18 +89,33 @@ export class Replays {
   }
 
   /** Starts a replay; at most 10 run at once (`LimitExceededException`). */
-  async start(o: StartReplayOptions): Promise<{ replayArn: string; state: ReplayState; replayStartTime: number }> {
+  async start(
+    o: StartReplayOptions,
+  ): Promise<{ replayArn: string; state: ReplayState; replayStartTime: number }> {
     const { store } = this.#ctx;
     const name = checkReplayName(o.replayName);
     const archive = await this.#ctx.archives.get(o.eventSourceArn);
     const from = time(o.eventStartTime, 'EventStartTime');
     const to = time(o.eventEndTime, 'EventEndTime');
-    if (from >= to) throw new BallastError('ValidationException', 'EventStartTime must be before EventEndTime.');
+    if (from >= to)
+      throw new BallastError('ValidationException', 'EventStartTime must be before EventEndTime.');
     const bus = await this.#ctx.bus(o.destination.arn);
-    if (bus.id !== archive.busId) throw new BallastError('ValidationException', 'Parameter Destination.Arn is not valid. Reason: it must be the archive\'s source event bus.');
-    const filterRuleIds = o.destination.filterArns ? await Promise.all(o.destination.filterArns.map((arn) => this.#ctx.ruleId(bus, arn))) : null;
-    const active = (await Promise.all(ACTIVE.map((s) => store.bus.listReplays('', s, null, null, MAX_ACTIVE + 1)))).flat();
-    if (active.length >= MAX_ACTIVE) throw new BallastError('LimitExceededException', `At most ${MAX_ACTIVE} replays can run at once.`);
+    if (bus.id !== archive.busId)
+      throw new BallastError(
+        'ValidationException',
+        "Parameter Destination.Arn is not valid. Reason: it must be the archive's source event bus.",
+      );
+    const filterRuleIds = o.destination.filterArns
+      ? await Promise.all(o.destination.filterArns.map((arn) => this.#ctx.ruleId(bus, arn)))
+      : null;
+    const active = (
+      await Promise.all(ACTIVE.map((s) => store.bus.listReplays('', s, null, null, MAX_ACTIVE + 1)))
+    ).flat();
+    if (active.length >= MAX_ACTIVE)
+      throw new BallastError(
+        'LimitExceededException',
+        `At most ${MAX_ACTIVE} replays can run at once.`,
+      );
     const now = await store.now();
     const record: ReplayRecord = {
       name,
@@ -117,7 +137,8 @@ export class Replays {
       endedAt: null,
       updatedAt: now,
     };
-    if (!(await store.bus.createReplay(record))) throw new BallastError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
+    if (!(await store.bus.createReplay(record)))
+      throw new BallastError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
     this.#launch(record);
     return { replayArn: this.arn(name), state: 'STARTING', replayStartTime: now };
   }
@@ -128,23 +149,55 @@ export class Replays {
   }
 
   /** Lists replays by name prefix, state or archive. */
-  async list(options: { namePrefix?: string; state?: ReplayState; eventSourceArn?: string; nextToken?: string; limit?: number } = {}): Promise<{ replays: ReplayDescription[]; nextToken?: string }> {
+  async list(
+    options: {
+      namePrefix?: string;
+      state?: ReplayState;
+      eventSourceArn?: string;
+      nextToken?: string;
+      limit?: number;
+    } = {},
+  ): Promise<{ replays: ReplayDescription[]; nextToken?: string }> {
     const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BallastError('ValidationException', 'Limit must be between 1 and 100.');
-    const archiveArn = options.eventSourceArn === undefined ? null : this.#ctx.archives.arn(this.#ctx.archives.nameOf(options.eventSourceArn));
-    const after = options.nextToken === undefined ? null : Buffer.from(options.nextToken, 'base64url').toString('utf8');
-    const rows = await this.#ctx.store.bus.listReplays(options.namePrefix ?? '', options.state ?? null, archiveArn, after, limit + 1);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw new BallastError('ValidationException', 'Limit must be between 1 and 100.');
+    const archiveArn =
+      options.eventSourceArn === undefined
+        ? null
+        : this.#ctx.archives.arn(this.#ctx.archives.nameOf(options.eventSourceArn));
+    const after =
+      options.nextToken === undefined
+        ? null
+        : Buffer.from(options.nextToken, 'base64url').toString('utf8');
+    const rows = await this.#ctx.store.bus.listReplays(
+      options.namePrefix ?? '',
+      options.state ?? null,
+      archiveArn,
+      after,
+      limit + 1,
+    );
     const replays = rows.slice(0, limit).map((r) => this.#describe(r));
     const last = rows.length > limit ? replays[replays.length - 1] : undefined;
-    return { replays, ...(last ? { nextToken: Buffer.from(last.replayName).toString('base64url') } : {}) };
+    return {
+      replays,
+      ...(last ? { nextToken: Buffer.from(last.replayName).toString('base64url') } : {}),
+    };
   }
 
   /** Cancels a STARTING or RUNNING replay (`IllegalStatusException` otherwise). */
   async cancel(name: string): Promise<{ replayArn: string; state: ReplayState }> {
     const r = await this.#get(name);
     const now = await this.#ctx.store.now();
-    const updated = await this.#ctx.store.bus.updateReplay(name, { state: 'CANCELLING', updatedAt: Math.max(now, r.updatedAt) }, { stateIn: ['STARTING', 'RUNNING'] });
-    if (!updated) throw new BallastError('IllegalStatusException', `Replay ${name} is ${(await this.#get(name)).state}: only a STARTING or RUNNING replay can be cancelled.`);
+    const updated = await this.#ctx.store.bus.updateReplay(
+      name,
+      { state: 'CANCELLING', updatedAt: Math.max(now, r.updatedAt) },
+      { stateIn: ['STARTING', 'RUNNING'] },
+    );
+    if (!updated)
+      throw new BallastError(
+        'IllegalStatusException',
+        `Replay ${name} is ${(await this.#get(name)).state}: only a STARTING or RUNNING replay can be cancelled.`,
+      );
     return { replayArn: this.arn(name), state: 'CANCELLING' };
   }
 
@@ -157,7 +210,8 @@ export class Replays {
   /** Keeps adopting replays whose runner went silent. Started by `openBallast`; ends with `close()`. */
   watch(): void {
     this.#watching ??= (async () => {
-      while (await this.#ctx.clock.sleep(ADOPT_EVERY_MS, this.#stop.signal)) await this.adoptOrphans().catch(() => undefined);
+      while (await this.#ctx.clock.sleep(ADOPT_EVERY_MS, this.#stop.signal))
+        await this.adoptOrphans().catch(() => undefined);
     })();
   }
 
@@ -169,7 +223,11 @@ export class Replays {
     for (const state of ACTIVE) {
       for (const r of await store.bus.listReplays('', state, null, null, 100)) {
         if (this.#running.has(r.name)) continue;
-        const mine = await store.bus.updateReplay(r.name, { updatedAt: now }, { stateIn: ACTIVE, updatedBefore: now - ORPHANED_AFTER_MS });
+        const mine = await store.bus.updateReplay(
+          r.name,
+          { updatedAt: now },
+          { stateIn: ACTIVE, updatedBefore: now - ORPHANED_AFTER_MS },
+        );
         if (!mine) continue;
         this.#launch(mine);
         adopted.push(r.name);
@@ -198,23 +256,49 @@ export class Replays {
   async #run(start: ReplayRecord): Promise<void> {
     const { store } = this.#ctx;
     let r = start;
-    const step = async (patch: Omit<ReplayPatch, 'updatedAt'>, events: ArchivedEvent[] = []): Promise<ReplayRecord | undefined> => {
+    const step = async (
+      patch: Omit<ReplayPatch, 'updatedAt'>,
+      events: ArchivedEvent[] = [],
+    ): Promise<ReplayRecord | undefined> => {
       // updatedAt must move even when the clock did not, so the next step's condition names this write.
       const updatedAt = Math.max(await store.now(), r.updatedAt + 1);
-      return store.bus.updateReplay(r.name, { ...patch, updatedAt }, { stateIn: ['STARTING', 'RUNNING'], updatedAt: r.updatedAt }, events.map((e) => replayedEvent(e, r)));
+      return store.bus.updateReplay(
+        r.name,
+        { ...patch, updatedAt },
+        { stateIn: ['STARTING', 'RUNNING'], updatedAt: r.updatedAt },
+        events.map((e) => replayedEvent(e, r)),
+      );
     };
     try {
       for (;;) {
         if (this.#stop.signal.aborted) return;
-        const batch = await store.bus.readArchive(r.archiveId, r.eventStartTime, r.eventEndTime, r.cursor, BATCH);
+        const batch = await store.bus.readArchive(
+          r.archiveId,
+          r.eventStartTime,
+          r.eventEndTime,
+          r.cursor,
+          BATCH,
+        );
         const last = batch[batch.length - 1];
         const next = last
-          ? await step({ state: 'RUNNING', cursor: { eventTime: last.eventTime, position: last.position }, eventLastReplayedTime: last.eventTime, replayed: r.replayed + batch.length }, batch)
+          ? await step(
+              {
+                state: 'RUNNING',
+                cursor: { eventTime: last.eventTime, position: last.position },
+                eventLastReplayedTime: last.eventTime,
+                replayed: r.replayed + batch.length,
+              },
+              batch,
+            )
           : await step({ state: 'COMPLETED', endedAt: await store.now() });
         if (!next) {
           // Cancelled (or adopted elsewhere after a long pause): finish a cancel, otherwise let go.
           const now = await store.now();
-          await store.bus.updateReplay(r.name, { state: 'CANCELLED', endedAt: now, updatedAt: now }, { stateIn: ['CANCELLING'] });
+          await store.bus.updateReplay(
+            r.name,
+            { state: 'CANCELLED', endedAt: now, updatedAt: now },
+            { stateIn: ['CANCELLING'] },
+          );
           return;
         }
         r = next;
@@ -223,7 +307,11 @@ export class Replays {
     } catch (error) {
       const now = await store.now().catch(() => Date.now());
       await store.bus
-        .updateReplay(r.name, { state: 'FAILED', stateReason: String(error), endedAt: now, updatedAt: now }, { stateIn: ACTIVE })
+        .updateReplay(
+          r.name,
+          { state: 'FAILED', stateReason: String(error), endedAt: now, updatedAt: now },
+          { stateIn: ACTIVE },
+        )
         .catch(() => undefined);
     }
   }
@@ -242,10 +330,15 @@ export class Replays {
       state: r.state,
       ...(r.stateReason !== null ? { stateReason: r.stateReason } : {}),
       eventSourceArn: r.archiveArn,
-      destination: { arn: r.destinationArn, ...(r.filterArns ? { filterArns: [...r.filterArns] } : {}) },
+      destination: {
+        arn: r.destinationArn,
+        ...(r.filterArns ? { filterArns: [...r.filterArns] } : {}),
+      },
       eventStartTime: r.eventStartTime,
       eventEndTime: r.eventEndTime,
-      ...(r.eventLastReplayedTime !== null ? { eventLastReplayedTime: r.eventLastReplayedTime } : {}),
+      ...(r.eventLastReplayedTime !== null
+        ? { eventLastReplayedTime: r.eventLastReplayedTime }
+        : {}),
       replayStartTime: r.startedAt,
       ...(r.endedAt !== null ? { replayEndTime: r.endedAt } : {}),
       replayedEvents: r.replayed,
@@ -257,11 +350,19 @@ export class Replays {
 function replayedEvent(e: ArchivedEvent, r: ReplayRecord) {
   const body = `{"replay-name":${JSON.stringify(r.name)},${e.body.slice(1)}`;
   const id = /"id":"([^"]+)"/.exec(e.body)?.[1] ?? '';
-  return { busId: r.busId, eventId: id, body, eventTime: e.eventTime, replayName: r.name, onlyRuleIds: r.filterRuleIds };
+  return {
+    busId: r.busId,
+    eventId: id,
+    body,
+    eventTime: e.eventTime,
+    replayName: r.name,
+    onlyRuleIds: r.filterRuleIds,
+  };
 }
 
 function time(v: Date | number, name: string): number {
   const ms = v instanceof Date ? v.getTime() : v;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new BallastError('ValidationException', `${name} must be a date.`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms))
+    throw new BallastError('ValidationException', `${name} must be a date.`);
   return ms;
 }

@@ -26,21 +26,47 @@ export class Rules {
   async put(name: string, options: PutRuleOptions): Promise<{ ruleArn: string }> {
     checkRuleName(name);
     const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
-    const pattern = options.eventPattern === undefined ? null : typeof options.eventPattern === 'string' ? options.eventPattern : JSON.stringify(options.eventPattern);
+    const pattern =
+      options.eventPattern === undefined
+        ? null
+        : typeof options.eventPattern === 'string'
+          ? options.eventPattern
+          : JSON.stringify(options.eventPattern);
     if (pattern === null && options.scheduleExpression === undefined) {
-      throw new BallastError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
+      throw new BallastError(
+        'ValidationException',
+        'Parameter(s) EventPattern or ScheduleExpression must be specified.',
+      );
     }
     if (pattern !== null) checkPattern(pattern);
-    const schedule = options.scheduleExpression === undefined ? null : parseSchedule(options.scheduleExpression);
+    const schedule =
+      options.scheduleExpression === undefined ? null : parseSchedule(options.scheduleExpression);
     if (schedule && bus.name !== DEFAULT_BUS) {
-      throw new BallastError('ValidationException', 'ScheduleExpression is supported only on the default event bus.');
+      throw new BallastError(
+        'ValidationException',
+        'ScheduleExpression is supported only on the default event bus.',
+      );
     }
     const state = options.state ?? 'ENABLED';
-    if (state !== 'ENABLED' && state !== 'DISABLED') throw new BallastError('ValidationException', `State must be ENABLED or DISABLED, not ${String(state)}.`);
+    if (state !== 'ENABLED' && state !== 'DISABLED')
+      throw new BallastError(
+        'ValidationException',
+        `State must be ENABLED or DISABLED, not ${String(state)}.`,
+      );
     if (!(await this.#ctx.store.bus.getRule(bus.id, name))) {
-      const count = (await this.#ctx.store.bus.listRules(bus.id, '', null, this.#ctx.options.limits.maxRulesPerBus + 1)).length;
+      const count = (
+        await this.#ctx.store.bus.listRules(
+          bus.id,
+          '',
+          null,
+          this.#ctx.options.limits.maxRulesPerBus + 1,
+        )
+      ).length;
       if (count >= this.#ctx.options.limits.maxRulesPerBus) {
-        throw new BallastError('LimitExceededException', `The limit of ${this.#ctx.options.limits.maxRulesPerBus} rules on event bus ${bus.name} has been reached.`);
+        throw new BallastError(
+          'LimitExceededException',
+          `The limit of ${this.#ctx.options.limits.maxRulesPerBus} rules on event bus ${bus.name} has been reached.`,
+        );
       }
     }
     await this.#ctx.store.bus.putRule(bus.id, name, {
@@ -49,7 +75,10 @@ export class Rules {
       // The first firing counts from now by the store's clock (the database's on PostgreSQL).
       nextFireAt: schedule ? schedule.next(await this.#ctx.store.now()) : null,
       state,
-      description: checkDescription(options.description, this.#ctx.options.limits.maxDescriptionLength),
+      description: checkDescription(
+        options.description,
+        this.#ctx.options.limits.maxDescriptionLength,
+      ),
       roleArn: options.roleArn ?? null,
     });
     return { ruleArn: this.arn(name, bus.name) };
@@ -62,18 +91,31 @@ export class Rules {
   }
 
   /** Lists a bus's rules by name prefix. */
-  async list(options: OnBus & { namePrefix?: string } & PageOptions): Promise<{ rules: RuleDescription[]; nextToken?: string }> {
+  async list(
+    options: OnBus & { namePrefix?: string } & PageOptions,
+  ): Promise<{ rules: RuleDescription[]; nextToken?: string }> {
     const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
     const limit = pageLimit(options.limit);
-    const rows = await this.#ctx.store.bus.listRules(bus.id, options.namePrefix ?? '', fromToken(options.nextToken), limit + 1);
-    return page(rows.map((r) => this.#describe(bus, r)), limit, 'rules', (r) => r.name);
+    const rows = await this.#ctx.store.bus.listRules(
+      bus.id,
+      options.namePrefix ?? '',
+      fromToken(options.nextToken),
+      limit + 1,
+    );
+    return page(
+      rows.map((r) => this.#describe(bus, r)),
+      limit,
+      'rules',
+      (r) => r.name,
+    );
   }
 
   /** Deletes a rule that has no targets; deleting a missing rule succeeds. */
   async delete(name: string, options: OnBus): Promise<void> {
     const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
     const r = await this.#ctx.store.bus.deleteRule(bus.id, name);
-    if (r === 'hasTargets') throw new BallastError('ValidationException', 'Rule can\'t be deleted since it has targets.');
+    if (r === 'hasTargets')
+      throw new BallastError('ValidationException', "Rule can't be deleted since it has targets.");
   }
 
   /** Enables or disables a rule; a disabled rule matches nothing until enabled again. */
@@ -81,22 +123,35 @@ export class Rules {
     const bus = await this.#ctx.buses.get(options.eventBusName ?? DEFAULT_BUS);
     const rule = await this.get(bus, name);
     // Enabling a schedule counts its next firing from now: periods missed while disabled do not fire.
-    const nextFireAt = rule.scheduleExpression === null ? null : parseSchedule(rule.scheduleExpression).next(await this.#ctx.store.now());
+    const nextFireAt =
+      rule.scheduleExpression === null
+        ? null
+        : parseSchedule(rule.scheduleExpression).next(await this.#ctx.store.now());
     await this.#ctx.store.bus.putRule(bus.id, name, { ...rule, state, nextFireAt });
   }
 
   /** The stored rule of a name on a bus; `ResourceNotFoundException` when absent. */
   async get(bus: BusRecord, name: string): Promise<RuleRecord> {
     const rule = await this.#ctx.store.bus.getRule(bus.id, name);
-    if (!rule) throw new BallastError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
+    if (!rule)
+      throw new BallastError(
+        'ResourceNotFoundException',
+        `Rule ${name} does not exist on EventBus ${bus.name}.`,
+      );
     return rule;
   }
 
   /** The id of the rule an ARN names on a bus (replays are limited to rules by ARN); `ResourceNotFoundException` when absent. */
   async idOf(bus: BusRecord, arn: string): Promise<number> {
     const prefix = `arn:aws:events:${this.#ctx.options.region}:${this.#ctx.options.accountId}:rule/${bus.name === DEFAULT_BUS ? '' : `${bus.name}/`}`;
-    const rule = arn.startsWith(prefix) ? await this.#ctx.store.bus.getRule(bus.id, arn.slice(prefix.length)) : undefined;
-    if (!rule) throw new BallastError('ResourceNotFoundException', `Rule ${arn} does not exist on EventBus ${bus.name}.`);
+    const rule = arn.startsWith(prefix)
+      ? await this.#ctx.store.bus.getRule(bus.id, arn.slice(prefix.length))
+      : undefined;
+    if (!rule)
+      throw new BallastError(
+        'ResourceNotFoundException',
+        `Rule ${arn} does not exist on EventBus ${bus.name}.`,
+      );
     return rule.id;
   }
 

@@ -61,7 +61,9 @@ export async function compileBuses(
       } catch {
         continue;
       }
-      const targets = rule.targets.map((t) => compileTarget(t, scope, limits)).filter((t): t is CompiledTarget => t !== undefined);
+      const targets = rule.targets
+        .map((t) => compileTarget(t, scope, limits))
+        .filter((t): t is CompiledTarget => t !== undefined);
       compiled.set(key, { record: rule, arn: ruleArn(scope, bus.name, rule.name), targets });
     }
     const own = archives.filter((a) => a.busId === bus.id && a.state === 'ENABLED');
@@ -80,9 +82,11 @@ export async function compileBuses(
   return { version, buses: out };
 }
 
-async function listAll<T extends { name: string }>(page: (after: string | null) => Promise<T[]>): Promise<T[]> {
+async function listAll<T extends { name: string }>(
+  page: (after: string | null) => Promise<T[]>,
+): Promise<T[]> {
   const all: T[] = [];
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const rows = await page(after);
     all.push(...rows);
     if (rows.length < 100) return all;

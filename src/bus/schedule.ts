@@ -15,7 +15,10 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
 const invalid = (expression: string, why: string): never => {
-  throw new BallastError('ValidationException', `Parameter ScheduleExpression is not valid: ${why} (${expression}).`);
+  throw new BallastError(
+    'ValidationException',
+    `Parameter ScheduleExpression is not valid: ${why} (${expression}).`,
+  );
 };
 
 /**
@@ -23,19 +26,30 @@ const invalid = (expression: string, why: string): never => {
  * (UTC; `*`, `,`, `-`, `/`, `?`, `L`, `W`, `#`, names JAN–DEC and SUN–SAT). Throws `ValidationException`.
  */
 export function parseSchedule(expression: string): Schedule {
-  if (typeof expression !== 'string' || expression.length > 256) invalid(String(expression), 'at most 256 characters');
+  if (typeof expression !== 'string' || expression.length > 256)
+    invalid(String(expression), 'at most 256 characters');
   const rate = RATE.exec(expression);
   if (rate) {
     const value = Number(rate[1]);
     const unit = rate[2]!;
     if (value < 1) invalid(expression, 'the rate must be a positive whole number');
     // EventBridge's wording rule: 1 takes the singular, more the plural.
-    if ((value === 1) !== !unit.endsWith('s')) invalid(expression, value === 1 ? 'use the singular unit for 1' : 'use the plural unit for more than 1');
-    const ms = value * (unit.startsWith('minute') ? MINUTE : unit.startsWith('hour') ? 60 * MINUTE : 1440 * MINUTE);
+    if ((value === 1) !== !unit.endsWith('s'))
+      invalid(
+        expression,
+        value === 1 ? 'use the singular unit for 1' : 'use the plural unit for more than 1',
+      );
+    const ms =
+      value *
+      (unit.startsWith('minute') ? MINUTE : unit.startsWith('hour') ? 60 * MINUTE : 1440 * MINUTE);
     return { expression, next: (after) => after + ms };
   }
   const cron = CRON.exec(expression);
-  if (!cron) return invalid(expression, 'expected rate(value unit) or cron(minutes hours day-of-month month day-of-week year)');
+  if (!cron)
+    return invalid(
+      expression,
+      'expected rate(value unit) or cron(minutes hours day-of-month month day-of-week year)',
+    );
   return parseCron(expression, cron[1]!.trim().split(/\s+/));
 }
 
@@ -47,13 +61,22 @@ interface DayRule {
 }
 
 function parseCron(expression: string, f: string[]): Schedule {
-  if (f.length !== 6) invalid(expression, 'cron needs 6 fields: minutes hours day-of-month month day-of-week year');
-  const [minF, hourF, domF, monF, dowF, yearF] = f as [string, string, string, string, string, string];
+  if (f.length !== 6)
+    invalid(expression, 'cron needs 6 fields: minutes hours day-of-month month day-of-week year');
+  const [minF, hourF, domF, monF, dowF, yearF] = f as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const minutes = field(expression, minF, 0, 59);
   const hours = field(expression, hourF, 0, 23);
   const months = field(expression, monF, 1, 12, MONTHS, 1);
   const years = field(expression, yearF, 1970, 2199);
-  if ((domF === '?') === (dowF === '?')) invalid(expression, 'exactly one of day-of-month and day-of-week must be ?');
+  if ((domF === '?') === (dowF === '?'))
+    invalid(expression, 'exactly one of day-of-month and day-of-week must be ?');
   const dom = domRule(expression, domF);
   const dow = dowRule(expression, dowF);
   const dayMatches = (y: number, m: number, d: number): boolean => {
@@ -102,12 +125,20 @@ function parseCron(expression: string, f: string[]): Schedule {
 const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
 
 /** A numeric cron field: `*`, lists, ranges, steps, names. */
-function field(expression: string, text: string, min: number, max: number, names?: string[], nameBase = 0): Set<number> {
+function field(
+  expression: string,
+  text: string,
+  min: number,
+  max: number,
+  names?: string[],
+  nameBase = 0,
+): Set<number> {
   const out = new Set<number>();
   const value = (v: string): number => {
     const named = names?.indexOf(v.toUpperCase()) ?? -1;
     const n = named >= 0 ? named + nameBase : /^\d+$/.test(v) ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) invalid(expression, `${v} is not in ${min}–${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      invalid(expression, `${v} is not in ${min}–${max}`);
     return n;
   };
   for (const part of text.split(',')) {
@@ -151,12 +182,22 @@ function dowRule(expression: string, text: string): DayRule {
   if (hash) {
     const day = field(expression, hash[1]!, 1, 7, DAYS, 1).values().next().value!;
     const nth = Number(hash[2]);
-    return { set: null, special: (y, m, d) => new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 1 === day && Math.ceil(d / 7) === nth, any: false };
+    return {
+      set: null,
+      special: (y, m, d) =>
+        new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 1 === day && Math.ceil(d / 7) === nth,
+      any: false,
+    };
   }
   const last = /^([1-7]|[A-Za-z]{3})L$/.exec(text);
   if (last) {
     const day = field(expression, last[1]!, 1, 7, DAYS, 1).values().next().value!;
-    return { set: null, special: (y, m, d) => new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 1 === day && d + 7 > daysIn(y, m), any: false };
+    return {
+      set: null,
+      special: (y, m, d) =>
+        new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 1 === day && d + 7 > daysIn(y, m),
+      any: false,
+    };
   }
   if (text === 'L') return { set: new Set([7]), special: null, any: false };
   return { set: field(expression, text, 1, 7, DAYS, 1), special: null, any: false };

@@ -31,7 +31,13 @@ export class Scheduler {
   readonly #stop = new AbortController();
   #loop: Promise<void> | null = null;
 
-  constructor(store: Store, scope: ArnScope, clock: Clock, events: BusEvents, options: SchedulerOptions = {}) {
+  constructor(
+    store: Store,
+    scope: ArnScope,
+    clock: Clock,
+    events: BusEvents,
+    options: SchedulerOptions = {},
+  ) {
     this.#store = store;
     this.#scope = scope;
     this.#clock = clock;
@@ -50,7 +56,9 @@ export class Scheduler {
     let fired = 0;
     const dueList = await this.#store.bus.dueSchedules(now, 100);
     if (dueList.length === 0) return 0;
-    const buses = new Map((await this.#store.bus.listBuses('', null, 1000)).map((b) => [b.id, b.name]));
+    const buses = new Map(
+      (await this.#store.bus.listBuses('', null, 1000)).map((b) => [b.id, b.name]),
+    );
     for (const due of dueList) {
       let next: number | null;
       try {
@@ -86,14 +94,21 @@ export class Scheduler {
 
   #run(): Promise<void> {
     const signal = this.#stop.signal;
-    return runLoop(signal, this.#clock, (error) => this.#events.emit('bus:error', { error }), async () => {
-      await this.runOnce();
-      const next = await this.#store.bus.nextScheduleAt();
-      const now = await this.#store.now();
-      await this.#clock.sleep(next === null ? this.#pollMs : Math.max(1, Math.min(this.#pollMs, next - now)), signal);
-    });
+    return runLoop(
+      signal,
+      this.#clock,
+      (error) => this.#events.emit('bus:error', { error }),
+      async () => {
+        await this.runOnce();
+        const next = await this.#store.bus.nextScheduleAt();
+        const now = await this.#store.now();
+        await this.#clock.sleep(
+          next === null ? this.#pollMs : Math.max(1, Math.min(this.#pollMs, next - now)),
+          signal,
+        );
+      },
+    );
   }
-
 
   /** Stops the loop. */
   async stop(): Promise<void> {

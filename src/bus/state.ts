@@ -44,7 +44,8 @@ export class BusState {
 
   async #refresh(): Promise<BusView> {
     const version = await this.#store.bus.rulesVersion();
-    if (this.#compiled?.version !== version) this.#compiled = await compileBuses(this.#store, this.#scope, this.#limits);
+    if (this.#compiled?.version !== version)
+      this.#compiled = await compileBuses(this.#store, this.#scope, this.#limits);
     return this.#compiled;
   }
 }

@@ -63,22 +63,32 @@ export interface ArnScope {
 /** Reads what a target ARN points at; undefined when Ballast cannot deliver there. */
 export function targetKind(arn: string, scope: ArnScope): TargetKind | undefined {
   const base = `:${scope.region}:${scope.accountId}:`;
-  if (arn.startsWith(`arn:aws:sqs${base}`)) return { kind: 'queue', queue: arn.slice(`arn:aws:sqs${base}`.length) };
-  if (arn.startsWith(`arn:aws:lambda${base}function:`)) return { kind: 'function', name: arn.slice(`arn:aws:lambda${base}function:`.length) };
+  if (arn.startsWith(`arn:aws:sqs${base}`))
+    return { kind: 'queue', queue: arn.slice(`arn:aws:sqs${base}`.length) };
+  if (arn.startsWith(`arn:aws:lambda${base}function:`))
+    return { kind: 'function', name: arn.slice(`arn:aws:lambda${base}function:`.length) };
   const dest = `arn:aws:events${base}api-destination/`;
-  if (arn.startsWith(dest)) return { kind: 'http', destination: arn.slice(dest.length).split('/')[0]! };
+  if (arn.startsWith(dest))
+    return { kind: 'http', destination: arn.slice(dest.length).split('/')[0]! };
   return undefined;
 }
 
 /** The route (isolation unit) of a target kind; queue targets have none (delivered at dispatch). */
 export function routeOf(kind: TargetKind): string {
-  return kind.kind === 'queue' ? `queue:${kind.queue}` : kind.kind === 'function' ? `fn:${kind.name}` : `http:${kind.destination}`;
+  return kind.kind === 'queue'
+    ? `queue:${kind.queue}`
+    : kind.kind === 'function'
+      ? `fn:${kind.name}`
+      : `http:${kind.destination}`;
 }
 
 function intIn(v: unknown, name: string, min: number, max: number, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new BallastError('ValidationException', `${name} must be an integer from ${min} to ${max}.`);
+    throw new BallastError(
+      'ValidationException',
+      `${name} must be an integer from ${min} to ${max}.`,
+    );
   }
   return v;
 }
@@ -96,21 +106,37 @@ export function validateTarget(t: TargetInput, scope: ArnScope, limits: BusLimit
   intIn(t.retryPolicy?.maximumRetryAttempts, 'MaximumRetryAttempts', 0, 185, 185);
   intIn(t.retryPolicy?.maximumEventAgeInSeconds, 'MaximumEventAgeInSeconds', 60, 86_400, 86_400);
   if (t.deadLetterConfig !== undefined) {
-    const k = typeof t.deadLetterConfig.arn === 'string' ? targetKind(t.deadLetterConfig.arn, scope) : undefined;
+    const k =
+      typeof t.deadLetterConfig.arn === 'string'
+        ? targetKind(t.deadLetterConfig.arn, scope)
+        : undefined;
     if (k?.kind !== 'queue' || k.queue.endsWith('.fifo')) {
-      throw new BallastError('ValidationException', `Target ${id}: DeadLetterConfig.Arn must be the ARN of a standard queue.`);
+      throw new BallastError(
+        'ValidationException',
+        `Target ${id}: DeadLetterConfig.Arn must be the ARN of a standard queue.`,
+      );
     }
   }
   const group = t.sqsParameters?.messageGroupId;
-  if (group !== undefined && (typeof group !== 'string' || group.length < 1 || group.length > 100)) {
-    throw new BallastError('ValidationException', `Target ${id}: SqsParameters.MessageGroupId must be 1 to 100 characters.`);
+  if (
+    group !== undefined &&
+    (typeof group !== 'string' || group.length < 1 || group.length > 100)
+  ) {
+    throw new BallastError(
+      'ValidationException',
+      `Target ${id}: SqsParameters.MessageGroupId must be 1 to 100 characters.`,
+    );
   }
   const { id: _id, arn, ...config } = t;
   return { id, arn, config: JSON.parse(JSON.stringify(config)) as Record<string, unknown> };
 }
 
 /** Compiles a stored target for dispatch (it was validated when it was put). */
-export function compileTarget(record: TargetRecord, scope: ArnScope, limits: BusLimits): CompiledTarget | undefined {
+export function compileTarget(
+  record: TargetRecord,
+  scope: ArnScope,
+  limits: BusLimits,
+): CompiledTarget | undefined {
   const kind = targetKind(record.arn, scope);
   if (!kind) return undefined;
   const c = record.config as Omit<TargetInput, 'id' | 'arn'>;

@@ -31,15 +31,26 @@ const RESERVED = /^aws\.events\./;
 const VARIABLE = /^[A-Za-z0-9_-]{1,256}$/;
 
 /** A compiled shaping: validated once at PutTargets, applied per delivery. */
-export type Shaper = (event: Record<string, unknown>, eventText: string, ctx: ShapeContext) => string;
+export type Shaper = (
+  event: Record<string, unknown>,
+  eventText: string,
+  ctx: ShapeContext,
+) => string;
 
 /** Validates a target's shaping options and compiles them; throws `ValidationException`. */
 export function compileShaping(s: InputShaping, limits: BusLimits): Shaper {
   const given = [s.input, s.inputPath, s.inputTransformer].filter((x) => x !== undefined).length;
-  if (given > 1) throw new BallastError('ValidationException', 'Only one of Input, InputPath, or InputTransformer can be provided.');
+  if (given > 1)
+    throw new BallastError(
+      'ValidationException',
+      'Only one of Input, InputPath, or InputTransformer can be provided.',
+    );
   if (s.input !== undefined) {
     if (typeof s.input !== 'string' || s.input.length > limits.maxInputLength) {
-      throw new BallastError('ValidationException', `Input must be a string of at most ${limits.maxInputLength} characters.`);
+      throw new BallastError(
+        'ValidationException',
+        `Input must be a string of at most ${limits.maxInputLength} characters.`,
+      );
     }
     try {
       JSON.parse(s.input);
@@ -51,7 +62,10 @@ export function compileShaping(s: InputShaping, limits: BusLimits): Shaper {
   }
   if (s.inputPath !== undefined) {
     if (typeof s.inputPath !== 'string' || s.inputPath.length > limits.maxInputPathLength) {
-      throw new BallastError('ValidationException', `InputPath must be at most ${limits.maxInputPathLength} characters.`);
+      throw new BallastError(
+        'ValidationException',
+        `InputPath must be at most ${limits.maxInputPathLength} characters.`,
+      );
     }
     const steps = parseJsonPath(s.inputPath, 'InputPath');
     if (steps.length === 0) return (_e, text) => text;
@@ -71,38 +85,68 @@ interface Piece {
 
 function compileTransformer(t: InputTransformer, limits: BusLimits): Shaper {
   const template = t.inputTemplate;
-  if (typeof template !== 'string' || template.length < 1 || template.length > limits.maxInputLength) {
-    throw new BallastError('ValidationException', `InputTemplate must be 1 to ${limits.maxInputLength} characters.`);
+  if (
+    typeof template !== 'string' ||
+    template.length < 1 ||
+    template.length > limits.maxInputLength
+  ) {
+    throw new BallastError(
+      'ValidationException',
+      `InputTemplate must be 1 to ${limits.maxInputLength} characters.`,
+    );
   }
   const entries = Object.entries(t.inputPathsMap ?? {});
   if (entries.length > limits.maxInputPathsMapEntries) {
-    throw new BallastError('ValidationException', `InputPathsMap may have at most ${limits.maxInputPathsMapEntries} entries.`);
+    throw new BallastError(
+      'ValidationException',
+      `InputPathsMap may have at most ${limits.maxInputPathsMapEntries} entries.`,
+    );
   }
   const paths = new Map<string, PathStep[]>();
   for (const [name, path] of entries) {
     if (!VARIABLE.test(name) || RESERVED.test(name) || name.startsWith('AWS.')) {
-      throw new BallastError('ValidationException', `InputPathsMap key ${JSON.stringify(name)} is not allowed: 1–256 of [A-Za-z0-9_-], not starting with AWS.`);
+      throw new BallastError(
+        'ValidationException',
+        `InputPathsMap key ${JSON.stringify(name)} is not allowed: 1–256 of [A-Za-z0-9_-], not starting with AWS.`,
+      );
     }
     if (typeof path !== 'string' || path.length > limits.maxInputPathLength) {
-      throw new BallastError('ValidationException', `InputPathsMap path of ${name} must be at most ${limits.maxInputPathLength} characters.`);
+      throw new BallastError(
+        'ValidationException',
+        `InputPathsMap path of ${name} must be at most ${limits.maxInputPathLength} characters.`,
+      );
     }
     paths.set(name, parseJsonPath(path, `InputPathsMap[${name}]`));
   }
   const pieces = splitTemplate(template, (name) => paths.has(name) || RESERVED.test(name));
   for (const p of pieces) {
-    if (p.inString && (p.variable === 'aws.events.event' || p.variable === 'aws.events.event.json')) {
-      throw new BallastError('ValidationException', `<${p.variable}> can only be used as a whole JSON value, not inside a string.`);
+    if (
+      p.inString &&
+      (p.variable === 'aws.events.event' || p.variable === 'aws.events.event.json')
+    ) {
+      throw new BallastError(
+        'ValidationException',
+        `<${p.variable}> can only be used as a whole JSON value, not inside a string.`,
+      );
     }
   }
   // A template that is not JSON (e.g. `instance <id> is <state>`) is plain text: values go in as they are.
-  const plain = !isJson(pieces.map((p) => p.literal + (p.variable ? (p.inString ? 'x' : '0') : '')).join(''));
+  const plain = !isJson(
+    pieces.map((p) => p.literal + (p.variable ? (p.inString ? 'x' : '0') : '')).join(''),
+  );
   return (event, eventText, ctx) => {
     let out = '';
     for (const p of pieces) {
       out += p.literal;
       if (p.variable === null) continue;
       const value = variable(p.variable, paths, event, eventText, ctx);
-      out += plain ? raw(value) : p.inString ? escapeInString(value) : value === undefined ? 'null' : JSON.stringify(value);
+      out += plain
+        ? raw(value)
+        : p.inString
+          ? escapeInString(value)
+          : value === undefined
+            ? 'null'
+            : JSON.stringify(value);
     }
     return out;
   };
@@ -164,7 +208,8 @@ function splitTemplate(template: string, known: (name: string) => boolean): Piec
   return pieces;
 }
 
-const raw = (v: unknown): string => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+const raw = (v: unknown): string =>
+  v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 // Escaped (unlike EventBridge, which inlines as is and can emit broken JSON): the result stays valid JSON.
 const escapeInString = (v: unknown): string => JSON.stringify(raw(v)).slice(1, -1);
 

@@ -1,7 +1,14 @@
 import { isBallastError } from '../core/errors.js';
 import { fullJitterSeconds } from '../core/backoff.js';
 import { prepareMessage, sendOptionsFor } from '../queue/prepare.js';
-import { BUS_WAKE, type ClaimedDelivery, type DeliveryAttempt, type DeliveryFilter, type DeliverySettlement, type QueueSend } from '../store/bus-contract.js';
+import {
+  BUS_WAKE,
+  type ClaimedDelivery,
+  type DeliveryAttempt,
+  type DeliveryFilter,
+  type DeliverySettlement,
+  type QueueSend,
+} from '../store/bus-contract.js';
 import type { BusDeps } from './deps.js';
 import { DeliveryError, type FunctionTarget } from './invoke.js';
 import type { CompiledRule } from './runtime.js';
@@ -37,7 +44,8 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   readonly #d: BusDeps;
   readonly #functions: ReadonlyMap<string, FunctionTarget>;
-  readonly #options: Required<Omit<DeliveryWorkerOptions, 'retry' | 'random'>> & Pick<DeliveryWorkerOptions, 'retry' | 'random'>;
+  readonly #options: Required<Omit<DeliveryWorkerOptions, 'retry' | 'random'>> &
+    Pick<DeliveryWorkerOptions, 'retry' | 'random'>;
   readonly #running = new Map<string, number>();
   #total = 0;
   readonly #stop = new AbortController();
@@ -46,7 +54,12 @@ export class DeliveryWorker {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #http: HttpInvoker | null;
 
-  constructor(deps: BusDeps, functions: ReadonlyMap<string, FunctionTarget>, options: DeliveryWorkerOptions = {}, http: HttpInvoker | null = null) {
+  constructor(
+    deps: BusDeps,
+    functions: ReadonlyMap<string, FunctionTarget>,
+    options: DeliveryWorkerOptions = {},
+    http: HttpInvoker | null = null,
+  ) {
     this.#d = deps;
     this.#http = http;
     this.#functions = functions;
@@ -66,54 +79,75 @@ export class DeliveryWorker {
   }
 
   #filter(): DeliveryFilter {
-    const busy = [...this.#running].filter(([, n]) => n >= this.#options.perRoute).map(([route]) => route);
-    return { routes: [...this.#functions.keys()].map((n) => `fn:${n}`), routePrefixes: this.#http ? ['queue:', 'http:'] : ['queue:'], excludeRoutes: busy };
+    const busy = [...this.#running]
+      .filter(([, n]) => n >= this.#options.perRoute)
+      .map(([route]) => route);
+    return {
+      routes: [...this.#functions.keys()].map((n) => `fn:${n}`),
+      routePrefixes: this.#http ? ['queue:', 'http:'] : ['queue:'],
+      excludeRoutes: busy,
+    };
   }
 
   /** Claims and attempts what is due now, once; resolves when those attempts are settled (tests). */
   async runOnce(): Promise<number> {
     const free = this.#options.concurrency - this.#total;
     if (free <= 0) return 0;
-    const claimed = await this.#d.store.bus.claimDeliveries(this.#filter(), free, this.#options.timeoutMs + LEASE_MARGIN_MS);
+    const claimed = await this.#d.store.bus.claimDeliveries(
+      this.#filter(),
+      free,
+      this.#options.timeoutMs + LEASE_MARGIN_MS,
+    );
     await Promise.all(claimed.map((d) => this.#start(d)));
     return claimed.length;
   }
 
   #run(): Promise<void> {
     const signal = this.#stop.signal;
-    return runLoop(signal, this.#d.clock, (error) => this.#d.events.emit('bus:error', { error }), async () => {
-      if (this.#total >= this.#options.concurrency) {
-        await new Promise<void>((resolve) => (this.#slotFreed = resolve));
-        return;
-      }
-      let woke = false;
-      const off = this.#d.store.bus.onWake(BUS_WAKE.deliveries, () => (woke = true));
-      let claimed: ClaimedDelivery[];
-      try {
-        claimed = await this.#d.store.bus.claimDeliveries(this.#filter(), this.#options.concurrency - this.#total, this.#options.timeoutMs + LEASE_MARGIN_MS);
-      } finally {
-        off();
-      }
-      for (const d of claimed) void this.#start(d);
-      if (claimed.length > 0 || woke) return;
-      const next = await this.#d.store.bus.nextDeliveryAt(this.#filter());
-      const waitMs = next === null ? this.#options.pollMs : Math.max(1, Math.min(this.#options.pollMs, next - this.#d.clock.now()));
-      await waitForWake(
-        this.#d.clock,
-        (wake) => {
-          const offWake = this.#d.store.bus.onWake(BUS_WAKE.deliveries, wake);
-          this.#slotFreed = wake;
-          return () => {
-            offWake();
-            this.#slotFreed = null;
-          };
-        },
-        waitMs,
-        signal,
-      );
-    });
+    return runLoop(
+      signal,
+      this.#d.clock,
+      (error) => this.#d.events.emit('bus:error', { error }),
+      async () => {
+        if (this.#total >= this.#options.concurrency) {
+          await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+          return;
+        }
+        let woke = false;
+        const off = this.#d.store.bus.onWake(BUS_WAKE.deliveries, () => (woke = true));
+        let claimed: ClaimedDelivery[];
+        try {
+          claimed = await this.#d.store.bus.claimDeliveries(
+            this.#filter(),
+            this.#options.concurrency - this.#total,
+            this.#options.timeoutMs + LEASE_MARGIN_MS,
+          );
+        } finally {
+          off();
+        }
+        for (const d of claimed) void this.#start(d);
+        if (claimed.length > 0 || woke) return;
+        const next = await this.#d.store.bus.nextDeliveryAt(this.#filter());
+        const waitMs =
+          next === null
+            ? this.#options.pollMs
+            : Math.max(1, Math.min(this.#options.pollMs, next - this.#d.clock.now()));
+        await waitForWake(
+          this.#d.clock,
+          (wake) => {
+            const offWake = this.#d.store.bus.onWake(BUS_WAKE.deliveries, wake);
+            this.#slotFreed = wake;
+            return () => {
+              offWake();
+              this.#slotFreed = null;
+            };
+          },
+          waitMs,
+          signal,
+        );
+      },
+    );
   }
-
 
   #start(d: ClaimedDelivery): Promise<void> {
     const route = d.route ?? '';
@@ -143,17 +177,38 @@ export class DeliveryWorker {
     const route = d.route ?? '';
     let error: DeliveryError | null = null;
     if (!rule || !target) {
-      error = new DeliveryError('NO_RESOURCE', 'The rule or target was removed (or disabled) before the event was delivered.', false);
+      error = new DeliveryError(
+        'NO_RESOURCE',
+        'The rule or target was removed (or disabled) before the event was delivered.',
+        false,
+      );
     } else if (now - d.event.ingestedAt > target.maxAgeMs) {
-      return this.#drop(d, rule, target, now, new DeliveryError('EXPIRED', 'The event is older than MaximumEventAgeInSeconds.', false), 'MaximumEventAgeInSeconds');
+      return this.#drop(
+        d,
+        rule,
+        target,
+        now,
+        new DeliveryError('EXPIRED', 'The event is older than MaximumEventAgeInSeconds.', false),
+        'MaximumEventAgeInSeconds',
+      );
     } else {
       try {
         await this.#invoke(d, rule, target);
       } catch (e) {
-        error = e instanceof DeliveryError ? e : new DeliveryError('HANDLER_ERROR', e instanceof Error ? e.message : String(e), true, { cause: e });
+        error =
+          e instanceof DeliveryError
+            ? e
+            : new DeliveryError('HANDLER_ERROR', e instanceof Error ? e.message : String(e), true, {
+                cause: e,
+              });
       }
     }
-    const attempt = { at: this.#d.clock.now(), ok: error === null, error: error?.code ?? null, message: error?.message ?? null };
+    const attempt = {
+      at: this.#d.clock.now(),
+      ok: error === null,
+      error: error?.code ?? null,
+      message: error?.message ?? null,
+    };
     if (error === null) {
       if (await this.#d.store.bus.settleDelivery(d.id, d.lease, { state: 'delivered', attempt })) {
         this.#d.events.emit('delivery:done', { deliveryId: d.id, route, attempts: d.attempts + 1 });
@@ -163,17 +218,44 @@ export class DeliveryWorker {
     const attempts = d.attempts + 1;
     if (!rule || !target) {
       await this.#d.store.bus.settleDelivery(d.id, d.lease, { state: 'failed', attempt });
-      this.#d.events.emit('delivery:dropped', { deliveryId: d.id, route, deadLettered: false, reason: error.message });
+      this.#d.events.emit('delivery:dropped', {
+        deliveryId: d.id,
+        route,
+        deadLettered: false,
+        reason: error.message,
+      });
       return;
     }
-    const retryAt = this.#d.clock.now() + fullJitterSeconds(attempts, this.#options.retry, this.#options.random) * 1000;
-    if (error.retryable && attempts <= target.maxRetries && retryAt - d.event.ingestedAt <= target.maxAgeMs) {
+    const retryAt =
+      this.#d.clock.now() +
+      fullJitterSeconds(attempts, this.#options.retry, this.#options.random) * 1000;
+    if (
+      error.retryable &&
+      attempts <= target.maxRetries &&
+      retryAt - d.event.ingestedAt <= target.maxAgeMs
+    ) {
       await this.#d.store.bus.settleDelivery(d.id, d.lease, { state: 'pending', attempt, retryAt });
-      this.#d.events.emit('delivery:failed', { deliveryId: d.id, route, error: error.code, message: error.message, retryAt });
+      this.#d.events.emit('delivery:failed', {
+        deliveryId: d.id,
+        route,
+        error: error.code,
+        message: error.message,
+        retryAt,
+      });
       return;
     }
-    const condition = !error.retryable ? null : attempts > target.maxRetries ? 'MaximumRetryAttempts' : 'MaximumEventAgeInSeconds';
-    this.#d.events.emit('delivery:failed', { deliveryId: d.id, route, error: error.code, message: error.message, retryAt: null });
+    const condition = !error.retryable
+      ? null
+      : attempts > target.maxRetries
+        ? 'MaximumRetryAttempts'
+        : 'MaximumEventAgeInSeconds';
+    this.#d.events.emit('delivery:failed', {
+      deliveryId: d.id,
+      route,
+      error: error.code,
+      message: error.message,
+      retryAt: null,
+    });
     await this.#drop(d, rule, target, attempt.at, error, condition, attempt);
   }
 
@@ -187,12 +269,20 @@ export class DeliveryWorker {
     condition: string | null,
     attempt: DeliveryAttempt = { at, ok: false, error: error.code, message: error.message },
   ): Promise<void> {
-    const deadLetter = target.deadLetterArn === null ? undefined : await this.#deadLetterSend(d, rule, target, error, condition);
+    const deadLetter =
+      target.deadLetterArn === null
+        ? undefined
+        : await this.#deadLetterSend(d, rule, target, error, condition);
     const settlement: DeliverySettlement = deadLetter
       ? { state: 'dead-lettered', attempt, deadLetter }
       : { state: 'failed', attempt };
     await this.#d.store.bus.settleDelivery(d.id, d.lease, settlement);
-    this.#d.events.emit('delivery:dropped', { deliveryId: d.id, route: d.route ?? '', deadLettered: deadLetter !== undefined, reason: error.message });
+    this.#d.events.emit('delivery:dropped', {
+      deliveryId: d.id,
+      route: d.route ?? '',
+      deadLettered: deadLetter !== undefined,
+      reason: error.message,
+    });
   }
 
   async #deadLetterSend(
@@ -216,7 +306,11 @@ export class DeliveryWorker {
     };
     try {
       const { message } = prepareMessage(queue, d.event.body, { attributes }, this.#d.queueLimits);
-      return { queueId: queue.id, messages: [message], options: sendOptionsFor(queue, this.#d.queueLimits) };
+      return {
+        queueId: queue.id,
+        messages: [message],
+        options: sendOptionsFor(queue, this.#d.queueLimits),
+      };
     } catch {
       return undefined;
     }
@@ -226,18 +320,33 @@ export class DeliveryWorker {
     const kind = target.kind;
     if (kind.kind === 'queue') {
       const queue = await this.#d.queues.record(kind.queue);
-      if (!queue) throw new DeliveryError('NO_RESOURCE', `The queue ${kind.queue} does not exist.`, false);
+      if (!queue)
+        throw new DeliveryError('NO_RESOURCE', `The queue ${kind.queue} does not exist.`, false);
       try {
         const { message } = prepareMessage(
           queue,
           d.payload,
-          queue.settings.fifo ? { groupId: target.messageGroupId ?? undefined, deduplicationId: `${d.event.eventId}:${d.ruleId}:${d.targetId}` } : {},
+          queue.settings.fifo
+            ? {
+                groupId: target.messageGroupId ?? undefined,
+                deduplicationId: `${d.event.eventId}:${d.ruleId}:${d.targetId}`,
+              }
+            : {},
           this.#d.queueLimits,
         );
-        await this.#d.store.queues.send(queue.id, [message], sendOptionsFor(queue, this.#d.queueLimits));
+        await this.#d.store.queues.send(
+          queue.id,
+          [message],
+          sendOptionsFor(queue, this.#d.queueLimits),
+        );
       } catch (error) {
         if (isBallastError(error) && error.shape.fault === 'Sender') {
-          throw new DeliveryError('INVALID_MESSAGE', `The queue ${kind.queue} refused the message: ${error.message}`, false, { cause: error });
+          throw new DeliveryError(
+            'INVALID_MESSAGE',
+            `The queue ${kind.queue} refused the message: ${error.message}`,
+            false,
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -245,18 +354,40 @@ export class DeliveryWorker {
     }
     if (kind.kind === 'function') {
       const fn = this.#functions.get(kind.name);
-      if (!fn) throw new DeliveryError('NO_RESOURCE', `No function ${kind.name} is registered in this process.`, true);
+      if (!fn)
+        throw new DeliveryError(
+          'NO_RESOURCE',
+          `No function ${kind.name} is registered in this process.`,
+          true,
+        );
       const timeout = new AbortController();
       const onStop = (): void => timeout.abort(new Error('the bus is stopping'));
       this.#stop.signal.addEventListener('abort', onStop, { once: true });
       const timer = this.#d.clock.sleep(this.#options.timeoutMs, timeout.signal).then((full) => {
-        if (full) timeout.abort(new DeliveryError('TIMEOUT', `The function ${kind.name} ran longer than ${this.#options.timeoutMs} ms.`, true));
+        if (full)
+          timeout.abort(
+            new DeliveryError(
+              'TIMEOUT',
+              `The function ${kind.name} ran longer than ${this.#options.timeoutMs} ms.`,
+              true,
+            ),
+          );
       });
       try {
         const event = JSON.parse(d.event.body) as Record<string, unknown>;
-        const run = Promise.resolve(fn(event, { payload: d.payload, signal: timeout.signal, attempt: d.attempts + 1, ruleArn: rule.arn, targetId: target.id }));
+        const run = Promise.resolve(
+          fn(event, {
+            payload: d.payload,
+            signal: timeout.signal,
+            attempt: d.attempts + 1,
+            ruleArn: rule.arn,
+            targetId: target.id,
+          }),
+        );
         const aborted = new Promise<never>((_, reject) =>
-          timeout.signal.addEventListener('abort', () => reject(timeout.signal.reason as Error), { once: true }),
+          timeout.signal.addEventListener('abort', () => reject(timeout.signal.reason as Error), {
+            once: true,
+          }),
         );
         await Promise.race([run, aborted]);
       } finally {
@@ -266,7 +397,12 @@ export class DeliveryWorker {
       }
       return;
     }
-    if (!this.#http) throw new DeliveryError('NO_RESOURCE', `This process does not deliver to API destinations (${kind.destination}).`, true);
+    if (!this.#http)
+      throw new DeliveryError(
+        'NO_RESOURCE',
+        `This process does not deliver to API destinations (${kind.destination}).`,
+        true,
+      );
     await this.#http.invoke(kind.destination, target, d.payload, this.#stop.signal);
   }
 

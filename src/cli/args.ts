@@ -8,7 +8,10 @@ export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+type OptionSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
+>;
 
 type AllOptions<T extends OptionSpec> = typeof COMMON_OPTIONS & T;
 
@@ -18,9 +21,17 @@ export type FlagValues<T extends OptionSpec> = {
 };
 
 /** Parses a command's arguments strictly; unknown flags are a clear usage error. */
-export function parse<T extends OptionSpec>(args: string[], options: T): { values: FlagValues<T>; positionals: string[] } {
+export function parse<T extends OptionSpec>(
+  args: string[],
+  options: T,
+): { values: FlagValues<T>; positionals: string[] } {
   try {
-    const parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
     return { values: parsed.values as FlagValues<T>, positionals: parsed.positionals };
   } catch (cause) {
     throw new BallastError('InvalidParameterValue', (cause as Error).message, { cause });
@@ -28,11 +39,20 @@ export function parse<T extends OptionSpec>(args: string[], options: T): { value
 }
 
 /** Reads a whole-number flag, with bounds. */
-export function intFlag(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+export function intFlag(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new BallastError('InvalidParameterValue', `--${name} must be a whole number from ${min} to ${max}, got ${value}`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `--${name} must be a whole number from ${min} to ${max}, got ${value}`,
+    );
   }
   return n;
 }

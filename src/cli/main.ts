@@ -57,7 +57,11 @@ export async function main(argv: string[], io: Output = processOutput): Promise<
 
 // Run when executed as the `ballast` bin, not when imported by tests.
 const invoked = process.argv[1] ?? '';
-if (import.meta.url === `file://${invoked}` || invoked.endsWith('/ballast') || invoked.endsWith('cli/main.js')) {
+if (
+  import.meta.url === `file://${invoked}` ||
+  invoked.endsWith('/ballast') ||
+  invoked.endsWith('cli/main.js')
+) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {

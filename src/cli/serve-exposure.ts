@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
  * (and IPv4-mapped `::ffff:127.x.y.z`). `0.0.0.0`, `::` and any other name or address are not.
  */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
@@ -15,7 +18,9 @@ export function isLoopbackHost(host: string): boolean {
 
 /** `127.0.0.1:4566`, `[::]:4566`: a bound socket address as people write it. */
 export function formatAddress(address: AddressInfo): string {
-  return address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+  return address.family === 'IPv6' || address.address.includes(':')
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`;
 }
 
 /** The stderr warning for a server reachable from other machines with no access keys; `null` when there is nothing to warn about. */

@@ -4,7 +4,10 @@ const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 /** `text` shortened to `max` characters (default 40) and quoted, anything unprintable escaped. */
 export function quote(text: string, max = 40): string {
   const short = text.length <= max ? text : `${text.slice(0, max)}…`;
-  return JSON.stringify(short).replace(UNPRINTABLE, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(short).replace(
+    UNPRINTABLE,
+    (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

@@ -114,7 +114,12 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   RequestEntityTooLarge: sender(413, 'RequestEntityTooLarge', coral),
   // The body stopped arriving (request timeout, or the client went away): 408 is what Node answered.
   RequestTimeout: sender(408, 'RequestTimeout', coral),
-  StoreUnavailable: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: coral },
+  StoreUnavailable: {
+    status: 503,
+    queryCode: 'ServiceUnavailable',
+    fault: 'Receiver',
+    namespace: coral,
+  },
   InvalidStoreUrl: sender(400, 'InvalidStoreUrl', 'ballast'),
   Closed: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver', namespace: 'ballast' },
   InternalError: { status: 500, queryCode: 'InternalError', fault: 'Receiver', namespace: coral },
@@ -128,9 +133,19 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   ManagedRuleException: sender(400, 'ManagedRuleException', events),
   IdempotencyKeyReused: sender(422, 'IdempotencyKeyReused', 'ballast'),
   IdempotencyInProgress: sender(409, 'IdempotencyInProgress', 'ballast'),
-  IdempotencyLeaseLost: { status: 409, queryCode: 'IdempotencyLeaseLost', fault: 'Receiver', namespace: 'ballast' },
+  IdempotencyLeaseLost: {
+    status: 409,
+    queryCode: 'IdempotencyLeaseLost',
+    fault: 'Receiver',
+    namespace: 'ballast',
+  },
   CircuitOpen: { status: 503, queryCode: 'CircuitOpen', fault: 'Receiver', namespace: 'ballast' },
-  DeadlineExceeded: { status: 504, queryCode: 'DeadlineExceeded', fault: 'Receiver', namespace: 'ballast' },
+  DeadlineExceeded: {
+    status: 504,
+    queryCode: 'DeadlineExceeded',
+    fault: 'Receiver',
+    namespace: 'ballast',
+  },
 };
 
 const brand = Symbol.for('ballast.error');
@@ -155,10 +170,18 @@ export class BallastError extends Error {
 
 /** Brand guard that works across module copies (unlike `instanceof`). */
 export function isBallastError(value: unknown): value is BallastError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
 }
 
 /** Throws `InvalidParameterValue` unless `condition` holds. */
-export function check(condition: unknown, message: string, code: BallastErrorCode = 'InvalidParameterValue'): asserts condition {
+export function check(
+  condition: unknown,
+  message: string,
+  code: BallastErrorCode = 'InvalidParameterValue',
+): asserts condition {
   if (!condition) throw new BallastError(code, message);
 }

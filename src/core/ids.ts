@@ -7,4 +7,5 @@ export const newMessageId = (): string => randomUUID();
 export const newReceiptToken = (): string => randomBytes(16).toString('base64url');
 
 /** SQS-style 20-digit sequence number from a store's increasing position. */
-export const formatSequenceNumber = (position: number | bigint): string => position.toString().padStart(20, '0');
+export const formatSequenceNumber = (position: number | bigint): string =>
+  position.toString().padStart(20, '0');

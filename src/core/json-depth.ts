@@ -14,7 +14,8 @@ export function jsonDepth(value: unknown, limit: number): number {
       if (deepest > limit) return limit + 1;
     }
     for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === 'object' && child !== null) stack.push({ v: child as object, depth: depth + 1 });
+      if (typeof child === 'object' && child !== null)
+        stack.push({ v: child as object, depth: depth + 1 });
     }
   }
   return deepest;

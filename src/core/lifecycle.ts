@@ -63,7 +63,13 @@ function originOf(stack: string | undefined): string | undefined {
     .slice(1)
     // `at fn (file:line:col)` or `at file:line:col`: keep the location only.
     .map((line) => /\((.*)\)$/.exec(line)?.[1] ?? line.trim().replace(/^at /, ''))
-    .filter((f) => f.includes(':') && !f.startsWith(self) && !f.includes('node_modules') && !f.startsWith('node:'));
+    .filter(
+      (f) =>
+        f.includes(':') &&
+        !f.startsWith(self) &&
+        !f.includes('node_modules') &&
+        !f.startsWith('node:'),
+    );
   const frame = frames.find((f) => f.includes('/test/')) ?? frames[0];
   return frame?.replace(`${process.cwd()}/`, '');
 }

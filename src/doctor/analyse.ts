@@ -3,7 +3,11 @@ import { CallGraph } from './graph.js';
 import { retryAmplification } from './rules/amplification.js';
 import { chainExceedsDeadline } from './rules/chain-time.js';
 import type { Check } from './rules/check.js';
-import { consumerNotIdempotent, handlerNoTimeout, visibilityBelowHandler } from './rules/consumers.js';
+import {
+  consumerNotIdempotent,
+  handlerNoTimeout,
+  visibilityBelowHandler,
+} from './rules/consumers.js';
 import { syncCycle } from './rules/cycles.js';
 import { noDeadline, noTimeout, timeoutOverDeadline } from './rules/deadlines.js';
 import { queueNoDlq, targetNoDlq } from './rules/dead-letters.js';

@@ -33,7 +33,12 @@ export interface FindingSummary {
 /** Counts `findings` by risk. */
 export function summarise(findings: readonly Finding[]): FindingSummary {
   const count = (risk: Risk): number => findings.filter((f) => f.risk === risk).length;
-  return { high: count('high'), medium: count('medium'), low: count('low'), total: findings.length };
+  return {
+    high: count('high'),
+    medium: count('medium'),
+    low: count('low'),
+    total: findings.length,
+  };
 }
 
 /** Whether `risk` is at least as serious as `threshold`. */
@@ -43,7 +48,11 @@ export function atLeast(risk: Risk, threshold: Risk): boolean {
 
 /** Most serious first, then by id, then by place (a stable order for diffs and tests). */
 export function compareFindings(a: Finding, b: Finding): number {
-  return RISKS.indexOf(a.risk) - RISKS.indexOf(b.risk) || a.id.localeCompare(b.id) || a.place.localeCompare(b.place);
+  return (
+    RISKS.indexOf(a.risk) - RISKS.indexOf(b.risk) ||
+    a.id.localeCompare(b.id) ||
+    a.place.localeCompare(b.place)
+  );
 }
 
 /** `1234` → `1,234`; Infinity → `unbounded`. */

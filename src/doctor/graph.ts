@@ -34,24 +34,43 @@ export class CallGraph {
   constructor(readonly topology: Topology) {
     this.#byName = new Map(topology.interactions.map((i) => [i.name, i]));
     for (const i of topology.interactions) {
-      if (i.service !== undefined) this.#servedBy.set(i.service, [...(this.#servedBy.get(i.service) ?? []), i]);
+      if (i.service !== undefined)
+        this.#servedBy.set(i.service, [...(this.#servedBy.get(i.service) ?? []), i]);
     }
     this.edges = topology.services.flatMap((s) => s.calls.flatMap((call) => this.#edge(call)));
-    this.entryEdges = this.edges.filter((e) => e.call.mode === 'sync' && !this.#servedBy.has(e.call.from));
-    const calledSync = new Set(this.edges.filter((e) => e.call.mode === 'sync').map((e) => e.callee.name));
+    this.entryEdges = this.edges.filter(
+      (e) => e.call.mode === 'sync' && !this.#servedBy.has(e.call.from),
+    );
+    const calledSync = new Set(
+      this.edges.filter((e) => e.call.mode === 'sync').map((e) => e.callee.name),
+    );
     this.roots = topology.interactions.filter((i) => !calledSync.has(i.name));
   }
 
   /** The calls made while serving `interaction`. */
   from(interaction: Interaction): Edge[] {
     if (interaction.service === undefined) return [];
-    return this.edges.filter((e) => e.call.from === interaction.service && (e.call.during === undefined || e.call.during.includes(interaction.name)));
+    return this.edges.filter(
+      (e) =>
+        e.call.from === interaction.service &&
+        (e.call.during === undefined || e.call.during.includes(interaction.name)),
+    );
   }
 
   /** Every layer that may retry: all calls, plus the outside clients of entry interactions that declare `retry`. */
   retryLayers(): RetryLayer[] {
     const clients = this.roots.flatMap((i): RetryLayer[] =>
-      i.retry === undefined ? [] : [{ place: i.place, caller: 'outside clients', callee: i, retry: i.retry, idempotent: i.idempotent }],
+      i.retry === undefined
+        ? []
+        : [
+            {
+              place: i.place,
+              caller: 'outside clients',
+              callee: i,
+              retry: i.retry,
+              idempotent: i.idempotent,
+            },
+          ],
     );
     return [...clients, ...this.edges];
   }

@@ -4,10 +4,28 @@
  */
 export { analyse } from './analyse.js';
 export { DOCTOR_RULES, type RuleInfo } from './catalogue.js';
-export { atLeast, RISKS, summarise, type BestPractice, type Finding, type FindingSummary, type Risk } from './finding.js';
-export { parseTopology, readTopology, TOPOLOGY_VERSION, type ParseTopologyOptions } from './parse.js';
+export {
+  atLeast,
+  RISKS,
+  summarise,
+  type BestPractice,
+  type Finding,
+  type FindingSummary,
+  type Risk,
+} from './finding.js';
+export {
+  parseTopology,
+  readTopology,
+  TOPOLOGY_VERSION,
+  type ParseTopologyOptions,
+} from './parse.js';
 export { formatFindings, summaryLine } from './report.js';
-export { mergeLive, readServerTopology, type LiveTopology, type ReadServerOptions } from './live/index.js';
+export {
+  mergeLive,
+  readServerTopology,
+  type LiveTopology,
+  type ReadServerOptions,
+} from './live/index.js';
 export { TOPOLOGY_LIMITS } from './validate/limits.js';
 export { TopologyError, type TopologyProblem } from './validate/problems.js';
 export {

@@ -8,7 +8,12 @@ import { leaf } from '../core/config/schema.js';
 import { validateConfig } from '../core/config/validate.js';
 import type { Topology } from './types.js';
 import { defined, name, object, text } from './validate/fields.js';
-import { HEALTH_MONITORS, STATE_PUSHES, toHealthMonitors, toStatePushes } from './validate/constant-work.js';
+import {
+  HEALTH_MONITORS,
+  STATE_PUSHES,
+  toHealthMonitors,
+  toStatePushes,
+} from './validate/constant-work.js';
 import { INTERACTIONS, SERVICES, toInteractions, toServices } from './validate/interactions.js';
 import { CONSUMERS, QUEUES, RULES, toConsumers, toQueues, toRules } from './validate/messaging.js';
 import { Problems, TopologyError } from './validate/problems.js';
@@ -26,7 +31,12 @@ export interface ParseTopologyOptions {
 }
 
 const TOPOLOGY = object({
-  version: v.optional(leaf<number>((x) => x === TOPOLOGY_VERSION, (got) => `must be ${TOPOLOGY_VERSION} (got ${JSON.stringify(got)})`)),
+  version: v.optional(
+    leaf<number>(
+      (x) => x === TOPOLOGY_VERSION,
+      (got) => `must be ${TOPOLOGY_VERSION} (got ${JSON.stringify(got)})`,
+    ),
+  ),
   $schema: v.optional(text()),
   description: v.optional(text()),
   name: v.optional(name()),
@@ -63,7 +73,10 @@ export function parseTopology(input: unknown, options: ParseTopologyOptions = {}
 }
 
 /** Reads a JSON topology file and validates it like `parseTopology`; a syntax error names the line and column. */
-export async function readTopology(path: string, options: Omit<ParseTopologyOptions, 'source'> = {}): Promise<Topology> {
+export async function readTopology(
+  path: string,
+  options: Omit<ParseTopologyOptions, 'source'> = {},
+): Promise<Topology> {
   const file = await readJsonFile(path);
   if (!file.ok) throw new TopologyError([file.problem], path);
   return parseTopology(file.value, { ...options, source: path });

@@ -14,7 +14,8 @@ export function formatFindings(findings: readonly Finding[]): string {
     const group = findings.filter((f) => f.risk === risk);
     if (group.length === 0) continue;
     const lines = [`${risk.toUpperCase()} (${group.length})`];
-    for (const f of group) lines.push(`  ${f.id}  ${f.place}`, `    ${f.message}`, `    fix: ${f.fix}`);
+    for (const f of group)
+      lines.push(`  ${f.id}  ${f.place}`, `    ${f.message}`, `    fix: ${f.fix}`);
     blocks.push(lines.join('\n'));
   }
   blocks.push(summaryLine(findings));

@@ -32,7 +32,8 @@ function worstDelayMs(b: BackoffSpec | undefined, retry: number): number {
   if (b === undefined || b.strategy === 'none') return 0;
   if (b.strategy === 'constant') return b.baseMs;
   // Decorrelated jitter draws up to 3 × the previous delay, so its ceiling grows by 3 each retry.
-  if (b.strategy === 'decorrelated-jitter') return Math.min(b.capMs, b.baseMs * 3 ** Math.min(retry, 40));
+  if (b.strategy === 'decorrelated-jitter')
+    return Math.min(b.capMs, b.baseMs * 3 ** Math.min(retry, 40));
   return exponentialSeconds(retry, { baseSeconds: b.baseMs, maxSeconds: b.capMs });
 }
 
@@ -65,19 +66,38 @@ export class WorstCase {
     const attempts = edge.retry.maxAttempts;
     const timeout = edge.timeoutMs ?? Infinity;
     // An async call waits only for the acknowledgement; what the callee does later is not waited for.
-    const callee = edge.call.mode === 'async' ? 0 : this.#visiting.has(edge.callee) ? Infinity : this.answerMs(edge.callee);
-    const attemptMs = edge.call.mode === 'async' ? (edge.timeoutMs ?? 0) : Math.min(timeout, callee);
-    const boundedBy = !Number.isFinite(attemptMs) ? 'nothing' : timeout <= callee ? 'timeout' : 'callee';
+    const callee =
+      edge.call.mode === 'async'
+        ? 0
+        : this.#visiting.has(edge.callee)
+          ? Infinity
+          : this.answerMs(edge.callee);
+    const attemptMs =
+      edge.call.mode === 'async' ? (edge.timeoutMs ?? 0) : Math.min(timeout, callee);
+    const boundedBy = !Number.isFinite(attemptMs)
+      ? 'nothing'
+      : timeout <= callee
+        ? 'timeout'
+        : 'callee';
     const backoffMs = worstBackoffMs(edge.retry.backoff, attempts);
-    return { edge, attempts, attemptMs, backoffMs, totalMs: attempts * attemptMs + backoffMs, boundedBy };
+    return {
+      edge,
+      attempts,
+      attemptMs,
+      backoffMs,
+      totalMs: attempts * attemptMs + backoffMs,
+      boundedBy,
+    };
   }
 
   /** The calls behind `i`'s worst case: at each hop the costliest call, down the synchronous chain. */
   chain(i: Interaction): CallCost[] {
     const out: CallCost[] = [];
     const seen = new Set<Interaction>([i]);
-    for (let at: Interaction | undefined = i; at !== undefined; ) {
-      const worst: CallCost | undefined = [...this.costs(at)].sort((a, b) => b.totalMs - a.totalMs)[0];
+    for (let at: Interaction | undefined = i; at !== undefined;) {
+      const worst: CallCost | undefined = [...this.costs(at)].sort(
+        (a, b) => b.totalMs - a.totalMs,
+      )[0];
       if (worst === undefined) break;
       out.push(worst);
       const next: Interaction = worst.edge.callee;

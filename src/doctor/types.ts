@@ -8,7 +8,8 @@
 export type InteractionKind = 'hard-real-time' | 'soft-real-time';
 
 /** How a retry waits: `defineInteraction`'s `BackoffKind`s (the AWS Architecture Blog's jitter variants and none), plus constant. */
-export type BackoffStrategy = 'none' | 'constant' | 'exponential' | 'full-jitter' | 'equal-jitter' | 'decorrelated-jitter';
+export type BackoffStrategy =
+  'none' | 'constant' | 'exponential' | 'full-jitter' | 'equal-jitter' | 'decorrelated-jitter';
 
 /** A backoff between attempts; worst cases use each strategy's upper bound. */
 export interface BackoffSpec {

@@ -37,18 +37,33 @@ export interface CheckerRead {
  */
 export class AggregateService {
   readonly #aggregator: HealthAggregator;
-  readonly #o: Required<Omit<AggregateServiceOptions, 'staleAfterMs' | 'healthyShare' | 'aggregatorId'>>;
+  readonly #o: Required<
+    Omit<AggregateServiceOptions, 'staleAfterMs' | 'healthyShare' | 'aggregatorId'>
+  >;
   readonly #layouts = new Map<string, HealthLayout>();
   #last: { bytes: Buffer; snapshot: Snapshot; layout: HealthLayout | undefined } | undefined;
   readonly #every: Every;
 
   constructor(options: AggregateServiceOptions) {
-    if (options.checkers.length === 0) throw new BallastError('InvalidParameterValue', 'an aggregate needs at least one checker URL');
+    if (options.checkers.length === 0)
+      throw new BallastError(
+        'InvalidParameterValue',
+        'an aggregate needs at least one checker URL',
+      );
     for (const url of options.checkers) {
-      if (!/^https?:\/\/[^/]+/.test(url)) throw new BallastError('InvalidParameterValue', `checker URL must be http(s)://host[:port], got ${url}`);
+      if (!/^https?:\/\/[^/]+/.test(url))
+        throw new BallastError(
+          'InvalidParameterValue',
+          `checker URL must be http(s)://host[:port], got ${url}`,
+        );
     }
     const intervalMs = options.intervalMs ?? 1_000;
-    this.#o = { checkers: options.checkers.map((u) => u.replace(/\/+$/, '')), intervalMs, timeoutMs: options.timeoutMs ?? intervalMs / 2, clock: options.clock ?? systemClock };
+    this.#o = {
+      checkers: options.checkers.map((u) => u.replace(/\/+$/, '')),
+      intervalMs,
+      timeoutMs: options.timeoutMs ?? intervalMs / 2,
+      clock: options.clock ?? systemClock,
+    };
     this.#aggregator = new HealthAggregator({
       clock: this.#o.clock,
       staleAfterMs: options.staleAfterMs ?? 3 * intervalMs,
@@ -60,7 +75,11 @@ export class AggregateService {
 
   /** What the HTTP routes serve (`healthRoutes(() => service.source())`). */
   source(): SnapshotSource {
-    return { last: this.#last, layout: this.#last?.layout ?? { version: 0, ids: [] }, intervalMs: this.#o.intervalMs };
+    return {
+      last: this.#last,
+      layout: this.#last?.layout ?? { version: 0, ids: [] },
+      intervalMs: this.#o.intervalMs,
+    };
   }
 
   /** The checkers and whether each is fresh. */

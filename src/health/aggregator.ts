@@ -16,7 +16,8 @@ export interface AggregatorOptions {
 }
 
 /** Why `offer` took or ignored a snapshot. */
-export type OfferResult = { accepted: true } | { accepted: false; reason: 'corrupt' | 'older' | 'unknown-layout' };
+export type OfferResult =
+  { accepted: true } | { accepted: false; reason: 'corrupt' | 'older' | 'unknown-layout' };
 
 /** One checker as the aggregator sees it. */
 export interface CheckerView {
@@ -43,7 +44,12 @@ interface Checker {
 export class HealthAggregator {
   readonly #checkers = new Map<string, Checker>();
   readonly #layouts = new Map<number, HealthLayout>();
-  readonly #o: { healthyShare: number; aggregatorId: string; clock: Clock; staleAfterMs: number | undefined };
+  readonly #o: {
+    healthyShare: number;
+    aggregatorId: string;
+    clock: Clock;
+    staleAfterMs: number | undefined;
+  };
   readonly #epoch: number;
   #sequence = 0;
   #last: Snapshot | undefined;
@@ -51,8 +57,14 @@ export class HealthAggregator {
 
   constructor(options: AggregatorOptions = {}) {
     const share = options.healthyShare ?? 0.5;
-    if (!(share > 0 && share <= 1)) throw new BallastError('InvalidParameterValue', 'healthyShare must be above 0 and at most 1');
-    this.#o = { healthyShare: share, aggregatorId: options.aggregatorId ?? 'aggregate', clock: options.clock ?? systemClock, staleAfterMs: options.staleAfterMs };
+    if (!(share > 0 && share <= 1))
+      throw new BallastError('InvalidParameterValue', 'healthyShare must be above 0 and at most 1');
+    this.#o = {
+      healthyShare: share,
+      aggregatorId: options.aggregatorId ?? 'aggregate',
+      clock: options.clock ?? systemClock,
+      staleAfterMs: options.staleAfterMs,
+    };
     this.#epoch = this.#o.clock.now();
   }
 
@@ -65,12 +77,22 @@ export class HealthAggregator {
       if (error instanceof SnapshotError) return { accepted: false, reason: 'corrupt' };
       throw error;
     }
-    if (layout && layout.version === snapshot.layoutVersion && layout.ids.length === snapshot.states.length) this.#layouts.set(layout.version, layout);
-    if (!this.#layouts.has(snapshot.layoutVersion)) return { accepted: false, reason: 'unknown-layout' };
+    if (
+      layout &&
+      layout.version === snapshot.layoutVersion &&
+      layout.ids.length === snapshot.states.length
+    )
+      this.#layouts.set(layout.version, layout);
+    if (!this.#layouts.has(snapshot.layoutVersion))
+      return { accepted: false, reason: 'unknown-layout' };
     const held = this.#checkers.get(snapshot.monitorId);
     if (held && !newer(snapshot, held.snapshot)) return { accepted: false, reason: 'older' };
     const now = this.#o.clock.now();
-    if (held && held.snapshot.epoch === snapshot.epoch && snapshot.sequence > held.snapshot.sequence) {
+    if (
+      held &&
+      held.snapshot.epoch === snapshot.epoch &&
+      snapshot.sequence > held.snapshot.sequence
+    ) {
       const gap = (now - held.receivedAt) / (snapshot.sequence - held.snapshot.sequence);
       if (gap > 0) this.#intervalSeen = gap;
     }
@@ -97,12 +119,23 @@ export class HealthAggregator {
    */
   aggregate(): { snapshot: Snapshot; bytes: Buffer; layout: HealthLayout | undefined } {
     const now = this.#o.clock.now();
-    const fresh = [...this.#checkers.values()].filter((c) => now - c.receivedAt <= this.#staleAfter());
-    const newest = fresh.reduce<Checker | undefined>((a, c) => (!a || c.snapshot.timeMs > a.snapshot.timeMs ? c : a), undefined);
-    const layout = newest ? this.#layouts.get(newest.snapshot.layoutVersion) : this.#last ? this.#layouts.get(this.#last.layoutVersion) : undefined;
+    const fresh = [...this.#checkers.values()].filter(
+      (c) => now - c.receivedAt <= this.#staleAfter(),
+    );
+    const newest = fresh.reduce<Checker | undefined>(
+      (a, c) => (!a || c.snapshot.timeMs > a.snapshot.timeMs ? c : a),
+      undefined,
+    );
+    const layout = newest
+      ? this.#layouts.get(newest.snapshot.layoutVersion)
+      : this.#last
+        ? this.#layouts.get(this.#last.layoutVersion)
+        : undefined;
     let states: Uint8Array;
     if (newest && layout) {
-      const voters = fresh.filter((c) => c.snapshot.layoutVersion === layout.version).map((c) => c.snapshot.states);
+      const voters = fresh
+        .filter((c) => c.snapshot.layoutVersion === layout.version)
+        .map((c) => c.snapshot.states);
       states = vote(voters, layout.ids.length, this.#o.healthyShare);
     } else {
       states = this.#last?.states.slice() ?? new Uint8Array(0);
@@ -121,7 +154,9 @@ export class HealthAggregator {
   }
 
   #staleAfter(): number {
-    return this.#o.staleAfterMs ?? (this.#intervalSeen !== undefined ? 3 * this.#intervalSeen : 10_000);
+    return (
+      this.#o.staleAfterMs ?? (this.#intervalSeen !== undefined ? 3 * this.#intervalSeen : 10_000)
+    );
   }
 }
 

@@ -47,9 +47,14 @@ export class LoadBalancer {
   readonly #usable: number[] = [];
 
   constructor(options: LoadBalancerOptions) {
-    if (options.endpoints.length === 0) throw new BallastError('InvalidParameterValue', 'a load balancer needs at least one endpoint');
+    if (options.endpoints.length === 0)
+      throw new BallastError(
+        'InvalidParameterValue',
+        'a load balancer needs at least one endpoint',
+      );
     const panic = options.panicThreshold ?? 0.5;
-    if (!(panic >= 0 && panic <= 1)) throw new BallastError('InvalidParameterValue', 'panicThreshold must be from 0 to 1');
+    if (!(panic >= 0 && panic <= 1))
+      throw new BallastError('InvalidParameterValue', 'panicThreshold must be from 0 to 1');
     this.#ids = [...options.endpoints];
     this.#outstanding = new Int32Array(this.#ids.length);
     this.#health = options.health;

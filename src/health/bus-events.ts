@@ -11,7 +11,11 @@ export const HEALTH_EVENT_DETAIL_TYPE = 'Health Snapshot';
  * the same size every tick) with its monitor, epoch, sequence and layout version in the detail,
  * so rules can route on them. Publish one per tick: `HealthService({ onSnapshot })`.
  */
-export function snapshotEvent(bytes: Buffer, snapshot: Snapshot, eventBusName = 'default'): PutEventsEntry {
+export function snapshotEvent(
+  bytes: Buffer,
+  snapshot: Snapshot,
+  eventBusName = 'default',
+): PutEventsEntry {
   return {
     source: HEALTH_EVENT_SOURCE,
     detailType: HEALTH_EVENT_DETAIL_TYPE,

@@ -43,7 +43,13 @@ export function fileChannel(path: string): ConfigChannel {
 /** A channel that reads the latest envelope over HTTP(S) GET (subscribers only; serve `publisher.latest` yourself). */
 export function httpChannel(url: string, timeoutMs = 5_000): ConfigChannel {
   return {
-    write: () => Promise.reject(new BallastError('UnsupportedOperation', 'an HTTP config channel is read-only: serve ConfigPublisher.latest')),
+    write: () =>
+      Promise.reject(
+        new BallastError(
+          'UnsupportedOperation',
+          'an HTTP config channel is read-only: serve ConfigPublisher.latest',
+        ),
+      ),
     async read() {
       const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -53,7 +59,8 @@ export function httpChannel(url: string, timeoutMs = 5_000): ConfigChannel {
 }
 
 /** The checksum of a document: SHA-256 of its canonical JSON (key order does not matter). */
-export const configChecksum = (document: unknown): string => createHash('sha256').update(canonicalJson(document)).digest('hex');
+export const configChecksum = (document: unknown): string =>
+  createHash('sha256').update(canonicalJson(document)).digest('hex');
 
 /** Options of `ConfigPublisher`. */
 export interface ConfigPublisherOptions<T> {
@@ -73,12 +80,18 @@ export class ConfigPublisher<T> {
   #sequence = 0;
   #latest: string | undefined;
   readonly #every: Every;
-  readonly #o: Required<Omit<ConfigPublisherOptions<T>, 'onError'>> & Pick<ConfigPublisherOptions<T>, 'onError'>;
+  readonly #o: Required<Omit<ConfigPublisherOptions<T>, 'onError'>> &
+    Pick<ConfigPublisherOptions<T>, 'onError'>;
 
   constructor(options: ConfigPublisherOptions<T>) {
     this.#o = { intervalMs: 5_000, clock: systemClock, ...options };
     this.epoch = this.#o.clock.now();
-    this.#every = new Every(this.#o.clock, this.#o.intervalMs, () => this.publishOnce(), (error) => this.#o.onError?.(error));
+    this.#every = new Every(
+      this.#o.clock,
+      this.#o.intervalMs,
+      () => this.publishOnce(),
+      (error) => this.#o.onError?.(error),
+    );
   }
 
   /** The last envelope written (JSON text), e.g. to serve over HTTP. */
@@ -171,7 +184,12 @@ export class ConfigSubscriber<T> {
   /** Fetches once: applies a good, newer document; otherwise keeps the current one and says why. */
   async refresh(): Promise<{ applied: boolean; refusal?: ConfigRefusal }> {
     const refuse = (reason: ConfigRefusal, error?: unknown) => {
-      this.#lastRefusal = { reason, ...(error !== undefined ? { error: error instanceof Error ? error.message : String(error) } : {}) };
+      this.#lastRefusal = {
+        reason,
+        ...(error !== undefined
+          ? { error: error instanceof Error ? error.message : String(error) }
+          : {}),
+      };
       return { applied: false, refusal: reason };
     };
     let text: string;
@@ -183,7 +201,12 @@ export class ConfigSubscriber<T> {
     let envelope: ConfigEnvelope<unknown>;
     try {
       envelope = JSON.parse(text) as ConfigEnvelope<unknown>;
-      if (envelope?.format !== 1 || !Number.isSafeInteger(envelope.epoch) || !Number.isSafeInteger(envelope.sequence) || typeof envelope.checksum !== 'string') {
+      if (
+        envelope?.format !== 1 ||
+        !Number.isSafeInteger(envelope.epoch) ||
+        !Number.isSafeInteger(envelope.sequence) ||
+        typeof envelope.checksum !== 'string'
+      ) {
         return refuse('malformed');
       }
     } catch (error) {
@@ -191,7 +214,12 @@ export class ConfigSubscriber<T> {
     }
     if (configChecksum(envelope.document) !== envelope.checksum) return refuse('bad-checksum');
     const held = this.#current?.envelope;
-    if (held && (envelope.epoch < held.epoch || (envelope.epoch === held.epoch && envelope.sequence < held.sequence))) return refuse('older');
+    if (
+      held &&
+      (envelope.epoch < held.epoch ||
+        (envelope.epoch === held.epoch && envelope.sequence < held.sequence))
+    )
+      return refuse('older');
     let document: T;
     try {
       document = this.#o.validate(envelope.document);

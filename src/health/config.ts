@@ -6,11 +6,23 @@ import { isIPv6 } from 'node:net';
 import * as v from 'valibot';
 import { type ConfigProblem, renderProblems } from '../core/config/problems.js';
 import { readJsonFile } from '../core/config/read-file.js';
-import { type ConfigStyle, duplicates, fields, isPlainObject, leaf, list } from '../core/config/schema.js';
+import {
+  type ConfigStyle,
+  duplicates,
+  fields,
+  isPlainObject,
+  leaf,
+  list,
+} from '../core/config/schema.js';
 import { validateConfig } from '../core/config/validate.js';
 import { describeValue, quote } from '../core/describe-value.js';
 import { BallastError } from '../core/errors.js';
-import type { EndpointConfig, HealthConfig, HttpEndpointConfig, TcpEndpointConfig } from './types.js';
+import type {
+  EndpointConfig,
+  HealthConfig,
+  HttpEndpointConfig,
+  TcpEndpointConfig,
+} from './types.js';
 
 /** The bounds `parseHealthConfig` enforces (times in ms, lengths in Unicode code points unless named `Bytes`). */
 export const HEALTH_CONFIG_LIMITS = {
@@ -41,7 +53,10 @@ export const HEALTH_CONFIG_LIMITS = {
 } as const;
 
 /** The status range an HTTP endpoint without `expectStatus` accepts: 2xx and 3xx (redirects are not followed). */
-export const DEFAULT_EXPECT_STATUS: readonly [number, number] = Object.freeze([200, 399] as [number, number]);
+export const DEFAULT_EXPECT_STATUS: readonly [number, number] = Object.freeze([200, 399] as [
+  number,
+  number,
+]);
 
 /** One thing wrong with a config: `path` is the JSON path of the field (`''` for the whole document). */
 export type HealthConfigProblem = ConfigProblem;
@@ -52,7 +67,14 @@ export class HealthConfigError extends BallastError {
 
   /** `source` (a file name) is named in the message when given. */
   constructor(problems: readonly HealthConfigProblem[], source?: string) {
-    super('InvalidParameterValue', renderProblems(source === undefined ? 'Invalid health config' : `Invalid health config ${source}`, problems, L.maxProblemsInMessage));
+    super(
+      'InvalidParameterValue',
+      renderProblems(
+        source === undefined ? 'Invalid health config' : `Invalid health config ${source}`,
+        problems,
+        L.maxProblemsInMessage,
+      ),
+    );
     this.name = 'HealthConfigError';
     this.problems = problems;
   }
@@ -112,38 +134,69 @@ export function parseHttpUrl(text: string): URL | undefined {
   } catch {
     return undefined;
   }
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : undefined;
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+    ? url
+    : undefined;
 }
 
 // Unknown fields first: a misspelt field name usually explains the "is required" that follows.
-const STYLE: ConfigStyle = { notObject: (got) => `must be an object (got ${describe(got)})`, unknownFields: 'first', name: (known) => known };
+const STYLE: ConfigStyle = {
+  notObject: (got) => `must be an object (got ${describe(got)})`,
+  unknownFields: 'first',
+  name: (known) => known,
+};
 
 /** An integer from `min` to `max`; `below` says the max is `intervalMs - 1`. */
 function integer(min: number, max: number, below = false): v.GenericSchema<unknown, number> {
-  const upper = below ? `${max.toLocaleString('en-US')} (below intervalMs)` : max.toLocaleString('en-US');
-  return leaf((x) => isIntegerIn(x, min, max), (got) => `must be an integer from ${min.toLocaleString('en-US')} to ${upper} (got ${describe(got)})`);
+  const upper = below
+    ? `${max.toLocaleString('en-US')} (below intervalMs)`
+    : max.toLocaleString('en-US');
+  return leaf(
+    (x) => isIntegerIn(x, min, max),
+    (got) =>
+      `must be an integer from ${min.toLocaleString('en-US')} to ${upper} (got ${describe(got)})`,
+  );
 }
 
-const endpointId = leaf<string>(isValidId, (got) => `must be a string of 1 to ${L.maxEndpointIdLength} printable characters (got ${describe(got)})`);
-const httpUrl = leaf<string>((x) => typeof x === 'string' && parseHttpUrl(x) !== undefined, (got) => `must be an http:// or https:// URL (got ${describe(got)})`);
+const endpointId = leaf<string>(
+  isValidId,
+  (got) =>
+    `must be a string of 1 to ${L.maxEndpointIdLength} printable characters (got ${describe(got)})`,
+);
+const httpUrl = leaf<string>(
+  (x) => typeof x === 'string' && parseHttpUrl(x) !== undefined,
+  (got) => `must be an http:// or https:// URL (got ${describe(got)})`,
+);
 const hostPort = leaf<string>(
   (x) => typeof x === 'string' && parseHostPort(x) !== undefined,
   (got) => `must be host:port or [ipv6]:port with a port from 1 to 65535 (got ${describe(got)})`,
 );
 const statusRange = leaf<[number, number]>(
-  (x) => Array.isArray(x) && x.length === 2 && isIntegerIn(x[0], L.minStatus, L.maxStatus) && isIntegerIn(x[1], x[0] as number, L.maxStatus),
-  (got) => `must be [min, max]: integers from ${L.minStatus} to ${L.maxStatus} with min ≤ max (got ${describe(got)})`,
+  (x) =>
+    Array.isArray(x) &&
+    x.length === 2 &&
+    isIntegerIn(x[0], L.minStatus, L.maxStatus) &&
+    isIntegerIn(x[1], x[0] as number, L.maxStatus),
+  (got) =>
+    `must be [min, max]: integers from ${L.minStatus} to ${L.maxStatus} with min ≤ max (got ${describe(got)})`,
 );
 const bodyText = leaf<string>(
   (x) => typeof x === 'string' && lengthBetween(x, 1, L.maxBodyContainsLength),
-  (got) => `must be a string of 1 to ${L.maxBodyContainsLength.toLocaleString('en-US')} characters (got ${describe(got)})`,
+  (got) =>
+    `must be a string of 1 to ${L.maxBodyContainsLength.toLocaleString('en-US')} characters (got ${describe(got)})`,
 );
 
 /** One endpoint: an id and exactly one of `url` (with its HTTP-only fields) or `tcp`. */
 const ENDPOINT = v.pipe(
   fields(
     // HTTP-only fields before tcp: problems come in this order.
-    { id: endpointId, url: v.optional(v.unknown()), expectStatus: v.optional(v.unknown()), bodyContains: v.optional(v.unknown()), tcp: v.optional(v.unknown()) },
+    {
+      id: endpointId,
+      url: v.optional(v.unknown()),
+      expectStatus: v.optional(v.unknown()),
+      bodyContains: v.optional(v.unknown()),
+      tcp: v.optional(v.unknown()),
+    },
     STYLE,
     {
       check: (f) => {
@@ -151,14 +204,16 @@ const ENDPOINT = v.pipe(
           const result = v.safeParse(schema, f.input[key]);
           if (!result.success) f.report([key], result.issues[0].message);
         };
-        if (f.has('url') && f.has('tcp')) f.report([], 'must have exactly one of url or tcp, not both');
+        if (f.has('url') && f.has('tcp'))
+          f.report([], 'must have exactly one of url or tcp, not both');
         else if (!f.has('url') && !f.has('tcp')) f.report([], 'must have url or tcp');
         else if (f.has('url')) {
           problem('url', httpUrl);
           if (f.has('expectStatus')) problem('expectStatus', statusRange);
           if (f.has('bodyContains')) problem('bodyContains', bodyText);
         } else {
-          for (const key of HTTP_ONLY_FIELDS) if (f.has(key)) f.report([key], 'is only allowed with url');
+          for (const key of HTTP_ONLY_FIELDS)
+            if (f.has(key)) f.report([key], 'is only allowed with url');
           problem('tcp', hostPort);
         }
       },
@@ -168,7 +223,12 @@ const ENDPOINT = v.pipe(
     if (e.tcp !== undefined) return { id: e.id, tcp: e.tcp as string } satisfies TcpEndpointConfig;
     const bodyContains = e.bodyContains as string | undefined;
     const expectStatus = (e.expectStatus as [number, number] | undefined) ?? DEFAULT_EXPECT_STATUS;
-    return { id: e.id, url: e.url as string, expectStatus, ...(bodyContains === undefined ? {} : { bodyContains }) } satisfies HttpEndpointConfig;
+    return {
+      id: e.id,
+      url: e.url as string,
+      expectStatus,
+      ...(bodyContains === undefined ? {} : { bodyContains }),
+    } satisfies HttpEndpointConfig;
   }),
 );
 
@@ -176,19 +236,28 @@ const ENDPOINTS = list(ENDPOINT, {
   min: 1,
   max: L.maxEndpoints,
   message: (got) => {
-    const count = Array.isArray(got) ? `${got.length.toLocaleString('en-US')} endpoints` : describe(got);
+    const count = Array.isArray(got)
+      ? `${got.length.toLocaleString('en-US')} endpoints`
+      : describe(got);
     return `must be an array of 1 to ${L.maxEndpoints.toLocaleString('en-US')} endpoints (got ${count})`;
   },
   // Duplicates are found among all well-formed ids, even of endpoints with other problems.
   check: (items, report) => {
-    const ids = items.map((item) => (isPlainObject(item) && isValidId(item['id']) ? item['id'] : undefined));
-    for (const { index, first } of duplicates(ids)) report([index, 'id'], `duplicates endpoints[${first}].id (${quote(ids[index] as string)})`);
+    const ids = items.map((item) =>
+      isPlainObject(item) && isValidId(item['id']) ? item['id'] : undefined,
+    );
+    for (const { index, first } of duplicates(ids))
+      report([index, 'id'], `duplicates endpoints[${first}].id (${quote(ids[index] as string)})`);
   },
 });
 
 const monitorId = leaf<string>(
-  (x) => typeof x === 'string' && Buffer.byteLength(x, 'utf8') >= 1 && Buffer.byteLength(x, 'utf8') <= L.maxMonitorIdBytes,
-  (got) => `must be a string of 1 to ${L.maxMonitorIdBytes} bytes of UTF-8 (got ${typeof got === 'string' ? `${Buffer.byteLength(got, 'utf8')} bytes` : describe(got)})`,
+  (x) =>
+    typeof x === 'string' &&
+    Buffer.byteLength(x, 'utf8') >= 1 &&
+    Buffer.byteLength(x, 'utf8') <= L.maxMonitorIdBytes,
+  (got) =>
+    `must be a string of 1 to ${L.maxMonitorIdBytes} bytes of UTF-8 (got ${typeof got === 'string' ? `${Buffer.byteLength(got, 'utf8')} bytes` : describe(got)})`,
 );
 
 /** The whole config; `timeoutMs` and `jitterMs` are bounded by a valid `intervalMs`, else by the longest interval. */
@@ -201,7 +270,12 @@ const HEALTH_CONFIG = v.pipe(
       unhealthyThreshold: integer(L.minThreshold, L.maxThreshold),
       jitterMs: v.optional(v.unknown()),
       monitorId: v.optional(monitorId),
-      reuseConnections: v.optional(leaf<boolean>((x) => typeof x === 'boolean', (got) => `must be true or false (got ${describe(got)})`)),
+      reuseConnections: v.optional(
+        leaf<boolean>(
+          (x) => typeof x === 'boolean',
+          (got) => `must be true or false (got ${describe(got)})`,
+        ),
+      ),
       endpoints: ENDPOINTS,
     },
     { ...STYLE, notObject: (got) => `must be a JSON object (got ${describe(got)})` },
@@ -209,8 +283,13 @@ const HEALTH_CONFIG = v.pipe(
       check: (f) => {
         const interval = f.valid('intervalMs');
         const below = (min: number): v.GenericSchema<unknown, number> =>
-          interval === undefined ? integer(min, L.maxIntervalMs - 1) : integer(min, interval - 1, true);
-        for (const [key, min] of [['timeoutMs', L.minTimeoutMs], ['jitterMs', 0]] as const) {
+          interval === undefined
+            ? integer(min, L.maxIntervalMs - 1)
+            : integer(min, interval - 1, true);
+        for (const [key, min] of [
+          ['timeoutMs', L.minTimeoutMs],
+          ['jitterMs', 0],
+        ] as const) {
           const result = v.safeParse(below(min), f.input[key]);
           if (f.has(key) && !result.success) f.report([key], result.issues[0].message);
         }
@@ -236,7 +315,9 @@ function validate(input: unknown, source?: string): HealthConfig {
 }
 
 function isValidId(id: unknown): id is string {
-  return typeof id === 'string' && lengthBetween(id, 1, L.maxEndpointIdLength) && !UNPRINTABLE.test(id);
+  return (
+    typeof id === 'string' && lengthBetween(id, 1, L.maxEndpointIdLength) && !UNPRINTABLE.test(id)
+  );
 }
 
 function isIntegerIn(value: unknown, min: number, max: number): value is number {
@@ -254,6 +335,7 @@ function lengthBetween(text: string, min: number, max: number): boolean {
 
 /** A short rendering of a bad value for a message (small arrays of plain values are shown whole). */
 function describe(value: unknown): string {
-  if (Array.isArray(value) && value.length <= 4 && value.every((item) => typeof item !== 'object')) return JSON.stringify(value);
+  if (Array.isArray(value) && value.length <= 4 && value.every((item) => typeof item !== 'object'))
+    return JSON.stringify(value);
   return describeValue(value);
 }

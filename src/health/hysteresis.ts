@@ -30,7 +30,13 @@ export class Hysteresis {
     const next = ok ? (streak > 0 ? streak + 1 : 1) : streak < 0 ? streak - 1 : -1;
     this.#streak[i] = Math.max(-1000, Math.min(1000, next));
     const was = this.states[i]!;
-    const now = ok ? (next >= this.healthyThreshold ? HEALTHY : was) : -next >= this.unhealthyThreshold ? UNHEALTHY : was;
+    const now = ok
+      ? next >= this.healthyThreshold
+        ? HEALTHY
+        : was
+      : -next >= this.unhealthyThreshold
+        ? UNHEALTHY
+        : was;
     this.states[i] = now;
     return now !== was;
   }

@@ -22,7 +22,8 @@ export function layoutOf(ids: readonly string[]): HealthLayout {
     const id = ids[i];
     if (typeof id !== 'string' || id.length === 0) throw bad(i, 'must be a non-empty string');
     const size = Buffer.byteLength(id, 'utf8');
-    if (size > MAX_ENDPOINT_ID_BYTES) throw bad(i, `is ${size} bytes of UTF-8; at most ${MAX_ENDPOINT_ID_BYTES}`);
+    if (size > MAX_ENDPOINT_ID_BYTES)
+      throw bad(i, `is ${size} bytes of UTF-8; at most ${MAX_ENDPOINT_ID_BYTES}`);
     if (LONE_SURROGATE.test(id)) throw bad(i, 'is not well-formed Unicode (a lone surrogate)');
     if (seen.has(id)) throw bad(i, `repeats the id ${JSON.stringify(id)}`);
     seen.add(id);

@@ -112,7 +112,10 @@ export class HealthMonitor {
     this.epoch = this.#o.clock.now();
     this.#slotMs = this.#o.intervalMs / this.#o.slotsPerInterval;
     // Timeouts run on slot boundaries: rounded up, but always ending before the next interval's probe.
-    this.#timeoutSlots = Math.min(this.#o.slotsPerInterval - 1, Math.max(1, Math.ceil(this.#o.timeoutMs / this.#slotMs)));
+    this.#timeoutSlots = Math.min(
+      this.#o.slotsPerInterval - 1,
+      Math.max(1, Math.ceil(this.#o.timeoutMs / this.#slotMs)),
+    );
     this.#slotAborts = new Array<AbortController | undefined>(this.#o.slotsPerInterval);
     this.#fixedConcurrency = options.concurrency;
     this.#running = this.#plan(options.endpoints, undefined);
@@ -324,7 +327,11 @@ export class HealthMonitor {
 
   #plan(endpoints: readonly MonitoredEndpoint[], previous: Running | undefined): Running {
     const layout = layoutOf(endpoints.map((e) => e.id));
-    const health = new Hysteresis(endpoints.length, this.#o.healthyThreshold, this.#o.unhealthyThreshold);
+    const health = new Hysteresis(
+      endpoints.length,
+      this.#o.healthyThreshold,
+      this.#o.unhealthyThreshold,
+    );
     if (previous) {
       const before = new Map(previous.layout.ids.map((id, i) => [id, i]));
       endpoints.forEach((e, i) => {
@@ -336,7 +343,8 @@ export class HealthMonitor {
     const jitterSlots = this.#o.jitterMs / this.#slotMs;
     endpoints.forEach((e, i) => {
       // A stable phase per endpoint (its id's hash), plus a jitter drawn once per run.
-      const phase = (fnv1a(e.id) % this.#o.slotsPerInterval) + Math.floor(this.#o.random() * jitterSlots);
+      const phase =
+        (fnv1a(e.id) % this.#o.slotsPerInterval) + Math.floor(this.#o.random() * jitterSlots);
       slots[phase % this.#o.slotsPerInterval]!.push(i);
     });
     return { endpoints, layout, health, slots, busy: new Uint8Array(endpoints.length) };
@@ -366,7 +374,10 @@ function validate(o: HealthMonitorOptions): void {
   const bad = (message: string): never => {
     throw new BallastError('InvalidParameterValue', message);
   };
-  const int = (v: number, min: number, max: number, name: string) => (Number.isInteger(v) && v >= min && v <= max ? v : bad(`${name} must be an integer from ${min} to ${max}`));
+  const int = (v: number, min: number, max: number, name: string) =>
+    Number.isInteger(v) && v >= min && v <= max
+      ? v
+      : bad(`${name} must be an integer from ${min} to ${max}`);
   int(o.intervalMs, 10, 3_600_000, 'intervalMs');
   int(o.timeoutMs, 1, o.intervalMs - 1, 'timeoutMs (below intervalMs)');
   int(o.healthyThreshold, 1, 10, 'healthyThreshold');
@@ -375,5 +386,9 @@ function validate(o: HealthMonitorOptions): void {
   int(o.slotsPerInterval ?? 100, 1, 10_000, 'slotsPerInterval');
   if (o.concurrency !== undefined) int(o.concurrency, 1, MAX_ENDPOINTS, 'concurrency');
   if (o.endpoints.length > MAX_ENDPOINTS) bad(`at most ${MAX_ENDPOINTS} endpoints`);
-  if (o.monitorId !== undefined && (o.monitorId.length === 0 || Buffer.byteLength(o.monitorId) > 32)) bad('monitorId must be 1 to 32 bytes');
+  if (
+    o.monitorId !== undefined &&
+    (o.monitorId.length === 0 || Buffer.byteLength(o.monitorId) > 32)
+  )
+    bad('monitorId must be 1 to 32 bytes');
 }

@@ -9,7 +9,13 @@ import net from 'node:net';
 import { urlToHttpOptions } from 'node:url';
 import { BallastError } from '../core/errors.js';
 import { DEFAULT_EXPECT_STATUS, parseHostPort, parseHttpUrl } from './config.js';
-import type { EndpointConfig, HttpEndpointConfig, Probe, ProbeResult, TcpEndpointConfig } from './types.js';
+import type {
+  EndpointConfig,
+  HttpEndpointConfig,
+  Probe,
+  ProbeResult,
+  TcpEndpointConfig,
+} from './types.js';
 
 /** How much of a response body an HTTP probe reads, bytes (as Route 53 does); the rest is not read. */
 export const BODY_SEARCH_BYTES = 5_120;
@@ -73,10 +79,16 @@ export function createProbeAgents(options: ProbeAgentOptions = {}): ProbeAgents 
   const maxSockets = options.maxSockets ?? Infinity;
   const timeout = options.freeSocketTimeoutMs ?? DEFAULT_FREE_SOCKET_TIMEOUT_MS;
   if (!(maxSockets >= 1) || !(Number.isInteger(maxSockets) || maxSockets === Infinity)) {
-    throw new BallastError('InvalidParameterValue', `maxSockets must be a positive integer (got ${maxSockets})`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `maxSockets must be a positive integer (got ${maxSockets})`,
+    );
   }
   if (!Number.isInteger(timeout) || timeout < 1) {
-    throw new BallastError('InvalidParameterValue', `freeSocketTimeoutMs must be a positive integer (got ${timeout})`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `freeSocketTimeoutMs must be a positive integer (got ${timeout})`,
+    );
   }
   // Node applies `timeout` to idle pooled sockets (destroying them); it also adopts a server's
   // shorter Keep-Alive hint, so the pool gives a connection up before the server does.
@@ -91,7 +103,11 @@ export function createProbeAgents(options: ProbeAgentOptions = {}): ProbeAgents 
  */
 export function httpProbe(endpoint: HttpEndpointConfig, options: HttpProbeOptions = {}): Probe {
   const url = parseHttpUrl(endpoint.url);
-  if (url === undefined) throw new BallastError('InvalidParameterValue', `${endpoint.id}: url must be an http:// or https:// URL`);
+  if (url === undefined)
+    throw new BallastError(
+      'InvalidParameterValue',
+      `${endpoint.id}: url must be an http:// or https:// URL`,
+    );
   const request = url.protocol === 'https:' ? https.request : http.request;
   const requestOptions: http.RequestOptions = {
     ...urlToHttpOptions(url),
@@ -101,7 +117,8 @@ export function httpProbe(endpoint: HttpEndpointConfig, options: HttpProbeOption
     headers: { 'user-agent': USER_AGENT },
   };
   const [minStatus, maxStatus] = endpoint.expectStatus ?? DEFAULT_EXPECT_STATUS;
-  const needle = endpoint.bodyContains === undefined ? undefined : Buffer.from(endpoint.bodyContains, 'utf8');
+  const needle =
+    endpoint.bodyContains === undefined ? undefined : Buffer.from(endpoint.bodyContains, 'utf8');
   const clock = options.clock ?? performanceClock;
 
   return (signal) =>
@@ -117,7 +134,10 @@ export function httpProbe(endpoint: HttpEndpointConfig, options: HttpProbeOption
         const status = res.statusCode ?? 0;
         const badStatus = status < minStatus || status > maxStatus ? `status ${status}` : undefined;
         const verdict = (): string | undefined =>
-          badStatus ?? (needle === undefined || (body !== undefined && body.indexOf(needle) >= 0) ? undefined : 'body mismatch');
+          badStatus ??
+          (needle === undefined || (body !== undefined && body.indexOf(needle) >= 0)
+            ? undefined
+            : 'body mismatch');
         res.on('data', (chunk: Buffer) => {
           const room = BODY_SEARCH_BYTES - received;
           received += chunk.length;
@@ -155,8 +175,15 @@ export function httpProbe(endpoint: HttpEndpointConfig, options: HttpProbeOption
 /** A TCP probe: healthy when a connection to `host:port` opens (it is then reset at once). Throws `InvalidParameterValue` at creation for a malformed address. */
 export function tcpProbe(endpoint: TcpEndpointConfig, options: ProbeOptions = {}): Probe {
   const target = parseHostPort(endpoint.tcp);
-  if (target === undefined) throw new BallastError('InvalidParameterValue', `${endpoint.id}: tcp must be host:port or [ipv6]:port`);
-  const connectOptions: net.NetConnectOpts = Object.freeze({ host: target.host, port: target.port });
+  if (target === undefined)
+    throw new BallastError(
+      'InvalidParameterValue',
+      `${endpoint.id}: tcp must be host:port or [ipv6]:port`,
+    );
+  const connectOptions: net.NetConnectOpts = Object.freeze({
+    host: target.host,
+    port: target.port,
+  });
   const clock = options.clock ?? performanceClock;
   return (signal) =>
     settle(signal, clock, (finish) => {
@@ -176,7 +203,10 @@ export function tcpProbe(endpoint: TcpEndpointConfig, options: ProbeOptions = {}
  * A probe running the caller's check: resolving `true` or nothing is healthy; `false` or a
  * throw is not (the error's message becomes `error`). `fn` should give up when `signal` aborts.
  */
-export function functionProbe(fn: (signal: AbortSignal) => Promise<boolean | void>, options: ProbeOptions = {}): Probe {
+export function functionProbe(
+  fn: (signal: AbortSignal) => Promise<boolean | void>,
+  options: ProbeOptions = {},
+): Probe {
   const clock = options.clock ?? performanceClock;
   return (signal) =>
     settle(signal, clock, (finish) => {
@@ -191,7 +221,8 @@ export function functionProbe(fn: (signal: AbortSignal) => Promise<boolean | voi
 /** The probe an endpoint's config asks for: `httpProbe` (with the agent of its scheme from `agents`) or `tcpProbe`. */
 export function probeFor(endpoint: EndpointConfig, agents?: ProbeAgents): Probe {
   if ('url' in endpoint) {
-    const agent = agents === undefined ? undefined : /^https:/i.test(endpoint.url) ? agents.https : agents.http;
+    const agent =
+      agents === undefined ? undefined : /^https:/i.test(endpoint.url) ? agents.https : agents.http;
     return httpProbe(endpoint, { agent });
   }
   return tcpProbe(endpoint);
@@ -205,7 +236,11 @@ type Teardown = (failed: boolean) => void;
  * Runs one probe: `begin` starts the work and calls `finish` (no error meaning healthy); the
  * first outcome wins, an abort of `signal` is a 'timeout', and a throw from `begin` is a failure.
  */
-function settle(signal: AbortSignal, clock: ProbeClock, begin: (finish: Finish) => Teardown | void): Promise<ProbeResult> {
+function settle(
+  signal: AbortSignal,
+  clock: ProbeClock,
+  begin: (finish: Finish) => Teardown | void,
+): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const start = clock.now();
     let teardown: Teardown | void = undefined;

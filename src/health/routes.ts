@@ -22,10 +22,15 @@ export interface SnapshotSource {
 export function healthRoutes(source: () => SnapshotSource, clock: Clock = systemClock): Hono {
   const app = new Hono();
   const notYet = () =>
-    new Response(JSON.stringify({ message: 'no snapshot yet: the first one is published after the first interval' }), {
-      status: 503,
-      headers: { 'content-type': 'application/json', 'retry-after': '1' },
-    });
+    new Response(
+      JSON.stringify({
+        message: 'no snapshot yet: the first one is published after the first interval',
+      }),
+      {
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '1' },
+      },
+    );
   app.get('/v1/health/snapshot', () => {
     const s = source();
     if (!s.last) return notYet();
@@ -44,13 +49,21 @@ export function healthRoutes(source: () => SnapshotSource, clock: Clock = system
     const layout = s.layout.version === s.last.snapshot.layoutVersion ? s.layout : undefined;
     return c.json(snapshotToJson(s.last.snapshot, layout), 200, { 'cache-control': 'no-store' });
   });
-  app.get('/v1/health/layout', (c) => c.json(source().layout, 200, { 'cache-control': 'no-store' }));
+  app.get('/v1/health/layout', (c) =>
+    c.json(source().layout, 200, { 'cache-control': 'no-store' }),
+  );
   app.get('/v1/health/status', (c) => {
     const s = source();
     const age = s.last ? clock.now() - s.last.snapshot.timeMs : undefined;
     const live = age !== undefined && age <= 3 * s.intervalMs;
     return c.json(
-      { status: live ? 'ok' : 'stale', snapshotAgeMs: age ?? null, sequence: s.last?.snapshot.sequence ?? null, endpoints: s.layout.ids.length, configError: s.configError ?? null },
+      {
+        status: live ? 'ok' : 'stale',
+        snapshotAgeMs: age ?? null,
+        sequence: s.last?.snapshot.sequence ?? null,
+        endpoints: s.layout.ids.length,
+        configError: s.configError ?? null,
+      },
       live ? 200 : 503,
     );
   });

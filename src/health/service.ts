@@ -40,7 +40,11 @@ export class HealthService {
   #reloading: Promise<void> | undefined;
   #unsubscribe: () => void = () => undefined;
 
-  private constructor(options: HealthServiceOptions & { clock: Clock }, config: HealthConfig, hash: string) {
+  private constructor(
+    options: HealthServiceOptions & { clock: Clock },
+    config: HealthConfig,
+    hash: string,
+  ) {
     this.#o = options;
     this.#config = config;
     this.#configHash = hash;
@@ -75,7 +79,12 @@ export class HealthService {
 
   /** What the HTTP routes serve (`healthRoutes(() => service.source())`). */
   source(): SnapshotSource {
-    return { last: this.#monitor.last, layout: this.#monitor.layout, intervalMs: this.#config.intervalMs, configError: this.#configError };
+    return {
+      last: this.#monitor.last,
+      layout: this.#monitor.layout,
+      intervalMs: this.#config.intervalMs,
+      configError: this.#configError,
+    };
   }
 
   /** Reads the config file now: applies a valid change; keeps the running config otherwise. */
@@ -97,7 +106,16 @@ export class HealthService {
     }
     this.#configHash = hash;
     this.#configError = undefined;
-    const timing = (c: HealthConfig) => [c.intervalMs, c.timeoutMs, c.healthyThreshold, c.unhealthyThreshold, c.jitterMs ?? 0, c.monitorId ?? '', c.reuseConnections ?? false].join();
+    const timing = (c: HealthConfig) =>
+      [
+        c.intervalMs,
+        c.timeoutMs,
+        c.healthyThreshold,
+        c.unhealthyThreshold,
+        c.jitterMs ?? 0,
+        c.monitorId ?? '',
+        c.reuseConnections ?? false,
+      ].join();
     if (timing(next) === timing(this.#config)) {
       this.#monitor.reconfigure(this.#endpoints(next));
     } else {
@@ -139,7 +157,9 @@ export class HealthService {
       ...(config.jitterMs !== undefined ? { jitterMs: config.jitterMs } : {}),
       ...(config.monitorId !== undefined ? { monitorId: config.monitorId } : {}),
     });
-    this.#unsubscribe = monitor.subscribe((bytes, snapshot, stats) => this.#published(monitor, bytes, snapshot, stats));
+    this.#unsubscribe = monitor.subscribe((bytes, snapshot, stats) =>
+      this.#published(monitor, bytes, snapshot, stats),
+    );
     return monitor;
   }
 
@@ -154,18 +174,23 @@ export class HealthService {
       // The layout goes first: a reader that sees a new snapshot can always find its ids.
       void writeFileAtomic(`${snapshotFile}.layout.json`, JSON.stringify(monitor.layout))
         .then(() => writeFileAtomic(snapshotFile, bytes))
-        .catch((error: unknown) => onError?.(`cannot write ${snapshotFile}: ${(error as Error).message}`, error));
+        .catch((error: unknown) =>
+          onError?.(`cannot write ${snapshotFile}: ${(error as Error).message}`, error),
+        );
     }
     if (onSnapshot) {
       Promise.resolve()
         .then(() => onSnapshot(bytes, snapshot, stats))
-        .catch((error: unknown) => onError?.(`snapshot subscriber failed: ${(error as Error).message}`, error));
+        .catch((error: unknown) =>
+          onError?.(`snapshot subscriber failed: ${(error as Error).message}`, error),
+        );
     }
   }
 
   async #reloadLoop(): Promise<void> {
     const every = this.#o.reloadEveryMs ?? 5 * this.#config.intervalMs;
-    while (await this.#o.clock.sleep(every, this.#stop.signal)) await this.reload().catch(() => undefined);
+    while (await this.#o.clock.sleep(every, this.#stop.signal))
+      await this.reload().catch(() => undefined);
   }
 
   #refuse(message: string, error: unknown): 'refused' {

@@ -7,7 +7,9 @@ import { decodeSnapshot, SnapshotError } from './snapshot.js';
 import { type EndpointState, type HealthLayout, type Snapshot, STATE_CODES } from './types.js';
 
 /** Resolves a layout version to its ids (e.g. from `GET /v1/health/layout`); undefined when unknown. */
-export type LayoutResolver = (version: number) => HealthLayout | undefined | Promise<HealthLayout | undefined>;
+export type LayoutResolver = (
+  version: number,
+) => HealthLayout | undefined | Promise<HealthLayout | undefined>;
 
 /** Options of `SnapshotConsumer`. */
 export interface SnapshotConsumerOptions {
@@ -66,7 +68,13 @@ export class SnapshotConsumer {
   readonly #resolved = new Map<number, HealthLayout>();
   readonly #resolving = new Map<number, Promise<void>>();
   readonly #gaps: number[] = [];
-  readonly #rejected: Record<RejectReason, number> = { corrupt: 0, older: 0, duplicate: 0, 'other-monitor': 0, 'unknown-layout': 0 };
+  readonly #rejected: Record<RejectReason, number> = {
+    corrupt: 0,
+    older: 0,
+    duplicate: 0,
+    'other-monitor': 0,
+    'unknown-layout': 0,
+  };
   #applied = 0;
   #snapshot: Snapshot | undefined;
   #layout: HealthLayout | undefined;
@@ -82,7 +90,10 @@ export class SnapshotConsumer {
   constructor(options: SnapshotConsumerOptions = {}) {
     const { staleAfterMs } = options;
     if (staleAfterMs !== undefined && !(Number.isFinite(staleAfterMs) && staleAfterMs > 0)) {
-      throw new BallastError('InvalidParameterValue', `staleAfterMs must be a positive number of ms, got ${staleAfterMs}`);
+      throw new BallastError(
+        'InvalidParameterValue',
+        `staleAfterMs must be a positive number of ms, got ${staleAfterMs}`,
+      );
     }
     this.#o = { ...options, clock: options.clock ?? systemClock };
     this.#createdAt = this.#o.clock.now();
@@ -214,7 +225,8 @@ export class SnapshotConsumer {
 
   /** Why `snapshot` cannot replace the current one, before its layout is considered. */
   #refusal(snapshot: Snapshot): RejectReason | undefined {
-    if (this.#o.monitorId !== undefined && snapshot.monitorId !== this.#o.monitorId) return 'other-monitor';
+    if (this.#o.monitorId !== undefined && snapshot.monitorId !== this.#o.monitorId)
+      return 'other-monitor';
     const held = this.#snapshot;
     if (!held) return undefined;
     if (snapshot.epoch !== held.epoch) return snapshot.epoch > held.epoch ? undefined : 'older';
@@ -227,10 +239,15 @@ export class SnapshotConsumer {
    * `ask`, an unknown version is looked up (a synchronous answer is used at once, an asynchronous
    * one is kept for the next snapshot — the next full snapshot is at most an interval away).
    */
-  #knownLayout(snapshot: Snapshot, given: HealthLayout | undefined, ask: boolean): HealthLayout | undefined {
+  #knownLayout(
+    snapshot: Snapshot,
+    given: HealthLayout | undefined,
+    ask: boolean,
+  ): HealthLayout | undefined {
     const version = snapshot.layoutVersion;
     const count = snapshot.states.length;
-    const fits = (l: HealthLayout | undefined): l is HealthLayout => l !== undefined && l.version === version && l.ids.length === count;
+    const fits = (l: HealthLayout | undefined): l is HealthLayout =>
+      l !== undefined && l.version === version && l.ids.length === count;
     if (fits(this.#layout)) return this.#layout;
     if (fits(given)) {
       const verified = this.#verify(given);
@@ -258,7 +275,9 @@ export class SnapshotConsumer {
   #track(version: number, answer: Promise<HealthLayout | undefined>): Promise<void> {
     const done = answer
       .then((layout) => void (layout && this.#remember(layout)))
-      .catch((error: unknown) => this.#report(`the layouts resolver failed for version ${version}`, error))
+      .catch((error: unknown) =>
+        this.#report(`the layouts resolver failed for version ${version}`, error),
+      )
       .finally(() => this.#resolving.delete(version));
     this.#resolving.set(version, done);
     return done;
@@ -269,7 +288,8 @@ export class SnapshotConsumer {
     const verified = this.#verify(layout);
     if (!verified) return undefined;
     this.#resolved.set(verified.version, verified);
-    if (this.#resolved.size > LAYOUTS_KEPT) this.#resolved.delete(this.#resolved.keys().next().value!);
+    if (this.#resolved.size > LAYOUTS_KEPT)
+      this.#resolved.delete(this.#resolved.keys().next().value!);
     return verified;
   }
 
@@ -337,7 +357,11 @@ export class SnapshotConsumer {
     const bytes = this.#bytes!;
     // The ids are serialised once per layout, not once per snapshot.
     this.#layoutJson ??= JSON.stringify({ version: layout.version, ids: layout.ids });
-    const head = JSON.stringify({ format: 1, appliedAt: this.#lastAppliedAt, snapshot: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') }).slice(0, -1);
+    const head = JSON.stringify({
+      format: 1,
+      appliedAt: this.#lastAppliedAt,
+      snapshot: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+    }).slice(0, -1);
     return `${head},"layout":${this.#layoutJson}}\n`;
   }
 
@@ -346,21 +370,33 @@ export class SnapshotConsumer {
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#report(`cannot read ${path}; starting empty`, error);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.#report(`cannot read ${path}; starting empty`, error);
       return;
     }
     try {
       const file = JSON.parse(text) as Partial<PersistedFile> | null;
-      if (file?.format !== 1 || typeof file.snapshot !== 'string' || typeof file.appliedAt !== 'number' || !file.layout || !Array.isArray(file.layout.ids)) {
+      if (
+        file?.format !== 1 ||
+        typeof file.snapshot !== 'string' ||
+        typeof file.appliedAt !== 'number' ||
+        !file.layout ||
+        !Array.isArray(file.layout.ids)
+      ) {
         throw new Error('not a persisted snapshot (format 1)');
       }
       const bytes = Buffer.from(file.snapshot, 'base64');
       const snapshot = decodeSnapshot(bytes);
       const layout = layoutOf(file.layout.ids);
-      if (layout.version !== file.layout.version || layout.version !== snapshot.layoutVersion || layout.ids.length !== snapshot.states.length) {
+      if (
+        layout.version !== file.layout.version ||
+        layout.version !== snapshot.layoutVersion ||
+        layout.ids.length !== snapshot.states.length
+      ) {
         throw new Error('the layout does not match the snapshot');
       }
-      if (this.#refusal(snapshot) !== undefined) throw new Error(`the snapshot is from monitor ${JSON.stringify(snapshot.monitorId)}`);
+      if (this.#refusal(snapshot) !== undefined)
+        throw new Error(`the snapshot is from monitor ${JSON.stringify(snapshot.monitorId)}`);
       this.#install(snapshot, layout, file.appliedAt);
       this.#bytes = bytes;
     } catch (error) {

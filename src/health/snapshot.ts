@@ -58,7 +58,10 @@ export class SnapshotError extends Error {
 /** Size in bytes of the snapshot of `count` endpoints: 76 + ⌈count / 4⌉. */
 export function snapshotBytes(count: number): number {
   if (!Number.isInteger(count) || count < 0 || count > MAX_COUNT) {
-    throw new BallastError('InvalidParameterValue', `endpoint count must be an integer from 0 to ${MAX_COUNT}, got ${count}`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `endpoint count must be an integer from 0 to ${MAX_COUNT}, got ${count}`,
+    );
   }
   return SNAPSHOT_HEADER_BYTES + Math.ceil(count / 4);
 }
@@ -77,7 +80,11 @@ export function encodeSnapshot(s: Snapshot): Buffer {
  */
 export function encodeSnapshotInto(s: Snapshot, target: Buffer): number {
   const size = checkSnapshot(s);
-  if (target.length < size) throw new BallastError('InvalidParameterValue', `the target buffer holds ${target.length} bytes; the snapshot needs ${size}`);
+  if (target.length < size)
+    throw new BallastError(
+      'InvalidParameterValue',
+      `the target buffer holds ${target.length} bytes; the snapshot needs ${size}`,
+    );
   target.set(MAGIC, 0);
   target[4] = FORMAT_VERSION;
   target[5] = BITS_PER_ENDPOINT;
@@ -100,14 +107,29 @@ export function encodeSnapshotInto(s: Snapshot, target: Buffer): number {
  */
 export function decodeSnapshot(buf: Uint8Array): Snapshot {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < SNAPSHOT_HEADER_BYTES) throw new SnapshotError('too-short', `a snapshot has at least ${SNAPSHOT_HEADER_BYTES} bytes, got ${b.length}`);
-  if (b[0] !== MAGIC[0] || b[1] !== MAGIC[1] || b[2] !== MAGIC[2] || b[3] !== MAGIC[3]) throw new SnapshotError('bad-magic', 'not a Ballast health snapshot (no BLHS magic)');
-  if (b[4] !== FORMAT_VERSION) throw new SnapshotError('unsupported-version', `snapshot format ${b[4]} is not supported (only ${FORMAT_VERSION})`);
-  if (b[5] !== BITS_PER_ENDPOINT) throw new SnapshotError('unsupported-version', `${b[5]} bits per endpoint is not supported (only ${BITS_PER_ENDPOINT})`);
+  if (b.length < SNAPSHOT_HEADER_BYTES)
+    throw new SnapshotError(
+      'too-short',
+      `a snapshot has at least ${SNAPSHOT_HEADER_BYTES} bytes, got ${b.length}`,
+    );
+  if (b[0] !== MAGIC[0] || b[1] !== MAGIC[1] || b[2] !== MAGIC[2] || b[3] !== MAGIC[3])
+    throw new SnapshotError('bad-magic', 'not a Ballast health snapshot (no BLHS magic)');
+  if (b[4] !== FORMAT_VERSION)
+    throw new SnapshotError(
+      'unsupported-version',
+      `snapshot format ${b[4]} is not supported (only ${FORMAT_VERSION})`,
+    );
+  if (b[5] !== BITS_PER_ENDPOINT)
+    throw new SnapshotError(
+      'unsupported-version',
+      `${b[5]} bits per endpoint is not supported (only ${BITS_PER_ENDPOINT})`,
+    );
   const count = b.readUInt32BE(COUNT_AT);
   const size = SNAPSHOT_HEADER_BYTES + Math.ceil(count / 4);
-  if (b.length !== size) throw new SnapshotError('bad-length', `${count} endpoints take ${size} bytes, got ${b.length}`);
-  if (b.readUInt32BE(CRC_AT) !== checksum(b, size)) throw new SnapshotError('bad-checksum', 'the CRC-32 does not match');
+  if (b.length !== size)
+    throw new SnapshotError('bad-length', `${count} endpoints take ${size} bytes, got ${b.length}`);
+  if (b.readUInt32BE(CRC_AT) !== checksum(b, size))
+    throw new SnapshotError('bad-checksum', 'the CRC-32 does not match');
   const states = unpackStates(b, count);
   let idEnd = MONITOR_ID_AT + MONITOR_ID_BYTES;
   while (idEnd > MONITOR_ID_AT && b[idEnd - 1] === 0) idEnd--;
@@ -138,13 +160,20 @@ export interface SnapshotJson {
   readonly time: string | null;
   readonly layoutVersion: number;
   readonly endpointCount: number;
-  readonly counts: { readonly healthy: number; readonly unhealthy: number; readonly unknown: number };
+  readonly counts: {
+    readonly healthy: number;
+    readonly unhealthy: number;
+    readonly unknown: number;
+  };
   readonly endpoints: readonly SnapshotJsonEndpoint[];
 }
 
 /** A JSON-ready view of `s`; endpoints are named by `layout` only when it is the snapshot's layout (same version and count). */
 export function snapshotToJson(s: Snapshot, layout?: HealthLayout): SnapshotJson {
-  const ids = layout && layout.version === s.layoutVersion && layout.ids.length === s.states.length ? layout.ids : undefined;
+  const ids =
+    layout && layout.version === s.layoutVersion && layout.ids.length === s.states.length
+      ? layout.ids
+      : undefined;
   const counts = { healthy: 0, unhealthy: 0, unknown: 0 };
   const endpoints: SnapshotJsonEndpoint[] = new Array(s.states.length);
   for (let i = 0; i < s.states.length; i++) {
@@ -171,20 +200,29 @@ function checkSnapshot(s: Snapshot): number {
   const fail = (message: string): never => {
     throw new BallastError('InvalidParameterValue', `snapshot: ${message}`);
   };
-  if (s.formatVersion !== FORMAT_VERSION) fail(`formatVersion must be ${FORMAT_VERSION}, got ${s.formatVersion}`);
+  if (s.formatVersion !== FORMAT_VERSION)
+    fail(`formatVersion must be ${FORMAT_VERSION}, got ${s.formatVersion}`);
   if (typeof s.monitorId !== 'string') fail('monitorId must be a string');
   const idBytes = Buffer.byteLength(s.monitorId, 'utf8');
-  if (idBytes > MONITOR_ID_BYTES) fail(`monitorId is ${idBytes} bytes of UTF-8; at most ${MONITOR_ID_BYTES}`);
+  if (idBytes > MONITOR_ID_BYTES)
+    fail(`monitorId is ${idBytes} bytes of UTF-8; at most ${MONITOR_ID_BYTES}`);
   // Padding is zeros, so a trailing NUL would be lost on the way back.
   if (s.monitorId.endsWith('\0')) fail('monitorId must not end with a NUL character');
-  for (const [name, value] of [['epoch', s.epoch], ['sequence', s.sequence], ['timeMs', s.timeMs]] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) fail(`${name} must be a non-negative safe integer, got ${value}`);
+  for (const [name, value] of [
+    ['epoch', s.epoch],
+    ['sequence', s.sequence],
+    ['timeMs', s.timeMs],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0)
+      fail(`${name} must be a non-negative safe integer, got ${value}`);
   }
-  if (!Number.isInteger(s.layoutVersion) || s.layoutVersion < 0 || s.layoutVersion > 0xffff_ffff) fail(`layoutVersion must be a u32, got ${s.layoutVersion}`);
+  if (!Number.isInteger(s.layoutVersion) || s.layoutVersion < 0 || s.layoutVersion > 0xffff_ffff)
+    fail(`layoutVersion must be a u32, got ${s.layoutVersion}`);
   const states = s.states;
   if (!(states instanceof Uint8Array)) fail('states must be a Uint8Array');
   for (let i = 0; i < states.length; i++) {
-    if (states[i]! > 2) fail(`states[${i}] is ${states[i]}; codes are 0 unknown, 1 healthy, 2 unhealthy`);
+    if (states[i]! > 2)
+      fail(`states[${i}] is ${states[i]}; codes are 0 unknown, 1 healthy, 2 unhealthy`);
   }
   return snapshotBytes(states.length);
 }
@@ -193,7 +231,9 @@ function packStates(states: Uint8Array, target: Buffer): void {
   const n = states.length;
   let o = SNAPSHOT_HEADER_BYTES;
   let i = 0;
-  for (; i + 4 <= n; i += 4) target[o++] = states[i]! | (states[i + 1]! << 2) | (states[i + 2]! << 4) | (states[i + 3]! << 6);
+  for (; i + 4 <= n; i += 4)
+    target[o++] =
+      states[i]! | (states[i + 1]! << 2) | (states[i + 2]! << 4) | (states[i + 3]! << 6);
   if (i < n) {
     let last = 0;
     for (let shift = 0; i < n; i++, shift += 2) last |= states[i]! << shift;
@@ -218,11 +258,19 @@ function unpackStates(b: Buffer, count: number): Uint8Array {
   if (i < count) {
     const x = b[o]!;
     const used = (count - i) * 2;
-    if (x >>> used !== 0) throw new SnapshotError('bad-state', `the unused bits after endpoint ${count - 1} are not zero`);
+    if (x >>> used !== 0)
+      throw new SnapshotError(
+        'bad-state',
+        `the unused bits after endpoint ${count - 1} are not zero`,
+      );
     threes |= x & (x >>> 1);
     for (let shift = 0; i < count; i++, shift += 2) states[i] = (x >>> shift) & 3;
   }
-  if ((threes & 0x55) !== 0) throw new SnapshotError('bad-state', `endpoint ${states.indexOf(3)} has state code 3 (codes are 0 to 2)`);
+  if ((threes & 0x55) !== 0)
+    throw new SnapshotError(
+      'bad-state',
+      `endpoint ${states.indexOf(3)} has state code 3 (codes are 0 to 2)`,
+    );
   return states;
 }
 

@@ -36,7 +36,11 @@ function retryAfterSeconds(value: string | null, now: number): number | null {
  * (or throws the last network error) when the attempts run out. The request body must be
  * replayable (a string, a Buffer, URLSearchParams — not a stream).
  */
-export async function idempotentFetch(input: string | URL, init: RequestInit = {}, options: IdempotentFetchOptions = {}): Promise<Response> {
+export async function idempotentFetch(
+  input: string | URL,
+  init: RequestInit = {},
+  options: IdempotentFetchOptions = {},
+): Promise<Response> {
   const f = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? systemClock;
   const key = options.key ?? randomUUID();
@@ -57,8 +61,14 @@ export async function idempotentFetch(input: string | URL, init: RequestInit = {
       if (response) return response;
       throw error;
     }
-    let waitSeconds = fullJitterSeconds(attempt, { baseSeconds: 0.1, maxSeconds: 5, ...options.backoff }, options.random);
-    const after = response ? retryAfterSeconds(response.headers.get('retry-after'), clock.now()) : null;
+    let waitSeconds = fullJitterSeconds(
+      attempt,
+      { baseSeconds: 0.1, maxSeconds: 5, ...options.backoff },
+      options.random,
+    );
+    const after = response
+      ? retryAfterSeconds(response.headers.get('retry-after'), clock.now())
+      : null;
     if (after !== null) {
       if (after > (options.maxRetryAfterSeconds ?? 30)) return response!;
       waitSeconds = Math.max(waitSeconds, after);

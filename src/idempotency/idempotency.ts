@@ -3,7 +3,11 @@ import { BallastError } from '../core/errors.js';
 import { markClosed, markRunning } from '../core/lifecycle.js';
 import type { IdempotencyStore, StoreTransaction } from '../store/idempotency-contract.js';
 import { openStoreWith } from '../store/registry.js';
-import { IdempotencyInProgressError, IdempotencyKeyReusedError, IdempotencyLeaseLostError } from './errors.js';
+import {
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  IdempotencyLeaseLostError,
+} from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
 
 /** Options of `createIdempotency`. */
@@ -63,7 +67,8 @@ interface Held {
 const FINISHED = 'finished';
 
 /** True for a store that could not be reached (the outcome of a write unknown). */
-const isUnavailable = (error: unknown): boolean => error instanceof BallastError && error.code === 'StoreUnavailable';
+const isUnavailable = (error: unknown): boolean =>
+  error instanceof BallastError && error.code === 'StoreUnavailable';
 
 /** A key this caller holds. */
 interface Claim {
@@ -102,8 +107,17 @@ export class Idempotency {
 
   constructor(options: IdempotencyOptions) {
     const { store, ...rest } = options;
-    this.#o = { ttlSeconds: 86_400, leaseSeconds: 60, storeErrors: false, clock: systemClock, ...rest };
-    this.#opened = typeof store === 'string' ? openByUrl(store, options.clock) : Promise.resolve({ idem: store.idempotency, close: async () => undefined });
+    this.#o = {
+      ttlSeconds: 86_400,
+      leaseSeconds: 60,
+      storeErrors: false,
+      clock: systemClock,
+      ...rest,
+    };
+    this.#opened =
+      typeof store === 'string'
+        ? openByUrl(store, options.clock)
+        : Promise.resolve({ idem: store.idempotency, close: async () => undefined });
     // Only a store opened here is this helper's to close (and to leave open by mistake).
     if (typeof store === 'string') markRunning(this, `idempotency store (${store.split(':')[0]})`);
     // A URL that cannot be opened fails the first run, not the process (and leaves nothing open).
@@ -133,13 +147,21 @@ export class Idempotency {
    * while another run holds it (or waits `waitMs`), `IdempotencyLeaseLost` when this run's lease
    * was taken over before it finished (its result is not stored).
    */
-  async run<T>(request: RunRequest, fn: (context: RunContext) => Promise<T> | T): Promise<RunResult<T>> {
+  async run<T>(
+    request: RunRequest,
+    fn: (context: RunContext) => Promise<T> | T,
+  ): Promise<RunResult<T>> {
     const claim = await this.#claim<T>(request);
     if ('replayed' in claim) return claim;
     return this.#execute(claim, async (context, held) => {
       const value = await fn(context);
       const text = encode(value);
-      if (!(await held.retrying(() => claim.store.complete(claim.scopeKey, claim.fence, text, false, this.#o.ttlSeconds * 1000)))) throw leaseLost();
+      if (
+        !(await held.retrying(() =>
+          claim.store.complete(claim.scopeKey, claim.fence, text, false, this.#o.ttlSeconds * 1000),
+        ))
+      )
+        throw leaseLost();
       return value;
     });
   }
@@ -151,11 +173,17 @@ export class Idempotency {
    * synchronous (`tx.db` is the better-sqlite3 connection); on PostgreSQL `tx.client.query` runs
    * in the transaction. An error thrown by `fn` rolls its writes back.
    */
-  async runInTransaction<T>(request: RunRequest, fn: (tx: StoreTransaction, context: RunContext) => Promise<T> | T): Promise<RunResult<T>> {
+  async runInTransaction<T>(
+    request: RunRequest,
+    fn: (tx: StoreTransaction, context: RunContext) => Promise<T> | T,
+  ): Promise<RunResult<T>> {
     const { idem } = await this.#opened;
     const transactional = idem.completeInTransaction;
     if (!transactional) {
-      throw new BallastError('UnsupportedOperation', 'This idempotency store cannot run a handler inside its transaction (Redis has no transactions spanning your writes); use run(), or a SQLite or PostgreSQL store.');
+      throw new BallastError(
+        'UnsupportedOperation',
+        'This idempotency store cannot run a handler inside its transaction (Redis has no transactions spanning your writes); use run(), or a SQLite or PostgreSQL store.',
+      );
     }
     const claim = await this.#claim<T>(request);
     if ('replayed' in claim) return claim;
@@ -163,10 +191,18 @@ export class Idempotency {
       let produced: { value: T } | undefined;
       const work = (tx: StoreTransaction) => {
         const out = fn(tx, context);
-        return out instanceof Promise ? out.then((value) => ((produced = { value }), value)) : ((produced = { value: out }), out);
+        return out instanceof Promise
+          ? out.then((value) => ((produced = { value }), value))
+          : ((produced = { value: out }), out);
       };
       try {
-        const done = await transactional(claim.scopeKey, claim.fence, this.#o.ttlSeconds * 1000, work, encode);
+        const done = await transactional(
+          claim.scopeKey,
+          claim.fence,
+          this.#o.ttlSeconds * 1000,
+          work,
+          encode,
+        );
         if (!done.held) throw leaseLost();
         return done.value;
       } catch (error) {
@@ -182,11 +218,20 @@ export class Idempotency {
   /** Validates the request and loops on `begin` until this caller holds the key or has its answer. */
   async #claim<T>(request: RunRequest): Promise<Claim | RunResult<T>> {
     if (typeof request.key !== 'string' || !KEY.test(request.key)) {
-      throw new BallastError('InvalidParameterValue', 'The idempotency key must be 1 to 255 printable ASCII characters.');
+      throw new BallastError(
+        'InvalidParameterValue',
+        'The idempotency key must be 1 to 255 printable ASCII characters.',
+      );
     }
     const scopeKey = scopedKey(request.scope ?? '', request.key);
-    if (request.fingerprint !== undefined && (typeof request.fingerprint !== 'string' || request.fingerprint.length > 255)) {
-      throw new BallastError('InvalidParameterValue', 'The fingerprint must be a string of at most 255 characters.');
+    if (
+      request.fingerprint !== undefined &&
+      (typeof request.fingerprint !== 'string' || request.fingerprint.length > 255)
+    ) {
+      throw new BallastError(
+        'InvalidParameterValue',
+        'The fingerprint must be a string of at most 255 characters.',
+      );
     }
     const fingerprint = request.fingerprint ?? fingerprintOf(request.input ?? null, request.fields);
     const { clock } = this.#o;
@@ -203,7 +248,10 @@ export class Idempotency {
           return this.#replay<T>(begun.outcome, begun.isError);
         case 'inProgress': {
           const wait = Math.min(deadline - clock.now(), begun.leaseUntil - clock.now(), 100);
-          if (wait <= 0) throw new IdempotencyInProgressError(Math.max(1, Math.ceil((begun.leaseUntil - clock.now()) / 1000)));
+          if (wait <= 0)
+            throw new IdempotencyInProgressError(
+              Math.max(1, Math.ceil((begun.leaseUntil - clock.now()) / 1000)),
+            );
           await clock.sleep(wait);
           continue;
         }
@@ -217,7 +265,10 @@ export class Idempotency {
    * Runs `body` (the function plus storing its result) while holding the claim: a heartbeat
    * extends the lease; an error releases the key, or is stored with `storeErrors`.
    */
-  async #execute<T>(claim: Claim, body: (context: RunContext, held: Held) => Promise<T>): Promise<RunResult<T>> {
+  async #execute<T>(
+    claim: Claim,
+    body: (context: RunContext, held: Held) => Promise<T>,
+  ): Promise<RunResult<T>> {
     const { clock } = this.#o;
     const { store, scopeKey, fence, tookOver } = claim;
     const leaseMs = this.#o.leaseSeconds * 1000;
@@ -250,7 +301,9 @@ export class Idempotency {
         if (kept === true) heldUntil = at + leaseMs;
         if (kept === false) {
           lost = true;
-          (abort ??= new AbortController()).abort(new IdempotencyLeaseLostError('Another caller took this idempotency key over.'));
+          (abort ??= new AbortController()).abort(
+            new IdempotencyLeaseLostError('Another caller took this idempotency key over.'),
+          );
         }
       }
     })();
@@ -263,13 +316,20 @@ export class Idempotency {
       };
       return { value: await body(context, held), replayed: false };
     } catch (error) {
-      if (lost || (error instanceof BallastError && error.code === 'IdempotencyLeaseLost')) throw error;
+      if (lost || (error instanceof BallastError && error.code === 'IdempotencyLeaseLost'))
+        throw error;
       // A store failure is never the request's outcome: the key is freed for a retry.
       if (this.#o.storeErrors && !isUnavailable(error)) {
         const e = error instanceof Error ? error : new Error(String(error));
         const code = (e as { code?: unknown }).code;
-        const stored = JSON.stringify({ name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) });
-        await held.retrying(() => store.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000));
+        const stored = JSON.stringify({
+          name: e.name,
+          message: e.message,
+          ...(typeof code === 'string' ? { code } : {}),
+        });
+        await held.retrying(() =>
+          store.complete(scopeKey, fence, stored, true, this.#o.ttlSeconds * 1000),
+        );
       } else {
         await held.retrying(() => store.release(scopeKey, fence)).catch(() => false);
       }
@@ -290,7 +350,10 @@ export class Idempotency {
   }
 }
 
-async function openByUrl(url: string, clock: Clock | undefined): Promise<{ idem: IdempotencyStore; close: () => Promise<void> }> {
+async function openByUrl(
+  url: string,
+  clock: Clock | undefined,
+): Promise<{ idem: IdempotencyStore; close: () => Promise<void> }> {
   // Only an injected clock replaces the store's own (the database's, Redis's TIME).
   const store = await openStoreWith(url, ['idempotency'], clock ? { clock } : {});
   return { idem: store.idempotency, close: () => store.close() };

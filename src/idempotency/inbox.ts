@@ -3,8 +3,14 @@ import type { StoreTransaction } from '../store/idempotency-contract.js';
 
 /** What an idempotent consumer needs of an idempotency helper (`Idempotency` from `ballast/idempotency`). */
 export interface IdempotencyRunner {
-  run<T>(request: { key: string; scope?: string }, fn: () => Promise<T> | T): Promise<{ value: T; replayed: boolean }>;
-  runInTransaction?<T>(request: { key: string; scope?: string }, fn: (tx: StoreTransaction) => Promise<T> | T): Promise<{ value: T; replayed: boolean }>;
+  run<T>(
+    request: { key: string; scope?: string },
+    fn: () => Promise<T> | T,
+  ): Promise<{ value: T; replayed: boolean }>;
+  runInTransaction?<T>(
+    request: { key: string; scope?: string },
+    fn: (tx: StoreTransaction) => Promise<T> | T,
+  ): Promise<{ value: T; replayed: boolean }>;
 }
 
 /** How a consumer records what it handled: a runner, and whether handlers write through its transaction. */
@@ -22,7 +28,10 @@ export interface InboxOptions {
 /** Refuses `transactional` without a runner that can do it (at registration, not per message). */
 export function checkInbox(options: InboxOptions): void {
   if (options.transactional && !options.idempotency?.runInTransaction) {
-    throw new BallastError('InvalidParameterValue', 'transactional: true needs an idempotency helper (createIdempotency from ballast/idempotency) over a SQLite or PostgreSQL store.');
+    throw new BallastError(
+      'InvalidParameterValue',
+      'transactional: true needs an idempotency helper (createIdempotency from ballast/idempotency) over a SQLite or PostgreSQL store.',
+    );
   }
 }
 

@@ -29,18 +29,31 @@ const DOCS = 'https://github.com/ballast/ballast/blob/main/docs/interactions.md#
  * (an `Idempotency-Key` header makes retries answer the same operation); `GET /operations/<id>`
  * answers its status (with `Retry-After` until it finishes), 404 for an unknown id.
  */
-export function acceptRoutes<P>(interaction: SoftRealTimeInteraction<P, unknown>, options: AcceptRoutesOptions<P> = {}): Hono {
+export function acceptRoutes<P>(
+  interaction: SoftRealTimeInteraction<P, unknown>,
+  options: AcceptRoutesOptions<P> = {},
+): Hono {
   const maxBytes = options.maxBodyBytes ?? 262_144;
-  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > 1_048_576) throw new BallastError('InvalidParameterValue', `maxBodyBytes must be a whole number from 1 to 1,048,576 (got ${String(maxBytes)})`);
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > 1_048_576)
+    throw new BallastError(
+      'InvalidParameterValue',
+      `maxBodyBytes must be a whole number from 1 to 1,048,576 (got ${String(maxBytes)})`,
+    );
   const retryAfter = String(options.retryAfterSeconds ?? 1);
   const docs = options.docsUrl ?? DOCS;
   const prefix = (options.locationPrefix ?? '').replace(/\/$/, '');
-  const answer = (c: Context, p: { status: number; headers: Record<string, string>; body: string }) =>
-    c.body(p.body, p.status as 400, p.headers);
+  const answer = (
+    c: Context,
+    p: { status: number; headers: Record<string, string>; body: string },
+  ) => c.body(p.body, p.status as 400, p.headers);
   const app = new Hono();
 
   // bodyLimit counts a chunked body as it streams in: a body over the limit is never held whole.
-  const limit = bodyLimit({ maxSize: maxBytes, onError: (c) => answer(c, problem(docs, 413, 'Request too large', `The body is over ${maxBytes} bytes.`)) });
+  const limit = bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) =>
+      answer(c, problem(docs, 413, 'Request too large', `The body is over ${maxBytes} bytes.`)),
+  });
   app.post('/', limit, async (c) => {
     const text = await c.req.text();
     let payload: P;
@@ -51,11 +64,24 @@ export function acceptRoutes<P>(interaction: SoftRealTimeInteraction<P, unknown>
       return answer(c, problem(docs, 400, 'Invalid request', (error as Error).message));
     }
     const header = readIdempotencyKey(c.req.header('idempotency-key'));
-    if ('invalid' in header) return answer(c, problem(docs, 400, 'Idempotency-Key is invalid', header.invalid));
+    if ('invalid' in header)
+      return answer(c, problem(docs, 400, 'Idempotency-Key is invalid', header.invalid));
     try {
-      const s = await interaction.submit(payload, 'key' in header ? { idempotencyKey: header.key } : {});
+      const s = await interaction.submit(
+        payload,
+        'key' in header ? { idempotencyKey: header.key } : {},
+      );
       const location = `${prefix}${c.req.path.replace(/\/$/, '')}/operations/${s.operationId}`;
-      return c.json({ operationId: s.operationId, state: 'pending', submittedAt: new Date(s.submittedAt).toISOString(), location }, 202, { location, 'retry-after': retryAfter });
+      return c.json(
+        {
+          operationId: s.operationId,
+          state: 'pending',
+          submittedAt: new Date(s.submittedAt).toISOString(),
+          location,
+        },
+        202,
+        { location, 'retry-after': retryAfter },
+      );
     } catch (error) {
       return answer(c, problemFor(error, docs));
     }
@@ -64,14 +90,31 @@ export function acceptRoutes<P>(interaction: SoftRealTimeInteraction<P, unknown>
   app.get('/operations/:id', async (c) => {
     try {
       const status = await interaction.status(c.req.param('id'));
-      if (!status) return answer(c, problem(docs, 404, 'No such operation', 'This operation id is unknown, or its status has expired.'));
+      if (!status)
+        return answer(
+          c,
+          problem(
+            docs,
+            404,
+            'No such operation',
+            'This operation id is unknown, or its status has expired.',
+          ),
+        );
       const unfinished = status.state === 'pending' || status.state === 'running';
       const body = {
         ...status,
         submittedAt: new Date(status.submittedAt).toISOString(),
-        ...(status.finishedAt !== undefined ? { finishedAt: new Date(status.finishedAt).toISOString() } : {}),
+        ...(status.finishedAt !== undefined
+          ? { finishedAt: new Date(status.finishedAt).toISOString() }
+          : {}),
       };
-      return c.json(body, 200, unfinished ? { 'retry-after': retryAfter, 'cache-control': 'no-store' } : { 'cache-control': 'no-store' });
+      return c.json(
+        body,
+        200,
+        unfinished
+          ? { 'retry-after': retryAfter, 'cache-control': 'no-store' }
+          : { 'cache-control': 'no-store' },
+      );
     } catch (error) {
       return answer(c, problemFor(error, docs));
     }
@@ -80,15 +123,25 @@ export function acceptRoutes<P>(interaction: SoftRealTimeInteraction<P, unknown>
 }
 
 /** The same routes as a `node:http` / Express request listener (mount it under a path with Express's `app.use`). */
-export function acceptListener<P>(interaction: SoftRealTimeInteraction<P, unknown>, options: AcceptRoutesOptions<P> = {}): RequestListener {
+export function acceptListener<P>(
+  interaction: SoftRealTimeInteraction<P, unknown>,
+  options: AcceptRoutesOptions<P> = {},
+): RequestListener {
   const listener = getRequestListener(acceptRoutes(interaction, options).fetch);
   // node:http ignores a listener's promise; hono's listener answers its own errors (500), so it never rejects.
   return (req, res) => void listener(req, res);
 }
 
 function problemFor(error: unknown, docs: string) {
-  if (!isBallastError(error)) return problem(docs, 500, 'Internal error', 'The request could not be registered; retry with the same Idempotency-Key.');
+  if (!isBallastError(error))
+    return problem(
+      docs,
+      500,
+      'Internal error',
+      'The request could not be registered; retry with the same Idempotency-Key.',
+    );
   const status = error.shape.status;
-  const extra: Record<string, string> = status === 503 || status === 409 ? { 'retry-after': '1' } : {};
+  const extra: Record<string, string> =
+    status === 503 || status === 409 ? { 'retry-after': '1' } : {};
   return problem(docs, status, error.code, error.message, extra);
 }

@@ -72,7 +72,12 @@ export interface HardRealTimeSettings<F> {
  * aborts; the work itself may ignore its signal. Listens to the deadline without an AbortSignal:
  * a fast call never makes one. Every listener is removed however it ends.
  */
-function settleBefore<T>(work: Promise<T>, own: Deadline, caller: AbortSignal | undefined, onTimeout: () => void): Promise<T> {
+function settleBefore<T>(
+  work: Promise<T>,
+  own: Deadline,
+  caller: AbortSignal | undefined,
+  onTimeout: () => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (caller?.aborted) return reject(caller.reason as Error);
     let offCaller: (() => void) | undefined;
@@ -156,20 +161,28 @@ export class HardRealTimeInteraction<F = never> {
    * `DeadlineExceeded` (504), `CircuitOpen` (503), `LimitExceededException` (bulkhead full),
    * or the last attempt's own error.
    */
-  async call<T>(fn: (context: AttemptContext) => Promise<T> | T, options: CallOptions = {}): Promise<T | F> {
+  async call<T>(
+    fn: (context: AttemptContext) => Promise<T> | T,
+    options: CallOptions = {},
+  ): Promise<T | F> {
     const s = this.#s;
     this.#stats.calls++;
     const parent = options.deadline ?? currentDeadline();
     const deadline = parent ? parent.child(s.deadlineMs) : Deadline.after(s.deadlineMs, s.clock);
     try {
       const value = s.bulkhead
-        ? await this.#bulkhead(s.bulkhead, () => this.#attempts(fn, deadline, options.signal), options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal)
+        ? await this.#bulkhead(
+            s.bulkhead,
+            () => this.#attempts(fn, deadline, options.signal),
+            options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal,
+          )
         : await this.#attempts(fn, deadline, options.signal);
       this.#stats.succeeded++;
       return value;
     } catch (error) {
       this.#stats.failed++;
-      if (isBallastError(error) && error.code === 'DeadlineExceeded' && deadline.expired) this.#stats.deadlineExceeded++;
+      if (isBallastError(error) && error.code === 'DeadlineExceeded' && deadline.expired)
+        this.#stats.deadlineExceeded++;
       if (!s.fallback || options.signal?.aborted) throw error;
       this.#stats.fallbacks++;
       return s.fallback(error);
@@ -182,12 +195,17 @@ export class HardRealTimeInteraction<F = never> {
     try {
       return await bulkhead.execute(run, signal);
     } catch (error) {
-      if (isBallastError(error) && error.code === 'LimitExceededException') this.#stats.bulkheadRejected++;
+      if (isBallastError(error) && error.code === 'LimitExceededException')
+        this.#stats.bulkheadRejected++;
       throw error;
     }
   }
 
-  async #attempts<T>(fn: (context: AttemptContext) => Promise<T> | T, deadline: Deadline, callerSignal: AbortSignal | undefined): Promise<T> {
+  async #attempts<T>(
+    fn: (context: AttemptContext) => Promise<T> | T,
+    deadline: Deadline,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<T> {
     const s = this.#s;
     const budget = s.retry.budget;
     budget?.recordRequest();
@@ -202,7 +220,12 @@ export class HardRealTimeInteraction<F = never> {
         ticket = s.breaker?.acquire();
       } catch (error) {
         this.#stats.shortCircuited++;
-        if (lastError !== undefined) throw new BallastError('CircuitOpen', `interaction "${s.name}": the circuit opened during retries`, { cause: lastError });
+        if (lastError !== undefined)
+          throw new BallastError(
+            'CircuitOpen',
+            `interaction "${s.name}": the circuit opened during retries`,
+            { cause: lastError },
+          );
         throw error;
       }
       const outcome = await this.#attempt(fn, attempt, deadline, callerSignal, ticket);
@@ -223,9 +246,14 @@ export class HardRealTimeInteraction<F = never> {
       this.#stats.retries++;
       lastDelay = delay;
       if (delay > 0) {
-        const waitSignal = callerSignal ? AbortSignal.any([deadline.signal, callerSignal]) : deadline.signal;
+        const waitSignal = callerSignal
+          ? AbortSignal.any([deadline.signal, callerSignal])
+          : deadline.signal;
         const slept = await s.clock.sleep(delay, waitSignal);
-        if (!slept) throw callerSignal?.aborted ? (callerSignal.reason as Error) : this.#deadlineError(attempt + 1, lastError);
+        if (!slept)
+          throw callerSignal?.aborted
+            ? (callerSignal.reason as Error)
+            : this.#deadlineError(attempt + 1, lastError);
       }
     }
   }
@@ -236,12 +264,21 @@ export class HardRealTimeInteraction<F = never> {
     deadline: Deadline,
     callerSignal: AbortSignal | undefined,
     breakerTicket: BreakerTicket | undefined,
-  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown; timedOut: boolean; final: boolean }> {
+  ): Promise<
+    { ok: true; value: T } | { ok: false; error: unknown; timedOut: boolean; final: boolean }
+  > {
     const s = this.#s;
     // Only first attempts vote: a retry repeats a call whose failure is already counted, and
     // letting it vote again turns an overload that fails a third of calls into a "mostly failing"
     // dependency. Retries still need the breaker's permission.
-    const ticket = attempt === 1 ? breakerTicket : breakerTicket && { success: () => breakerTicket.cancel(), failure: () => breakerTicket.cancel(), cancel: () => breakerTicket.cancel() };
+    const ticket =
+      attempt === 1
+        ? breakerTicket
+        : breakerTicket && {
+            success: () => breakerTicket.cancel(),
+            failure: () => breakerTicket.cancel(),
+            cancel: () => breakerTicket.cancel(),
+          };
     this.#stats.attempts++;
     const own = s.attemptTimeoutMs !== undefined ? deadline.child(s.attemptTimeoutMs) : deadline;
     let lease: { readonly id: string; release(): void } | undefined;
@@ -259,7 +296,9 @@ export class HardRealTimeInteraction<F = never> {
       const context: AttemptContext = {
         // Made when the function asks for it: an AbortSignal costs microseconds a fast call need not pay.
         get signal() {
-          return (signal ??= callerSignal ? AbortSignal.any([own.signal, callerSignal]) : own.signal);
+          return (signal ??= callerSignal
+            ? AbortSignal.any([own.signal, callerSignal])
+            : own.signal);
         },
         deadline: own,
         attempt,
@@ -281,9 +320,19 @@ export class HardRealTimeInteraction<F = never> {
       }
       if (timedOut) {
         ticket?.failure();
-        if (deadline.expired || own === deadline) return { ok: false, error: this.#deadlineError(attempt, error), timedOut: true, final: true };
+        if (deadline.expired || own === deadline)
+          return {
+            ok: false,
+            error: this.#deadlineError(attempt, error),
+            timedOut: true,
+            final: true,
+          };
         this.#stats.attemptTimeouts++;
-        const timeout = new BallastError('DeadlineExceeded', `interaction "${s.name}": attempt ${attempt} timed out after ${s.attemptTimeoutMs} ms`, { cause: error });
+        const timeout = new BallastError(
+          'DeadlineExceeded',
+          `interaction "${s.name}": attempt ${attempt} timed out after ${s.attemptTimeoutMs} ms`,
+          { cause: error },
+        );
         return { ok: false, error: timeout, timedOut: true, final: false };
       }
       const retryable = s.retry.retryOn(error);
@@ -300,6 +349,10 @@ export class HardRealTimeInteraction<F = never> {
   }
 
   #deadlineError(attempt: number, cause: unknown): BallastError {
-    return new BallastError('DeadlineExceeded', `interaction "${this.#s.name}": its ${this.#s.deadlineMs} ms deadline passed (attempt ${attempt})`, cause === undefined ? undefined : { cause });
+    return new BallastError(
+      'DeadlineExceeded',
+      `interaction "${this.#s.name}": its ${this.#s.deadlineMs} ms deadline passed (attempt ${attempt})`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 }

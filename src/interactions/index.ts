@@ -3,8 +3,18 @@
  * the 202-Accepted adapter of soft real-time, and their metrics. The parts they are built from
  * are `ballast/resilience`; the REL04 analyser behind `ballast doctor` is `ballast/doctor`.
  */
-export { defineInteraction, type HardRealTimeOptions, type SoftRealTimeOptions } from './interaction.js';
-export { HardRealTimeInteraction, type AttemptContext, type CallOptions, type EndpointPicker, type InteractionStats } from './hard-real-time.js';
+export {
+  defineInteraction,
+  type HardRealTimeOptions,
+  type SoftRealTimeOptions,
+} from './interaction.js';
+export {
+  HardRealTimeInteraction,
+  type AttemptContext,
+  type CallOptions,
+  type EndpointPicker,
+  type InteractionStats,
+} from './hard-real-time.js';
 export {
   newOperationId,
   operationIdFor,

@@ -64,114 +64,271 @@ export interface SoftRealTimeOptions {
  * 5-in-a-row breaker opened on a dependency still serving 64 % and cut successes to a third.
  * Over 2 s, not 10: a long healthy history kept a 10 s window closed for 3 s of total failure.
  */
-const DEFAULT_TRIGGER = { kind: 'sampling', threshold: 0.5, windowMs: 2_000, minCalls: 20 } as const;
+const DEFAULT_TRIGGER = {
+  kind: 'sampling',
+  threshold: 0.5,
+  windowMs: 2_000,
+  minCalls: 20,
+} as const;
 
-const HARD_KEYS = ['name', 'kind', 'deadlineMs', 'attemptTimeoutMs', 'idempotent', 'retry', 'breaker', 'bulkhead', 'fallback', 'balancer', 'clock', 'random'];
-const SOFT_KEYS = ['name', 'kind', 'ballast', 'maxAgeMs', 'queue', 'maxAttempts', 'resultTtlSeconds', 'visibilityTimeoutSeconds', 'maxPayloadBytes'];
+const HARD_KEYS = [
+  'name',
+  'kind',
+  'deadlineMs',
+  'attemptTimeoutMs',
+  'idempotent',
+  'retry',
+  'breaker',
+  'bulkhead',
+  'fallback',
+  'balancer',
+  'clock',
+  'random',
+];
+const SOFT_KEYS = [
+  'name',
+  'kind',
+  'ballast',
+  'maxAgeMs',
+  'queue',
+  'maxAttempts',
+  'resultTtlSeconds',
+  'visibilityTimeoutSeconds',
+  'maxPayloadBytes',
+];
 const RETRY_KEYS = ['maxAttempts', 'backoff', 'baseMs', 'capMs', 'budget', 'retryOn'];
 
 /**
  * Declares an interaction and what kind it is (REL04-BP01); the kind decides its behaviour.
  * Invalid declarations fail here, with `InvalidParameterValue` naming the option.
  */
-export function defineInteraction<F = never>(options: HardRealTimeOptions<F>): HardRealTimeInteraction<F>;
-export function defineInteraction<P = unknown, R = unknown>(options: SoftRealTimeOptions): SoftRealTimeInteraction<P, R>;
-export function defineInteraction(options: HardRealTimeOptions<unknown> | SoftRealTimeOptions): HardRealTimeInteraction<unknown> | SoftRealTimeInteraction {
-  if (typeof options !== 'object' || options === null) throw new BallastError('InvalidParameterValue', 'defineInteraction needs an options object');
+export function defineInteraction<F = never>(
+  options: HardRealTimeOptions<F>,
+): HardRealTimeInteraction<F>;
+export function defineInteraction<P = unknown, R = unknown>(
+  options: SoftRealTimeOptions,
+): SoftRealTimeInteraction<P, R>;
+export function defineInteraction(
+  options: HardRealTimeOptions<unknown> | SoftRealTimeOptions,
+): HardRealTimeInteraction<unknown> | SoftRealTimeInteraction {
+  if (typeof options !== 'object' || options === null)
+    throw new BallastError('InvalidParameterValue', 'defineInteraction needs an options object');
   const name: unknown = options.name;
   const kind: unknown = options.kind;
-  if (kind === 'hard-real-time') return defineHard(checkName(name, 128, /^[A-Za-z0-9._:/-]+$/), options as HardRealTimeOptions<unknown>);
-  if (kind === 'soft-real-time') return defineSoft(checkName(name, 64, /^[A-Za-z0-9._-]+$/), options as SoftRealTimeOptions);
-  throw new BallastError('InvalidParameterValue', `interaction ${describeValue(name)}: kind must be 'hard-real-time' (a caller waits under a deadline) or 'soft-real-time' (acknowledged on registration, completed later); got ${describeValue(kind)}`);
+  if (kind === 'hard-real-time')
+    return defineHard(
+      checkName(name, 128, /^[A-Za-z0-9._:/-]+$/),
+      options as HardRealTimeOptions<unknown>,
+    );
+  if (kind === 'soft-real-time')
+    return defineSoft(checkName(name, 64, /^[A-Za-z0-9._-]+$/), options as SoftRealTimeOptions);
+  throw new BallastError(
+    'InvalidParameterValue',
+    `interaction ${describeValue(name)}: kind must be 'hard-real-time' (a caller waits under a deadline) or 'soft-real-time' (acknowledged on registration, completed later); got ${describeValue(kind)}`,
+  );
 }
 
 function checkName(name: unknown, max: number, pattern: RegExp): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > max || !pattern.test(name)) {
-    throw new BallastError('InvalidParameterValue', `an interaction needs a name of 1–${max} characters matching ${String(pattern)} (got ${describeValue(name)})`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `an interaction needs a name of 1–${max} characters matching ${String(pattern)} (got ${describeValue(name)})`,
+    );
   }
   return name;
 }
 
 /** Throws for an option this kind does not have (naming the kind it belongs to, if any). */
-function checkKeys(name: string, options: object, allowed: readonly string[], other: readonly string[], where = ''): void {
+function checkKeys(
+  name: string,
+  options: object,
+  allowed: readonly string[],
+  other: readonly string[],
+  where = '',
+): void {
   for (const key of Object.keys(options)) {
     if (allowed.includes(key)) continue;
-    const hint = other.includes(key) ? ` (it is an option of ${allowed === HARD_KEYS ? 'soft' : 'hard'}-real-time interactions)` : '';
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": unknown option ${where}${key}${hint}`);
+    const hint = other.includes(key)
+      ? ` (it is an option of ${allowed === HARD_KEYS ? 'soft' : 'hard'}-real-time interactions)`
+      : '';
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": unknown option ${where}${key}${hint}`,
+    );
   }
 }
 
 function bounded(name: string, option: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": ${option} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (got ${describeValue(value)})`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": ${option} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')} (got ${describeValue(value)})`,
+    );
   }
   return value;
 }
 
-function defineHard(name: string, o: HardRealTimeOptions<unknown>): HardRealTimeInteraction<unknown> {
+function defineHard(
+  name: string,
+  o: HardRealTimeOptions<unknown>,
+): HardRealTimeInteraction<unknown> {
   checkKeys(name, o, HARD_KEYS, SOFT_KEYS);
   if (o.deadlineMs === undefined) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": a hard-real-time interaction needs deadlineMs (its whole budget, ms): no call may wait forever`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": a hard-real-time interaction needs deadlineMs (its whole budget, ms): no call may wait forever`,
+    );
   }
   const deadlineMs = bounded(name, 'deadlineMs', o.deadlineMs, 1, MAX_DEADLINE_MS);
-  const attemptTimeoutMs = o.attemptTimeoutMs === undefined ? undefined : bounded(name, 'attemptTimeoutMs', o.attemptTimeoutMs, 1, deadlineMs);
-  if (o.idempotent !== undefined && typeof o.idempotent !== 'boolean') throw new BallastError('InvalidParameterValue', `interaction "${name}": idempotent must be true or false`);
+  const attemptTimeoutMs =
+    o.attemptTimeoutMs === undefined
+      ? undefined
+      : bounded(name, 'attemptTimeoutMs', o.attemptTimeoutMs, 1, deadlineMs);
+  if (o.idempotent !== undefined && typeof o.idempotent !== 'boolean')
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": idempotent must be true or false`,
+    );
   if (o.retry !== undefined) {
-    if (typeof o.retry !== 'object' || o.retry === null) throw new BallastError('InvalidParameterValue', `interaction "${name}": retry must be an object`);
+    if (typeof o.retry !== 'object' || o.retry === null)
+      throw new BallastError(
+        'InvalidParameterValue',
+        `interaction "${name}": retry must be an object`,
+      );
     checkKeys(name, o.retry, RETRY_KEYS, [], 'retry.');
   }
   const clock = o.clock ?? systemClock;
   const random = o.random ?? Math.random;
-  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": clock must have now() and sleep(ms, signal)`);
-  if (typeof random !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": random must be a function returning [0, 1)`);
+  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function')
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": clock must have now() and sleep(ms, signal)`,
+    );
+  if (typeof random !== 'function')
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": random must be a function returning [0, 1)`,
+    );
   const retry = resolveRetry(name, o.idempotent ?? false, o.retry, clock, random);
-  if (o.fallback !== undefined && typeof o.fallback !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": fallback must be a function`);
-  if (o.balancer !== undefined && typeof o.balancer?.acquire !== 'function') throw new BallastError('InvalidParameterValue', `interaction "${name}": balancer must have acquire() (a LoadBalancer)`);
+  if (o.fallback !== undefined && typeof o.fallback !== 'function')
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": fallback must be a function`,
+    );
+  if (o.balancer !== undefined && typeof o.balancer?.acquire !== 'function')
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": balancer must have acquire() (a LoadBalancer)`,
+    );
   const breaker =
     o.breaker === false
       ? undefined
       : o.breaker instanceof CircuitBreaker
         ? o.breaker
-        : part(name, 'breaker', o.breaker ?? {}, BREAKER_KEYS, (given) => new CircuitBreaker({ trigger: DEFAULT_TRIGGER, openMs: 500, clock, ...given }));
+        : part(
+            name,
+            'breaker',
+            o.breaker ?? {},
+            BREAKER_KEYS,
+            (given) =>
+              new CircuitBreaker({ trigger: DEFAULT_TRIGGER, openMs: 500, clock, ...given }),
+          );
   const bulkhead =
-    o.bulkhead === undefined ? undefined : o.bulkhead instanceof Bulkhead ? o.bulkhead : part(name, 'bulkhead', o.bulkhead, BULKHEAD_KEYS, (given) => new Bulkhead(given as unknown as BulkheadOptions));
-  return new HardRealTimeInteraction({ name, deadlineMs, attemptTimeoutMs, idempotent: o.idempotent ?? false, retry, breaker, bulkhead, fallback: o.fallback, balancer: o.balancer, clock });
+    o.bulkhead === undefined
+      ? undefined
+      : o.bulkhead instanceof Bulkhead
+        ? o.bulkhead
+        : part(
+            name,
+            'bulkhead',
+            o.bulkhead,
+            BULKHEAD_KEYS,
+            (given) => new Bulkhead(given as unknown as BulkheadOptions),
+          );
+  return new HardRealTimeInteraction({
+    name,
+    deadlineMs,
+    attemptTimeoutMs,
+    idempotent: o.idempotent ?? false,
+    retry,
+    breaker,
+    bulkhead,
+    fallback: o.fallback,
+    balancer: o.balancer,
+    clock,
+  });
 }
 
 const BREAKER_KEYS = ['trigger', 'openMs', 'halfOpenCalls', 'clock'];
 const BULKHEAD_KEYS = ['concurrency', 'queue'];
 
 /** Builds an option object's part (breaker, bulkhead): unknown keys refused, `undefined` values left to the defaults, errors named by the option. */
-function part<T>(name: string, option: string, given: unknown, keys: readonly string[], make: (given: Record<string, unknown>) => T): T {
+function part<T>(
+  name: string,
+  option: string,
+  given: unknown,
+  keys: readonly string[],
+  make: (given: Record<string, unknown>) => T,
+): T {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": ${option} must be an options object${option === 'breaker' ? ', a CircuitBreaker or false' : ' or a Bulkhead'} (got ${describeValue(given)})`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": ${option} must be an options object${option === 'breaker' ? ', a CircuitBreaker or false' : ' or a Bulkhead'} (got ${describeValue(given)})`,
+    );
   }
   checkKeys(name, given, keys, [], `${option}.`);
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   try {
     return make(defined);
   } catch (error) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": ${option}.${(error as Error).message}`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": ${option}.${(error as Error).message}`,
+    );
   }
 }
 
 function defineSoft(name: string, o: SoftRealTimeOptions): SoftRealTimeInteraction {
   checkKeys(name, o, SOFT_KEYS, HARD_KEYS);
   const host = o.ballast;
-  if (typeof host !== 'object' || host === null || !host.queues || !host.store?.idempotency || !host.clock) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": a soft-real-time interaction needs ballast (an open Ballast: openBallast())`);
+  if (
+    typeof host !== 'object' ||
+    host === null ||
+    !host.queues ||
+    !host.store?.idempotency ||
+    !host.clock
+  ) {
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": a soft-real-time interaction needs ballast (an open Ballast: openBallast())`,
+    );
   }
   if (o.maxAgeMs === undefined) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": a soft-real-time interaction needs maxAgeMs — how old a request may be and still be worth processing (stale requests are dropped)`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": a soft-real-time interaction needs maxAgeMs — how old a request may be and still be worth processing (stale requests are dropped)`,
+    );
   }
   const maxAgeMs = bounded(name, 'maxAgeMs', o.maxAgeMs, 1_000, 1_209_600_000);
-  const resultTtlSeconds = bounded(name, 'resultTtlSeconds', o.resultTtlSeconds ?? Math.max(86_400, Math.ceil(maxAgeMs / 1000) + 3_600), 1, 1_209_600);
+  const resultTtlSeconds = bounded(
+    name,
+    'resultTtlSeconds',
+    o.resultTtlSeconds ?? Math.max(86_400, Math.ceil(maxAgeMs / 1000) + 3_600),
+    1,
+    1_209_600,
+  );
   if (resultTtlSeconds * 1000 <= maxAgeMs) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": resultTtlSeconds (${resultTtlSeconds}) must be longer than maxAgeMs (${maxAgeMs} ms), or a request could outlive its own status`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": resultTtlSeconds (${resultTtlSeconds}) must be longer than maxAgeMs (${maxAgeMs} ms), or a request could outlive its own status`,
+    );
   }
   const queue = o.queue ?? `interaction-${name.replaceAll('.', '-')}`;
   if (typeof queue !== 'string' || !/^[A-Za-z0-9_-]{1,76}$/.test(queue)) {
-    throw new BallastError('InvalidParameterValue', `interaction "${name}": queue must be 1–76 of A–Z a–z 0–9 _ - (its DLQ adds "-dlq"); got ${describeValue(queue)}`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `interaction "${name}": queue must be 1–76 of A–Z a–z 0–9 _ - (its DLQ adds "-dlq"); got ${describeValue(queue)}`,
+    );
   }
   return new SoftRealTimeInteraction({
     name,
@@ -180,7 +337,13 @@ function defineSoft(name: string, o: SoftRealTimeOptions): SoftRealTimeInteracti
     maxAgeMs,
     maxAttempts: bounded(name, 'maxAttempts', o.maxAttempts ?? 5, 1, 100),
     resultTtlSeconds,
-    visibilityTimeoutSeconds: bounded(name, 'visibilityTimeoutSeconds', o.visibilityTimeoutSeconds ?? 30, 1, 43_200),
+    visibilityTimeoutSeconds: bounded(
+      name,
+      'visibilityTimeoutSeconds',
+      o.visibilityTimeoutSeconds ?? 30,
+      1,
+      43_200,
+    ),
     maxPayloadBytes: bounded(name, 'maxPayloadBytes', o.maxPayloadBytes ?? 262_144, 64, 1_048_576),
   });
 }

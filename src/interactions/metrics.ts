@@ -24,7 +24,10 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1,
  * `ballast_interaction_<counter>_total{interaction}` for every `stats()` counter, and
  * `ballast_interaction_breaker_state{interaction}` (0 closed, 1 half-open, 2 open).
  */
-export function registerInteractionMetrics(registry: Registry, interactions: readonly HardRealTimeInteraction<unknown>[]): void {
+export function registerInteractionMetrics(
+  registry: Registry,
+  interactions: readonly HardRealTimeInteraction<unknown>[],
+): void {
   const registers = [registry];
   for (const [key, suffix, help] of COUNTERS) {
     new Counter({
@@ -46,7 +49,8 @@ export function registerInteractionMetrics(registry: Registry, interactions: rea
     registers,
     collect() {
       this.reset();
-      for (const i of interactions) if (i.breaker) this.set({ interaction: i.name }, BREAKER_VALUE[i.breaker.state]);
+      for (const i of interactions)
+        if (i.breaker) this.set({ interaction: i.name }, BREAKER_VALUE[i.breaker.state]);
     },
   });
 }

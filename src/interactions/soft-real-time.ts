@@ -54,7 +54,10 @@ export interface OperationContext {
 /** The parts of an open Ballast a soft-real-time interaction needs. */
 export interface SoftRealTimeHost {
   readonly queues: Queues;
-  readonly store: { readonly idempotency: IdempotencyStore; readonly capabilities?: Pick<StoreCapabilities, 'synchronousTransactions'> };
+  readonly store: {
+    readonly idempotency: IdempotencyStore;
+    readonly capabilities?: Pick<StoreCapabilities, 'synchronousTransactions'>;
+  };
   readonly clock: Clock;
 }
 
@@ -91,7 +94,10 @@ interface Envelope {
   payload: unknown;
 }
 
-type Outcome = { state: 'succeeded'; result: unknown; finishedAt: number } | { state: 'failed'; error: OperationStatus['error']; finishedAt: number } | { state: 'dropped'; reason: string; finishedAt: number };
+type Outcome =
+  | { state: 'succeeded'; result: unknown; finishedAt: number }
+  | { state: 'failed'; error: OperationStatus['error']; finishedAt: number }
+  | { state: 'dropped'; reason: string; finishedAt: number };
 
 /** An error the handler itself threw (as opposed to the record's or the store's); `final`: trying again cannot help. */
 class HandlerFailure extends Error {
@@ -160,7 +166,10 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
     const s = this.#s;
     const key = options.idempotencyKey;
     if (key !== undefined && (typeof key !== 'string' || !/^[\x20-\x7e]{1,255}$/.test(key))) {
-      throw new BallastError('InvalidParameterValue', 'an idempotency key is 1–255 printable ASCII characters');
+      throw new BallastError(
+        'InvalidParameterValue',
+        'an idempotency key is 1–255 printable ASCII characters',
+      );
     }
     const operationId = key === undefined ? newOperationId() : operationIdFor(s.name, key);
     const submittedAt = s.host.clock.now();
@@ -168,16 +177,27 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
     try {
       body = JSON.stringify({ v: 1, operationId, submittedAt, payload } satisfies Envelope);
     } catch (error) {
-      throw new BallastError('InvalidParameterValue', `interaction "${s.name}": the payload must be JSON-serialisable (${(error as Error).message})`);
+      throw new BallastError(
+        'InvalidParameterValue',
+        `interaction "${s.name}": the payload must be JSON-serialisable (${(error as Error).message})`,
+      );
     }
-    if (body === undefined) throw new BallastError('InvalidParameterValue', `interaction "${s.name}": the payload must be JSON-serialisable`);
+    if (body === undefined)
+      throw new BallastError(
+        'InvalidParameterValue',
+        `interaction "${s.name}": the payload must be JSON-serialisable`,
+      );
     if (Buffer.byteLength(body) > s.maxPayloadBytes) {
-      throw new BallastError('RequestEntityTooLarge', `interaction "${s.name}": the request is ${Buffer.byteLength(body)} bytes; at most ${s.maxPayloadBytes}`);
+      throw new BallastError(
+        'RequestEntityTooLarge',
+        `interaction "${s.name}": the request is ${Buffer.byteLength(body)} bytes; at most ${s.maxPayloadBytes}`,
+      );
     }
     const outbox = await (await this.#ensureQueue()).outbox();
     const registered = { operationId, submittedAt };
-    const { value, replayed } = await this.#idem.runInTransaction({ key: operationId, scope: this.#submitScope, input: payload ?? null }, (tx) =>
-      andThen(outbox.sendInTransaction(tx, body), () => registered),
+    const { value, replayed } = await this.#idem.runInTransaction(
+      { key: operationId, scope: this.#submitScope, input: payload ?? null },
+      (tx) => andThen(outbox.sendInTransaction(tx, body), () => registered),
     );
     return { ...value, duplicate: replayed };
   }
@@ -192,7 +212,12 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
     const run = await store.get(scopedKey(this.#runScope, operationId));
     if (!run) return { operationId, state: 'pending', submittedAt };
     // A holder whose lease ran out has died: its request will be received again (or has gone to the DLQ).
-    if (run.status === 'in_progress' || run.outcome === null) return { operationId, state: run.leaseUntil > this.#s.host.clock.now() ? 'running' : 'pending', submittedAt };
+    if (run.status === 'in_progress' || run.outcome === null)
+      return {
+        operationId,
+        state: run.leaseUntil > this.#s.host.clock.now() ? 'running' : 'pending',
+        submittedAt,
+      };
     const outcome = JSON.parse(run.outcome) as Outcome;
     return { operationId, submittedAt, ...outcome } as OperationStatus<R>;
   }
@@ -202,26 +227,59 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
    * a handler error is retried with backoff up to `maxAttempts`, then recorded as `failed`;
    * a request older than `maxAgeMs` is recorded as `dropped` without running the handler.
    */
-  async process(handler: (payload: P, context: OperationContext) => Promise<R> | R, options: ProcessOptions = {}): Promise<Consumer> {
-    if (options.transactional && this.#synchronousTransactions && handler.constructor.name === 'AsyncFunction') {
-      throw new BallastError('InvalidParameterValue', `interaction "${this.#s.name}": this store's transactions are synchronous, so a transactional handler must be synchronous (write through context.transaction without await)`);
+  async process(
+    handler: (payload: P, context: OperationContext) => Promise<R> | R,
+    options: ProcessOptions = {},
+  ): Promise<Consumer> {
+    if (
+      options.transactional &&
+      this.#synchronousTransactions &&
+      handler.constructor.name === 'AsyncFunction'
+    ) {
+      throw new BallastError(
+        'InvalidParameterValue',
+        `interaction "${this.#s.name}": this store's transactions are synchronous, so a transactional handler must be synchronous (write through context.transaction without await)`,
+      );
     }
     const queue = await this.#ensureQueue();
-    return queue.consume((message, ctx) => this.#handle(message, ctx.signal, handler, options.transactional === true), {
-      concurrency: options.concurrency ?? 10,
-      ...(options.waitTimeSeconds !== undefined ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
-      visibilityTimeout: this.#s.visibilityTimeoutSeconds,
-    });
+    return queue.consume(
+      (message, ctx) => this.#handle(message, ctx.signal, handler, options.transactional === true),
+      {
+        concurrency: options.concurrency ?? 10,
+        ...(options.waitTimeSeconds !== undefined
+          ? { waitTimeSeconds: options.waitTimeSeconds }
+          : {}),
+        visibilityTimeout: this.#s.visibilityTimeoutSeconds,
+      },
+    );
   }
 
-  async #handle(message: ReceivedMessage, signal: AbortSignal, handler: (payload: P, context: OperationContext) => Promise<R> | R, transactional: boolean): Promise<void> {
+  async #handle(
+    message: ReceivedMessage,
+    signal: AbortSignal,
+    handler: (payload: P, context: OperationContext) => Promise<R> | R,
+    transactional: boolean,
+  ): Promise<void> {
     const s = this.#s;
     const envelope = parseEnvelope(message.body);
     const request = { key: envelope.operationId, scope: this.#runScope };
-    const context = { operationId: envelope.operationId, submittedAt: envelope.submittedAt, attempt: message.receiveCount, signal };
+    const context = {
+      operationId: envelope.operationId,
+      submittedAt: envelope.submittedAt,
+      attempt: message.receiveCount,
+      signal,
+    };
     const lastTry = () => message.receiveCount >= s.maxAttempts && !signal.aborted;
-    const failed = (error: unknown): Outcome => ({ state: 'failed', error: describe(error), finishedAt: s.host.clock.now() });
-    const succeeded = (result: R): Outcome => ({ state: 'succeeded', result: result ?? null, finishedAt: s.host.clock.now() });
+    const failed = (error: unknown): Outcome => ({
+      state: 'failed',
+      error: describe(error),
+      finishedAt: s.host.clock.now(),
+    });
+    const succeeded = (result: R): Outcome => ({
+      state: 'succeeded',
+      result: result ?? null,
+      finishedAt: s.host.clock.now(),
+    });
     if (!transactional) {
       await this.#idem.run(request, async (): Promise<Outcome> => {
         const skip = this.#skip(message, envelope);
@@ -250,9 +308,17 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
           // The transaction ended when the handler returned: its writes after an await were
           // refused, and a retry would fail the same way.
           out.catch(() => undefined);
-          throw new HandlerFailure(new BallastError('InvalidParameterValue', 'this store\'s transactions are synchronous, so a transactional handler must be synchronous: it returned a promise (its writes after an await were refused)'), true);
+          throw new HandlerFailure(
+            new BallastError(
+              'InvalidParameterValue',
+              "this store's transactions are synchronous, so a transactional handler must be synchronous: it returned a promise (its writes after an await were refused)",
+            ),
+            true,
+          );
         }
-        return out.then(succeeded, (error: unknown) => Promise.reject(new HandlerFailure(error, false)));
+        return out.then(succeeded, (error: unknown) =>
+          Promise.reject(new HandlerFailure(error, false)),
+        );
       });
     } catch (error) {
       // Only the handler's own errors count as its failures (errors of the record or the store are tried again).
@@ -274,10 +340,22 @@ export class SoftRealTimeInteraction<P = unknown, R = unknown> {
     const now = s.host.clock.now();
     // Received again after maxAttempts tries that never finished (handlers that crashed or hung): give up on it.
     if (message.receiveCount > s.maxAttempts) {
-      return { state: 'failed', error: { name: 'AttemptsExhausted', message: `no handler finished in ${s.maxAttempts} tries (crashed, killed or timed out)` }, finishedAt: now };
+      return {
+        state: 'failed',
+        error: {
+          name: 'AttemptsExhausted',
+          message: `no handler finished in ${s.maxAttempts} tries (crashed, killed or timed out)`,
+        },
+        finishedAt: now,
+      };
     }
     const age = now - envelope.submittedAt;
-    if (age > s.maxAgeMs) return { state: 'dropped', reason: `stale: its turn came ${age} ms after it was submitted, past maxAgeMs (${s.maxAgeMs} ms)`, finishedAt: now };
+    if (age > s.maxAgeMs)
+      return {
+        state: 'dropped',
+        reason: `stale: its turn came ${age} ms after it was submitted, past maxAgeMs (${s.maxAgeMs} ms)`,
+        finishedAt: now,
+      };
     return undefined;
   }
 
@@ -297,7 +375,10 @@ async function ensureQueue(s: SoftRealTimeSettings): Promise<Queue> {
   const dlq = `${s.queue}-dlq`;
   await queues.create(dlq, { messageRetentionPeriod: 1_209_600 });
   // Failures are recorded on the last attempt; the DLQ only catches messages whose handling never finished (crashes).
-  return queues.create(s.queue, { visibilityTimeout: s.visibilityTimeoutSeconds, deadLetterQueue: { queue: dlq, maxReceiveCount: s.maxAttempts + 2 } });
+  return queues.create(s.queue, {
+    visibilityTimeout: s.visibilityTimeoutSeconds,
+    deadLetterQueue: { queue: dlq, maxReceiveCount: s.maxAttempts + 2 },
+  });
 }
 
 function parseEnvelope(body: string): Envelope {
@@ -307,8 +388,17 @@ function parseEnvelope(body: string): Envelope {
   } catch {
     e = undefined;
   }
-  if (!e || e.v !== 1 || typeof e.operationId !== 'string' || !OPERATION_ID.test(e.operationId) || typeof e.submittedAt !== 'number') {
-    throw new BallastError('InvalidMessageContents', 'not a request of a soft-real-time interaction (was something else sent to its queue?)');
+  if (
+    !e ||
+    e.v !== 1 ||
+    typeof e.operationId !== 'string' ||
+    !OPERATION_ID.test(e.operationId) ||
+    typeof e.submittedAt !== 'number'
+  ) {
+    throw new BallastError(
+      'InvalidMessageContents',
+      'not a request of a soft-real-time interaction (was something else sent to its queue?)',
+    );
   }
   return e as Envelope;
 }
@@ -316,7 +406,11 @@ function parseEnvelope(body: string): Envelope {
 const describe = (error: unknown): OperationStatus['error'] => {
   const e = error instanceof Error ? error : new Error(String(error));
   const code = (e as { code?: unknown }).code;
-  return { name: e.name, message: e.message.slice(0, 1_000), ...(typeof code === 'string' ? { code } : {}) };
+  return {
+    name: e.name,
+    message: e.message.slice(0, 1_000),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 };
 
 /** A fresh operation id: `op_` + 22 URL-safe characters (128 random bits). */

@@ -15,14 +15,23 @@ export interface AnythingButLimits {
   readonly maxWildcardComplexity: number;
 }
 
-function list(value: unknown, at: readonly PatternStep[], limits: AnythingButLimits): readonly unknown[] {
+function list(
+  value: unknown,
+  at: readonly PatternStep[],
+  limits: AnythingButLimits,
+): readonly unknown[] {
   if (!Array.isArray(value)) return [value];
   if (value.length === 0) invalid('Empty arrays are not allowed', at);
-  if (value.length > limits.maxValuesPerField) invalid(`Too many values (${value.length}); the limit is ${limits.maxValuesPerField}`, at);
+  if (value.length > limits.maxValuesPerField)
+    invalid(`Too many values (${value.length}); the limit is ${limits.maxValuesPerField}`, at);
   return value;
 }
 
-function values(value: unknown, at: readonly PatternStep[], limits: AnythingButLimits): AnythingBut {
+function values(
+  value: unknown,
+  at: readonly PatternStep[],
+  limits: AnythingButLimits,
+): AnythingBut {
   const strings: string[] = [];
   const numbers: number[] = [];
   const items = list(value, at, limits);
@@ -32,11 +41,16 @@ function values(value: unknown, at: readonly PatternStep[], limits: AnythingButL
     else if (typeof item === 'number' && Number.isFinite(item)) numbers.push(item);
     else invalid('Inside anything but list, start|null|boolean is not supported.', where);
   });
-  if (strings.length > 0 && numbers.length > 0) invalid('Inside anything but list, values must be all strings or all numbers', at);
+  if (strings.length > 0 && numbers.length > 0)
+    invalid('Inside anything but list, values must be all strings or all numbers', at);
   return { kind: 'values', strings, numbers };
 }
 
-function operator(value: Record<string, unknown>, at: readonly PatternStep[], limits: AnythingButLimits): AnythingBut {
+function operator(
+  value: Record<string, unknown>,
+  at: readonly PatternStep[],
+  limits: AnythingButLimits,
+): AnythingBut {
   const kind = soleKey(value, at);
   const inner = value[kind];
   const where = [...at, kind];
@@ -44,7 +58,12 @@ function operator(value: Record<string, unknown>, at: readonly PatternStep[], li
     list(inner, where, limits).map((item, i) => {
       const itemAt = Array.isArray(inner) ? [...where, i] : where;
       // prefix/suffix in an object ({"equals-ignore-case": …}) is not supported inside anything-but.
-      if (typeof item === 'object' && item !== null && !Array.isArray(item) && (kind === 'prefix' || kind === 'suffix')) {
+      if (
+        typeof item === 'object' &&
+        item !== null &&
+        !Array.isArray(item) &&
+        (kind === 'prefix' || kind === 'suffix')
+      ) {
         invalid(NOT_ARRAY_OR_SINGLE, itemAt);
       }
       if (typeof item !== 'string') invalid(reason, itemAt);
@@ -58,11 +77,20 @@ function operator(value: Record<string, unknown>, at: readonly PatternStep[], li
     case 'equals-ignore-case':
       return {
         kind,
-        values: strings('Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.', true).map(foldCase),
+        values: strings(
+          'Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.',
+          true,
+        ).map(foldCase),
       };
     case 'wildcard': {
       const texts = strings('wildcard match pattern must be a string', true);
-      const wildcards = texts.map((t, i) => parseWildcard(t, Array.isArray(inner) ? [...where, i] : where, limits.maxWildcardComplexity));
+      const wildcards = texts.map((t, i) =>
+        parseWildcard(
+          t,
+          Array.isArray(inner) ? [...where, i] : where,
+          limits.maxWildcardComplexity,
+        ),
+      );
       return { kind, wildcards };
     }
     default:
@@ -71,9 +99,15 @@ function operator(value: Record<string, unknown>, at: readonly PatternStep[], li
 }
 
 /** Parses the value of `{"anything-but": …}` at `at`. */
-export function parseAnythingBut(value: unknown, at: readonly PatternStep[], limits: AnythingButLimits): AnythingBut {
-  if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value)) return values(value, at, limits);
-  if (typeof value === 'object' && value !== null) return operator(value as Record<string, unknown>, at, limits);
+export function parseAnythingBut(
+  value: unknown,
+  at: readonly PatternStep[],
+  limits: AnythingButLimits,
+): AnythingBut {
+  if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value))
+    return values(value, at, limits);
+  if (typeof value === 'object' && value !== null)
+    return operator(value as Record<string, unknown>, at, limits);
   return invalid(NOT_ARRAY_OR_SINGLE, at);
 }
 
@@ -81,7 +115,9 @@ export function parseAnythingBut(value: unknown, at: readonly PatternStep[], lim
 export function excludedBy(but: AnythingBut, leaf: JsonLeaf): boolean {
   switch (but.kind) {
     case 'values':
-      return typeof leaf === 'string' ? but.strings.includes(leaf) : typeof leaf === 'number' && but.numbers.includes(leaf);
+      return typeof leaf === 'string'
+        ? but.strings.includes(leaf)
+        : typeof leaf === 'number' && but.numbers.includes(leaf);
     case 'prefix':
       return typeof leaf === 'string' && but.values.some((p) => leaf.startsWith(p));
     case 'suffix':

@@ -120,5 +120,8 @@ export function parseCidr(value: unknown, at: readonly PatternStep[]): CidrBlock
 
 /** Whether the address `words` lies in `block`. */
 export function inCidr(block: CidrBlock, words: IpWords): boolean {
-  return words.length === (block.version === 4 ? 2 : 8) && networkKey(words, block.bits) === block.network;
+  return (
+    words.length === (block.version === 4 ? 2 : 8) &&
+    networkKey(words, block.bits) === block.network
+  );
 }

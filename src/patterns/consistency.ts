@@ -137,7 +137,8 @@ class Solver {
       }
       const routes: number[] = [];
       for (const [array, elements] of n.arrays!) {
-        if (elements.some((e) => has(kind === POS ? e.satBelow : e.anyBelow, need.cond))) routes.push(array);
+        if (elements.some((e) => has(kind === POS ? e.satBelow : e.anyBelow, need.cond)))
+          routes.push(array);
       }
       if (routes.length === 0) {
         if (kind === POS) return false;
@@ -158,14 +159,20 @@ class Solver {
    * A condition that could be met under several arrays, one of which no other condition uses
    * and which meets it alone, is placed there: no other placement can do better.
    */
-  private settlePrivate(n: Node, placed: Map<number, Need[]>, multi: { need: Need; routes: number[] }[]): { need: Need; routes: number[] }[] {
+  private settlePrivate(
+    n: Node,
+    placed: Map<number, Need[]>,
+    multi: { need: Need; routes: number[] }[],
+  ): { need: Need; routes: number[] }[] {
     if (multi.length === 0) return multi;
     const users = new Map<number, number>();
     for (const key of placed.keys()) users.set(key, 1);
     for (const m of multi) for (const r of m.routes) users.set(r, (users.get(r) ?? 0) + 1);
     return multi.filter(({ need, routes }) => {
       if (need.kind !== POS) return true;
-      const own = routes.find((r) => users.get(r) === 1 && n.arrays!.get(r)!.some((e) => this.solve(e, [need])));
+      const own = routes.find(
+        (r) => users.get(r) === 1 && n.arrays!.get(r)!.some((e) => this.solve(e, [need])),
+      );
       if (own === undefined) return true;
       placed.set(own, [need]);
       return false;
@@ -173,7 +180,12 @@ class Solver {
   }
 
   /** Tries the ways of placing conditions that could be met under several arrays. */
-  private assign(n: Node, placed: Map<number, Need[]>, multi: { need: Need; routes: number[] }[], i: number): boolean {
+  private assign(
+    n: Node,
+    placed: Map<number, Need[]>,
+    multi: { need: Need; routes: number[] }[],
+    i: number,
+  ): boolean {
     if (i === multi.length) return this.arraysHold(n, placed);
     const { need, routes } = multi[i]!;
     const attempt = (route: number, kind: number): boolean => {
@@ -222,7 +234,10 @@ const BUDGET = Symbol('consistency budget');
  * Whether the conditions can all hold in one world. `undefined` when the search exceeded its
  * step budget (only possible for events spelling one path both dotted and nested in arrays).
  */
-export function consistent(scopes: ScopeTables, conds: readonly ConditionLeaves[]): boolean | undefined {
+export function consistent(
+  scopes: ScopeTables,
+  conds: readonly ConditionLeaves[],
+): boolean | undefined {
   try {
     return new Solver(scopes, conds).run();
   } catch (e) {

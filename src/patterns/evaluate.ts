@@ -22,7 +22,14 @@ export interface TestEventOptions {
 }
 
 /** The envelope fields TestEventPattern requires (the AWS-validated vectors show `resources` is not one). */
-export const REQUIRED_ENVELOPE_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'] as const;
+export const REQUIRED_ENVELOPE_FIELDS = [
+  'id',
+  'account',
+  'source',
+  'time',
+  'region',
+  'detail-type',
+] as const;
 
 /** A pattern bound to a trie of its paths, ready to walk events. */
 export class Evaluation {
@@ -36,7 +43,8 @@ export class Evaluation {
     const trie = new PathTrie<unknown>();
     for (const branch of this.pattern.branches) {
       for (const c of branch.conditions) {
-        if (!this.checks.has(c)) this.checks.set(c, { node: trie.acquire(c.segments), test: new LeafTest(c) });
+        if (!this.checks.has(c))
+          this.checks.set(c, { node: trie.acquire(c.segments), test: new LeafTest(c) });
       }
     }
     this.walker = new EventWalker(trie, limits.maxEventDepth);
@@ -77,7 +85,11 @@ export class Evaluation {
  * pattern and `ValidationException` for an event that is not a JSON object, lacks the envelope
  * fields (see `TestEventOptions.requireEnvelope`) or nests deeper than the limit.
  */
-export function testEventPattern(pattern: string | object, event: unknown, options: TestEventOptions = {}): boolean {
+export function testEventPattern(
+  pattern: string | object,
+  event: unknown,
+  options: TestEventOptions = {},
+): boolean {
   const ev = new Evaluation(pattern, options);
   ev.walk(event, options.requireEnvelope ?? true);
   return ev.pattern.branches.some((b) => ev.branchHolds(b) === true);

@@ -56,14 +56,20 @@ function listed(found: readonly JsonLeaf[]): string {
   return found.length > 5 ? `${shown} and ${found.length - 5} more` : shown;
 }
 
-function message(c: Condition, found: readonly JsonLeaf[], holds: boolean, allowsAbsence: boolean): string {
+function message(
+  c: Condition,
+  found: readonly JsonLeaf[],
+  holds: boolean,
+  allowsAbsence: boolean,
+): string {
   const where = c.path === '' ? '(root)' : c.path;
   if (holds) {
     return found.length === 0
       ? `${where}: absent, as ${c.written} allows`
       : `${where}: the event has ${listed(found)}, which satisfies ${c.written}`;
   }
-  if (found.length === 0) return `${where}: the event has no value here (absent, or only objects/empty arrays), but ${c.written} needs one`;
+  if (found.length === 0)
+    return `${where}: the event has no value here (absent, or only objects/empty arrays), but ${c.written} needs one`;
   const which = found.length === 1 ? 'which does not satisfy' : 'none of which satisfies';
   const absence = allowsAbsence ? ' (and being present, the field is not absent)' : '';
   return `${where}: the event has ${listed(found)}, ${which} ${c.written}${absence}`;
@@ -74,7 +80,11 @@ function message(c: Condition, found: readonly JsonLeaf[], holds: boolean, allow
  * failed, at which path, and what the event had there. Same inputs (a `ParsedPattern` too),
  * options and errors as `testEventPattern`, whose answer `matches` always equals.
  */
-export function explainEventPattern(pattern: string | object, event: unknown, options: TestEventOptions = {}): Explanation {
+export function explainEventPattern(
+  pattern: string | object,
+  event: unknown,
+  options: TestEventOptions = {},
+): Explanation {
   const ev = new Evaluation(pattern, options);
   const parsed = ev.pattern;
   ev.walk(event, options.requireEnvelope ?? true);
@@ -108,7 +118,8 @@ export function explainEventPattern(pattern: string | object, event: unknown, op
   });
   const matches = branches.some((b) => b.matches);
   const many = branches.length > 1;
-  const label = (b: BranchReport): string => (many ? `$or combination ${b.index} (${b.choices.join(' + ')}): ` : '');
+  const label = (b: BranchReport): string =>
+    many ? `$or combination ${b.index} (${b.choices.join(' + ')}): ` : '';
   const reasons = matches
     ? branches.filter((b) => b.matches).map((b) => `${label(b)}matches`)
     : branches.flatMap((b) => [

@@ -35,8 +35,12 @@ function build<T>(entries: Entry<T>[]): TreeNode<T> | null {
     else if (e.range.lo > center) right.push(e);
     else here.push(e);
   }
-  const byLo = [...here].sort((a, b) => a.range.lo - b.range.lo || Number(b.range.loInclusive) - Number(a.range.loInclusive));
-  const byHi = [...here].sort((a, b) => b.range.hi - a.range.hi || Number(b.range.hiInclusive) - Number(a.range.hiInclusive));
+  const byLo = [...here].sort(
+    (a, b) => a.range.lo - b.range.lo || Number(b.range.loInclusive) - Number(a.range.loInclusive),
+  );
+  const byHi = [...here].sort(
+    (a, b) => b.range.hi - a.range.hi || Number(b.range.hiInclusive) - Number(a.range.hiInclusive),
+  );
   return { center, byLo, byHi, left: build(left), right: build(right) };
 }
 

@@ -28,7 +28,10 @@ export class InvalidPatternError extends BallastError {
   readonly location: string;
 
   constructor(reason: string, location: string) {
-    super('InvalidEventPatternException', `Event pattern is not valid. Reason: ${reason} (at ${location})`);
+    super(
+      'InvalidEventPatternException',
+      `Event pattern is not valid. Reason: ${reason} (at ${location})`,
+    );
     this.reason = reason;
     this.location = location;
   }

@@ -45,7 +45,10 @@ export function resolvePatternLimits(limits: Partial<PatternLimits> = {}): Reado
   const resolved: PatternLimits = { ...DEFAULT_PATTERN_LIMITS, ...limits };
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isSafeInteger(value) || (value as number) < 1) {
-      throw new BallastError('InvalidParameterValue', `Pattern limit ${name} must be a positive integer, got ${String(value)}`);
+      throw new BallastError(
+        'InvalidParameterValue',
+        `Pattern limit ${name} must be a positive integer, got ${String(value)}`,
+      );
     }
   }
   return Object.freeze(resolved);

@@ -83,7 +83,10 @@ function anchorCost(c: Condition, node: Node): number {
 }
 
 /** The cheapest condition to file a combination under (deeper paths win ties), or null when every condition may hold by absence. */
-function anchorOf(conditions: readonly Condition[], nodeOf: (c: Condition) => Node): { anchor: Condition | null; cost: number } {
+function anchorOf(
+  conditions: readonly Condition[],
+  nodeOf: (c: Condition) => Node,
+): { anchor: Condition | null; cost: number } {
   let anchor: Condition | null = null;
   let cost = Infinity;
   for (const c of conditions) {
@@ -156,7 +159,14 @@ export class PatternMatcher {
   add(id: string, pattern: string | object | ParsedPattern): void {
     const parsed = validateEventPattern(pattern, this.limits);
     this.remove(id);
-    const rule: Rule = { id, seq: this.seq++, pattern: parsed, entries: [], nodes: new Map(), stamp: -1 };
+    const rule: Rule = {
+      id,
+      seq: this.seq++,
+      pattern: parsed,
+      entries: [],
+      nodes: new Map(),
+      stamp: -1,
+    };
     const checks = new Map<Condition, Check & { node: Node }>();
     for (const branch of parsed.branches) {
       for (const c of branch.conditions) {
@@ -170,7 +180,17 @@ export class PatternMatcher {
     }
     const nodeOf = (c: Condition): Node => checks.get(c)!.node;
     for (const branch of parsed.branches) {
-      const entry: Entry = { rule, conditions: branch.conditions, checks: branch.conditions.map((c) => checks.get(c)!), nodeOf, anchor: null, filed: [], sole: false, rest: null, stamp: -1 };
+      const entry: Entry = {
+        rule,
+        conditions: branch.conditions,
+        checks: branch.conditions.map((c) => checks.get(c)!),
+        nodeOf,
+        anchor: null,
+        filed: [],
+        sole: false,
+        rest: null,
+        stamp: -1,
+      };
       this.file(entry, anchorOf(branch.conditions, nodeOf).anchor);
       rule.entries.push(entry);
       for (const { index, matcher } of entry.filed) this.rebalance(index, matcher);
@@ -232,7 +252,12 @@ export class PatternMatcher {
       const anchor = entry.anchor!;
       const best = anchorOf(entry.conditions, entry.nodeOf);
       // The current anchor's cost counts the entry itself; another must beat it by more than that.
-      if (best.anchor === null || best.anchor === anchor || best.cost >= anchorCost(anchor, entry.nodeOf(anchor)) - 1) continue;
+      if (
+        best.anchor === null ||
+        best.anchor === anchor ||
+        best.cost >= anchorCost(anchor, entry.nodeOf(anchor)) - 1
+      )
+        continue;
       this.unfile(entry);
       this.file(entry, best.anchor);
     }
@@ -271,7 +296,14 @@ export class PatternMatcher {
   /** Explains why rule `id` does or does not match `event` (see `explainEventPattern`). */
   explain(id: string, event: unknown): Explanation {
     const rule = this.rules.get(id);
-    if (!rule) throw new BallastError('ResourceNotFoundException', `No rule ${JSON.stringify(id)} in this matcher`);
-    return explainEventPattern(rule.pattern, event, { requireEnvelope: false, limits: this.limits });
+    if (!rule)
+      throw new BallastError(
+        'ResourceNotFoundException',
+        `No rule ${JSON.stringify(id)} in this matcher`,
+      );
+    return explainEventPattern(rule.pattern, event, {
+      requireEnvelope: false,
+      limits: this.limits,
+    });
   }
 }

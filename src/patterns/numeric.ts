@@ -23,13 +23,17 @@ export function inRange(range: NumericRange, x: number): boolean {
 
 function bound(value: unknown, op: string, at: readonly PatternStep[]): number {
   // JSON text like 1e400 parses to Infinity: not a bound anyone means.
-  if (typeof value !== 'number' || !Number.isFinite(value)) invalid(`Value of ${op} must be numeric`, at);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    invalid(`Value of ${op} must be numeric`, at);
   return value;
 }
 
 function operator(value: unknown, at: readonly PatternStep[]): string {
   if (typeof value !== 'string' || !(value === '=' || LOWER.has(value) || UPPER.has(value))) {
-    invalid(`Unrecognized numeric range operator: ${typeof value === 'string' ? value : JSON.stringify(value)}`, at);
+    invalid(
+      `Unrecognized numeric range operator: ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+      at,
+    );
   }
   return value;
 }
@@ -40,7 +44,8 @@ export function parseNumeric(value: unknown, at: readonly PatternStep[]): Numeri
   if (value.length === 0) invalid('Empty arrays are not allowed', at);
   const first = operator(value[0], [...at, 0]);
   const firstValue = bound(value[1], first, [...at, 1]);
-  const extra = (i: number): never => invalid(`Bad numeric range operator: ${String(value[i])}`, [...at, i]);
+  const extra = (i: number): never =>
+    invalid(`Bad numeric range operator: ${String(value[i])}`, [...at, i]);
   if (first === '=') {
     if (value.length > 2) extra(2);
     return { lo: firstValue, loInclusive: true, hi: firstValue, hiInclusive: true };
@@ -57,7 +62,7 @@ export function parseNumeric(value: unknown, at: readonly PatternStep[]): Numeri
   const hi = bound(value[3], second as string, [...at, 3]);
   if (value.length > 4) extra(4);
   const hiInclusive = second === '<=';
-  if (lo > hi || (lo === hi && !(loInclusive && hiInclusive))) invalid('Bottom must be less than top', at);
+  if (lo > hi || (lo === hi && !(loInclusive && hiInclusive)))
+    invalid('Bottom must be less than top', at);
   return { lo, loInclusive, hi, hiInclusive };
 }
-

@@ -38,20 +38,42 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function depthCheck(depth: number, ctx: Context, at: readonly PatternStep[]): void {
-  if (depth > ctx.limits.maxPatternDepth) invalid(`Pattern nests deeper than ${ctx.limits.maxPatternDepth} levels`, at);
+  if (depth > ctx.limits.maxPatternDepth)
+    invalid(`Pattern nests deeper than ${ctx.limits.maxPatternDepth} levels`, at);
 }
 
-function leaf(values: unknown[], segments: string[], at: PatternStep[], depth: number, ctx: Context): Condition {
+function leaf(
+  values: unknown[],
+  segments: string[],
+  at: PatternStep[],
+  depth: number,
+  ctx: Context,
+): Condition {
   if (values.length === 0) invalid('Empty arrays are not allowed', at);
   if (values.length > ctx.limits.maxValuesPerField) {
-    invalid(`Too many values in one field (${values.length}); the limit is ${ctx.limits.maxValuesPerField}`, at);
+    invalid(
+      `Too many values in one field (${values.length}); the limit is ${ctx.limits.maxValuesPerField}`,
+      at,
+    );
   }
   depthCheck(depth + 1, ctx, at);
   const matchers = values.map((v, i) => parseMatcher(v, [...at, i], ctx.limits));
-  return { path: segments.join('.'), segments, location: jsonPath(at), matchers, written: JSON.stringify(values) };
+  return {
+    path: segments.join('.'),
+    segments,
+    location: jsonPath(at),
+    matchers,
+    written: JSON.stringify(values),
+  };
 }
 
-function object(value: Record<string, unknown>, segments: string[], at: PatternStep[], depth: number, ctx: Context): Node {
+function object(
+  value: Record<string, unknown>,
+  segments: string[],
+  at: PatternStep[],
+  depth: number,
+  ctx: Context,
+): Node {
   depthCheck(depth, ctx, at);
   const keys = Object.keys(value);
   if (keys.length === 0) invalid('Empty objects are not allowed', at);
@@ -60,9 +82,12 @@ function object(value: Record<string, unknown>, segments: string[], at: PatternS
     const v = value[key];
     const where = [...at, key];
     if (key === '$or') {
-      if (!Array.isArray(v) || v.length < 2 || !v.every(isObject)) invalid('$or must be an array of at least two objects', where);
+      if (!Array.isArray(v) || v.length < 2 || !v.every(isObject))
+        invalid('$or must be an array of at least two objects', where);
       depthCheck(depth + 1, ctx, where);
-      const options = v.map((o, i) => object(o as Record<string, unknown>, segments, [...where, i], depth + 2, ctx));
+      const options = v.map((o, i) =>
+        object(o as Record<string, unknown>, segments, [...where, i], depth + 2, ctx),
+      );
       node.ors.push({ options, locations: v.map((_, i) => jsonPath([...where, i])) });
     } else if (Array.isArray(v)) {
       node.conditions.push(leaf(v, [...segments, ...key.split('.')], where, depth, ctx));
@@ -90,7 +115,11 @@ function combinations(node: Node, cap: number): number {
 function cross(left: Branch[], right: Branch[]): Branch[] {
   const out: Branch[] = [];
   for (const l of left) {
-    for (const r of right) out.push({ conditions: [...l.conditions, ...r.conditions], choices: [...l.choices, ...r.choices] });
+    for (const r of right)
+      out.push({
+        conditions: [...l.conditions, ...r.conditions],
+        choices: [...l.choices, ...r.choices],
+      });
   }
   return out;
 }
@@ -100,7 +129,10 @@ function expand(node: Node): Branch[] {
   for (const child of node.children) branches = cross(branches, expand(child));
   for (const or of node.ors) {
     const options = or.options.flatMap((option, i) =>
-      expand(option).map((b) => ({ conditions: b.conditions, choices: [or.locations[i]!, ...b.choices] })),
+      expand(option).map((b) => ({
+        conditions: b.conditions,
+        choices: [or.locations[i]!, ...b.choices],
+      })),
     );
     branches = cross(branches, options);
   }
@@ -122,12 +154,18 @@ function toText(pattern: string | object): string {
  * Throws `InvalidEventPatternException` (an `InvalidPatternError`) naming the reason and the
  * JSON path of the bad field; `limits` override `DEFAULT_PATTERN_LIMITS`.
  */
-export function validateEventPattern(pattern: string | object, limits?: Partial<PatternLimits>): ParsedPattern {
+export function validateEventPattern(
+  pattern: string | object,
+  limits?: Partial<PatternLimits>,
+): ParsedPattern {
   if (pattern instanceof ParsedPattern) return pattern;
   const resolved = resolvePatternLimits(limits);
   const text = toText(pattern);
   if (text.length > resolved.maxPatternLength) {
-    invalid(`Event pattern is ${text.length} characters long; the limit is ${resolved.maxPatternLength}`, []);
+    invalid(
+      `Event pattern is ${text.length} characters long; the limit is ${resolved.maxPatternLength}`,
+      [],
+    );
   }
   let root: unknown;
   try {

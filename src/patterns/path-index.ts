@@ -51,7 +51,8 @@ function keyOf(m: Matcher): string | null {
   const lit = literal(m);
   if (lit !== undefined) return `=${typeof lit}:${String(lit)}`;
   if (m.kind === 'equals-ignore-case') return `i:${m.value}`;
-  if (m.kind === 'prefix' || m.kind === 'suffix') return `${m.kind}${m.ignoreCase ? 'i' : ''}:${m.value}`;
+  if (m.kind === 'prefix' || m.kind === 'suffix')
+    return `${m.kind}${m.ignoreCase ? 'i' : ''}:${m.value}`;
   if (m.kind === 'wildcard') return `w:${m.wildcard.text}`;
   return null;
 }
@@ -205,7 +206,8 @@ export class PathIndex<T> {
     if (lit !== undefined) {
       if (typeof lit === 'string') (adding ? put : take)(this.strings, lit, item);
       else if (typeof lit === 'number') (adding ? put : take)(this.numbers, lit, item);
-      else (adding ? put : take)(this.literals, lit === null ? 'null' : lit ? 'true' : 'false', item);
+      else
+        (adding ? put : take)(this.literals, lit === null ? 'null' : lit ? 'true' : 'false', item);
       return;
     }
     switch (m.kind) {
@@ -234,9 +236,13 @@ export class PathIndex<T> {
   private fileWildcard(w: Wildcard, item: T, adding: boolean): void {
     switch (wildcardSlot(w)) {
       case 'head':
-        return adding ? this.wildHeads.add(w.parts[0]!, item) : this.wildHeads.remove(w.parts[0]!, item);
+        return adding
+          ? this.wildHeads.add(w.parts[0]!, item)
+          : this.wildHeads.remove(w.parts[0]!, item);
       case 'tail':
-        return adding ? this.wildTails.add(w.parts.at(-1)!, item) : this.wildTails.remove(w.parts.at(-1)!, item);
+        return adding
+          ? this.wildTails.add(w.parts.at(-1)!, item)
+          : this.wildTails.remove(w.parts.at(-1)!, item);
       case 'gram': {
         const gram = GramIndex.gramFor(w.parts);
         return adding ? this.wildGrams.add(gram, item) : this.wildGrams.remove(gram, item);

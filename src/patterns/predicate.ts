@@ -76,9 +76,17 @@ export class LeafTest {
     this.allowsAbsence = absence;
     this.needsFold = this.folded.size + this.foldedPrefixes.length + this.foldedSuffixes.length > 0;
     const single = condition.matchers.length === 1 ? condition.matchers[0]! : undefined;
-    this.only = single?.kind === 'equals' && (typeof single.value === 'string' || typeof single.value === 'number') ? single.value : undefined;
+    this.only =
+      single?.kind === 'equals' &&
+      (typeof single.value === 'string' || typeof single.value === 'number')
+        ? single.value
+        : undefined;
     this.stringOpsCount =
-      this.prefixes.length + this.suffixes.length + this.wildcards.length + this.cidrs.length + (this.needsFold ? 1 : 0);
+      this.prefixes.length +
+      this.suffixes.length +
+      this.wildcards.length +
+      this.cidrs.length +
+      (this.needsFold ? 1 : 0);
   }
 
   /** Whether `leaf` satisfies one of the condition's matchers (absence aside). */

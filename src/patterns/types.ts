@@ -12,9 +12,16 @@ export type JsonLeaf = string | number | boolean | null;
 /** What `anything-but` excludes. A leaf that is not excluded (including `null`) matches. */
 export type AnythingBut =
   /** Excluded strings and numbers (numbers compare numerically: `300` excludes `300.0`). */
-  | { readonly kind: 'values'; readonly strings: readonly string[]; readonly numbers: readonly number[] }
+  | {
+      readonly kind: 'values';
+      readonly strings: readonly string[];
+      readonly numbers: readonly number[];
+    }
   /** Excludes strings that start with, end with, or equal ignoring case one of `values`. */
-  | { readonly kind: 'prefix' | 'suffix' | 'equals-ignore-case'; readonly values: readonly string[] }
+  | {
+      readonly kind: 'prefix' | 'suffix' | 'equals-ignore-case';
+      readonly values: readonly string[];
+    }
   /** Excludes strings matching one of the wildcards. */
   | { readonly kind: 'wildcard'; readonly wildcards: readonly Wildcard[] };
 

@@ -46,7 +46,8 @@ function leavesOf(walker: EventWalker<unknown>, check: Check): ConditionLeaves {
   const n = walker.leafCount(node);
   const sat: number[] = [];
   const unsat: number[] = [];
-  for (let i = 0; i < n; i++) (check.test.test(node.values[i]!) ? sat : unsat).push(node.scopes[i]!);
+  for (let i = 0; i < n; i++)
+    (check.test.test(node.values[i]!) ? sat : unsat).push(node.scopes[i]!);
   return { sat, unsat, allowsAbsence: check.test.allowsAbsence };
 }
 
@@ -54,7 +55,10 @@ function leavesOf(walker: EventWalker<unknown>, check: Check): ConditionLeaves {
  * Whether all `checks` hold together in the walked event (array-consistent). `undefined` only
  * when the consistency search ran out of budget (see consistency.ts).
  */
-export function holdsTogether(walker: EventWalker<unknown>, checks: readonly Check[]): boolean | undefined {
+export function holdsTogether(
+  walker: EventWalker<unknown>,
+  checks: readonly Check[],
+): boolean | undefined {
   let open: Check[] | null = null;
   for (const check of checks) {
     const verdict = alone(walker, check);

@@ -54,7 +54,13 @@ export class PathTrie<X = unknown> {
   release(node: PathNode<X>): void {
     node.fields--;
     let n: PathNode<X> | null = node;
-    while (n && n.parent && n.fields === 0 && (!n.children || n.children.size === 0) && n.data === null) {
+    while (
+      n &&
+      n.parent &&
+      n.fields === 0 &&
+      (!n.children || n.children.size === 0) &&
+      n.data === null
+    ) {
       n.parent.children!.delete(n.segment);
       n = n.parent;
     }
@@ -68,11 +74,17 @@ export function readEvent(event: unknown): Record<string, unknown> {
     try {
       value = JSON.parse(event);
     } catch (e) {
-      throw new BallastError('ValidationException', `Parameter Event is not valid. Reason: not JSON (${(e as Error).message})`);
+      throw new BallastError(
+        'ValidationException',
+        `Parameter Event is not valid. Reason: not JSON (${(e as Error).message})`,
+      );
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new BallastError('ValidationException', 'Parameter Event is not valid. Reason: an event must be a JSON object');
+    throw new BallastError(
+      'ValidationException',
+      'Parameter Event is not valid. Reason: an event must be a JSON object',
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -115,7 +127,12 @@ export class EventWalker<X = unknown> {
     if (scope !== 0) this.nested = true;
   }
 
-  private object(obj: Record<string, unknown>, node: PathNode<X>, scope: number, depth: number): void {
+  private object(
+    obj: Record<string, unknown>,
+    node: PathNode<X>,
+    scope: number,
+    depth: number,
+  ): void {
     const children = node.children;
     if (!children) return;
     for (const key of Object.keys(obj)) {
@@ -127,11 +144,17 @@ export class EventWalker<X = unknown> {
   private value(v: unknown, node: PathNode<X>, scope: number, depth: number): void {
     if (typeof v === 'object' && v !== null) {
       if (depth > this.maxDepth) {
-        throw new BallastError('ValidationException', `Parameter Event is not valid. Reason: nested deeper than ${this.maxDepth} levels at ${node.path}`);
+        throw new BallastError(
+          'ValidationException',
+          `Parameter Event is not valid. Reason: nested deeper than ${this.maxDepth} levels at ${node.path}`,
+        );
       }
       if (Array.isArray(v)) this.array(v, node, scope, depth);
       else this.object(v as Record<string, unknown>, node, scope, depth);
-    } else if (node.fields > 0 && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null)) {
+    } else if (
+      node.fields > 0 &&
+      (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null)
+    ) {
       this.onLeaf(node, v, scope);
     }
   }

@@ -119,12 +119,18 @@ function failureTable(piece: string): Int32Array {
 }
 
 /** Parses the value of `{"wildcard": …}` at `at`; rejects it above `maxComplexity`. */
-export function parseWildcard(value: unknown, at: readonly PatternStep[], maxComplexity: number): Wildcard {
+export function parseWildcard(
+  value: unknown,
+  at: readonly PatternStep[],
+  maxComplexity: number,
+): Wildcard {
   if (typeof value !== 'string') invalid('wildcard match pattern must be a string', at);
   const parts = pieces(value, at);
   const complexity = complexityOf(parts, maxComplexity);
   if (complexity > maxComplexity) invalid(TOO_COMPLEX, at);
-  const failures = parts.map((p, i) => (i > 0 && i < parts.length - 1 && p.length > 0 ? failureTable(p) : null));
+  const failures = parts.map((p, i) =>
+    i > 0 && i < parts.length - 1 && p.length > 0 ? failureTable(p) : null,
+  );
   return { text: value, parts, complexity, failures };
 }
 
@@ -147,7 +153,8 @@ export function matchWildcard(w: Wildcard, value: string): boolean {
   if (last === 0) return value === parts[0];
   const head = parts[0]!;
   const tail = parts[last]!;
-  if (value.length < head.length + tail.length || !value.startsWith(head) || !value.endsWith(tail)) return false;
+  if (value.length < head.length + tail.length || !value.startsWith(head) || !value.endsWith(tail))
+    return false;
   let pos = head.length;
   const end = value.length - tail.length;
   for (let p = 1; p < last; p++) {

@@ -3,7 +3,11 @@
  * call: a consumer finishing 100 handlers at once costs one delete statement, not 100.
  */
 export class AckBatcher {
-  #pending: { handle: string; resolve: (deleted: boolean) => void; reject: (e: unknown) => void }[] = [];
+  #pending: {
+    handle: string;
+    resolve: (deleted: boolean) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   #scheduled = false;
   readonly #deleteMany: (handles: string[]) => Promise<boolean[]>;
 

@@ -44,7 +44,11 @@ const SETTABLE = new Set([
   'DeduplicationScope',
   'FifoThroughputLimit',
 ]);
-const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
+const FIFO_ONLY = new Set([
+  'ContentBasedDeduplication',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+]);
 
 type IntegerSetting =
   | 'delaySeconds'
@@ -55,21 +59,31 @@ type IntegerSetting =
   | 'kmsDataKeyReusePeriodSeconds';
 
 /** Whole-number attributes: the setting each one sets and its allowed range under the limits. */
-const INTEGER_ATTRIBUTES: Readonly<Record<string, (l: QueueLimits) => [IntegerSetting, number, number]>> = {
+const INTEGER_ATTRIBUTES: Readonly<
+  Record<string, (l: QueueLimits) => [IntegerSetting, number, number]>
+> = {
   DelaySeconds: (l) => ['delaySeconds', 0, l.maxDelaySeconds],
   MaximumMessageSize: (l) => ['maximumMessageSize', 1024, l.maxMessageBytes],
-  MessageRetentionPeriod: (l) => ['messageRetentionPeriod', l.minRetentionPeriod, l.maxRetentionPeriod],
+  MessageRetentionPeriod: (l) => [
+    'messageRetentionPeriod',
+    l.minRetentionPeriod,
+    l.maxRetentionPeriod,
+  ],
   ReceiveMessageWaitTimeSeconds: (l) => ['receiveMessageWaitTimeSeconds', 0, l.maxWaitTimeSeconds],
   VisibilityTimeout: (l) => ['visibilityTimeout', 0, l.maxVisibilityTimeout],
   KmsDataKeyReusePeriodSeconds: () => ['kmsDataKeyReusePeriodSeconds', 60, 86_400],
 };
 
 const invalidValue = (name: string, why: string): BallastError =>
-  new BallastError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: ${why}`);
+  new BallastError(
+    'InvalidAttributeValue',
+    `Invalid value for the parameter ${name}. Reason: ${why}`,
+  );
 
 function integer(name: string, raw: string, min: number, max: number): number {
   const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalidValue(name, `must be an integer between ${min} and ${max}.`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw invalidValue(name, `must be an integer between ${min} and ${max}.`);
   return n;
 }
 
@@ -82,7 +96,8 @@ function bool(name: string, raw: string): boolean {
 function json(name: string, raw: string): Record<string, unknown> {
   try {
     const v: unknown = JSON.parse(raw);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      return v as Record<string, unknown>;
   } catch {
     // fall through to the typed error
   }
@@ -94,8 +109,14 @@ export function parseRedrivePolicy(raw: string, limits: QueueLimits): RedrivePol
   if (raw === '') return null;
   const v = json('RedrivePolicy', raw);
   const arn = v.deadLetterTargetArn;
-  if (typeof arn !== 'string' || !arn.startsWith('arn:')) throw invalidValue('RedrivePolicy', 'deadLetterTargetArn must be a queue ARN.');
-  const count = integer('RedrivePolicy', String(v.maxReceiveCount ?? ''), 1, limits.maxReceiveCount);
+  if (typeof arn !== 'string' || !arn.startsWith('arn:'))
+    throw invalidValue('RedrivePolicy', 'deadLetterTargetArn must be a queue ARN.');
+  const count = integer(
+    'RedrivePolicy',
+    String(v.maxReceiveCount ?? ''),
+    1,
+    limits.maxReceiveCount,
+  );
   return { deadLetterTargetArn: arn, maxReceiveCount: count };
 }
 
@@ -105,16 +126,25 @@ export function parseRedriveAllowPolicy(raw: string): RedriveAllowPolicy | null 
   const v = json('RedriveAllowPolicy', raw);
   const permission = v.redrivePermission;
   if (permission !== 'allowAll' && permission !== 'denyAll' && permission !== 'byQueue') {
-    throw invalidValue('RedriveAllowPolicy', 'redrivePermission must be allowAll, denyAll or byQueue.');
+    throw invalidValue(
+      'RedriveAllowPolicy',
+      'redrivePermission must be allowAll, denyAll or byQueue.',
+    );
   }
   const arns = v.sourceQueueArns;
   if (permission === 'byQueue') {
-    if (!Array.isArray(arns) || arns.length < 1 || arns.length > 10 || !arns.every((a) => typeof a === 'string')) {
+    if (
+      !Array.isArray(arns) ||
+      arns.length < 1 ||
+      arns.length > 10 ||
+      !arns.every((a) => typeof a === 'string')
+    ) {
       throw invalidValue('RedriveAllowPolicy', 'byQueue needs 1 to 10 sourceQueueArns.');
     }
     return { redrivePermission: permission, sourceQueueArns: arns as string[] };
   }
-  if (arns !== undefined) throw invalidValue('RedriveAllowPolicy', `sourceQueueArns is allowed only with byQueue.`);
+  if (arns !== undefined)
+    throw invalidValue('RedriveAllowPolicy', `sourceQueueArns is allowed only with byQueue.`);
   return { redrivePermission: permission };
 }
 
@@ -131,8 +161,10 @@ export function applyQueueAttributes(
   const s: QueueSettings = { ...base };
   for (const [name, value] of Object.entries(attributes)) {
     if (name === 'FifoQueue' && creating) continue;
-    if (!SETTABLE.has(name)) throw new BallastError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-    if (FIFO_ONLY.has(name) && !s.fifo) throw new BallastError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+    if (!SETTABLE.has(name))
+      throw new BallastError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+    if (FIFO_ONLY.has(name) && !s.fifo)
+      throw new BallastError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     if (typeof value !== 'string') throw invalidValue(name, 'attribute values are strings.');
     const int = INTEGER_ATTRIBUTES[name];
     if (int) {
@@ -161,17 +193,22 @@ export function applyQueueAttributes(
         s.contentBasedDeduplication = bool(name, value);
         break;
       case 'DeduplicationScope':
-        if (value !== 'queue' && value !== 'messageGroup') throw invalidValue(name, 'must be queue or messageGroup.');
+        if (value !== 'queue' && value !== 'messageGroup')
+          throw invalidValue(name, 'must be queue or messageGroup.');
         s.deduplicationScope = value;
         break;
       case 'FifoThroughputLimit':
-        if (value !== 'perQueue' && value !== 'perMessageGroupId') throw invalidValue(name, 'must be perQueue or perMessageGroupId.');
+        if (value !== 'perQueue' && value !== 'perMessageGroupId')
+          throw invalidValue(name, 'must be perQueue or perMessageGroupId.');
         s.fifoThroughputLimit = value;
         break;
     }
   }
   if (s.fifoThroughputLimit === 'perMessageGroupId' && s.deduplicationScope === 'queue') {
-    throw invalidValue('FifoThroughputLimit', 'perMessageGroupId requires DeduplicationScope messageGroup.');
+    throw invalidValue(
+      'FifoThroughputLimit',
+      'perMessageGroupId requires DeduplicationScope messageGroup.',
+    );
   }
   return s;
 }
@@ -201,7 +238,13 @@ export function renderQueueAttributes(
   return out;
 }
 
-function renderOne(name: string, q: QueueRecord, s: QueueSettings, arn: string, stats: QueueStats | null): string | undefined {
+function renderOne(
+  name: string,
+  q: QueueRecord,
+  s: QueueSettings,
+  arn: string,
+  stats: QueueStats | null,
+): string | undefined {
   switch (name) {
     case 'ApproximateNumberOfMessages':
       return String(stats?.visible ?? 0);

@@ -9,7 +9,10 @@ import type { Queue } from './queue.js';
 import type { ReceivedMessage } from './types.js';
 
 /** Runs for one message. Resolve = done (the message is deleted); throw = retry later. */
-export type MessageHandler = (message: ReceivedMessage, context: HandlerContext) => Promise<void> | void;
+export type MessageHandler = (
+  message: ReceivedMessage,
+  context: HandlerContext,
+) => Promise<void> | void;
 
 /** What a handler gets besides the message. */
 export interface HandlerContext {
@@ -135,7 +138,8 @@ export class Consumer {
     checkInbox(options);
     this.#options = options;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 10));
-    this.#fixedPrefetch = options.prefetch === undefined ? undefined : Math.max(0, Math.floor(options.prefetch));
+    this.#fixedPrefetch =
+      options.prefetch === undefined ? undefined : Math.max(0, Math.floor(options.prefetch));
     this.#prefetchBytes = Math.max(0, options.prefetchBytes ?? 8 * 1024 * 1024);
     this.#acks = new AckBatcher((handles) => queue.deleteMany(handles));
   }
@@ -164,8 +168,13 @@ export class Consumer {
       const prefetch = this.#prefetch();
       const slots = this.#concurrency + prefetch - this.#running.size - this.#buffer.length;
       // A claim fills free handler slots plus what the byte budget still allows in the buffer.
-      const byBytes = Math.floor((this.#prefetchBytes - this.#bufferedBytes) / this.#avgMessageBytes);
-      const capacity = Math.min(slots, this.#concurrency - this.#running.size + Math.max(0, byBytes));
+      const byBytes = Math.floor(
+        (this.#prefetchBytes - this.#bufferedBytes) / this.#avgMessageBytes,
+      );
+      const capacity = Math.min(
+        slots,
+        this.#concurrency - this.#running.size + Math.max(0, byBytes),
+      );
       // Refill only below the low-water mark, so each claim is a big batch (one round trip each).
       if (capacity <= 0 || this.#buffer.length > prefetch / 2) {
         await this.#slot();
@@ -201,7 +210,10 @@ export class Consumer {
         this.#ctx.events.emit('consumer:error', { queue: this.#queue.name, error });
         failures++;
         // The store is unreachable or the queue is gone: back off, keep trying (self-healing).
-        await clock.sleep(fullJitterSeconds(failures, { baseSeconds: 0.1, maxSeconds: 5 }) * 1000, this.#poll.signal);
+        await clock.sleep(
+          fullJitterSeconds(failures, { baseSeconds: 0.1, maxSeconds: 5 }) * 1000,
+          this.#poll.signal,
+        );
       }
     }
   }
@@ -272,8 +284,16 @@ export class Consumer {
     };
     try {
       // A message already handled is skipped (nothing runs) and then deleted like a success.
-      await handleOnce(this.#options, { key: message.messageId, scope: `queue:${this.#queue.name}` }, (transaction) =>
-        this.#handler(message, transaction ? Object.assign(Object.create(context) as HandlerContext, { transaction }) : context),
+      await handleOnce(
+        this.#options,
+        { key: message.messageId, scope: `queue:${this.#queue.name}` },
+        (transaction) =>
+          this.#handler(
+            message,
+            transaction
+              ? Object.assign(Object.create(context) as HandlerContext, { transaction })
+              : context,
+          ),
       );
       this.#avgHandlerMs = 0.9 * this.#avgHandlerMs + 0.1 * (this.#ctx.clock.now() - started);
       if (isAborted(entry)) return; // released by stop() or lease lost: not ours to delete
@@ -286,10 +306,19 @@ export class Consumer {
       void ack.finally(() => this.#pendingAcks.delete(ack));
     } catch (error) {
       if (isAborted(entry)) return;
-      const retryInSeconds = Math.round(fullJitterSeconds(message.receiveCount, this.#options.retry, this.#options.random));
+      const retryInSeconds = Math.round(
+        fullJitterSeconds(message.receiveCount, this.#options.retry, this.#options.random),
+      );
       // Schedule the retry first, so the event reports a retry that is already in place.
-      await this.#queue.changeVisibility(message.receiptHandle, retryInSeconds).catch(() => undefined);
-      this.#ctx.events.emit('handler:failed', { queue: this.#queue.name, messageId: message.messageId, error, retryInSeconds });
+      await this.#queue
+        .changeVisibility(message.receiptHandle, retryInSeconds)
+        .catch(() => undefined);
+      this.#ctx.events.emit('handler:failed', {
+        queue: this.#queue.name,
+        messageId: message.messageId,
+        error,
+        retryInSeconds,
+      });
     }
   }
 
@@ -302,13 +331,20 @@ export class Consumer {
     while (await clock.sleep(Math.max(100, (this.#visibility * 1000) / 4), this.#beats.signal)) {
       const now = clock.now();
       for (const entry of this.#running) {
-        if (entry.visibility <= 1 || isAborted(entry) || now - entry.extendedAt < (entry.visibility * 1000) / 2) continue;
+        if (
+          entry.visibility <= 1 ||
+          isAborted(entry) ||
+          now - entry.extendedAt < (entry.visibility * 1000) / 2
+        )
+          continue;
         entry.extendedAt = now;
-        this.#queue.changeVisibility(entry.message.receiptHandle, entry.visibility).catch((error: unknown) => {
-          // The handle is stale: another consumer may have the message now. Tell the handler.
-          if (isBallastError(error) && error.code !== 'StoreUnavailable') abortRun(entry, error);
-          else this.#storeError(error);
-        });
+        this.#queue
+          .changeVisibility(entry.message.receiptHandle, entry.visibility)
+          .catch((error: unknown) => {
+            // The handle is stale: another consumer may have the message now. Tell the handler.
+            if (isBallastError(error) && error.code !== 'StoreUnavailable') abortRun(entry, error);
+            else this.#storeError(error);
+          });
       }
     }
   }
@@ -329,12 +365,16 @@ export class Consumer {
       // Claimed but never started: give them back at once, in one store call.
       const unstarted = this.#buffer.splice(0);
       this.#bufferedBytes = 0;
-      await this.#queue.releaseMany(unstarted.map((b) => b.message.receiptHandle)).catch(() => undefined);
+      await this.#queue
+        .releaseMany(unstarted.map((b) => b.message.receiptHandle))
+        .catch(() => undefined);
       const all = Promise.all([...this.#running].map((r) => r.done));
       const timeout = new AbortController();
       const finished = await Promise.race([
         all.then(() => true),
-        this.#ctx.clock.sleep(this.#options.stopTimeoutMs ?? 30_000, timeout.signal).then(() => false),
+        this.#ctx.clock
+          .sleep(this.#options.stopTimeoutMs ?? 30_000, timeout.signal)
+          .then(() => false),
       ]);
       timeout.abort();
       if (!finished) {

@@ -38,7 +38,9 @@ export async function longPoll<T>(
       if (now >= deadline) return got;
       if (woken) continue;
       const next = await store.queues.nextVisibleAt(queueId);
-      const recheck = store.capabilities.crossProcessWakeups ? CROSS_PROCESS_RECHECK_MS : LOCAL_ONLY_RECHECK_MS;
+      const recheck = store.capabilities.crossProcessWakeups
+        ? CROSS_PROCESS_RECHECK_MS
+        : LOCAL_ONLY_RECHECK_MS;
       let until = Math.min(deadline, now + recheck);
       if (next !== null) until = Math.min(until, next);
       if (woken || signal?.aborted) continue;

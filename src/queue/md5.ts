@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { MessageAttributeValue } from '../store/contract.js';
 
 /** Hex MD5 of a string's UTF-8 bytes (SQS `MD5OfMessageBody`). */
-export const md5Hex = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
+export const md5Hex = (text: string): string =>
+  createHash('md5').update(text, 'utf8').digest('hex');
 
 function lengthPrefixed(bytes: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -14,7 +15,9 @@ function lengthPrefixed(bytes: Buffer): Buffer {
  * `MD5OfMessageAttributes` as SQS computes it: names sorted; for each, the length-prefixed name,
  * data type, a transport byte (1 string/number, 2 binary) and the length-prefixed value.
  */
-export function md5OfAttributes(attributes: Readonly<Record<string, MessageAttributeValue>>): string {
+export function md5OfAttributes(
+  attributes: Readonly<Record<string, MessageAttributeValue>>,
+): string {
   const hash = createHash('md5');
   for (const name of Object.keys(attributes).sort()) {
     const v = attributes[name]!;

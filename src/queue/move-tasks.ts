@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { BallastError, check } from '../core/errors.js';
 import { markClosed, markRunning } from '../core/lifecycle.js';
 import { newMessageId } from '../core/ids.js';
-import type { MoveDestination, MoveTaskPatch, MoveTaskRecord, QueueRecord } from '../store/contract.js';
+import type {
+  MoveDestination,
+  MoveTaskPatch,
+  MoveTaskRecord,
+  QueueRecord,
+} from '../store/contract.js';
 import type { QueueContext } from './context.js';
 
 /** Options of a message move task. */
@@ -44,31 +49,56 @@ export class MoveTasks {
   async start(options: StartMoveTaskOptions): Promise<string> {
     const ctx = this.#ctx;
     const sourceName = ctx.nameFromArn(options.sourceArn);
-    if (sourceName === undefined) throw new BallastError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist.`);
+    if (sourceName === undefined)
+      throw new BallastError(
+        'ResourceNotFoundException',
+        `The resource that you specified for the SourceArn parameter doesn't exist.`,
+      );
     const source = await ctx.resolve(sourceName).catch(() => {
-      throw new BallastError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist.`);
+      throw new BallastError(
+        'ResourceNotFoundException',
+        `The resource that you specified for the SourceArn parameter doesn't exist.`,
+      );
     });
     const all = await ctx.store.queues.listQueues('', null, 100_000);
-    const isDlq = all.some((q) => q.settings.redrivePolicy?.deadLetterTargetArn === options.sourceArn);
+    const isDlq = all.some(
+      (q) => q.settings.redrivePolicy?.deadLetterTargetArn === options.sourceArn,
+    );
     check(isDlq, 'Source queue must be configured as a Dead Letter Queue.');
     if (options.destinationArn !== undefined) {
       const destName = ctx.nameFromArn(options.destinationArn);
-      const dest = destName === undefined ? undefined : await ctx.resolve(destName).catch(() => undefined);
-      if (!dest) throw new BallastError('ResourceNotFoundException', `The resource that you specified for the DestinationArn parameter doesn't exist.`);
-      check(dest.settings.fifo === source.settings.fifo, 'Source and destination queues must be of the same type.');
+      const dest =
+        destName === undefined ? undefined : await ctx.resolve(destName).catch(() => undefined);
+      if (!dest)
+        throw new BallastError(
+          'ResourceNotFoundException',
+          `The resource that you specified for the DestinationArn parameter doesn't exist.`,
+        );
+      check(
+        dest.settings.fifo === source.settings.fifo,
+        'Source and destination queues must be of the same type.',
+      );
     }
     const rate = options.maxNumberOfMessagesPerSecond;
     if (rate !== undefined) {
-      check(Number.isInteger(rate) && rate >= 1 && rate <= ctx.limits.maxMoveRate, `MaxNumberOfMessagesPerSecond must be between 1 and ${ctx.limits.maxMoveRate}.`);
+      check(
+        Number.isInteger(rate) && rate >= 1 && rate <= ctx.limits.maxMoveRate,
+        `MaxNumberOfMessagesPerSecond must be between 1 and ${ctx.limits.maxMoveRate}.`,
+      );
     }
     const active = await ctx.store.queues.listMoveTasks(source.id, 10);
     if (active.some((t) => t.status === 'RUNNING' || t.status === 'CANCELLING')) {
-      throw new BallastError('UnsupportedOperation', 'There is already a task running for this source queue. Only one active task is allowed for each source queue.');
+      throw new BallastError(
+        'UnsupportedOperation',
+        'There is already a task running for this source queue. Only one active task is allowed for each source queue.',
+      );
     }
     const stats = await ctx.store.queues.stats(source.id);
     const now = await ctx.store.now();
     const task: MoveTaskRecord = {
-      handle: Buffer.from(JSON.stringify({ id: randomUUID(), source: options.sourceArn })).toString('base64url'),
+      handle: Buffer.from(JSON.stringify({ id: randomUUID(), source: options.sourceArn })).toString(
+        'base64url',
+      ),
       sourceQueueId: source.id,
       sourceArn: options.sourceArn,
       destinationArn: options.destinationArn ?? null,
@@ -87,10 +117,18 @@ export class MoveTasks {
 
   /** Tasks of a source DLQ, newest first (1–10, default 1). */
   async list(sourceArn: string, maxResults = 1): Promise<MoveTask[]> {
-    check(Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 10, 'MaxResults must be between 1 and 10.');
+    check(
+      Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 10,
+      'MaxResults must be between 1 and 10.',
+    );
     const name = this.#ctx.nameFromArn(sourceArn);
-    const source = name === undefined ? undefined : await this.#ctx.resolve(name).catch(() => undefined);
-    if (!source) throw new BallastError('ResourceNotFoundException', `The resource that you specified for the SourceArn parameter doesn't exist.`);
+    const source =
+      name === undefined ? undefined : await this.#ctx.resolve(name).catch(() => undefined);
+    if (!source)
+      throw new BallastError(
+        'ResourceNotFoundException',
+        `The resource that you specified for the SourceArn parameter doesn't exist.`,
+      );
     return this.#ctx.store.queues.listMoveTasks(source.id, maxResults);
   }
 
@@ -99,8 +137,16 @@ export class MoveTasks {
     const store = this.#ctx.store.queues;
     const task = await store.getMoveTask(handle);
     if (!task) throw new BallastError('ResourceNotFoundException', 'The task handle is not valid.');
-    const updated = await store.updateMoveTask(handle, { status: 'CANCELLING', updatedAt: task.updatedAt }, { statusIn: ['RUNNING'] });
-    if (!updated) throw new BallastError('UnsupportedOperation', `Only a RUNNING task can be cancelled; this one is ${(await store.getMoveTask(handle))?.status}.`);
+    const updated = await store.updateMoveTask(
+      handle,
+      { status: 'CANCELLING', updatedAt: task.updatedAt },
+      { statusIn: ['RUNNING'] },
+    );
+    if (!updated)
+      throw new BallastError(
+        'UnsupportedOperation',
+        `Only a RUNNING task can be cancelled; this one is ${(await store.getMoveTask(handle))?.status}.`,
+      );
     return updated.moved;
   }
 
@@ -139,7 +185,11 @@ export class MoveTasks {
       if (!mine) continue; // fresh, or another node adopted it first
       const source = await this.#sourceOf(mine);
       if (!source) {
-        await store.queues.updateMoveTask(mine.handle, { status: 'FAILED', failureReason: 'source queue no longer exists', updatedAt: now }, { statusIn: ['RUNNING', 'CANCELLING'] });
+        await store.queues.updateMoveTask(
+          mine.handle,
+          { status: 'FAILED', failureReason: 'source queue no longer exists', updatedAt: now },
+          { statusIn: ['RUNNING', 'CANCELLING'] },
+        );
         continue;
       }
       this.#launch(mine, source);
@@ -174,8 +224,15 @@ export class MoveTasks {
 
   async #run(task: MoveTaskRecord, source: QueueRecord): Promise<void> {
     const { store, clock } = this.#ctx;
-    const update = (patch: Omit<MoveTaskPatch, 'updatedAt'>, statusIn: MoveTaskRecord['status'][]) =>
-      store.now().then((now) => store.queues.updateMoveTask(task.handle, { ...patch, updatedAt: now }, { statusIn }));
+    const update = (
+      patch: Omit<MoveTaskPatch, 'updatedAt'>,
+      statusIn: MoveTaskRecord['status'][],
+    ) =>
+      store
+        .now()
+        .then((now) =>
+          store.queues.updateMoveTask(task.handle, { ...patch, updatedAt: now }, { statusIn }),
+        );
     let moved = task.moved;
     try {
       for (;;) {
@@ -189,7 +246,13 @@ export class MoveTasks {
         const { destination, origins } = await this.#routes(task);
         const limit = task.maxPerSecond ?? UNTHROTTLED_BATCH;
         const started = clock.now();
-        const r = await store.queues.moveMessages(source.id, destination, origins, limit, newMessageId);
+        const r = await store.queues.moveMessages(
+          source.id,
+          destination,
+          origins,
+          limit,
+          newMessageId,
+        );
         moved += r.moved;
         if (r.moved === 0) {
           const failed = r.unroutable > 0;
@@ -197,7 +260,9 @@ export class MoveTasks {
             {
               moved,
               status: failed ? 'FAILED' : 'COMPLETED',
-              failureReason: failed ? `${r.unroutable} messages have no live source queue to return to` : null,
+              failureReason: failed
+                ? `${r.unroutable} messages have no live source queue to return to`
+                : null,
             },
             ['RUNNING'],
           );
@@ -207,14 +272,20 @@ export class MoveTasks {
         // the next turn sees CANCELLING.
         await update({ moved }, ['RUNNING']);
         // A rate is a per-second budget: wait out the rest of the second.
-        if (task.maxPerSecond !== null) await clock.sleep(Math.max(0, 1000 - (clock.now() - started)), this.#stop.signal);
+        if (task.maxPerSecond !== null)
+          await clock.sleep(Math.max(0, 1000 - (clock.now() - started)), this.#stop.signal);
       }
     } catch (error) {
-      await update({ moved, status: 'FAILED', failureReason: String(error) }, ['RUNNING', 'CANCELLING']).catch(() => undefined);
+      await update({ moved, status: 'FAILED', failureReason: String(error) }, [
+        'RUNNING',
+        'CANCELLING',
+      ]).catch(() => undefined);
     }
   }
 
-  async #routes(task: MoveTaskRecord): Promise<{ destination: MoveDestination | null; origins: Map<string, MoveDestination> }> {
+  async #routes(
+    task: MoveTaskRecord,
+  ): Promise<{ destination: MoveDestination | null; origins: Map<string, MoveDestination> }> {
     const ctx = this.#ctx;
     const toDest = (q: QueueRecord): MoveDestination => ({
       queueId: q.id,

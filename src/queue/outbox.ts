@@ -25,7 +25,11 @@ export class Outbox {
    * PostgreSQL database, or a better-sqlite3 Database on Ballast's SQLite file with a transaction
    * open. Consumers are woken only after the caller commits.
    */
-  async send(transaction: unknown, body: string, options: Omit<SendMessageOptions, 'transaction'> = {}): Promise<SendResult> {
+  async send(
+    transaction: unknown,
+    body: string,
+    options: Omit<SendMessageOptions, 'transaction'> = {},
+  ): Promise<SendResult> {
     const { message, sendOptions } = this.#prepare(transaction, body, options);
     const [outcome] = await this.#ctx.store.queues.send(this.#queue.id, [message], sendOptions);
     return this.#result(message, outcome!);
@@ -35,10 +39,17 @@ export class Outbox {
    * SQLite only: sends synchronously inside `db.transaction(() => { … })()` on the caller's own
    * better-sqlite3 Database (same file as Ballast's store), where no `await` is possible.
    */
-  sendSync(db: unknown, body: string, options: Omit<SendMessageOptions, 'transaction'> = {}): SendResult {
+  sendSync(
+    db: unknown,
+    body: string,
+    options: Omit<SendMessageOptions, 'transaction'> = {},
+  ): SendResult {
     const sync = this.#ctx.store.queues.sendWithinSync;
     if (!sync) {
-      throw new BallastError('UnsupportedOperation', 'this store has no synchronous transactions; use await outbox.send(client, …)');
+      throw new BallastError(
+        'UnsupportedOperation',
+        'this store has no synchronous transactions; use await outbox.send(client, …)',
+      );
     }
     const { message, sendOptions } = this.#prepare(db, body, options);
     const [outcome] = sync.call(this.#ctx.store.queues, this.#queue.id, [message], sendOptions);
@@ -50,23 +61,37 @@ export class Outbox {
    * idempotency run or soft-real-time handler): synchronously when the store's transactions are
    * synchronous (`capabilities.synchronousTransactions`), else with a promise.
    */
-  sendInTransaction(tx: StoreTransaction, body: string, options: Omit<SendMessageOptions, 'transaction'> = {}): SendResult | Promise<SendResult> {
+  sendInTransaction(
+    tx: StoreTransaction,
+    body: string,
+    options: Omit<SendMessageOptions, 'transaction'> = {},
+  ): SendResult | Promise<SendResult> {
     const { message, sendOptions } = this.#prepare(tx, body, options);
     const { transaction: _, ...rest } = sendOptions;
     const sent = this.#ctx.store.queues.sendInTransaction(tx, this.#queue.id, [message], rest);
-    return sent instanceof Promise ? sent.then(([outcome]) => this.#result(message, outcome!)) : this.#result(message, sent[0]!);
+    return sent instanceof Promise
+      ? sent.then(([outcome]) => this.#result(message, outcome!))
+      : this.#result(message, sent[0]!);
   }
 
   #prepare(transaction: unknown, body: string, options: Omit<SendMessageOptions, 'transaction'>) {
     if (transaction === undefined || transaction === null) {
-      throw new BallastError('MissingParameter', 'an outbox send needs the caller\'s transaction (pg client or better-sqlite3 Database)');
+      throw new BallastError(
+        'MissingParameter',
+        "an outbox send needs the caller's transaction (pg client or better-sqlite3 Database)",
+      );
     }
     const q = this.#queue;
     const { message } = prepareMessage(q, body, options, this.#ctx.limits);
     const sendOptions: SendOptions & { transaction: unknown } = {
       transaction,
       ...(q.settings.fifo
-        ? { deduplication: { windowMs: this.#ctx.limits.deduplicationInterval * 1000, perGroup: q.settings.deduplicationScope === 'messageGroup' } }
+        ? {
+            deduplication: {
+              windowMs: this.#ctx.limits.deduplicationInterval * 1000,
+              perGroup: q.settings.deduplicationScope === 'messageGroup',
+            },
+          }
         : {}),
     };
     return { message, sendOptions };

@@ -17,7 +17,14 @@ export interface PreparedMessage {
 /** Store options of a send to `queue`: FIFO deduplication window and scope. */
 export function sendOptionsFor(queue: QueueRecord, limits: QueueLimits): SendOptions {
   const s = queue.settings;
-  return s.fifo ? { deduplication: { windowMs: limits.deduplicationInterval * 1000, perGroup: s.deduplicationScope === 'messageGroup' } } : {};
+  return s.fifo
+    ? {
+        deduplication: {
+          windowMs: limits.deduplicationInterval * 1000,
+          perGroup: s.deduplicationScope === 'messageGroup',
+        },
+      }
+    : {};
 }
 
 /** Validates one send against the queue's settings and limits and resolves delay, group and deduplication. */
@@ -29,8 +36,11 @@ export function prepareMessage(
 ): PreparedMessage {
   validateBody(body);
   const s = queue.settings;
-  const attributes = options.attributes && Object.keys(options.attributes).length > 0 ? options.attributes : null;
-  const bytes = Buffer.byteLength(body, 'utf8') + (attributes ? validateMessageAttributes(attributes, limits) : 0);
+  const attributes =
+    options.attributes && Object.keys(options.attributes).length > 0 ? options.attributes : null;
+  const bytes =
+    Buffer.byteLength(body, 'utf8') +
+    (attributes ? validateMessageAttributes(attributes, limits) : 0);
   check(
     bytes <= s.maximumMessageSize,
     `One or more parameters are invalid. Reason: Message must be shorter than ${s.maximumMessageSize} bytes.`,
@@ -47,7 +57,11 @@ export function prepareMessage(
   if (groupId !== null) validateFifoId(groupId, 'MessageGroupId');
   let deduplicationId: string | null = null;
   if (s.fifo) {
-    if (groupId === null) throw new BallastError('MissingParameter', 'The request must contain the parameter MessageGroupId.');
+    if (groupId === null)
+      throw new BallastError(
+        'MissingParameter',
+        'The request must contain the parameter MessageGroupId.',
+      );
     if (options.deduplicationId !== undefined) {
       validateFifoId(options.deduplicationId, 'MessageDeduplicationId');
       deduplicationId = options.deduplicationId;
@@ -65,7 +79,8 @@ export function prepareMessage(
       'The request include parameter MessageDeduplicationId that is not valid for this queue type',
     );
   }
-  if (options.traceHeader !== undefined) check(typeof options.traceHeader === 'string', 'AWSTraceHeader must be a string');
+  if (options.traceHeader !== undefined)
+    check(typeof options.traceHeader === 'string', 'AWSTraceHeader must be a string');
   return {
     bytes,
     message: {
@@ -87,7 +102,9 @@ export function prepareMessage(
 
 /** MD5 of the system attributes SQS lets a sender set (AWSTraceHeader only). */
 export function md5OfSystemAttributes(traceHeader: string | null): string | undefined {
-  return traceHeader === null ? undefined : md5OfAttributes({ AWSTraceHeader: { dataType: 'String', stringValue: traceHeader } });
+  return traceHeader === null
+    ? undefined
+    : md5OfAttributes({ AWSTraceHeader: { dataType: 'String', stringValue: traceHeader } });
 }
 
 /** Turns a claimed message into what users see. */

@@ -3,7 +3,13 @@ import { formatSequenceNumber } from '../core/ids.js';
 import type { HandleOutcome, QueueRecord } from '../store/contract.js';
 import type { QueueContext } from './context.js';
 import { longPoll } from './long-poll.js';
-import { md5OfSystemAttributes, type PreparedMessage, prepareMessage, sendOptionsFor, toReceivedMessage } from './prepare.js';
+import {
+  md5OfSystemAttributes,
+  type PreparedMessage,
+  prepareMessage,
+  sendOptionsFor,
+  toReceivedMessage,
+} from './prepare.js';
 import { decodeReceiptHandle } from './receipt.js';
 import { checkRange, validateBatchIds, validateFifoId } from './validate.js';
 import type {
@@ -78,19 +84,35 @@ export class Queue {
         `Batch requests cannot be longer than ${this.#ctx.limits.maxBatchBytes} bytes. You have sent ${total} bytes.`,
       );
     }
-    const results = ok.length > 0 ? await this.#store(q, ok.map((o) => o.prepared)) : [];
+    const results =
+      ok.length > 0
+        ? await this.#store(
+            q,
+            ok.map((o) => o.prepared),
+          )
+        : [];
     return { successful: results.map((r, i) => ({ ...r, id: ok[i]!.id })), failed };
   }
 
-  async #store(q: QueueRecord, prepared: readonly PreparedMessage[], transaction?: unknown): Promise<SendResult[]> {
+  async #store(
+    q: QueueRecord,
+    prepared: readonly PreparedMessage[],
+    transaction?: unknown,
+  ): Promise<SendResult[]> {
     const s = q.settings;
-    const options = { ...sendOptionsFor(q, this.#ctx.limits), ...(transaction !== undefined ? { transaction } : {}) };
+    const options = {
+      ...sendOptionsFor(q, this.#ctx.limits),
+      ...(transaction !== undefined ? { transaction } : {}),
+    };
     const outcomes = await this.#ctx.store.queues.send(
       q.id,
       prepared.map((p) => p.message),
       options,
     );
-    this.#ctx.events.emit('message:sent', { queue: q.name, count: outcomes.filter((o) => !o.duplicate).length });
+    this.#ctx.events.emit('message:sent', {
+      queue: q.name,
+      count: outcomes.filter((o) => !o.duplicate).length,
+    });
     return outcomes.map((o, i) => {
       const m = prepared[i]!.message;
       const r: SendResult = { messageId: o.messageId, md5OfMessageBody: m.md5OfBody };
@@ -106,7 +128,12 @@ export class Queue {
   async receive(options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
     const limits = this.#ctx.limits;
     const q = await this.record();
-    const max = checkRange(options.maxMessages ?? 1, 'MaxNumberOfMessages', 1, limits.maxBatchEntries);
+    const max = checkRange(
+      options.maxMessages ?? 1,
+      'MaxNumberOfMessages',
+      1,
+      limits.maxBatchEntries,
+    );
     const wait = checkRange(
       options.waitTimeSeconds ?? q.settings.receiveMessageWaitTimeSeconds,
       'WaitTimeSeconds',
@@ -119,7 +146,8 @@ export class Queue {
       0,
       limits.maxVisibilityTimeout,
     );
-    if (options.receiveRequestAttemptId !== undefined) validateFifoId(options.receiveRequestAttemptId, 'ReceiveRequestAttemptId');
+    if (options.receiveRequestAttemptId !== undefined)
+      validateFifoId(options.receiveRequestAttemptId, 'ReceiveRequestAttemptId');
     return this.receiveUpTo(max, visibility, wait, options.receiveRequestAttemptId, options.signal);
   }
 
@@ -143,8 +171,16 @@ export class Queue {
         ? { attempt: { id: attemptId, windowMs: ctx.limits.deduplicationInterval * 1000 } }
         : {}),
     };
-    const messages = await longPoll(ctx.store, ctx.clock, q.id, waitSeconds * 1000, () => ctx.store.queues.receive(q.id, request), signal);
-    if (messages.length > 0) ctx.events.emit('message:received', { queue: q.name, count: messages.length });
+    const messages = await longPoll(
+      ctx.store,
+      ctx.clock,
+      q.id,
+      waitSeconds * 1000,
+      () => ctx.store.queues.receive(q.id, request),
+      signal,
+    );
+    if (messages.length > 0)
+      ctx.events.emit('message:received', { queue: q.name, count: messages.length });
     return messages.map((m) => toReceivedMessage(q, m));
   }
 
@@ -152,7 +188,8 @@ export class Queue {
     const policy = q.settings.redrivePolicy;
     if (!policy) return undefined;
     const dlqName = this.#ctx.nameFromArn(policy.deadLetterTargetArn);
-    const dlq = dlqName === undefined ? undefined : await this.#ctx.resolve(dlqName).catch(() => undefined);
+    const dlq =
+      dlqName === undefined ? undefined : await this.#ctx.resolve(dlqName).catch(() => undefined);
     // A missing DLQ must not lose messages: they keep being delivered until it exists again.
     if (!dlq) return undefined;
     return {
@@ -191,11 +228,17 @@ export class Queue {
     if (handles.length === 0) return;
     const q = await this.record();
     const changes = handles.map((h) => ({ ...decodeReceiptHandle(h, q.id), visibilityMs: 0 }));
-    await this.#ctx.store.queues.changeVisibility(q.id, changes, this.#ctx.limits.maxVisibilityTimeout * 1000);
+    await this.#ctx.store.queues.changeVisibility(
+      q.id,
+      changes,
+      this.#ctx.limits.maxVisibilityTimeout * 1000,
+    );
   }
 
   /** Deletes up to 10 messages; per entry `deleted` says whether the handle was current. */
-  async deleteBatch(entries: readonly { id: string; receiptHandle: string }[]): Promise<BatchResult<{ deleted: boolean }>> {
+  async deleteBatch(
+    entries: readonly { id: string; receiptHandle: string }[],
+  ): Promise<BatchResult<{ deleted: boolean }>> {
     const q = await this.record();
     validateBatchIds(
       entries.map((e) => e.id),
@@ -210,17 +253,31 @@ export class Queue {
         failed.push(toFailure(e.id, error));
       }
     }
-    const outcomes = refs.length > 0 ? await this.#ctx.store.queues.deleteMessages(q.id, refs.map((r) => r.ref)) : [];
+    const outcomes =
+      refs.length > 0
+        ? await this.#ctx.store.queues.deleteMessages(
+            q.id,
+            refs.map((r) => r.ref),
+          )
+        : [];
     const deleted = outcomes.filter((o) => o === 'ok').length;
     if (deleted > 0) this.#ctx.events.emit('message:deleted', { queue: q.name, count: deleted });
-    return { successful: refs.map((r, i) => ({ id: r.id, deleted: outcomes[i] === 'ok' })), failed };
+    return {
+      successful: refs.map((r, i) => ({ id: r.id, deleted: outcomes[i] === 'ok' })),
+      failed,
+    };
   }
 
   /** Sets a received message's visibility to `seconds` from now (0 releases it). */
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
     const q = await this.record();
     const ref = decodeReceiptHandle(receiptHandle, q.id);
-    const visibility = checkRange(seconds, 'VisibilityTimeout', 0, this.#ctx.limits.maxVisibilityTimeout);
+    const visibility = checkRange(
+      seconds,
+      'VisibilityTimeout',
+      0,
+      this.#ctx.limits.maxVisibilityTimeout,
+    );
     const [outcome] = await this.#ctx.store.queues.changeVisibility(
       q.id,
       [{ ...ref, visibilityMs: visibility * 1000 }],
@@ -240,19 +297,36 @@ export class Queue {
       limits,
     );
     const failed: BatchFailure[] = [];
-    const changes: { id: string; handle: string; change: { position: number; token: string; visibilityMs: number } }[] = [];
+    const changes: {
+      id: string;
+      handle: string;
+      change: { position: number; token: string; visibilityMs: number };
+    }[] = [];
     for (const e of entries) {
       try {
         const ref = decodeReceiptHandle(e.receiptHandle, q.id);
-        const v = checkRange(e.visibilityTimeout, 'VisibilityTimeout', 0, limits.maxVisibilityTimeout);
-        changes.push({ id: e.id, handle: e.receiptHandle, change: { ...ref, visibilityMs: v * 1000 } });
+        const v = checkRange(
+          e.visibilityTimeout,
+          'VisibilityTimeout',
+          0,
+          limits.maxVisibilityTimeout,
+        );
+        changes.push({
+          id: e.id,
+          handle: e.receiptHandle,
+          change: { ...ref, visibilityMs: v * 1000 },
+        });
       } catch (error) {
         failed.push(toFailure(e.id, error));
       }
     }
     const outcomes =
       changes.length > 0
-        ? await this.#ctx.store.queues.changeVisibility(q.id, changes.map((c) => c.change), limits.maxVisibilityTimeout * 1000)
+        ? await this.#ctx.store.queues.changeVisibility(
+            q.id,
+            changes.map((c) => c.change),
+            limits.maxVisibilityTimeout * 1000,
+          )
         : [];
     const successful: { id: string }[] = [];
     outcomes.forEach((o, i) => {
@@ -288,7 +362,8 @@ export class Queue {
       visible: s.visible,
       delayed: s.delayed,
       inFlight: s.inFlight,
-      oldestAgeSeconds: s.oldestSentAt === null ? 0 : Math.max(0, Math.floor((now - s.oldestSentAt) / 1000)),
+      oldestAgeSeconds:
+        s.oldestSentAt === null ? 0 : Math.max(0, Math.floor((now - s.oldestSentAt) / 1000)),
     };
   }
 
@@ -324,7 +399,12 @@ function throwForOutcome(outcome: HandleOutcome, handle: string, maxVisibility: 
 
 function toFailure(id: string, error: unknown): BatchFailure {
   if (error instanceof BallastError) {
-    return { id, senderFault: error.shape.fault === 'Sender', code: error.code, message: error.message };
+    return {
+      id,
+      senderFault: error.shape.fault === 'Sender',
+      code: error.code,
+      message: error.message,
+    };
   }
   return { id, senderFault: false, code: 'InternalError', message: 'internal error' };
 }

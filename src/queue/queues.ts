@@ -2,7 +2,12 @@ import type { Clock } from '../core/clock.js';
 import { BallastError, check, isBallastError } from '../core/errors.js';
 import type { QueueLimits } from '../core/limits.js';
 import type { QueueRecord, QueueStats, Store } from '../store/contract.js';
-import { applyQueueAttributes, fifoFromAttributes, renderQueueAttributes, sameSettings } from './attributes.js';
+import {
+  applyQueueAttributes,
+  fifoFromAttributes,
+  renderQueueAttributes,
+  sameSettings,
+} from './attributes.js';
 import type { QueueContext } from './context.js';
 import { QueueEvents } from './events.js';
 import { MoveTasks } from './move-tasks.js';
@@ -98,18 +103,36 @@ export class Queues {
 
   /** Creates a queue, or returns the existing one when its settings match (`QueueNameExists` otherwise). */
   create(name: string, options: QueueOptions = {}): Promise<Queue> {
-    return this.createWithAttributes(name, optionsToAttributes(options, (q) => this.#toArn(q)), options.tags ?? {});
+    return this.createWithAttributes(
+      name,
+      optionsToAttributes(options, (q) => this.#toArn(q)),
+      options.tags ?? {},
+    );
   }
 
   /** Creates a queue from SQS attribute strings (what CreateQueue carries). */
-  async createWithAttributes(name: string, attributes: Record<string, unknown> = {}, tags: Record<string, string> = {}): Promise<Queue> {
+  async createWithAttributes(
+    name: string,
+    attributes: Record<string, unknown> = {},
+    tags: Record<string, string> = {},
+  ): Promise<Queue> {
     const limits = this.#options.limits;
     const fifo = fifoFromAttributes(attributes);
     validateQueueName(name, fifo, limits);
     validateTags(tags, limits.maxTags);
-    const settings = applyQueueAttributes({ ...DEFAULT_QUEUE_SETTINGS, fifo }, attributes, limits, true);
+    const settings = applyQueueAttributes(
+      { ...DEFAULT_QUEUE_SETTINGS, fifo },
+      attributes,
+      limits,
+      true,
+    );
     await this.#checkRedrive(name, settings);
-    const result = await this.#store.queues.createQueue(name, settings, tags, limits.queueDeletedCooldown * 1000);
+    const result = await this.#store.queues.createQueue(
+      name,
+      settings,
+      tags,
+      limits.queueDeletedCooldown * 1000,
+    );
     if (result.status === 'deletedRecently') {
       throw new BallastError(
         'QueueDeletedRecently',
@@ -119,7 +142,10 @@ export class Queues {
     if (result.status === 'exists') {
       const requested = applyQueueAttributes(result.queue.settings, attributes, limits, true);
       if (requested.fifo !== fifo || !sameSettings(requested, result.queue.settings)) {
-        throw new BallastError('QueueNameExists', `A queue already exists with the same name and a different value for attribute(s).`);
+        throw new BallastError(
+          'QueueNameExists',
+          `A queue already exists with the same name and a different value for attribute(s).`,
+        );
       }
     }
     this.#cache.delete(name);
@@ -131,13 +157,22 @@ export class Queues {
     if (!policy) return;
     const dlqName = this.nameFromArn(policy.deadLetterTargetArn);
     const dlq = dlqName === undefined ? undefined : await this.#store.queues.getQueue(dlqName);
-    const bad = (why: string) => new BallastError('InvalidParameterValue', `Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: ${why}`);
+    const bad = (why: string) =>
+      new BallastError(
+        'InvalidParameterValue',
+        `Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: ${why}`,
+      );
     if (!dlq) throw bad('Dead letter target does not exist.');
     if (dlq.name === name) throw bad('A queue cannot be its own dead-letter queue.');
-    if (dlq.settings.fifo !== settings.fifo) throw bad('Dead-letter queue and source queue must be of the same type (standard or FIFO).');
+    if (dlq.settings.fifo !== settings.fifo)
+      throw bad('Dead-letter queue and source queue must be of the same type (standard or FIFO).');
     const allow = dlq.settings.redriveAllowPolicy;
-    if (allow?.redrivePermission === 'denyAll') throw bad('The dead-letter queue does not allow any source queue.');
-    if (allow?.redrivePermission === 'byQueue' && !allow.sourceQueueArns?.includes(this.arn(name))) {
+    if (allow?.redrivePermission === 'denyAll')
+      throw bad('The dead-letter queue does not allow any source queue.');
+    if (
+      allow?.redrivePermission === 'byQueue' &&
+      !allow.sourceQueueArns?.includes(this.arn(name))
+    ) {
       throw bad('The dead-letter queue does not allow this source queue.');
     }
   }
@@ -163,9 +198,14 @@ export class Queues {
   }
 
   /** Queue names by prefix, sorted, paged with an opaque `nextToken`. */
-  async list(options: { prefix?: string; maxResults?: number; nextToken?: string } = {}): Promise<{ names: string[]; nextToken?: string }> {
+  async list(
+    options: { prefix?: string; maxResults?: number; nextToken?: string } = {},
+  ): Promise<{ names: string[]; nextToken?: string }> {
     const max = options.maxResults ?? 1000;
-    check(Number.isInteger(max) && max >= 1 && max <= 1000, 'MaxResults must be an integer between 1 and 1000.');
+    check(
+      Number.isInteger(max) && max >= 1 && max <= 1000,
+      'MaxResults must be an integer between 1 and 1000.',
+    );
     const after = options.nextToken === undefined ? null : decodeToken(options.nextToken);
     const rows = await this.#store.queues.listQueues(options.prefix ?? '', after, max + 1);
     const names = rows.slice(0, max).map((r) => r.name);
@@ -183,7 +223,9 @@ export class Queues {
   /** SQS attribute strings of a queue (`All` or names). */
   async getAttributes(name: string, names: readonly string[]): Promise<Record<string, string>> {
     const q = await this.#resolve(name);
-    const wantsCounts = names.some((n) => n === 'All' || n.startsWith('ApproximateNumberOfMessages'));
+    const wantsCounts = names.some(
+      (n) => n === 'All' || n.startsWith('ApproximateNumberOfMessages'),
+    );
     const stats = wantsCounts ? await this.#statsOf(q) : null;
     return renderQueueAttributes(q, this.arn(name), stats, names);
   }
@@ -191,7 +233,11 @@ export class Queues {
   /** Sets SQS attributes (strings); `FifoQueue` cannot change. */
   async setAttributes(name: string, attributes: Record<string, unknown>): Promise<void> {
     const q = await this.#resolve(name);
-    check(!('FifoQueue' in attributes), 'Invalid attribute name FifoQueue: the queue type cannot change.', 'InvalidAttributeName');
+    check(
+      !('FifoQueue' in attributes),
+      'Invalid attribute name FifoQueue: the queue type cannot change.',
+      'InvalidAttributeName',
+    );
     const settings = applyQueueAttributes(q.settings, attributes, this.#options.limits, false);
     await this.#checkRedrive(name, settings);
     await this.#store.queues.updateQueue(q.id, { settings });
@@ -226,12 +272,17 @@ export class Queues {
     await this.#resolve(name);
     const arn = this.arn(name);
     const all = await this.#store.queues.listQueues('', null, 100_000);
-    return all.filter((q) => q.settings.redrivePolicy?.deadLetterTargetArn === arn).map((q) => q.name);
+    return all
+      .filter((q) => q.settings.redrivePolicy?.deadLetterTargetArn === arn)
+      .map((q) => q.name);
   }
 }
 
 /** Converts library options into SQS attribute strings, so both paths validate alike. */
-function optionsToAttributes(o: QueueOptions, toArn: (q: string) => string): Record<string, string> {
+function optionsToAttributes(
+  o: QueueOptions,
+  toArn: (q: string) => string,
+): Record<string, string> {
   const a: Record<string, string> = {};
   const set = (name: string, v: unknown): void => {
     if (v !== undefined) a[name] = typeof v === 'string' ? v : JSON.stringify(v);
@@ -243,7 +294,10 @@ function optionsToAttributes(o: QueueOptions, toArn: (q: string) => string): Rec
   set('MaximumMessageSize', o.maximumMessageSize);
   set('ReceiveMessageWaitTimeSeconds', o.receiveMessageWaitTimeSeconds);
   if (o.deadLetterQueue) {
-    set('RedrivePolicy', { deadLetterTargetArn: toArn(o.deadLetterQueue.queue), maxReceiveCount: o.deadLetterQueue.maxReceiveCount });
+    set('RedrivePolicy', {
+      deadLetterTargetArn: toArn(o.deadLetterQueue.queue),
+      maxReceiveCount: o.deadLetterQueue.maxReceiveCount,
+    });
   }
   set('RedriveAllowPolicy', o.redriveAllowPolicy);
   set('ContentBasedDeduplication', o.contentBasedDeduplication);
@@ -258,7 +312,10 @@ function validateTags(tags: Record<string, string>, max: number): void {
   for (const k of keys) {
     check(k.length >= 1 && k.length <= 128, `Tag key must be 1 to 128 characters: ${k}`);
     const v = tags[k];
-    check(typeof v === 'string' && v.length <= 256, `Tag value for ${k} must be a string of at most 256 characters.`);
+    check(
+      typeof v === 'string' && v.length <= 256,
+      `Tag value for ${k} must be a string of at most 256 characters.`,
+    );
   }
 }
 

@@ -13,16 +13,32 @@ const INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10
 const DATA_TYPE = /^(String|Number|Binary)(\.[^\s]{1,256})?$/;
 
 /** Validates a queue name: 1–80 chars of `[A-Za-z0-9_-]`, plus `.fifo` for FIFO queues (counted). */
-export function validateQueueName(name: unknown, fifo: boolean, limits: QueueLimits): asserts name is string {
+export function validateQueueName(
+  name: unknown,
+  fifo: boolean,
+  limits: QueueLimits,
+): asserts name is string {
   check(typeof name === 'string' && name.length > 0, 'QueueName is required', 'MissingParameter');
-  check(name.length <= limits.maxQueueNameLength, `Queue name is longer than ${limits.maxQueueNameLength} characters`);
+  check(
+    name.length <= limits.maxQueueNameLength,
+    `Queue name is longer than ${limits.maxQueueNameLength} characters`,
+  );
   const base = name.endsWith('.fifo') ? name.slice(0, -5) : name;
   check(
     QUEUE_NAME.test(base),
     'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
   );
-  if (fifo) check(name.endsWith('.fifo'), 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix');
-  else check(!name.endsWith('.fifo'), 'A queue whose name ends with .fifo must be created with FifoQueue=true', 'InvalidParameterValue');
+  if (fifo)
+    check(
+      name.endsWith('.fifo'),
+      'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix',
+    );
+  else
+    check(
+      !name.endsWith('.fifo'),
+      'A queue whose name ends with .fifo must be created with FifoQueue=true',
+      'InvalidParameterValue',
+    );
 }
 
 /** Validates a message body's characters. */
@@ -46,7 +62,11 @@ export function validateFifoId(value: unknown, field: string): asserts value is 
 
 /** Validates a batch entry id and that ids are distinct. */
 export function validateBatchIds(ids: readonly unknown[], limits: QueueLimits): void {
-  if (ids.length === 0) throw new BallastError('EmptyBatchRequest', 'There should be at least one entry in the request.');
+  if (ids.length === 0)
+    throw new BallastError(
+      'EmptyBatchRequest',
+      'There should be at least one entry in the request.',
+    );
   if (ids.length > limits.maxBatchEntries) {
     throw new BallastError(
       'TooManyEntriesInBatchRequest',
@@ -62,7 +82,10 @@ export function validateBatchIds(ids: readonly unknown[], limits: QueueLimits): 
     }
   }
   if (new Set(ids).size !== ids.length) {
-    throw new BallastError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+    throw new BallastError(
+      'BatchEntryIdsNotDistinct',
+      'Two or more batch entries in the request have the same Id.',
+    );
   }
 }
 
@@ -95,17 +118,29 @@ export function validateMessageAttributes(
     );
     const binary = v.dataType.startsWith('Binary');
     if (binary) {
-      check(typeof v.binaryValue === 'string' && v.stringValue === undefined, `The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
+      check(
+        typeof v.binaryValue === 'string' && v.stringValue === undefined,
+        `The message attribute '${name}' with type 'Binary' must use field 'Binary'.`,
+      );
       size += Buffer.byteLength(v.binaryValue!, 'base64');
     } else {
       check(
-        typeof v.stringValue === 'string' && v.stringValue.length > 0 && v.binaryValue === undefined,
+        typeof v.stringValue === 'string' &&
+          v.stringValue.length > 0 &&
+          v.binaryValue === undefined,
         `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${v.dataType.split('.')[0]}'.`,
       );
       if (v.dataType.startsWith('Number')) {
-        check(Number.isFinite(Number(v.stringValue)), `Can't cast the value of message (user) attribute '${name}' to a number.`);
+        check(
+          Number.isFinite(Number(v.stringValue)),
+          `Can't cast the value of message (user) attribute '${name}' to a number.`,
+        );
       }
-      check(!INVALID_BODY_CHAR.test(v.stringValue!), `Message attribute '${name}' contains invalid characters.`, 'InvalidMessageContents');
+      check(
+        !INVALID_BODY_CHAR.test(v.stringValue!),
+        `Message attribute '${name}' contains invalid characters.`,
+        'InvalidMessageContents',
+      );
       size += Buffer.byteLength(v.stringValue!, 'utf8');
     }
     size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(v.dataType, 'utf8');

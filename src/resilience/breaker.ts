@@ -10,7 +10,12 @@ export type BreakerTrigger =
   /** After this many failures in a row. */
   | { readonly kind: 'consecutive'; readonly failures: number }
   /** When, over the last `windowMs`, at least `minCalls` ended and `threshold` (0–1) of them failed. */
-  | { readonly kind: 'sampling'; readonly threshold: number; readonly windowMs: number; readonly minCalls: number };
+  | {
+      readonly kind: 'sampling';
+      readonly threshold: number;
+      readonly windowMs: number;
+      readonly minCalls: number;
+    };
 
 /** Options of `CircuitBreaker`. */
 export interface CircuitBreakerOptions {
@@ -64,24 +69,53 @@ export class CircuitBreaker {
     const bad = (m: string): never => {
       throw new BallastError('InvalidParameterValue', m);
     };
-    if (typeof trigger !== 'object' || trigger === null || (trigger.kind !== 'consecutive' && trigger.kind !== 'sampling')) {
-      bad(`trigger must be { kind: 'consecutive', failures } or { kind: 'sampling', threshold, windowMs, minCalls }`);
+    if (
+      typeof trigger !== 'object' ||
+      trigger === null ||
+      (trigger.kind !== 'consecutive' && trigger.kind !== 'sampling')
+    ) {
+      bad(
+        `trigger must be { kind: 'consecutive', failures } or { kind: 'sampling', threshold, windowMs, minCalls }`,
+      );
     }
-    const allowed = trigger.kind === 'consecutive' ? ['kind', 'failures'] : ['kind', 'threshold', 'windowMs', 'minCalls'];
+    const allowed =
+      trigger.kind === 'consecutive'
+        ? ['kind', 'failures']
+        : ['kind', 'threshold', 'windowMs', 'minCalls'];
     const unknown = Object.keys(trigger).find((k) => !allowed.includes(k));
-    if (unknown !== undefined) bad(`trigger has no option ${unknown} (a ${trigger.kind} trigger takes ${allowed.slice(1).join(', ')})`);
-    if (trigger.kind === 'consecutive' && !(Number.isInteger(trigger.failures) && trigger.failures >= 1 && trigger.failures <= 10_000)) bad('trigger.failures must be an integer from 1 to 10,000');
+    if (unknown !== undefined)
+      bad(
+        `trigger has no option ${unknown} (a ${trigger.kind} trigger takes ${allowed.slice(1).join(', ')})`,
+      );
+    if (
+      trigger.kind === 'consecutive' &&
+      !(Number.isInteger(trigger.failures) && trigger.failures >= 1 && trigger.failures <= 10_000)
+    )
+      bad('trigger.failures must be an integer from 1 to 10,000');
     if (trigger.kind === 'sampling') {
-      if (!(trigger.threshold > 0 && trigger.threshold <= 1)) bad('trigger.threshold must be above 0 and at most 1');
-      if (!(Number.isInteger(trigger.windowMs) && trigger.windowMs >= BUCKETS && trigger.windowMs <= 3_600_000)) bad('trigger.windowMs must be an integer from 10 to 3,600,000');
-      if (!(Number.isInteger(trigger.minCalls) && trigger.minCalls >= 1)) bad('trigger.minCalls must be a positive integer');
+      if (!(trigger.threshold > 0 && trigger.threshold <= 1))
+        bad('trigger.threshold must be above 0 and at most 1');
+      if (!(
+        Number.isInteger(trigger.windowMs) &&
+        trigger.windowMs >= BUCKETS &&
+        trigger.windowMs <= 3_600_000
+      ))
+        bad('trigger.windowMs must be an integer from 10 to 3,600,000');
+      if (!(Number.isInteger(trigger.minCalls) && trigger.minCalls >= 1))
+        bad('trigger.minCalls must be a positive integer');
     }
     const openMs = options.openMs ?? 10_000;
-    if (!(Number.isInteger(openMs) && openMs >= 1 && openMs <= 3_600_000)) bad('openMs must be an integer from 1 to 3,600,000');
+    if (!(Number.isInteger(openMs) && openMs >= 1 && openMs <= 3_600_000))
+      bad('openMs must be an integer from 1 to 3,600,000');
     const halfOpenCalls = options.halfOpenCalls ?? 1;
-    if (!(Number.isInteger(halfOpenCalls) && halfOpenCalls >= 1 && halfOpenCalls <= 1_000)) bad('halfOpenCalls must be an integer from 1 to 1,000');
+    if (!(Number.isInteger(halfOpenCalls) && halfOpenCalls >= 1 && halfOpenCalls <= 1_000))
+      bad('halfOpenCalls must be an integer from 1 to 1,000');
     this.#o = { trigger, openMs, halfOpenCalls, clock: options.clock ?? systemClock };
-    this.#window = new SlidingCounts(BUCKETS, trigger.kind === 'sampling' ? trigger.windowMs / BUCKETS : 1_000, this.#o.clock);
+    this.#window = new SlidingCounts(
+      BUCKETS,
+      trigger.kind === 'sampling' ? trigger.windowMs / BUCKETS : 1_000,
+      this.#o.clock,
+    );
   }
 
   /** The current state (an open breaker whose time is up reads as half-open). */
@@ -97,7 +131,10 @@ export class CircuitBreaker {
   }
 
   /** A breaker in the state `snapshot` describes (e.g. handed over by a previous process). */
-  static fromSnapshot(snapshot: BreakerSnapshot, options: CircuitBreakerOptions = {}): CircuitBreaker {
+  static fromSnapshot(
+    snapshot: BreakerSnapshot,
+    options: CircuitBreakerOptions = {},
+  ): CircuitBreaker {
     const b = new CircuitBreaker(options);
     b.#consecutive = snapshot.consecutiveFailures;
     if (snapshot.state !== 'closed') {
@@ -116,8 +153,14 @@ export class CircuitBreaker {
   /** Asks to make a call: a ticket, or `CircuitOpen` thrown (fail fast, nothing was called). */
   acquire(): BreakerTicket {
     this.#tick();
-    if (this.#state === 'open' || (this.#state === 'half-open' && this.#trials >= this.#o.halfOpenCalls)) {
-      throw new BallastError('CircuitOpen', 'the circuit is open: the dependency is failing; not called');
+    if (
+      this.#state === 'open' ||
+      (this.#state === 'half-open' && this.#trials >= this.#o.halfOpenCalls)
+    ) {
+      throw new BallastError(
+        'CircuitOpen',
+        'the circuit is open: the dependency is failing; not called',
+      );
     }
     const trial = this.#state === 'half-open';
     if (trial) this.#trials++;

@@ -47,9 +47,19 @@ export class TokenBucketBudget implements RetryBudget {
   readonly #o: Required<TokenBucketOptions>;
 
   constructor(options: TokenBucketOptions = {}) {
-    this.#o = { capacity: 500, retryCost: 5, timeoutRetryCost: 10, successIncrement: 1, ...options };
+    this.#o = {
+      capacity: 500,
+      retryCost: 5,
+      timeoutRetryCost: 10,
+      successIncrement: 1,
+      ...options,
+    };
     for (const [name, v] of Object.entries(this.#o)) {
-      if (!Number.isInteger(v) || v < 0 || v > 1_000_000) throw new BallastError('InvalidParameterValue', `${name} must be an integer from 0 to 1,000,000 (got ${describeValue(v)})`);
+      if (!Number.isInteger(v) || v < 0 || v > 1_000_000)
+        throw new BallastError(
+          'InvalidParameterValue',
+          `${name} must be an integer from 0 to 1,000,000 (got ${describeValue(v)})`,
+        );
     }
     this.#tokens = this.#o.capacity;
   }
@@ -69,7 +79,10 @@ export class TokenBucketBudget implements RetryBudget {
   }
 
   recordSuccess(grant?: RetryGrant): void {
-    this.#tokens = Math.min(this.#o.capacity, this.#tokens + (grant ? grant.cost : this.#o.successIncrement));
+    this.#tokens = Math.min(
+      this.#o.capacity,
+      this.#tokens + (grant ? grant.cost : this.#o.successIncrement),
+    );
   }
 }
 
@@ -99,9 +112,18 @@ export class RatioBudget implements RetryBudget {
     const ratio = options.ratio ?? 0.2;
     const perSecond = options.minRetriesPerSecond ?? 10;
     const ttl = options.ttlSeconds ?? 10;
-    if (!(ratio >= 0 && ratio <= 10)) throw new BallastError('InvalidParameterValue', `ratio must be from 0 to 10 (got ${ratio})`);
-    if (!(perSecond >= 0 && perSecond <= 100_000)) throw new BallastError('InvalidParameterValue', `minRetriesPerSecond must be from 0 to 100,000 (got ${perSecond})`);
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 60) throw new BallastError('InvalidParameterValue', `ttlSeconds must be an integer from 1 to 60 (got ${ttl})`);
+    if (!(ratio >= 0 && ratio <= 10))
+      throw new BallastError('InvalidParameterValue', `ratio must be from 0 to 10 (got ${ratio})`);
+    if (!(perSecond >= 0 && perSecond <= 100_000))
+      throw new BallastError(
+        'InvalidParameterValue',
+        `minRetriesPerSecond must be from 0 to 100,000 (got ${perSecond})`,
+      );
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 60)
+      throw new BallastError(
+        'InvalidParameterValue',
+        `ttlSeconds must be an integer from 1 to 60 (got ${ttl})`,
+      );
     this.#ratio = ratio;
     this.#floor = perSecond * ttl;
     this.#window = new SlidingCounts(ttl, 1_000, options.clock ?? systemClock);

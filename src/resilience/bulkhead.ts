@@ -22,7 +22,11 @@ export class Bulkhead {
 
   constructor(options: BulkheadOptions) {
     const int = (v: number, min: number, name: string) => {
-      if (!Number.isInteger(v) || v < min || v > 1_000_000) throw new BallastError('InvalidParameterValue', `${name} must be an integer from ${min} to 1,000,000 (got ${describeValue(v)})`);
+      if (!Number.isInteger(v) || v < min || v > 1_000_000)
+        throw new BallastError(
+          'InvalidParameterValue',
+          `${name} must be an integer from ${min} to 1,000,000 (got ${describeValue(v)})`,
+        );
       return v;
     };
     this.#concurrency = int(options.concurrency, 1, 'concurrency');
@@ -43,7 +47,10 @@ export class Bulkhead {
   async execute<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.#running >= this.#concurrency) {
       if (this.#waiting.length >= this.#queueLimit) {
-        throw new BallastError('LimitExceededException', `bulkhead full: ${this.#running} running, ${this.#waiting.length} waiting`);
+        throw new BallastError(
+          'LimitExceededException',
+          `bulkhead full: ${this.#running} running, ${this.#waiting.length} waiting`,
+        );
       }
       await new Promise<void>((resolve, reject) => {
         const go = () => {

@@ -44,16 +44,26 @@ export class Deadline {
 
   /** A deadline `ms` from now (a whole, non-negative number of ms). */
   static after(ms: number, clock: Clock = systemClock): Deadline {
-    if (!Number.isFinite(ms) || ms < 0) throw new BallastError('InvalidParameterValue', `a deadline needs a non-negative number of ms (got ${ms})`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new BallastError(
+        'InvalidParameterValue',
+        `a deadline needs a non-negative number of ms (got ${ms})`,
+      );
     return new Deadline(clock.now() + ms, clock);
   }
 
   /** The deadline a request carries in `DEADLINE_HEADER`, or undefined when it carries none; `InvalidParameterValue` when malformed. */
-  static fromHeader(value: string | string[] | undefined | null, clock: Clock = systemClock): Deadline | undefined {
+  static fromHeader(
+    value: string | string[] | undefined | null,
+    clock: Clock = systemClock,
+  ): Deadline | undefined {
     if (value === undefined || value === null) return undefined;
     const text = Array.isArray(value) ? value[0] : value;
     if (text === undefined || !/^\d{1,9}$/.test(text.trim()) || Number(text) > MAX_DEADLINE_MS) {
-      throw new BallastError('InvalidParameterValue', `${DEADLINE_HEADER} must be a whole number of milliseconds from 0 to ${MAX_DEADLINE_MS}`);
+      throw new BallastError(
+        'InvalidParameterValue',
+        `${DEADLINE_HEADER} must be a whole number of milliseconds from 0 to ${MAX_DEADLINE_MS}`,
+      );
     }
     return Deadline.after(Number(text), clock);
   }
@@ -105,7 +115,8 @@ export class Deadline {
 
   /** A nested deadline: `ms` from now, but never later than this one; ends with it. */
   child(ms?: number): Deadline {
-    const at = ms === undefined ? this.#at : Math.min(this.#at, this.#clock.now() + Math.max(0, ms));
+    const at =
+      ms === undefined ? this.#at : Math.min(this.#at, this.#clock.now() + Math.max(0, ms));
     return new Deadline(at, this.#clock, this);
   }
 
@@ -129,7 +140,10 @@ export class Deadline {
     if (this.#cancelTimer || this.#reason || this.#disposed) return;
     // Already past: still through a (0 ms) timer, so work that has just settled wins the race.
     const left = this.remaining();
-    const fire = () => this.#end(new BallastError('DeadlineExceeded', 'the deadline passed before the work finished'));
+    const fire = () =>
+      this.#end(
+        new BallastError('DeadlineExceeded', 'the deadline passed before the work finished'),
+      );
     if (this.#clock.setTimer) {
       this.#cancelTimer = this.#clock.setTimer(left, fire);
       return;

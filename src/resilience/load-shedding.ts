@@ -14,7 +14,10 @@ export class ConcurrencyLimiter {
   /** @param maxConcurrent - requests allowed in flight at once, an integer from 1 to 1,000,000. */
   constructor(maxConcurrent: number) {
     if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1 || maxConcurrent > 1_000_000) {
-      throw new BallastError('InvalidParameterValue', `maxConcurrent must be an integer from 1 to 1,000,000 (got ${maxConcurrent})`);
+      throw new BallastError(
+        'InvalidParameterValue',
+        `maxConcurrent must be an integer from 1 to 1,000,000 (got ${maxConcurrent})`,
+      );
     }
     this.maxConcurrent = maxConcurrent;
   }
@@ -72,7 +75,12 @@ export interface LoadSheddingOptions {
 }
 
 /** Health-check paths that are never shed: shedding them would take a busy server out of its load balancer, moving its load onto the others. */
-export const DEFAULT_EXEMPT_PATHS: readonly string[] = ['/healthz', '/livez', '/readyz', '/v1/health/'];
+export const DEFAULT_EXEMPT_PATHS: readonly string[] = [
+  '/healthz',
+  '/livez',
+  '/readyz',
+  '/v1/health/',
+];
 
 /** `LoadSheddingOptions` validated, with defaults applied. */
 export interface ResolvedLoadShedding {
@@ -86,7 +94,10 @@ export interface ResolvedLoadShedding {
 export function resolveLoadShedding(options: LoadSheddingOptions): ResolvedLoadShedding {
   const retryAfter = options.retryAfterSeconds ?? 1;
   if (!Number.isInteger(retryAfter) || retryAfter < 0 || retryAfter > 86_400) {
-    throw new BallastError('InvalidParameterValue', `retryAfterSeconds must be an integer from 0 to 86,400 (got ${retryAfter})`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `retryAfterSeconds must be an integer from 0 to 86,400 (got ${retryAfter})`,
+    );
   }
   const limiter = new ConcurrencyLimiter(options.maxConcurrent);
   const exempt = options.exempt ?? DEFAULT_EXEMPT_PATHS;
@@ -96,7 +107,15 @@ export function resolveLoadShedding(options: LoadSheddingOptions): ResolvedLoadS
     status: 503,
     detail: `More than ${limiter.maxConcurrent} requests are in flight; this one was not started. Retry after ${retryAfter} s.`,
   });
-  return { limiter, isExempt, refusal: { status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': String(retryAfter) }, body } };
+  return {
+    limiter,
+    isExempt,
+    refusal: {
+      status: 503,
+      headers: { 'content-type': 'application/problem+json', 'retry-after': String(retryAfter) },
+      body,
+    },
+  };
 }
 
 /** A predicate matching `paths` exactly, or by prefix for entries ending in `/`. */
@@ -116,4 +135,3 @@ export function pathOf(url: string | undefined): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
 }
-

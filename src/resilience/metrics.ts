@@ -7,7 +7,30 @@ import type { ConcurrencyLimiter } from './load-shedding.js';
  */
 export function registerLoadSheddingMetrics(registry: Registry, limiter: ConcurrencyLimiter): void {
   const registers = [registry];
-  new Gauge({ name: 'ballast_load_shedding_in_flight', help: 'Requests in flight counted against the limit.', registers, collect() { this.set(limiter.inFlight); } });
-  new Counter({ name: 'ballast_load_shedding_admitted_total', help: 'Requests admitted under the limit.', registers, collect() { this.reset(); this.inc(limiter.admitted); } });
-  new Counter({ name: 'ballast_load_shedding_shed_total', help: 'Requests refused with 503 at the limit.', registers, collect() { this.reset(); this.inc(limiter.shed); } });
+  new Gauge({
+    name: 'ballast_load_shedding_in_flight',
+    help: 'Requests in flight counted against the limit.',
+    registers,
+    collect() {
+      this.set(limiter.inFlight);
+    },
+  });
+  new Counter({
+    name: 'ballast_load_shedding_admitted_total',
+    help: 'Requests admitted under the limit.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(limiter.admitted);
+    },
+  });
+  new Counter({
+    name: 'ballast_load_shedding_shed_total',
+    help: 'Requests refused with 503 at the limit.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(limiter.shed);
+    },
+  });
 }

@@ -59,7 +59,10 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
     // After the request-id and metrics middleware (cheap), so shed requests show as 503s in the
     // metrics; before every route, so they cost no body parsing. /metrics stays exempt with the
     // health checks: overload must stay visible to whatever scales or alerts on it.
-    const shedding = honoLoadShedding({ maxConcurrent: resolved.maxConcurrentRequests, exempt: [...DEFAULT_EXEMPT_PATHS, '/metrics'] });
+    const shedding = honoLoadShedding({
+      maxConcurrent: resolved.maxConcurrentRequests,
+      exempt: [...DEFAULT_EXEMPT_PATHS, '/metrics'],
+    });
     registerLoadSheddingMetrics(metrics.registry, shedding.limiter);
     app.use('*', shedding);
   }
@@ -80,7 +83,12 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   app.post('*', routeProtocols({ ballast, options: resolved, closing: closing.signal }));
   // Only non-POST requests get here (every POST is an SQS or EventBridge call): a plain 404.
   app.notFound((c) =>
-    c.json({ message: `No route for ${c.req.method} ${c.req.path}. SQS and EventBridge requests are POST / with X-Amz-Target.` }, 404),
+    c.json(
+      {
+        message: `No route for ${c.req.method} ${c.req.path}. SQS and EventBridge requests are POST / with X-Amz-Target.`,
+      },
+      404,
+    ),
   );
   // Errors outside the protocol handlers (they answer their own) take the default protocol's shape.
   const { errors } = PROTOCOLS[0]!;

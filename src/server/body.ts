@@ -7,7 +7,10 @@ import { BallastError } from '../core/errors.js';
  */
 export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = (): BallastError =>
-    new BallastError('RequestEntityTooLarge', `The request body is larger than the ${maxBytes} bytes this server accepts.`);
+    new BallastError(
+      'RequestEntityTooLarge',
+      `The request body is larger than the ${maxBytes} bytes this server accepts.`,
+    );
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
   if (request.body === null) return new Uint8Array(0);
@@ -20,7 +23,11 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
       chunk = await reader.read();
     } catch (cause) {
       // The client's fault, not ours: the server cut it at the request timeout, or it went away.
-      throw new BallastError('RequestTimeout', 'The request body did not arrive whole within the request timeout, or the client closed the connection.', { cause });
+      throw new BallastError(
+        'RequestTimeout',
+        'The request body did not arrive whole within the request timeout, or the client closed the connection.',
+        { cause },
+      );
     }
     const { done, value } = chunk;
     if (done) break;
@@ -38,7 +45,10 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
  * One signal that aborts when any of `signals` does; `dispose` detaches it from long-lived
  * signals (the server's close signal) so finished requests leave no listeners behind.
  */
-export function anySignal(signals: readonly AbortSignal[]): { signal: AbortSignal; dispose(): void } {
+export function anySignal(signals: readonly AbortSignal[]): {
+  signal: AbortSignal;
+  dispose(): void;
+} {
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   for (const s of signals) {

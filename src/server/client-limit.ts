@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** `::ffff:10.0.0.1` and `10.0.0.1` are one client. */
-const clientOf = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address);
+const clientOf = (address: string): string =>
+  address.startsWith('::ffff:') ? address.slice(7) : address;
 
 /**
  * Caps the connections one client address holds open at once: a connection beyond `max` is

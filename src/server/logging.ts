@@ -5,7 +5,9 @@ import type { WireError } from './protocols/aws/errors.js';
 import type { ServerLogger } from './options.js';
 
 /** Typed `on` for an emitter whose event map is `M`; every listener it adds is removed by the returned `off`. */
-function listeners<M extends { [K in keyof M]: unknown[] }>(events: object): {
+function listeners<M extends { [K in keyof M]: unknown[] }>(
+  events: object,
+): {
   on: <K extends keyof M & string>(event: K, listener: (...args: M[K]) => void) => void;
   off: () => void;
 } {
@@ -36,13 +38,18 @@ export function wireQueueEventLogs(events: QueueEvents, logger: ServerLogger): (
     on('message:received', (e) => debug({ event: 'message:received', ...e }, 'message:received'));
     on('message:deleted', (e) => debug({ event: 'message:deleted', ...e }, 'message:deleted'));
   }
-  on('handler:failed', (e) => logger.warn({ event: 'handler:failed', ...e }, 'message handler failed'));
-  on('consumer:error', (e) => logger.error({ event: 'consumer:error', ...e }, 'consumer store error'));
+  on('handler:failed', (e) =>
+    logger.warn({ event: 'handler:failed', ...e }, 'message handler failed'),
+  );
+  on('consumer:error', (e) =>
+    logger.error({ event: 'consumer:error', ...e }, 'consumer store error'),
+  );
   return off;
 }
 
 /** The stable code of an error for logs: a BallastError's code, else the error's name. */
-const codeOf = (error: unknown): string => (isBallastError(error) ? error.code : error instanceof Error ? error.name : 'Unknown');
+const codeOf = (error: unknown): string =>
+  isBallastError(error) ? error.code : error instanceof Error ? error.name : 'Unknown';
 
 /**
  * Wires the bus's typed events to the logger: every dispatch or delivery failure is logged with
@@ -51,11 +58,25 @@ const codeOf = (error: unknown): string => (isBallastError(error) ? error.code :
  */
 export function wireBusEventLogs(events: BusEvents, logger: ServerLogger): () => void {
   const { on, off } = listeners<BusEventMap>(events);
-  on('dispatch:parked', (e) => logger.error({ event: 'dispatch:parked', ...e }, 'event parked: it could not be dispatched'));
-  on('bus:error', (e) => logger.error({ event: 'bus:error', code: codeOf(e.error), err: e.error }, 'event bus background work failed; retrying'));
-  on('delivery:failed', (e) => logger.warn({ event: 'delivery:failed', code: e.error, ...e }, 'delivery attempt failed'));
+  on('dispatch:parked', (e) =>
+    logger.error({ event: 'dispatch:parked', ...e }, 'event parked: it could not be dispatched'),
+  );
+  on('bus:error', (e) =>
+    logger.error(
+      { event: 'bus:error', code: codeOf(e.error), err: e.error },
+      'event bus background work failed; retrying',
+    ),
+  );
+  on('delivery:failed', (e) =>
+    logger.warn({ event: 'delivery:failed', code: e.error, ...e }, 'delivery attempt failed'),
+  );
   on('delivery:dropped', (e) =>
-    logger.error({ event: 'delivery:dropped', ...e }, e.deadLettered ? 'delivery failed for good: sent to its dead-letter queue' : 'delivery failed for good'),
+    logger.error(
+      { event: 'delivery:dropped', ...e },
+      e.deadLettered
+        ? 'delivery failed for good: sent to its dead-letter queue'
+        : 'delivery failed for good',
+    ),
   );
   if (logger.debug) {
     const debug = logger.debug.bind(logger);
@@ -77,10 +98,19 @@ export function logRequestError(
   if (codeOf(error) === 'StoreUnavailable') {
     // The outage itself is logged once, at error, when it starts (store-watch): each refused
     // request is a warning with its code, without a stack trace per request.
-    logger.warn({ ...fields, code: wire.code, status: wire.shape.status, message: wire.message }, 'request failed: store unavailable');
+    logger.warn(
+      { ...fields, code: wire.code, status: wire.shape.status, message: wire.message },
+      'request failed: store unavailable',
+    );
   } else if (wire.unexpected) {
-    logger.error({ ...fields, code: wire.code, status: wire.shape.status, err: error }, 'request failed');
+    logger.error(
+      { ...fields, code: wire.code, status: wire.shape.status, err: error },
+      'request failed',
+    );
   } else {
-    logger.debug?.({ ...fields, code: wire.code, status: wire.shape.status, message: wire.message }, 'request rejected');
+    logger.debug?.(
+      { ...fields, code: wire.code, status: wire.shape.status, message: wire.message },
+      'request rejected',
+    );
   }
 }

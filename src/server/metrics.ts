@@ -23,24 +23,50 @@ export class ServerMetrics {
   constructor(ballast: Ballast) {
     this.#ballast = ballast;
     const registers = [this.registry];
-    const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, labelNames: ['queue'], registers });
+    const gauge = (name: string, help: string): Gauge =>
+      new Gauge({ name, help, labelNames: ['queue'], registers });
     this.#gauges = {
-      visible: gauge('ballast_queue_messages_visible', 'Messages available for receive (approximate).'),
-      delayed: gauge('ballast_queue_messages_delayed', 'Messages not yet visible because of a delay (approximate).'),
-      inFlight: gauge('ballast_queue_messages_in_flight', 'Messages received and not yet deleted (approximate).'),
-      oldest: gauge('ballast_queue_oldest_message_age_seconds', 'Age of the oldest message in the queue, seconds.'),
+      visible: gauge(
+        'ballast_queue_messages_visible',
+        'Messages available for receive (approximate).',
+      ),
+      delayed: gauge(
+        'ballast_queue_messages_delayed',
+        'Messages not yet visible because of a delay (approximate).',
+      ),
+      inFlight: gauge(
+        'ballast_queue_messages_in_flight',
+        'Messages received and not yet deleted (approximate).',
+      ),
+      oldest: gauge(
+        'ballast_queue_oldest_message_age_seconds',
+        'Age of the oldest message in the queue, seconds.',
+      ),
     };
-    const counter = (name: string, help: string): Counter => new Counter({ name, help, labelNames: ['queue'], registers });
-    const follow = (event: 'message:sent' | 'message:received' | 'message:deleted', c: Counter): void => {
+    const counter = (name: string, help: string): Counter =>
+      new Counter({ name, help, labelNames: ['queue'], registers });
+    const follow = (
+      event: 'message:sent' | 'message:received' | 'message:deleted',
+      c: Counter,
+    ): void => {
       const listener = (e: { queue: string; count: number }): void => {
         if (e.count > 0) c.inc({ queue: e.queue }, e.count);
       };
       ballast.queues.events.on(event, listener);
       this.#off.push(() => ballast.queues.events.off(event, listener));
     };
-    follow('message:sent', counter('ballast_messages_sent_total', 'Messages stored by sends (duplicates excluded).'));
-    follow('message:received', counter('ballast_messages_received_total', 'Messages handed out by receives.'));
-    follow('message:deleted', counter('ballast_messages_deleted_total', 'Messages deleted (acknowledged).'));
+    follow(
+      'message:sent',
+      counter('ballast_messages_sent_total', 'Messages stored by sends (duplicates excluded).'),
+    );
+    follow(
+      'message:received',
+      counter('ballast_messages_received_total', 'Messages handed out by receives.'),
+    );
+    follow(
+      'message:deleted',
+      counter('ballast_messages_deleted_total', 'Messages deleted (acknowledged).'),
+    );
     this.#followBus(registers);
     this.#followStore(registers);
     this.#requests = new Counter({
@@ -61,22 +87,47 @@ export class ServerMetrics {
   /** Counters of the event bus: events put, dispatched, rule matches, delivery attempts and outcomes. */
   #followBus(registers: Registry[]): void {
     const bus = this.#ballast.bus.events;
-    const put = new Counter({ name: 'ballast_events_put_total', help: 'Events committed by putEvents, by bus.', labelNames: ['bus'], registers });
-    const dispatched = new Counter({ name: 'ballast_events_dispatched_total', help: 'Events dispatched from the inbox (matched and delivered or queued for delivery).', registers });
-    const matched = new Counter({ name: 'ballast_rule_matches_total', help: 'Rule matches of dispatched events.', registers });
+    const put = new Counter({
+      name: 'ballast_events_put_total',
+      help: 'Events committed by putEvents, by bus.',
+      labelNames: ['bus'],
+      registers,
+    });
+    const dispatched = new Counter({
+      name: 'ballast_events_dispatched_total',
+      help: 'Events dispatched from the inbox (matched and delivered or queued for delivery).',
+      registers,
+    });
+    const matched = new Counter({
+      name: 'ballast_rule_matches_total',
+      help: 'Rule matches of dispatched events.',
+      registers,
+    });
     const outcomes = new Counter({
       name: 'ballast_deliveries_total',
       help: 'Delivery attempts by outcome: delivered, failed (will retry), dropped (dead-lettered or failed for good).',
       labelNames: ['outcome'],
       registers,
     });
-    const parked = new Counter({ name: 'ballast_events_parked_total', help: 'Events the dispatcher parked because they could not be matched, shaped or written.', registers });
+    const parked = new Counter({
+      name: 'ballast_events_parked_total',
+      help: 'Events the dispatcher parked because they could not be matched, shaped or written.',
+      registers,
+    });
     // What this process dispatched before the registry existed (a backlog drained at start-up).
     const before = this.#ballast.bus.totals();
     dispatched.inc(before.dispatched);
     matched.inc(before.matched);
     parked.inc(before.parked);
-    const on = <K extends 'event:put' | 'dispatch:done' | 'dispatch:parked' | 'delivery:done' | 'delivery:failed' | 'delivery:dropped'>(
+    const on = <
+      K extends
+        | 'event:put'
+        | 'dispatch:done'
+        | 'dispatch:parked'
+        | 'delivery:done'
+        | 'delivery:failed'
+        | 'delivery:dropped',
+    >(
       event: K,
       listener: (...args: Parameters<Parameters<typeof bus.on<K>>[1]>) => void,
     ): void => {
@@ -90,8 +141,12 @@ export class ServerMetrics {
     });
     on('dispatch:parked', () => parked.inc());
     on('delivery:done', () => outcomes.inc({ outcome: 'delivered' }));
-    on('delivery:failed', (e) => outcomes.inc({ outcome: e.retryAt === null ? 'failed_final' : 'failed' }));
-    on('delivery:dropped', (e) => outcomes.inc({ outcome: e.deadLettered ? 'dead_lettered' : 'dropped' }));
+    on('delivery:failed', (e) =>
+      outcomes.inc({ outcome: e.retryAt === null ? 'failed_final' : 'failed' }),
+    );
+    on('delivery:dropped', (e) =>
+      outcomes.inc({ outcome: e.deadLettered ? 'dead_lettered' : 'dropped' }),
+    );
   }
 
   /** The store's write condition: a gauge read at scrape time and a counter of failed calls. */
@@ -130,7 +185,10 @@ export class ServerMetrics {
     const depths: [string, QueueDepth][] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.#ballast.queues.list({ maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
+      const page = await this.#ballast.queues.list({
+        maxResults: 1000,
+        ...(nextToken ? { nextToken } : {}),
+      });
       for (const name of page.names) {
         try {
           depths.push([name, await (await this.#ballast.queues.get(name)).depth()]);

@@ -100,18 +100,37 @@ export interface ResolvedServerLimits {
 }
 
 /** Validates the connection limits once, before the server listens. */
-export function resolveServerLimits(options: Pick<StartServerOptions, 'requestTimeoutMs' | 'headersTimeoutMs' | 'maxConnectionsPerClient'>): ResolvedServerLimits {
+export function resolveServerLimits(
+  options: Pick<
+    StartServerOptions,
+    'requestTimeoutMs' | 'headersTimeoutMs' | 'maxConnectionsPerClient'
+  >,
+): ResolvedServerLimits {
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_SERVER_LIMITS.requestTimeoutMs;
   // The headers default follows a shorter request timeout down (Node refuses headers > request).
-  const headersTimeoutMs = options.headersTimeoutMs ?? Math.min(DEFAULT_SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs);
-  const perClient = options.maxConnectionsPerClient ?? DEFAULT_SERVER_LIMITS.maxConnectionsPerClient;
-  check(Number.isInteger(requestTimeoutMs) && requestTimeoutMs >= 100 && requestTimeoutMs <= 3_600_000, 'requestTimeoutMs must be an integer from 100 to 3,600,000');
+  const headersTimeoutMs =
+    options.headersTimeoutMs ?? Math.min(DEFAULT_SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs);
+  const perClient =
+    options.maxConnectionsPerClient ?? DEFAULT_SERVER_LIMITS.maxConnectionsPerClient;
   check(
-    Number.isInteger(headersTimeoutMs) && headersTimeoutMs >= 100 && headersTimeoutMs <= requestTimeoutMs,
+    Number.isInteger(requestTimeoutMs) && requestTimeoutMs >= 100 && requestTimeoutMs <= 3_600_000,
+    'requestTimeoutMs must be an integer from 100 to 3,600,000',
+  );
+  check(
+    Number.isInteger(headersTimeoutMs) &&
+      headersTimeoutMs >= 100 &&
+      headersTimeoutMs <= requestTimeoutMs,
     `headersTimeoutMs must be an integer from 100 to requestTimeoutMs (${requestTimeoutMs})`,
   );
-  check(Number.isInteger(perClient) && perClient >= 0 && perClient <= 1_000_000, 'maxConnectionsPerClient must be an integer from 0 (no limit) to 1,000,000');
-  return { requestTimeoutMs, headersTimeoutMs, maxConnectionsPerClient: perClient === 0 ? null : perClient };
+  check(
+    Number.isInteger(perClient) && perClient >= 0 && perClient <= 1_000_000,
+    'maxConnectionsPerClient must be an integer from 0 (no limit) to 1,000,000',
+  );
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    maxConnectionsPerClient: perClient === 0 ? null : perClient,
+  };
 }
 
 /** `AppOptions` with defaults applied. */
@@ -141,21 +160,31 @@ export const SILENT_LOGGER: ServerLogger = { info: noop, warn: noop, error: noop
 export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_APP_OPTIONS.maxRequestBytes;
   const skew = options.maxClockSkewSeconds ?? DEFAULT_APP_OPTIONS.maxClockSkewSeconds;
-  check(Number.isSafeInteger(maxRequestBytes) && maxRequestBytes >= 1024, 'maxRequestBytes must be an integer of at least 1024');
+  check(
+    Number.isSafeInteger(maxRequestBytes) && maxRequestBytes >= 1024,
+    'maxRequestBytes must be an integer of at least 1024',
+  );
   check(Number.isFinite(skew) && skew >= 0, 'maxClockSkewSeconds must be a non-negative number');
   for (const c of options.credentials ?? []) {
     check(
-      typeof c.accessKeyId === 'string' && c.accessKeyId !== '' && typeof c.secretAccessKey === 'string' && c.secretAccessKey !== '',
+      typeof c.accessKeyId === 'string' &&
+        c.accessKeyId !== '' &&
+        typeof c.secretAccessKey === 'string' &&
+        c.secretAccessKey !== '',
       'credentials need a non-empty accessKeyId and secretAccessKey',
     );
   }
   const maxConcurrent = options.maxConcurrentRequests;
   check(
-    maxConcurrent === undefined || (Number.isInteger(maxConcurrent) && maxConcurrent >= 1 && maxConcurrent <= 1_000_000),
+    maxConcurrent === undefined ||
+      (Number.isInteger(maxConcurrent) && maxConcurrent >= 1 && maxConcurrent <= 1_000_000),
     'maxConcurrentRequests must be an integer from 1 to 1,000,000',
   );
   const probeMs = options.storeProbeIntervalMs ?? DEFAULT_APP_OPTIONS.storeProbeIntervalMs;
-  check(Number.isSafeInteger(probeMs) && probeMs >= 0 && probeMs <= 2_147_483_647, 'storeProbeIntervalMs must be an integer from 0 to 2,147,483,647');
+  check(
+    Number.isSafeInteger(probeMs) && probeMs >= 0 && probeMs <= 2_147_483_647,
+    'storeProbeIntervalMs must be an integer from 0 to 2,147,483,647',
+  );
   const token = options.metricsToken;
   check(
     token === undefined || (typeof token === 'string' && /^[!-~]{16,}$/.test(token)),

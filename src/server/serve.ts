@@ -31,7 +31,8 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
  * How often Node looks for requests past their timeouts, ms: a tenth of the headers timeout, 25 ms to
  * 1 s. Node's default (30 s) would let a slow client hold its connection up to 30 s past the limit.
  */
-const checkingInterval = (headersTimeoutMs: number): number => Math.max(25, Math.min(1_000, Math.floor(headersTimeoutMs / 10)));
+const checkingInterval = (headersTimeoutMs: number): number =>
+  Math.max(25, Math.min(1_000, Math.floor(headersTimeoutMs / 10)));
 
 /**
  * Serves `createApp` over HTTP/1.1 on `host:port` (default 127.0.0.1:4566), with request and
@@ -49,7 +50,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxConnectionsPerClient,
     ...appOptions
   } = options;
-  const limits = resolveServerLimits({ requestTimeoutMs, headersTimeoutMs, maxConnectionsPerClient });
+  const limits = resolveServerLimits({
+    requestTimeoutMs,
+    headersTimeoutMs,
+    maxConnectionsPerClient,
+  });
   let url = publicUrl?.replace(/\/+$/, '') ?? '';
   const app = createApp(ballast, { ...appOptions, publicUrl: () => url });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -61,7 +66,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       connectionsCheckingInterval: checkingInterval(limits.headersTimeoutMs),
     };
     const s = serve({ fetch: app.fetch, hostname: host, port, serverOptions }) as Server;
-    if (limits.maxConnectionsPerClient !== null) limitConnectionsPerClient(s, limits.maxConnectionsPerClient);
+    if (limits.maxConnectionsPerClient !== null)
+      limitConnectionsPerClient(s, limits.maxConnectionsPerClient);
     s.once('listening', () => resolve(s));
     s.once('error', reject);
   }).catch(async (error: unknown) => {
@@ -71,7 +77,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const address = server.address() as AddressInfo;
   const bound = address.port;
   if (url === '') url = originOf(host, bound);
-  appOptions.logger?.info({ url, host, address: address.address, port: bound }, 'ballast server listening');
+  appOptions.logger?.info(
+    { url, host, address: address.address, port: bound },
+    'ballast server listening',
+  );
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>

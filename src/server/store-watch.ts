@@ -27,7 +27,12 @@ export function watchStore(store: Store, logger: ServerLogger, probeMs: number):
     if (event.type === 'failure') {
       if (!event.started) return;
       logger.error(
-        { event: 'store:outage', code: event.code, reason: event.reason, since: new Date(event.condition.since).toISOString() },
+        {
+          event: 'store:outage',
+          code: event.code,
+          reason: event.reason,
+          since: new Date(event.condition.since).toISOString(),
+        },
         `store outage started: ${event.reason}`,
       );
       startProbing();
@@ -35,7 +40,12 @@ export function watchStore(store: Store, logger: ServerLogger, probeMs: number):
     }
     stopProbing();
     logger.info(
-      { event: 'store:recovered', code: event.outage.code, reason: event.outage.reason, durationMs: event.durationMs },
+      {
+        event: 'store:recovered',
+        code: event.outage.code,
+        reason: event.outage.reason,
+        durationMs: event.durationMs,
+      },
       'store outage ended: writes succeed again',
     );
   });

@@ -160,7 +160,12 @@ export interface DispatchBatch {
  * version read after the claim, and whether the claim stopped at the byte budget before events
  * that are still waiting (so the caller should dispatch again at once).
  */
-export type DispatchPlanner = (events: readonly StoredBusEvent[], now: number, rulesVersion: number, cutByBytes: boolean) => DispatchPlan;
+export type DispatchPlanner = (
+  events: readonly StoredBusEvent[],
+  now: number,
+  rulesVersion: number,
+  cutByBytes: boolean,
+) => DispatchPlan;
 
 /** A parked event, as `listParked` shows it. */
 export interface ParkedEvent {
@@ -213,7 +218,11 @@ export interface ClaimedDelivery extends DeliveryRecord {
 export type DeliverySettlement =
   | { readonly state: 'delivered'; readonly attempt: DeliveryAttempt }
   | { readonly state: 'pending'; readonly attempt: DeliveryAttempt; readonly retryAt: number }
-  | { readonly state: 'failed' | 'dead-lettered'; readonly attempt: DeliveryAttempt; readonly deadLetter?: QueueSend };
+  | {
+      readonly state: 'failed' | 'dead-lettered';
+      readonly attempt: DeliveryAttempt;
+      readonly deadLetter?: QueueSend;
+    };
 
 /** Which pending deliveries a worker may claim. */
 export interface DeliveryFilter {
@@ -261,7 +270,8 @@ export interface ArchiveCursor {
 }
 
 /** States of a replay (EventBridge's). */
-export type ReplayState = 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+export type ReplayState =
+  'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
 
 /** A replay as stored: what to replay, where, and how far it got. */
 export interface ReplayRecord {
@@ -292,7 +302,12 @@ export interface ReplayRecord {
 }
 
 /** Fields a replay update may change. */
-export type ReplayPatch = Partial<Pick<ReplayRecord, 'state' | 'stateReason' | 'cursor' | 'eventLastReplayedTime' | 'replayed' | 'endedAt'>> & {
+export type ReplayPatch = Partial<
+  Pick<
+    ReplayRecord,
+    'state' | 'stateReason' | 'cursor' | 'eventLastReplayedTime' | 'replayed' | 'endedAt'
+  >
+> & {
   readonly updatedAt: number;
 };
 
@@ -344,11 +359,20 @@ export interface BusStore {
   /** Creates or replaces a rule (PutRule); targets are kept. */
   putRule(busId: number, name: string, fields: RuleFields): Promise<RuleRecord>;
   getRule(busId: number, name: string): Promise<RuleRecord | undefined>;
-  listRules(busId: number, prefix: string, afterName: string | null, limit: number): Promise<RuleRecord[]>;
+  listRules(
+    busId: number,
+    prefix: string,
+    afterName: string | null,
+    limit: number,
+  ): Promise<RuleRecord[]>;
   /** Deletes a rule with no targets (`hasTargets` otherwise). */
   deleteRule(busId: number, name: string): Promise<'deleted' | 'absent' | 'hasTargets'>;
   /** Upserts targets by id; fails with `limit` when the rule would pass `maxTargets`. */
-  putTargets(ruleId: number, targets: readonly TargetRecord[], maxTargets: number): Promise<'ok' | 'absent' | 'limit'>;
+  putTargets(
+    ruleId: number,
+    targets: readonly TargetRecord[],
+    maxTargets: number,
+  ): Promise<'ok' | 'absent' | 'limit'>;
   /** Removes targets by id; returns the ids that existed. */
   removeTargets(ruleId: number, ids: readonly string[]): Promise<string[]>;
   /** Every rule of every bus, with targets (to build the matchers). */
@@ -361,7 +385,12 @@ export interface BusStore {
    * Fires a schedule once: moves the rule's next firing from `dueAt` to `nextAt` and appends
    * `event` in one transaction, only if no other node did it first (returns false then).
    */
-  fireSchedule(ruleId: number, dueAt: number, nextAt: number | null, event: NewBusEvent): Promise<boolean>;
+  fireSchedule(
+    ruleId: number,
+    dueAt: number,
+    nextAt: number | null,
+    event: NewBusEvent,
+  ): Promise<boolean>;
   /** Changes whenever any rule, target or archive changes (cheap; checked before each dispatch). */
   rulesVersion(): Promise<number>;
 
@@ -383,7 +412,11 @@ export interface BusStore {
   redispatchParked(positions: readonly number[] | null, limit: number): Promise<number>;
 
   /** Claims up to `limit` due pending deliveries for `leaseMs`. */
-  claimDeliveries(filter: DeliveryFilter, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  claimDeliveries(
+    filter: DeliveryFilter,
+    limit: number,
+    leaseMs: number,
+  ): Promise<ClaimedDelivery[]>;
   /** Settles a claimed delivery; false when the lease was lost (nothing changed). */
   settleDelivery(id: number, lease: string, settlement: DeliverySettlement): Promise<boolean>;
   /** Epoch ms of the next pending delivery on these routes, or null. */
@@ -395,15 +428,30 @@ export interface BusStore {
   removeEventsBefore(before: number, limit: number): Promise<number>;
 
   /** Creates an archive on a bus, or reports the existing one of this name (`created` false). */
-  createArchive(name: string, busId: number, fields: ArchiveFields): Promise<{ created: boolean; archive: ArchiveRecord }>;
+  createArchive(
+    name: string,
+    busId: number,
+    fields: ArchiveFields,
+  ): Promise<{ created: boolean; archive: ArchiveRecord }>;
   getArchive(name: string): Promise<ArchiveRecord | undefined>;
   /** Archives by name after `afterName`; of one bus when `busId` is given. */
-  listArchives(prefix: string, busId: number | null, afterName: string | null, limit: number): Promise<ArchiveRecord[]>;
+  listArchives(
+    prefix: string,
+    busId: number | null,
+    afterName: string | null,
+    limit: number,
+  ): Promise<ArchiveRecord[]>;
   updateArchive(archiveId: number, fields: ArchiveFields): Promise<ArchiveRecord | undefined>;
   /** Deletes the archive and its events; false when absent. */
   deleteArchive(archiveId: number): Promise<boolean>;
   /** Events of an archive with `from <= eventTime < to`, in (eventTime, position) order, after `cursor`. */
-  readArchive(archiveId: number, from: number, to: number, cursor: ArchiveCursor | null, limit: number): Promise<ArchivedEvent[]>;
+  readArchive(
+    archiveId: number,
+    from: number,
+    to: number,
+    cursor: ArchiveCursor | null,
+    limit: number,
+  ): Promise<ArchivedEvent[]>;
   /** How many events an archive holds, and their body bytes. */
   archiveSize(archiveId: number): Promise<{ events: number; bytes: number }>;
   /** Removes archived events past their archive's retention; returns how many. */
@@ -413,9 +461,19 @@ export interface BusStore {
    * Creates (`create`: false when the name is taken) or replaces (`replace`: false when absent)
    * a named resource; every change moves the rules version.
    */
-  putResource(kind: BusResourceKind, name: string, record: Readonly<Record<string, unknown>>, mode: 'create' | 'replace'): Promise<boolean>;
+  putResource(
+    kind: BusResourceKind,
+    name: string,
+    record: Readonly<Record<string, unknown>>,
+    mode: 'create' | 'replace',
+  ): Promise<boolean>;
   getResource(kind: BusResourceKind, name: string): Promise<BusResource | undefined>;
-  listResources(kind: BusResourceKind, prefix: string, afterName: string | null, limit: number): Promise<BusResource[]>;
+  listResources(
+    kind: BusResourceKind,
+    prefix: string,
+    afterName: string | null,
+    limit: number,
+  ): Promise<BusResource[]>;
   /** Deletes a resource; false when absent. */
   deleteResource(kind: BusResourceKind, name: string): Promise<boolean>;
 
@@ -423,13 +481,24 @@ export interface BusStore {
   createReplay(replay: ReplayRecord): Promise<boolean>;
   getReplay(name: string): Promise<ReplayRecord | undefined>;
   /** Replays by name after `afterName`, optionally of one state or one archive. */
-  listReplays(prefix: string, state: ReplayState | null, archiveArn: string | null, afterName: string | null, limit: number): Promise<ReplayRecord[]>;
+  listReplays(
+    prefix: string,
+    state: ReplayState | null,
+    archiveArn: string | null,
+    afterName: string | null,
+    limit: number,
+  ): Promise<ReplayRecord[]>;
   /**
    * Patches a replay when it matches `when`, and in the same transaction appends `events` (the
    * batch it replayed) to the log and the inbox: progress and events commit together or not at
    * all. Returns the new record, or undefined when the condition failed (nothing written).
    */
-  updateReplay(name: string, patch: ReplayPatch, when: ReplayCondition, events?: readonly NewBusEvent[]): Promise<ReplayRecord | undefined>;
+  updateReplay(
+    name: string,
+    patch: ReplayPatch,
+    when: ReplayCondition,
+    events?: readonly NewBusEvent[],
+  ): Promise<ReplayRecord | undefined>;
 
   /** Registers a wake-up (`BUS_WAKE.inbox` after putEvents, `BUS_WAKE.deliveries` after new pending deliveries). */
   onWake(key: number, listener: () => void): () => void;
@@ -437,12 +506,46 @@ export interface BusStore {
 
 /** The `BusStore` methods a driver binds from its operation modules (all but `onWake`). */
 export const BUS_OPERATIONS = [
-  'createBus', 'getBus', 'listBuses', 'updateBus', 'deleteBus',
-  'putRule', 'getRule', 'listRules', 'deleteRule', 'putTargets', 'removeTargets', 'loadRules',
-  'dueSchedules', 'nextScheduleAt', 'fireSchedule', 'rulesVersion',
-  'putEvents', 'dispatch', 'parkEvents', 'listParked', 'redispatchParked',
-  'claimDeliveries', 'settleDelivery', 'nextDeliveryAt', 'traceEvent', 'removeEventsBefore',
-  'createArchive', 'getArchive', 'listArchives', 'updateArchive', 'deleteArchive', 'readArchive', 'archiveSize', 'removeExpiredArchived',
-  'putResource', 'getResource', 'listResources', 'deleteResource',
-  'createReplay', 'getReplay', 'listReplays', 'updateReplay',
+  'createBus',
+  'getBus',
+  'listBuses',
+  'updateBus',
+  'deleteBus',
+  'putRule',
+  'getRule',
+  'listRules',
+  'deleteRule',
+  'putTargets',
+  'removeTargets',
+  'loadRules',
+  'dueSchedules',
+  'nextScheduleAt',
+  'fireSchedule',
+  'rulesVersion',
+  'putEvents',
+  'dispatch',
+  'parkEvents',
+  'listParked',
+  'redispatchParked',
+  'claimDeliveries',
+  'settleDelivery',
+  'nextDeliveryAt',
+  'traceEvent',
+  'removeEventsBefore',
+  'createArchive',
+  'getArchive',
+  'listArchives',
+  'updateArchive',
+  'deleteArchive',
+  'readArchive',
+  'archiveSize',
+  'removeExpiredArchived',
+  'putResource',
+  'getResource',
+  'listResources',
+  'deleteResource',
+  'createReplay',
+  'getReplay',
+  'listReplays',
+  'updateReplay',
 ] as const satisfies readonly (keyof BusStore)[];

@@ -34,7 +34,11 @@ export interface FeatureStores {
 export type FeatureName = keyof FeatureStores;
 
 /** The features a Ballast (queues, buses, idempotency, interactions) needs from its store. */
-export const BALLAST_FEATURES = ['queues', 'bus', 'idempotency'] as const satisfies readonly FeatureName[];
+export const BALLAST_FEATURES = [
+  'queues',
+  'bus',
+  'idempotency',
+] as const satisfies readonly FeatureName[];
 
 /** What a Ballast needs, as a type: the default of `Store`. */
 export type BallastFeature = (typeof BALLAST_FEATURES)[number];
@@ -134,12 +138,19 @@ export type Store<F extends FeatureName = BallastFeature> = StoreBase & Pick<Fea
 export type AnyStore = StoreBase & Partial<FeatureStores>;
 
 /** The features of `features` that `store` does not offer. */
-export function missingFeatures(offered: readonly FeatureName[], features: readonly FeatureName[]): FeatureName[] {
+export function missingFeatures(
+  offered: readonly FeatureName[],
+  features: readonly FeatureName[],
+): FeatureName[] {
   return features.filter((f) => !offered.includes(f));
 }
 
 /** The typed error for a store (or driver) that lacks features: `UnsupportedOperation`, naming both. */
-export function unsupportedFeatures(driver: string, missing: readonly FeatureName[], offered: readonly FeatureName[]): BallastError {
+export function unsupportedFeatures(
+  driver: string,
+  missing: readonly FeatureName[],
+  offered: readonly FeatureName[],
+): BallastError {
   return new BallastError(
     'UnsupportedOperation',
     `the ${driver} store does not offer ${missing.join(', ')} (it offers ${offered.join(', ') || 'nothing'})`,
@@ -147,7 +158,10 @@ export function unsupportedFeatures(driver: string, missing: readonly FeatureNam
 }
 
 /** `store` typed with `features`; throws `UnsupportedOperation` naming the driver and the missing features. */
-export function requireFeatures<F extends FeatureName>(store: AnyStore, features: readonly F[]): Store<F> {
+export function requireFeatures<F extends FeatureName>(
+  store: AnyStore,
+  features: readonly F[],
+): Store<F> {
   const missing = missingFeatures(store.features, features);
   if (missing.length > 0) throw unsupportedFeatures(store.kind, missing, store.features);
   return store as Store<F>;

@@ -24,12 +24,18 @@ export type BeginOutcome =
   /** Another caller holds it and its lease runs until `leaseUntil` (epoch ms). */
   | { readonly kind: 'inProgress'; readonly leaseUntil: number }
   /** Finished: the stored outcome (JSON text), as a success or a stored error. */
-  | { readonly kind: 'completed'; readonly outcome: string; readonly isError: boolean; readonly completedAt: number }
+  | {
+      readonly kind: 'completed';
+      readonly outcome: string;
+      readonly isError: boolean;
+      readonly completedAt: number;
+    }
   /** The key is live with a different fingerprint. */
   | { readonly kind: 'mismatch' };
 
 /** What `completeInTransaction` did: committed the work with the record, or rolled it back. */
-export type TransactionalOutcome<T> = { readonly held: true; readonly value: T } | { readonly held: false };
+export type TransactionalOutcome<T> =
+  { readonly held: true; readonly value: T } | { readonly held: false };
 
 /** A record as `get` shows it. */
 export interface IdempotencyRecord {
@@ -52,12 +58,23 @@ export interface IdempotencyStore {
    * live record exists; a live in_progress record whose lease ended with the same fingerprint is
    * taken over (fence + 1). Otherwise reports what is there.
    */
-  begin(scopeKey: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<BeginOutcome>;
+  begin(
+    scopeKey: string,
+    fingerprint: string,
+    leaseMs: number,
+    ttlMs: number,
+  ): Promise<BeginOutcome>;
   /**
    * Stores the outcome if `fence` still holds the record; false when it does not (nothing
    * changed). True again when `fence` already completed it (safe to retry after an unknown outcome).
    */
-  complete(scopeKey: string, fence: number, outcome: string, isError: boolean, ttlMs: number): Promise<boolean>;
+  complete(
+    scopeKey: string,
+    fence: number,
+    outcome: string,
+    isError: boolean,
+    ttlMs: number,
+  ): Promise<boolean>;
   /** Deletes an in_progress record held with `fence` (the run failed and its error is not kept). */
   release(scopeKey: string, fence: number): Promise<boolean>;
   /** Extends the lease of a record held with `fence`, `leaseMs` from now. */

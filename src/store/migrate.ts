@@ -68,7 +68,12 @@ export function loadMigrations(dir: URL): Migration[] {
     const folder = new URL(`${feature}/`, dir);
     return readdirSync(folder)
       .filter((f) => FILE.test(f))
-      .map((file) => ({ feature, version: Number(file.slice(0, 4)), name: file.slice(5, -4), sql: readFileSync(new URL(file, folder), 'utf8') }))
+      .map((file) => ({
+        feature,
+        version: Number(file.slice(0, 4)),
+        name: file.slice(5, -4),
+        sql: readFileSync(new URL(file, folder), 'utf8'),
+      }))
       .sort((a, b) => a.version - b.version);
   });
 }
@@ -76,7 +81,10 @@ export function loadMigrations(dir: URL): Migration[] {
 const key = (f: FeatureVersion): string => `${f.feature}/${f.version}`;
 
 const newer = (what: string): BallastError =>
-  new BallastError('StoreUnavailable', `the store was migrated by a newer Ballast (schema versions ${what}); upgrade Ballast`);
+  new BallastError(
+    'StoreUnavailable',
+    `the store was migrated by a newer Ballast (schema versions ${what}); upgrade Ballast`,
+  );
 
 /**
  * Applies every migration not yet in the ledger, in order, after converting a legacy ledger

@@ -237,13 +237,21 @@ export interface QueueStore {
   purgeQueue(queueId: number, cooldownMs: number): Promise<boolean>;
 
   /** Stores messages in order, in one transaction; FIFO deduplication is decided inside it. */
-  send(queueId: number, messages: readonly NewMessage[], options?: SendOptions): Promise<SendOutcome[]>;
+  send(
+    queueId: number,
+    messages: readonly NewMessage[],
+    options?: SendOptions,
+  ): Promise<SendOutcome[]>;
   /**
    * Present when `capabilities.synchronousTransactions`: stores the messages inside the caller's
    * own SYNCHRONOUS transaction (`options.transaction`) and returns at once. Consumers are woken
    * after the caller's transaction ends.
    */
-  sendWithinSync?(queueId: number, messages: readonly NewMessage[], options: SendOptions & { transaction: unknown }): SendOutcome[];
+  sendWithinSync?(
+    queueId: number,
+    messages: readonly NewMessage[],
+    options: SendOptions & { transaction: unknown },
+  ): SendOutcome[];
   /**
    * Stores messages inside a transaction the store opened for user code (`tx`, from a
    * transactional idempotency run): synchronously when `capabilities.synchronousTransactions`,
@@ -299,7 +307,11 @@ export interface QueueStore {
    * before `updatedBefore`); returns the new record, or undefined when it did not match.
    * Runners, cancellers and nodes adopting an orphaned task never overwrite each other.
    */
-  updateMoveTask(handle: string, patch: MoveTaskPatch, when: MoveTaskCondition): Promise<MoveTaskRecord | undefined>;
+  updateMoveTask(
+    handle: string,
+    patch: MoveTaskPatch,
+    when: MoveTaskCondition,
+  ): Promise<MoveTaskRecord | undefined>;
   /** Tasks RUNNING or CANCELLING, of every queue. */
   listActiveMoveTasks(): Promise<MoveTaskRecord[]>;
   getMoveTask(handle: string): Promise<MoveTaskRecord | undefined>;
@@ -311,8 +323,24 @@ export interface QueueStore {
 
 /** The `QueueStore` methods a driver binds from its operation modules (all but `onWake` and the transactional sends). */
 export const QUEUE_OPERATIONS = [
-  'createQueue', 'getQueue', 'listQueues', 'updateQueue', 'deleteQueue', 'purgeQueue',
-  'send', 'receive', 'deleteMessages', 'changeVisibility', 'stats', 'nextVisibleAt', 'removeExpired', 'listQueueIds',
-  'moveMessages', 'putMoveTask', 'updateMoveTask', 'listActiveMoveTasks', 'getMoveTask', 'listMoveTasks',
+  'createQueue',
+  'getQueue',
+  'listQueues',
+  'updateQueue',
+  'deleteQueue',
+  'purgeQueue',
+  'send',
+  'receive',
+  'deleteMessages',
+  'changeVisibility',
+  'stats',
+  'nextVisibleAt',
+  'removeExpired',
+  'listQueueIds',
+  'moveMessages',
+  'putMoveTask',
+  'updateMoveTask',
+  'listActiveMoveTasks',
+  'getMoveTask',
+  'listMoveTasks',
 ] as const satisfies readonly (keyof QueueStore)[];
-

@@ -5,7 +5,14 @@
  */
 import type { Clock } from '../core/clock.js';
 import { BallastError } from '../core/errors.js';
-import { type AnyStore, type FeatureName, missingFeatures, requireFeatures, type Store, unsupportedFeatures } from './contract.js';
+import {
+  type AnyStore,
+  type FeatureName,
+  missingFeatures,
+  requireFeatures,
+  type Store,
+  unsupportedFeatures,
+} from './contract.js';
 
 // The drivers' transaction handles (declaration merging into StoreTransactions): re-exported so
 // that every program that can open a store sees them, in this build and in the published types.
@@ -42,7 +49,8 @@ export const STORE_DRIVERS: readonly StoreDriver[] = [
     name: 'postgres',
     schemes: ['postgres://', 'postgresql://'],
     features: ['queues', 'bus', 'idempotency'],
-    open: async (url, options) => (await import('./postgres/driver.js')).openPostgresStore(url, options),
+    open: async (url, options) =>
+      (await import('./postgres/driver.js')).openPostgresStore(url, options),
   },
   {
     name: 'redis',
@@ -57,14 +65,21 @@ export function driverFor(url: string): StoreDriver {
   const driver = STORE_DRIVERS.find((d) => d.schemes.some((scheme) => url.startsWith(scheme)));
   if (driver) return driver;
   const schemes = STORE_DRIVERS.flatMap((d) => d.schemes).join(', ');
-  throw new BallastError('InvalidStoreUrl', `unknown store URL ${JSON.stringify(url)}: use sqlite:<path> or postgres://… (schemes: ${schemes})`);
+  throw new BallastError(
+    'InvalidStoreUrl',
+    `unknown store URL ${JSON.stringify(url)}: use sqlite:<path> or postgres://… (schemes: ${schemes})`,
+  );
 }
 
 /**
  * Opens the store at `url` with the feature stores `features`: `UnsupportedOperation` (naming
  * the driver and what it lacks) before connecting when its driver does not offer them all.
  */
-export async function openStoreWith<F extends FeatureName>(url: string, features: readonly F[], options: OpenStoreOptions = {}): Promise<Store<F>> {
+export async function openStoreWith<F extends FeatureName>(
+  url: string,
+  features: readonly F[],
+  options: OpenStoreOptions = {},
+): Promise<Store<F>> {
   const driver = driverFor(url);
   const missing = missingFeatures(driver.features, features);
   if (missing.length > 0) throw unsupportedFeatures(driver.name, missing, driver.features);

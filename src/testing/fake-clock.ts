@@ -38,7 +38,10 @@ export class FakeClock implements Clock {
   }
 
   setTimer(ms: number, callback: () => void): () => void {
-    const sleeper: Sleeper = { due: this.#now + Math.max(0, ms), resolve: (elapsed) => elapsed && callback() };
+    const sleeper: Sleeper = {
+      due: this.#now + Math.max(0, ms),
+      resolve: (elapsed) => elapsed && callback(),
+    };
     this.#sleepers.add(sleeper);
     if (ms <= 0) this.#wake();
     return () => void this.#sleepers.delete(sleeper);

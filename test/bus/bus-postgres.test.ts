@@ -29,7 +29,13 @@ describePg('event bus on PostgreSQL: two nodes, one service', () => {
     const total = 200;
     for (let i = 0; i < total; i += 10) {
       const node = i % 20 === 0 ? a : b;
-      const r = await node.bus.putEvents(Array.from({ length: 10 }, (_, j) => ({ source: 'shop', detailType: 'T', detail: JSON.stringify({ n: i + j }) })));
+      const r = await node.bus.putEvents(
+        Array.from({ length: 10 }, (_, j) => ({
+          source: 'shop',
+          detailType: 'T',
+          detail: JSON.stringify({ n: i + j }),
+        })),
+      );
       expect(r.failedEntryCount).toBe(0);
     }
     const q = await b.queues.get('sink');
@@ -47,26 +53,39 @@ describePg('event bus on PostgreSQL: two nodes, one service', () => {
     expect(await q.receive({ maxMessages: 10 })).toEqual([]);
   });
 
-  it('a function target is served by the process that registered it', { timeout: 40_000 }, async () => {
-    const errors: string[] = [];
-    for (const n of [a, b]) n.bus.events.on('bus:error', (e) => errors.push(String((e.error as Error)?.message ?? e.error)));
-    const seen: unknown[] = [];
-    b.bus.registerFunction('only-on-b', (e) => void seen.push(e.detail));
-    await a.bus.putRule('r', { eventPattern: { source: ['shop'] } });
-    await a.bus.putTargets('r', [{ id: 'f', arn: a.bus.functionArn('only-on-b') }]);
-    await a.bus.putEvents([{ source: 'shop', detailType: 'T', detail: '{"n":1}' }]);
-    await waitFor(() => seen.length === 1, 20_000).catch((error: unknown) => {
-      throw new Error(`not delivered; background errors: ${JSON.stringify(errors.slice(0, 5))}`, { cause: error });
-    });
-    expect(seen).toEqual([{ n: 1 }]);
-  });
+  it(
+    'a function target is served by the process that registered it',
+    { timeout: 40_000 },
+    async () => {
+      const errors: string[] = [];
+      for (const n of [a, b])
+        n.bus.events.on('bus:error', (e) =>
+          errors.push(String((e.error as Error)?.message ?? e.error)),
+        );
+      const seen: unknown[] = [];
+      b.bus.registerFunction('only-on-b', (e) => void seen.push(e.detail));
+      await a.bus.putRule('r', { eventPattern: { source: ['shop'] } });
+      await a.bus.putTargets('r', [{ id: 'f', arn: a.bus.functionArn('only-on-b') }]);
+      await a.bus.putEvents([{ source: 'shop', detailType: 'T', detail: '{"n":1}' }]);
+      await waitFor(() => seen.length === 1, 20_000).catch((error: unknown) => {
+        throw new Error(`not delivered; background errors: ${JSON.stringify(errors.slice(0, 5))}`, {
+          cause: error,
+        });
+      });
+      expect(seen).toEqual([{ n: 1 }]);
+    },
+  );
 });
 
 describePg('scheduled rules on PostgreSQL: once per period across nodes', () => {
   it('two nodes firing together: one wins each period', async () => {
     const url = `${PG_URL}?schema=${freshSchema()}`;
     const clock = new FakeClock();
-    const nodes = await Promise.all([0, 1, 2].map(() => openBallast({ store: url, clock, retentionSweepMs: 0, bus: { background: false } })));
+    const nodes = await Promise.all(
+      [0, 1, 2].map(() =>
+        openBallast({ store: url, clock, retentionSweepMs: 0, bus: { background: false } }),
+      ),
+    );
     try {
       const [n0] = nodes as [Ballast, Ballast, Ballast];
       await n0.bus.putRule('tick', { scheduleExpression: 'rate(1 minute)' });

@@ -57,17 +57,24 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
 
     it('rejects a request with no complete entry, and more than 10 entries', async () => {
       expect(await codeOf(b.bus.putEvents([{ source: 'a' }]))).toBe('ValidationException');
-      expect(await codeOf(b.bus.putEvents(Array.from({ length: 11 }, () => entry())))).toBe('ValidationException');
+      expect(await codeOf(b.bus.putEvents(Array.from({ length: 11 }, () => entry())))).toBe(
+        'ValidationException',
+      );
       expect(await codeOf(b.bus.putEvents([]))).toBe('ValidationException');
     });
   });
 
   describe('rules → queue targets', () => {
-    it('delivers the full envelope, keeping the publisher\'s exact detail text', async () => {
+    it("delivers the full envelope, keeping the publisher's exact detail text", async () => {
       await b.queues.create('orders');
-      await b.bus.putRule('placed', { eventPattern: { source: ['shop'], 'detail-type': ['OrderPlaced'] } });
+      await b.bus.putRule('placed', {
+        eventPattern: { source: ['shop'], 'detail-type': ['OrderPlaced'] },
+      });
       await b.bus.putTargets('placed', [{ id: 'q', arn: queueArn('orders') }]);
-      const r = await b.bus.putEvents([entry('{"total": 300.0}', { resources: ['arn:x'] }), entry({}, { detailType: 'Other' })]);
+      const r = await b.bus.putEvents([
+        entry('{"total": 300.0}', { resources: ['arn:x'] }),
+        entry({}, { detailType: 'Other' }),
+      ]);
       await b.bus.dispatchOnce();
       const bodies = await drain('orders');
       expect(bodies).toHaveLength(1);
@@ -84,13 +91,18 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
       });
     });
 
-    it('shapes input per target, and puts a FIFO target\'s messages in its message group', async () => {
+    it("shapes input per target, and puts a FIFO target's messages in its message group", async () => {
       await b.queues.create('plain');
       await b.queues.create('ordered.fifo', { fifo: true });
       await b.bus.putRule('r', { eventPattern: '{"source":["shop"]}' });
       await b.bus.putTargets('r', [
         { id: 'path', arn: queueArn('plain'), inputPath: '$.detail' },
-        { id: 'fifo', arn: queueArn('ordered.fifo'), sqsParameters: { messageGroupId: 'g1' }, inputTransformer: { inputPathsMap: { n: '$.detail.n' }, inputTemplate: '{"n": <n>}' } },
+        {
+          id: 'fifo',
+          arn: queueArn('ordered.fifo'),
+          sqsParameters: { messageGroupId: 'g1' },
+          inputTransformer: { inputPathsMap: { n: '$.detail.n' }, inputTemplate: '{"n": <n>}' },
+        },
       ]);
       await b.bus.putEvents([entry({ n: 1 }), entry({ n: 2 })]);
       await b.bus.dispatchOnce();
@@ -119,7 +131,9 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
       };
       await b.bus.dispatchOnce();
       expect(raced).toBe(true);
-      expect((await drain('late-q')).map((x) => (JSON.parse(x) as { detail: unknown }).detail)).toEqual([{ n: 9 }]);
+      expect(
+        (await drain('late-q')).map((x) => (JSON.parse(x) as { detail: unknown }).detail),
+      ).toEqual([{ n: 9 }]);
     });
 
     it('a disabled rule matches nothing until enabled again', async () => {
@@ -133,19 +147,25 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
       expect((await b.bus.describeRule('r')).state).toBe('ENABLED');
       await b.bus.putEvents([entry({ n: 2 })]);
       await b.bus.dispatchOnce();
-      expect((await drain('q')).map((x) => (JSON.parse(x) as { detail: unknown }).detail)).toEqual([{ n: 2 }]);
+      expect((await drain('q')).map((x) => (JSON.parse(x) as { detail: unknown }).detail)).toEqual([
+        { n: 2 },
+      ]);
     });
 
-    it('a missing queue is a non-retryable NO_RESOURCE: straight to the target\'s dead-letter queue, with the attributes', async () => {
+    it("a missing queue is a non-retryable NO_RESOURCE: straight to the target's dead-letter queue, with the attributes", async () => {
       await b.queues.create('dlq');
       await b.bus.putRule('r', { eventPattern: { source: ['shop'] } });
-      await b.bus.putTargets('r', [{ id: 't', arn: queueArn('gone'), deadLetterConfig: { arn: queueArn('dlq') } }]);
+      await b.bus.putTargets('r', [
+        { id: 't', arn: queueArn('gone'), deadLetterConfig: { arn: queueArn('dlq') } },
+      ]);
       const put = await b.bus.putEvents([entry()]);
       await b.bus.dispatchOnce();
       expect(await b.bus.deliverOnce()).toBe(1);
       const [dead] = await (await b.queues.get('dlq')).receive({ maxMessages: 10 });
       expect(dead && JSON.parse(dead.body)).toMatchObject({ source: 'shop', detail: { n: 1 } });
-      const attrs = Object.fromEntries(Object.entries(dead?.messageAttributes ?? {}).map(([k, v]) => [k, v.stringValue]));
+      const attrs = Object.fromEntries(
+        Object.entries(dead?.messageAttributes ?? {}).map(([k, v]) => [k, v.stringValue]),
+      );
       expect(attrs).toEqual({
         RULE_ARN: b.bus.ruleArn('r'),
         TARGET_ARN: queueArn('gone'),
@@ -154,7 +174,9 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
         RETRY_ATTEMPTS: '0',
       });
       const trace = await b.bus.trace('eventId' in put.entries[0]! ? put.entries[0].eventId : '');
-      expect(trace?.deliveries.map((d) => [d.targetId, d.state, d.attempts])).toEqual([['t', 'dead-lettered', 1]]);
+      expect(trace?.deliveries.map((d) => [d.targetId, d.state, d.attempts])).toEqual([
+        ['t', 'dead-lettered', 1],
+      ]);
     });
   });
 
@@ -195,7 +217,12 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
       });
       await b.bus.putRule('r', { eventPattern: { source: ['shop'] } });
       await b.bus.putTargets('r', [
-        { id: 'fn', arn: b.bus.functionArn('down'), retryPolicy: { maximumRetryAttempts: 2 }, deadLetterConfig: { arn: queueArn('dlq') } },
+        {
+          id: 'fn',
+          arn: b.bus.functionArn('down'),
+          retryPolicy: { maximumRetryAttempts: 2 },
+          deadLetterConfig: { arn: queueArn('dlq') },
+        },
       ]);
       await b.bus.putEvents([entry()]);
       await b.bus.dispatchOnce();
@@ -204,8 +231,14 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
         expect(await b.bus.deliverOnce()).toBe(1);
       }
       const [dead] = await (await b.queues.get('dlq')).receive({ maxMessages: 10 });
-      const attrs = Object.fromEntries(Object.entries(dead?.messageAttributes ?? {}).map(([k, v]) => [k, v.stringValue]));
-      expect(attrs).toMatchObject({ ERROR_CODE: 'HTTP_503', EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts', RETRY_ATTEMPTS: '2' });
+      const attrs = Object.fromEntries(
+        Object.entries(dead?.messageAttributes ?? {}).map(([k, v]) => [k, v.stringValue]),
+      );
+      expect(attrs).toMatchObject({
+        ERROR_CODE: 'HTTP_503',
+        EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+        RETRY_ATTEMPTS: '2',
+      });
     });
 
     it('a non-retryable error skips the retries; an event past its maximum age is dropped', async () => {
@@ -216,7 +249,9 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
       const dropped: string[] = [];
       b.bus.events.on('delivery:dropped', (e) => dropped.push(e.reason));
       await b.bus.putRule('r', { eventPattern: { source: ['shop'] } });
-      await b.bus.putTargets('r', [{ id: 'fn', arn: b.bus.functionArn('refuses'), deadLetterConfig: { arn: queueArn('dlq') } }]);
+      await b.bus.putTargets('r', [
+        { id: 'fn', arn: b.bus.functionArn('refuses'), deadLetterConfig: { arn: queueArn('dlq') } },
+      ]);
       await b.bus.putEvents([entry()]);
       await b.bus.dispatchOnce();
       expect(await b.bus.deliverOnce()).toBe(1);
@@ -228,7 +263,13 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
         throw new Error('still down');
       });
       await b.bus.putRule('r2', { eventPattern: { source: ['shop'] } });
-      await b.bus.putTargets('r2', [{ id: 'fn', arn: b.bus.functionArn('slow-to-come-back'), retryPolicy: { maximumEventAgeInSeconds: 60 } }]);
+      await b.bus.putTargets('r2', [
+        {
+          id: 'fn',
+          arn: b.bus.functionArn('slow-to-come-back'),
+          retryPolicy: { maximumEventAgeInSeconds: 60 },
+        },
+      ]);
       await b.bus.putEvents([entry({ n: 2 })]);
       await b.bus.dispatchOnce();
       await b.bus.deliverOnce(); // r's target refuses again (dropped), r2's fails and waits 1 s
@@ -291,7 +332,7 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
   });
 
   describe('scheduled rules', () => {
-    it('fire once per period with EventBridge\'s Scheduled Event, to that rule\'s targets only', async () => {
+    it("fire once per period with EventBridge's Scheduled Event, to that rule's targets only", async () => {
       await b.queues.create('ticks');
       await b.bus.putRule('every-minute', { scheduleExpression: 'rate(1 minute)' });
       await b.bus.putTargets('every-minute', [{ id: 'q', arn: queueArn('ticks') }]);
@@ -322,10 +363,19 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
     });
 
     it('validates expressions; schedules only on the default bus; disabled rules do not fire', async () => {
-      expect(await codeOf(b.bus.putRule('bad', { scheduleExpression: 'rate(1 minutes)' }))).toBe('ValidationException');
+      expect(await codeOf(b.bus.putRule('bad', { scheduleExpression: 'rate(1 minutes)' }))).toBe(
+        'ValidationException',
+      );
       await b.bus.createEventBus('custom');
-      expect(await codeOf(b.bus.putRule('r', { scheduleExpression: 'rate(5 minutes)', eventBusName: 'custom' }))).toBe('ValidationException');
-      await b.bus.putRule('nightly', { scheduleExpression: 'cron(0 3 * * ? *)', state: 'DISABLED' });
+      expect(
+        await codeOf(
+          b.bus.putRule('r', { scheduleExpression: 'rate(5 minutes)', eventBusName: 'custom' }),
+        ),
+      ).toBe('ValidationException');
+      await b.bus.putRule('nightly', {
+        scheduleExpression: 'cron(0 3 * * ? *)',
+        state: 'DISABLED',
+      });
       clock.advance(86_400_000);
       expect(await b.bus.fireSchedulesOnce()).toBe(0);
     });
@@ -333,10 +383,16 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
 
   describe('configuration', () => {
     it('validates rules and targets with precise errors; at most 5 targets per rule', async () => {
-      expect(await codeOf(b.bus.putRule('bad name!', { eventPattern: { source: ['x'] } }))).toBe('ValidationException');
+      expect(await codeOf(b.bus.putRule('bad name!', { eventPattern: { source: ['x'] } }))).toBe(
+        'ValidationException',
+      );
       expect(await codeOf(b.bus.putRule('r', {}))).toBe('ValidationException');
-      expect(await codeOf(b.bus.putRule('r', { eventPattern: '{"source":"x"}' }))).toBe('InvalidEventPatternException');
-      expect(await codeOf(b.bus.putRule('r', { eventPattern: { source: ['x'] }, eventBusName: 'nope' }))).toBe('ResourceNotFoundException');
+      expect(await codeOf(b.bus.putRule('r', { eventPattern: '{"source":"x"}' }))).toBe(
+        'InvalidEventPatternException',
+      );
+      expect(
+        await codeOf(b.bus.putRule('r', { eventPattern: { source: ['x'] }, eventBusName: 'nope' })),
+      ).toBe('ResourceNotFoundException');
       await b.bus.putRule('r', { eventPattern: { source: ['x'] } });
       const r = await b.bus.putTargets('r', [
         { id: 'ok', arn: queueArn('q') },
@@ -359,10 +415,17 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
     it('buses: create, describe, list in pages, refuse to delete one with rules or the default', async () => {
       await b.bus.createEventBus('orders', { description: 'order events' });
       expect(await codeOf(b.bus.createEventBus('orders'))).toBe('ResourceAlreadyExistsException');
-      expect(await b.bus.describeEventBus('orders')).toMatchObject({ name: 'orders', description: 'order events', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/orders' });
+      expect(await b.bus.describeEventBus('orders')).toMatchObject({
+        name: 'orders',
+        description: 'order events',
+        arn: 'arn:aws:events:us-east-1:000000000000:event-bus/orders',
+      });
       const first = await b.bus.listEventBuses({ limit: 1 });
       expect(first.eventBuses.map((x) => x.name)).toEqual(['default']);
-      const second = await b.bus.listEventBuses({ limit: 1, ...(first.nextToken ? { nextToken: first.nextToken } : {}) });
+      const second = await b.bus.listEventBuses({
+        limit: 1,
+        ...(first.nextToken ? { nextToken: first.nextToken } : {}),
+      });
       expect(second.eventBuses.map((x) => x.name)).toEqual(['orders']);
       await b.bus.putRule('r', { eventPattern: { source: ['x'] }, eventBusName: 'orders' });
       expect((await b.bus.listRules({ eventBusName: 'orders' })).rules.map((r) => r.arn)).toEqual([
@@ -375,14 +438,19 @@ describe('event bus (deterministic: dispatch and delivery driven by the test)', 
       expect(await codeOf(b.bus.describeEventBus('orders'))).toBe('ResourceNotFoundException');
     });
 
-    it('events put to a named bus match only that bus\'s rules', async () => {
+    it("events put to a named bus match only that bus's rules", async () => {
       await b.queues.create('q');
       await b.bus.createEventBus('other');
       await b.bus.putRule('r', { eventPattern: { source: ['shop'] }, eventBusName: 'other' });
       await b.bus.putTargets('r', [{ id: 't', arn: queueArn('q') }], { eventBusName: 'other' });
-      await b.bus.putEvents([entry({ bus: 'default' }), entry({ bus: 'other' }, { eventBusName: 'other' })]);
+      await b.bus.putEvents([
+        entry({ bus: 'default' }),
+        entry({ bus: 'other' }, { eventBusName: 'other' }),
+      ]);
       await b.bus.dispatchOnce();
-      expect((await drain('q')).map((x) => (JSON.parse(x) as { detail: unknown }).detail)).toEqual([{ bus: 'other' }]);
+      expect((await drain('q')).map((x) => (JSON.parse(x) as { detail: unknown }).detail)).toEqual([
+        { bus: 'other' },
+      ]);
     });
   });
 });
@@ -400,11 +468,19 @@ describe('archives and replays', () => {
     await b.queues.create('q');
     const busArn = b.bus.busArn('default');
     await b.bus.archives.create('all', busArn);
-    await b.bus.archives.create('big-only', busArn, { eventPattern: { detail: { n: [{ numeric: ['>=', 2] }] } }, retentionDays: 7 });
+    await b.bus.archives.create('big-only', busArn, {
+      eventPattern: { detail: { n: [{ numeric: ['>=', 2] }] } },
+      retentionDays: 7,
+    });
     const t0 = clock.now();
     await b.bus.putEvents([1, 2, 3].map((n) => entry({ n }, { time: t0 + n * 60_000 })));
     await b.bus.dispatchOnce();
-    expect(await b.bus.archives.describe('all')).toMatchObject({ eventCount: 3, state: 'ENABLED', retentionDays: 0, eventSourceArn: busArn });
+    expect(await b.bus.archives.describe('all')).toMatchObject({
+      eventCount: 3,
+      state: 'ENABLED',
+      retentionDays: 0,
+      eventSourceArn: busArn,
+    });
     expect((await b.bus.archives.describe('big-only')).eventCount).toBe(2);
 
     // A rule added after the fact gets the history through a replay.
@@ -419,10 +495,18 @@ describe('archives and replays', () => {
     });
     expect(started.state).toBe('STARTING');
     const done = await b.bus.replays.wait('catch-up');
-    expect(done).toMatchObject({ state: 'COMPLETED', replayedEvents: 2, eventLastReplayedTime: t0 + 2 * 60_000 });
+    expect(done).toMatchObject({
+      state: 'COMPLETED',
+      replayedEvents: 2,
+      eventLastReplayedTime: t0 + 2 * 60_000,
+    });
     await b.bus.dispatchOnce();
     const got = await (await b.queues.get('q')).receive({ maxMessages: 10 });
-    expect(got.map((m) => JSON.parse(m.body) as Record<string, unknown>).map((e) => [e['replay-name'], e.detail])).toEqual([
+    expect(
+      got
+        .map((m) => JSON.parse(m.body) as Record<string, unknown>)
+        .map((e) => [e['replay-name'], e.detail]),
+    ).toEqual([
       ['catch-up', { n: 1 }],
       ['catch-up', { n: 2 }],
     ]);
@@ -441,7 +525,13 @@ describe('archives and replays', () => {
     await b.bus.putEvents([entry({ n: 1 })]);
     await b.bus.dispatchOnce();
     await b.bus.deliverOnce();
-    await b.bus.replays.start({ replayName: 'again', eventSourceArn: 'all', eventStartTime: 0, eventEndTime: clock.now() + 1, destination: { arn: b.bus.busArn('default') } });
+    await b.bus.replays.start({
+      replayName: 'again',
+      eventSourceArn: 'all',
+      eventStartTime: 0,
+      eventEndTime: clock.now() + 1,
+      destination: { arn: b.bus.busArn('default') },
+    });
     await b.bus.replays.wait('again');
     await b.bus.dispatchOnce();
     expect(await b.bus.deliverOnce()).toBe(1);
@@ -451,18 +541,24 @@ describe('archives and replays', () => {
   it('a transactional function target writes through the store transaction once per event; its failed attempt writes nothing', async () => {
     const { createIdempotency } = await import('../../src/idempotency/index.js');
     const idem = createIdempotency({ store: b.store, clock });
-    await idem.runInTransaction({ key: 'schema' }, (tx) => void (tx.dialect === 'sqlite' && tx.db.exec('CREATE TABLE charges (detail TEXT)')));
+    await idem.runInTransaction(
+      { key: 'schema' },
+      (tx) => void (tx.dialect === 'sqlite' && tx.db.exec('CREATE TABLE charges (detail TEXT)')),
+    );
     let attempts = 0;
     b.bus.registerFunction(
       'charge',
       (e, ctx) => {
-        if (ctx.transaction?.dialect !== 'sqlite') throw new Error('expected the SQLite transaction');
+        if (ctx.transaction?.dialect !== 'sqlite')
+          throw new Error('expected the SQLite transaction');
         ctx.transaction.db.prepare('INSERT INTO charges VALUES (?)').run(JSON.stringify(e.detail));
         if (++attempts === 1) throw new Error('first attempt fails after writing');
       },
       { idempotency: idem, transactional: true },
     );
-    expect(() => b.bus.registerFunction('bad', () => undefined, { transactional: true })).toThrow(/needs an idempotency helper/);
+    expect(() => b.bus.registerFunction('bad', () => undefined, { transactional: true })).toThrow(
+      /needs an idempotency helper/,
+    );
     await b.bus.putRule('r', { eventPattern: { source: ['shop'] } });
     await b.bus.putTargets('r', [{ id: 'f', arn: b.bus.functionArn('charge') }]);
     await b.bus.putEvents([entry({ n: 1 })]);
@@ -471,7 +567,9 @@ describe('archives and replays', () => {
     clock.advance(120_000);
     await b.bus.deliverOnce();
     expect(attempts).toBe(2);
-    const rows = await idem.runInTransaction({ key: 'read' }, (tx) => (tx.dialect === 'sqlite' ? tx.db.prepare('SELECT detail FROM charges').all() : []));
+    const rows = await idem.runInTransaction({ key: 'read' }, (tx) =>
+      tx.dialect === 'sqlite' ? tx.db.prepare('SELECT detail FROM charges').all() : [],
+    );
     expect(rows.value).toEqual([{ detail: '{"n":1}' }]);
   });
 
@@ -479,18 +577,41 @@ describe('archives and replays', () => {
     const busArn = b.bus.busArn('default');
     await b.bus.archives.create('a', busArn);
     await b.bus.createEventBus('other');
-    const base = { replayName: 'r', eventSourceArn: 'a', eventStartTime: 10, eventEndTime: 20, destination: { arn: busArn } };
-    expect(await codeOf(b.bus.replays.start({ ...base, eventEndTime: 5 }))).toBe('ValidationException');
-    expect(await codeOf(b.bus.replays.start({ ...base, destination: { arn: b.bus.busArn('other') } }))).toBe('ValidationException');
-    expect(await codeOf(b.bus.replays.start({ ...base, destination: { arn: busArn, filterArns: [b.bus.ruleArn('nope')] } }))).toBe('ResourceNotFoundException');
-    expect(await codeOf(b.bus.replays.start({ ...base, eventSourceArn: 'missing' }))).toBe('ResourceNotFoundException');
+    const base = {
+      replayName: 'r',
+      eventSourceArn: 'a',
+      eventStartTime: 10,
+      eventEndTime: 20,
+      destination: { arn: busArn },
+    };
+    expect(await codeOf(b.bus.replays.start({ ...base, eventEndTime: 5 }))).toBe(
+      'ValidationException',
+    );
+    expect(
+      await codeOf(b.bus.replays.start({ ...base, destination: { arn: b.bus.busArn('other') } })),
+    ).toBe('ValidationException');
+    expect(
+      await codeOf(
+        b.bus.replays.start({
+          ...base,
+          destination: { arn: busArn, filterArns: [b.bus.ruleArn('nope')] },
+        }),
+      ),
+    ).toBe('ResourceNotFoundException');
+    expect(await codeOf(b.bus.replays.start({ ...base, eventSourceArn: 'missing' }))).toBe(
+      'ResourceNotFoundException',
+    );
     await b.bus.replays.start(base);
     expect(await codeOf(b.bus.replays.start(base))).toBe('ResourceAlreadyExistsException');
     expect((await b.bus.replays.wait('r')).state).toBe('COMPLETED');
     expect(await codeOf(b.bus.replays.cancel('r'))).toBe('IllegalStatusException');
-    expect((await b.bus.replays.list({ state: 'COMPLETED' })).replays.map((r) => r.replayName)).toEqual(['r']);
+    expect(
+      (await b.bus.replays.list({ state: 'COMPLETED' })).replays.map((r) => r.replayName),
+    ).toEqual(['r']);
     expect(await codeOf(b.bus.archives.create('a', busArn))).toBe('ResourceAlreadyExistsException');
-    expect(await codeOf(b.bus.archives.create('bad', busArn, { eventPattern: '{"x":1}' }))).toBe('InvalidEventPatternException');
+    expect(await codeOf(b.bus.archives.create('bad', busArn, { eventPattern: '{"x":1}' }))).toBe(
+      'InvalidEventPatternException',
+    );
     await b.bus.archives.delete('a');
     expect(await codeOf(b.bus.archives.describe('a'))).toBe('ResourceNotFoundException');
   });

@@ -27,7 +27,9 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url?.startsWith('/oauth/token')) {
         tokensIssued++;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `tok-${tokensIssued}`, expires_in: 3600 }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: `tok-${tokensIssued}`, expires_in: 3600 }));
         return;
       }
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
@@ -50,7 +52,11 @@ describe('API destination (HTTP) targets', () => {
   });
   afterEach(() => b.close());
 
-  async function target(auth: Parameters<Ballast['bus']['connections']['create']>[1], extra: Record<string, unknown> = {}, rate?: number) {
+  async function target(
+    auth: Parameters<Ballast['bus']['connections']['create']>[1],
+    extra: Record<string, unknown> = {},
+    rate?: number,
+  ) {
     const { connectionArn } = await b.bus.connections.create('conn', auth);
     await b.bus.apiDestinations.create('hook', {
       connectionArn,
@@ -59,29 +65,60 @@ describe('API destination (HTTP) targets', () => {
       ...(rate !== undefined ? { invocationRateLimitPerSecond: rate } : {}),
     });
     await b.bus.putRule('r', { eventPattern: { source: ['shop'] } });
-    const r = await b.bus.putTargets('r', [{ id: 'http', arn: b.bus.apiDestinations.arn('hook'), ...extra }]);
+    const r = await b.bus.putTargets('r', [
+      { id: 'http', arn: b.bus.apiDestinations.arn('hook'), ...extra },
+    ]);
     expect(r.failedEntries).toEqual([]);
   }
-  const put = (n: number) => b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: JSON.stringify({ n }) }]);
+  const put = (n: number) =>
+    b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: JSON.stringify({ n }) }]);
 
   it('POSTs the shaped input with the API key, path, query and header parameters', async () => {
     await target(
-      { authorizationType: 'API_KEY', authParameters: { apiKeyAuthParameters: { apiKeyName: 'x-api-key', apiKeyValue: 'secret' }, invocationHttpParameters: { headerParameters: [{ key: 'x-from', value: 'conn' }] } } },
-      { inputPath: '$.detail', httpParameters: { pathParameterValues: ['o 1'], queryStringParameters: { v: '2' }, headerParameters: { 'x-tenant': 't1' } } },
+      {
+        authorizationType: 'API_KEY',
+        authParameters: {
+          apiKeyAuthParameters: { apiKeyName: 'x-api-key', apiKeyValue: 'secret' },
+          invocationHttpParameters: { headerParameters: [{ key: 'x-from', value: 'conn' }] },
+        },
+      },
+      {
+        inputPath: '$.detail',
+        httpParameters: {
+          pathParameterValues: ['o 1'],
+          queryStringParameters: { v: '2' },
+          headerParameters: { 'x-tenant': 't1' },
+        },
+      },
     );
     await put(7);
     await b.bus.dispatchOnce();
     expect(await b.bus.deliverOnce()).toBe(1);
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/orders/o%201/events?v=2', body: '{"n":7}' });
-    expect(seen[0]!.headers).toMatchObject({ 'x-api-key': 'secret', 'x-from': 'conn', 'x-tenant': 't1', 'content-type': 'application/json; charset=utf-8' });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/orders/o%201/events?v=2',
+      body: '{"n":7}',
+    });
+    expect(seen[0]!.headers).toMatchObject({
+      'x-api-key': 'secret',
+      'x-from': 'conn',
+      'x-tenant': 't1',
+      'content-type': 'application/json; charset=utf-8',
+    });
     // Describe never shows a secret.
     expect(JSON.stringify(await b.bus.connections.describe('conn'))).not.toContain('secret');
   });
 
   it('retries 429 and 5xx; a 4xx goes straight to the dead-letter queue', async () => {
     await b.queues.create('dlq');
-    await target({ authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u', password: 'p' } } }, { deadLetterConfig: { arn: b.queues.arn('dlq') } });
+    await target(
+      {
+        authorizationType: 'BASIC',
+        authParameters: { basicAuthParameters: { username: 'u', password: 'p' } },
+      },
+      { deadLetterConfig: { arn: b.queues.arn('dlq') } },
+    );
     script = [503, 429, 200];
     await put(1);
     await b.bus.dispatchOnce();
@@ -90,7 +127,9 @@ describe('API destination (HTTP) targets', () => {
     await b.bus.deliverOnce();
     clock.advance(2000);
     await b.bus.deliverOnce();
-    expect(seen.map((s) => s.headers.authorization)).toEqual(Array(3).fill(`Basic ${Buffer.from('u:p').toString('base64')}`));
+    expect(seen.map((s) => s.headers.authorization)).toEqual(
+      Array(3).fill(`Basic ${Buffer.from('u:p').toString('base64')}`),
+    );
     expect(seen).toHaveLength(3);
     script = [400];
     await put(2);
@@ -104,7 +143,13 @@ describe('API destination (HTTP) targets', () => {
   it('OAuth client credentials: fetches a token once and sends it as a bearer token', async () => {
     await target({
       authorizationType: 'OAUTH_CLIENT_CREDENTIALS',
-      authParameters: { oAuthParameters: { authorizationEndpoint: `${base}/oauth/token`, httpMethod: 'POST', clientParameters: { clientID: 'id', clientSecret: 'shh' } } },
+      authParameters: {
+        oAuthParameters: {
+          authorizationEndpoint: `${base}/oauth/token`,
+          httpMethod: 'POST',
+          clientParameters: { clientID: 'id', clientSecret: 'shh' },
+        },
+      },
     });
     await put(1);
     await put(2);
@@ -114,8 +159,15 @@ describe('API destination (HTTP) targets', () => {
     expect(tokensIssued).toBe(1);
   });
 
-  it('keeps to the destination\'s invocation rate', async () => {
-    await target({ authorizationType: 'API_KEY', authParameters: { apiKeyAuthParameters: { apiKeyName: 'k', apiKeyValue: 'v' } } }, {}, 1);
+  it("keeps to the destination's invocation rate", async () => {
+    await target(
+      {
+        authorizationType: 'API_KEY',
+        authParameters: { apiKeyAuthParameters: { apiKeyName: 'k', apiKeyValue: 'v' } },
+      },
+      {},
+      1,
+    );
     await put(1);
     await put(2);
     await b.bus.dispatchOnce();
@@ -130,14 +182,33 @@ describe('API destination (HTTP) targets', () => {
 
   it('updates a connection: same-type secrets merge, a new type needs its parameters, and the next call uses them', async () => {
     const secretHeader = { key: 'x-sig', value: 'hush', isValueSecret: true };
-    await target({ authorizationType: 'API_KEY', authParameters: { apiKeyAuthParameters: { apiKeyName: 'x-api-key', apiKeyValue: 'old' }, invocationHttpParameters: { headerParameters: [secretHeader] } } });
+    await target({
+      authorizationType: 'API_KEY',
+      authParameters: {
+        apiKeyAuthParameters: { apiKeyName: 'x-api-key', apiKeyValue: 'old' },
+        invocationHttpParameters: { headerParameters: [secretHeader] },
+      },
+    });
     const before = await b.bus.connections.describe('conn');
     clock.advance(1000);
-    const updated = await b.bus.connections.update('conn', { description: 'rotated', authParameters: { apiKeyAuthParameters: { apiKeyValue: 'new' } } });
-    expect(updated).toMatchObject({ connectionArn: b.bus.connections.arn('conn'), connectionState: 'AUTHORIZED', creationTime: before.creationTime });
+    const updated = await b.bus.connections.update('conn', {
+      description: 'rotated',
+      authParameters: { apiKeyAuthParameters: { apiKeyValue: 'new' } },
+    });
+    expect(updated).toMatchObject({
+      connectionArn: b.bus.connections.arn('conn'),
+      connectionState: 'AUTHORIZED',
+      creationTime: before.creationTime,
+    });
     expect(updated.lastModifiedTime).toBeGreaterThan(before.lastModifiedTime);
     const described = await b.bus.connections.describe('conn');
-    expect(described).toMatchObject({ description: 'rotated', authParameters: { apiKeyAuthParameters: { apiKeyName: 'x-api-key' }, invocationHttpParameters: { headerParameters: [{ key: 'x-sig', isValueSecret: true }] } } });
+    expect(described).toMatchObject({
+      description: 'rotated',
+      authParameters: {
+        apiKeyAuthParameters: { apiKeyName: 'x-api-key' },
+        invocationHttpParameters: { headerParameters: [{ key: 'x-sig', isValueSecret: true }] },
+      },
+    });
     expect(JSON.stringify(described)).not.toMatch(/hush|new|old/);
     await put(1);
     await b.bus.dispatchOnce();
@@ -145,50 +216,163 @@ describe('API destination (HTTP) targets', () => {
     expect(seen[0]!.headers).toMatchObject({ 'x-api-key': 'new', 'x-sig': 'hush' });
 
     // Another type's secrets are never carried over; the invocation parameters are.
-    expect(await codeOf(b.bus.connections.update('conn', { authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u' } } }))).toBe('ValidationException');
-    await b.bus.connections.update('conn', { authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u', password: 'p' } } });
-    expect((await b.bus.connections.describe('conn')).authParameters).toEqual({ basicAuthParameters: { username: 'u' }, invocationHttpParameters: { headerParameters: [{ key: 'x-sig', isValueSecret: true }] } });
-    expect(await codeOf(b.bus.connections.update('nope', { description: 'x' }))).toBe('ResourceNotFoundException');
+    expect(
+      await codeOf(
+        b.bus.connections.update('conn', {
+          authorizationType: 'BASIC',
+          authParameters: { basicAuthParameters: { username: 'u' } },
+        }),
+      ),
+    ).toBe('ValidationException');
+    await b.bus.connections.update('conn', {
+      authorizationType: 'BASIC',
+      authParameters: { basicAuthParameters: { username: 'u', password: 'p' } },
+    });
+    expect((await b.bus.connections.describe('conn')).authParameters).toEqual({
+      basicAuthParameters: { username: 'u' },
+      invocationHttpParameters: { headerParameters: [{ key: 'x-sig', isValueSecret: true }] },
+    });
+    expect(await codeOf(b.bus.connections.update('nope', { description: 'x' }))).toBe(
+      'ResourceNotFoundException',
+    );
   });
 
   it('updates API destinations (members not given are kept) and lists them by connection, page by page', async () => {
-    const auth = { authorizationType: 'BASIC' as const, authParameters: { basicAuthParameters: { username: 'u', password: 'p' } } };
+    const auth = {
+      authorizationType: 'BASIC' as const,
+      authParameters: { basicAuthParameters: { username: 'u', password: 'p' } },
+    };
     const a = (await b.bus.connections.create('a', auth)).connectionArn;
     const z = (await b.bus.connections.create('z', auth)).connectionArn;
-    for (const [name, conn] of [['d1', a], ['d2', z], ['d3', a], ['d4', z], ['d5', a]] as const) {
-      await b.bus.apiDestinations.create(name, { connectionArn: conn, invocationEndpoint: 'https://example.com/x', httpMethod: 'POST' });
+    for (const [name, conn] of [
+      ['d1', a],
+      ['d2', z],
+      ['d3', a],
+      ['d4', z],
+      ['d5', a],
+    ] as const) {
+      await b.bus.apiDestinations.create(name, {
+        connectionArn: conn,
+        invocationEndpoint: 'https://example.com/x',
+        httpMethod: 'POST',
+      });
     }
     const first = await b.bus.apiDestinations.list({ connectionArn: a, limit: 2 });
-    expect(first.apiDestinations.map((d) => [d.name, d.connectionArn])).toEqual([['d1', a], ['d3', a]]);
-    const rest = await b.bus.apiDestinations.list({ connectionArn: a, limit: 2, nextToken: first.nextToken! });
-    expect(rest).toEqual({ apiDestinations: [expect.objectContaining({ name: 'd5', apiDestinationState: 'ACTIVE' })] });
+    expect(first.apiDestinations.map((d) => [d.name, d.connectionArn])).toEqual([
+      ['d1', a],
+      ['d3', a],
+    ]);
+    const rest = await b.bus.apiDestinations.list({
+      connectionArn: a,
+      limit: 2,
+      nextToken: first.nextToken!,
+    });
+    expect(rest).toEqual({
+      apiDestinations: [expect.objectContaining({ name: 'd5', apiDestinationState: 'ACTIVE' })],
+    });
 
     clock.advance(1000);
-    const updated = await b.bus.apiDestinations.update('d1', { connectionArn: z, invocationRateLimitPerSecond: 5, description: 'slow' });
+    const updated = await b.bus.apiDestinations.update('d1', {
+      connectionArn: z,
+      invocationRateLimitPerSecond: 5,
+      description: 'slow',
+    });
     expect(updated.lastModifiedTime).toBeGreaterThan(updated.creationTime);
-    expect(await b.bus.apiDestinations.describe('d1')).toMatchObject({ connectionName: 'z', connectionArn: z, invocationRateLimitPerSecond: 5, description: 'slow', invocationEndpoint: 'https://example.com/x', httpMethod: 'POST' });
-    expect(await codeOf(b.bus.apiDestinations.update('d1', { invocationRateLimitPerSecond: 0 }))).toBe('ValidationException');
-    expect(await codeOf(b.bus.apiDestinations.update('d1', { connectionArn: b.bus.connections.arn('gone') }))).toBe('ResourceNotFoundException');
-    expect(await codeOf(b.bus.apiDestinations.update('nope', { httpMethod: 'PUT' }))).toBe('ResourceNotFoundException');
+    expect(await b.bus.apiDestinations.describe('d1')).toMatchObject({
+      connectionName: 'z',
+      connectionArn: z,
+      invocationRateLimitPerSecond: 5,
+      description: 'slow',
+      invocationEndpoint: 'https://example.com/x',
+      httpMethod: 'POST',
+    });
+    expect(
+      await codeOf(b.bus.apiDestinations.update('d1', { invocationRateLimitPerSecond: 0 })),
+    ).toBe('ValidationException');
+    expect(
+      await codeOf(
+        b.bus.apiDestinations.update('d1', { connectionArn: b.bus.connections.arn('gone') }),
+      ),
+    ).toBe('ResourceNotFoundException');
+    expect(await codeOf(b.bus.apiDestinations.update('nope', { httpMethod: 'PUT' }))).toBe(
+      'ResourceNotFoundException',
+    );
   });
 
   it('refuses invocation parameters that cannot be sent', async () => {
     const withHeaders = (headerParameters: { key: string; value: string }[]) =>
-      b.bus.connections.create('h', { authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u', password: 'p' }, invocationHttpParameters: { headerParameters } } });
-    expect(await codeOf(withHeaders([{ key: 'bad name', value: 'v' }]))).toBe('ValidationException');
-    expect(await codeOf(withHeaders([{ key: 'x-ok', value: 'line\nbreak' }]))).toBe('ValidationException');
-    expect(await codeOf(withHeaders(Array.from({ length: 101 }, (_, i) => ({ key: `x-${i}`, value: 'v' }))))).toBe('ValidationException');
-    expect(await codeOf(b.bus.connections.create('k', { authorizationType: 'API_KEY', authParameters: { apiKeyAuthParameters: { apiKeyName: 'x:y', apiKeyValue: 'v' } } }))).toBe('ValidationException');
+      b.bus.connections.create('h', {
+        authorizationType: 'BASIC',
+        authParameters: {
+          basicAuthParameters: { username: 'u', password: 'p' },
+          invocationHttpParameters: { headerParameters },
+        },
+      });
+    expect(await codeOf(withHeaders([{ key: 'bad name', value: 'v' }]))).toBe(
+      'ValidationException',
+    );
+    expect(await codeOf(withHeaders([{ key: 'x-ok', value: 'line\nbreak' }]))).toBe(
+      'ValidationException',
+    );
+    expect(
+      await codeOf(
+        withHeaders(Array.from({ length: 101 }, (_, i) => ({ key: `x-${i}`, value: 'v' }))),
+      ),
+    ).toBe('ValidationException');
+    expect(
+      await codeOf(
+        b.bus.connections.create('k', {
+          authorizationType: 'API_KEY',
+          authParameters: { apiKeyAuthParameters: { apiKeyName: 'x:y', apiKeyValue: 'v' } },
+        }),
+      ),
+    ).toBe('ValidationException');
     expect(await codeOf(withHeaders([{ key: 'x-ok', value: 'v' }]))).toBe('resolved');
   });
 
   it('validates connections and destinations', async () => {
-    expect(await codeOf(b.bus.connections.create('c', { authorizationType: 'API_KEY', authParameters: {} }))).toBe('ValidationException');
-    const { connectionArn } = await b.bus.connections.create('c', { authorizationType: 'BASIC', authParameters: { basicAuthParameters: { username: 'u', password: 'p' } } });
-    expect(await codeOf(b.bus.apiDestinations.create('d', { connectionArn, invocationEndpoint: 'http://example.com/x', httpMethod: 'POST' }))).toBe('ValidationException');
-    expect(await codeOf(b.bus.apiDestinations.create('d', { connectionArn: 'arn:nope', invocationEndpoint: 'https://example.com', httpMethod: 'POST' }))).toBe('ResourceNotFoundException');
-    expect(await codeOf(b.bus.apiDestinations.create('d', { connectionArn, invocationEndpoint: 'https://example.com', httpMethod: 'POST', invocationRateLimitPerSecond: 301 }))).toBe('ValidationException');
-    await b.bus.apiDestinations.create('d', { connectionArn, invocationEndpoint: 'https://example.com', httpMethod: 'POST' });
+    expect(
+      await codeOf(
+        b.bus.connections.create('c', { authorizationType: 'API_KEY', authParameters: {} }),
+      ),
+    ).toBe('ValidationException');
+    const { connectionArn } = await b.bus.connections.create('c', {
+      authorizationType: 'BASIC',
+      authParameters: { basicAuthParameters: { username: 'u', password: 'p' } },
+    });
+    expect(
+      await codeOf(
+        b.bus.apiDestinations.create('d', {
+          connectionArn,
+          invocationEndpoint: 'http://example.com/x',
+          httpMethod: 'POST',
+        }),
+      ),
+    ).toBe('ValidationException');
+    expect(
+      await codeOf(
+        b.bus.apiDestinations.create('d', {
+          connectionArn: 'arn:nope',
+          invocationEndpoint: 'https://example.com',
+          httpMethod: 'POST',
+        }),
+      ),
+    ).toBe('ResourceNotFoundException');
+    expect(
+      await codeOf(
+        b.bus.apiDestinations.create('d', {
+          connectionArn,
+          invocationEndpoint: 'https://example.com',
+          httpMethod: 'POST',
+          invocationRateLimitPerSecond: 301,
+        }),
+      ),
+    ).toBe('ValidationException');
+    await b.bus.apiDestinations.create('d', {
+      connectionArn,
+      invocationEndpoint: 'https://example.com',
+      httpMethod: 'POST',
+    });
     expect(await codeOf(b.bus.connections.delete('c'))).toBe('ValidationException');
     expect((await b.bus.apiDestinations.list()).apiDestinations.map((d) => d.name)).toEqual(['d']);
     await b.bus.apiDestinations.delete('d');

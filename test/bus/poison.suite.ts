@@ -11,7 +11,8 @@ import { prng } from '../../src/testing/prng.js';
 /** Hostile envelopes (JSON text, or not), as a stored log could hold them: each is different. */
 function hostileBody(random: () => number, n: number, id: string): string {
   const head = `{"version":"0","id":"${id}","detail-type":"T","source":"shop","account":"000000000000","time":"2026-01-01T00:00:00Z","region":"us-east-1","resources":[]`;
-  const deep = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);
+  const deep = (depth: number, open: string, close: string) =>
+    open.repeat(depth) + close.repeat(depth);
   switch (n % 9) {
     case 0: // nested past the matcher's limit where a rule looks
       return `${head},"detail":{"status":${deep(1_000 + Math.floor(random() * 5_000), '[', ']')}}}`;
@@ -37,13 +38,30 @@ function hostileBody(random: () => number, n: number, id: string): string {
 /** An event envelope whose `detail.status` nests `depth` arrays (JSON text, ~2 KB at 1,000). */
 export function deepEvent(depth: number): string {
   const status = `${'['.repeat(depth)}${']'.repeat(depth)}`;
-  return JSON.stringify({ version: '0', id: randomUUID(), 'detail-type': 'T', source: 'shop', account: '000000000000', time: '2026-01-01T00:00:00Z', region: 'us-east-1', resources: [] }).slice(0, -1) + `,"detail":{"status":${status}}}`;
+  return (
+    JSON.stringify({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'T',
+      source: 'shop',
+      account: '000000000000',
+      time: '2026-01-01T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+    }).slice(0, -1) + `,"detail":{"status":${status}}}`
+  );
 }
 
 /** Puts a stored envelope straight into the store's log (as an older Ballast, or a replay, could have). */
-export async function putRaw(b: Ballast, body: string, eventId = (JSON.parse(body) as { id: string }).id): Promise<string> {
+export async function putRaw(
+  b: Ballast,
+  body: string,
+  eventId = (JSON.parse(body) as { id: string }).id,
+): Promise<string> {
   const bus = await b.store.bus.getBus('default');
-  await b.store.bus.putEvents([{ busId: bus!.id, eventId, body, eventTime: Date.now(), replayName: null, onlyRuleIds: null }]);
+  await b.store.bus.putEvents([
+    { busId: bus!.id, eventId, body, eventTime: Date.now(), replayName: null, onlyRuleIds: null },
+  ]);
   return eventId;
 }
 
@@ -53,7 +71,9 @@ export function poisonSuite(open: () => Promise<Ballast>): void {
     beforeEach(async () => {
       b = await open();
       await b.queues.create('sink');
-      await b.bus.putRule('by-status', { eventPattern: { source: ['shop'], detail: { status: ['paid'] } } });
+      await b.bus.putRule('by-status', {
+        eventPattern: { source: ['shop'], detail: { status: ['paid'] } },
+      });
       await b.bus.putTargets('by-status', [{ id: 'q', arn: b.queues.arn('sink') }]);
       await b.bus.putRule('all', { eventPattern: { source: ['shop'] } });
       await b.bus.putTargets('all', [{ id: 'q', arn: b.queues.arn('sink') }]);
@@ -62,13 +82,18 @@ export function poisonSuite(open: () => Promise<Ballast>): void {
 
     it('an event nested deeper than the matcher follows (stored before the PutEvents limit) does not stop dispatch', async () => {
       const poison = await putRaw(b, deepEvent(1_000));
-      const good = await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: '{"status":"paid"}' }]);
+      const good = await b.bus.putEvents([
+        { source: 'shop', detailType: 'T', detail: '{"status":"paid"}' },
+      ]);
       expect(good.failedEntryCount).toBe(0);
       // Everything in the inbox is handled in one go: nothing is left behind the poison.
       while ((await b.bus.dispatchOnce()) > 0);
       const q = await b.queues.get('sink');
       const got = await q.receive({ maxMessages: 10 });
-      expect(got.map((m) => (JSON.parse(m.body) as { detail: unknown }).detail)).toEqual([{ status: 'paid' }, { status: 'paid' }]);
+      expect(got.map((m) => (JSON.parse(m.body) as { detail: unknown }).detail)).toEqual([
+        { status: 'paid' },
+        { status: 'paid' },
+      ]);
       const trace = await b.bus.trace(poison);
       expect(trace?.dispatched).toBe(true);
       expect(trace?.dispatchError).toMatchObject({ code: 'ValidationException' });
@@ -110,7 +135,9 @@ export function poisonSuite(open: () => Promise<Ballast>): void {
           const id = randomUUID();
           hostile.push(await putRaw(b, hostileBody(random, hostile.length, id), id));
         } else {
-          const r = await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: JSON.stringify({ status: 'paid', n: i }) }]);
+          const r = await b.bus.putEvents([
+            { source: 'shop', detailType: 'T', detail: JSON.stringify({ status: 'paid', n: i }) },
+          ]);
           expect(r.failedEntryCount).toBe(0);
           good.push(i);
         }
@@ -152,9 +179,15 @@ export function poisonSuite(open: () => Promise<Ballast>): void {
       expect(r.entries[1]).toHaveProperty('eventId');
       // 998 levels inside detail (1,000 with the envelope and detail) is the deepest accepted.
       const edge = `{"status":${'['.repeat(998)}${']'.repeat(998)}}`;
-      expect((await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: edge }])).failedEntryCount).toBe(0);
+      expect(
+        (await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: edge }]))
+          .failedEntryCount,
+      ).toBe(0);
       const over = `{"status":${'['.repeat(999)}${']'.repeat(999)}}`;
-      expect((await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: over }])).failedEntryCount).toBe(1);
+      expect(
+        (await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: over }]))
+          .failedEntryCount,
+      ).toBe(1);
       while ((await b.bus.dispatchOnce()) > 0);
       expect(await b.bus.parkedEvents()).toEqual([]);
     });

@@ -23,7 +23,9 @@ describe('ballast CLI', () => {
     expect(sent.code).toBe(0);
     expect(sent.stdout[0]).toMatch(/^[0-9a-f-]{36}$/);
     const stats = await run('queues', 'stats', 'orders', '--json');
-    expect(JSON.parse(stats.stdout[0]!)).toEqual([expect.objectContaining({ queue: 'orders', visible: 1 })]);
+    expect(JSON.parse(stats.stdout[0]!)).toEqual([
+      expect.objectContaining({ queue: 'orders', visible: 1 }),
+    ]);
     const got = await run('receive', 'orders', '--max', '10');
     expect(got.stdout).toEqual([`${sent.stdout[0]}\thello world`]);
     const empty = await run('receive', 'orders');
@@ -41,7 +43,17 @@ describe('ballast CLI', () => {
       return { code: await main([...argv, '--store', store], io), ...io };
     };
     await run('queues', 'create', 'jobs-dlq');
-    await run('queues', 'create', 'jobs', '--dlq', 'jobs-dlq', '--max-receive-count', '1', '--visibility-timeout', '0');
+    await run(
+      'queues',
+      'create',
+      'jobs',
+      '--dlq',
+      'jobs-dlq',
+      '--max-receive-count',
+      '1',
+      '--visibility-timeout',
+      '0',
+    );
     await run('send', 'jobs', 'poison');
     await run('receive', 'jobs', '--keep'); // first receive
     await run('receive', 'jobs', '--keep'); // moves it to the DLQ
@@ -79,11 +91,22 @@ describe('ballast events CLI', () => {
   };
 
   it('tests and explains patterns without a store', async () => {
-    const event = JSON.stringify({ id: '1', account: '1', source: 'shop', time: '2026-01-01T00:00:00Z', region: 'r', resources: [], 'detail-type': 'T', detail: { total: 5 } });
+    const event = JSON.stringify({
+      id: '1',
+      account: '1',
+      source: 'shop',
+      time: '2026-01-01T00:00:00Z',
+      region: 'r',
+      resources: [],
+      'detail-type': 'T',
+      detail: { total: 5 },
+    });
     const yes = await main(['events', 'test-pattern', '{"source":["shop"]}', event], capture());
     expect(yes).toBe(0);
     const io = capture();
-    expect(await main(['events', 'explain', '{"detail":{"total":[{"numeric":[">",10]}]}}', event], io)).toBe(1);
+    expect(
+      await main(['events', 'explain', '{"detail":{"total":[{"numeric":[">",10]}]}}', event], io),
+    ).toBe(1);
     expect(io.stdout[0]?.split('\n')[0]).toBe('no match');
     expect(io.stdout.join('\n')).toContain('detail.total');
   });
@@ -96,21 +119,63 @@ describe('ballast events CLI', () => {
       await b.bus.putRule('shop', { eventPattern: { source: ['shop'] } });
       await b.bus.putTargets('shop', [{ id: 'q', arn: b.queues.arn('sink') }]);
       expect((await run('archive', 'create', 'all')).code).toBe(0);
-      const put = await run('put', '--source', 'shop', '--detail-type', 'Order', '--detail', '{"n":1}');
+      const put = await run(
+        'put',
+        '--source',
+        'shop',
+        '--detail-type',
+        'Order',
+        '--detail',
+        '{"n":1}',
+      );
       expect(put.code).toBe(0);
       const eventId = put.stdout[0]!;
       expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
-      expect((await run('rules')).stdout.join('\n')).toMatch(/shop\s+ENABLED\s+\{"source":\["shop"\]\}/);
+      expect((await run('rules')).stdout.join('\n')).toMatch(
+        /shop\s+ENABLED\s+\{"source":\["shop"\]\}/,
+      );
       expect((await run('targets', 'shop')).stdout.join('\n')).toContain(b.queues.arn('sink'));
       expect((await run('trace', eventId)).stdout[0]).toContain('waiting for dispatch');
       await b.bus.dispatchOnce();
       const trace = await run('trace', eventId, '--json');
-      expect(JSON.parse(trace.stdout.join('\n'))).toMatchObject({ dispatched: true, deliveries: [{ targetId: 'q', state: 'delivered' }] });
-      expect((await run('archive', 'list')).stdout.join('\n')).toMatch(/all\s+1\s+\d+\s+0\s+\(all\)/);
-      const replay = await run('replay', 'all', '--from', '0', '--to', String(Date.now() + 60_000), '--name', 'again');
+      expect(JSON.parse(trace.stdout.join('\n'))).toMatchObject({
+        dispatched: true,
+        deliveries: [{ targetId: 'q', state: 'delivered' }],
+      });
+      expect((await run('archive', 'list')).stdout.join('\n')).toMatch(
+        /all\s+1\s+\d+\s+0\s+\(all\)/,
+      );
+      const replay = await run(
+        'replay',
+        'all',
+        '--from',
+        '0',
+        '--to',
+        String(Date.now() + 60_000),
+        '--name',
+        'again',
+      );
       expect(replay.stdout).toEqual(['COMPLETED: replayed 1 events']);
       expect(replay.code).toBe(0);
-      expect((await run('explain', '--rule', 'shop', JSON.stringify({ id: '1', account: '1', source: 'other', time: 't', region: 'r', resources: [], 'detail-type': 'T', detail: {} }))).code).toBe(1);
+      expect(
+        (
+          await run(
+            'explain',
+            '--rule',
+            'shop',
+            JSON.stringify({
+              id: '1',
+              account: '1',
+              source: 'other',
+              time: 't',
+              region: 'r',
+              resources: [],
+              'detail-type': 'T',
+              detail: {},
+            }),
+          )
+        ).code,
+      ).toBe(1);
       expect((await run('trace', 'no-such-id')).code).toBe(1);
     } finally {
       await b.close();

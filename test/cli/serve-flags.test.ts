@@ -25,13 +25,20 @@ function capture(): Output & { stdout: string[]; stderr: string[] } {
 }
 
 /** Starts `ballast serve ARGS` as a child; resolves with its URL and everything it wrote to stderr up to the banner. */
-function serve(args: string[], env: Record<string, string | undefined>): Promise<{ url: string; stderr: string; proc: ChildProcess }> {
+function serve(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ url: string; stderr: string; proc: ChildProcess }> {
   const childEnv = { ...process.env, ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0', '--store', `sqlite:${tempDbPath()}`, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: childEnv,
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'serve', '--port', '0', '--store', `sqlite:${tempDbPath()}`, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: childEnv,
+    },
+  );
   running.push(proc);
   return new Promise((resolve, reject) => {
     let err = '';
@@ -50,7 +57,12 @@ describe('ballast serve --require-auth', () => {
     delete process.env.BALLAST_ACCESS_KEYS;
     try {
       const io = capture();
-      expect(await main(['serve', '--require-auth', '--port', '0', '--store', `sqlite:${tempDbPath()}`], io)).toBe(2);
+      expect(
+        await main(
+          ['serve', '--require-auth', '--port', '0', '--store', `sqlite:${tempDbPath()}`],
+          io,
+        ),
+      ).toBe(2);
       expect(io.stderr.join('\n')).toMatch(/--require-auth .*no access keys.*BALLAST_ACCESS_KEYS/);
     } finally {
       if (saved !== undefined) process.env.BALLAST_ACCESS_KEYS = saved;
@@ -59,16 +71,37 @@ describe('ballast serve --require-auth', () => {
 
   it('starts with keys: SigV4 clients work, /metrics needs the token, no warning', async () => {
     const { url, stderr, proc } = await serve(
-      ['--require-auth', '--metrics-token', 'scrape-token-0123456789', '--request-timeout', '5000', '--headers-timeout', '2000', '--max-connections-per-client', '50'],
+      [
+        '--require-auth',
+        '--metrics-token',
+        'scrape-token-0123456789',
+        '--request-timeout',
+        '5000',
+        '--headers-timeout',
+        '2000',
+        '--max-connections-per-client',
+        '50',
+      ],
       { BALLAST_ACCESS_KEYS: 'AKIDCLI:cli-secret', BALLAST_METRICS_TOKEN: undefined },
     );
     expect(stderr).not.toContain('WARNING');
     expect(stderr).toMatch(/bound to 127\.0\.0\.1:\d+; auth: SigV4, 1 key/);
-    const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCLI', secretAccessKey: 'cli-secret' }, maxAttempts: 1 });
+    const sqs = new SQSClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDCLI', secretAccessKey: 'cli-secret' },
+      maxAttempts: 1,
+    });
     expect((await sqs.send(new ListQueuesCommand({}))).$metadata.httpStatusCode).toBe(200);
     sqs.destroy();
     expect((await fetch(`${url}/metrics`)).status).toBe(401);
-    expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer scrape-token-0123456789' } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${url}/metrics`, {
+          headers: { authorization: 'Bearer scrape-token-0123456789' },
+        })
+      ).status,
+    ).toBe(200);
     const exit = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     proc.kill('SIGTERM');
     expect(await exit).toBe(0);
@@ -78,7 +111,9 @@ describe('ballast serve --require-auth', () => {
 describe('ballast serve on a non-loopback --host without keys', () => {
   it('warns on stderr and prints the address actually bound', async () => {
     const { stderr, proc } = await serve(['--host', '0.0.0.0'], { BALLAST_ACCESS_KEYS: undefined });
-    expect(stderr).toMatch(/WARNING: --host 0\.0\.0\.0 is reachable from other machines and no access keys are set/);
+    expect(stderr).toMatch(
+      /WARNING: --host 0\.0\.0\.0 is reachable from other machines and no access keys are set/,
+    );
     expect(stderr).toMatch(/bound to 0\.0\.0\.0:\d+; auth: none/);
     const exit = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     proc.kill('SIGTERM');
@@ -86,15 +121,30 @@ describe('ballast serve on a non-loopback --host without keys', () => {
   }, 30_000);
 
   it('tells loopback hosts from the rest', () => {
-    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect([h, isLoopbackHost(h)]).toEqual([h, true]);
-    for (const h of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com', '128.0.0.1']) expect([h, isLoopbackHost(h)]).toEqual([h, false]);
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect([h, isLoopbackHost(h)]).toEqual([h, true]);
+    for (const h of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com', '128.0.0.1'])
+      expect([h, isLoopbackHost(h)]).toEqual([h, false]);
   });
 });
 
 describe('ballast serve limits', () => {
   it('refuses a headers timeout above the request timeout (exit 1, store closed)', async () => {
     const io = capture();
-    const code = await main(['serve', '--port', '0', '--request-timeout', '1000', '--headers-timeout', '5000', '--store', `sqlite:${tempDbPath()}`], io);
+    const code = await main(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--request-timeout',
+        '1000',
+        '--headers-timeout',
+        '5000',
+        '--store',
+        `sqlite:${tempDbPath()}`,
+      ],
+      io,
+    );
     expect(code).toBe(1);
     expect(io.stderr.join('\n')).toContain('headersTimeoutMs');
   });

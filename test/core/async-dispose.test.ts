@@ -27,7 +27,14 @@ describe('await using closes each kind of long-lived object', () => {
       const queue = await ballast.queues.create('disposed');
       await using consumer = queue.consume(async () => undefined, { waitTimeSeconds: 0 });
       expect(consumer.running).toBe(true);
-      expect(kinds()).toEqual(expect.arrayContaining(['ballast (store and retention sweeper)', 'event bus background work', 'move-task watcher', 'queue consumer (disposed)']));
+      expect(kinds()).toEqual(
+        expect.arrayContaining([
+          'ballast (store and retention sweeper)',
+          'event bus background work',
+          'move-task watcher',
+          'queue consumer (disposed)',
+        ]),
+      );
     }
     expect(kinds()).toEqual([]);
   });
@@ -38,7 +45,9 @@ describe('await using closes each kind of long-lived object', () => {
       await using bus = ballast.bus;
       await using replays = ballast.bus.replays;
       await using moveTasks = ballast.queues.moveTasks;
-      expect([bus, replays, moveTasks].every((o) => typeof o[Symbol.asyncDispose] === 'function')).toBe(true);
+      expect(
+        [bus, replays, moveTasks].every((o) => typeof o[Symbol.asyncDispose] === 'function'),
+      ).toBe(true);
     }
     expect(kinds()).toEqual(['ballast (store and retention sweeper)']);
     await ballast.close();
@@ -52,7 +61,9 @@ describe('await using closes each kind of long-lived object', () => {
       await using app = createApp(ballast);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       expect((await app.request('/healthz')).status).toBe(200);
-      expect(kinds()).toEqual(expect.arrayContaining([`server (${server.url})`, 'server app (createApp)']));
+      expect(kinds()).toEqual(
+        expect.arrayContaining([`server (${server.url})`, 'server app (createApp)']),
+      );
     }
     expect(kinds().filter((k) => k.startsWith('server'))).toEqual([]);
   });
@@ -60,17 +71,55 @@ describe('await using closes each kind of long-lived object', () => {
   it('health: monitor, aggregate service, config publisher and subscriber, service', async () => {
     const clock = new FakeClock();
     const path = join(dir, 'health.json');
-    writeFileSync(path, JSON.stringify({ intervalMs: 1_000, timeoutMs: 200, healthyThreshold: 1, unhealthyThreshold: 1, endpoints: [{ id: 'a', tcp: '127.0.0.1:1' }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        intervalMs: 1_000,
+        timeoutMs: 200,
+        healthyThreshold: 1,
+        unhealthyThreshold: 1,
+        endpoints: [{ id: 'a', tcp: '127.0.0.1:1' }],
+      }),
+    );
     {
-      await using monitor = new HealthMonitor({ intervalMs: 1_000, timeoutMs: 100, healthyThreshold: 1, unhealthyThreshold: 1, endpoints: [{ id: 'a', probe: async () => ({ ok: true, ms: 0 }) }], clock, monitorId: 'disposed' });
-      await using aggregate = new AggregateService({ checkers: ['http://127.0.0.1:1'], clock, intervalMs: 1_000, timeoutMs: 100 });
-      await using publisher = new ConfigPublisher({ load: () => ({ a: 1 }), channel: fileChannel(join(dir, 'push.json')), clock, intervalMs: 1_000 });
-      await using subscriber = new ConfigSubscriber({ channel: fileChannel(join(dir, 'push.json')), validate: (d) => d, clock, intervalMs: 1_000 });
+      await using monitor = new HealthMonitor({
+        intervalMs: 1_000,
+        timeoutMs: 100,
+        healthyThreshold: 1,
+        unhealthyThreshold: 1,
+        endpoints: [{ id: 'a', probe: async () => ({ ok: true, ms: 0 }) }],
+        clock,
+        monitorId: 'disposed',
+      });
+      await using aggregate = new AggregateService({
+        checkers: ['http://127.0.0.1:1'],
+        clock,
+        intervalMs: 1_000,
+        timeoutMs: 100,
+      });
+      await using publisher = new ConfigPublisher({
+        load: () => ({ a: 1 }),
+        channel: fileChannel(join(dir, 'push.json')),
+        clock,
+        intervalMs: 1_000,
+      });
+      await using subscriber = new ConfigSubscriber({
+        channel: fileChannel(join(dir, 'push.json')),
+        validate: (d) => d,
+        clock,
+        intervalMs: 1_000,
+      });
       await using service = await HealthService.start({ configPath: path, clock });
       for (const o of [monitor, aggregate, publisher, subscriber]) o.start();
       expect(service.config.intervalMs).toBe(1_000);
       expect(kinds()).toEqual(
-        expect.arrayContaining(['health monitor (disposed)', 'health aggregate service', 'health config publisher', 'health config subscriber', `health service (${path})`]),
+        expect.arrayContaining([
+          'health monitor (disposed)',
+          'health aggregate service',
+          'health config publisher',
+          'health config subscriber',
+          `health service (${path})`,
+        ]),
       );
     }
     expect(kinds()).toEqual([]);

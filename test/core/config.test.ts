@@ -17,8 +17,16 @@ describe('JSON text is parsed, and a syntax error is located without reading V8â
 
   it('names line, column, offset, a reason and an excerpt of the line', () => {
     const error = errorOf('{\n  "a": 1,\n  b: 2\n}');
-    expect(error).toMatchObject({ line: 3, column: 3, offset: 14, reason: 'expected a double-quoted property name', excerpt: '  b: 2' });
-    expect(error.message).toBe('invalid JSON at line 3, column 3 (offset 14): expected a double-quoted property name');
+    expect(error).toMatchObject({
+      line: 3,
+      column: 3,
+      offset: 14,
+      reason: 'expected a double-quoted property name',
+      excerpt: '  b: 2',
+    });
+    expect(error.message).toBe(
+      'invalid JSON at line 3, column 3 (offset 14): expected a double-quoted property name',
+    );
   });
 
   it.each([
@@ -33,14 +41,36 @@ describe('JSON text is parsed, and a syntax error is located without reading V8â
   });
 });
 
-const STYLE: ConfigStyle = { notObject: () => 'must be an object', unknownFields: 'last', name: (n) => `"${n}"` };
-const count = leaf<number>((x) => Number.isInteger(x), (got) => `must be an integer (got ${String(got)})`);
+const STYLE: ConfigStyle = {
+  notObject: () => 'must be an object',
+  unknownFields: 'last',
+  name: (n) => `"${n}"`,
+};
+const count = leaf<number>(
+  (x) => Number.isInteger(x),
+  (got) => `must be an integer (got ${String(got)})`,
+);
 
 describe('a value is validated against a valibot schema into problems with JSON paths', () => {
   const schema = fields(
-    { size: count, items: v.optional(list(fields({ id: count }, STYLE), { max: 2, message: () => 'must be a list of at most 2' })) },
+    {
+      size: count,
+      items: v.optional(
+        list(fields({ id: count }, STYLE), {
+          max: 2,
+          message: () => 'must be a list of at most 2',
+        }),
+      ),
+    },
     STYLE,
-    { check: (f) => void (f.valid('size') === 0 && f.has('items') && f.report(['items'], 'must be absent when size is 0')) },
+    {
+      check: (f) =>
+        void (
+          f.valid('size') === 0 &&
+          f.has('items') &&
+          f.report(['items'], 'must be absent when size is 0')
+        ),
+    },
   );
 
   it('writes paths the way a reader would type them', () => {
@@ -69,11 +99,16 @@ describe('a value is validated against a valibot schema into problems with JSON 
         { path: 'items', message: 'must be absent when size is 0' },
       ],
     });
-    expect(validateConfig(schema, { size: 2, items: [{ id: 1 }] })).toEqual({ ok: true, value: { size: 2, items: [{ id: 1 }] } });
+    expect(validateConfig(schema, { size: 2, items: [{ id: 1 }] })).toEqual({
+      ok: true,
+      value: { size: 2, items: [{ id: 1 }] },
+    });
   });
 
   it('puts unknown fields first when the style says so', () => {
     const first = fields({ size: count }, { ...STYLE, unknownFields: 'first' });
-    expect(validateConfig(first, { size: 'x', extra: 1 })).toMatchObject({ problems: [{ path: 'extra' }, { path: 'size' }] });
+    expect(validateConfig(first, { size: 'x', extra: 1 })).toMatchObject({
+      problems: [{ path: 'extra' }, { path: 'size' }],
+    });
   });
 });

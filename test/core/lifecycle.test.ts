@@ -5,7 +5,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { describeLeaks, markClosed, markRunning, runningObjects } from '../../src/core/lifecycle.js';
+import {
+  describeLeaks,
+  markClosed,
+  markRunning,
+  runningObjects,
+} from '../../src/core/lifecycle.js';
 
 describe('the lifecycle registry', () => {
   it('holds an object from markRunning until markClosed, once however often it is marked', () => {
@@ -34,9 +39,20 @@ describe('the lifecycle registry', () => {
 describe('the test run', () => {
   it('fails a file that leaves a consumer running, naming the consumer and the line that started it', async () => {
     // A child vitest run of one fixture that forgets to stop its consumer.
-    const run = promisify(execFile)(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/fixtures/leaks/vitest.config.ts', '--root', '.'], {
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    });
+    const run = promisify(execFile)(
+      process.execPath,
+      [
+        'node_modules/vitest/vitest.mjs',
+        'run',
+        '--config',
+        'test/fixtures/leaks/vitest.config.ts',
+        '--root',
+        '.',
+      ],
+      {
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      },
+    );
     const failure = await run.then(
       () => undefined,
       (error: { code?: number; stdout?: string; stderr?: string }) => error,
@@ -44,7 +60,9 @@ describe('the test run', () => {
     expect(failure?.code).toBe(1);
     const output = `${failure?.stdout ?? ''}${failure?.stderr ?? ''}`;
     expect(output).toContain('1 long-lived object(s) still running');
-    expect(output).toMatch(/queue consumer \(leaky\) started at test\/fixtures\/leaks\/leaky-consumer\.fixture\.ts:11:\d+/);
+    expect(output).toMatch(
+      /queue consumer \(leaky\) started at test\/fixtures\/leaks\/leaky-consumer\.fixture\.ts:11:\d+/,
+    );
     expect(output).toMatch(/Tests\s+1 passed/);
   });
 });

@@ -32,14 +32,19 @@ describe('ballast doctor FILE: exit codes', () => {
 
   it('--fail-on medium and low lower the bar', async () => {
     // Only low findings: a soft real-time interaction without maxAgeMs.
-    const lowOnly = write('low.json', { interactions: [{ name: 'later', kind: 'soft-real-time', idempotent: true }] });
+    const lowOnly = write('low.json', {
+      interactions: [{ name: 'later', kind: 'soft-real-time', idempotent: true }],
+    });
     expect((await run(lowOnly)).code).toBe(0);
     expect((await run(lowOnly, '--fail-on', 'medium')).code).toBe(0);
     expect((await run(lowOnly, '--fail-on', 'low')).code).toBe(1);
   });
 
   it('exits 2 with every problem, and no stack trace, for an invalid topology', async () => {
-    const bad = write('bad.json', { services: [{ name: 'a', calls: [{ to: 'x', timeoutMs: -1 }] }], queuez: [] });
+    const bad = write('bad.json', {
+      services: [{ name: 'a', calls: [{ to: 'x', timeoutMs: -1 }] }],
+      queuez: [],
+    });
     const { code, stdout, stderr } = await run(bad);
     expect(code).toBe(2);
     expect(stdout).toBe('');
@@ -67,7 +72,9 @@ describe('ballast doctor FILE: exit codes', () => {
     expect((await run(example('fixed'), '--store', 'sqlite:x.db')).code).toBe(2);
     const failOn = await run(example('fixed'), '--fail-on', 'critical');
     expect(failOn.code).toBe(2);
-    expect(failOn.stderr).toContain('--fail-on must be one of high, medium, low, never (got critical)');
+    expect(failOn.stderr).toContain(
+      '--fail-on must be one of high, medium, low, never (got critical)',
+    );
   });
 
   it('--help prints the usage and exits 0; the top-level usage lists doctor', async () => {
@@ -84,28 +91,55 @@ describe('ballast doctor output', () => {
   it('--json prints { findings, summary } as valid JSON', async () => {
     const { code, stdout } = await run(example('fragile'), '--json');
     expect(code).toBe(1);
-    const body = JSON.parse(stdout) as { findings: { id: string; bestPractice: string; risk: string; place: string; message: string; fix: string }[]; summary: { high: number; medium: number; low: number; total: number } };
+    const body = JSON.parse(stdout) as {
+      findings: {
+        id: string;
+        bestPractice: string;
+        risk: string;
+        place: string;
+        message: string;
+        fix: string;
+      }[];
+      summary: { high: number; medium: number; low: number; total: number };
+    };
     expect(Object.keys(body)).toEqual(['findings', 'summary']);
     expect(body.summary.total).toBe(body.findings.length);
     expect(body.summary.high + body.summary.medium + body.summary.low).toBe(body.summary.total);
-    for (const f of body.findings) expect(Object.keys(f)).toEqual(['id', 'bestPractice', 'risk', 'place', 'message', 'fix']);
-    expect(JSON.parse((await run(example('fixed'), '--json')).stdout)).toEqual({ findings: [], summary: { high: 0, medium: 0, low: 0, total: 0 } });
+    for (const f of body.findings)
+      expect(Object.keys(f)).toEqual(['id', 'bestPractice', 'risk', 'place', 'message', 'fix']);
+    expect(JSON.parse((await run(example('fixed'), '--json')).stdout)).toEqual({
+      findings: [],
+      summary: { high: 0, medium: 0, low: 0, total: 0 },
+    });
   });
 
   it('--json prints the problems as JSON too when the input is bad', async () => {
     const { code, stdout } = await run(write('bad2.json', { queues: [{ name: '' }] }), '--json');
     expect(code).toBe(2);
-    expect(JSON.parse(stdout)).toEqual({ errors: [{ path: 'queues[0].name', message: 'must be a non-empty string of at most 256 printable characters (got "")' }] });
+    expect(JSON.parse(stdout)).toEqual({
+      errors: [
+        {
+          path: 'queues[0].name',
+          message: 'must be a non-empty string of at most 256 printable characters (got "")',
+        },
+      ],
+    });
   });
 
   it('groups the text by risk and ends with a summary line', async () => {
     const { stdout } = await run(example('fragile'));
     const lines = stdout.split('\n');
-    expect(lines[0]).toMatch(/^ballast doctor: .*fragile\.json — 5 interactions, 3 services, 1 queue, 1 rule, 1 consumer, 1 health monitor, 1 state push$/);
-    const headings = lines.filter((l) => /^(HIGH|MEDIUM|LOW) \(\d+\)$/.test(l)).map((l) => l.split(' ')[0]);
+    expect(lines[0]).toMatch(
+      /^ballast doctor: .*fragile\.json — 5 interactions, 3 services, 1 queue, 1 rule, 1 consumer, 1 health monitor, 1 state push$/,
+    );
+    const headings = lines
+      .filter((l) => /^(HIGH|MEDIUM|LOW) \(\d+\)$/.test(l))
+      .map((l) => l.split(' ')[0]);
     expect(headings).toEqual(['HIGH', 'MEDIUM', 'LOW']);
     expect(lines[lines.length - 1]).toMatch(/^\d+ findings: \d+ high, \d+ medium, \d+ low$/);
-    expect(stdout).toContain('  REL04-BP01/retry-amplification  interactions[0] "checkout"\n    retries at 3 layers');
+    expect(stdout).toContain(
+      '  REL04-BP01/retry-amplification  interactions[0] "checkout"\n    retries at 3 layers',
+    );
     expect(stdout).toContain('\n    fix: ');
     expect((await run(example('fixed'))).stdout.split('\n').pop()).toBe('no findings');
   });

@@ -5,7 +5,8 @@ import { parseTopology } from '../../src/doctor/parse.js';
 import type { Output } from '../../src/cli/output.js';
 
 /** The path of an example topology. */
-export const example = (name: 'fragile' | 'fixed'): string => new URL(`../../examples/doctor/${name}.json`, import.meta.url).pathname;
+export const example = (name: 'fragile' | 'fixed'): string =>
+  new URL(`../../examples/doctor/${name}.json`, import.meta.url).pathname;
 
 /** An example topology as parsed JSON, to change in a test. */
 export function exampleJson(name: 'fragile' | 'fixed'): Record<string, unknown> {
@@ -42,6 +43,10 @@ export function capture(): Output & { stdout: string[]; stderr: string[] } {
 }
 
 /** A hard real-time interaction served by `service`, for terse test topologies. */
-export function hard(name: string, service: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function hard(
+  name: string,
+  service: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { name, service, kind: 'hard-real-time', idempotent: true, ...extra };
 }

@@ -30,26 +30,50 @@ async function populate(t: TestServer): Promise<void> {
   await t.client.send(
     new CreateQueueCommand({
       QueueName: 'jobs',
-      Attributes: { VisibilityTimeout: '10', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn('jobs-dlq'), maxReceiveCount: 3 }) },
+      Attributes: {
+        VisibilityTimeout: '10',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn('jobs-dlq'), maxReceiveCount: 3 }),
+      },
     }),
   );
-  const eb = new EventBridgeClient({ endpoint: t.url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const eb = new EventBridgeClient({
+    endpoint: t.url,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+  });
   try {
-    await eb.send(new PutRuleCommand({ Name: 'order-placed', EventPattern: JSON.stringify({ source: ['shop'] }) }));
-    await eb.send(new PutTargetsCommand({ Rule: 'order-placed', Targets: [{ Id: 'to-orders', Arn: arn('orders'), RetryPolicy: { MaximumRetryAttempts: 4 } }] }));
+    await eb.send(
+      new PutRuleCommand({
+        Name: 'order-placed',
+        EventPattern: JSON.stringify({ source: ['shop'] }),
+      }),
+    );
+    await eb.send(
+      new PutTargetsCommand({
+        Rule: 'order-placed',
+        Targets: [
+          { Id: 'to-orders', Arn: arn('orders'), RetryPolicy: { MaximumRetryAttempts: 4 } },
+        ],
+      }),
+    );
   } finally {
     eb.destroy();
   }
 }
 
-async function doctor(...argv: string[]): Promise<{ code: number; findings: Finding[]; stderr: string[] }> {
+async function doctor(
+  ...argv: string[]
+): Promise<{ code: number; findings: Finding[]; stderr: string[] }> {
   const io = capture();
   const code = await main(['doctor', ...argv, '--json'], io);
-  const body = io.stdout.length > 0 ? (JSON.parse(io.stdout.join('\n')) as { findings?: Finding[] }) : {};
+  const body =
+    io.stdout.length > 0 ? (JSON.parse(io.stdout.join('\n')) as { findings?: Finding[] }) : {};
   return { code, findings: body.findings ?? [], stderr: io.stderr };
 }
 
-const summary = (findings: readonly Finding[]): string[] => findings.map((f) => `${f.id} @ ${f.place}`);
+const summary = (findings: readonly Finding[]): string[] =>
+  findings.map((f) => `${f.id} @ ${f.place}`);
 
 describe('ballast doctor --server (an in-process ballast serve on SQLite)', () => {
   let t: TestServer;
@@ -65,10 +89,20 @@ describe('ballast doctor --server (an in-process ballast serve on SQLite)', () =
       expect.arrayContaining([
         { name: 'orders', visibilityTimeoutSeconds: 30 },
         { name: 'jobs-dlq', visibilityTimeoutSeconds: 30 },
-        { name: 'jobs', visibilityTimeoutSeconds: 10, deadLetter: { queue: 'jobs-dlq', maxReceiveCount: 3 } },
+        {
+          name: 'jobs',
+          visibilityTimeoutSeconds: 10,
+          deadLetter: { queue: 'jobs-dlq', maxReceiveCount: 3 },
+        },
       ]),
     );
-    expect(live.rules).toEqual([{ name: 'order-placed', bus: 'default', targets: [{ id: 'to-orders', kind: 'queue', name: 'orders', maximumRetryAttempts: 4 }] }]);
+    expect(live.rules).toEqual([
+      {
+        name: 'order-placed',
+        bus: 'default',
+        targets: [{ id: 'to-orders', kind: 'queue', name: 'orders', maximumRetryAttempts: 4 }],
+      },
+    ]);
   });
 
   it('alone, checks every server queue for a DLQ and every target for one', async () => {
@@ -90,7 +124,9 @@ describe('ballast doctor --server (an in-process ballast serve on SQLite)', () =
       'REL04-BP02/queue-no-dlq @ server queue "orders"',
       'REL04-BP02/target-no-dlq @ server rule "default/order-placed" target "to-orders" (→ queue "orders")',
     ]);
-    expect(findings[0]?.message).toContain('is 10 seconds, shorter than the handler timeout of "worker" (60 seconds)');
+    expect(findings[0]?.message).toContain(
+      'is 10 seconds, shorter than the handler timeout of "worker" (60 seconds)',
+    );
     expect(code).toBe(1);
   });
 
@@ -103,9 +139,16 @@ describe('ballast doctor --server (an in-process ballast serve on SQLite)', () =
 
   it('lets the file name queues only the server has', async () => {
     const file = join(dir, 'orders-consumer.json');
-    writeFileSync(file, JSON.stringify({ consumers: [{ name: 'shipper', queue: 'orders', handlerTimeoutSeconds: 5 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        consumers: [{ name: 'shipper', queue: 'orders', handlerTimeoutSeconds: 5 }],
+      }),
+    );
     const { findings } = await doctor(file, '--server', t.url);
-    expect(summary(findings)).toContain('REL04-BP04/consumer-not-idempotent @ consumers[0] "shipper"');
+    expect(summary(findings)).toContain(
+      'REL04-BP04/consumer-not-idempotent @ consumers[0] "shipper"',
+    );
     const alone = await doctor(file);
     expect(alone.code).toBe(2);
   });
@@ -128,7 +171,9 @@ describe('ballast doctor --server against a server that checks signatures', () =
     delete process.env.AWS_SECRET_ACCESS_KEY;
     const { code, stderr } = await doctor('--server', t.url);
     expect(code).toBe(2);
-    expect(stderr.join('\n')).toMatch(/cannot read the server .*\(ListQueues\): MissingAuthenticationToken: .*AWS_ACCESS_KEY_ID/);
+    expect(stderr.join('\n')).toMatch(
+      /cannot read the server .*\(ListQueues\): MissingAuthenticationToken: .*AWS_ACCESS_KEY_ID/,
+    );
   });
 
   it('signs with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', async () => {

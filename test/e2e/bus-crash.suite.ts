@@ -33,7 +33,11 @@ export function busCrashTest(describeStore: string, storeUrl: () => Promise<stri
     }
 
     // Restart: a fresh process dispatches what is left and serves the function target.
-    const after = await openBallast({ store: url, retentionSweepMs: 0, bus: { worker: { timeoutMs: 1000, retry: { baseSeconds: 0.05, maxSeconds: 0.2 } } } });
+    const after = await openBallast({
+      store: url,
+      retentionSweepMs: 0,
+      bus: { worker: { timeoutMs: 1000, retry: { baseSeconds: 0.05, maxSeconds: 0.2 } } },
+    });
     after.bus.registerFunction('audit', (e) => void handled.add(String(e.id)));
     const q = await after.queues.get('sink');
     const inQueue = new Map<string, number>();

@@ -19,7 +19,10 @@ export function crashTest(describeStore: string, storeUrl: () => Promise<string>
 
     const acked = new Set<string>();
     const handled = new Set<string>();
-    for (const [run, killAt] of [['a', 300], ['b', 700]] as const) {
+    for (const [run, killAt] of [
+      ['a', 300],
+      ['b', 700],
+    ] as const) {
       for (const l of await runAndKill(child, [url, 'crash', run], killAt)) {
         if (l.startsWith('acked ')) acked.add(l.slice(6));
         if (l.startsWith('handled ')) handled.add(l.slice(8));

@@ -25,7 +25,9 @@ describe('ballast health run (a real process)', () => {
   const urls: Record<string, string> = {};
   beforeAll(async () => {
     const listen = async (status: number) => {
-      const s = createServer((_req, res) => res.writeHead(status).end(status === 200 ? 'ok' : 'down'));
+      const s = createServer((_req, res) =>
+        res.writeHead(status).end(status === 200 ? 'ok' : 'down'),
+      );
       await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
       return s;
     };
@@ -44,42 +46,102 @@ describe('ballast health run (a real process)', () => {
     const configPath = join(dir, 'health.json');
     // A probe timeout a loaded machine does not reach for a local endpoint that answers (with
     // 100 ms, two slow answers in a row made the healthy endpoint unhealthy).
-    const config = (endpoints: object[]) => ({ intervalMs: 500, timeoutMs: 400, healthyThreshold: 1, unhealthyThreshold: 2, monitorId: 'e2e', endpoints });
-    writeFileSync(configPath, JSON.stringify(config([{ id: 'a', url: urls.healthy }, { id: 'b', url: urls.failing }])));
+    const config = (endpoints: object[]) => ({
+      intervalMs: 500,
+      timeoutMs: 400,
+      healthyThreshold: 1,
+      unhealthyThreshold: 2,
+      monitorId: 'e2e',
+      endpoints,
+    });
+    writeFileSync(
+      configPath,
+      JSON.stringify(
+        config([
+          { id: 'a', url: urls.healthy },
+          { id: 'b', url: urls.failing },
+        ]),
+      ),
+    );
     const port = await freeLowPort(27_100);
-    const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'health', 'run', '--config', configPath, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', cli, 'health', 'run', '--config', configPath, '--port', String(port)],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const base = `http://127.0.0.1:${port}`;
     const consumer = new SnapshotConsumer({ monitorId: 'e2e' });
     const poll = async (): Promise<boolean> => {
-      const [snap, layout] = await Promise.all([fetch(`${base}/v1/health/snapshot`), fetch(`${base}/v1/health/layout`)]);
+      const [snap, layout] = await Promise.all([
+        fetch(`${base}/v1/health/snapshot`),
+        fetch(`${base}/v1/health/layout`),
+      ]);
       if (!snap.ok || !layout.ok) return false;
-      const result = consumer.apply(new Uint8Array(await snap.arrayBuffer()), (await layout.json()) as HealthLayout);
+      const result = consumer.apply(
+        new Uint8Array(await snap.arrayBuffer()),
+        (await layout.json()) as HealthLayout,
+      );
       return result.applied;
     };
     try {
-      await waitFor(async () => (await poll().catch(() => false)) && consumer.state('b') === 'unhealthy', 20_000);
+      await waitFor(
+        async () => (await poll().catch(() => false)) && consumer.state('b') === 'unhealthy',
+        20_000,
+      );
       expect(consumer.state('a')).toBe('healthy');
-      const view = (await (await fetch(`${base}/v1/health/snapshot.json`)).json()) as { endpoints: { id: string; state: string }[] };
+      const view = (await (await fetch(`${base}/v1/health/snapshot.json`)).json()) as {
+        endpoints: { id: string; state: string }[];
+      };
       expect(view.endpoints).toEqual([
         { id: 'a', state: 'healthy' },
         { id: 'b', state: 'unhealthy' },
       ]);
       // A bad edit: reported, the monitor keeps its config and keeps publishing.
       writeFileSync(configPath, JSON.stringify({ ...config([]), intervalMs: 'fast' }));
-      await waitFor(async () => ((await (await fetch(`${base}/v1/health/status`)).json()) as { configError: string | null }).configError !== null, 10_000);
+      await waitFor(
+        async () =>
+          (
+            (await (await fetch(`${base}/v1/health/status`)).json()) as {
+              configError: string | null;
+            }
+          ).configError !== null,
+        10_000,
+      );
       expect(stderr).toMatch(/intervalMs/);
       const before = consumer.snapshot!.sequence;
-      await waitFor(async () => (await poll().catch(() => false)) && consumer.snapshot!.sequence > before + 1, 10_000);
+      await waitFor(
+        async () => (await poll().catch(() => false)) && consumer.snapshot!.sequence > before + 1,
+        10_000,
+      );
       // A good edit with another endpoint: a new layout.
-      writeFileSync(configPath, JSON.stringify(config([{ id: 'a', url: urls.healthy }, { id: 'b', url: urls.failing }, { id: 'c', url: urls.healthy }])));
-      await waitFor(async () => (await poll().catch(() => false)) && consumer.layout?.ids.length === 3 && consumer.state('c') === 'healthy', 15_000);
+      writeFileSync(
+        configPath,
+        JSON.stringify(
+          config([
+            { id: 'a', url: urls.healthy },
+            { id: 'b', url: urls.failing },
+            { id: 'c', url: urls.healthy },
+          ]),
+        ),
+      );
+      await waitFor(
+        async () =>
+          (await poll().catch(() => false)) &&
+          consumer.layout?.ids.length === 3 &&
+          consumer.state('c') === 'healthy',
+        15_000,
+      );
       // The publisher is killed: the consumer keeps serving the last state.
       proc.kill('SIGKILL');
       await new Promise((r) => proc.once('exit', r));
       expect(await poll().catch(() => 'unreachable')).toBe('unreachable');
-      expect([consumer.state('a'), consumer.state('b'), consumer.state('c')]).toEqual(['healthy', 'unhealthy', 'healthy']);
+      expect([consumer.state('a'), consumer.state('b'), consumer.state('c')]).toEqual([
+        'healthy',
+        'unhealthy',
+        'healthy',
+      ]);
     } finally {
       if (proc.exitCode === null) proc.kill('SIGKILL');
     }

@@ -42,7 +42,9 @@ async function takeOverAfterKill(storeUrl: string): Promise<void> {
       settled = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     }
     expect(runs).toBe(1);
-    expect(settled.filter((s) => !s.replayed)).toEqual([{ value: { tookOver: true }, replayed: false }]);
+    expect(settled.filter((s) => !s.replayed)).toEqual([
+      { value: { tookOver: true }, replayed: false },
+    ]);
     expect(await attempt()).toEqual({ value: { tookOver: true }, replayed: true });
   } finally {
     await idem.close();
@@ -52,9 +54,15 @@ async function takeOverAfterKill(storeUrl: string): Promise<void> {
 describe('idempotency: a holder killed with SIGKILL is taken over exactly once after its lease (sqlite)', () => {
   it('sqlite', () => takeOverAfterKill(`sqlite:${tempDbPath()}`), 30_000);
 });
-describePg('idempotency: a holder killed with SIGKILL is taken over exactly once after its lease (postgres)', () => {
-  it('postgres', () => takeOverAfterKill(`${PG_URL}?schema=${freshSchema()}`), 30_000);
-});
-describeRedis('idempotency: a holder killed with SIGKILL is taken over exactly once after its lease (redis)', () => {
-  it('redis', () => takeOverAfterKill(REDIS_URL), 30_000);
-});
+describePg(
+  'idempotency: a holder killed with SIGKILL is taken over exactly once after its lease (postgres)',
+  () => {
+    it('postgres', () => takeOverAfterKill(`${PG_URL}?schema=${freshSchema()}`), 30_000);
+  },
+);
+describeRedis(
+  'idempotency: a holder killed with SIGKILL is taken over exactly once after its lease (redis)',
+  () => {
+    it('redis', () => takeOverAfterKill(REDIS_URL), 30_000);
+  },
+);

@@ -18,15 +18,22 @@ const MESSAGES = 600;
 type Count = { body: string; n: number | string };
 function effectCounts(tx: StoreTransaction): Count[] | Promise<Count[]> {
   const sql = 'SELECT body, count(*) AS n FROM effects GROUP BY body';
-  return tx.dialect === 'sqlite' ? (tx.db.prepare(sql).all() as Count[]) : tx.client.query<Count>(sql).then((r) => r.rows);
+  return tx.dialect === 'sqlite'
+    ? (tx.db.prepare(sql).all() as Count[])
+    : tx.client.query<Count>(sql).then((r) => r.rows);
 }
 
 async function exactlyOnceAcrossKill(storeUrl: string): Promise<void> {
   const setup = await openBallast({ store: storeUrl, retentionSweepMs: 0, bus: false });
   const q = await setup.queues.create('inbox', { visibilityTimeout: 1 });
-  for (let i = 0; i < MESSAGES; i += 10) await q.sendBatch(Array.from({ length: 10 }, (_, j) => ({ id: `e${j}`, body: `m-${i + j}` })));
+  for (let i = 0; i < MESSAGES; i += 10)
+    await q.sendBatch(Array.from({ length: 10 }, (_, j) => ({ id: `e${j}`, body: `m-${i + j}` })));
   const schema = createIdempotency({ store: setup.store });
-  await schema.runInTransaction({ key: 'schema-v1' }, (tx) => (tx.dialect === 'sqlite' ? void tx.db.exec(EFFECTS_TABLE) : tx.client.query(EFFECTS_TABLE).then(() => undefined)));
+  await schema.runInTransaction({ key: 'schema-v1' }, (tx) =>
+    tx.dialect === 'sqlite'
+      ? void tx.db.exec(EFFECTS_TABLE)
+      : tx.client.query(EFFECTS_TABLE).then(() => undefined),
+  );
   await setup.close();
 
   const printed = await runAndKill(child, [storeUrl], 200);
@@ -37,11 +44,14 @@ async function exactlyOnceAcrossKill(storeUrl: string): Promise<void> {
   try {
     const idem = createIdempotency({ store: after.store, leaseSeconds: 1 });
     const inbox = await after.queues.get('inbox');
-    const consumer = inbox.consume((m, { transaction }) => writeEffect(transaction, m.body, () => undefined), {
-      idempotency: idem,
-      transactional: true,
-      retry: { baseSeconds: 0.2, maxSeconds: 1 },
-    });
+    const consumer = inbox.consume(
+      (m, { transaction }) => writeEffect(transaction, m.body, () => undefined),
+      {
+        idempotency: idem,
+        transactional: true,
+        retry: { baseSeconds: 0.2, maxSeconds: 1 },
+      },
+    );
     await waitFor(async () => {
       const d = await inbox.depth();
       return d.visible + d.inFlight + d.delayed === 0;
@@ -49,7 +59,9 @@ async function exactlyOnceAcrossKill(storeUrl: string): Promise<void> {
     await consumer.stop();
     const rows = (await idem.runInTransaction({ key: `count-${Date.now()}` }, effectCounts)).value;
     const counts = new Map(rows.map((r) => [r.body, Number(r.n)]));
-    const missing = Array.from({ length: MESSAGES }, (_, i) => `m-${i}`).filter((body) => !counts.has(body));
+    const missing = Array.from({ length: MESSAGES }, (_, i) => `m-${i}`).filter(
+      (body) => !counts.has(body),
+    );
     const twice = [...counts].filter(([, n]) => n !== 1);
     expect(missing).toEqual([]);
     expect(twice).toEqual([]);

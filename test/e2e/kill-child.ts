@@ -4,8 +4,14 @@ import { spawn } from 'node:child_process';
  * Runs a TypeScript child (`node --import tsx script ...args`), SIGKILLs it once it has printed
  * `killAfterAcks` lines starting with `acked `, and returns every line it printed.
  */
-export async function runAndKill(script: string, args: readonly string[], killAfterAcks: number): Promise<string[]> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runAndKill(
+  script: string,
+  args: readonly string[],
+  killAfterAcks: number,
+): Promise<string[]> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let buffer = '';
   let acks = 0;
@@ -21,7 +27,9 @@ export async function runAndKill(script: string, args: readonly string[], killAf
         if (line.startsWith('acked ') && ++acks === killAfterAcks) proc.kill('SIGKILL');
       }
     });
-    proc.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${stderr}`))));
+    proc.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${stderr}`)),
+    );
   });
   return lines;
 }

@@ -1,6 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDbPath } from '../helpers/ballast.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
@@ -10,9 +16,13 @@ const running: ChildProcess[] = [];
 
 /** Starts `ballast serve` as a child process on a random port; resolves with its URL. */
 function serve(store: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0', '--store', store], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'serve', '--port', '0', '--store', store],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.push(proc);
   return new Promise((resolve, reject) => {
     let err = '';
@@ -26,7 +36,11 @@ function serve(store: string): Promise<{ url: string; proc: ChildProcess }> {
 }
 
 const client = (endpoint: string) =>
-  new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
 
 afterEach(() => {
   for (const p of running.splice(0)) p.kill('SIGKILL');
@@ -38,7 +52,9 @@ describe('ballast serve (child process)', () => {
     const sqs = client(url);
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'e2e' }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'über' }));
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }),
+    );
     expect(Messages?.map((m) => m.Body)).toEqual(['über']);
     sqs.destroy();
     const exit = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
@@ -58,7 +74,11 @@ describePg('two ballast serve processes on one PostgreSQL are one service', () =
     const started = Date.now();
     const pending = sqsB.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
     // Awaited below: a send still retrying when the test ends would fail once the nodes are killed.
-    const sending = new Promise((r) => setTimeout(r, 300)).then(() => sqsA.send(new SendMessageCommand({ QueueUrl: QueueUrl!.replace(b.url, a.url), MessageBody: 'hi' })));
+    const sending = new Promise((r) => setTimeout(r, 300)).then(() =>
+      sqsA.send(
+        new SendMessageCommand({ QueueUrl: QueueUrl!.replace(b.url, a.url), MessageBody: 'hi' }),
+      ),
+    );
     const { Messages } = await pending;
     expect(Messages?.map((m) => m.Body)).toEqual(['hi']);
     // Node B's poll began after `started` and, finding nothing, would re-check only 5 s later:

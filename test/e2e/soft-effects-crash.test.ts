@@ -20,17 +20,30 @@ const OPERATIONS = 300;
 type Count = { body: string; n: number | string };
 const countRows = (tx: StoreTransaction): Count[] | Promise<Count[]> => {
   const sql = 'SELECT body, count(*) AS n FROM effects GROUP BY body';
-  return tx.dialect === 'sqlite' ? (tx.db.prepare(sql).all() as Count[]) : tx.client.query<Count>(sql).then((r) => r.rows);
+  return tx.dialect === 'sqlite'
+    ? (tx.db.prepare(sql).all() as Count[])
+    : tx.client.query<Count>(sql).then((r) => r.rows);
 };
 
 async function exactlyOnce(storeUrl: string): Promise<void> {
   const setup = await openBallast({ store: storeUrl, retentionSweepMs: 0, bus: false });
-  const define = (b: typeof setup) => defineInteraction<{ n: number }, void>({ name: 'crash.effects', kind: 'soft-real-time', ballast: b, maxAgeMs: 600_000, visibilityTimeoutSeconds: 1 });
+  const define = (b: typeof setup) =>
+    defineInteraction<{ n: number }, void>({
+      name: 'crash.effects',
+      kind: 'soft-real-time',
+      ballast: b,
+      maxAgeMs: 600_000,
+      visibilityTimeoutSeconds: 1,
+    });
   const ids: string[] = [];
   const jobs = define(setup);
   for (let n = 0; n < OPERATIONS; n++) ids.push((await jobs.submit({ n })).operationId);
   const schema = createIdempotency({ store: setup.store });
-  await schema.runInTransaction({ key: 'schema-v1' }, (tx) => (tx.dialect === 'sqlite' ? void tx.db.exec(EFFECTS_TABLE) : tx.client.query(EFFECTS_TABLE).then(() => undefined)));
+  await schema.runInTransaction({ key: 'schema-v1' }, (tx) =>
+    tx.dialect === 'sqlite'
+      ? void tx.db.exec(EFFECTS_TABLE)
+      : tx.client.query(EFFECTS_TABLE).then(() => undefined),
+  );
   await setup.close();
 
   const printed = await runAndKill(child, [storeUrl], 100);
@@ -39,13 +52,24 @@ async function exactlyOnce(storeUrl: string): Promise<void> {
   const after = await openBallast({ store: storeUrl, retentionSweepMs: 0, bus: false });
   try {
     const rest = define(after);
-    const consumer = await rest.process(({ n }, { transaction }) => writeEffect(transaction, `op-${n}`, () => undefined), { transactional: true, waitTimeSeconds: 0 });
-    await waitFor(async () => (await Promise.all(ids.map((id) => rest.status(id)))).every((s) => s?.state === 'succeeded'), 45_000);
+    const consumer = await rest.process(
+      ({ n }, { transaction }) => writeEffect(transaction, `op-${n}`, () => undefined),
+      { transactional: true, waitTimeSeconds: 0 },
+    );
+    await waitFor(
+      async () =>
+        (await Promise.all(ids.map((id) => rest.status(id)))).every(
+          (s) => s?.state === 'succeeded',
+        ),
+      45_000,
+    );
     await consumer.stop();
     const idem = createIdempotency({ store: after.store });
     const rows = (await idem.runInTransaction({ key: `count-${Date.now()}` }, countRows)).value;
     const counts = new Map(rows.map((r) => [r.body, Number(r.n)]));
-    expect(Array.from({ length: OPERATIONS }, (_, n) => `op-${n}`).filter((b) => counts.get(b) !== 1)).toEqual([]);
+    expect(
+      Array.from({ length: OPERATIONS }, (_, n) => `op-${n}`).filter((b) => counts.get(b) !== 1),
+    ).toEqual([]);
     expect(counts.size).toBe(OPERATIONS);
   } finally {
     await after.close();

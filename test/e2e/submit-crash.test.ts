@@ -19,10 +19,18 @@ async function acknowledgedSurvive(storeUrl: string): Promise<void> {
 
   const b = await openBallast({ store: storeUrl, retentionSweepMs: 0, bus: false });
   try {
-    const jobs = defineInteraction<{ n: number }, number>({ name: 'crash.jobs', kind: 'soft-real-time', ballast: b, maxAgeMs: 600_000 });
+    const jobs = defineInteraction<{ n: number }, number>({
+      name: 'crash.jobs',
+      kind: 'soft-real-time',
+      ballast: b,
+      maxAgeMs: 600_000,
+    });
     for (const id of acked) expect((await jobs.status(id))?.state).toBe('pending');
     const runs = new Map<number, number>();
-    const consumer = await jobs.process(({ n }) => (runs.set(n, (runs.get(n) ?? 0) + 1), n), { concurrency: 10, waitTimeSeconds: 0 });
+    const consumer = await jobs.process(({ n }) => (runs.set(n, (runs.get(n) ?? 0) + 1), n), {
+      concurrency: 10,
+      waitTimeSeconds: 0,
+    });
     const queue = await b.queues.get(jobs.queueName);
     await waitFor(async () => {
       const d = await queue.depth();
@@ -40,9 +48,17 @@ async function acknowledgedSurvive(storeUrl: string): Promise<void> {
 }
 
 describe('soft-real-time submit across kill -9 (SQLite)', () => {
-  it('every acknowledged submission is processed after the crash', () => acknowledgedSurvive(`sqlite:${tempDbPath()}`), 60_000);
+  it(
+    'every acknowledged submission is processed after the crash',
+    () => acknowledgedSurvive(`sqlite:${tempDbPath()}`),
+    60_000,
+  );
 });
 
 describePg('soft-real-time submit across kill -9 (PostgreSQL)', () => {
-  it('every acknowledged submission is processed after the crash', () => acknowledgedSurvive(`${PG_URL}?schema=${freshSchema()}`), 60_000);
+  it(
+    'every acknowledged submission is processed after the crash',
+    () => acknowledgedSurvive(`${PG_URL}?schema=${freshSchema()}`),
+    60_000,
+  );
 });

@@ -17,14 +17,30 @@ import { FakeClock } from '../../src/testing/fake-clock.js';
 const layout = layoutOf(['a', 'b', 'c']);
 
 /** A checker serving whatever snapshot the test sets. */
-async function checker(monitorId: string): Promise<{ url: string; set(states: number[], sequence: number, epoch?: number): void; close(): Promise<void> }> {
+async function checker(monitorId: string): Promise<{
+  url: string;
+  set(states: number[], sequence: number, epoch?: number): void;
+  close(): Promise<void>;
+}> {
   let source: SnapshotSource = { last: undefined, layout, intervalMs: 1_000 };
-  const server = serve({ fetch: healthRoutes(() => source).fetch, hostname: '127.0.0.1', port: 0 }) as Server;
+  const server = serve({
+    fetch: healthRoutes(() => source).fetch,
+    hostname: '127.0.0.1',
+    port: 0,
+  }) as Server;
   await new Promise<void>((r) => server.once('listening', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     set(states, sequence, epoch = 1) {
-      const snapshot: Snapshot = { formatVersion: 1, monitorId, epoch, sequence, timeMs: sequence, layoutVersion: layout.version, states: Uint8Array.from(states) };
+      const snapshot: Snapshot = {
+        formatVersion: 1,
+        monitorId,
+        epoch,
+        sequence,
+        timeMs: sequence,
+        layoutVersion: layout.version,
+        states: Uint8Array.from(states),
+      };
       source = { last: { bytes: encodeSnapshot(snapshot), snapshot }, layout, intervalMs: 1_000 };
     },
     close: () =>
@@ -48,7 +64,12 @@ describe('AggregateService', () => {
     c1!.set([1, 1, 2], 1);
     c2!.set([1, 2, 2], 1);
     c3!.set([2, 2, 1], 1);
-    const service = new AggregateService({ checkers: [c1!.url, c2!.url, c3!.url], clock, intervalMs: 1_000, healthyShare: 0.5 });
+    const service = new AggregateService({
+      checkers: [c1!.url, c2!.url, c3!.url],
+      clock,
+      intervalMs: 1_000,
+      healthyShare: 0.5,
+    });
     expect((await service.round()).every((r) => r.ok)).toBe(true);
     expect([...service.source().last!.snapshot.states]).toEqual([1, 2, 2]);
     expect(service.source().layout.ids).toEqual(['a', 'b', 'c']);

@@ -16,7 +16,12 @@ interface Routes {
 }
 const validate = (doc: unknown): Routes => {
   const routes = (doc as Routes | null)?.routes;
-  if (typeof routes !== 'object' || routes === null || Object.values(routes).some((v) => typeof v !== 'string')) throw new Error('routes must map names to strings');
+  if (
+    typeof routes !== 'object' ||
+    routes === null ||
+    Object.values(routes).some((v) => typeof v !== 'string')
+  )
+    throw new Error('routes must map names to strings');
   return { routes };
 };
 
@@ -24,9 +29,20 @@ function setup() {
   const path = join(mkdtempSync(join(tmpdir(), 'ballast-config-')), 'config.json');
   const clock = new FakeClock();
   let doc: unknown = { routes: { a: '10.0.0.1' } };
-  const publisher = new ConfigPublisher({ load: () => doc, channel: fileChannel(path), clock, intervalMs: 1_000 });
+  const publisher = new ConfigPublisher({
+    load: () => doc,
+    channel: fileChannel(path),
+    clock,
+    intervalMs: 1_000,
+  });
   const applied: Routes[] = [];
-  const subscriber = new ConfigSubscriber({ channel: fileChannel(path), validate, clock, intervalMs: 1_000, onApply: (d) => applied.push(d) });
+  const subscriber = new ConfigSubscriber({
+    channel: fileChannel(path),
+    validate,
+    clock,
+    intervalMs: 1_000,
+    onApply: (d) => applied.push(d),
+  });
   return { path, clock, publisher, subscriber, applied, set: (d: unknown) => (doc = d) };
 }
 
@@ -37,7 +53,10 @@ describe('full-state config distribution', () => {
     const second = await publisher.publishOnce();
     expect(second.sequence).toBe(first.sequence + 1);
     expect(second.checksum).toBe(first.checksum);
-    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ format: 1, document: { routes: { a: '10.0.0.1' } } });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({
+      format: 1,
+      document: { routes: { a: '10.0.0.1' } },
+    });
     expect(await subscriber.refresh()).toEqual({ applied: true });
     expect(await subscriber.refresh()).toEqual({ applied: false });
     set({ routes: { a: '10.0.0.1', b: '10.0.0.2' } });
@@ -84,7 +103,11 @@ describe('full-state config distribution', () => {
     await subscriber.refresh();
     clock.advance(10);
     set({ routes: { z: '10.9.9.9' } });
-    const restarted = new ConfigPublisher({ load: () => ({ routes: { z: '10.9.9.9' } }), channel: fileChannel(path), clock });
+    const restarted = new ConfigPublisher({
+      load: () => ({ routes: { z: '10.9.9.9' } }),
+      channel: fileChannel(path),
+      clock,
+    });
     expect((await restarted.publishOnce()).sequence).toBe(0);
     expect(await subscriber.refresh()).toEqual({ applied: true });
     expect(subscriber.current).toEqual({ routes: { z: '10.9.9.9' } });

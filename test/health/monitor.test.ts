@@ -17,14 +17,27 @@ function fleet(n: number, down: Set<string>, hang = new Set<string>()): Monitore
     const id = `ep-${i}`;
     const probe: Probe = (signal) =>
       hang.has(id)
-        ? new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, ms: 0, error: 'timeout' }), { once: true }))
-        : Promise.resolve(down.has(id) ? { ok: false, ms: 0, error: 'refused' } : { ok: true, ms: 0 });
+        ? new Promise((resolve) =>
+            signal.addEventListener(
+              'abort',
+              () => resolve({ ok: false, ms: 0, error: 'timeout' }),
+              { once: true },
+            ),
+          )
+        : Promise.resolve(
+            down.has(id) ? { ok: false, ms: 0, error: 'refused' } : { ok: true, ms: 0 },
+          );
     return { id, probe };
   });
 }
 
 /** Runs the monitor for `ticks` intervals, slot by slot, letting probes settle; returns each tick's stats and snapshot size. */
-async function runTicks(monitor: HealthMonitor, clock: FakeClock, ticks: number, beforeTick?: (tick: number) => void): Promise<{ stats: TickStats; bytes: number }[]> {
+async function runTicks(
+  monitor: HealthMonitor,
+  clock: FakeClock,
+  ticks: number,
+  beforeTick?: (tick: number) => void,
+): Promise<{ stats: TickStats; bytes: number }[]> {
   const out: { stats: TickStats; bytes: number }[] = [];
   const off = monitor.subscribe((bytes, _s, stats) => out.push({ stats, bytes: bytes.length }));
   for (let t = 0; t < ticks; t++) {
@@ -38,8 +51,21 @@ async function runTicks(monitor: HealthMonitor, clock: FakeClock, ticks: number,
   return out;
 }
 
-function monitorOf(endpoints: MonitoredEndpoint[], clock: FakeClock, extra: Partial<ConstructorParameters<typeof HealthMonitor>[0]> = {}): HealthMonitor {
-  return new HealthMonitor({ intervalMs: INTERVAL, timeoutMs: 300, healthyThreshold: 2, unhealthyThreshold: 3, endpoints, clock, monitorId: 'm-test', ...extra });
+function monitorOf(
+  endpoints: MonitoredEndpoint[],
+  clock: FakeClock,
+  extra: Partial<ConstructorParameters<typeof HealthMonitor>[0]> = {},
+): HealthMonitor {
+  return new HealthMonitor({
+    intervalMs: INTERVAL,
+    timeoutMs: 300,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    endpoints,
+    clock,
+    monitorId: 'm-test',
+    ...extra,
+  });
 }
 
 describe('HealthMonitor: constant work', () => {
@@ -149,7 +175,13 @@ describe('HealthMonitor: state', () => {
     const again = new Map<string, number>();
     const clock2 = new FakeClock();
     const m2 = monitorOf(
-      endpoints.map((e) => ({ id: e.id, probe: async () => (again.has(e.id) || again.set(e.id, clock2.now() % INTERVAL), { ok: true, ms: 0 }) })),
+      endpoints.map((e) => ({
+        id: e.id,
+        probe: async () => (
+          again.has(e.id) || again.set(e.id, clock2.now() % INTERVAL),
+          { ok: true, ms: 0 }
+        ),
+      })),
       clock2,
     );
     m2.start();
@@ -165,7 +197,10 @@ describe('HealthMonitor: state', () => {
     monitor.start();
     await runTicks(monitor, clock, 5);
     const before = monitor.layout;
-    const layout = monitor.reconfigure([...fleet(4, down).filter((e) => e.id !== 'ep-0'), { id: 'new-1', probe: () => new Promise(() => undefined) }]);
+    const layout = monitor.reconfigure([
+      ...fleet(4, down).filter((e) => e.id !== 'ep-0'),
+      { id: 'new-1', probe: () => new Promise(() => undefined) },
+    ]);
     expect(layout.version).not.toBe(before.version);
     const seen: number[] = [];
     monitor.subscribe((_b, s) => seen.push(s.layoutVersion));
@@ -212,8 +247,14 @@ describe('HealthMonitor: state', () => {
 
   it('refuses invalid settings', () => {
     const clock = new FakeClock();
-    expect(() => monitorOf(fleet(1, new Set()), clock, { timeoutMs: INTERVAL })).toThrow(/timeoutMs/);
-    expect(() => monitorOf(fleet(1, new Set()), clock, { unhealthyThreshold: 0 })).toThrow(/unhealthyThreshold/);
-    expect(() => monitorOf(fleet(1, new Set()), clock, { monitorId: 'x'.repeat(33) })).toThrow(/monitorId/);
+    expect(() => monitorOf(fleet(1, new Set()), clock, { timeoutMs: INTERVAL })).toThrow(
+      /timeoutMs/,
+    );
+    expect(() => monitorOf(fleet(1, new Set()), clock, { unhealthyThreshold: 0 })).toThrow(
+      /unhealthyThreshold/,
+    );
+    expect(() => monitorOf(fleet(1, new Set()), clock, { monitorId: 'x'.repeat(33) })).toThrow(
+      /monitorId/,
+    );
   });
 });

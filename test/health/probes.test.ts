@@ -1,10 +1,23 @@
 import { spawn } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isBallastError } from '../../src/core/errors.js';
-import { BODY_SEARCH_BYTES, createProbeAgents, functionProbe, httpProbe, probeFor, type ProbeAgents, tcpProbe } from '../../src/health/probes.js';
+import {
+  BODY_SEARCH_BYTES,
+  createProbeAgents,
+  functionProbe,
+  httpProbe,
+  probeFor,
+  type ProbeAgents,
+  tcpProbe,
+} from '../../src/health/probes.js';
 import type { Probe, ProbeResult } from '../../src/health/types.js';
 import { waitFor } from '../helpers/ballast.js';
 
@@ -82,7 +95,8 @@ afterAll(() => server.kill());
 
 const timeoutSignal = (ms: number): AbortSignal => AbortSignal.timeout(ms);
 const never = (): AbortSignal => new AbortController().signal;
-const probeUrl = (path: string, extra: Record<string, unknown> = {}): Probe => httpProbe({ id: path, url: server.url(path), ...extra });
+const probeUrl = (path: string, extra: Record<string, unknown> = {}): Probe =>
+  httpProbe({ id: path, url: server.url(path), ...extra });
 
 /** A port nothing listens on: bound once, then released. */
 async function freePort(): Promise<number> {
@@ -110,22 +124,36 @@ describe('httpProbe', () => {
 
   it('judges the status by expectStatus', async () => {
     expect((await probeUrl('/500', { expectStatus: [500, 599] })(never())).ok).toBe(true);
-    expect(await probeUrl('/ok', { expectStatus: [201, 299] })(never())).toMatchObject({ ok: false, error: 'status 200' });
+    expect(await probeUrl('/ok', { expectStatus: [201, 299] })(never())).toMatchObject({
+      ok: false,
+      error: 'status 200',
+    });
     expect((await probeUrl('/404', { expectStatus: [404, 404] })(never())).ok).toBe(true);
   });
 
   it('does not follow redirects: a 3xx is judged as it is', async () => {
     expect((await probeUrl('/redirect')(never())).ok).toBe(true);
-    expect(await probeUrl('/redirect', { expectStatus: [200, 299] })(never())).toMatchObject({ ok: false, error: 'status 302' });
+    expect(await probeUrl('/redirect', { expectStatus: [200, 299] })(never())).toMatchObject({
+      ok: false,
+      error: 'status 302',
+    });
   });
 
   it('looks for bodyContains in the first 5,120 bytes only', async () => {
     expect((await probeUrl('/ok', { bodyContains: 'good' })(never())).ok).toBe(true);
-    expect(await probeUrl('/ok', { bodyContains: 'bad' })(never())).toMatchObject({ ok: false, error: 'body mismatch' });
+    expect(await probeUrl('/ok', { bodyContains: 'bad' })(never())).toMatchObject({
+      ok: false,
+      error: 'body mismatch',
+    });
     expect((await probeUrl('/unicode', { bodyContains: 'grün ✓' })(never())).ok).toBe(true);
     expect((await probeUrl('/near-limit', { bodyContains: 'MARKER-END' })(never())).ok).toBe(true);
-    expect((await probeUrl('/near-limit', { bodyContains: 'MARKER-END!' })(never())).ok).toBe(false);
-    expect(await probeUrl('/past-limit', { bodyContains: 'MARKER' })(never())).toMatchObject({ ok: false, error: 'body mismatch' });
+    expect((await probeUrl('/near-limit', { bodyContains: 'MARKER-END!' })(never())).ok).toBe(
+      false,
+    );
+    expect(await probeUrl('/past-limit', { bodyContains: 'MARKER' })(never())).toMatchObject({
+      ok: false,
+      error: 'body mismatch',
+    });
     expect((await probeUrl('/past-limit', { bodyContains: 'aaaa' })(never())).ok).toBe(true);
   });
 
@@ -139,7 +167,10 @@ describe('httpProbe', () => {
     // arrives on a loaded machine), at 100 ms on the probe's clock.
     let now = 5_000;
     const controller = new AbortController();
-    const pending = httpProbe({ id: 'hang', url: server.url('/hang') }, { clock: { now: () => now } })(controller.signal);
+    const pending = httpProbe(
+      { id: 'hang', url: server.url('/hang') },
+      { clock: { now: () => now } },
+    )(controller.signal);
     await waitFor(() => server.requests > before.requests);
     now += 100;
     controller.abort();
@@ -152,15 +183,23 @@ describe('httpProbe', () => {
     // Answered at once: before the event loop's next turn, when any I/O would first be seen
     // (rather than a wall-clock bound, which a loaded machine can miss).
     const answer = probeUrl('/ok')(AbortSignal.abort());
-    const first = await Promise.race([answer, new Promise<'next turn'>((r) => setImmediate(() => r('next turn')))]);
+    const first = await Promise.race([
+      answer,
+      new Promise<'next turn'>((r) => setImmediate(() => r('next turn'))),
+    ]);
     expect(first).toMatchObject({ ok: false, error: 'timeout' });
     expect(server.connections).toBe(connections);
   });
 
   it('says "refused" when nothing listens, and "dns" for a name that does not resolve', async () => {
     const port = await freePort();
-    expect(await httpProbe({ id: 'r', url: `http://127.0.0.1:${port}/` })(never())).toMatchObject({ ok: false, error: 'refused' });
-    const dns = await httpProbe({ id: 'd', url: 'http://no-such-host.invalid/' })(timeoutSignal(2_000));
+    expect(await httpProbe({ id: 'r', url: `http://127.0.0.1:${port}/` })(never())).toMatchObject({
+      ok: false,
+      error: 'refused',
+    });
+    const dns = await httpProbe({ id: 'd', url: 'http://no-such-host.invalid/' })(
+      timeoutSignal(2_000),
+    );
     expect(dns.ok).toBe(false);
     expect(['dns', 'timeout']).toContain(dns.error);
   });
@@ -168,13 +207,19 @@ describe('httpProbe', () => {
   it('measures with the given clock', async () => {
     let t = 1_000;
     const clock = { now: () => (t += 7) };
-    expect(await httpProbe({ id: 'c', url: server.url('/ok') }, { clock })(never())).toEqual({ ok: true, ms: 7 });
+    expect(await httpProbe({ id: 'c', url: server.url('/ok') }, { clock })(never())).toEqual({
+      ok: true,
+      ms: 7,
+    });
   });
 
   it('fails (without throwing) when given the agent of the other scheme', async () => {
     const agents = createProbeAgents();
     try {
-      const result = await httpProbe({ id: 'x', url: server.url('/ok') }, { agent: agents.https })(never());
+      const result = await httpProbe(
+        { id: 'x', url: server.url('/ok') },
+        { agent: agents.https },
+      )(never());
       expect(result.ok).toBe(false);
       expect(result.error).toMatch(/protocol/i);
     } finally {
@@ -205,7 +250,8 @@ describe('keep-alive agents', () => {
     agents.http.destroy();
     agents.https.destroy();
   });
-  const probe = (path: string, extra: Record<string, unknown> = {}): Probe => probeFor({ id: path, url: own.url(path), ...extra }, agents);
+  const probe = (path: string, extra: Record<string, unknown> = {}): Probe =>
+    probeFor({ id: path, url: own.url(path), ...extra }, agents);
 
   it('reuse one connection for a healthy server', async () => {
     agents = createProbeAgents();
@@ -287,11 +333,14 @@ describe('a server that dies behind a pooled connection', () => {
 
   it('is down on the next probe after its process is SIGKILLed', async () => {
     agents = createProbeAgents();
-    const script = "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port) })";
+    const script =
+      "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port) })";
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     try {
-      const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      const port = await new Promise<number>((resolve) =>
+        child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+      );
       const probe = probeFor({ id: 'child', url: `http://127.0.0.1:${port}/` }, agents);
       expect((await probe(never())).ok).toBe(true);
       expect(Object.values(agents.http.freeSockets).flat()).toHaveLength(1);
@@ -346,7 +395,10 @@ describe('tcpProbe', () => {
 
   it('says "refused" when nothing listens', async () => {
     const port = await freePort();
-    expect(await tcpProbe({ id: 't', tcp: `127.0.0.1:${port}` })(never())).toMatchObject({ ok: false, error: 'refused' });
+    expect(await tcpProbe({ id: 't', tcp: `127.0.0.1:${port}` })(never())).toMatchObject({
+      ok: false,
+      error: 'refused',
+    });
   });
 
   it('gives up with "timeout" when the signal aborts first', async () => {
@@ -369,13 +421,24 @@ describe('functionProbe', () => {
   });
 
   it('is not ok when it resolves false or throws, with the message', async () => {
-    expect(await functionProbe(async () => false)(never())).toMatchObject({ ok: false, error: 'returned false' });
-    expect(await functionProbe(async () => Promise.reject(new Error('db down')))(never())).toMatchObject({ ok: false, error: 'db down' });
+    expect(await functionProbe(async () => false)(never())).toMatchObject({
+      ok: false,
+      error: 'returned false',
+    });
+    expect(
+      await functionProbe(async () => Promise.reject(new Error('db down')))(never()),
+    ).toMatchObject({ ok: false, error: 'db down' });
     const sync = (): Promise<boolean> => {
       throw new Error('thrown at once');
     };
-    expect(await functionProbe(sync)(never())).toMatchObject({ ok: false, error: 'thrown at once' });
-    expect(await functionProbe(async () => Promise.reject('a string'))(never())).toMatchObject({ ok: false, error: 'a string' });
+    expect(await functionProbe(sync)(never())).toMatchObject({
+      ok: false,
+      error: 'thrown at once',
+    });
+    expect(await functionProbe(async () => Promise.reject('a string'))(never())).toMatchObject({
+      ok: false,
+      error: 'a string',
+    });
   });
 
   it('passes the signal, and answers "timeout" when it aborts before the function settles', async () => {
@@ -391,8 +454,12 @@ describe('functionProbe', () => {
 
 describe('probeFor', () => {
   it('makes an HTTP probe for a url and a TCP probe for tcp', async () => {
-    expect((await probeFor({ id: 'h', url: server.url('/ok'), expectStatus: [200, 200] })(never())).ok).toBe(true);
-    expect((await probeFor({ id: 'h', url: server.url('/500') })(never())).error).toBe('status 500');
+    expect(
+      (await probeFor({ id: 'h', url: server.url('/ok'), expectStatus: [200, 200] })(never())).ok,
+    ).toBe(true);
+    expect((await probeFor({ id: 'h', url: server.url('/500') })(never())).error).toBe(
+      'status 500',
+    );
     expect((await probeFor({ id: 't', tcp: `127.0.0.1:${server.port}` })(never())).ok).toBe(true);
   });
 });

@@ -35,7 +35,11 @@ describe('HealthService', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ballast-health-svc-')), 'health.json');
     writeFileSync(path, JSON.stringify(config({})));
     const errors: string[] = [];
-    service = await HealthService.start({ configPath: path, clock: new FakeClock(), onError: (m) => errors.push(m) });
+    service = await HealthService.start({
+      configPath: path,
+      clock: new FakeClock(),
+      onError: (m) => errors.push(m),
+    });
     const first = service.monitor;
     expect(await service.reload()).toBe('unchanged');
     writeFileSync(path, JSON.stringify(config({}, ['a', 'b', 'c'])));
@@ -57,8 +61,17 @@ describe('HealthService', () => {
 
   it('refuses to start on an invalid config, naming every problem', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ballast-health-svc-')), 'health.json');
-    writeFileSync(path, JSON.stringify({ ...config({}), intervalMs: -1, endpoints: [{ id: 'x', url: 'ftp://nope' }] }));
-    await expect(HealthService.start({ configPath: path, clock: new FakeClock() })).rejects.toThrow(/intervalMs[\s\S]*endpoints\[0\]\.url/);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...config({}),
+        intervalMs: -1,
+        endpoints: [{ id: 'x', url: 'ftp://nope' }],
+      }),
+    );
+    await expect(HealthService.start({ configPath: path, clock: new FakeClock() })).rejects.toThrow(
+      /intervalMs[\s\S]*endpoints\[0\]\.url/,
+    );
   });
 });
 
@@ -66,7 +79,9 @@ describe('server /v1/health routes', () => {
   it('serve the layout, and 503 with Retry-After before the first snapshot', async () => {
     const ballast = await openTestBallast();
     const layout = { version: 7, ids: ['a', 'b'] };
-    const app = createApp(ballast, { health: () => ({ last: undefined, layout, intervalMs: 1_000 }) });
+    const app = createApp(ballast, {
+      health: () => ({ last: undefined, layout, intervalMs: 1_000 }),
+    });
     try {
       expect(await (await app.request('/v1/health/layout')).json()).toEqual(layout);
       const snap = await app.request('/v1/health/snapshot');
@@ -98,7 +113,9 @@ describe('ballast health show: the grid', () => {
         { id: 'd', state: 'healthy' as const },
       ],
     };
-    expect(renderGrid(view, 3, false)).toBe('m  #3  2026-01-01T00:00:00.000Z  ● 2 healthy  ✕ 1 unhealthy  · 1 unknown\n●✕·\n●');
+    expect(renderGrid(view, 3, false)).toBe(
+      'm  #3  2026-01-01T00:00:00.000Z  ● 2 healthy  ✕ 1 unhealthy  · 1 unknown\n●✕·\n●',
+    );
     expect(renderGrid(view, 3, true)).toContain('\x1b[31m✕\x1b[0m');
   });
 });
@@ -108,15 +125,31 @@ describe('snapshots on the event bus', () => {
     const ballast = await openTestBallast();
     try {
       const q = await ballast.queues.create('health-events');
-      await ballast.bus.putRule('snapshots', { eventPattern: { source: ['ballast.health'], detail: { monitorId: ['m-1'] } } });
-      await ballast.bus.putTargets('snapshots', [{ id: 'q', arn: ballast.queues.arn('health-events'), inputPath: '$.detail' }]);
-      const snapshot = { formatVersion: 1, monitorId: 'm-1', epoch: 5, sequence: 9, timeMs: 1_700_000_000_000, layoutVersion: 42, states: Uint8Array.from([1, 2, 0, 1, 1]) };
+      await ballast.bus.putRule('snapshots', {
+        eventPattern: { source: ['ballast.health'], detail: { monitorId: ['m-1'] } },
+      });
+      await ballast.bus.putTargets('snapshots', [
+        { id: 'q', arn: ballast.queues.arn('health-events'), inputPath: '$.detail' },
+      ]);
+      const snapshot = {
+        formatVersion: 1,
+        monitorId: 'm-1',
+        epoch: 5,
+        sequence: 9,
+        timeMs: 1_700_000_000_000,
+        layoutVersion: 42,
+        states: Uint8Array.from([1, 2, 0, 1, 1]),
+      };
       const bytes = encodeSnapshot(snapshot);
       const put = await ballast.bus.putEvents([snapshotEvent(bytes, snapshot)]);
       expect(put.failedEntryCount).toBe(0);
       await ballast.bus.dispatchOnce();
       const [message] = await q.receive({ maxMessages: 1 });
-      const detail = JSON.parse(message!.body) as { snapshot: string; sequence: number; endpointCount: number };
+      const detail = JSON.parse(message!.body) as {
+        snapshot: string;
+        sequence: number;
+        endpointCount: number;
+      };
       expect(detail.sequence).toBe(9);
       expect(detail.endpointCount).toBe(5);
       expect(decodeSnapshot(Buffer.from(detail.snapshot, 'base64'))).toEqual(decodeSnapshot(bytes));

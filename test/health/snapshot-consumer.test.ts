@@ -15,7 +15,11 @@ import { FakeClock } from '../../src/testing/fake-clock.js';
 
 const abc = layoutOf(['a', 'b', 'c']);
 
-function bytes(sequence: number, states: number[], o: { layout?: HealthLayout; epoch?: number; monitorId?: string } = {}): Buffer {
+function bytes(
+  sequence: number,
+  states: number[],
+  o: { layout?: HealthLayout; epoch?: number; monitorId?: string } = {},
+): Buffer {
   return encodeSnapshot({
     formatVersion: 1,
     monitorId: o.monitorId ?? 'm1',
@@ -35,20 +39,34 @@ describe('SnapshotConsumer', () => {
     expect(consumer.state('a')).toBe('unknown');
     expect(consumer.apply(bytes(5, [1, 2, 0]), abc)).toEqual({ applied: true });
     const held = consumer.snapshot;
-    expect([consumer.state('a'), consumer.state('b'), consumer.state('c'), consumer.state('zz')]).toEqual(['healthy', 'unhealthy', 'unknown', 'unknown']);
+    expect([
+      consumer.state('a'),
+      consumer.state('b'),
+      consumer.state('c'),
+      consumer.state('zz'),
+    ]).toEqual(['healthy', 'unhealthy', 'unknown', 'unknown']);
     expect(consumer.apply(bytes(4, [2, 2, 2]))).toEqual({ applied: false, reason: 'older' });
     expect(consumer.apply(bytes(5, [2, 2, 2]))).toEqual({ applied: false, reason: 'duplicate' });
     const corrupt = bytes(9, [2, 2, 2]);
     corrupt[corrupt.length - 1] = 0b00_10_10_10 ^ 0b1;
     expect(consumer.apply(corrupt)).toEqual({ applied: false, reason: 'corrupt' });
-    expect(consumer.apply(bytes(9, [2, 2, 2], { monitorId: 'm2' }))).toEqual({ applied: false, reason: 'other-monitor' });
-    expect(consumer.apply(bytes(4, [2, 2, 2], { epoch: 999 }))).toEqual({ applied: false, reason: 'older' });
+    expect(consumer.apply(bytes(9, [2, 2, 2], { monitorId: 'm2' }))).toEqual({
+      applied: false,
+      reason: 'other-monitor',
+    });
+    expect(consumer.apply(bytes(4, [2, 2, 2], { epoch: 999 }))).toEqual({
+      applied: false,
+      reason: 'older',
+    });
     expect(consumer.snapshot).toBe(held);
     expect(consumer.healthyIds()).toEqual(['a']);
     // The layout is known now, so it need not be passed again.
     expect(consumer.apply(bytes(6, [1, 1, 2]))).toEqual({ applied: true });
     expect(consumer.healthyIds()).toEqual(['a', 'b']);
-    expect(consumer.counters).toEqual({ applied: 2, rejected: { corrupt: 1, older: 2, duplicate: 1, 'other-monitor': 1, 'unknown-layout': 0 } });
+    expect(consumer.counters).toEqual({
+      applied: 2,
+      rejected: { corrupt: 1, older: 2, duplicate: 1, 'other-monitor': 1, 'unknown-layout': 0 },
+    });
   });
 
   it('accepts a restarted monitor: a newer epoch with its sequence back at 0', () => {
@@ -63,28 +81,49 @@ describe('SnapshotConsumer', () => {
     const consumer = new SnapshotConsumer({ clock: new FakeClock() });
     consumer.apply(bytes(1, [1, 2, 1]), abc);
     const grown = layoutOf(['a', 'b', 'c', 'd']);
-    expect(consumer.apply(bytes(2, [2, 2, 2, 1], { layout: grown }))).toEqual({ applied: false, reason: 'unknown-layout' });
+    expect(consumer.apply(bytes(2, [2, 2, 2, 1], { layout: grown }))).toEqual({
+      applied: false,
+      reason: 'unknown-layout',
+    });
     // A layout whose ids do not hash to its version is not trusted.
-    expect(consumer.apply(bytes(2, [2, 2, 2, 1], { layout: grown }), { version: grown.version, ids: ['a', 'b', 'c', 'x'] })).toEqual({ applied: false, reason: 'unknown-layout' });
+    expect(
+      consumer.apply(bytes(2, [2, 2, 2, 1], { layout: grown }), {
+        version: grown.version,
+        ids: ['a', 'b', 'c', 'x'],
+      }),
+    ).toEqual({ applied: false, reason: 'unknown-layout' });
     expect(consumer.layout).toEqual(abc);
     expect(consumer.healthyIds()).toEqual(['a', 'c']);
-    expect(consumer.apply(bytes(2, [2, 2, 2, 1], { layout: grown }), grown)).toEqual({ applied: true });
+    expect(consumer.apply(bytes(2, [2, 2, 2, 1], { layout: grown }), grown)).toEqual({
+      applied: true,
+    });
     expect(consumer.state('d')).toBe('healthy');
     const shrunk = layoutOf(['d', 'b']);
     expect(consumer.apply(bytes(3, [1, 1], { layout: shrunk }), shrunk)).toEqual({ applied: true });
-    expect([consumer.state('a'), consumer.state('b'), consumer.state('d')]).toEqual(['unknown', 'healthy', 'healthy']);
+    expect([consumer.state('a'), consumer.state('b'), consumer.state('d')]).toEqual([
+      'unknown',
+      'healthy',
+      'healthy',
+    ]);
     expect(consumer.layout?.ids).toEqual(['d', 'b']);
   });
 
   it('resolves new layouts through `layouts`, synchronously or not', async () => {
     const grown = layoutOf(['a', 'b', 'c', 'd']);
     const asked: number[] = [];
-    const sync = new SnapshotConsumer({ clock: new FakeClock(), layouts: (v) => (asked.push(v), v === grown.version ? grown : undefined) });
+    const sync = new SnapshotConsumer({
+      clock: new FakeClock(),
+      layouts: (v) => (asked.push(v), v === grown.version ? grown : undefined),
+    });
     expect(sync.apply(bytes(1, [1, 1, 1]))).toEqual({ applied: false, reason: 'unknown-layout' });
     expect(sync.apply(bytes(2, [1, 1, 1, 2], { layout: grown }))).toEqual({ applied: true });
     expect(asked).toEqual([abc.version, grown.version]);
 
-    const later = new SnapshotConsumer({ clock: new FakeClock(), layouts: async (v) => (v === abc.version ? { version: abc.version, ids: [...abc.ids] } : undefined) });
+    const later = new SnapshotConsumer({
+      clock: new FakeClock(),
+      layouts: async (v) =>
+        v === abc.version ? { version: abc.version, ids: [...abc.ids] } : undefined,
+    });
     expect(await later.applyAsync(bytes(1, [2, 1, 1]))).toEqual({ applied: true });
     expect(later.state('a')).toBe('unhealthy');
     // The synchronous `apply` starts the lookup and applies the next snapshot once it has answered.
@@ -139,15 +178,22 @@ describe('SnapshotConsumer', () => {
     expect(restarted.apply(bytes(8, [2, 2, 1]))).toEqual({ applied: true });
     await restarted.flush();
     expect((await SnapshotConsumer.open({ persistPath: path })).healthyIds()).toEqual(['c']);
-    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ format: 1, layout: { version: abc.version, ids: ['a', 'b', 'c'] } });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({
+      format: 1,
+      layout: { version: abc.version, ids: ['a', 'b', 'c'] },
+    });
     // A file from another monitor is not served as this one's.
-    expect((await SnapshotConsumer.open({ persistPath: path, monitorId: 'm2' })).snapshot).toBeUndefined();
+    expect(
+      (await SnapshotConsumer.open({ persistPath: path, monitorId: 'm2' })).snapshot,
+    ).toBeUndefined();
   });
 
   it('starts empty, without throwing, from a missing or corrupt file', async () => {
     const errors: string[] = [];
     const onError = (message: string) => void errors.push(message);
-    expect((await SnapshotConsumer.open({ persistPath: tempFile(), onError })).snapshot).toBeUndefined();
+    expect(
+      (await SnapshotConsumer.open({ persistPath: tempFile(), onError })).snapshot,
+    ).toBeUndefined();
     expect(errors).toEqual([]);
     const path = tempFile();
     const good = await SnapshotConsumer.open({ persistPath: path });
@@ -157,7 +203,15 @@ describe('SnapshotConsumer', () => {
     const file = JSON.parse(text) as { snapshot: string };
     const flipped = Buffer.from(file.snapshot, 'base64');
     flipped[10] = (flipped[10] ?? 0) ^ 0x40;
-    for (const corrupt of ['', '{', 'null', '{"format":1}', text.slice(0, 50), JSON.stringify({ ...file, snapshot: flipped.toString('base64') }), text.replace('"b"', '"x"')]) {
+    for (const corrupt of [
+      '',
+      '{',
+      'null',
+      '{"format":1}',
+      text.slice(0, 50),
+      JSON.stringify({ ...file, snapshot: flipped.toString('base64') }),
+      text.replace('"b"', '"x"'),
+    ]) {
       writeFileSync(path, corrupt);
       const consumer = await SnapshotConsumer.open({ persistPath: path, onError });
       expect(consumer.snapshot).toBeUndefined();
@@ -169,7 +223,9 @@ describe('SnapshotConsumer', () => {
   it('calls subscribers after each applied snapshot until they unsubscribe', () => {
     const consumer = new SnapshotConsumer({ clock: new FakeClock() });
     const seen: number[] = [];
-    const unsubscribe = consumer.subscribe((s, layout) => void seen.push(layout.version === abc.version ? s.sequence : -1));
+    const unsubscribe = consumer.subscribe(
+      (s, layout) => void seen.push(layout.version === abc.version ? s.sequence : -1),
+    );
     consumer.subscribe(() => {
       throw new Error('a broken listener does not stop the others');
     });

@@ -22,7 +22,16 @@ import { prng } from '../../src/testing/prng.js';
 const CRC_AT = 72;
 
 function snap(states: ArrayLike<number>, over: Partial<Snapshot> = {}): Snapshot {
-  return { formatVersion: 1, monitorId: 'checker-eu-1', epoch: 1_767_225_600_000, sequence: 42, timeMs: 1_767_225_642_000, layoutVersion: 0xdeadbeef, states: Uint8Array.from(states), ...over };
+  return {
+    formatVersion: 1,
+    monitorId: 'checker-eu-1',
+    epoch: 1_767_225_600_000,
+    sequence: 42,
+    timeMs: 1_767_225_642_000,
+    layoutVersion: 0xdeadbeef,
+    states: Uint8Array.from(states),
+    ...over,
+  };
 }
 
 function randomStates(count: number, seed: number): Uint8Array {
@@ -60,7 +69,12 @@ function codeOfSync(fn: () => unknown): string {
 describe('snapshot codec (format 1)', () => {
   it('round-trips every field', () => {
     for (const count of [0, 1, 3, 4, 5, 17, 1_000]) {
-      const s = snap(randomStates(count, count), { monitorId: 'é'.repeat(16), epoch: Number.MAX_SAFE_INTEGER, sequence: 0, layoutVersion: count });
+      const s = snap(randomStates(count, count), {
+        monitorId: 'é'.repeat(16),
+        epoch: Number.MAX_SAFE_INTEGER,
+        sequence: 0,
+        layoutVersion: count,
+      });
       expect(decodeSnapshot(encodeSnapshot(s))).toEqual(s);
     }
     // A plain Uint8Array view into a larger buffer decodes too.
@@ -83,7 +97,15 @@ describe('snapshot codec (format 1)', () => {
   });
 
   it('lays out the header big-endian and endpoint i at bits (i % 4) * 2 of byte floor(i / 4)', () => {
-    const buf = encodeSnapshot(snap([1, 2, 0, 2, 1], { monitorId: 'm1', epoch: 2 ** 32 + 5, sequence: 7, timeMs: 258, layoutVersion: 0x01020304 }));
+    const buf = encodeSnapshot(
+      snap([1, 2, 0, 2, 1], {
+        monitorId: 'm1',
+        epoch: 2 ** 32 + 5,
+        sequence: 7,
+        timeMs: 258,
+        layoutVersion: 0x01020304,
+      }),
+    );
     const expected = Buffer.alloc(SNAPSHOT_HEADER_BYTES + 2);
     expected.write('BLHS', 0, 'latin1');
     expected[4] = 1; // format version
@@ -110,9 +132,13 @@ describe('snapshot codec (format 1)', () => {
     expect(target[written]).toBe(0xaa);
     // A refused snapshot leaves the target untouched.
     const before = Buffer.from(target);
-    expect(codeOfSync(() => encodeSnapshotInto(snap([1, 3]), target))).toBe('InvalidParameterValue');
+    expect(codeOfSync(() => encodeSnapshotInto(snap([1, 3]), target))).toBe(
+      'InvalidParameterValue',
+    );
     expect(target.equals(before)).toBe(true);
-    expect(codeOfSync(() => encodeSnapshotInto(s, Buffer.alloc(written - 1)))).toBe('InvalidParameterValue');
+    expect(codeOfSync(() => encodeSnapshotInto(s, Buffer.alloc(written - 1)))).toBe(
+      'InvalidParameterValue',
+    );
   });
 
   it('refuses bad fields at encode with InvalidParameterValue', () => {
@@ -128,8 +154,11 @@ describe('snapshot codec (format 1)', () => {
       { layoutVersion: 2 ** 32 },
       { formatVersion: 2 },
     ];
-    for (const over of bad) expect(codeOfSync(() => encodeSnapshot(snap([1], over)))).toBe('InvalidParameterValue');
-    expect(codeOfSync(() => encodeSnapshot(snap([1], { monitorId: 'x'.repeat(32) })))).toBe('returned');
+    for (const over of bad)
+      expect(codeOfSync(() => encodeSnapshot(snap([1], over)))).toBe('InvalidParameterValue');
+    expect(codeOfSync(() => encodeSnapshot(snap([1], { monitorId: 'x'.repeat(32) })))).toBe(
+      'returned',
+    );
     expect(codeOfSync(() => snapshotBytes(-1))).toBe('InvalidParameterValue');
   });
 
@@ -148,7 +177,8 @@ describe('snapshot codec (format 1)', () => {
       ['bad-state', reseal(Object.assign(valid(), { 77: 0b00_01_00_10 }))], // a bit set past the last endpoint
       ['bad-field', reseal(Object.assign(valid(), { 48: 0x00, 49: 0x20 }))], // sequence ≥ 2^53
     ];
-    for (const [reason, bytes] of cases) expect({ reason, got: reasonOf(bytes) }).toEqual({ reason, got: reason });
+    for (const [reason, bytes] of cases)
+      expect({ reason, got: reasonOf(bytes) }).toEqual({ reason, got: reason });
     const error = (() => {
       try {
         decodeSnapshot(reseal(Object.assign(valid(), { 76: 0b11_00_00_00 })));
@@ -166,9 +196,19 @@ describe('snapshot codec (format 1)', () => {
       const bytes = Buffer.alloc(Math.floor(random() * 160));
       for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
       // Half of them get a valid prefix so that the later checks are reached too.
-      if (n % 2 === 0) valid.copy(bytes, 0, 0, Math.min(bytes.length, 6 + Math.floor(random() * 70)));
+      if (n % 2 === 0)
+        valid.copy(bytes, 0, 0, Math.min(bytes.length, 6 + Math.floor(random() * 70)));
       if (n % 4 === 0 && bytes.length >= SNAPSHOT_HEADER_BYTES) reseal(bytes);
-      expect(['decoded', 'too-short', 'bad-magic', 'unsupported-version', 'bad-length', 'bad-checksum', 'bad-state', 'bad-field']).toContain(reasonOf(bytes));
+      expect([
+        'decoded',
+        'too-short',
+        'bad-magic',
+        'unsupported-version',
+        'bad-length',
+        'bad-checksum',
+        'bad-state',
+        'bad-field',
+      ]).toContain(reasonOf(bytes));
     }
     // CRC-32 catches every single-bit error, and no truncation has the right length.
     for (let bit = 0; bit < valid.length * 8; bit++) {
@@ -176,7 +216,8 @@ describe('snapshot codec (format 1)', () => {
       flipped[bit >> 3]! ^= 1 << (bit & 7);
       expect(reasonOf(flipped)).not.toBe('decoded');
     }
-    for (let length = 0; length < valid.length; length++) expect(reasonOf(valid.subarray(0, length))).not.toBe('decoded');
+    for (let length = 0; length < valid.length; length++)
+      expect(reasonOf(valid.subarray(0, length))).not.toBe('decoded');
   });
 
   it('gives a human view, naming endpoints only by their own layout', () => {

@@ -14,7 +14,12 @@ export const tempDbPath = (): string => join(dir, `b${process.pid}-${n++}.db`);
 /** Opens Ballast on a fresh SQLite file. */
 export function openTestBallast(options: Omit<BallastOptions, 'store'> = {}): Promise<Ballast> {
   // Exact counts in tests: they assert depth right after changing it.
-  return openBallast({ store: `sqlite:${tempDbPath()}`, retentionSweepMs: 0, statsTtlMs: 0, ...options });
+  return openBallast({
+    store: `sqlite:${tempDbPath()}`,
+    retentionSweepMs: 0,
+    statsTtlMs: 0,
+    ...options,
+  });
 }
 
 /**
@@ -22,7 +27,10 @@ export function openTestBallast(options: Omit<BallastOptions, 'store'> = {}): Pr
  * generous on purpose: it only bounds how long a broken test takes to fail, and a loaded machine
  * (a CI runner, a laptop building) can take seconds for what takes milliseconds when idle.
  */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const start = Date.now();
   while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
@@ -38,7 +46,10 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, expired]);
@@ -53,7 +64,12 @@ export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 1
  * advance landing in between would leave it asleep past the moment under test. The condition is
  * checked before each step, so time overshoots it by at most one step.
  */
-export async function advanceUntil(clock: FakeClock, condition: () => boolean | Promise<boolean>, stepMs: number, timeoutMs = 15_000): Promise<void> {
+export async function advanceUntil(
+  clock: FakeClock,
+  condition: () => boolean | Promise<boolean>,
+  stepMs: number,
+  timeoutMs = 15_000,
+): Promise<void> {
   const start = Date.now();
   while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');

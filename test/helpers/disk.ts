@@ -74,6 +74,7 @@ export function postgresDiskFaults(url: string, schemaOf: (store: Store) => stri
          BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$;
          ${TABLES.map((t) => `CREATE TRIGGER test_disk_full BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION test_disk_full();`).join('\n')}`,
       ),
-    freeDisk: (store) => run(store, TABLES.map((t) => `DROP TRIGGER IF EXISTS test_disk_full ON ${t};`).join('\n')),
+    freeDisk: (store) =>
+      run(store, TABLES.map((t) => `DROP TRIGGER IF EXISTS test_disk_full ON ${t};`).join('\n')),
   };
 }

@@ -44,12 +44,16 @@ export function describePg(name: string, body: () => void): void {
   if (requirePg) {
     describe(name, () => {
       it('reaches PostgreSQL', () => {
-        throw new Error(`PostgreSQL not reachable at ${where}, and it is required here (CI=true or BALLAST_REQUIRE_PG=1)`);
+        throw new Error(
+          `PostgreSQL not reachable at ${where}, and it is required here (CI=true or BALLAST_REQUIRE_PG=1)`,
+        );
       });
     });
     return;
   }
-  console.warn(`PostgreSQL not reachable at ${where}: database suites skipped (${name}). Set BALLAST_PG_URL to run them.`);
+  console.warn(
+    `PostgreSQL not reachable at ${where}: database suites skipped (${name}). Set BALLAST_PG_URL to run them.`,
+  );
   describe.skip(name, body);
 }
 

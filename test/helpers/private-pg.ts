@@ -29,13 +29,19 @@ const binDir = (() => {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const version = readdirSync(root).sort().pop();
-  return version && existsSync(join(root, version, 'bin', 'initdb')) ? join(root, version, 'bin') : undefined;
+  return version && existsSync(join(root, version, 'bin', 'initdb'))
+    ? join(root, version, 'bin')
+    : undefined;
 })();
 const asRoot = process.getuid?.() === 0;
 
 /** Why a private server cannot run here, or undefined when it can (initdb refuses root: then it runs as `postgres`). */
 export const privatePgUnavailable: string | undefined =
-  binDir === undefined ? 'PostgreSQL server binaries not found' : asRoot && !existsSync('/usr/sbin/runuser') ? 'cannot switch to the postgres user' : undefined;
+  binDir === undefined
+    ? 'PostgreSQL server binaries not found'
+    : asRoot && !existsSync('/usr/sbin/runuser')
+      ? 'cannot switch to the postgres user'
+      : undefined;
 
 // The server's output goes to its log file (-l): a pipe to it would keep this call waiting.
 function pgTool(tool: string, args: string[]): void {
@@ -72,19 +78,23 @@ export async function startPrivatePg(): Promise<PrivatePg> {
   const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   const log = join(dir, 'log');
   pgTool('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const start = (): void => pgTool('pg_ctl', ['-D', data, '-w', '-l', log, '-o', serverOptions, 'start']);
+  const start = (): void =>
+    pgTool('pg_ctl', ['-D', data, '-w', '-l', log, '-o', serverOptions, 'start']);
   start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
-    restart: () => pgTool('pg_ctl', ['-D', data, '-w', '-l', log, '-m', 'fast', 'restart', '-o', serverOptions]),
+    restart: () =>
+      pgTool('pg_ctl', ['-D', data, '-w', '-l', log, '-m', 'fast', 'restart', '-o', serverOptions]),
     stop: () => pgTool('pg_ctl', ['-D', data, '-w', '-m', 'fast', 'stop']),
     start,
     async startedAt() {
       const client = new pgClient.Client({ connectionString: url });
       await client.connect();
       try {
-        const { rows } = await client.query<{ t: string }>('SELECT pg_postmaster_start_time()::text AS t');
+        const { rows } = await client.query<{ t: string }>(
+          'SELECT pg_postmaster_start_time()::text AS t',
+        );
         return rows[0]!.t;
       } finally {
         await client.end();

@@ -11,7 +11,9 @@ import { freeLowPort } from './private-pg.js';
 const BINARY = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
 
 /** Why a private Redis cannot run here, or undefined when it can. */
-export const privateRedisUnavailable: string | undefined = BINARY ? undefined : 'redis-server not found';
+export const privateRedisUnavailable: string | undefined = BINARY
+  ? undefined
+  : 'redis-server not found';
 
 /** A private Redis server. */
 export interface PrivateRedis {
@@ -30,13 +32,36 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'ballast-redis-'));
   let proc: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    proc = spawn(BINARY!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], {
-      stdio: 'ignore',
-    });
+    proc = spawn(
+      BINARY!,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        if (execFileSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === 'PONG') return;
+        if (
+          execFileSync('redis-cli', ['-p', String(port), 'PING'], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).trim() === 'PONG'
+        )
+          return;
       } catch {
         // not up yet
       }

@@ -11,7 +11,12 @@ export const REDIS_URL = process.env.BALLAST_REDIS_URL ?? 'redis://127.0.0.1:637
 const required = process.env.CI === 'true' || process.env.BALLAST_REQUIRE_REDIS === '1';
 
 async function reachable(): Promise<boolean> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null });
+  const r = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3_000,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -28,12 +33,18 @@ const up = await reachable();
 export function describeRedis(name: string, body: () => void): void {
   if (up) return void describe(name, body);
   if (required) {
-    describe(name, () => it('reaches Redis', () => {
-      throw new Error(`Redis not reachable at ${REDIS_URL}, and it is required here (CI=true or BALLAST_REQUIRE_REDIS=1)`);
-    }));
+    describe(name, () =>
+      it('reaches Redis', () => {
+        throw new Error(
+          `Redis not reachable at ${REDIS_URL}, and it is required here (CI=true or BALLAST_REQUIRE_REDIS=1)`,
+        );
+      }),
+    );
     return;
   }
-  console.warn(`skipping "${name}": Redis not reachable at ${REDIS_URL} (set BALLAST_REQUIRE_REDIS=1 to fail instead)`);
+  console.warn(
+    `skipping "${name}": Redis not reachable at ${REDIS_URL} (set BALLAST_REQUIRE_REDIS=1 to fail instead)`,
+  );
   describe.skip(name, body);
 }
 

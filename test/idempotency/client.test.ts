@@ -48,11 +48,16 @@ describe('idempotentFetch', () => {
   it('does not retry other 4xx, stops after maxAttempts, and gives up on a long Retry-After', async () => {
     seen.length = 0;
     script = [{ status: 422 }];
-    expect((await idempotentFetch(url, { method: 'POST', body: 'x' }, { ...fast, key: 'mine' })).status).toBe(422);
+    expect(
+      (await idempotentFetch(url, { method: 'POST', body: 'x' }, { ...fast, key: 'mine' })).status,
+    ).toBe(422);
     expect(seen.map((s) => s.key)).toEqual(['"mine"']);
     seen.length = 0;
     script = [{ status: 500 }, { status: 500 }, { status: 500 }];
-    expect((await idempotentFetch(url, { method: 'POST', body: 'x' }, { ...fast, maxAttempts: 3 })).status).toBe(500);
+    expect(
+      (await idempotentFetch(url, { method: 'POST', body: 'x' }, { ...fast, maxAttempts: 3 }))
+        .status,
+    ).toBe(500);
     expect(seen).toHaveLength(3);
     seen.length = 0;
     script = [{ status: 503, headers: { 'retry-after': '120' } }];

@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIdempotency, fingerprintOf, type Idempotency, IdempotencyInProgressError, IdempotencyKeyReusedError, ReplayedError, scopedKey } from '../../src/idempotency/index.js';
+import {
+  createIdempotency,
+  fingerprintOf,
+  type Idempotency,
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  ReplayedError,
+  scopedKey,
+} from '../../src/idempotency/index.js';
 import type { IdempotencyStore } from '../../src/store/idempotency-contract.js';
 import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency/index.js';
 import { openPostgresStore } from '../../src/store/postgres/driver.js';
@@ -27,39 +35,74 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void 
     it('runs once per key and replays the stored result; key order in the input does not matter', async () => {
       let calls = 0;
       const fn = () => ({ order: ++calls });
-      expect(await idem.run({ key: 'k1', input: { a: 1, b: [1, { c: 2, d: 3 }] } }, fn)).toEqual({ value: { order: 1 }, replayed: false });
-      expect(await idem.run({ key: 'k1', input: { b: [1, { d: 3, c: 2 }], a: 1 } }, fn)).toEqual({ value: { order: 1 }, replayed: true });
+      expect(await idem.run({ key: 'k1', input: { a: 1, b: [1, { c: 2, d: 3 }] } }, fn)).toEqual({
+        value: { order: 1 },
+        replayed: false,
+      });
+      expect(await idem.run({ key: 'k1', input: { b: [1, { d: 3, c: 2 }], a: 1 } }, fn)).toEqual({
+        value: { order: 1 },
+        replayed: true,
+      });
       expect(calls).toBe(1);
     });
 
     it('the same key with a different request is IdempotencyKeyReused; selected fields ignore the rest', async () => {
       await idem.run({ key: 'k', input: { amount: 5 } }, () => 'ok');
-      expect(await codeOf(idem.run({ key: 'k', input: { amount: 6 } }, () => 'no'))).toBe('IdempotencyKeyReused');
-      await idem.run({ key: 'f', input: { amount: 5, sentAt: 1 }, fields: ['amount'] }, () => 'first');
-      expect(await idem.run({ key: 'f', input: { amount: 5, sentAt: 2 }, fields: ['amount'] }, () => 'second')).toEqual({ value: 'first', replayed: true });
+      expect(await codeOf(idem.run({ key: 'k', input: { amount: 6 } }, () => 'no'))).toBe(
+        'IdempotencyKeyReused',
+      );
+      await idem.run(
+        { key: 'f', input: { amount: 5, sentAt: 1 }, fields: ['amount'] },
+        () => 'first',
+      );
+      expect(
+        await idem.run(
+          { key: 'f', input: { amount: 5, sentAt: 2 }, fields: ['amount'] },
+          () => 'second',
+        ),
+      ).toEqual({ value: 'first', replayed: true });
       // Typed errors, and a fingerprint the caller computed instead of the input's hash.
-      await expect(idem.run({ key: 'k', input: { amount: 7 } }, () => 'no')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      await expect(idem.run({ key: 'k', input: { amount: 7 } }, () => 'no')).rejects.toBeInstanceOf(
+        IdempotencyKeyReusedError,
+      );
       await idem.run({ key: 'own', fingerprint: 'order-v1:abc' }, () => 'mine');
-      expect(await idem.run({ key: 'own', fingerprint: 'order-v1:abc', input: { ignored: true } }, () => 'x')).toEqual({ value: 'mine', replayed: true });
-      expect(await codeOf(idem.run({ key: 'own', fingerprint: 'order-v1:def' }, () => 'x'))).toBe('IdempotencyKeyReused');
-      expect(await codeOf(idem.run({ key: 'own2', fingerprint: 'x'.repeat(256) }, () => 'x'))).toBe('InvalidParameterValue');
+      expect(
+        await idem.run(
+          { key: 'own', fingerprint: 'order-v1:abc', input: { ignored: true } },
+          () => 'x',
+        ),
+      ).toEqual({ value: 'mine', replayed: true });
+      expect(await codeOf(idem.run({ key: 'own', fingerprint: 'order-v1:def' }, () => 'x'))).toBe(
+        'IdempotencyKeyReused',
+      );
+      expect(await codeOf(idem.run({ key: 'own2', fingerprint: 'x'.repeat(256) }, () => 'x'))).toBe(
+        'InvalidParameterValue',
+      );
     });
 
     it('keys never cross scopes', async () => {
       await idem.run({ key: 'k', scope: 'tenant-a' }, () => 'a');
-      expect(await idem.run({ key: 'k', scope: 'tenant-b' }, () => 'b')).toEqual({ value: 'b', replayed: false });
+      expect(await idem.run({ key: 'k', scope: 'tenant-b' }, () => 'b')).toEqual({
+        value: 'b',
+        replayed: false,
+      });
     });
 
     it('a run in progress answers IdempotencyInProgress, or the result when the caller waits', async () => {
       let release!: () => void;
-      const first = idem.run({ key: 'slow' }, () => new Promise<string>((r) => (release = () => r('done'))));
+      const first = idem.run(
+        { key: 'slow' },
+        () => new Promise<string>((r) => (release = () => r('done'))),
+      );
       await waitFor(() => release !== undefined);
       const busy = await idem.run({ key: 'slow' }, () => 'dup').catch((e: unknown) => e);
       expect(busy).toBeInstanceOf(IdempotencyInProgressError);
       expect((busy as IdempotencyInProgressError).retryAfterSeconds).toBe(10);
       const parked = clock.pendingSleepers;
       let settled = false;
-      const waiting = idem.run({ key: 'slow', waitMs: 5_000 }, () => 'dup').finally(() => (settled = true));
+      const waiting = idem
+        .run({ key: 'slow', waitMs: 5_000 }, () => 'dup')
+        .finally(() => (settled = true));
       await waitFor(() => clock.pendingSleepers > parked); // it found the key in progress and waits
       release();
       expect(await first).toEqual({ value: 'done', replayed: false });
@@ -87,7 +130,11 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void 
       expect(calls).toBe(1);
       const ok = results.filter((r) => r.status === 'fulfilled');
       expect(ok).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rejected').every((r) => (r.reason as { code?: string }).code === 'IdempotencyInProgress')).toBe(true);
+      expect(
+        results
+          .filter((r) => r.status === 'rejected')
+          .every((r) => (r.reason as { code?: string }).code === 'IdempotencyInProgress'),
+      ).toBe(true);
     });
 
     it('a dead holder is taken over after its lease, and its late completion cannot overwrite', async () => {
@@ -99,12 +146,20 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void 
       const r = await idem.run({ key: 'orphan' }, ({ tookOver }) => ({ tookOver }));
       expect(r).toEqual({ value: { tookOver: true }, replayed: false });
       expect(await store.idempotency.complete(scopeKey, 1, '"stale"', false, 1000)).toBe(false);
-      expect(await idem.run({ key: 'orphan' }, () => 'again')).toEqual({ value: { tookOver: true }, replayed: true });
+      expect(await idem.run({ key: 'orphan' }, () => 'again')).toEqual({
+        value: { tookOver: true },
+        replayed: true,
+      });
     });
 
     it('a thrown error releases the key by default; with storeErrors it is stored and replayed', async () => {
       let calls = 0;
-      await expect(idem.run({ key: 'e' }, () => { calls++; throw new Error('boom'); })).rejects.toThrow('boom');
+      await expect(
+        idem.run({ key: 'e' }, () => {
+          calls++;
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
       expect(await idem.run({ key: 'e' }, () => ++calls)).toEqual({ value: 2, replayed: false });
       const keeping = createIdempotency({ store, clock, storeErrors: true });
       const fail = () => {
@@ -113,7 +168,11 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void 
       await expect(keeping.run({ key: 's' }, fail)).rejects.toThrow('card declined');
       const replay = await keeping.run({ key: 's' }, () => 'never').catch((e: unknown) => e);
       expect(replay).toBeInstanceOf(ReplayedError);
-      expect((replay as ReplayedError).original).toEqual({ name: 'Error', message: 'card declined', code: 'card_declined' });
+      expect((replay as ReplayedError).original).toEqual({
+        name: 'Error',
+        message: 'card declined',
+        code: 'card_declined',
+      });
     });
 
     it('records expire after ttlSeconds; bad keys are refused', async () => {
@@ -121,14 +180,17 @@ function suite(name: string, open: (clock: FakeClock) => Promise<Holder>): void 
       await short.run({ key: 'ttl' }, () => 1);
       clock.advance(60_000);
       expect(await short.run({ key: 'ttl' }, () => 2)).toEqual({ value: 2, replayed: false });
-      for (const bad of ['', 'x'.repeat(256), 'tab\there', 'é']) expect(await codeOf(idem.run({ key: bad }, () => 0))).toBe('InvalidParameterValue');
+      for (const bad of ['', 'x'.repeat(256), 'tab\there', 'é'])
+        expect(await codeOf(idem.run({ key: bad }, () => 0))).toBe('InvalidParameterValue');
     });
   });
 }
 
 suite('sqlite', (clock) => openSqliteStore(tempDbPath(), { clock }));
 describePg('idempotency core on PostgreSQL', () => {
-  suite('postgres', (clock) => openPostgresStore(PG_URL, { clock, schema: freshSchema(), poolSize: 4 }));
+  suite('postgres', (clock) =>
+    openPostgresStore(PG_URL, { clock, schema: freshSchema(), poolSize: 4 }),
+  );
 });
 describeRedis('idempotency core on Redis', () => {
   suite('redis', async (clock) => {

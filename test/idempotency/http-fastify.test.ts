@@ -8,12 +8,20 @@ const app = Fastify();
 let runs = 0;
 
 beforeAll(async () => {
-  await app.register(fastifyIdempotency(idem, { identity: (req) => String(req.headers['x-user'] ?? '') }));
-  app.post<{ Params: { id: string }; Body: { amount: number; fail?: boolean } }>('/payments/:id', async (req, reply) => {
-    runs++;
-    if (req.body.fail) return reply.code(500).send({ error: 'boom' });
-    return reply.code(201).header('location', `/payments/${runs}`).send({ run: runs, id: req.params.id, amount: req.body.amount });
-  });
+  await app.register(
+    fastifyIdempotency(idem, { identity: (req) => String(req.headers['x-user'] ?? '') }),
+  );
+  app.post<{ Params: { id: string }; Body: { amount: number; fail?: boolean } }>(
+    '/payments/:id',
+    async (req, reply) => {
+      runs++;
+      if (req.body.fail) return reply.code(500).send({ error: 'boom' });
+      return reply
+        .code(201)
+        .header('location', `/payments/${runs}`)
+        .send({ run: runs, id: req.params.id, amount: req.body.amount });
+    },
+  );
   await app.ready();
 });
 afterAll(async () => {
@@ -22,7 +30,12 @@ afterAll(async () => {
 });
 
 const post = (url: string, key: string | undefined, payload: unknown) =>
-  app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, payload: JSON.stringify(payload) });
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    payload: JSON.stringify(payload),
+  });
 
 describe('HTTP idempotency middleware (Fastify)', () => {
   it('replays the first response with Idempotent-Replayed; 422 for another request under the key', async () => {

@@ -13,11 +13,17 @@ app.post('/payments/:id', async (c) => {
   runs++;
   const body = await c.req.json<{ amount: number; fail?: boolean }>();
   if (body.fail) return c.json({ error: 'boom' }, 500);
-  return c.json({ run: runs, id: c.req.param('id'), amount: body.amount }, 201, { location: `/payments/${runs}` });
+  return c.json({ run: runs, id: c.req.param('id'), amount: body.amount }, 201, {
+    location: `/payments/${runs}`,
+  });
 });
 
 const post = (path: string, key: string | undefined, body: unknown) =>
-  app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(body) });
+  app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    body: JSON.stringify(body),
+  });
 
 describe('HTTP idempotency middleware (Hono)', () => {
   it('replays the first response (status, kept headers, body) with Idempotent-Replayed', async () => {

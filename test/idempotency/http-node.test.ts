@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIdempotency, expressIdempotency, readIdempotencyKey } from '../../src/idempotency/index.js';
+import {
+  createIdempotency,
+  expressIdempotency,
+  readIdempotencyKey,
+} from '../../src/idempotency/index.js';
 import { tempDbPath, waitFor } from '../helpers/ballast.js';
 
 let server: Server;
@@ -11,7 +15,10 @@ let gate: Promise<void> | null = null;
 const idem = createIdempotency({ store: `sqlite:${tempDbPath()}`, leaseSeconds: 30 });
 
 beforeAll(async () => {
-  const mw = expressIdempotency(idem, { identity: (req) => String(req.headers['x-user'] ?? ''), headers: ['content-type', 'x-order'] });
+  const mw = expressIdempotency(idem, {
+    identity: (req) => String(req.headers['x-user'] ?? ''),
+    headers: ['content-type', 'x-order'],
+  });
   server = createServer((req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
@@ -26,7 +33,11 @@ beforeAll(async () => {
             res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
             return;
           }
-          res.writeHead(201, { 'content-type': 'application/json', 'x-order': `o-${runs}`, 'x-not-kept': 'y' });
+          res.writeHead(201, {
+            'content-type': 'application/json',
+            'x-order': `o-${runs}`,
+            'x-not-kept': 'y',
+          });
           res.end(JSON.stringify({ run: runs, amount: body?.amount }));
         })();
       });
@@ -41,7 +52,15 @@ afterAll(async () => {
 });
 
 const post = (key: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}/payments`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key !== undefined ? { 'idempotency-key': key } : {}), ...headers }, body: JSON.stringify(body) });
+  fetch(`${base}/payments`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key !== undefined ? { 'idempotency-key': key } : {}),
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
 
 describe('HTTP idempotency middleware (node:http, IETF draft)', () => {
   it('runs once and replays the first response with Idempotent-Replayed: true', async () => {
@@ -63,7 +82,10 @@ describe('HTTP idempotency middleware (node:http, IETF draft)', () => {
     const reused = await post('k-2', { amount: 6 });
     expect(reused.status).toBe(422);
     expect(reused.headers.get('content-type')).toBe('application/problem+json');
-    expect(await reused.json()).toMatchObject({ status: 422, title: 'Idempotency-Key is already used' });
+    expect(await reused.json()).toMatchObject({
+      status: 422,
+      title: 'Idempotency-Key is already used',
+    });
     let open!: () => void;
     gate = new Promise((r) => (open = r));
     const running = runs;
@@ -86,7 +108,9 @@ describe('HTTP idempotency middleware (node:http, IETF draft)', () => {
     const b = await post('shared', { amount: 1 }, { 'x-user': 'bob' });
     expect(b.headers.get('idempotent-replayed')).toBeNull();
     expect((await a.json()) as unknown).not.toEqual(await b.json());
-    expect((await fetch(`${base}/payments`, { headers: { 'idempotency-key': 'k-5' } })).status).toBe(201);
+    expect(
+      (await fetch(`${base}/payments`, { headers: { 'idempotency-key': 'k-5' } })).status,
+    ).toBe(201);
     for (const bad of ['""', `"${'x'.repeat(256)}"`, '"unterminated']) {
       const r = await post(bad, { amount: 1 });
       expect(r.status).toBe(400);
@@ -99,6 +123,8 @@ describe('HTTP idempotency middleware (node:http, IETF draft)', () => {
     expect(readIdempotencyKey('"a\\"b\\\\c"')).toEqual({ key: 'a"b\\c' });
     expect(readIdempotencyKey('bare-token')).toEqual({ key: 'bare-token' });
     expect(readIdempotencyKey(undefined)).toEqual({ missing: true });
-    expect(readIdempotencyKey('"a\\nb"')).toMatchObject({ invalid: expect.stringContaining('escape') });
+    expect(readIdempotencyKey('"a\\nb"')).toMatchObject({
+      invalid: expect.stringContaining('escape'),
+    });
   });
 });

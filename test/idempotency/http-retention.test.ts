@@ -9,7 +9,13 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIdempotency, expressIdempotency, fastifyIdempotency, honoIdempotency, type Idempotency } from '../../src/idempotency/index.js';
+import {
+  createIdempotency,
+  expressIdempotency,
+  fastifyIdempotency,
+  honoIdempotency,
+  type Idempotency,
+} from '../../src/idempotency/index.js';
 import { openRedisIdempotencyStore } from '../../src/store/redis/idempotency/index.js';
 import { tempDbPath } from '../helpers/ballast.js';
 import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
@@ -38,13 +44,18 @@ function adapterSuite(open: () => Promise<Idempotency>): void {
     try {
       await check(async (advertise) => {
         const mw = expressIdempotency(idem, { advertiseRetention: advertise });
-        const server = createServer((req, res) => mw(req, res, () => res.writeHead(201, { 'content-type': 'application/json' }).end('{}')));
+        const server = createServer((req, res) =>
+          mw(req, res, () => res.writeHead(201, { 'content-type': 'application/json' }).end('{}')),
+        );
         servers.push(server);
         await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/node-${advertise}`;
         return async (key) => {
           const res = await fetch(url, { method: 'POST', headers: { 'idempotency-key': key } });
-          return { ttl: res.headers.get('idempotency-ttl'), replayed: res.headers.get('idempotent-replayed') };
+          return {
+            ttl: res.headers.get('idempotency-ttl'),
+            replayed: res.headers.get('idempotent-replayed'),
+          };
         };
       });
     } finally {
@@ -58,8 +69,14 @@ function adapterSuite(open: () => Promise<Idempotency>): void {
       app.use('*', honoIdempotency(idem, { advertiseRetention: advertise }));
       app.post('/hono', (c) => c.json({}, 201));
       return async (key) => {
-        const res = await app.request(`/hono?${advertise}`, { method: 'POST', headers: { 'idempotency-key': key } });
-        return { ttl: res.headers.get('idempotency-ttl'), replayed: res.headers.get('idempotent-replayed') };
+        const res = await app.request(`/hono?${advertise}`, {
+          method: 'POST',
+          headers: { 'idempotency-key': key },
+        });
+        return {
+          ttl: res.headers.get('idempotency-ttl'),
+          replayed: res.headers.get('idempotent-replayed'),
+        };
       };
     });
   });
@@ -74,8 +91,13 @@ function adapterSuite(open: () => Promise<Idempotency>): void {
         app.post(`/fastify-${advertise}`, async (_req, reply) => reply.code(201).send({}));
         await app.ready();
         return async (key) => {
-          const res = await app.inject({ method: 'POST', url: `/fastify-${advertise}`, headers: { 'idempotency-key': key } });
-          const header = (name: string) => (res.headers[name] === undefined ? null : String(res.headers[name]));
+          const res = await app.inject({
+            method: 'POST',
+            url: `/fastify-${advertise}`,
+            headers: { 'idempotency-key': key },
+          });
+          const header = (name: string) =>
+            res.headers[name] === undefined ? null : String(res.headers[name]);
           return { ttl: header('idempotency-ttl'), replayed: header('idempotent-replayed') };
         };
       });
@@ -86,15 +108,25 @@ function adapterSuite(open: () => Promise<Idempotency>): void {
 }
 
 describe('HTTP adapters on SQLite: replay right after the response, advertised retention', () => {
-  adapterSuite(async () => createIdempotency({ store: `sqlite:${tempDbPath()}`, ttlSeconds: 3600 }));
+  adapterSuite(async () =>
+    createIdempotency({ store: `sqlite:${tempDbPath()}`, ttlSeconds: 3600 }),
+  );
 });
-describePg('HTTP adapters on PostgreSQL: replay right after the response, advertised retention', () => {
-  adapterSuite(async () => createIdempotency({ store: `${PG_URL}?schema=${freshSchema()}`, ttlSeconds: 3600 }));
-});
-describeRedis('HTTP adapters on Redis: replay right after the response, advertised retention', () => {
-  adapterSuite(async () => {
-    const redis = await openRedisIdempotencyStore(REDIS_URL, { prefix: freshPrefix() });
-    const idem = createIdempotency({ store: { idempotency: redis }, ttlSeconds: 3600 });
-    return Object.assign(idem, { close: () => redis.close() });
-  });
-});
+describePg(
+  'HTTP adapters on PostgreSQL: replay right after the response, advertised retention',
+  () => {
+    adapterSuite(async () =>
+      createIdempotency({ store: `${PG_URL}?schema=${freshSchema()}`, ttlSeconds: 3600 }),
+    );
+  },
+);
+describeRedis(
+  'HTTP adapters on Redis: replay right after the response, advertised retention',
+  () => {
+    adapterSuite(async () => {
+      const redis = await openRedisIdempotencyStore(REDIS_URL, { prefix: freshPrefix() });
+      const idem = createIdempotency({ store: { idempotency: redis }, ttlSeconds: 3600 });
+      return Object.assign(idem, { close: () => redis.close() });
+    });
+  },
+);

@@ -8,6 +8,9 @@ describe('ballast/interactions re-exports what moved to ballast/resilience', () 
     const names = Object.keys(resilience);
     expect(names).toContain('CircuitBreaker');
     expect(names).toContain('fetchWithDeadline');
-    for (const name of names) expect((interactions as Record<string, unknown>)[name], name).toBe((resilience as Record<string, unknown>)[name]);
+    for (const name of names)
+      expect((interactions as Record<string, unknown>)[name], name).toBe(
+        (resilience as Record<string, unknown>)[name],
+      );
   });
 });

@@ -36,14 +36,21 @@ describe('hard-real-time interaction over real HTTP', () => {
 
   const get = async (path: string) => {
     const res = await fetchWithDeadline(`${url}${path}`);
-    if (res.status >= 500) throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
+    if (res.status >= 500)
+      throw Object.assign(new Error(`HTTP ${res.status}`), { status: res.status });
     return res.text();
   };
 
   it('cuts a hung dependency off at the deadline and the server sees the request aborted', async () => {
     budgets.length = 0;
     const clock = new FakeClock();
-    const i = defineInteraction({ name: 'hung', kind: 'hard-real-time', deadlineMs: 150, breaker: false, clock });
+    const i = defineInteraction({
+      name: 'hung',
+      kind: 'hard-real-time',
+      deadlineMs: 150,
+      breaker: false,
+      clock,
+    });
     let settled = false;
     const outcome = codeOf(i.call(() => get('/hang'))).finally(() => (settled = true));
     await waitFor(() => budgets.length === 1, 10_000);
@@ -61,7 +68,16 @@ describe('hard-real-time interaction over real HTTP', () => {
   it('each attempt sends the budget it has (its own timeout inside the deadline)', async () => {
     budgets.length = 0;
     const clock = new FakeClock();
-    const i = defineInteraction({ name: 'attempts', kind: 'hard-real-time', deadlineMs: 2_000, attemptTimeoutMs: 100, idempotent: true, retry: { maxAttempts: 3, backoff: 'none' }, breaker: false, clock });
+    const i = defineInteraction({
+      name: 'attempts',
+      kind: 'hard-real-time',
+      deadlineMs: 2_000,
+      attemptTimeoutMs: 100,
+      idempotent: true,
+      retry: { maxAttempts: 3, backoff: 'none' },
+      breaker: false,
+      clock,
+    });
     const outcome = codeOf(i.call(() => get('/hang')));
     for (let n = 1; n <= 3; n++) {
       // Each attempt times out only once the server has it.
@@ -76,7 +92,13 @@ describe('hard-real-time interaction over real HTTP', () => {
 
   it('retries a 503 and succeeds', async () => {
     // The deadline is not what this checks: a generous one that a loaded machine does not reach.
-    const i = defineInteraction({ name: 'flaky', kind: 'hard-real-time', deadlineMs: 10_000, idempotent: true, retry: { baseMs: 5 } });
+    const i = defineInteraction({
+      name: 'flaky',
+      kind: 'hard-real-time',
+      deadlineMs: 10_000,
+      idempotent: true,
+      retry: { baseMs: 5 },
+    });
     expect(await i.call(() => get('/flaky'))).toBe('ok');
     expect(i.stats()).toMatchObject({ attempts: 3, retries: 2, succeeded: 1 });
   });

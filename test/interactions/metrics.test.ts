@@ -7,9 +7,22 @@ import { registerInteractionMetrics } from '../../src/interactions/metrics.js';
 const down = () => Promise.reject(Object.assign(new Error('503'), { status: 503 }));
 
 describe('registerInteractionMetrics', () => {
-  it('publishes each interaction\'s counters and breaker state, current at every scrape', async () => {
-    const a = defineInteraction({ name: 'stock.reserve', kind: 'hard-real-time', deadlineMs: 1_000, idempotent: true, retry: { backoff: 'none' }, breaker: { trigger: { kind: 'consecutive', failures: 2 } } });
-    const b = defineInteraction({ name: 'prices.get', kind: 'hard-real-time', deadlineMs: 1_000, breaker: false, fallback: () => 'cached' });
+  it("publishes each interaction's counters and breaker state, current at every scrape", async () => {
+    const a = defineInteraction({
+      name: 'stock.reserve',
+      kind: 'hard-real-time',
+      deadlineMs: 1_000,
+      idempotent: true,
+      retry: { backoff: 'none' },
+      breaker: { trigger: { kind: 'consecutive', failures: 2 } },
+    });
+    const b = defineInteraction({
+      name: 'prices.get',
+      kind: 'hard-real-time',
+      deadlineMs: 1_000,
+      breaker: false,
+      fallback: () => 'cached',
+    });
     const registry = new Registry();
     registerInteractionMetrics(registry, [a, b] as never);
     await a.call(() => 'ok');

@@ -27,37 +27,68 @@ describe('fields matched inside an array of objects must come from one element',
 
   it('fields of different elements do not', () => {
     expect(both({ employees: { first: ['Anna'], last: ['Jones'] } }, employees)).toBe(false);
-    expect(both({ employees: { first: ['Anna'], ids: [{ exists: true }] } }, employees)).toBe(false);
+    expect(both({ employees: { first: ['Anna'], ids: [{ exists: true }] } }, employees)).toBe(
+      false,
+    );
   });
 
   it('exists:false is judged in the chosen element', () => {
-    expect(both({ employees: { first: ['Anna'], ids: [{ exists: false }] } }, employees)).toBe(true);
-    expect(both({ employees: { first: ['John'], ids: [{ exists: false }] } }, employees)).toBe(false);
+    expect(both({ employees: { first: ['Anna'], ids: [{ exists: false }] } }, employees)).toBe(
+      true,
+    );
+    expect(both({ employees: { first: ['John'], ids: [{ exists: false }] } }, employees)).toBe(
+      false,
+    );
     // Peter's ids is an empty array: no value, so absent.
-    expect(both({ employees: { first: ['Peter'], ids: [{ exists: false }] } }, employees)).toBe(true);
+    expect(both({ employees: { first: ['Peter'], ids: [{ exists: false }] } }, employees)).toBe(
+      true,
+    );
     // Some element has no ids at all.
     expect(both({ employees: { ids: [{ exists: false }] } }, employees)).toBe(true);
-    expect(both({ employees: { ids: [{ exists: false }] } }, { employees: [{ ids: 1 }, { ids: 2 }] })).toBe(false);
+    expect(
+      both({ employees: { ids: [{ exists: false }] } }, { employees: [{ ids: 1 }, { ids: 2 }] }),
+    ).toBe(false);
   });
 
   it('nested arrays: the outer array constrains as well as the inner one', () => {
-    const nested = { e: [[{ f: 'John', l: 'Doe' }, { f: 'Anna', l: 'Smith' }], [{ f: 'Peter', l: 'Jones' }]] };
+    const nested = {
+      e: [
+        [
+          { f: 'John', l: 'Doe' },
+          { f: 'Anna', l: 'Smith' },
+        ],
+        [{ f: 'Peter', l: 'Jones' }],
+      ],
+    };
     expect(both({ e: { f: ['Anna'], l: ['Smith'] } }, nested)).toBe(true);
     expect(both({ e: { f: ['Anna'], l: ['Jones'] } }, nested)).toBe(false);
   });
 
   it('a field outside the array combines with any element', () => {
-    expect(both({ team: ['x'], employees: { first: ['Peter'] } }, { team: 'x', ...employees })).toBe(true);
+    expect(
+      both({ team: ['x'], employees: { first: ['Peter'] } }, { team: 'x', ...employees }),
+    ).toBe(true);
   });
 
   it('scalars in an array are not elements of objects: several values of one array may combine', () => {
-    expect(both({ $or: [{ tags: ['a'], x: ['1'] }, { y: ['2'] }], tags: ['b'] }, { tags: ['a', 'b'], x: '1' })).toBe(true);
+    expect(
+      both(
+        { $or: [{ tags: ['a'], x: ['1'] }, { y: ['2'] }], tags: ['b'] },
+        { tags: ['a', 'b'], x: '1' },
+      ),
+    ).toBe(true);
   });
 
   it('deeper levels: two fields must share the element at every array level they both cross', () => {
     const event = {
       orders: [
-        { id: 'o1', lines: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 5 }] },
+        {
+          id: 'o1',
+          lines: [
+            { sku: 'A', qty: 1 },
+            { sku: 'B', qty: 5 },
+          ],
+        },
         { id: 'o2', lines: [{ sku: 'A', qty: 5 }] },
       ],
     };

@@ -8,9 +8,17 @@ function crowdedMatcher(): PatternMatcher {
   const m = new PatternMatcher();
   for (let i = 0; i < 40; i++) {
     m.add(`noise-exact-${i}`, { source: [`noise-${i}`], detail: { state: [`state-${i}`] } });
-    m.add(`noise-prefix-${i}`, { detail: { FileName: [{ prefix: `zz-${i}` }], state: [{ suffix: `-q${i}` }] } });
-    m.add(`noise-numeric-${i}`, { detail: { 'c-count': [{ numeric: ['>', 1000 + i, '<', 1001 + i] }] }, number: [{ numeric: ['=', -i - 1] }] });
-    m.add(`noise-ab-${i}`, { 'detail-type': [`never-${i}`], detail: { state: [{ 'anything-but': 'x' }] } });
+    m.add(`noise-prefix-${i}`, {
+      detail: { FileName: [{ prefix: `zz-${i}` }], state: [{ suffix: `-q${i}` }] },
+    });
+    m.add(`noise-numeric-${i}`, {
+      detail: { 'c-count': [{ numeric: ['>', 1000 + i, '<', 1001 + i] }] },
+      number: [{ numeric: ['=', -i - 1] }],
+    });
+    m.add(`noise-ab-${i}`, {
+      'detail-type': [`never-${i}`],
+      detail: { state: [{ 'anything-but': 'x' }] },
+    });
   }
   return m;
 }
@@ -75,7 +83,9 @@ describe('event-ruler vectors (array-consistent matching)', () => {
     const pattern = c.patternRaw ?? c.pattern!;
     it(`#${i} ${c.op}: ${c.shouldMatch ? 'match' : 'no match'} (${c.src.split('#')[1] ?? c.src})`, () => {
       expect(testEventPattern(pattern, c.event, { requireEnvelope: false })).toBe(c.shouldMatch);
-      expect(testEventPattern(pattern, JSON.stringify(c.event), { requireEnvelope: false })).toBe(c.shouldMatch);
+      expect(testEventPattern(pattern, JSON.stringify(c.event), { requireEnvelope: false })).toBe(
+        c.shouldMatch,
+      );
       expect(matcherAnswer(matcher, pattern, c.event)).toBe(c.shouldMatch);
     });
   });

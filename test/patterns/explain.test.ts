@@ -2,16 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { explainEventPattern, testEventPattern } from '../../src/patterns/index.js';
 import { Gen, prng } from './random.js';
 
-const envelope = { id: '1', account: '123456789012', source: 'app.orders', time: '2026-01-01T00:00:00Z', region: 'us-east-1', 'detail-type': 'OrderPlaced' };
+const envelope = {
+  id: '1',
+  account: '123456789012',
+  source: 'app.orders',
+  time: '2026-01-01T00:00:00Z',
+  region: 'us-east-1',
+  'detail-type': 'OrderPlaced',
+};
 
 describe('explainEventPattern says why a rule did or did not fire', () => {
   it('names the failing field, the condition, and what the event had there', () => {
     const ex = explainEventPattern(
-      { source: ['app.orders'], detail: { state: [{ 'anything-but': 'initializing' }], amount: [{ numeric: ['>', 100] }] } },
+      {
+        source: ['app.orders'],
+        detail: { state: [{ 'anything-but': 'initializing' }], amount: [{ numeric: ['>', 100] }] },
+      },
       { ...envelope, detail: { state: 'initializing', amount: 150 } },
     );
     expect(ex.matches).toBe(false);
-    expect(ex.reasons).toEqual(['detail.state: the event has "initializing", which does not satisfy [{"anything-but":"initializing"}]']);
+    expect(ex.reasons).toEqual([
+      'detail.state: the event has "initializing", which does not satisfy [{"anything-but":"initializing"}]',
+    ]);
     const [branch] = ex.branches;
     expect(branch!.conditions.map((c) => [c.path, c.holds, c.found])).toEqual([
       ['source', true, ['app.orders']],
@@ -22,7 +34,10 @@ describe('explainEventPattern says why a rule did or did not fire', () => {
   });
 
   it('a missing field, and a field that holds an object, have no value', () => {
-    const ex = explainEventPattern({ detail: { id: [{ exists: true }], other: ['x'] } }, { ...envelope, detail: { id: { S: 'abc' } } });
+    const ex = explainEventPattern(
+      { detail: { id: [{ exists: true }], other: ['x'] } },
+      { ...envelope, detail: { id: { S: 'abc' } } },
+    );
     expect(ex.reasons).toEqual([
       'detail.id: the event has no value here (absent, or only objects/empty arrays), but [{"exists":true}] needs one',
       'detail.other: the event has no value here (absent, or only objects/empty arrays), but ["x"] needs one',
@@ -30,8 +45,13 @@ describe('explainEventPattern says why a rule did or did not fire', () => {
   });
 
   it('exists:false that fails because the field is there', () => {
-    const ex = explainEventPattern({ detail: { x: [{ exists: false }] } }, { ...envelope, detail: { x: 5 } });
-    expect(ex.reasons).toEqual(['detail.x: the event has 5, which does not satisfy [{"exists":false}] (and being present, the field is not absent)']);
+    const ex = explainEventPattern(
+      { detail: { x: [{ exists: false }] } },
+      { ...envelope, detail: { x: 5 } },
+    );
+    expect(ex.reasons).toEqual([
+      'detail.x: the event has 5, which does not satisfy [{"exists":false}] (and being present, the field is not absent)',
+    ]);
   });
 
   it('explains every $or combination, labelled with the entries it took', () => {
@@ -48,7 +68,10 @@ describe('explainEventPattern says why a rule did or did not fire', () => {
   });
 
   it('for a match, says which combination matched', () => {
-    const ex = explainEventPattern({ $or: [{ source: ['x'] }, { source: [{ prefix: 'app.' }] }] }, envelope);
+    const ex = explainEventPattern(
+      { $or: [{ source: ['x'] }, { source: [{ prefix: 'app.' }] }] },
+      envelope,
+    );
     expect(ex.matches).toBe(true);
     expect(ex.reasons).toEqual(['$or combination 1 ($["$or"][1]): matches']);
     expect(ex.branches.map((b) => b.matches)).toEqual([false, true]);
@@ -57,7 +80,12 @@ describe('explainEventPattern says why a rule did or did not fire', () => {
   it('when every field matches but in different array elements, blames array consistency', () => {
     const ex = explainEventPattern(
       { employees: { first: ['Anna'], last: ['Jones'] } },
-      { employees: [{ first: 'Anna', last: 'Smith' }, { first: 'Peter', last: 'Jones' }] },
+      {
+        employees: [
+          { first: 'Anna', last: 'Smith' },
+          { first: 'Peter', last: 'Jones' },
+        ],
+      },
       { requireEnvelope: false },
     );
     expect(ex.matches).toBe(false);

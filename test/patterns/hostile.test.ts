@@ -4,11 +4,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isBallastError } from '../../src/core/errors.js';
-import { explainEventPattern, InvalidPatternError, PatternMatcher, testEventPattern, validateEventPattern } from '../../src/patterns/index.js';
+import {
+  explainEventPattern,
+  InvalidPatternError,
+  PatternMatcher,
+  testEventPattern,
+  validateEventPattern,
+} from '../../src/patterns/index.js';
 
 const bare = { requireEnvelope: false };
 
-function reason(pattern: string | object, limits?: Parameters<typeof validateEventPattern>[1]): string {
+function reason(
+  pattern: string | object,
+  limits?: Parameters<typeof validateEventPattern>[1],
+): string {
   try {
     validateEventPattern(pattern, limits);
     return 'accepted';
@@ -19,7 +28,9 @@ function reason(pattern: string | object, limits?: Parameters<typeof validateEve
 
 describe('hostile patterns', () => {
   it('megabytes of pattern text are refused before parsing', () => {
-    expect(reason(`{"a":["${'x'.repeat(5_000_000)}"]}`)).toMatch(/characters long; the limit is 4096$/);
+    expect(reason(`{"a":["${'x'.repeat(5_000_000)}"]}`)).toMatch(
+      /characters long; the limit is 4096$/,
+    );
   });
 
   it('deep nesting is refused, even with the length limit lifted', () => {
@@ -30,17 +41,23 @@ describe('hostile patterns', () => {
   it('an $or explosion (2^40 combinations) is counted, not expanded', () => {
     let p: object = { x: ['1'] };
     for (let i = 0; i < 40; i++) p = { $or: [{ [`a${i}`]: ['1'] }, { [`b${i}`]: ['2'] }], n: p };
-    expect(reason(p, { maxPatternLength: 1e6, maxPatternDepth: 1000 })).toBe('$or expands to more than 1000 combinations');
+    expect(reason(p, { maxPatternLength: 1e6, maxPatternDepth: 1000 })).toBe(
+      '$or expands to more than 1000 combinations',
+    );
   });
 
   it('huge value arrays are refused', () => {
     const values = Array.from({ length: 100_000 }, (_, i) => i);
-    expect(reason({ a: values }, { maxPatternLength: 1e7 })).toBe('Too many values in one field (100000); the limit is 1000');
+    expect(reason({ a: values }, { maxPatternLength: 1e7 })).toBe(
+      'Too many values in one field (100000); the limit is 1000',
+    );
   });
 
   it('star-heavy wildcards are too complex; a 4,000-star wildcard is refused without working through it', () => {
     expect(reason({ a: [{ wildcard: '*a*a*a*a*a*a*' }] })).toMatch(/^Rule is too complex/);
-    expect(reason({ a: [{ wildcard: '*a'.repeat(4000) }] }, { maxPatternLength: 1e5 })).toMatch(/^Rule is too complex/);
+    expect(reason({ a: [{ wildcard: '*a'.repeat(4000) }] }, { maxPatternLength: 1e5 })).toMatch(
+      /^Rule is too complex/,
+    );
     expect(reason({ a: [{ wildcard: `*${'ab'.repeat(20)}` }] })).toMatch(/^Rule is too complex/);
   });
 });
@@ -69,7 +86,13 @@ describe('hostile events', () => {
       code = isBallastError(e) ? e.code : 'other';
     }
     expect(code).toBe('ValidationException');
-    expect(() => testEventPattern({ a: { b: ['x'] } }, { a: nest(200) }, { ...bare, limits: { maxEventDepth: 100 } })).toThrow(/nested deeper than 100 levels at a/);
+    expect(() =>
+      testEventPattern(
+        { a: { b: ['x'] } },
+        { a: nest(200) },
+        { ...bare, limits: { maxEventDepth: 100 } },
+      ),
+    ).toThrow(/nested deeper than 100 levels at a/);
   });
 
   it('deep nesting where no pattern looks costs nothing and is not an error', () => {

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { isBallastError } from '../../src/core/errors.js';
-import { type ParsedPattern, PatternMatcher, testEventPattern, validateEventPattern } from '../../src/patterns/index.js';
+import {
+  type ParsedPattern,
+  PatternMatcher,
+  testEventPattern,
+  validateEventPattern,
+} from '../../src/patterns/index.js';
 import { Gen, prng } from './random.js';
 
-const envelope = { id: '1', account: '123456789012', source: 'app', time: '2026-01-01T00:00:00Z', region: 'us-east-1', 'detail-type': 't' };
+const envelope = {
+  id: '1',
+  account: '123456789012',
+  source: 'app',
+  time: '2026-01-01T00:00:00Z',
+  region: 'us-east-1',
+  'detail-type': 't',
+};
 
 describe('PatternMatcher: rules in, matching rule ids out', () => {
   it('returns the ids of every matching rule, in the order the rules were added', () => {
@@ -88,8 +100,12 @@ describe('PatternMatcher: rules in, matching rule ids out', () => {
 describe('cost per event follows matches, not rule count', () => {
   it('1,000 rules sharing a common value are re-anchored on their selective field', () => {
     const m = new PatternMatcher();
-    for (let i = 0; i < 1000; i++) m.add(`r${i}`, { source: ['app'], detail: { parity: ['E'], lot: [`L${i}`] } });
-    for (let i = 0; i < 100; i++) expect(m.match({ source: 'app', detail: { parity: 'E', lot: `L${i * 7}` } })).toEqual([`r${i * 7}`]);
+    for (let i = 0; i < 1000; i++)
+      m.add(`r${i}`, { source: ['app'], detail: { parity: ['E'], lot: [`L${i}`] } });
+    for (let i = 0; i < 100; i++)
+      expect(m.match({ source: 'app', detail: { parity: 'E', lot: `L${i * 7}` } })).toEqual([
+        `r${i * 7}`,
+      ]);
     // Each event made (about) one candidate, not a thousand.
     expect(m.stats.candidates / m.stats.events).toBeLessThan(4);
     expect(m.stats.matches).toBe(100);
@@ -97,8 +113,10 @@ describe('cost per event follows matches, not rule count', () => {
 
   it('rules that match nothing add no candidates', () => {
     const m = new PatternMatcher();
-    for (let i = 0; i < 5000; i++) m.add(`r${i}`, { detail: { id: [`never-${i}`], n: [{ numeric: ['>', i] }] } });
-    for (let i = 0; i < 100; i++) expect(m.match({ detail: { id: `x${i}`, n: 10_000 } })).toEqual([]);
+    for (let i = 0; i < 5000; i++)
+      m.add(`r${i}`, { detail: { id: [`never-${i}`], n: [{ numeric: ['>', i] }] } });
+    for (let i = 0; i < 100; i++)
+      expect(m.match({ detail: { id: `x${i}`, n: 10_000 } })).toEqual([]);
     expect(m.stats.candidates).toBe(0);
   });
 
@@ -127,7 +145,9 @@ describe('the compiled matcher agrees with the direct evaluator (seeded random r
       const compare = (): number => {
         let matches = 0;
         for (const event of events) {
-          const want = [...rules].filter(([, p]) => testEventPattern(p, event, { requireEnvelope: false })).map(([id]) => id);
+          const want = [...rules]
+            .filter(([, p]) => testEventPattern(p, event, { requireEnvelope: false }))
+            .map(([id]) => id);
           const got = m.match(event);
           expect(got, JSON.stringify(event)).toEqual(want);
           expect(m.match(JSON.stringify(event))).toEqual(want);

@@ -4,7 +4,20 @@ import { prng } from '../../src/testing/prng.js';
 
 export { prng };
 
-const STRINGS = ['alpha', 'Alpha', 'alphabet', 'beta', 'gamma.png', 'GAMMA.PNG', '', 'null', '10.0.0.7', '10.1.2.3', '2001:db8::1', 'dir/a/b.txt'];
+const STRINGS = [
+  'alpha',
+  'Alpha',
+  'alphabet',
+  'beta',
+  'gamma.png',
+  'GAMMA.PNG',
+  '',
+  'null',
+  '10.0.0.7',
+  '10.1.2.3',
+  '2001:db8::1',
+  'dir/a/b.txt',
+];
 const NUMBERS = [0, 1, 2.5, 10, -3, 300, 1e9];
 const PATHS = [['a'], ['b'], ['d', 'x'], ['d', 'y'], ['list', 'k'], ['list', 'v']];
 
@@ -39,15 +52,44 @@ export class Gen {
       case 4:
         return { suffix: { 'equals-ignore-case': s.slice(-3) } };
       case 5:
-        return { numeric: this.pick([['>', n], ['<=', n], ['>=', n, '<', n + 5], ['=', n]]) };
+        return {
+          numeric: this.pick([
+            ['>', n],
+            ['<=', n],
+            ['>=', n, '<', n + 5],
+            ['=', n],
+          ]),
+        };
       case 6:
         return { exists: this.r() < 0.5 };
       case 7:
-        return { 'anything-but': this.pick<unknown>([s, n, [s, 'beta'], { prefix: 'al' }, { suffix: '.png' }, { 'equals-ignore-case': 'ALPHA' }, { wildcard: '*a*' }]) };
+        return {
+          'anything-but': this.pick<unknown>([
+            s,
+            n,
+            [s, 'beta'],
+            { prefix: 'al' },
+            { suffix: '.png' },
+            { 'equals-ignore-case': 'ALPHA' },
+            { wildcard: '*a*' },
+          ]),
+        };
       case 8:
         return { cidr: this.pick(['10.0.0.0/24', '10.0.0.0/8', '2001:db8::/32']) };
       case 9:
-        return { wildcard: this.pick(['al*', '*.png', '*ph*', '*lpha*', '*e*', '*', 'dir/*/b.txt', 'a*b*t', 'beta']) };
+        return {
+          wildcard: this.pick([
+            'al*',
+            '*.png',
+            '*ph*',
+            '*lpha*',
+            '*e*',
+            '*',
+            'dir/*/b.txt',
+            'a*b*t',
+            'beta',
+          ]),
+        };
       default:
         return this.leaf();
     }
@@ -74,7 +116,8 @@ export class Gen {
 
   /** An event with some of the paths, arrays of objects under `list`, scalar arrays elsewhere. */
   event(): Record<string, unknown> {
-    const value = (): unknown => (this.r() < 0.2 ? [this.leaf(), this.leaf()] : this.r() < 0.1 ? { nested: 1 } : this.leaf());
+    const value = (): unknown =>
+      this.r() < 0.2 ? [this.leaf(), this.leaf()] : this.r() < 0.1 ? { nested: 1 } : this.leaf();
     const e: Record<string, unknown> = {};
     if (this.r() < 0.8) e.a = value();
     if (this.r() < 0.6) e.b = value();

@@ -29,9 +29,13 @@ describe('operators (reference/eventbridge.md §3)', () => {
     expect(matches({ a: [{ 'equals-ignore-case': 'alice' }] }, { a: 'ALICE' })).toBe(true);
     expect(matches({ a: [{ 'equals-ignore-case': 'ΟΔΟΣ' }] }, { a: 'οδοσ' })).toBe(true);
     expect(matches({ a: [{ prefix: 'us-' }] }, { a: 'us-east-1' })).toBe(true);
-    expect(matches({ a: [{ prefix: { 'equals-ignore-case': 'EventB' } }] }, { a: 'eventbridge' })).toBe(true);
+    expect(
+      matches({ a: [{ prefix: { 'equals-ignore-case': 'EventB' } }] }, { a: 'eventbridge' }),
+    ).toBe(true);
     expect(matches({ a: [{ suffix: '.png' }] }, { a: 'a.PNG' })).toBe(false);
-    expect(matches({ a: [{ suffix: { 'equals-ignore-case': '.png' } }] }, { a: 'a.PNG' })).toBe(true);
+    expect(matches({ a: [{ suffix: { 'equals-ignore-case': '.png' } }] }, { a: 'a.PNG' })).toBe(
+      true,
+    );
     expect(matches({ a: [{ prefix: '' }] }, { a: 'anything' })).toBe(true);
     expect(matches({ a: [{ prefix: '' }] }, { a: 5 })).toBe(false);
   });
@@ -95,7 +99,14 @@ describe('operators (reference/eventbridge.md §3)', () => {
 });
 
 describe('testEventPattern needs the envelope TestEventPattern needs', () => {
-  const event = { id: '1', account: '123456789012', source: 's', time: '2026-01-01T00:00:00Z', region: 'us-east-1', 'detail-type': 't' };
+  const event = {
+    id: '1',
+    account: '123456789012',
+    source: 's',
+    time: '2026-01-01T00:00:00Z',
+    region: 'us-east-1',
+    'detail-type': 't',
+  };
 
   it('accepts an event with id, account, source, time, region and detail-type (resources may be absent)', () => {
     expect(testEventPattern({ source: ['s'] }, event)).toBe(true);

@@ -37,5 +37,7 @@ export const rulerCases = load<RulerCase>('event-ruler-cases.json');
  */
 export function rawEventText(c: AwsCase): string {
   const text = JSON.stringify(c.event);
-  return c.name === 'number_comparison_float' ? text.replace('"number":300', '"number":300.0') : text;
+  return c.name === 'number_comparison_float'
+    ? text.replace('"number":300', '"number":300.0')
+    : text;
 }

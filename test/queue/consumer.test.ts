@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ballast } from '../../src/ballast.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
-import { advanceUntil, openTestBallast, useTestBallast, waitFor, within } from '../helpers/ballast.js';
+import {
+  advanceUntil,
+  openTestBallast,
+  useTestBallast,
+  waitFor,
+  within,
+} from '../helpers/ballast.js';
 
 describe('consumer runtime', () => {
   const fixture = useTestBallast();
@@ -36,7 +42,9 @@ describe('consumer runtime', () => {
 
   it('a failed message comes back after a full-jitter backoff and lands in the DLQ after maxReceiveCount', async () => {
     await b.queues.create('jobs-dlq');
-    const q = await b.queues.create('jobs', { deadLetterQueue: { queue: 'jobs-dlq', maxReceiveCount: 3 } });
+    const q = await b.queues.create('jobs', {
+      deadLetterQueue: { queue: 'jobs-dlq', maxReceiveCount: 3 },
+    });
     const failures: number[] = [];
     b.queues.events.on('handler:failed', (e) => failures.push(e.retryInSeconds));
     const attempts: number[] = [];
@@ -153,7 +161,8 @@ describe('consumer runtime', () => {
 
   it('claims in big batches from a backlog (adaptive prefetch) and handles each message once', async () => {
     const q = await b.queues.create('backlog');
-    for (let i = 0; i < 10; i++) await q.sendBatch(Array.from({ length: 10 }, (_, j) => ({ body: `${i}-${j}` })));
+    for (let i = 0; i < 10; i++)
+      await q.sendBatch(Array.from({ length: 10 }, (_, j) => ({ body: `${i}-${j}` })));
     const sizes: number[] = [];
     b.queues.events.on('message:received', (e) => sizes.push(e.count));
     const seen = new Set<string>();
@@ -249,9 +258,14 @@ describe('idempotent consumers', () => {
     const b = await openTestBallast();
     try {
       const idem = createIdempotency({ store: b.store });
-      await idem.runInTransaction({ key: 'schema' }, (tx) => void (tx.dialect === 'sqlite' && tx.db.exec('CREATE TABLE paid (body TEXT)')));
+      await idem.runInTransaction(
+        { key: 'schema' },
+        (tx) => void (tx.dialect === 'sqlite' && tx.db.exec('CREATE TABLE paid (body TEXT)')),
+      );
       const q = await b.queues.create('tx-q');
-      expect(() => q.consume(() => undefined, { transactional: true })).toThrow(/needs an idempotency helper/);
+      expect(() => q.consume(() => undefined, { transactional: true })).toThrow(
+        /needs an idempotency helper/,
+      );
       await q.send('pay 5');
       let attempts = 0;
       const c = q.consume(
@@ -262,9 +276,14 @@ describe('idempotent consumers', () => {
         },
         { idempotency: idem, transactional: true, retry: { baseSeconds: 0.05, maxSeconds: 0.05 } },
       );
-      await waitFor(async () => (await q.depth()).visible + (await q.depth()).inFlight + (await q.depth()).delayed === 0);
+      await waitFor(
+        async () =>
+          (await q.depth()).visible + (await q.depth()).inFlight + (await q.depth()).delayed === 0,
+      );
       await c.stop();
-      const rows = await idem.runInTransaction({ key: 'read' }, (tx) => (tx.dialect === 'sqlite' ? tx.db.prepare('SELECT body FROM paid').all() : []));
+      const rows = await idem.runInTransaction({ key: 'read' }, (tx) =>
+        tx.dialect === 'sqlite' ? tx.db.prepare('SELECT body FROM paid').all() : [],
+      );
       expect(attempts).toBe(2);
       expect(rows.value).toEqual([{ body: 'pay 5' }]);
     } finally {

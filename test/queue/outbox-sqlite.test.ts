@@ -4,7 +4,7 @@ import { type Ballast, openBallast } from '../../src/ballast.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { tempDbPath, waitFor, within } from '../helpers/ballast.js';
 
-describe('transactional outbox on SQLite (the caller\'s own better-sqlite3 Database)', () => {
+describe("transactional outbox on SQLite (the caller's own better-sqlite3 Database)", () => {
   let path: string;
   let ballast: Ballast;
   let app: BetterSqlite3.Database;
@@ -24,7 +24,7 @@ describe('transactional outbox on SQLite (the caller\'s own better-sqlite3 Datab
     await ballast.close();
   });
 
-  it('the message commits with the caller\'s rows, and a waiting consumer is woken after commit', async () => {
+  it("the message commits with the caller's rows, and a waiting consumer is woken after commit", async () => {
     const q = await ballast.queues.create('orders');
     const outbox = await q.outbox();
     const base = clock.pendingSleepers;

@@ -56,7 +56,9 @@ describePg('queues on PostgreSQL: several nodes, connection loss, outbox', () =>
     const pending = qb.receive({ waitTimeSeconds: 20 });
     await waitFor(() => clock.pendingSleepers > base); // node B's poll sleeps
     await qa.send('ping');
-    expect((await within(pending, "node B's wake-up by node A's send")).map((m) => m.body)).toEqual(['ping']);
+    expect((await within(pending, "node B's wake-up by node A's send")).map((m) => m.body)).toEqual(
+      ['ping'],
+    );
   });
 
   it('a consumer recovers by itself after every database connection is killed mid-consumption', async () => {
@@ -76,7 +78,10 @@ describePg('queues on PostgreSQL: several nodes, connection loss, outbox', () =>
     await waitFor(() => done.size >= 5, 10_000);
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
-    const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [app]);
+    const killed = await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+      [app],
+    );
     await admin.end();
     expect(killed.rowCount).toBeGreaterThan(0);
     // Sends retry until the pool has fresh connections.
@@ -96,7 +101,7 @@ describePg('queues on PostgreSQL: several nodes, connection loss, outbox', () =>
     expect(done.size).toBeGreaterThanOrEqual(20);
   });
 
-  it('outbox: the message commits with the caller\'s transaction on its own pg client, or not at all', async () => {
+  it("outbox: the message commits with the caller's transaction on its own pg client, or not at all", async () => {
     const schema = freshSchema();
     const b = await node(`${PG_URL}?schema=${schema}`);
     const q = await b.queues.create('outbox');
@@ -104,7 +109,9 @@ describePg('queues on PostgreSQL: several nodes, connection loss, outbox', () =>
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     try {
-      await client.query(`CREATE TABLE IF NOT EXISTS "${schema}".orders (id serial PRIMARY KEY, item text)`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS "${schema}".orders (id serial PRIMARY KEY, item text)`,
+      );
       await client.query('BEGIN');
       await client.query(`INSERT INTO "${schema}".orders (item) VALUES ('lost')`);
       await outbox.send(client, 'rolled back');

@@ -10,7 +10,11 @@ const ok = () => Promise.resolve('up');
 describe('CircuitBreaker', () => {
   it('opens after N consecutive failures, fails fast while open, then lets one trial call through', async () => {
     const clock = new FakeClock();
-    const b = new CircuitBreaker({ trigger: { kind: 'consecutive', failures: 3 }, openMs: 5_000, clock });
+    const b = new CircuitBreaker({
+      trigger: { kind: 'consecutive', failures: 3 },
+      openMs: 5_000,
+      clock,
+    });
     const states: string[] = [];
     b.onStateChange((s) => states.push(s));
     await expect(b.execute(fail)).rejects.toThrow('down');
@@ -34,7 +38,10 @@ describe('CircuitBreaker', () => {
 
   it('sampling: opens when the failure share over the window reaches the threshold with enough calls', async () => {
     const clock = new FakeClock();
-    const b = new CircuitBreaker({ trigger: { kind: 'sampling', threshold: 0.5, windowMs: 10_000, minCalls: 10 }, clock });
+    const b = new CircuitBreaker({
+      trigger: { kind: 'sampling', threshold: 0.5, windowMs: 10_000, minCalls: 10 },
+      clock,
+    });
     for (let i = 0; i < 4; i++) await expect(b.execute(fail)).rejects.toThrow();
     expect(b.state).toBe('closed'); // too few calls to judge
     for (let i = 0; i < 5; i++) await b.execute(ok);
@@ -48,11 +55,20 @@ describe('CircuitBreaker', () => {
 
   it('needs halfOpenCalls successes to close; its state can be exported and restored', async () => {
     const clock = new FakeClock();
-    const b = new CircuitBreaker({ trigger: { kind: 'consecutive', failures: 1 }, openMs: 1_000, halfOpenCalls: 2, clock });
+    const b = new CircuitBreaker({
+      trigger: { kind: 'consecutive', failures: 1 },
+      openMs: 1_000,
+      halfOpenCalls: 2,
+      clock,
+    });
     await expect(b.execute(fail)).rejects.toThrow();
     const exported = b.snapshot();
     expect(exported).toMatchObject({ state: 'open', consecutiveFailures: 1 });
-    const restored = CircuitBreaker.fromSnapshot(exported, { openMs: 1_000, halfOpenCalls: 2, clock });
+    const restored = CircuitBreaker.fromSnapshot(exported, {
+      openMs: 1_000,
+      halfOpenCalls: 2,
+      clock,
+    });
     expect(restored.state).toBe('open');
     clock.advance(1_000);
     const [t1, t2] = [restored.acquire(), restored.acquire()];
@@ -61,6 +77,11 @@ describe('CircuitBreaker', () => {
     t2.success();
     expect(restored.state).toBe('closed');
     expect(() => new CircuitBreaker({ openMs: 0 })).toThrow(/openMs/);
-    expect(() => new CircuitBreaker({ trigger: { kind: 'sampling', threshold: 2, windowMs: 1000, minCalls: 1 } })).toThrow(/threshold/);
+    expect(
+      () =>
+        new CircuitBreaker({
+          trigger: { kind: 'sampling', threshold: 2, windowMs: 1000, minCalls: 1 },
+        }),
+    ).toThrow(/threshold/);
   });
 });

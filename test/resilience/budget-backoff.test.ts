@@ -3,7 +3,12 @@
  * ratio budget that bounds downstream calls under 100 % failure.
  */
 import { describe, expect, it } from 'vitest';
-import { decorrelatedJitterSeconds, equalJitterSeconds, exponentialSeconds, fullJitterSeconds } from '../../src/core/backoff.js';
+import {
+  decorrelatedJitterSeconds,
+  equalJitterSeconds,
+  exponentialSeconds,
+  fullJitterSeconds,
+} from '../../src/core/backoff.js';
 import { RatioBudget, TokenBucketBudget } from '../../src/resilience/budget.js';
 import { FakeClock } from '../../src/testing/fake-clock.js';
 import { prng } from '../../src/testing/prng.js';
@@ -11,7 +16,9 @@ import { prng } from '../../src/testing/prng.js';
 describe('backoff', () => {
   it('exponential is capped; full, equal and decorrelated jitter stay within their ranges', () => {
     const o = { baseSeconds: 0.1, maxSeconds: 5 };
-    expect([1, 2, 3, 4, 10, 100].map((a) => exponentialSeconds(a, o))).toEqual([0.1, 0.2, 0.4, 0.8, 5, 5]);
+    expect([1, 2, 3, 4, 10, 100].map((a) => exponentialSeconds(a, o))).toEqual([
+      0.1, 0.2, 0.4, 0.8, 5, 5,
+    ]);
     expect(fullJitterSeconds(3, o, () => 0.5)).toBeCloseTo(0.2);
     expect(equalJitterSeconds(3, o, () => 0)).toBeCloseTo(0.2);
     expect(equalJitterSeconds(3, o, () => 0.999999)).toBeCloseTo(0.4);

@@ -25,13 +25,19 @@ describe('isRetryable', () => {
 
 describe('resolveRetry', () => {
   const clock = new FakeClock();
-  const policy = (backoff: 'full-jitter' | 'equal-jitter' | 'decorrelated-jitter' | 'exponential' | 'none', random = () => 0.5) =>
-    resolveRetry('t', true, { backoff, baseMs: 100, capMs: 1_000 }, clock, random);
+  const policy = (
+    backoff: 'full-jitter' | 'equal-jitter' | 'decorrelated-jitter' | 'exponential' | 'none',
+    random = () => 0.5,
+  ) => resolveRetry('t', true, { backoff, baseMs: 100, capMs: 1_000 }, clock, random);
 
   it('computes each backoff kind in ms, capped', () => {
-    expect([1, 2, 3, 4, 5].map((n) => policy('exponential').delayMs(n, 0))).toEqual([100, 200, 400, 800, 1_000]);
+    expect([1, 2, 3, 4, 5].map((n) => policy('exponential').delayMs(n, 0))).toEqual([
+      100, 200, 400, 800, 1_000,
+    ]);
     expect([1, 2, 5].map((n) => policy('full-jitter').delayMs(n, 0))).toEqual([50, 100, 500]);
-    expect([1, 2, 5].map((n) => Math.round(policy('equal-jitter').delayMs(n, 0)))).toEqual([75, 150, 750]);
+    expect([1, 2, 5].map((n) => Math.round(policy('equal-jitter').delayMs(n, 0)))).toEqual([
+      75, 150, 750,
+    ]);
     expect(policy('decorrelated-jitter', () => 1).delayMs(1, 0)).toBeCloseTo(300); // up to 3 × base
     expect(policy('decorrelated-jitter', () => 1).delayMs(2, 300)).toBeCloseTo(900);
     expect(policy('decorrelated-jitter', () => 1).delayMs(3, 900)).toBeCloseTo(1_000); // capped
@@ -39,10 +45,15 @@ describe('resolveRetry', () => {
   });
 
   it('a single attempt needs no budget; retries get the token bucket by default', () => {
-    expect(resolveRetry('t', false, undefined, clock, Math.random)).toMatchObject({ maxAttempts: 1, budget: undefined });
+    expect(resolveRetry('t', false, undefined, clock, Math.random)).toMatchObject({
+      maxAttempts: 1,
+      budget: undefined,
+    });
     const r = resolveRetry('t', true, undefined, clock, Math.random);
     expect(r.maxAttempts).toBe(3);
     expect(r.budget?.constructor.name).toBe('TokenBucketBudget');
-    expect(resolveRetry('t', true, { budget: 'ratio' }, clock, Math.random).budget?.constructor.name).toBe('RatioBudget');
+    expect(
+      resolveRetry('t', true, { budget: 'ratio' }, clock, Math.random).budget?.constructor.name,
+    ).toBe('RatioBudget');
   });
 });

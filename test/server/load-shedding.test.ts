@@ -56,7 +56,10 @@ describe('ballast serve with maxConcurrentRequests', () => {
   });
 
   it('rejects a limit outside 1–1,000,000 when options are resolved', () => {
-    for (const bad of [0, 1.5, 1_000_001]) expect(() => resolveAppOptions({ maxConcurrentRequests: bad })).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }));
+    for (const bad of [0, 1.5, 1_000_001])
+      expect(() => resolveAppOptions({ maxConcurrentRequests: bad })).toThrow(
+        expect.objectContaining({ code: 'InvalidParameterValue' }),
+      );
     expect(resolveAppOptions({}).maxConcurrentRequests).toBeNull();
   });
 });

@@ -1,4 +1,10 @@
-import { CreateQueueCommand, DeleteMessageCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type ServerLogger } from '../../src/server/index.js';
 import { openTestBallast, waitFor } from '../helpers/ballast.js';
@@ -11,9 +17,12 @@ afterEach(async () => {
   t = undefined;
 });
 
-function recordingLogger(): ServerLogger & { lines: { level: string; obj: Record<string, unknown>; msg?: string }[] } {
+function recordingLogger(): ServerLogger & {
+  lines: { level: string; obj: Record<string, unknown>; msg?: string }[];
+} {
   const lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, ...(msg ? { msg } : {}) });
+  const at = (level: string) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj: obj as Record<string, unknown>, ...(msg ? { msg } : {}) });
   return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
@@ -36,10 +45,14 @@ describe('GET /metrics', () => {
     const url = (await t.client.send(new CreateQueueCommand({ QueueName: 'met' }))).QueueUrl!;
     await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'a' }));
     await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'b' }));
-    await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'c', DelaySeconds: 60 }));
+    await t.client.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'c', DelaySeconds: 60 }),
+    );
     const [m] = (await t.client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages!;
     await t.client.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 60 }));
-    await t.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle! }));
+    await t.client.send(
+      new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m!.ReceiptHandle! }),
+    );
     const res = await fetch(`${t.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
@@ -52,7 +65,9 @@ describe('GET /metrics', () => {
     expect(text).toContain('ballast_messages_received_total{queue="met"} 2');
     expect(text).toContain('ballast_messages_deleted_total{queue="met"} 1');
     expect(text).toContain('ballast_http_requests_total{operation="SendMessage",status="200"} 3');
-    expect(text).toMatch(/ballast_http_request_duration_seconds_count\{operation="ReceiveMessage",status="200"\} 2/);
+    expect(text).toMatch(
+      /ballast_http_request_duration_seconds_count\{operation="ReceiveMessage",status="200"\} 2/,
+    );
     // prom-client's default process metrics are not registered: the registry is the server's own.
     expect(text).not.toContain('process_cpu');
   });
@@ -69,11 +84,16 @@ describe('GET /metrics', () => {
     b.bus.registerFunction('missing-here', () => {
       throw new Error('no');
     });
-    await b.bus.putEvents([{ source: 'shop', detailType: 'T', detail: '{}' }, { source: 'shop', detailType: 'T', detail: '{}' }]);
+    await b.bus.putEvents([
+      { source: 'shop', detailType: 'T', detail: '{}' },
+      { source: 'shop', detailType: 'T', detail: '{}' },
+    ]);
     const scrape = async () => (await fetch(`${t!.url}/metrics`)).text();
     let text = '';
     // Until both deliveries are dropped (background work: a time bound, not a count of scrapes).
-    await waitFor(async () => (text = await scrape()).includes('ballast_deliveries_total{outcome="dropped"} 2'));
+    await waitFor(async () =>
+      (text = await scrape()).includes('ballast_deliveries_total{outcome="dropped"} 2'),
+    );
     expect(text).toContain('ballast_events_put_total{bus="default"} 2');
     expect(text).toContain('ballast_events_dispatched_total 2');
     expect(text).toContain('ballast_rule_matches_total 2');
@@ -84,14 +104,22 @@ describe('GET /metrics', () => {
   it('createApp works without listening, and close() removes its event listeners', async () => {
     const ballast = await openTestBallast();
     const before = ballast.queues.events.listenerCount('message:sent');
-    const app = createApp(ballast, { publicUrl: 'http://sqs.example:9000', logger: recordingLogger() });
+    const app = createApp(ballast, {
+      publicUrl: 'http://sqs.example:9000',
+      logger: recordingLogger(),
+    });
     expect(ballast.queues.events.listenerCount('message:sent')).toBeGreaterThan(before);
     const res = await app.request('/', {
       method: 'POST',
-      headers: { 'x-amz-target': 'AmazonSQS.CreateQueue', 'content-type': 'application/x-amz-json-1.0' },
+      headers: {
+        'x-amz-target': 'AmazonSQS.CreateQueue',
+        'content-type': 'application/x-amz-json-1.0',
+      },
       body: JSON.stringify({ QueueName: 'standalone' }),
     });
-    expect(await res.json()).toEqual({ QueueUrl: 'http://sqs.example:9000/000000000000/standalone' });
+    expect(await res.json()).toEqual({
+      QueueUrl: 'http://sqs.example:9000/000000000000/standalone',
+    });
     await app.close();
     await app.close();
     expect(ballast.queues.events.listenerCount('message:sent')).toBe(before);
@@ -108,7 +136,11 @@ describe('errors and logging', () => {
     expect(errorSummary(e)).toEqual({ name: 'InternalError', code: 'InternalError', status: 500 });
     expect(e.message).not.toContain('secret');
     const logged = logger.lines.find((l) => l.level === 'error');
-    expect(logged?.obj).toMatchObject({ operation: 'ListQueues', code: 'InternalError', status: 500 });
+    expect(logged?.obj).toMatchObject({
+      operation: 'ListQueues',
+      code: 'InternalError',
+      status: 500,
+    });
     expect(String(logged?.obj.err)).toContain('secret internals');
     const raw = await t.call('ListQueues', {});
     expect(raw.headers.get('x-amzn-query-error')).toBe('InternalError;Receiver');
@@ -119,12 +151,17 @@ describe('errors and logging', () => {
     t = await startTestServer({ logger });
     const url = (await t.client.send(new CreateQueueCommand({ QueueName: 'logged' }))).QueueUrl!;
     await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
-    await rejection(t.client.send(new SendMessageCommand({ QueueUrl: `${url}-missing`, MessageBody: 'x' })));
+    await rejection(
+      t.client.send(new SendMessageCommand({ QueueUrl: `${url}-missing`, MessageBody: 'x' })),
+    );
     await t.server.close();
     const summary = logger.lines.map((l) => `${l.level}:${l.msg}`);
     expect(summary[0]).toBe('info:ballast server listening');
     expect(summary).toContain('debug:message:sent');
-    expect(logger.lines.find((l) => l.msg === 'request rejected')?.obj).toMatchObject({ code: 'QueueDoesNotExist', operation: 'SendMessage' });
+    expect(logger.lines.find((l) => l.msg === 'request rejected')?.obj).toMatchObject({
+      code: 'QueueDoesNotExist',
+      operation: 'SendMessage',
+    });
     expect(summary.at(-1)).toBe('info:ballast server closed');
     expect(logger.lines.some((l) => l.level === 'error')).toBe(false);
   });

@@ -23,14 +23,22 @@ const routed = (headers: Record<string, string>): string => protocolFor(new Head
 
 describe('the protocol table routes each POST to one protocol', () => {
   it('a target goes to the row whose prefix starts it', () => {
-    expect(routed({ 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': AMZ_JSON_1_0 })).toBe('sqs');
-    expect(routed({ 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': AMZ_JSON_1_1 })).toBe('events');
+    expect(routed({ 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': AMZ_JSON_1_0 })).toBe(
+      'sqs',
+    );
+    expect(routed({ 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': AMZ_JSON_1_1 })).toBe(
+      'events',
+    );
     // The target decides, not the content type: the handler then refuses the wrong one (415).
-    expect(routed({ 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': AMZ_JSON_1_0 })).toBe('events');
+    expect(routed({ 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': AMZ_JSON_1_0 })).toBe(
+      'events',
+    );
   });
 
   it('an unknown target goes to the first row (SQS answers InvalidAction)', () => {
-    expect(routed({ 'x-amz-target': 'Kinesis_20131202.PutRecord', 'content-type': AMZ_JSON_1_1 })).toBe('sqs');
+    expect(
+      routed({ 'x-amz-target': 'Kinesis_20131202.PutRecord', 'content-type': AMZ_JSON_1_1 }),
+    ).toBe('sqs');
     expect(PROTOCOLS[0]!.name).toBe('sqs');
   });
 
@@ -59,12 +67,24 @@ describe('a new protocol is one more row', () => {
     contentType: AMZ_JSON_1_1,
     errors: {
       toWire: toWireError,
-      response: (wire, requestId) => Response.json({ code: wire.code, requestId }, { status: wire.shape.status }),
+      response: (wire, requestId) =>
+        Response.json({ code: wire.code, requestId }, { status: wire.shape.status }),
     },
     handler: (deps, protocol) =>
       awsJsonHandler(deps, protocol, {
-        operations: new Map<string, AwsOperation>([['Echo', async (input, ctx) => ({ input, region: ctx.region, accountId: ctx.accountId, requestId: ctx.requestId })]]),
-        unknownOperation: (target) => new BallastError('InvalidAction', `No echo operation ${target ?? ''}.`),
+        operations: new Map<string, AwsOperation>([
+          [
+            'Echo',
+            async (input, ctx) => ({
+              input,
+              region: ctx.region,
+              accountId: ctx.accountId,
+              requestId: ctx.requestId,
+            }),
+          ],
+        ]),
+        unknownOperation: (target) =>
+          new BallastError('InvalidAction', `No echo operation ${target ?? ''}.`),
         context: (base) => base,
       }),
   };
@@ -75,7 +95,13 @@ describe('a new protocol is one more row', () => {
       c.set('requestId', 'req-1');
       await next();
     });
-    app.post('*', routeProtocols({ ballast: b, options: resolveAppOptions({}), closing: new AbortController().signal }, table));
+    app.post(
+      '*',
+      routeProtocols(
+        { ballast: b, options: resolveAppOptions({}), closing: new AbortController().signal },
+        table,
+      ),
+    );
     return app;
   };
 
@@ -89,16 +115,29 @@ describe('a new protocol is one more row', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe(AMZ_JSON_1_1);
-    expect(await res.json()).toEqual({ input: { Say: 'hi' }, region: 'eu-west-1', accountId: '123456789012', requestId: 'req-1' });
+    expect(await res.json()).toEqual({
+      input: { Say: 'hi' },
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      requestId: 'req-1',
+    });
   });
 
   it('its failures take its own error shape; the other rows are unaffected', async () => {
     ballast = await openTestBallast();
     const app = appWith(ballast, [...PROTOCOLS, echo]);
-    const bad = await app.request('/', { method: 'POST', headers: { 'x-amz-target': 'Echo_20240101.Nope', 'content-type': AMZ_JSON_1_1 }, body: '{}' });
+    const bad = await app.request('/', {
+      method: 'POST',
+      headers: { 'x-amz-target': 'Echo_20240101.Nope', 'content-type': AMZ_JSON_1_1 },
+      body: '{}',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ code: 'InvalidAction', requestId: 'req-1' });
-    const sqs = await app.request('/', { method: 'POST', headers: { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': AMZ_JSON_1_0 }, body: '{}' });
+    const sqs = await app.request('/', {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': AMZ_JSON_1_0 },
+      body: '{}',
+    });
     expect(sqs.status).toBe(200);
     // SQS leaves empty lists out (compact): an SQS answer, not the echo protocol's.
     expect(await sqs.json()).toEqual({});
@@ -107,9 +146,17 @@ describe('a new protocol is one more row', () => {
 });
 
 describe('region and account come from the options, never from an ARN', () => {
-  const call = async (app: ReturnType<typeof createApp>, target: string, body: object): Promise<{ status: number; body: Record<string, unknown> }> => {
+  const call = async (
+    app: ReturnType<typeof createApp>,
+    target: string,
+    body: object,
+  ): Promise<{ status: number; body: Record<string, unknown> }> => {
     const contentType = target.startsWith('AWSEvents.') ? AMZ_JSON_1_1 : AMZ_JSON_1_0;
-    const res = await app.request('/', { method: 'POST', headers: { 'x-amz-target': target, 'content-type': contentType }, body: JSON.stringify(body) });
+    const res = await app.request('/', {
+      method: 'POST',
+      headers: { 'x-amz-target': target, 'content-type': contentType },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -117,7 +164,9 @@ describe('region and account come from the options, never from an ARN', () => {
     ballast = await openTestBallast();
     expect([ballast.region, ballast.accountId]).toEqual(['us-east-1', '000000000000']);
     const app = createApp(ballast, { publicUrl: 'http://sqs.example' });
-    expect((await call(app, 'AmazonSQS.CreateQueue', { QueueName: 'orders' })).body).toEqual({ QueueUrl: 'http://sqs.example/000000000000/orders' });
+    expect((await call(app, 'AmazonSQS.CreateQueue', { QueueName: 'orders' })).body).toEqual({
+      QueueUrl: 'http://sqs.example/000000000000/orders',
+    });
     await app.close();
   });
 
@@ -126,15 +175,27 @@ describe('region and account come from the options, never from an ARN', () => {
     expect([ballast.region, ballast.accountId]).toEqual(['eu-west-1', '123456789012']);
     const app = createApp(ballast, { publicUrl: 'http://sqs.example' });
     const queueUrl = 'http://sqs.example/123456789012/orders';
-    expect((await call(app, 'AmazonSQS.CreateQueue', { QueueName: 'orders' })).body).toEqual({ QueueUrl: queueUrl });
-    const attributes = await call(app, 'AmazonSQS.GetQueueAttributes', { QueueUrl: queueUrl, AttributeNames: ['QueueArn'] });
-    expect(attributes.body).toEqual({ Attributes: { QueueArn: 'arn:aws:sqs:eu-west-1:123456789012:orders' } });
+    expect((await call(app, 'AmazonSQS.CreateQueue', { QueueName: 'orders' })).body).toEqual({
+      QueueUrl: queueUrl,
+    });
+    const attributes = await call(app, 'AmazonSQS.GetQueueAttributes', {
+      QueueUrl: queueUrl,
+      AttributeNames: ['QueueArn'],
+    });
+    expect(attributes.body).toEqual({
+      Attributes: { QueueArn: 'arn:aws:sqs:eu-west-1:123456789012:orders' },
+    });
     // A QueueUrl of another account names no queue here.
-    const other = await call(app, 'AmazonSQS.GetQueueAttributes', { QueueUrl: 'http://sqs.example/000000000000/orders' });
+    const other = await call(app, 'AmazonSQS.GetQueueAttributes', {
+      QueueUrl: 'http://sqs.example/000000000000/orders',
+    });
     expect([other.status, other.body.__type]).toEqual([400, 'com.amazonaws.sqs#QueueDoesNotExist']);
     await call(app, 'AWSEvents.PutRule', { Name: 'r', EventPattern: '{"source":["a"]}' });
     const rule = (await call(app, 'AWSEvents.DescribeRule', { Name: 'r' })).body;
-    expect([rule.CreatedBy, rule.Arn]).toEqual(['123456789012', 'arn:aws:events:eu-west-1:123456789012:rule/r']);
+    expect([rule.CreatedBy, rule.Arn]).toEqual([
+      '123456789012',
+      'arn:aws:events:eu-west-1:123456789012:rule/r',
+    ]);
     await app.close();
   });
 });

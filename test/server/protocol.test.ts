@@ -19,7 +19,12 @@ async function stillServing(): Promise<void> {
   expect(ok.body).toEqual({ QueueUrl: queueUrl });
 }
 
-function expectError(res: { status: number; headers: Headers; body: Record<string, unknown> }, status: number, code: string, queryCode = code): void {
+function expectError(
+  res: { status: number; headers: Headers; body: Record<string, unknown> },
+  status: number,
+  code: string,
+  queryCode = code,
+): void {
   expect(res.status).toBe(status);
   expect(res.body.__type).toMatch(new RegExp(`#${code}$`));
   expect(typeof res.body.message).toBe('string');
@@ -29,14 +34,22 @@ function expectError(res: { status: number; headers: Headers; body: Record<strin
 
 describe('bad input gets a 4xx SQS error and the server keeps serving', () => {
   it('malformed JSON → SerializationException; a non-object body too', async () => {
-    expectError(await t.call('ListQueues', null, { raw: '{"QueueNamePrefix":' }), 400, 'SerializationException');
+    expectError(
+      await t.call('ListQueues', null, { raw: '{"QueueNamePrefix":' }),
+      400,
+      'SerializationException',
+    );
     expectError(await t.call('ListQueues', null, { raw: '[1,2]' }), 400, 'SerializationException');
     await stillServing();
   });
 
   it('an unknown or missing X-Amz-Target → InvalidAction', async () => {
     expectError(await t.call('Explode', {}), 400, 'InvalidAction');
-    expectError(await t.call('ListQueues', {}, { headers: { 'x-amz-target': 'AmazonSNS.ListTopics' } }), 400, 'InvalidAction');
+    expectError(
+      await t.call('ListQueues', {}, { headers: { 'x-amz-target': 'AmazonSNS.ListTopics' } }),
+      400,
+      'InvalidAction',
+    );
     const res = await fetch(`${t.url}/`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { __type: string }).__type).toMatch(/#InvalidAction$/);
@@ -44,33 +57,93 @@ describe('bad input gets a 4xx SQS error and the server keeps serving', () => {
   });
 
   it('wrong member types → InvalidParameterValue; missing members → MissingParameter', async () => {
-    expectError(await t.call('ReceiveMessage', { QueueUrl: queueUrl, MaxNumberOfMessages: '5' }), 400, 'InvalidParameterValue');
-    expectError(await t.call('ReceiveMessage', { QueueUrl: queueUrl, WaitTimeSeconds: 1.5 }), 400, 'InvalidParameterValue');
-    expectError(await t.call('SendMessage', { QueueUrl: queueUrl, MessageBody: 42 }), 400, 'InvalidParameterValue');
-    expectError(await t.call('SendMessage', { QueueUrl: 7, MessageBody: 'x' }), 400, 'InvalidParameterValue');
-    expectError(await t.call('CreateQueue', { QueueName: 'typed', Attributes: { VisibilityTimeout: 30 } }), 400, 'InvalidParameterValue');
-    expectError(await t.call('CreateQueue', { QueueName: 'typed', Attributes: ['x'] }), 400, 'InvalidParameterValue');
-    expectError(await t.call('SendMessageBatch', { QueueUrl: queueUrl, Entries: 'x' }), 400, 'InvalidParameterValue');
-    expectError(await t.call('SendMessageBatch', { QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: 'x', MessageAttributes: { a: 'x' } }] }), 400, 'InvalidParameterValue');
     expectError(
-      await t.call('SendMessage', { QueueUrl: queueUrl, MessageBody: 'x', MessageAttributes: { b: { DataType: 'Binary', BinaryValue: '***' } } }),
+      await t.call('ReceiveMessage', { QueueUrl: queueUrl, MaxNumberOfMessages: '5' }),
       400,
       'InvalidParameterValue',
     );
-    expectError(await t.call('UntagQueue', { QueueUrl: queueUrl, TagKeys: [1] }), 400, 'InvalidParameterValue');
+    expectError(
+      await t.call('ReceiveMessage', { QueueUrl: queueUrl, WaitTimeSeconds: 1.5 }),
+      400,
+      'InvalidParameterValue',
+    );
+    expectError(
+      await t.call('SendMessage', { QueueUrl: queueUrl, MessageBody: 42 }),
+      400,
+      'InvalidParameterValue',
+    );
+    expectError(
+      await t.call('SendMessage', { QueueUrl: 7, MessageBody: 'x' }),
+      400,
+      'InvalidParameterValue',
+    );
+    expectError(
+      await t.call('CreateQueue', { QueueName: 'typed', Attributes: { VisibilityTimeout: 30 } }),
+      400,
+      'InvalidParameterValue',
+    );
+    expectError(
+      await t.call('CreateQueue', { QueueName: 'typed', Attributes: ['x'] }),
+      400,
+      'InvalidParameterValue',
+    );
+    expectError(
+      await t.call('SendMessageBatch', { QueueUrl: queueUrl, Entries: 'x' }),
+      400,
+      'InvalidParameterValue',
+    );
+    expectError(
+      await t.call('SendMessageBatch', {
+        QueueUrl: queueUrl,
+        Entries: [{ Id: 'a', MessageBody: 'x', MessageAttributes: { a: 'x' } }],
+      }),
+      400,
+      'InvalidParameterValue',
+    );
+    expectError(
+      await t.call('SendMessage', {
+        QueueUrl: queueUrl,
+        MessageBody: 'x',
+        MessageAttributes: { b: { DataType: 'Binary', BinaryValue: '***' } },
+      }),
+      400,
+      'InvalidParameterValue',
+    );
+    expectError(
+      await t.call('UntagQueue', { QueueUrl: queueUrl, TagKeys: [1] }),
+      400,
+      'InvalidParameterValue',
+    );
     expectError(await t.call('SendMessage', { MessageBody: 'x' }), 400, 'MissingParameter');
     expectError(await t.call('SendMessage', { QueueUrl: queueUrl }), 400, 'MissingParameter');
-    expectError(await t.call('DeleteMessageBatch', { QueueUrl: queueUrl }), 400, 'MissingParameter');
-    expectError(await t.call('ChangeMessageVisibility', { QueueUrl: queueUrl, ReceiptHandle: 'x' }), 400, 'MissingParameter');
+    expectError(
+      await t.call('DeleteMessageBatch', { QueueUrl: queueUrl }),
+      400,
+      'MissingParameter',
+    );
+    expectError(
+      await t.call('ChangeMessageVisibility', { QueueUrl: queueUrl, ReceiptHandle: 'x' }),
+      400,
+      'MissingParameter',
+    );
     expectError(await t.call('CreateQueue', {}), 400, 'MissingParameter');
     await stillServing();
   });
 
   it('a malformed QueueUrl → InvalidAddress; another account → QueueDoesNotExist', async () => {
     expectError(await t.call('PurgeQueue', { QueueUrl: 'http://[::1' }), 404, 'InvalidAddress');
-    expectError(await t.call('PurgeQueue', { QueueUrl: `${t.url}/000000000000/proto/extra` }), 404, 'InvalidAddress');
+    expectError(
+      await t.call('PurgeQueue', { QueueUrl: `${t.url}/000000000000/proto/extra` }),
+      404,
+      'InvalidAddress',
+    );
     expectError(await t.call('PurgeQueue', { QueueUrl: `${t.url}/` }), 404, 'InvalidAddress');
-    expectError(await t.call('PurgeQueue', { QueueUrl: `${t.url}/1/proto` }), 400, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue');
+    expectError(
+      await t.call('PurgeQueue', { QueueUrl: `${t.url}/1/proto` }),
+      400,
+      'QueueDoesNotExist',
+      'AWS.SimpleQueueService.NonExistentQueue',
+    );
     await stillServing();
   });
 
@@ -79,13 +152,17 @@ describe('bad input gets a 4xx SQS error and the server keeps serving', () => {
     expectError(await t.call('SendMessage', null, { raw: big }), 413, 'RequestEntityTooLarge');
     const chunks = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode(' '.repeat(8 * 1024)));
+        for (let i = 0; i < 20; i++)
+          controller.enqueue(new TextEncoder().encode(' '.repeat(8 * 1024)));
         controller.close();
       },
     });
     const res = await fetch(`${t.url}/`, {
       method: 'POST',
-      headers: { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' },
+      headers: {
+        'x-amz-target': 'AmazonSQS.ListQueues',
+        'content-type': 'application/x-amz-json-1.0',
+      },
       body: chunks,
       duplex: 'half',
     } as RequestInit);
@@ -116,7 +193,9 @@ describe('bad input gets a 4xx SQS error and the server keeps serving', () => {
 /** How many ReceiveMessage requests the server has answered (its metrics count one when the handler returns). */
 async function receivesAnswered(server: TestServer): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  return [...text.matchAll(/^ballast_http_requests_total\{operation="ReceiveMessage",[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return [
+    ...text.matchAll(/^ballast_http_requests_total\{operation="ReceiveMessage",[^}]*\} (\d+)$/gm),
+  ].reduce((n, m) => n + Number(m[1]), 0);
 }
 
 // Servers on a FakeClock that never moves: a poll is seen parked (its sleep registered), and it can
@@ -126,11 +205,15 @@ describe('long polls end early', () => {
     const clock = new FakeClock();
     const own = await startTestServer({ ballastOptions: { clock } });
     try {
-      const url = (await own.client.send(new CreateQueueCommand({ QueueName: 'disconnect' }))).QueueUrl!;
+      const url = (await own.client.send(new CreateQueueCommand({ QueueName: 'disconnect' })))
+        .QueueUrl!;
       const answered = await receivesAnswered(own);
       const base = clock.pendingSleepers;
       const abort = new AbortController();
-      const poll = own.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }), { abortSignal: abort.signal });
+      const poll = own.client.send(
+        new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }),
+        { abortSignal: abort.signal },
+      );
       poll.catch(() => undefined);
       await waitFor(() => clock.pendingSleepers > base); // the server is polling
       abort.abort();
@@ -138,7 +221,9 @@ describe('long polls end early', () => {
       await waitFor(async () => (await receivesAnswered(own)) > answered);
       await own.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'after' }));
       // No wait: the send committed it (and a wait would never end on this clock).
-      const { Messages } = await own.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }));
+      const { Messages } = await own.client.send(
+        new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }),
+      );
       expect(Messages?.map((m) => m.Body)).toEqual(['after']);
     } finally {
       await own.close();
@@ -148,9 +233,12 @@ describe('long polls end early', () => {
   it('when the server closes: close() ends the poll, which answers with no messages', async () => {
     const clock = new FakeClock();
     const other = await startTestServer({ ballastOptions: { clock } });
-    const url = (await other.client.send(new CreateQueueCommand({ QueueName: 'closing' }))).QueueUrl!;
+    const url = (await other.client.send(new CreateQueueCommand({ QueueName: 'closing' })))
+      .QueueUrl!;
     const base = clock.pendingSleepers;
-    const poll = other.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
+    const poll = other.client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }),
+    );
     await waitFor(() => clock.pendingSleepers > base); // the server is polling
     await within(other.server.close(), 'close() with a long poll in flight');
     const result = await within(poll, 'the answer to the poll');

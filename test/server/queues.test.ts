@@ -25,7 +25,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const create = async (name: string, Attributes?: Record<string, string>): Promise<string> =>
-  (await t.client.send(new CreateQueueCommand({ QueueName: name, ...(Attributes ? { Attributes } : {}) }))).QueueUrl!;
+  (
+    await t.client.send(
+      new CreateQueueCommand({ QueueName: name, ...(Attributes ? { Attributes } : {}) }),
+    )
+  ).QueueUrl!;
 
 describe('SQS queue operations over HTTP', () => {
   it('returns QueueUrls that point back at the server, and GetQueueUrl finds them', async () => {
@@ -33,7 +37,11 @@ describe('SQS queue operations over HTTP', () => {
     expect(url).toBe(`${t.url}/000000000000/urls`);
     const got = await t.client.send(new GetQueueUrlCommand({ QueueName: 'urls' }));
     expect(got.QueueUrl).toBe(url);
-    const e = await rejection(t.client.send(new GetQueueUrlCommand({ QueueName: 'urls', QueueOwnerAWSAccountId: '111111111111' })));
+    const e = await rejection(
+      t.client.send(
+        new GetQueueUrlCommand({ QueueName: 'urls', QueueOwnerAWSAccountId: '111111111111' }),
+      ),
+    );
     expect(e.name).toBe('QueueDoesNotExist');
   });
 
@@ -41,7 +49,11 @@ describe('SQS queue operations over HTTP', () => {
     const a = await create('idem', { VisibilityTimeout: '45' });
     expect(await create('idem', { VisibilityTimeout: '45' })).toBe(a);
     const exists = await rejection(create('idem', { VisibilityTimeout: '46' }));
-    expect(errorSummary(exists)).toEqual({ name: 'QueueNameExists', code: 'QueueAlreadyExists', status: 400 });
+    expect(errorSummary(exists)).toEqual({
+      name: 'QueueNameExists',
+      code: 'QueueAlreadyExists',
+      status: 400,
+    });
     await t.client.send(new DeleteQueueCommand({ QueueUrl: a }));
     const recently = await rejection(create('idem'));
     expect(errorSummary(recently)).toEqual({
@@ -54,30 +66,49 @@ describe('SQS queue operations over HTTP', () => {
   it('errors carry the query-error header and __type, decoded by the SDK into typed exceptions', async () => {
     const e = await rejection(t.client.send(new GetQueueUrlCommand({ QueueName: 'missing' })));
     expect(e).toBeInstanceOf(QueueDoesNotExist);
-    expect(errorSummary(e)).toEqual({ name: 'QueueDoesNotExist', code: 'AWS.SimpleQueueService.NonExistentQueue', status: 400 });
+    expect(errorSummary(e)).toEqual({
+      name: 'QueueDoesNotExist',
+      code: 'AWS.SimpleQueueService.NonExistentQueue',
+      status: 400,
+    });
     expect((e.$metadata as { requestId?: string }).requestId).toMatch(/^[0-9a-f-]{36}$/);
     const raw = await t.call('GetQueueUrl', { QueueName: 'missing' });
     expect(raw.status).toBe(400);
-    expect(raw.headers.get('x-amzn-query-error')).toBe('AWS.SimpleQueueService.NonExistentQueue;Sender');
+    expect(raw.headers.get('x-amzn-query-error')).toBe(
+      'AWS.SimpleQueueService.NonExistentQueue;Sender',
+    );
     expect(raw.headers.get('content-type')).toBe('application/x-amz-json-1.0');
     expect(raw.body.__type).toBe('com.amazonaws.sqs#QueueDoesNotExist');
     expect(raw.body.message).toContain('missing');
   });
 
   it('rejects invalid names and attribute values with the SQS codes', async () => {
-    expect(errorSummary(await rejection(create('bad name')))).toMatchObject({ name: 'InvalidParameterValue', status: 400 });
-    expect(errorSummary(await rejection(create('v', { VisibilityTimeout: '43201' })))).toMatchObject({ name: 'InvalidAttributeValue' });
-    expect(errorSummary(await rejection(create('v', { Bogus: '1' })))).toMatchObject({ name: 'InvalidAttributeName' });
+    expect(errorSummary(await rejection(create('bad name')))).toMatchObject({
+      name: 'InvalidParameterValue',
+      status: 400,
+    });
+    expect(
+      errorSummary(await rejection(create('v', { VisibilityTimeout: '43201' }))),
+    ).toMatchObject({ name: 'InvalidAttributeValue' });
+    expect(errorSummary(await rejection(create('v', { Bogus: '1' })))).toMatchObject({
+      name: 'InvalidAttributeName',
+    });
   });
 
   it('ListQueues filters by prefix and pages with NextToken only when MaxResults is set', async () => {
     for (const n of ['lq-1', 'lq-2', 'lq-3']) await create(n);
     const all = await t.client.send(new ListQueuesCommand({ QueueNamePrefix: 'lq-' }));
-    expect(all.QueueUrls).toEqual(['lq-1', 'lq-2', 'lq-3'].map((n) => `${t.url}/000000000000/${n}`));
+    expect(all.QueueUrls).toEqual(
+      ['lq-1', 'lq-2', 'lq-3'].map((n) => `${t.url}/000000000000/${n}`),
+    );
     expect(all.NextToken).toBeUndefined();
-    const page = await t.client.send(new ListQueuesCommand({ QueueNamePrefix: 'lq-', MaxResults: 2 }));
+    const page = await t.client.send(
+      new ListQueuesCommand({ QueueNamePrefix: 'lq-', MaxResults: 2 }),
+    );
     expect(page.QueueUrls).toHaveLength(2);
-    const rest = await t.client.send(new ListQueuesCommand({ QueueNamePrefix: 'lq-', MaxResults: 2, NextToken: page.NextToken! }));
+    const rest = await t.client.send(
+      new ListQueuesCommand({ QueueNamePrefix: 'lq-', MaxResults: 2, NextToken: page.NextToken! }),
+    );
     expect(rest.QueueUrls).toEqual([`${t.url}/000000000000/lq-3`]);
     expect(rest.NextToken).toBeUndefined();
     const none = await t.client.send(new ListQueuesCommand({ QueueNamePrefix: 'zzz' }));
@@ -87,21 +118,38 @@ describe('SQS queue operations over HTTP', () => {
   it('attribute values are strings; queue timestamps are epoch seconds', async () => {
     const url = await create('attrs', { DelaySeconds: '2' });
     const before = Math.floor(Date.now() / 1000);
-    const { Attributes: a } = await t.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
+    const { Attributes: a } = await t.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+    );
     for (const v of Object.values(a!)) expect(typeof v).toBe('string');
-    expect(a).toMatchObject({ DelaySeconds: '2', VisibilityTimeout: '30', ApproximateNumberOfMessages: '0', QueueArn: 'arn:aws:sqs:us-east-1:000000000000:attrs' });
+    expect(a).toMatchObject({
+      DelaySeconds: '2',
+      VisibilityTimeout: '30',
+      ApproximateNumberOfMessages: '0',
+      QueueArn: 'arn:aws:sqs:us-east-1:000000000000:attrs',
+    });
     expect(Math.abs(Number(a!.CreatedTimestamp) - before)).toBeLessThan(5);
-    await t.client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '60' } }));
-    const one = await t.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout'] }));
+    await t.client.send(
+      new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '60' } }),
+    );
+    const one = await t.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['VisibilityTimeout'] }),
+    );
     expect(one.Attributes).toEqual({ VisibilityTimeout: '60' });
     const none = await t.client.send(new GetQueueAttributesCommand({ QueueUrl: url }));
     expect(none.Attributes ?? {}).toEqual({});
-    const fifo = await rejection(t.client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { FifoQueue: 'true' } })));
+    const fifo = await rejection(
+      t.client.send(
+        new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { FifoQueue: 'true' } }),
+      ),
+    );
     expect(fifo.name).toBe('InvalidAttributeName');
   });
 
   it('tags, untags and lists tags', async () => {
-    const url = (await t.client.send(new CreateQueueCommand({ QueueName: 'tags', tags: { team: 'pay' } }))).QueueUrl!;
+    const url = (
+      await t.client.send(new CreateQueueCommand({ QueueName: 'tags', tags: { team: 'pay' } }))
+    ).QueueUrl!;
     await t.client.send(new TagQueueCommand({ QueueUrl: url, Tags: { env: 'dev', tier: '1' } }));
     await t.client.send(new UntagQueueCommand({ QueueUrl: url, TagKeys: ['tier'] }));
     const { Tags } = await t.client.send(new ListQueueTagsCommand({ QueueUrl: url }));
@@ -112,10 +160,19 @@ describe('SQS queue operations over HTTP', () => {
     const url = await create('purge');
     await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
     await t.client.send(new PurgeQueueCommand({ QueueUrl: url }));
-    const { Attributes } = await t.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const { Attributes } = await t.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
     expect(Attributes).toEqual({ ApproximateNumberOfMessages: '0' });
     const again = await rejection(t.client.send(new PurgeQueueCommand({ QueueUrl: url })));
-    expect(errorSummary(again)).toEqual({ name: 'PurgeQueueInProgress', code: 'AWS.SimpleQueueService.PurgeQueueInProgress', status: 403 });
+    expect(errorSummary(again)).toEqual({
+      name: 'PurgeQueueInProgress',
+      code: 'AWS.SimpleQueueService.PurgeQueueInProgress',
+      status: 403,
+    });
   });
 
   it('ListDeadLetterSourceQueues answers lower-case queueUrls, paged', async () => {
@@ -125,10 +182,20 @@ describe('SQS queue operations over HTTP', () => {
     await create('dlq-src-a', { RedrivePolicy: policy });
     await create('dlq-src-b', { RedrivePolicy: policy });
     const raw = await t.call('ListDeadLetterSourceQueues', { QueueUrl: dlq });
-    expect(raw.body).toEqual({ queueUrls: [`${t.url}/000000000000/dlq-src-a`, `${t.url}/000000000000/dlq-src-b`] });
-    const page = await t.client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq, MaxResults: 1 }));
+    expect(raw.body).toEqual({
+      queueUrls: [`${t.url}/000000000000/dlq-src-a`, `${t.url}/000000000000/dlq-src-b`],
+    });
+    const page = await t.client.send(
+      new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq, MaxResults: 1 }),
+    );
     expect(page.queueUrls).toEqual([`${t.url}/000000000000/dlq-src-a`]);
-    const rest = await t.client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq, MaxResults: 1, NextToken: page.NextToken! }));
+    const rest = await t.client.send(
+      new ListDeadLetterSourceQueuesCommand({
+        QueueUrl: dlq,
+        MaxResults: 1,
+        NextToken: page.NextToken!,
+      }),
+    );
     expect(rest.queueUrls).toEqual([`${t.url}/000000000000/dlq-src-b`]);
     expect(rest.NextToken).toBeUndefined();
   });
@@ -136,32 +203,72 @@ describe('SQS queue operations over HTTP', () => {
   it('AddPermission/RemovePermission are refused as UnsupportedOperation', async () => {
     const url = await create('perm');
     const add = await rejection(
-      t.client.send(new AddPermissionCommand({ QueueUrl: url, Label: 'l', AWSAccountIds: ['111111111111'], Actions: ['SendMessage'] })),
+      t.client.send(
+        new AddPermissionCommand({
+          QueueUrl: url,
+          Label: 'l',
+          AWSAccountIds: ['111111111111'],
+          Actions: ['SendMessage'],
+        }),
+      ),
     );
-    expect(errorSummary(add)).toEqual({ name: 'UnsupportedOperation', code: 'AWS.SimpleQueueService.UnsupportedOperation', status: 400 });
-    const remove = await rejection(t.client.send(new RemovePermissionCommand({ QueueUrl: url, Label: 'l' })));
+    expect(errorSummary(add)).toEqual({
+      name: 'UnsupportedOperation',
+      code: 'AWS.SimpleQueueService.UnsupportedOperation',
+      status: 400,
+    });
+    const remove = await rejection(
+      t.client.send(new RemovePermissionCommand({ QueueUrl: url, Label: 'l' })),
+    );
     expect(remove.name).toBe('UnsupportedOperation');
   });
 
   it('resolves the queue from the QueueUrl in the body, whatever its origin', async () => {
     await create('origin');
-    await t.client.send(new SendMessageCommand({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/origin', MessageBody: 'a' }));
-    await t.client.send(new SendMessageCommand({ QueueUrl: '/000000000000/origin', MessageBody: 'b' }));
+    await t.client.send(
+      new SendMessageCommand({
+        QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/origin',
+        MessageBody: 'a',
+      }),
+    );
+    await t.client.send(
+      new SendMessageCommand({ QueueUrl: '/000000000000/origin', MessageBody: 'b' }),
+    );
     const { Attributes } = await t.client.send(
-      new GetQueueAttributesCommand({ QueueUrl: `${t.url}/000000000000/origin`, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: `${t.url}/000000000000/origin`,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
     );
     expect(Attributes).toEqual({ ApproximateNumberOfMessages: '2' });
-    const other = await rejection(t.client.send(new SendMessageCommand({ QueueUrl: `${t.url}/111111111111/origin`, MessageBody: 'c' })));
+    const other = await rejection(
+      t.client.send(
+        new SendMessageCommand({ QueueUrl: `${t.url}/111111111111/origin`, MessageBody: 'c' }),
+      ),
+    );
     expect(other.name).toBe('QueueDoesNotExist');
-    const malformed = await rejection(t.client.send(new SendMessageCommand({ QueueUrl: 'not a url', MessageBody: 'c' })));
-    expect(errorSummary(malformed)).toMatchObject({ name: 'InvalidAddress', code: 'InvalidAddress', status: 404 });
+    const malformed = await rejection(
+      t.client.send(new SendMessageCommand({ QueueUrl: 'not a url', MessageBody: 'c' })),
+    );
+    expect(errorSummary(malformed)).toMatchObject({
+      name: 'InvalidAddress',
+      code: 'InvalidAddress',
+      status: 404,
+    });
   });
 
   it('a client without an explicit endpoint follows the returned QueueUrl to the server', async () => {
     const url = await create('follow');
-    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const quiet = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
     const roaming = t.newClient({ endpoint: undefined, logger: quiet });
-    const sent = await roaming.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'followed' }));
+    const sent = await roaming.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'followed' }),
+    );
     expect(sent.MessageId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -7,7 +7,8 @@ import { createHash, createHmac } from 'node:crypto';
  */
 
 const hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
-const mac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
+const mac = (key: string | Buffer, data: string): Buffer =>
+  createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** What to sign. `headers` are lower-case and include `host`; `signed` picks which ones the signature covers. */
 export interface TestSigning {
@@ -27,7 +28,10 @@ export interface TestSigning {
 /** `headers` plus `x-amz-date` and `authorization`, ready for `fetch` (which sets `host` itself, so it is removed). */
 export function signForTest(s: TestSigning): Record<string, string> {
   const now = s.now ?? new Date();
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = { ...s.headers, 'x-amz-date': amzDate };
   const names = [...new Set([...(s.signed ?? Object.keys(s.headers)), 'x-amz-date'])].sort();

@@ -1,11 +1,19 @@
 import { CreateQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySigV4 } from '../../src/server/index.js';
-import { errorSummary, rejection, startTestServer, TEST_CREDENTIALS, type TestServer } from './helpers.js';
+import {
+  errorSummary,
+  rejection,
+  startTestServer,
+  TEST_CREDENTIALS,
+  type TestServer,
+} from './helpers.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ credentials: [{ accessKeyId: 'OTHERKEY', secretAccessKey: 'other' }, TEST_CREDENTIALS] });
+  t = await startTestServer({
+    credentials: [{ accessKeyId: 'OTHERKEY', secretAccessKey: 'other' }, TEST_CREDENTIALS],
+  });
 });
 afterAll(() => t.close());
 
@@ -18,12 +26,21 @@ describe('SigV4 verification when credentials are configured', () => {
   });
 
   it('refuses a wrong secret (SignatureDoesNotMatch, 403) or an unknown key (InvalidClientTokenId, 403)', async () => {
-    const wrongSecret = t.newClient({ credentials: { ...TEST_CREDENTIALS, secretAccessKey: 'wrong' } });
+    const wrongSecret = t.newClient({
+      credentials: { ...TEST_CREDENTIALS, secretAccessKey: 'wrong' },
+    });
     const e = await rejection(wrongSecret.send(new ListQueuesCommand({})));
-    expect(errorSummary(e)).toEqual({ name: 'SignatureDoesNotMatch', code: 'SignatureDoesNotMatch', status: 403 });
+    expect(errorSummary(e)).toEqual({
+      name: 'SignatureDoesNotMatch',
+      code: 'SignatureDoesNotMatch',
+      status: 403,
+    });
     expect(e.message).toContain('signature');
     const unknown = t.newClient({ credentials: { accessKeyId: 'NOBODY', secretAccessKey: 'x' } });
-    expect(errorSummary(await rejection(unknown.send(new ListQueuesCommand({}))))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
+    expect(errorSummary(await rejection(unknown.send(new ListQueuesCommand({}))))).toMatchObject({
+      name: 'InvalidClientTokenId',
+      status: 403,
+    });
   });
 
   it('refuses a signature outside the ±15 min clock skew', async () => {
@@ -38,7 +55,11 @@ describe('SigV4 verification when credentials are configured', () => {
     expect(raw.status).toBe(403);
     expect(raw.headers.get('x-amzn-query-error')).toBe('MissingAuthenticationToken;Sender');
     expect(raw.body.__type).toBe('com.amazon.coral.service#MissingAuthenticationToken');
-    const forged = await t.call('ListQueues', {}, { headers: { authorization: 'AWS4-HMAC-SHA256 garbage' } });
+    const forged = await t.call(
+      'ListQueues',
+      {},
+      { headers: { authorization: 'AWS4-HMAC-SHA256 garbage' } },
+    );
     expect(forged.status).toBe(400);
     expect(forged.body.__type).toBe('com.amazon.coral.service#IncompleteSignature');
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
@@ -60,14 +81,19 @@ describe('verifySigV4 (the algorithm, on the AWS documentation example)', () => 
     body: new Uint8Array(0),
   });
   const policy = {
-    credentials: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }],
+    credentials: [
+      { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+    ],
     service: 'iam',
     maxClockSkewSeconds: 900,
     now: Date.UTC(2015, 7, 30, 12, 40),
   };
 
   it('computes the documented signature', () => {
-    expect(verifySigV4(example(), policy)).toEqual({ accessKeyId: 'AKIDEXAMPLE', region: 'us-east-1' });
+    expect(verifySigV4(example(), policy)).toEqual({
+      accessKeyId: 'AKIDEXAMPLE',
+      region: 'us-east-1',
+    });
   });
 
   it('rejects a changed query, body or signed header, a wrong service, and a stale date', () => {
@@ -79,12 +105,27 @@ describe('verifySigV4 (the algorithm, on the AWS documentation example)', () => 
         return (e as { code: string }).code;
       }
     };
-    expect(code(() => verifySigV4({ ...example(), url: 'https://iam.amazonaws.com/?Action=DeleteUser&Version=2010-05-08' }, policy))).toBe('SignatureDoesNotMatch');
-    expect(code(() => verifySigV4({ ...example(), body: new TextEncoder().encode('x') }, policy))).toBe('SignatureDoesNotMatch');
+    expect(
+      code(() =>
+        verifySigV4(
+          { ...example(), url: 'https://iam.amazonaws.com/?Action=DeleteUser&Version=2010-05-08' },
+          policy,
+        ),
+      ),
+    ).toBe('SignatureDoesNotMatch');
+    expect(
+      code(() => verifySigV4({ ...example(), body: new TextEncoder().encode('x') }, policy)),
+    ).toBe('SignatureDoesNotMatch');
     const headers = example().headers;
     headers.set('content-type', 'application/json');
-    expect(code(() => verifySigV4({ ...example(), headers }, policy))).toBe('SignatureDoesNotMatch');
-    expect(code(() => verifySigV4(example(), { ...policy, service: 'sqs' }))).toBe('SignatureDoesNotMatch');
-    expect(code(() => verifySigV4(example(), { ...policy, now: Date.UTC(2015, 7, 30, 13, 0) }))).toBe('SignatureDoesNotMatch');
+    expect(code(() => verifySigV4({ ...example(), headers }, policy))).toBe(
+      'SignatureDoesNotMatch',
+    );
+    expect(code(() => verifySigV4(example(), { ...policy, service: 'sqs' }))).toBe(
+      'SignatureDoesNotMatch',
+    );
+    expect(
+      code(() => verifySigV4(example(), { ...policy, now: Date.UTC(2015, 7, 30, 13, 0) })),
+    ).toBe('SignatureDoesNotMatch');
   });
 });

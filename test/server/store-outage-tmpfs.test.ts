@@ -20,7 +20,8 @@ try {
 } catch (error) {
   mountError = (error as { stderr?: Buffer }).stderr?.toString().trim() || String(error);
 }
-if (mountError !== null) console.warn(`tmpfs full-disk test skipped: cannot mount a tmpfs here (${mountError})`);
+if (mountError !== null)
+  console.warn(`tmpfs full-disk test skipped: cannot mount a tmpfs here (${mountError})`);
 
 let ballast: Ballast | undefined;
 let server: RunningServer | undefined;
@@ -48,16 +49,27 @@ describe.skipIf(mountError !== null)('a real full disk (tmpfs)', () => {
   it('refuses sends with 503 while the disk is full, reports degraded, and after space returns has every acknowledged message', async () => {
     const path = join(dir, 'ballast.db');
     // synchronous=full (the default): acknowledged sends are fsynced.
-    ballast = await openBallast({ store: await openSqliteStore(path), retentionSweepMs: 0, statsTtlMs: 0 });
+    ballast = await openBallast({
+      store: await openSqliteStore(path),
+      retentionSweepMs: 0,
+      statsTtlMs: 0,
+    });
     server = await startServer({ ballast, port: 0, storeProbeIntervalMs: 0 });
     const url = server.url;
     const call = async (operation: string, body: unknown) => {
       const res = await fetch(`${url}/`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${operation}` },
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': `AmazonSQS.${operation}`,
+        },
         body: JSON.stringify(body),
       });
-      return { status: res.status, header: res.headers.get('x-amzn-query-error'), body: (await res.json()) as Record<string, unknown> };
+      return {
+        status: res.status,
+        header: res.headers.get('x-amzn-query-error'),
+        body: (await res.json()) as Record<string, unknown>,
+      };
     };
     const healthz = async () => {
       const res = await fetch(`${url}/healthz`);
@@ -67,7 +79,9 @@ describe.skipIf(mountError !== null)('a real full disk (tmpfs)', () => {
 
     const acked: string[] = [];
     for (let i = 0; i < 10; i++) {
-      expect((await call('SendMessage', { QueueUrl, MessageBody: `before-${i}` })).status).toBe(200);
+      expect((await call('SendMessage', { QueueUrl, MessageBody: `before-${i}` })).status).toBe(
+        200,
+      );
       acked.push(`before-${i}`);
     }
     const filler = join(dir, 'filler');
@@ -82,11 +96,20 @@ describe.skipIf(mountError !== null)('a real full disk (tmpfs)', () => {
       if (res.status === 200) acked.push(body);
       else refused = res;
     }
-    expect(refused).toMatchObject({ status: 503, header: 'ServiceUnavailable;Receiver', body: { __type: 'com.amazon.coral.service#StoreUnavailable' } });
-    expect(refused!.body.message).toMatch(/^the SQLite store is unavailable: (the disk is full|.*I\/O error)/);
+    expect(refused).toMatchObject({
+      status: 503,
+      header: 'ServiceUnavailable;Receiver',
+      body: { __type: 'com.amazon.coral.service#StoreUnavailable' },
+    });
+    expect(refused!.body.message).toMatch(
+      /^the SQLite store is unavailable: (the disk is full|.*I\/O error)/,
+    );
     const degraded = await healthz();
     expect(degraded.status).toBe(503);
-    expect(degraded.body).toMatchObject({ status: 'degraded', code: expect.stringMatching(/^(SQLITE_FULL|SQLITE_IOERR|ENOSPC)/) });
+    expect(degraded.body).toMatchObject({
+      status: 'degraded',
+      code: expect.stringMatching(/^(SQLITE_FULL|SQLITE_IOERR|ENOSPC)/),
+    });
 
     unlinkSync(filler);
     expect(await healthz()).toEqual({ status: 200, body: { status: 'ok' } });
@@ -110,7 +133,9 @@ describe.skipIf(mountError !== null)('a real full disk (tmpfs)', () => {
     const db = new BetterSqlite3(path);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect((db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n).toBe(acked.length);
+      expect((db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n).toBe(
+        acked.length,
+      );
     } finally {
       db.close();
     }

@@ -21,13 +21,16 @@ afterEach(async () => {
 type Line = { level: string; obj: Record<string, unknown>; msg?: string };
 function recordingLogger(): ServerLogger & { lines: Line[] } {
   const lines: Line[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, ...(msg ? { msg } : {}) });
+  const at = (level: string) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj: obj as Record<string, unknown>, ...(msg ? { msg } : {}) });
   return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
 const big = 'x'.repeat(16_384);
 
-async function healthz(server: TestServer): Promise<{ status: number; body: Record<string, unknown> }> {
+async function healthz(
+  server: TestServer,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${server.url}/healthz`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -37,13 +40,24 @@ async function metric(server: TestServer, line: RegExp): Promise<string | undefi
   return text.split('\n').find((l) => line.test(l));
 }
 
-async function putEvents(server: TestServer): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
+async function putEvents(
+  server: TestServer,
+): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
   const res = await fetch(`${server.url}/`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
-    body: JSON.stringify({ Entries: [{ Source: 'test', DetailType: 'disk', Detail: JSON.stringify({ pad: big }) }] }),
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSEvents.PutEvents',
+    },
+    body: JSON.stringify({
+      Entries: [{ Source: 'test', DetailType: 'disk', Detail: JSON.stringify({ pad: big }) }],
+    }),
   });
-  return { status: res.status, type: res.headers.get('x-amzn-ErrorType'), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    type: res.headers.get('x-amzn-ErrorType'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 describe('a full disk over the wire', () => {
@@ -74,16 +88,26 @@ describe('a full disk over the wire', () => {
     });
     // The SDK retries it on its own (3 attempts here), then reports the 503.
     const sdk = t.newClient({ maxAttempts: 3 });
-    const sdkError = await rejection(sdk.send(new SendMessageCommand({ QueueUrl, MessageBody: big })));
+    const sdkError = await rejection(
+      sdk.send(new SendMessageCommand({ QueueUrl, MessageBody: big })),
+    );
     expect(sdkError.$metadata).toMatchObject({ httpStatusCode: 503, attempts: 3 });
     // EventBridge JSON 1.1: its own name for the same outage.
     const events = await putEvents(t);
-    expect(events).toMatchObject({ status: 503, type: 'ServiceUnavailableException', body: { __type: 'ServiceUnavailableException' } });
+    expect(events).toMatchObject({
+      status: 503,
+      type: 'ServiceUnavailableException',
+      body: { __type: 'ServiceUnavailableException' },
+    });
     expect(events.body.message).toMatch(/disk is full/);
 
     const degraded = await healthz(t);
     expect(degraded.status).toBe(503);
-    expect(degraded.body).toMatchObject({ status: 'degraded', reason: 'the disk is full', code: 'SQLITE_FULL' });
+    expect(degraded.body).toMatchObject({
+      status: 'degraded',
+      reason: 'the disk is full',
+      code: 'SQLITE_FULL',
+    });
     expect(Date.parse(degraded.body.since as string)).not.toBeNaN();
     expect(await metric(t, /^ballast_store_available /)).toBe('ballast_store_available 0');
     const errors = await metric(t, /^ballast_store_errors_total\{code="SQLITE_FULL"\} /);
@@ -91,7 +115,10 @@ describe('a full disk over the wire', () => {
     // One outage, logged once at error level with the code, however many calls failed.
     const started = logger.lines.filter((l) => l.obj.event === 'store:outage');
     expect(started).toHaveLength(1);
-    expect(started[0]).toMatchObject({ level: 'error', obj: { code: 'SQLITE_FULL', reason: 'the disk is full' } });
+    expect(started[0]).toMatchObject({
+      level: 'error',
+      obj: { code: 'SQLITE_FULL', reason: 'the disk is full' },
+    });
     // Each refused request, in either protocol, is a warning without a stack trace, not an error.
     const refusedLines = logger.lines.filter((l) => l.msg === 'request failed: store unavailable');
     expect(refusedLines.map((l) => [l.level, l.obj.operation])).toEqual(
@@ -100,14 +127,19 @@ describe('a full disk over the wire', () => {
         ['warn', 'PutEvents'],
       ]),
     );
-    expect(logger.lines.filter((l) => l.level === 'error' && l.obj.event !== 'store:outage')).toEqual([]);
+    expect(
+      logger.lines.filter((l) => l.level === 'error' && l.obj.event !== 'store:outage'),
+    ).toEqual([]);
 
     freeSqlite(db);
 
     // No traffic in between: the health check's own probe finds the space.
     expect(await healthz(t)).toEqual({ status: 200, body: { status: 'ok' } });
     expect(logger.lines.filter((l) => l.obj.event === 'store:recovered')).toEqual([
-      expect.objectContaining({ level: 'info', obj: expect.objectContaining({ code: 'SQLITE_FULL', durationMs: expect.any(Number) }) }),
+      expect.objectContaining({
+        level: 'info',
+        obj: expect.objectContaining({ code: 'SQLITE_FULL', durationMs: expect.any(Number) }),
+      }),
     ]);
     expect(await metric(t, /^ballast_store_available /)).toBe('ballast_store_available 1');
     const after = await t.call('SendMessage', { QueueUrl, MessageBody: 'after' });
@@ -142,6 +174,9 @@ describe('a full disk over the wire', () => {
     t = await startTestServer();
     await t.ballast.store.close();
     const res = await healthz(t);
-    expect(res).toEqual({ status: 503, body: { status: 'unavailable', reason: 'the store is closed' } });
+    expect(res).toEqual({
+      status: 503,
+      body: { status: 'unavailable', reason: 'the store is closed' },
+    });
   });
 });

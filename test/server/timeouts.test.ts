@@ -22,7 +22,9 @@ afterEach(() => {
 function open(server: TestServer, localAddress?: string): Promise<Socket> {
   const { port } = server.server;
   return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) }, () => resolve(s));
+    const s = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) }, () =>
+      resolve(s),
+    );
     sockets.push(s);
     s.once('error', reject);
   });
@@ -72,9 +74,15 @@ function trickle(s: Socket, chunk: string, everyMs: number): { count: () => numb
 describe('request and header timeouts', () => {
   let t: TestServer;
   const logged: { level: string; fields: Record<string, unknown> }[] = [];
-  const log = (level: string) => (fields: object) => void logged.push({ level, fields: fields as Record<string, unknown> });
+  const log = (level: string) => (fields: object) =>
+    void logged.push({ level, fields: fields as Record<string, unknown> });
   beforeAll(async () => {
-    const logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
+    const logger = {
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+      debug: log('debug'),
+    };
     t = await startTestServer({ requestTimeoutMs: 800, headersTimeoutMs: 400, logger });
   });
   afterAll(() => t.close());
@@ -82,14 +90,18 @@ describe('request and header timeouts', () => {
   it('a client that sends its headers, then the body 1 byte at a time, is answered 408 and cut at the request timeout', async () => {
     const s = await open(t);
     const closed = untilClosed(s);
-    s.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 1000\r\n\r\n');
+    s.write(
+      'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 1000\r\n\r\n',
+    );
     const sent = trickle(s, ' ', 100);
     const answer = await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     // Cut long before the 1000-byte body could have arrived.
     expect(sent.count()).toBeLessThan(1000);
     // The handler that was reading the body sees the client's fault (408), not a server error.
-    await expect.poll(() => logged.find((l) => l.fields.code === 'RequestTimeout')?.level).toBe('debug');
+    await expect
+      .poll(() => logged.find((l) => l.fields.code === 'RequestTimeout')?.level)
+      .toBe('debug');
     expect(logged.filter((l) => l.level === 'error')).toEqual([]);
   }, 15_000);
 
@@ -165,15 +177,27 @@ describe('connections per client address', () => {
 
 describe('the limits resolve once, with documented defaults', () => {
   it('defaults to 30 s for the request, 10 s for headers, 256 connections per client; 0 = no cap', () => {
-    expect(resolveServerLimits({})).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnectionsPerClient: 256 });
-    expect(DEFAULT_SERVER_LIMITS).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnectionsPerClient: 256 });
+    expect(resolveServerLimits({})).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      maxConnectionsPerClient: 256,
+    });
+    expect(DEFAULT_SERVER_LIMITS).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      maxConnectionsPerClient: 256,
+    });
     expect(resolveServerLimits({ maxConnectionsPerClient: 0 }).maxConnectionsPerClient).toBeNull();
     expect(resolveServerLimits({ requestTimeoutMs: 500 }).headersTimeoutMs).toBe(500);
   });
 
   it('refuses headers longer than the request, and out-of-range values', () => {
-    expect(() => resolveServerLimits({ requestTimeoutMs: 1_000, headersTimeoutMs: 2_000 })).toThrow(/headersTimeoutMs/);
+    expect(() => resolveServerLimits({ requestTimeoutMs: 1_000, headersTimeoutMs: 2_000 })).toThrow(
+      /headersTimeoutMs/,
+    );
     expect(() => resolveServerLimits({ requestTimeoutMs: 10 })).toThrow(/requestTimeoutMs/);
-    expect(() => resolveServerLimits({ maxConnectionsPerClient: -1 })).toThrow(/maxConnectionsPerClient/);
+    expect(() => resolveServerLimits({ maxConnectionsPerClient: -1 })).toThrow(
+      /maxConnectionsPerClient/,
+    );
   });
 });

@@ -29,11 +29,20 @@ export function contractSuites(driver: DriverUnderTest): void {
   const { name, features } = driverFor(driver.url);
   const suite = (feature: FeatureName, register: () => void): void => {
     if (features.includes(feature)) register();
-    else describe.skip(`${feature} store contract: ${name} (skipped: the ${name} driver does not offer ${feature})`, register);
+    else
+      describe.skip(
+        `${feature} store contract: ${name} (skipped: the ${name} driver does not offer ${feature})`,
+        register,
+      );
   };
   // Opened only when the suite runs, i.e. when the driver offers the features.
-  const open = <F extends FeatureName>(wanted: readonly F[]) => async (clock: FakeClock) => requireFeatures(await driver.open(clock), wanted);
+  const open =
+    <F extends FeatureName>(wanted: readonly F[]) =>
+    async (clock: FakeClock) =>
+      requireFeatures(await driver.open(clock), wanted);
   suite('queues', () => storeContract(name, open(['queues', 'bus', 'idempotency']), driver.faults));
   suite('bus', () => busContract(name, open(['queues', 'bus', 'idempotency'])));
-  suite('idempotency', () => idempotencyContract(name, open(['idempotency']), { transactional: driver.transactional }));
+  suite('idempotency', () =>
+    idempotencyContract(name, open(['idempotency']), { transactional: driver.transactional }),
+  );
 }

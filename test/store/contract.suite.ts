@@ -75,7 +75,10 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
       it('updates settings and tags', async () => {
         const q = await create('upd');
         clock.advance(1000);
-        const u = await store.queues.updateQueue(q.id, { settings: { ...standard, delaySeconds: 5 }, tags: { team: 'x' } });
+        const u = await store.queues.updateQueue(q.id, {
+          settings: { ...standard, delaySeconds: 5 },
+          tags: { team: 'x' },
+        });
         expect(u?.settings.delaySeconds).toBe(5);
         expect(u?.tags).toEqual({ team: 'x' });
         expect(u?.modifiedAt).toBe(q.createdAt + 1000);
@@ -141,7 +144,9 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const [a] = await receive(q, 1, 1_000);
         clock.advance(1_000);
         const [b] = await receive(q, 1, 1_000);
-        const stale = await store.queues.deleteMessages(q.id, [{ position: a!.position, token: a!.receiptToken }]);
+        const stale = await store.queues.deleteMessages(q.id, [
+          { position: a!.position, token: a!.receiptToken },
+        ]);
         expect(stale).toEqual(['stale']);
         const changed = await store.queues.changeVisibility(
           q.id,
@@ -150,7 +155,9 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         );
         expect(changed).toEqual(['stale']);
         expect(await receive(q)).toEqual([]); // still in flight under b
-        const ok = await store.queues.deleteMessages(q.id, [{ position: b!.position, token: b!.receiptToken }]);
+        const ok = await store.queues.deleteMessages(q.id, [
+          { position: b!.position, token: b!.receiptToken },
+        ]);
         expect(ok).toEqual(['ok']);
         clock.advance(2_000);
         expect(await receive(q)).toEqual([]);
@@ -161,7 +168,11 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         await store.queues.send(q.id, [msg('m')]);
         const [a] = await receive(q, 1, 1_000);
         clock.advance(5_000);
-        expect(await store.queues.deleteMessages(q.id, [{ position: a!.position, token: a!.receiptToken }])).toEqual(['ok']);
+        expect(
+          await store.queues.deleteMessages(q.id, [
+            { position: a!.position, token: a!.receiptToken },
+          ]),
+        ).toEqual(['ok']);
         expect(await receive(q)).toEqual([]);
       });
 
@@ -180,18 +191,28 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const [a] = await receive(q, 1, 10_000);
         const ref = { position: a!.position, token: a!.receiptToken };
         clock.advance(5_000);
-        expect(await store.queues.changeVisibility(q.id, [{ ...ref, visibilityMs: 20_000 }], 43_200_000)).toEqual(['ok']);
+        expect(
+          await store.queues.changeVisibility(q.id, [{ ...ref, visibilityMs: 20_000 }], 43_200_000),
+        ).toEqual(['ok']);
         clock.advance(19_999);
         expect(await receive(q)).toEqual([]);
-        expect(await store.queues.changeVisibility(q.id, [{ ...ref, visibilityMs: 43_200_000 }], 43_200_000)).toEqual([
-          'overLimit',
-        ]);
-        clock.advance(1);
-        expect(await store.queues.changeVisibility(q.id, [{ ...ref, visibilityMs: 1_000 }], 43_200_000)).toEqual([
-          'notInflight',
-        ]);
         expect(
-          await store.queues.changeVisibility(q.id, [{ position: a!.position, token: 'nope', visibilityMs: 0 }], 43_200_000),
+          await store.queues.changeVisibility(
+            q.id,
+            [{ ...ref, visibilityMs: 43_200_000 }],
+            43_200_000,
+          ),
+        ).toEqual(['overLimit']);
+        clock.advance(1);
+        expect(
+          await store.queues.changeVisibility(q.id, [{ ...ref, visibilityMs: 1_000 }], 43_200_000),
+        ).toEqual(['notInflight']);
+        expect(
+          await store.queues.changeVisibility(
+            q.id,
+            [{ position: a!.position, token: 'nope', visibilityMs: 0 }],
+            43_200_000,
+          ),
         ).toEqual(['stale']);
       });
 
@@ -237,7 +258,10 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const q = await create('attrs');
         await store.queues.send(q.id, [
           msg('b', {
-            attributes: { k: { dataType: 'String', stringValue: 'v' }, bin: { dataType: 'Binary', binaryValue: 'AQI=' } },
+            attributes: {
+              k: { dataType: 'String', stringValue: 'v' },
+              bin: { dataType: 'Binary', binaryValue: 'AQI=' },
+            },
             md5OfAttributes: 'x',
             traceHeader: 'Root=1',
             groupId: 'tenant-1',
@@ -256,7 +280,7 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
     });
 
     describe('fair queues (standard queues with message groups)', () => {
-      it('a quiet tenant\'s message is received before a noisy tenant\'s backlog', async () => {
+      it("a quiet tenant's message is received before a noisy tenant's backlog", async () => {
         const q = await create('fair');
         await store.queues.send(
           q.id,
@@ -281,21 +305,33 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const got = await receive(q, 10);
         const perGroup = new Map<string, number>();
         for (const m of got) perGroup.set(m.groupId!, (perGroup.get(m.groupId!) ?? 0) + 1);
-        expect(perGroup).toEqual(new Map([['a', 5], ['b', 5]]));
+        expect(perGroup).toEqual(
+          new Map([
+            ['a', 5],
+            ['b', 5],
+          ]),
+        );
       });
     });
 
     describe('retention', () => {
       it('never returns an expired message, and removeExpired deletes them', async () => {
         const q = await create('ret');
-        await store.queues.send(q.id, [msg('old', { retentionMs: 60_000 }), msg('young', { retentionMs: 600_000 })]);
+        await store.queues.send(q.id, [
+          msg('old', { retentionMs: 60_000 }),
+          msg('young', { retentionMs: 600_000 }),
+        ]);
         clock.advance(60_000);
         expect((await receive(q)).map((m) => m.body)).toEqual(['young']);
         await store.queues.send(q.id, [msg('x', { retentionMs: 60_000 })]);
         clock.advance(60_000);
         expect(await store.queues.removeExpired(1000)).toBeGreaterThanOrEqual(1);
         // Only 'young' is left (visible again: its visibility ended).
-        expect(await store.queues.stats(q.id)).toMatchObject({ visible: 1, delayed: 0, inFlight: 0 });
+        expect(await store.queues.stats(q.id)).toMatchObject({
+          visible: 1,
+          delayed: 0,
+          inFlight: 0,
+        });
       });
     });
 
@@ -315,7 +351,9 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         // A message sent to a blocked group is not receivable either.
         await store.queues.send(q.id, [msg('a3', { groupId: 'a' })]);
         expect(await receive(q, 10)).toEqual([]);
-        await store.queues.deleteMessages(q.id, [{ position: first[0]!.position, token: first[0]!.receiptToken }]);
+        await store.queues.deleteMessages(q.id, [
+          { position: first[0]!.position, token: first[0]!.receiptToken },
+        ]);
         const third = await receive(q, 10);
         expect(third.map((m) => m.body)).toEqual(['a2', 'a3']);
       });
@@ -332,16 +370,34 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
       it('deduplicates within the window and answers with the original id and position', async () => {
         const q = await create('d.fifo', fifo);
         const dedup = { deduplication: { windowMs: 300_000, perGroup: false } };
-        const [a] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd1' })], dedup);
-        const [b] = await store.queues.send(q.id, [msg('x', { groupId: 'h', deduplicationId: 'd1' })], dedup);
+        const [a] = await store.queues.send(
+          q.id,
+          [msg('x', { groupId: 'g', deduplicationId: 'd1' })],
+          dedup,
+        );
+        const [b] = await store.queues.send(
+          q.id,
+          [msg('x', { groupId: 'h', deduplicationId: 'd1' })],
+          dedup,
+        );
         expect(b).toEqual({ ...a, duplicate: true });
         // Deduplication survives receive and delete.
         const [m] = await receive(q);
-        await store.queues.deleteMessages(q.id, [{ position: m!.position, token: m!.receiptToken }]);
-        const [c] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd1' })], dedup);
+        await store.queues.deleteMessages(q.id, [
+          { position: m!.position, token: m!.receiptToken },
+        ]);
+        const [c] = await store.queues.send(
+          q.id,
+          [msg('x', { groupId: 'g', deduplicationId: 'd1' })],
+          dedup,
+        );
         expect(c?.duplicate).toBe(true);
         clock.advance(300_000);
-        const [d] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd1' })], dedup);
+        const [d] = await store.queues.send(
+          q.id,
+          [msg('x', { groupId: 'g', deduplicationId: 'd1' })],
+          dedup,
+        );
         expect(d?.duplicate).toBe(false);
         expect(d?.position).toBeGreaterThan(a!.position);
       });
@@ -349,9 +405,21 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
       it('scopes deduplication ids per message group when asked', async () => {
         const q = await create('s.fifo', fifo);
         const dedup = { deduplication: { windowMs: 300_000, perGroup: true } };
-        const [a] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd' })], dedup);
-        const [b] = await store.queues.send(q.id, [msg('x', { groupId: 'h', deduplicationId: 'd' })], dedup);
-        const [c] = await store.queues.send(q.id, [msg('x', { groupId: 'g', deduplicationId: 'd' })], dedup);
+        const [a] = await store.queues.send(
+          q.id,
+          [msg('x', { groupId: 'g', deduplicationId: 'd' })],
+          dedup,
+        );
+        const [b] = await store.queues.send(
+          q.id,
+          [msg('x', { groupId: 'h', deduplicationId: 'd' })],
+          dedup,
+        );
+        const [c] = await store.queues.send(
+          q.id,
+          [msg('x', { groupId: 'g', deduplicationId: 'd' })],
+          dedup,
+        );
         expect(a?.duplicate).toBe(false);
         expect(b?.duplicate).toBe(false);
         expect(c?.duplicate).toBe(true);
@@ -361,7 +429,10 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const q = await create('b.fifo', fifo);
         const out = await store.queues.send(
           q.id,
-          [msg('x', { groupId: 'g', deduplicationId: 'same' }), msg('x', { groupId: 'g', deduplicationId: 'same' })],
+          [
+            msg('x', { groupId: 'g', deduplicationId: 'same' }),
+            msg('x', { groupId: 'g', deduplicationId: 'same' }),
+          ],
           { deduplication: { windowMs: 300_000, perGroup: false } },
         );
         expect(out.map((o) => o.duplicate)).toEqual([false, true]);
@@ -372,16 +443,33 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const q = await create('r.fifo', fifo);
         await store.queues.send(q.id, [msg('1', { groupId: 'g' }), msg('2', { groupId: 'g' })]);
         const attempt = { id: 'att-1', windowMs: 300_000 };
-        const a = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        const a = await store.queues.receive(q.id, {
+          fifo: true,
+          max: 10,
+          visibilityMs: VIS,
+          attempt,
+        });
         expect(a.length).toBe(2);
         clock.advance(10_000);
-        const b = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        const b = await store.queues.receive(q.id, {
+          fifo: true,
+          max: 10,
+          visibilityMs: VIS,
+          attempt,
+        });
         expect(b.map((m) => m.receiptToken)).toEqual(a.map((m) => m.receiptToken));
         // The replay reset the visibility: still hidden 25 s later.
         clock.advance(25_000);
         expect(await receive(q)).toEqual([]);
-        await store.queues.deleteMessages(q.id, [{ position: a[0]!.position, token: a[0]!.receiptToken }]);
-        const c = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        await store.queues.deleteMessages(q.id, [
+          { position: a[0]!.position, token: a[0]!.receiptToken },
+        ]);
+        const c = await store.queues.receive(q.id, {
+          fifo: true,
+          max: 10,
+          visibilityMs: VIS,
+          attempt,
+        });
         expect(c.map((m) => m.receiptToken)).not.toEqual(a.map((m) => m.receiptToken));
       });
 
@@ -389,9 +477,23 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const q = await create('v.fifo', fifo);
         await store.queues.send(q.id, [msg('1', { groupId: 'g' })]);
         const attempt = { id: 'att-2', windowMs: 300_000 };
-        const [a] = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
-        await store.queues.changeVisibility(q.id, [{ position: a!.position, token: a!.receiptToken, visibilityMs: 0 }], 43_200_000);
-        const again = await store.queues.receive(q.id, { fifo: true, max: 10, visibilityMs: VIS, attempt });
+        const [a] = await store.queues.receive(q.id, {
+          fifo: true,
+          max: 10,
+          visibilityMs: VIS,
+          attempt,
+        });
+        await store.queues.changeVisibility(
+          q.id,
+          [{ position: a!.position, token: a!.receiptToken, visibilityMs: 0 }],
+          43_200_000,
+        );
+        const again = await store.queues.receive(q.id, {
+          fifo: true,
+          max: 10,
+          visibilityMs: VIS,
+          attempt,
+        });
         expect(again.length).toBe(1);
         expect(again[0]?.receiptToken).not.toBe(a!.receiptToken);
         expect(again[0]?.receiveCount).toBe(2);
@@ -402,16 +504,34 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
       it('moves a message on the receive after maxReceiveCount receives, keeping its send time', async () => {
         const q = await create('src');
         const dlq = await create('src-dlq');
-        const deadLetter = { queueId: dlq.id, maxReceiveCount: 2, sourceArn: 'arn:src', resetSentAt: false, retentionMs: 3_600_000 };
+        const deadLetter = {
+          queueId: dlq.id,
+          maxReceiveCount: 2,
+          sourceArn: 'arn:src',
+          resetSentAt: false,
+          retentionMs: 3_600_000,
+        };
         const [original] = await store.queues.send(q.id, [msg('poison')]);
         await store.queues.send(dlq.id, [msg('already dead')]);
         const sentAt = clock.now();
         for (let i = 0; i < 2; i++) {
-          const got = await store.queues.receive(q.id, { fifo: false, max: 1, visibilityMs: 1_000, deadLetter });
+          const got = await store.queues.receive(q.id, {
+            fifo: false,
+            max: 1,
+            visibilityMs: 1_000,
+            deadLetter,
+          });
           expect(got.length).toBe(1);
           clock.advance(1_000);
         }
-        expect(await store.queues.receive(q.id, { fifo: false, max: 1, visibilityMs: 1_000, deadLetter })).toEqual([]);
+        expect(
+          await store.queues.receive(q.id, {
+            fifo: false,
+            max: 1,
+            visibilityMs: 1_000,
+            deadLetter,
+          }),
+        ).toEqual([]);
         const [earlier, dead] = await receive(dlq);
         expect(earlier?.body).toBe('already dead');
         expect(dead?.body).toBe('poison');
@@ -426,7 +546,13 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
       it('resets the send time when a FIFO dead-letter queue asks for it', async () => {
         const q = await create('fs.fifo', fifo);
         const dlq = await create('fd.fifo', fifo);
-        const deadLetter = { queueId: dlq.id, maxReceiveCount: 1, sourceArn: 'arn:fs', resetSentAt: true, retentionMs: 3_600_000 };
+        const deadLetter = {
+          queueId: dlq.id,
+          maxReceiveCount: 1,
+          sourceArn: 'arn:fs',
+          resetSentAt: true,
+          retentionMs: 3_600_000,
+        };
         await store.queues.send(q.id, [msg('p', { groupId: 'g' })]);
         await store.queues.receive(q.id, { fifo: true, max: 1, visibilityMs: 1_000, deadLetter });
         clock.advance(5_000);
@@ -462,7 +588,13 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         expect(ids).toContain(ma?.messageId);
         expect(ma?.receiveCount).toBe(1);
         expect((await receive(b)).map((m) => m.body)).toEqual(['to-b']);
-        const r2 = await store.queues.moveMessages(dlq.id, { queueId: other.id, retentionMs: 60_000, fifo: false }, new Map(), 10, newId);
+        const r2 = await store.queues.moveMessages(
+          dlq.id,
+          { queueId: other.id, retentionMs: 60_000, fifo: false },
+          new Map(),
+          10,
+          newId,
+        );
         expect(r2).toEqual({ moved: 1, unroutable: 0 });
         expect((await receive(other)).map((m) => m.body)).toEqual(['lost']);
       });
@@ -472,8 +604,18 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const base = taskBase(dlq.id, 3);
         await store.queues.putMoveTask({ ...base, handle: 'h1', startedAt: 1, updatedAt: 1 });
         await store.queues.putMoveTask({ ...base, handle: 'h2', startedAt: 2, updatedAt: 2 });
-        await store.queues.putMoveTask({ ...base, handle: 'h1', startedAt: 1, updatedAt: 3, status: 'COMPLETED', moved: 3 });
-        expect((await store.queues.listMoveTasks(dlq.id, 10)).map((t) => t.handle)).toEqual(['h2', 'h1']);
+        await store.queues.putMoveTask({
+          ...base,
+          handle: 'h1',
+          startedAt: 1,
+          updatedAt: 3,
+          status: 'COMPLETED',
+          moved: 3,
+        });
+        expect((await store.queues.listMoveTasks(dlq.id, 10)).map((t) => t.handle)).toEqual([
+          'h2',
+          'h1',
+        ]);
         expect((await store.queues.getMoveTask('h1'))?.status).toBe('COMPLETED');
         expect(await store.queues.getMoveTask('nope')).toBeUndefined();
       });
@@ -482,18 +624,57 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         const dlq = await create('cas-dlq');
         const base = { ...taskBase(dlq.id, 5), startedAt: 1 };
         await store.queues.putMoveTask({ ...base, handle: 'a', updatedAt: 100 });
-        await store.queues.putMoveTask({ ...base, handle: 'b', updatedAt: 100, status: 'COMPLETED' });
+        await store.queues.putMoveTask({
+          ...base,
+          handle: 'b',
+          updatedAt: 100,
+          status: 'COMPLETED',
+        });
         expect((await store.queues.listActiveMoveTasks()).map((t) => t.handle)).toEqual(['a']);
-        const progressed = await store.queues.updateMoveTask('a', { moved: 2, updatedAt: 200 }, { statusIn: ['RUNNING'] });
-        expect(progressed).toMatchObject({ handle: 'a', moved: 2, updatedAt: 200, status: 'RUNNING', toMove: 5 });
+        const progressed = await store.queues.updateMoveTask(
+          'a',
+          { moved: 2, updatedAt: 200 },
+          { statusIn: ['RUNNING'] },
+        );
+        expect(progressed).toMatchObject({
+          handle: 'a',
+          moved: 2,
+          updatedAt: 200,
+          status: 'RUNNING',
+          toMove: 5,
+        });
         // Cancelling wins over a runner's later progress write.
-        expect(await store.queues.updateMoveTask('a', { status: 'CANCELLING', updatedAt: 201 }, { statusIn: ['RUNNING'] })).toBeDefined();
-        expect(await store.queues.updateMoveTask('a', { moved: 3, updatedAt: 202 }, { statusIn: ['RUNNING'] })).toBeUndefined();
+        expect(
+          await store.queues.updateMoveTask(
+            'a',
+            { status: 'CANCELLING', updatedAt: 201 },
+            { statusIn: ['RUNNING'] },
+          ),
+        ).toBeDefined();
+        expect(
+          await store.queues.updateMoveTask(
+            'a',
+            { moved: 3, updatedAt: 202 },
+            { statusIn: ['RUNNING'] },
+          ),
+        ).toBeUndefined();
         // Adoption only of a task not updated recently.
-        expect(await store.queues.updateMoveTask('a', { updatedAt: 300 }, { statusIn: ['RUNNING', 'CANCELLING'], updatedBefore: 201 })).toBeUndefined();
-        const adopted = await store.queues.updateMoveTask('a', { updatedAt: 300 }, { statusIn: ['RUNNING', 'CANCELLING'], updatedBefore: 250 });
+        expect(
+          await store.queues.updateMoveTask(
+            'a',
+            { updatedAt: 300 },
+            { statusIn: ['RUNNING', 'CANCELLING'], updatedBefore: 201 },
+          ),
+        ).toBeUndefined();
+        const adopted = await store.queues.updateMoveTask(
+          'a',
+          { updatedAt: 300 },
+          { statusIn: ['RUNNING', 'CANCELLING'], updatedBefore: 250 },
+        );
         expect(adopted).toMatchObject({ status: 'CANCELLING', moved: 2, updatedAt: 300 });
-        expect(await store.queues.updateMoveTask('nope', { updatedAt: 1 }, { statusIn: ['RUNNING'] })).toBeUndefined();
+        expect(
+          await store.queues.updateMoveTask('nope', { updatedAt: 1 }, { statusIn: ['RUNNING'] }),
+        ).toBeUndefined();
       });
     });
 
@@ -504,7 +685,12 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
         await store.queues.send(q.id, [msg('a'), msg('b'), msg('c', { delayMs: 10_000 })]);
         clock.advance(1_000);
         await receive(q, 1);
-        expect(await store.queues.stats(q.id)).toEqual({ visible: 1, delayed: 1, inFlight: 1, oldestSentAt: t0 });
+        expect(await store.queues.stats(q.id)).toEqual({
+          visible: 1,
+          delayed: 1,
+          inFlight: 1,
+          oldestSentAt: t0,
+        });
         expect(await store.queues.listQueueIds()).toContain(q.id);
       });
     });
@@ -538,64 +724,95 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
       const fill = () => faults!.fillDisk(store);
       const free = () => faults!.freeDisk(store);
 
-      withFaults('a write on a full disk fails StoreUnavailable naming the cause; reads go on; the condition says why', async () => {
-        const q = await create('full');
-        const events: StoreConditionEvent[] = [];
-        const off = store.onCondition((e) => events.push(e));
-        await fill();
-        const error = await failure(store.queues.send(q.id, [big('lost')]));
-        expect(isBallastError(error) && error.code).toBe('StoreUnavailable');
-        expect(error.message).toMatch(/disk is full/);
-        const c = store.condition();
-        expect(c).toMatchObject({ writable: false, since: clock.now() });
-        expect(c.code).toMatch(/^(SQLITE_FULL|53100)$/);
-        expect(c.reason).toMatch(/disk is full/);
-        expect(events[0]).toMatchObject({ type: 'failure', started: true, code: c.code });
-        // Reads do not notice a full disk: that is why the condition exists.
-        await store.ping();
-        expect(await store.queues.getQueue('full')).toBeDefined();
-        // The probe is refused like a send, and the outage goes on (not started again).
-        expect(await failure(store.probeWrite())).toMatchObject({ code: 'StoreUnavailable' });
-        expect(store.condition().writable).toBe(false);
-        expect(events.filter((e) => e.type === 'failure' && e.started)).toHaveLength(1);
-        off();
-        await free();
-      });
+      withFaults(
+        'a write on a full disk fails StoreUnavailable naming the cause; reads go on; the condition says why',
+        async () => {
+          const q = await create('full');
+          const events: StoreConditionEvent[] = [];
+          const off = store.onCondition((e) => events.push(e));
+          await fill();
+          const error = await failure(store.queues.send(q.id, [big('lost')]));
+          expect(isBallastError(error) && error.code).toBe('StoreUnavailable');
+          expect(error.message).toMatch(/disk is full/);
+          const c = store.condition();
+          expect(c).toMatchObject({ writable: false, since: clock.now() });
+          expect(c.code).toMatch(/^(SQLITE_FULL|53100)$/);
+          expect(c.reason).toMatch(/disk is full/);
+          expect(events[0]).toMatchObject({ type: 'failure', started: true, code: c.code });
+          // Reads do not notice a full disk: that is why the condition exists.
+          await store.ping();
+          expect(await store.queues.getQueue('full')).toBeDefined();
+          // The probe is refused like a send, and the outage goes on (not started again).
+          expect(await failure(store.probeWrite())).toMatchObject({ code: 'StoreUnavailable' });
+          expect(store.condition().writable).toBe(false);
+          expect(events.filter((e) => e.type === 'failure' && e.started)).toHaveLength(1);
+          off();
+          await free();
+        },
+      );
 
-      withFaults('space back: a probe ends the outage with no traffic; nothing acknowledged was lost, nothing refused was stored', async () => {
-        const q = await create('recover');
-        await store.queues.send(q.id, [msg('before-1'), msg('before-2')]);
-        const events: StoreConditionEvent[] = [];
-        const off = store.onCondition((e) => events.push(e));
-        await fill();
-        await failure(store.queues.send(q.id, [big('refused')]));
-        const since = store.condition().since;
-        clock.advance(5_000);
-        await free();
-        await store.probeWrite();
-        expect(store.condition()).toEqual({ writable: true, since: clock.now(), code: null, reason: null });
-        expect(events.at(-1)).toMatchObject({ type: 'recovered', durationMs: 5_000, outage: { writable: false, since } });
-        await store.queues.send(q.id, [big('after')]);
-        const got = await receive(q, 10);
-        expect(got.map((m) => m.body.replace(/\.+$/, ''))).toEqual(['before-1', 'before-2', 'after']);
-        off();
-      });
+      withFaults(
+        'space back: a probe ends the outage with no traffic; nothing acknowledged was lost, nothing refused was stored',
+        async () => {
+          const q = await create('recover');
+          await store.queues.send(q.id, [msg('before-1'), msg('before-2')]);
+          const events: StoreConditionEvent[] = [];
+          const off = store.onCondition((e) => events.push(e));
+          await fill();
+          await failure(store.queues.send(q.id, [big('refused')]));
+          const since = store.condition().since;
+          clock.advance(5_000);
+          await free();
+          await store.probeWrite();
+          expect(store.condition()).toEqual({
+            writable: true,
+            since: clock.now(),
+            code: null,
+            reason: null,
+          });
+          expect(events.at(-1)).toMatchObject({
+            type: 'recovered',
+            durationMs: 5_000,
+            outage: { writable: false, since },
+          });
+          await store.queues.send(q.id, [big('after')]);
+          const got = await receive(q, 10);
+          expect(got.map((m) => m.body.replace(/\.+$/, ''))).toEqual([
+            'before-1',
+            'before-2',
+            'after',
+          ]);
+          off();
+        },
+      );
 
-      withFaults('a failed group commit rejects exactly its callers; the calls after it succeed', async () => {
-        const q = await create('batch');
-        await store.queues.send(q.id, [msg('kept')]);
-        await fill();
-        // Submitted in one turn: on every driver they share one group commit.
-        const refused = await Promise.allSettled([1, 2, 3].map((i) => store.queues.send(q.id, [big(`r${i}`)])));
-        expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-        await free();
-        // A durable write ends the outage by itself, no probe needed.
-        const accepted = await Promise.allSettled([1, 2, 3].map((i) => store.queues.send(q.id, [big(`a${i}`)])));
-        expect(accepted.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-        expect(store.condition().writable).toBe(true);
-        const got = await receive(q, 10);
-        expect(got.map((m) => m.body.replace(/\.+$/, '')).sort()).toEqual(['a1', 'a2', 'a3', 'kept']);
-      });
+      withFaults(
+        'a failed group commit rejects exactly its callers; the calls after it succeed',
+        async () => {
+          const q = await create('batch');
+          await store.queues.send(q.id, [msg('kept')]);
+          await fill();
+          // Submitted in one turn: on every driver they share one group commit.
+          const refused = await Promise.allSettled(
+            [1, 2, 3].map((i) => store.queues.send(q.id, [big(`r${i}`)])),
+          );
+          expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+          await free();
+          // A durable write ends the outage by itself, no probe needed.
+          const accepted = await Promise.allSettled(
+            [1, 2, 3].map((i) => store.queues.send(q.id, [big(`a${i}`)])),
+          );
+          expect(accepted.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+          expect(store.condition().writable).toBe(true);
+          const got = await receive(q, 10);
+          expect(got.map((m) => m.body.replace(/\.+$/, '')).sort()).toEqual([
+            'a1',
+            'a2',
+            'a3',
+            'kept',
+          ]);
+        },
+      );
 
       it('a throwing condition listener does not fail the store, and unsubscribing stops events', async () => {
         const q = await create('listeners');
@@ -611,7 +828,9 @@ export function storeContract(driverName: string, open: StoreFactory, faults?: D
             throw new Error('listener bug');
           });
           await fill();
-          expect(await failure(store.queues.send(q.id, [big('x')]))).toMatchObject({ code: 'StoreUnavailable' });
+          expect(await failure(store.queues.send(q.id, [big('x')]))).toMatchObject({
+            code: 'StoreUnavailable',
+          });
           await free();
           await store.queues.send(q.id, [msg('y')]);
           offThrowing();

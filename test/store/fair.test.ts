@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pickFair } from '../../src/store/shared/fair.js';
 
 describe('fair selection across message groups (pure)', () => {
-  it('a quiet tenant is served before a noisy tenant\'s backlog', () => {
+  it("a quiet tenant is served before a noisy tenant's backlog", () => {
     const noisy = Array.from({ length: 50 }, (_, i) => ({ position: i + 1, groupId: 'A' }));
     const quiet = [{ position: 1000, groupId: 'B' }];
     const picked = pickFair([...noisy, ...quiet], new Map([['A', 10]]), 3);

@@ -29,7 +29,11 @@ function legacyFiles(driver: 'sqlite' | 'postgres'): LegacyFile[] {
   const dir = new URL(`../fixtures/legacy-migrations/${driver}/`, import.meta.url);
   return readdirSync(dir)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
-    .map((f) => ({ version: Number(f.slice(0, 4)), name: f.slice(5, -4), sql: readFileSync(new URL(f, dir), 'utf8') }))
+    .map((f) => ({
+      version: Number(f.slice(0, 4)),
+      name: f.slice(5, -4),
+      sql: readFileSync(new URL(f, dir), 'utf8'),
+    }))
     .sort((a, b) => a.version - b.version);
 }
 
@@ -46,21 +50,45 @@ const oldRunnerUnknown = (driver: 'sqlite' | 'postgres', versions: readonly numb
 
 /** Uses every feature of a store: a queue message, a bus event, an idempotency record, a probe write. */
 async function exercise(store: Store): Promise<void> {
-  const created = await store.queues.createQueue('legacy', { ...DEFAULT_QUEUE_SETTINGS }, {}, 60_000);
+  const created = await store.queues.createQueue(
+    'legacy',
+    { ...DEFAULT_QUEUE_SETTINGS },
+    {},
+    60_000,
+  );
   if (created.status === 'deletedRecently') throw new Error('unexpected deletedRecently');
   await store.queues.send(created.queue.id, [testMessage('after-upgrade')]);
-  const [received] = await store.queues.receive(created.queue.id, { fifo: false, max: 1, visibilityMs: 30_000 });
+  const [received] = await store.queues.receive(created.queue.id, {
+    fifo: false,
+    max: 1,
+    visibilityMs: 30_000,
+  });
   expect(received?.body).toBe('after-upgrade');
 
-  const { bus } = await store.bus.createBus('legacy-bus', { description: null, deadLetterArn: null, tags: {} });
+  const { bus } = await store.bus.createBus('legacy-bus', {
+    description: null,
+    deadLetterArn: null,
+    tags: {},
+  });
   const body = JSON.stringify({ source: 'app', detail: {} });
-  await store.bus.putEvents([{ busId: bus.id, eventId: 'e-legacy', body, eventTime: await store.now(), replayName: null, onlyRuleIds: null }]);
+  await store.bus.putEvents([
+    {
+      busId: bus.id,
+      eventId: 'e-legacy',
+      body,
+      eventTime: await store.now(),
+      replayName: null,
+      onlyRuleIds: null,
+    },
+  ]);
   expect((await store.bus.traceEvent('e-legacy'))?.event.body).toBe(body);
 
   const begun = await store.idempotency.begin('legacy-key', 'fp', 10_000, 60_000);
   expect(begun.kind).toBe('acquired');
   if (begun.kind !== 'acquired') return;
-  expect(await store.idempotency.complete('legacy-key', begun.fence, '"done"', false, 60_000)).toBe(true);
+  expect(await store.idempotency.complete('legacy-key', begun.fence, '"done"', false, 60_000)).toBe(
+    true,
+  );
   expect((await store.idempotency.get('legacy-key'))?.outcome).toBe('"done"');
   await store.probeWrite();
 }
@@ -79,8 +107,12 @@ describe('legacy SQLite stores', () => {
     const path = join(dir, `legacy${n++}.db`);
     const db = new BetterSqlite3(path);
     db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE IF NOT EXISTS ballast_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    const ledger = db.prepare('INSERT INTO ballast_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS ballast_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    const ledger = db.prepare(
+      'INSERT INTO ballast_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
     for (const f of legacyFiles('sqlite').filter((f) => f.version <= upTo)) {
       db.exec(f.sql);
       ledger.run(f.version, f.name, Date.now());
@@ -94,8 +126,19 @@ describe('legacy SQLite stores', () => {
     const db = new BetterSqlite3(path, { readonly: true });
     try {
       return {
-        features: (db.prepare('SELECT feature, version FROM ballast_schema_migrations').all() as { feature: string; version: number }[]).map((r) => `${r.feature}/${r.version}`).sort(),
-        legacy: (db.prepare('SELECT version FROM ballast_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version),
+        features: (
+          db.prepare('SELECT feature, version FROM ballast_schema_migrations').all() as {
+            feature: string;
+            version: number;
+          }[]
+        )
+          .map((r) => `${r.feature}/${r.version}`)
+          .sort(),
+        legacy: (
+          db.prepare('SELECT version FROM ballast_migrations ORDER BY version').all() as {
+            version: number;
+          }[]
+        ).map((r) => r.version),
       };
     } finally {
       db.close();
@@ -125,7 +168,9 @@ describe('legacy SQLite stores', () => {
   });
 
   it('a legacy file migrated by a newer Ballast is refused', async () => {
-    await expect(openSqliteStore(legacyDb(Infinity, [10]))).rejects.toThrow(/newer Ballast \(schema versions 10\)/);
+    await expect(openSqliteStore(legacyDb(Infinity, [10]))).rejects.toThrow(
+      /newer Ballast \(schema versions 10\)/,
+    );
   });
 
   it('a converted file with a feature version this build does not know is refused', async () => {
@@ -134,9 +179,13 @@ describe('legacy SQLite stores', () => {
     await store.close();
     store = undefined;
     const db = new BetterSqlite3(path);
-    db.prepare("INSERT INTO ballast_schema_migrations (feature, version, name, applied_at) VALUES ('streams', 1, 'streams', 0)").run();
+    db.prepare(
+      "INSERT INTO ballast_schema_migrations (feature, version, name, applied_at) VALUES ('streams', 1, 'streams', 0)",
+    ).run();
     db.close();
-    await expect(openSqliteStore(path)).rejects.toThrow(/newer Ballast \(schema versions streams\/1\)/);
+    await expect(openSqliteStore(path)).rejects.toThrow(
+      /newer Ballast \(schema versions streams\/1\)/,
+    );
   });
 
   it('a new file is sealed against older Ballasts too', async () => {
@@ -172,8 +221,11 @@ describePg('legacy PostgreSQL schemas', () => {
       await client.query('BEGIN');
       await client.query(`CREATE SCHEMA "${schema}"`);
       await client.query(`SET LOCAL search_path TO "${schema}"`);
-      await client.query('CREATE TABLE IF NOT EXISTS ballast_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
-      const ledger = 'INSERT INTO ballast_migrations (version, name, applied_at) VALUES ($1, $2, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint)';
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS ballast_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)',
+      );
+      const ledger =
+        'INSERT INTO ballast_migrations (version, name, applied_at) VALUES ($1, $2, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint)';
       for (const f of legacyFiles('postgres').filter((f) => f.version <= upTo)) {
         await client.query(f.sql);
         await client.query(ledger, [f.version, f.name]);
@@ -186,8 +238,18 @@ describePg('legacy PostgreSQL schemas', () => {
 
   const ledgers = (schema: string) =>
     withClient(async (client) => ({
-      features: (await client.query<{ k: string }>(`SELECT feature || '/' || version AS k FROM "${schema}".ballast_schema_migrations`)).rows.map((r) => r.k).sort(),
-      legacy: (await client.query<{ version: number }>(`SELECT version FROM "${schema}".ballast_migrations ORDER BY version`)).rows.map((r) => r.version),
+      features: (
+        await client.query<{ k: string }>(
+          `SELECT feature || '/' || version AS k FROM "${schema}".ballast_schema_migrations`,
+        )
+      ).rows
+        .map((r) => r.k)
+        .sort(),
+      legacy: (
+        await client.query<{ version: number }>(
+          `SELECT version FROM "${schema}".ballast_migrations ORDER BY version`,
+        )
+      ).rows.map((r) => r.version),
     }));
 
   it('a fully migrated legacy schema opens, its ledger converted once, and every feature works', async () => {
@@ -213,7 +275,9 @@ describePg('legacy PostgreSQL schemas', () => {
 
   it('a legacy schema migrated by a newer Ballast is refused', async () => {
     const schema = await legacySchema(Infinity, [9]);
-    await expect(openPostgresStore(PG_URL, { schema, poolSize: 2 })).rejects.toThrow(/newer Ballast \(schema versions 9\)/);
+    await expect(openPostgresStore(PG_URL, { schema, poolSize: 2 })).rejects.toThrow(
+      /newer Ballast \(schema versions 9\)/,
+    );
   });
 
   it('a converted schema with a feature version this build does not know is refused', async () => {
@@ -221,7 +285,13 @@ describePg('legacy PostgreSQL schemas', () => {
     store = await openPostgresStore(PG_URL, { schema, poolSize: 2 });
     await store.close();
     store = undefined;
-    await withClient((client) => client.query(`INSERT INTO "${schema}".ballast_schema_migrations (feature, version, name, applied_at) VALUES ('queues', 99, 'next', 0)`));
-    await expect(openPostgresStore(PG_URL, { schema, poolSize: 2 })).rejects.toThrow(/newer Ballast \(schema versions queues\/99\)/);
+    await withClient((client) =>
+      client.query(
+        `INSERT INTO "${schema}".ballast_schema_migrations (feature, version, name, applied_at) VALUES ('queues', 99, 'next', 0)`,
+      ),
+    );
+    await expect(openPostgresStore(PG_URL, { schema, poolSize: 2 })).rejects.toThrow(
+      /newer Ballast \(schema versions queues\/99\)/,
+    );
   });
 });

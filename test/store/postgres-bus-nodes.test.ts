@@ -22,7 +22,14 @@ import { describePg, freshSchema, PG_URL } from '../helpers/pg.js';
 import { dispatchAll } from '../helpers/bus.js';
 
 const NO_FIELDS = { description: null, deadLetterArn: null, tags: {} };
-const RULE: RuleFields = { eventPattern: '{"source":["app"]}', scheduleExpression: null, nextFireAt: null, state: 'ENABLED', description: null, roleArn: null };
+const RULE: RuleFields = {
+  eventPattern: '{"source":["app"]}',
+  scheduleExpression: null,
+  nextFireAt: null,
+  state: 'ENABLED',
+  description: null,
+  roleArn: null,
+};
 /** Long enough that no lease ends while a test runs. */
 const LONG_LEASE = 120_000;
 /** A loop that finds nothing to do this many times in a row gives up (the test then fails on its counts). */
@@ -40,7 +47,11 @@ const event = (busId: number, n: number): NewBusEvent => ({
 const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
 
 /** Resolves at the next wake-up of `key` (registered now), or rejects after 10 s. */
-function nextWake(on: (key: number, listener: () => void) => () => void, key: number, what: string): Promise<void> {
+function nextWake(
+  on: (key: number, listener: () => void) => () => void,
+  key: number,
+  what: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
@@ -95,7 +106,11 @@ describePg('postgres bus: two nodes on one schema', () => {
     const producer = async (store: Store, offset: number): Promise<void> => {
       try {
         for (let i = offset; i < total; i += 2 * batch) {
-          put.push(...(await store.bus.putEvents(Array.from({ length: batch }, (_, j) => event(bus.id, i + j)))));
+          put.push(
+            ...(await store.bus.putEvents(
+              Array.from({ length: batch }, (_, j) => event(bus.id, i + j)),
+            )),
+          );
         }
       } finally {
         producing--;
@@ -111,8 +126,17 @@ describePg('postgres bus: two nodes on one schema', () => {
           // Counted only once the dispatch committed (a retried transaction calls the plan again).
           mine = events.map((e) => e.position);
           return {
-            deliveries: events.map((e) => ({ eventPosition: e.position, ruleId, targetId: 'q', route: null, payload: e.body, state: 'delivered' as const })),
-            sends: [{ queueId: q.id, messages: events.map((e) => testMessage(String(e.position))) }],
+            deliveries: events.map((e) => ({
+              eventPosition: e.position,
+              ruleId,
+              targetId: 'q',
+              route: null,
+              payload: e.body,
+              state: 'delivered' as const,
+            })),
+            sends: [
+              { queueId: q.id, messages: events.map((e) => testMessage(String(e.position))) },
+            ],
             archived: [],
           };
         });
@@ -150,7 +174,14 @@ describePg('postgres bus: two nodes on one schema', () => {
     let dispatched = 0;
     while (dispatched < total) {
       dispatched += await dispatchAll(b, 50, (events) => ({
-        deliveries: events.map((e) => ({ eventPosition: e.position, ruleId, targetId: 'fn', route, payload: e.body, state: 'pending' as const })),
+        deliveries: events.map((e) => ({
+          eventPosition: e.position,
+          ruleId,
+          targetId: 'fn',
+          route,
+          payload: e.body,
+          state: 'pending' as const,
+        })),
         sends: [],
         archived: [],
       }));
@@ -167,7 +198,8 @@ describePg('postgres bus: two nodes on one schema', () => {
         idle = got.length === 0 ? idle + 1 : 0;
         for (const d of got) {
           const other = holder.get(d.id);
-          if (other !== undefined) violations.push(`${name} claimed ${d.id} while ${other} holds it`);
+          if (other !== undefined)
+            violations.push(`${name} claimed ${d.id} while ${other} holds it`);
           holder.set(d.id, name);
           claims.set(d.id, (claims.get(d.id) ?? 0) + 1);
         }
@@ -178,14 +210,28 @@ describePg('postgres bus: two nodes on one schema', () => {
           const at = Date.now();
           const settled =
             d.attempts === 0
-              ? await store.bus.settleDelivery(d.id, d.lease, { state: 'pending', attempt: { at, ok: false, error: 'HTTP_503', message: null }, retryAt: 0 })
-              : await store.bus.settleDelivery(d.id, d.lease, { state: 'delivered', attempt: { at, ok: true, error: null, message: null } });
+              ? await store.bus.settleDelivery(d.id, d.lease, {
+                  state: 'pending',
+                  attempt: { at, ok: false, error: 'HTTP_503', message: null },
+                  retryAt: 0,
+                })
+              : await store.bus.settleDelivery(d.id, d.lease, {
+                  state: 'delivered',
+                  attempt: { at, ok: true, error: null, message: null },
+                });
           if (!settled) violations.push(`${name} lost the lease of ${d.id}`);
           if (d.attempts > 0) delivered++;
         }
       }
     };
-    await Promise.all([worker('A1', a), worker('A2', a), worker('A3', a), worker('B1', b), worker('B2', b), worker('B3', b)]);
+    await Promise.all([
+      worker('A1', a),
+      worker('A2', a),
+      worker('A3', a),
+      worker('B1', b),
+      worker('B2', b),
+      worker('B3', b),
+    ]);
 
     expect(violations).toEqual([]);
     expect(delivered).toBe(total);
@@ -194,16 +240,35 @@ describePg('postgres bus: two nodes on one schema', () => {
     expect(await a.bus.nextDeliveryAt(filter)).toBeNull();
   });
 
-  it('a putEvents on one node wakes the other node\'s dispatchers; its dispatch wakes the other\'s workers and consumers', async () => {
+  it("a putEvents on one node wakes the other node's dispatchers; its dispatch wakes the other's workers and consumers", async () => {
     const q = await createQueue('woken');
-    const inbox = nextWake((k, l) => b.bus.onWake(k, l), BUS_WAKE.inbox, 'the inbox wake-up on node B');
+    const inbox = nextWake(
+      (k, l) => b.bus.onWake(k, l),
+      BUS_WAKE.inbox,
+      'the inbox wake-up on node B',
+    );
     await a.bus.putEvents([event(bus.id, 1)]);
     await inbox;
 
-    const deliveries = nextWake((k, l) => b.bus.onWake(k, l), BUS_WAKE.deliveries, 'the deliveries wake-up on node B');
-    const consumers = nextWake((k, l) => b.queues.onWake(k, l), q.id, 'the queue wake-up on node B');
+    const deliveries = nextWake(
+      (k, l) => b.bus.onWake(k, l),
+      BUS_WAKE.deliveries,
+      'the deliveries wake-up on node B',
+    );
+    const consumers = nextWake(
+      (k, l) => b.queues.onWake(k, l),
+      q.id,
+      'the queue wake-up on node B',
+    );
     const n = await dispatchAll(a, 10, (events) => ({
-      deliveries: events.map((e) => ({ eventPosition: e.position, ruleId, targetId: 'fn', route: 'fn:woken', payload: e.body, state: 'pending' as const })),
+      deliveries: events.map((e) => ({
+        eventPosition: e.position,
+        ruleId,
+        targetId: 'fn',
+        route: 'fn:woken',
+        payload: e.body,
+        state: 'pending' as const,
+      })),
       sends: [{ queueId: q.id, messages: [testMessage('m')] }],
       archived: [],
     }));
@@ -214,7 +279,13 @@ describePg('postgres bus: two nodes on one schema', () => {
   it('concurrent PutTargets from both nodes never pass the per-rule limit', async () => {
     const rule = await a.bus.putRule(bus.id, 'limited', RULE);
     const outcomes = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).bus.putTargets(rule.id, [{ id: `t${i}`, arn: 'arn:q', config: {} }], 5)),
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 === 0 ? a : b).bus.putTargets(
+          rule.id,
+          [{ id: `t${i}`, arn: 'arn:q', config: {} }],
+          5,
+        ),
+      ),
     );
     expect(outcomes.filter((o) => o === 'ok').length).toBe(5);
     expect((await b.bus.getRule(bus.id, 'limited'))?.targets).toHaveLength(5);
@@ -240,7 +311,14 @@ describePg('postgres bus: leases across two nodes (shared FakeClock)', () => {
     const e = { ...event(bus.id, 1), eventTime: clock.now() };
     await a.bus.putEvents([e]);
     await dispatchAll(b, 10, (events) => ({
-      deliveries: events.map((x) => ({ eventPosition: x.position, ruleId: rule.id, targetId: 't', route: 'fn:l', payload: x.body, state: 'pending' as const })),
+      deliveries: events.map((x) => ({
+        eventPosition: x.position,
+        ruleId: rule.id,
+        targetId: 't',
+        route: 'fn:l',
+        payload: x.body,
+        state: 'pending' as const,
+      })),
       sends: [],
       archived: [],
     }));
@@ -252,8 +330,14 @@ describePg('postgres bus: leases across two nodes (shared FakeClock)', () => {
     const [second] = await b.bus.claimDeliveries(filter, 10, 1000);
     expect(second?.id).toBe(first!.id);
     const attempt = { at: clock.now(), ok: true, error: null, message: null };
-    expect(await a.bus.settleDelivery(first!.id, first!.lease, { state: 'delivered', attempt })).toBe(false);
-    expect(await b.bus.settleDelivery(second!.id, second!.lease, { state: 'delivered', attempt })).toBe(true);
-    expect((await a.bus.traceEvent(e.eventId))?.deliveries).toMatchObject([{ state: 'delivered', attempts: 1 }]);
+    expect(
+      await a.bus.settleDelivery(first!.id, first!.lease, { state: 'delivered', attempt }),
+    ).toBe(false);
+    expect(
+      await b.bus.settleDelivery(second!.id, second!.lease, { state: 'delivered', attempt }),
+    ).toBe(true);
+    expect((await a.bus.traceEvent(e.eventId))?.deliveries).toMatchObject([
+      { state: 'delivered', attempts: 1 },
+    ]);
   });
 });

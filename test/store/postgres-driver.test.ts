@@ -29,12 +29,18 @@ describe('postgres driver: opening', () => {
   });
 
   it('rejects a schema name that is not a plain identifier', async () => {
-    expect(await codeOf(openPostgresStore(PG_URL, { schema: 'a;drop' }))).toBe('InvalidParameterValue');
-    expect(await codeOf(openPostgresStore(`${PG_URL}?schema=bad-name`))).toBe('InvalidParameterValue');
+    expect(await codeOf(openPostgresStore(PG_URL, { schema: 'a;drop' }))).toBe(
+      'InvalidParameterValue',
+    );
+    expect(await codeOf(openPostgresStore(`${PG_URL}?schema=bad-name`))).toBe(
+      'InvalidParameterValue',
+    );
   });
 
   it('reports StoreUnavailable when the server cannot be reached', async () => {
-    expect(await codeOf(openPostgresStore('postgres://postgres@127.0.0.1:1/test'))).toBe('StoreUnavailable');
+    expect(await codeOf(openPostgresStore('postgres://postgres@127.0.0.1:1/test'))).toBe(
+      'StoreUnavailable',
+    );
   });
 });
 
@@ -101,7 +107,9 @@ describePg('postgres driver', () => {
       const schema = freshSchema();
       const store = track(await openPostgresStore(PG_URL, { schema }));
       const q = await create(store, 'group');
-      const sends = Array.from({ length: 100 }, (_, i) => store.queues.send(q.id, [msg(String(i))]));
+      const sends = Array.from({ length: 100 }, (_, i) =>
+        store.queues.send(q.id, [msg(String(i))]),
+      );
       const results = await Promise.all(sends);
       const positions = results.map((r) => r[0]!.position);
       expect(positions).toEqual([...positions].sort((x, y) => x - y));
@@ -116,14 +124,19 @@ describePg('postgres driver', () => {
     it('deletes the handles of concurrent calls together, each with its own outcome', async () => {
       const store = track(await openPostgresStore(PG_URL, { schema: freshSchema() }));
       const q = await create(store, 'deletes');
-      await store.queues.send(q.id, Array.from({ length: 20 }, (_, i) => msg(String(i))));
+      await store.queues.send(
+        q.id,
+        Array.from({ length: 20 }, (_, i) => msg(String(i))),
+      );
       const got = [
         ...(await store.queues.receive(q.id, { fifo: false, max: 10, visibilityMs: 60_000 })),
         ...(await store.queues.receive(q.id, { fifo: false, max: 10, visibilityMs: 60_000 })),
       ];
       const outcomes = await Promise.all(
         got.map((m, i) =>
-          store.queues.deleteMessages(q.id, [{ position: m.position, token: i % 4 === 0 ? 'wrong' : m.receiptToken }]),
+          store.queues.deleteMessages(q.id, [
+            { position: m.position, token: i % 4 === 0 ? 'wrong' : m.receiptToken },
+          ]),
         ),
       );
       expect(outcomes.flat()).toEqual(got.map((_, i) => (i % 4 === 0 ? 'stale' : 'ok')));
@@ -160,7 +173,9 @@ describePg('postgres driver', () => {
         expect(sent?.duplicate).toBe(false);
         // The caller's search_path is its own again.
         expect((await client.query<{ p: string }>('SHOW search_path')).rows[0]!.p).toBe(before);
-        expect(await store.queues.receive(q.id, { fifo: false, max: 10, visibilityMs: 1_000 })).toEqual([]);
+        expect(
+          await store.queues.receive(q.id, { fifo: false, max: 10, visibilityMs: 1_000 }),
+        ).toEqual([]);
         await store.ping(); // a round trip for any stray notification to arrive
         expect(woken).toBe(0);
         await client.query('COMMIT');
@@ -182,7 +197,11 @@ describePg('postgres driver', () => {
         await client.query('BEGIN');
         await store.queues.send(q.id, [msg('gone')], { transaction: client });
         await client.query('ROLLBACK');
-        expect(await store.queues.stats(q.id)).toMatchObject({ visible: 0, delayed: 0, inFlight: 0 });
+        expect(await store.queues.stats(q.id)).toMatchObject({
+          visible: 0,
+          delayed: 0,
+          inFlight: 0,
+        });
       } finally {
         await client.end();
       }
@@ -194,8 +213,12 @@ describePg('postgres driver', () => {
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
       try {
-        expect(await codeOf(store.queues.send(q.id, [msg('x')], { transaction: client }))).toBe('InvalidParameterValue');
-        expect(await codeOf(store.queues.send(q.id, [msg('x')], { transaction: {} }))).toBe('InvalidParameterValue');
+        expect(await codeOf(store.queues.send(q.id, [msg('x')], { transaction: client }))).toBe(
+          'InvalidParameterValue',
+        );
+        expect(await codeOf(store.queues.send(q.id, [msg('x')], { transaction: {} }))).toBe(
+          'InvalidParameterValue',
+        );
       } finally {
         await client.end();
       }

@@ -1,6 +1,10 @@
 /** How the PostgreSQL driver classifies `pg` errors: outages (retryable StoreUnavailable) versus bugs. */
 import { describe, expect, it } from 'vitest';
-import { environmentFailure, isUnavailable, toStoreError } from '../../src/store/postgres/core/errors.js';
+import {
+  environmentFailure,
+  isUnavailable,
+  toStoreError,
+} from '../../src/store/postgres/core/errors.js';
 
 const pgError = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
 
@@ -19,7 +23,10 @@ describe('postgres error mapping', () => {
   });
 
   it('a lost connection is an outage with its socket code', () => {
-    expect(environmentFailure(pgError('ECONNREFUSED'))).toEqual({ code: 'ECONNREFUSED', reason: 'PostgreSQL cannot be reached' });
+    expect(environmentFailure(pgError('ECONNREFUSED'))).toEqual({
+      code: 'ECONNREFUSED',
+      reason: 'PostgreSQL cannot be reached',
+    });
     expect(toStoreError(pgError('ECONNRESET')).code).toBe('StoreUnavailable');
   });
 

@@ -26,7 +26,11 @@ function urlWithAppName(appName: string): string {
   return url.toString();
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -65,9 +69,15 @@ describePg('postgres: two nodes on one schema', () => {
   }
 
   it('migrated the schema once', async () => {
-    const { rows } = await admin.query(`SELECT feature, version FROM "${schema}".ballast_schema_migrations`);
+    const { rows } = await admin.query(
+      `SELECT feature, version FROM "${schema}".ballast_schema_migrations`,
+    );
     const key = (r: { feature: string; version: number }) => `${r.feature}/${r.version}`;
-    expect(rows.map(key).sort()).toEqual(loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url)).map(key).sort());
+    expect(rows.map(key).sort()).toEqual(
+      loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url))
+        .map(key)
+        .sort(),
+    );
   });
 
   describe('claims', () => {
@@ -75,14 +85,21 @@ describePg('postgres: two nodes on one schema', () => {
       const q = await create('claims');
       const total = 2_000;
       for (let i = 0; i < total; i += 200) {
-        await (i % 400 === 0 ? a : b).queues.send(q.id, Array.from({ length: 200 }, (_, j) => msg(String(i + j))));
+        await (i % 400 === 0 ? a : b).queues.send(
+          q.id,
+          Array.from({ length: 200 }, (_, j) => msg(String(i + j))),
+        );
       }
       const seen = new Map<string, number>();
       let received = 0;
       const receiver = async (store: Store): Promise<void> => {
         let empty = 0;
         while (received < total && empty < 50) {
-          const got = await store.queues.receive(q.id, { fifo: false, max: 10, visibilityMs: LONG_VISIBILITY });
+          const got = await store.queues.receive(q.id, {
+            fifo: false,
+            max: 10,
+            visibilityMs: LONG_VISIBILITY,
+          });
           empty = got.length === 0 ? empty + 1 : 0;
           for (const m of got) {
             seen.set(m.messageId, (seen.get(m.messageId) ?? 0) + 1);
@@ -90,7 +107,10 @@ describePg('postgres: two nodes on one schema', () => {
           }
         }
       };
-      await Promise.all([...Array.from({ length: 5 }, () => receiver(a)), ...Array.from({ length: 5 }, () => receiver(b))]);
+      await Promise.all([
+        ...Array.from({ length: 5 }, () => receiver(a)),
+        ...Array.from({ length: 5 }, () => receiver(b)),
+      ]);
       expect(received).toBe(total);
       expect(seen.size).toBe(total);
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
@@ -102,7 +122,8 @@ describePg('postgres: two nodes on one schema', () => {
       const groups = 6;
       const perGroup = 25;
       const batch: NewMessage[] = [];
-      for (let i = 0; i < perGroup; i++) for (let g = 0; g < groups; g++) batch.push(msg(`${g}:${i}`, { groupId: `g${g}` }));
+      for (let i = 0; i < perGroup; i++)
+        for (let g = 0; g < groups; g++) batch.push(msg(`${g}:${i}`, { groupId: `g${g}` }));
       for (let i = 0; i < batch.length; i += 50) await a.queues.send(q.id, batch.slice(i, i + 50));
 
       const holder = new Map<string, string>();
@@ -112,13 +133,18 @@ describePg('postgres: two nodes on one schema', () => {
       const receiver = async (name: string, store: Store): Promise<void> => {
         let empty = 0;
         while (done < groups * perGroup && empty < 200) {
-          const got: StoredMessage[] = await store.queues.receive(q.id, { fifo: true, max: 4, visibilityMs: LONG_VISIBILITY });
+          const got: StoredMessage[] = await store.queues.receive(q.id, {
+            fifo: true,
+            max: 4,
+            visibilityMs: LONG_VISIBILITY,
+          });
           empty = got.length === 0 ? empty + 1 : 0;
           const mine = new Set<string>();
           for (const m of got) {
             const g = m.groupId!;
             const other = holder.get(g);
-            if (other !== undefined && other !== name) violations.push(`${name} got ${m.body} while ${other} holds ${g}`);
+            if (other !== undefined && other !== name)
+              violations.push(`${name} got ${m.body} while ${other} holds ${g}`);
             const [, seq] = m.body.split(':');
             if (Number(seq) !== (next.get(g) ?? 0)) violations.push(`${g} out of order: ${m.body}`);
             next.set(g, Number(seq) + 1);
@@ -140,7 +166,12 @@ describePg('postgres: two nodes on one schema', () => {
           done += got.length;
         }
       };
-      await Promise.all([receiver('A1', a), receiver('B1', b), receiver('A2', a), receiver('B2', b)]);
+      await Promise.all([
+        receiver('A1', a),
+        receiver('B1', b),
+        receiver('A2', a),
+        receiver('B2', b),
+      ]);
       expect(violations).toEqual([]);
       expect(done).toBe(groups * perGroup);
     });
@@ -153,13 +184,21 @@ describePg('postgres: two nodes on one schema', () => {
       const rounds = 25;
       for (let i = 0; i < rounds; i++) {
         const send = (store: Store) =>
-          store.queues.send(q.id, [msg(`x${i}`, { groupId: `g${i % 3}`, deduplicationId: `d${i}` })], dedup);
+          store.queues.send(
+            q.id,
+            [msg(`x${i}`, { groupId: `g${i % 3}`, deduplicationId: `d${i}` })],
+            dedup,
+          );
         const results = (await Promise.all([send(a), send(b), send(a), send(b)])).map((r) => r[0]!);
         expect(results.filter((r) => !r.duplicate).length).toBe(1);
         expect(new Set(results.map((r) => r.messageId)).size).toBe(1);
         expect(new Set(results.map((r) => r.position)).size).toBe(1);
       }
-      expect(await a.queues.stats(q.id)).toMatchObject({ visible: rounds, delayed: 0, inFlight: 0 });
+      expect(await a.queues.stats(q.id)).toMatchObject({
+        visible: rounds,
+        delayed: 0,
+        inFlight: 0,
+      });
     });
   });
 
@@ -176,7 +215,14 @@ describePg('postgres: two nodes on one schema', () => {
 
   describe('connection loss', () => {
     const connections = async (app: string): Promise<number> =>
-      Number((await admin.query('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [app])).rows[0].n);
+      Number(
+        (
+          await admin.query(
+            'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1',
+            [app],
+          )
+        ).rows[0].n,
+      );
 
     it('after every connection of a node is terminated, it sends and receives again and its listener comes back', async () => {
       const traffic = await create('terminated');
@@ -187,18 +233,29 @@ describePg('postgres: two nodes on one schema', () => {
       const off = a.queues.onWake(watched.id, () => woken++);
       expect(await connections(appA)).toBeGreaterThan(0);
 
-      const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [appA]);
+      const { rows } = await admin.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+        [appA],
+      );
       const pids = rows.map((r) => r.pid);
-      await admin.query('SELECT pg_terminate_backend(pid, 5000) FROM unnest($1::int[]) AS pid', [pids]);
+      await admin.query('SELECT pg_terminate_backend(pid, 5000) FROM unnest($1::int[]) AS pid', [
+        pids,
+      ]);
       await waitFor(
-        async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids])).rowCount === 0,
+        async () =>
+          (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids]))
+            .rowCount === 0,
         'the terminated connections to go away',
       );
 
       // New calls work without re-opening the store.
       const [sent] = await a.queues.send(traffic.id, [msg('after')]);
       expect(sent?.duplicate).toBe(false);
-      const got = await a.queues.receive(traffic.id, { fifo: false, max: 10, visibilityMs: LONG_VISIBILITY });
+      const got = await a.queues.receive(traffic.id, {
+        fifo: false,
+        max: 10,
+        visibilityMs: LONG_VISIBILITY,
+      });
       expect(got.map((m) => m.body)).toEqual(['after']);
       await a.ping();
 

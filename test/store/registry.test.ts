@@ -20,7 +20,9 @@ describe('the driver registry', () => {
   });
 
   it('refuses an unknown scheme with InvalidStoreUrl', () => {
-    expect(() => driverFor('mysql://h/db')).toThrow(expect.objectContaining({ code: 'InvalidStoreUrl' }));
+    expect(() => driverFor('mysql://h/db')).toThrow(
+      expect.objectContaining({ code: 'InvalidStoreUrl' }),
+    );
   });
 
   it('Redis offers the idempotency feature only', () => {
@@ -49,7 +51,9 @@ describe('the driver registry', () => {
     const store = await openStore('sqlite::memory:');
     try {
       const partial = { ...store, features: ['idempotency'] as const };
-      expect(() => requireFeatures(partial, ['bus'])).toThrow(/sqlite store does not offer bus \(it offers idempotency\)/);
+      expect(() => requireFeatures(partial, ['bus'])).toThrow(
+        /sqlite store does not offer bus \(it offers idempotency\)/,
+      );
       expect(requireFeatures(store, ['bus']).bus).toBe(store.bus);
     } finally {
       await store.close();

@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBallastError } from '../../src/core/errors.js';
-import { environmentFailure, toSqliteStoreError, walSyncError } from '../../src/store/sqlite/core/errors.js';
+import {
+  environmentFailure,
+  toSqliteStoreError,
+  walSyncError,
+} from '../../src/store/sqlite/core/errors.js';
 import { GroupCommit } from '../../src/store/sqlite/core/group-commit.js';
 import { fillSqlite, freeSqlite } from '../helpers/disk.js';
 
@@ -22,14 +26,23 @@ describe('sqlite group commit on a full disk', () => {
   let commit: GroupCommit;
   const insert = (label: string, bytes: number) => () =>
     void db.prepare('INSERT INTO t (label, pad) VALUES (?, zeroblob(?))').run(label, bytes);
-  const labels = (): string[] => (db.prepare('SELECT label FROM t ORDER BY id').all() as { label: string }[]).map((r) => r.label);
+  const labels = (): string[] =>
+    (db.prepare('SELECT label FROM t ORDER BY id').all() as { label: string }[]).map(
+      (r) => r.label,
+    );
 
   beforeEach(() => {
     db = new BetterSqlite3(join(dir, `g${n++}.db`));
     db.pragma('journal_mode = WAL');
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE, pad BLOB)');
     durableDone = 0;
-    commit = new GroupCommit(db, () => undefined, null, 512, () => durableDone++);
+    commit = new GroupCommit(
+      db,
+      () => undefined,
+      null,
+      512,
+      () => durableDone++,
+    );
   });
   afterEach(async () => {
     await commit.drain();
@@ -48,7 +61,8 @@ describe('sqlite group commit on a full disk', () => {
       commit.run(insert('c', 8_000)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    for (const r of results) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_FULL' });
+    for (const r of results)
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_FULL' });
     expect(labels()).toEqual(['acked']);
     expect(db.inTransaction).toBe(false);
     expect(durableDone).toBe(0);
@@ -56,7 +70,9 @@ describe('sqlite group commit on a full disk', () => {
 
   it('the next batch after space returns commits and reports a durable success', async () => {
     fillSqlite(db);
-    await expect(commit.run(insert('refused', 8_000))).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+    await expect(commit.run(insert('refused', 8_000))).rejects.toMatchObject({
+      code: 'SQLITE_FULL',
+    });
     freeSqlite(db);
     await Promise.all([commit.run(insert('x', 8_000)), commit.run(insert('y', 8_000))]);
     expect(labels()).toEqual(['x', 'y']);
@@ -75,7 +91,9 @@ describe('sqlite group commit on a full disk', () => {
   });
 
   it('a failed WAL fsync rejects the durable jobs waiting on it; non-durable ones resolved at commit; the next fsync acknowledges', async () => {
-    const failures = [Object.assign(new Error('ENOSPC: no space left on device, fdatasync'), { code: 'ENOSPC' })];
+    const failures = [
+      Object.assign(new Error('ENOSPC: no space left on device, fdatasync'), { code: 'ENOSPC' }),
+    ];
     const syncing = new GroupCommit(
       db,
       () => undefined,
@@ -86,9 +104,15 @@ describe('sqlite group commit on a full disk', () => {
       512,
       () => durableDone++,
     );
-    const [durable, quick] = await Promise.allSettled([syncing.run(insert('d', 10)), syncing.run(insert('q', 10), false)]);
+    const [durable, quick] = await Promise.allSettled([
+      syncing.run(insert('d', 10)),
+      syncing.run(insert('q', 10), false),
+    ]);
     expect(durable.status).toBe('rejected');
-    expect((durable as PromiseRejectedResult).reason).toMatchObject({ code: 'StoreUnavailable', message: expect.stringMatching(/disk is full \(ENOSPC\)/) });
+    expect((durable as PromiseRejectedResult).reason).toMatchObject({
+      code: 'StoreUnavailable',
+      message: expect.stringMatching(/disk is full \(ENOSPC\)/),
+    });
     expect(quick.status).toBe('fulfilled');
     expect(durableDone).toBe(0);
     await syncing.run(insert('e', 10));

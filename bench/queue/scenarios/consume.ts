@@ -11,7 +11,12 @@ const DONE_POLL_MS = 5;
  * handlers). The clock starts just before the consumer is started and stops when the store says
  * nothing is left (every message deleted / completed), not when the last handler ran.
  */
-export async function consumeBacklog(q: BenchQueue, count: number, concurrency: number, capMs: number): Promise<Rate> {
+export async function consumeBacklog(
+  q: BenchQueue,
+  count: number,
+  concurrency: number,
+  capMs: number,
+): Promise<Rate> {
   let handled = 0;
   const start = performance.now();
   const consumer = await q.consume(() => {
@@ -20,7 +25,13 @@ export async function consumeBacklog(q: BenchQueue, count: number, concurrency: 
   try {
     const allHandled = await waitFor(() => handled >= count, 1, capMs);
     const left = () => capMs - since(start);
-    const allDone = allHandled && (await waitFor(async () => (await q.remaining()) === 0, DONE_POLL_MS, Math.max(1000, left())));
+    const allDone =
+      allHandled &&
+      (await waitFor(
+        async () => (await q.remaining()) === 0,
+        DONE_POLL_MS,
+        Math.max(1000, left()),
+      ));
     const elapsed = since(start);
     if (allDone) return rate(count, elapsed);
     const done = count - (await q.remaining());

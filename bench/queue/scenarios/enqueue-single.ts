@@ -7,7 +7,12 @@ import { type Rate, rate } from './measurement.js';
  * Scenario 1: single adds. `count` messages, one per call, with at most `inFlight` calls
  * outstanding (1 = strictly sequential awaits). Ends when every call has been acknowledged.
  */
-export async function enqueueSingle(q: BenchQueue, count: number, inFlight: number, capMs: number): Promise<Rate> {
+export async function enqueueSingle(
+  q: BenchQueue,
+  count: number,
+  inFlight: number,
+  capMs: number,
+): Promise<Rate> {
   const start = performance.now();
   let sent = 0;
   let capped = false;

@@ -11,7 +11,13 @@ const SAMPLE_TIMEOUT_MS = 10_000;
  * until the handler starts (it reads the stamp from the body, same process), then a random
  * 0–20 ms gap. The first `warmup` samples are dropped. Sampling stops at `samples` or `capMs`.
  */
-export async function latency(q: BenchQueue, samples: number, warmup: number, concurrency: number, capMs: number): Promise<Latency> {
+export async function latency(
+  q: BenchQueue,
+  samples: number,
+  warmup: number,
+  concurrency: number,
+  capMs: number,
+): Promise<Latency> {
   const waiting = new Map<number, (ms: number) => void>();
   const consumer = await q.consume((p) => {
     const ms = performance.now() - p.t;
@@ -29,7 +35,13 @@ export async function latency(q: BenchQueue, samples: number, warmup: number, co
         break;
       }
       const seen = new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`message ${i} did not reach a handler within ${SAMPLE_TIMEOUT_MS} ms`)), SAMPLE_TIMEOUT_MS);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`message ${i} did not reach a handler within ${SAMPLE_TIMEOUT_MS} ms`),
+            ),
+          SAMPLE_TIMEOUT_MS,
+        );
         waiting.set(i, (ms) => {
           clearTimeout(timer);
           resolve(ms);

@@ -24,5 +24,11 @@ export interface Latency {
 export type Measurement = Rate | Latency;
 
 export function rate(count: number, elapsedMs: number, capped = false): Rate {
-  return { kind: 'rate', count, elapsedMs, perSecond: elapsedMs > 0 ? (count * 1000) / elapsedMs : 0, capped };
+  return {
+    kind: 'rate',
+    count,
+    elapsedMs,
+    perSecond: elapsedMs > 0 ? (count * 1000) / elapsedMs : 0,
+    capped,
+  };
 }

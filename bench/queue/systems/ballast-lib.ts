@@ -9,7 +9,7 @@ export const BALLAST_BATCHES_IN_FLIGHT = 100;
 /** How Ballast's in-process adapters enqueue in bulk and consume (shared by the SQLite and PostgreSQL runs). */
 export const BALLAST_BULK_METHOD = `concurrent \`sendBatch\` of 10 entries, ${BALLAST_BATCHES_IN_FLIGHT} calls in flight (the driver group-commits concurrent calls)`;
 export const BALLAST_CONSUME_METHOD =
-  '`queue.consume(handler, { concurrency: 10, waitTimeSeconds: 1 })` (other options at their defaults); done = the store\'s own counts (`store.queues.stats`, uncached) show 0 visible, 0 delayed, 0 in flight (messages are deleted on success)';
+  "`queue.consume(handler, { concurrency: 10, waitTimeSeconds: 1 })` (other options at their defaults); done = the store's own counts (`store.queues.stats`, uncached) show 0 visible, 0 delayed, 0 in flight (messages are deleted on success)";
 
 /** A run of Ballast as a library over an opened Ballast; `cleanup` removes the store afterwards. */
 export function ballastRun(ballast: Ballast, cleanup: () => Promise<void>): SystemRun {
@@ -33,8 +33,11 @@ function ballastQueue(ballast: Ballast, q: Queue): BenchQueue {
     async sendBulk(payloads: Payload[]) {
       const batches = chunks(payloads, 10);
       await bounded(batches.length, BALLAST_BATCHES_IN_FLIGHT, async (i) => {
-        const r = await q.sendBatch(batches[i]!.map((p, j) => ({ id: String(j), body: JSON.stringify(p) })));
-        if (r.failed.length > 0) throw new Error(`sendBatch failed: ${JSON.stringify(r.failed[0])}`);
+        const r = await q.sendBatch(
+          batches[i]!.map((p, j) => ({ id: String(j), body: JSON.stringify(p) })),
+        );
+        if (r.failed.length > 0)
+          throw new Error(`sendBatch failed: ${JSON.stringify(r.failed[0])}`);
       });
     },
     async consume(handler: PayloadHandler, concurrency: number): Promise<RunningConsumer> {

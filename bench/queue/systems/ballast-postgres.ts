@@ -27,7 +27,10 @@ export const ballastPostgres: QueueSystem = {
   async open(run) {
     const schema = `bench_ballast_${run}`;
     await dropSchema(schema);
-    const ballast = await openBallast({ store: pgUrlWith('schema', schema), retentionSweepMs: 0 }).catch(async (error: unknown) => {
+    const ballast = await openBallast({
+      store: pgUrlWith('schema', schema),
+      retentionSweepMs: 0,
+    }).catch(async (error: unknown) => {
       await dropSchema(schema);
       throw error;
     });

@@ -29,14 +29,19 @@ const CHILD = join(ROOT, 'bench', 'queue', 'server-child.ts');
 function startChild(storeUrl: string): Promise<{ child: ChildProcess; url: string }> {
   // BENCH_SERVER_NODE_ARGS adds flags for the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-server".
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--import', 'tsx', ...extra, CHILD, storeUrl], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...extra, CHILD, storeUrl], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server child did not start within ${START_TIMEOUT_MS} ms: ${stderr.trim()}`));
+      reject(
+        new Error(`server child did not start within ${START_TIMEOUT_MS} ms: ${stderr.trim()}`),
+      );
     }, START_TIMEOUT_MS);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -52,7 +57,11 @@ function startChild(storeUrl: string): Promise<{ child: ChildProcess; url: strin
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server child exited with ${code}: ${stderr.trim().split('\n').slice(0, 5).join(' | ')}`));
+      reject(
+        new Error(
+          `server child exited with ${code}: ${stderr.trim().split('\n').slice(0, 5).join(' | ')}`,
+        ),
+      );
     });
   });
 }
@@ -74,11 +83,16 @@ function stopChild(child: ChildProcess): Promise<void> {
 export const ballastServer: QueueSystem = {
   id: 'ballast-server',
   async facts() {
-    if (!existsSync(join(ROOT, 'src', 'server', 'serve.ts'))) throw new Error('src/server/serve.ts does not exist yet');
+    if (!existsSync(join(ROOT, 'src', 'server', 'serve.ts')))
+      throw new Error('src/server/serve.ts does not exist yet');
     const sqlite = sqliteVersion();
     return {
       label: `Ballast ${ballastVersion()} server on SQLite ${sqlite}, via @aws-sdk/client-sqs ${packageVersion('@aws-sdk/client-sqs')}`,
-      versions: { ballast: ballastVersion(), sqlite, '@aws-sdk/client-sqs': packageVersion('@aws-sdk/client-sqs') },
+      versions: {
+        ballast: ballastVersion(),
+        sqlite,
+        '@aws-sdk/client-sqs': packageVersion('@aws-sdk/client-sqs'),
+      },
       durability:
         'Sends durable per ack: an HTTP 200 to SendMessage(Batch) is sent after the SQLite commit and the WAL fdatasync; DeleteMessageBatch answers at commit (survives kill -9; a power loss can only bring deleted messages back).',
       bulkMethod: `\`SendMessageBatch\` of 10 entries, ${BATCHES_IN_FLIGHT} requests in flight`,
@@ -95,10 +109,12 @@ export const ballastServer: QueueSystem = {
     // The SDK warns once that its 2027 releases will need Node 22; the benchmark output is not the place.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const dir = mkdtempSync(join(tmpdir(), `ballast-bench-server-${run}-`));
-    const { child, url } = await startChild(`sqlite:${join(dir, 'bench.db')}`).catch((error: unknown) => {
-      rmSync(dir, { recursive: true, force: true });
-      throw error;
-    });
+    const { child, url } = await startChild(`sqlite:${join(dir, 'bench.db')}`).catch(
+      (error: unknown) => {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      },
+    );
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
     const sqs = new SQSClient({
       endpoint: url,
@@ -109,7 +125,12 @@ export const ballastServer: QueueSystem = {
     });
     return {
       async queue(phase) {
-        const created = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${phase}`, Attributes: { VisibilityTimeout: '30' } }));
+        const created = await sqs.send(
+          new CreateQueueCommand({
+            QueueName: `bench-${phase}`,
+            Attributes: { VisibilityTimeout: '30' },
+          }),
+        );
         const QueueUrl = created.QueueUrl!;
         const q: BenchQueue = {
           async send(p: Payload) {
@@ -121,10 +142,14 @@ export const ballastServer: QueueSystem = {
               const r = await sqs.send(
                 new SendMessageBatchCommand({
                   QueueUrl,
-                  Entries: batches[i]!.map((p, j) => ({ Id: String(j), MessageBody: JSON.stringify(p) })),
+                  Entries: batches[i]!.map((p, j) => ({
+                    Id: String(j),
+                    MessageBody: JSON.stringify(p),
+                  })),
                 }),
               );
-              if (r.Failed && r.Failed.length > 0) throw new Error(`SendMessageBatch failed: ${JSON.stringify(r.Failed[0])}`);
+              if (r.Failed && r.Failed.length > 0)
+                throw new Error(`SendMessageBatch failed: ${JSON.stringify(r.Failed[0])}`);
             });
           },
           async consume(handler, concurrency): Promise<RunningConsumer> {
@@ -132,19 +157,30 @@ export const ballastServer: QueueSystem = {
             const worker = async (): Promise<void> => {
               while (!abort.signal.aborted) {
                 try {
-                  const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }), {
-                    abortSignal: abort.signal,
-                  });
+                  const r = await sqs.send(
+                    new ReceiveMessageCommand({
+                      QueueUrl,
+                      MaxNumberOfMessages: 10,
+                      WaitTimeSeconds: 1,
+                    }),
+                    {
+                      abortSignal: abort.signal,
+                    },
+                  );
                   const messages = r.Messages ?? [];
                   if (messages.length === 0) continue;
                   for (const m of messages) handler(JSON.parse(m.Body!) as Payload);
                   const d = await sqs.send(
                     new DeleteMessageBatchCommand({
                       QueueUrl,
-                      Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+                      Entries: messages.map((m, i) => ({
+                        Id: String(i),
+                        ReceiptHandle: m.ReceiptHandle!,
+                      })),
                     }),
                   );
-                  if (d.Failed && d.Failed.length > 0) console.error(`DeleteMessageBatch failed: ${JSON.stringify(d.Failed[0])}`);
+                  if (d.Failed && d.Failed.length > 0)
+                    console.error(`DeleteMessageBatch failed: ${JSON.stringify(d.Failed[0])}`);
                 } catch (error) {
                   if (abort.signal.aborted) return;
                   console.error(`ballast-server worker: ${(error as Error).message}`);
@@ -163,7 +199,11 @@ export const ballastServer: QueueSystem = {
             const r = await sqs.send(
               new GetQueueAttributesCommand({
                 QueueUrl,
-                AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+                AttributeNames: [
+                  'ApproximateNumberOfMessages',
+                  'ApproximateNumberOfMessagesNotVisible',
+                  'ApproximateNumberOfMessagesDelayed',
+                ],
               }),
             );
             const a = r.Attributes ?? {};

@@ -24,9 +24,13 @@ export const ballastSqlite: QueueSystem = {
     const sqlite = sqliteVersion();
     return {
       label: `Ballast ${ballastVersion()} on SQLite ${sqlite} (in process)`,
-      versions: { ballast: ballastVersion(), sqlite, 'better-sqlite3': packageVersion('better-sqlite3') },
+      versions: {
+        ballast: ballastVersion(),
+        sqlite,
+        'better-sqlite3': packageVersion('better-sqlite3'),
+      },
       durability:
-        'Sends durable per ack: every acknowledged send is fdatasync\'ed (WAL file, on the thread pool) before its promise resolves (group commit: many calls share one fsync). Receives (claims) and deletes commit without an fsync: they survive a process crash (kill -9); a power loss can only undo the last of them, which makes those messages visible and delivered again (at-least-once).',
+        "Sends durable per ack: every acknowledged send is fdatasync'ed (WAL file, on the thread pool) before its promise resolves (group commit: many calls share one fsync). Receives (claims) and deletes commit without an fsync: they survive a process crash (kill -9); a power loss can only undo the last of them, which makes those messages visible and delivered again (at-least-once).",
       bulkMethod: BALLAST_BULK_METHOD,
       consumeMethod: BALLAST_CONSUME_METHOD,
       notes: ['Store file in a fresh temporary directory per run, removed afterwards.'],
@@ -34,7 +38,10 @@ export const ballastSqlite: QueueSystem = {
   },
   async open(run) {
     const dir = mkdtempSync(join(tmpdir(), `ballast-bench-${run}-`));
-    const ballast = await openBallast({ store: `sqlite:${join(dir, 'bench.db')}`, retentionSweepMs: 0 }).catch((error: unknown) => {
+    const ballast = await openBallast({
+      store: `sqlite:${join(dir, 'bench.db')}`,
+      retentionSweepMs: 0,
+    }).catch((error: unknown) => {
       rmSync(dir, { recursive: true, force: true });
       throw error;
     });

@@ -34,11 +34,20 @@ export const bullmq: QueueSystem = {
   id: 'bullmq',
   async facts() {
     const redis = await redisFacts();
-    const persistent = redis.appendonly === 'yes' ? `AOF on, appendfsync ${redis.appendfsync}` : redis.save ? `RDB snapshots only (save "${redis.save}")` : 'no RDB snapshots, no AOF';
+    const persistent =
+      redis.appendonly === 'yes'
+        ? `AOF on, appendfsync ${redis.appendfsync}`
+        : redis.save
+          ? `RDB snapshots only (save "${redis.save}")`
+          : 'no RDB snapshots, no AOF';
     const durable = redis.appendonly === 'yes' && redis.appendfsync === 'always';
     return {
       label: `BullMQ ${packageVersion('bullmq')} on Redis ${redis.version}`,
-      versions: { bullmq: packageVersion('bullmq'), ioredis: packageVersion('ioredis'), redis: redis.version },
+      versions: {
+        bullmq: packageVersion('bullmq'),
+        ioredis: packageVersion('ioredis'),
+        redis: redis.version,
+      },
       durability: durable
         ? `Durable per ack: Redis runs with AOF and appendfsync always.`
         : `**Not durable**: this Redis keeps ${persistent} — acknowledged adds and completions live only in memory; a Redis crash or restart loses them.`,
@@ -63,7 +72,8 @@ export const bullmq: QueueSystem = {
             await queue.add('bench', p);
           },
           async sendBulk(payloads: Payload[]) {
-            for (const chunk of chunks(payloads, BULK)) await queue.addBulk(chunk.map((data) => ({ name: 'bench', data })));
+            for (const chunk of chunks(payloads, BULK))
+              await queue.addBulk(chunk.map((data) => ({ name: 'bench', data })));
           },
           async consume(handler, concurrency): Promise<RunningConsumer> {
             const worker = new Worker(
@@ -77,7 +87,13 @@ export const bullmq: QueueSystem = {
             return { stop: () => worker.close() };
           },
           async remaining() {
-            const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
+            const c = await queue.getJobCounts(
+              'wait',
+              'active',
+              'delayed',
+              'prioritized',
+              'waiting-children',
+            );
             return Object.values(c).reduce((a, b) => a + b, 0);
           },
           async dispose() {

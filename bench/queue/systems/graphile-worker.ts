@@ -38,13 +38,19 @@ function graphileWorker(variant: Variant, maxRuns?: number): QueueSystem {
             ? `preset.worker.localQueue.size: ${variant.preset.localQueue.size}, completeJobBatchDelay: 0`
             : 'default preset'
         } })\`; done = no row left in \`_private_jobs\` (graphile-worker deletes completed jobs)`,
-        notes: [`Fresh schema \`bench_${variant.id.replace(/-/g, '_')}_<run>\` per run, dropped afterwards; a new runner is started for each consume phase.`],
+        notes: [
+          `Fresh schema \`bench_${variant.id.replace(/-/g, '_')}_<run>\` per run, dropped afterwards; a new runner is started for each consume phase.`,
+        ],
       };
     },
     async open(runNo) {
       const schema = `bench_${variant.id.replace(/-/g, '_')}_${runNo}`;
       await dropSchema(schema);
-      const utils: WorkerUtils = await makeWorkerUtils({ connectionString: PG_URL, schema, logger: quiet });
+      const utils: WorkerUtils = await makeWorkerUtils({
+        connectionString: PG_URL,
+        schema,
+        logger: quiet,
+      });
       await utils.migrate();
       const jobs = `"${schema}"._private_jobs`;
       const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
@@ -55,7 +61,8 @@ function graphileWorker(variant: Variant, maxRuns?: number): QueueSystem {
               await utils.addJob('bench', p);
             },
             async sendBulk(payloads: Payload[]) {
-              for (const chunk of chunks(payloads, BULK)) await utils.addJobs(chunk.map((payload) => ({ identifier: 'bench', payload })));
+              for (const chunk of chunks(payloads, BULK))
+                await utils.addJobs(chunk.map((payload) => ({ identifier: 'bench', payload })));
             },
             async consume(handler, concurrency): Promise<RunningConsumer> {
               const runner = await run({
@@ -74,7 +81,8 @@ function graphileWorker(variant: Variant, maxRuns?: number): QueueSystem {
               return { stop: () => runner.stop() };
             },
             async remaining() {
-              return (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${jobs}`)).rows[0]!.n;
+              return (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${jobs}`))
+                .rows[0]!.n;
             },
             async dispose() {
               await admin.query(`DELETE FROM ${jobs}`);
@@ -104,9 +112,16 @@ export const graphileWorkerTuned = graphileWorker({
  * (40 × 10): checks that Ballast's larger claims are not the whole difference.
  */
 export const graphileWorkerLargeQueue = graphileWorker(
-  { id: 'graphile-worker-lq400', tuning: 'localQueue.size=400, completeJobBatchDelay=0', preset: { localQueue: { size: 400 }, completeJobBatchDelay: 0 } },
+  {
+    id: 'graphile-worker-lq400',
+    tuning: 'localQueue.size=400, completeJobBatchDelay=0',
+    preset: { localQueue: { size: 400 }, completeJobBatchDelay: 0 },
+  },
   1,
 );
 
 /** graphile-worker with its defaults. */
-export const graphileWorkerDefaults = graphileWorker({ id: 'graphile-worker-defaults', tuning: 'defaults', preset: {} }, 1);
+export const graphileWorkerDefaults = graphileWorker(
+  { id: 'graphile-worker-defaults', tuning: 'defaults', preset: {} },
+  1,
+);

@@ -42,7 +42,13 @@ function pgBoss(variant: Variant): QueueSystem {
     async open(runNo) {
       const schema = `bench_${variant.id.replace(/-/g, '_')}_${runNo}`;
       await dropSchema(schema);
-      const boss = new PgBoss({ connectionString: PG_URL, schema, schedule: false, supervise: false, max: 12 });
+      const boss = new PgBoss({
+        connectionString: PG_URL,
+        schema,
+        schedule: false,
+        supervise: false,
+        max: 12,
+      });
       boss.on('error', (error: Error) => console.error(`pg-boss error: ${error.message}`));
       await boss.start();
       const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
@@ -56,14 +62,19 @@ function pgBoss(variant: Variant): QueueSystem {
               await boss.send(name, p as unknown as object);
             },
             async sendBulk(payloads: Payload[]) {
-              for (const chunk of chunks(payloads, BULK)) await boss.insert(chunk.map((data) => ({ name, data })));
+              for (const chunk of chunks(payloads, BULK))
+                await boss.insert(chunk.map((data) => ({ name, data })));
             },
             async consume(handler, concurrency): Promise<RunningConsumer> {
               const workers = variant.workers === 0 ? concurrency : variant.workers;
               for (let i = 0; i < workers; i++) {
-                await boss.work<Payload>(name, { batchSize: variant.batchSize, pollingIntervalSeconds: POLL_SECONDS }, async (jobs) => {
-                  for (const job of jobs) handler(job.data);
-                });
+                await boss.work<Payload>(
+                  name,
+                  { batchSize: variant.batchSize, pollingIntervalSeconds: POLL_SECONDS },
+                  async (jobs) => {
+                    for (const job of jobs) handler(job.data);
+                  },
+                );
               }
               return {
                 async stop() {
@@ -98,7 +109,17 @@ function pgBoss(variant: Variant): QueueSystem {
 }
 
 /** Like for like: 10 independent work() loops of one job each (concurrency 10). */
-export const pgBossSingle = pgBoss({ id: 'pg-boss', workers: 0, batchSize: 1, describe: '`work()` registered once per unit of concurrency (10 loops), batchSize 1' });
+export const pgBossSingle = pgBoss({
+  id: 'pg-boss',
+  workers: 0,
+  batchSize: 1,
+  describe: '`work()` registered once per unit of concurrency (10 loops), batchSize 1',
+});
 
 /** pg-boss's batched way, as in reference/queue-peers.md: one work() loop fetching 100 jobs. */
-export const pgBossBatch = pgBoss({ id: 'pg-boss-batch100', workers: 1, batchSize: 100, describe: 'one `work()` loop with batchSize 100' });
+export const pgBossBatch = pgBoss({
+  id: 'pg-boss-batch100',
+  workers: 1,
+  batchSize: 100,
+  describe: 'one `work()` loop with batchSize 100',
+});

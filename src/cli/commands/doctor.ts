@@ -43,24 +43,55 @@ export async function doctorCommand(args: string[], io: Output): Promise<number>
   const json = args.includes('--json');
   try {
     const { values, positionals } = parse(args, FLAGS);
-    if (values.help) return io.out(DOCTOR_USAGE), 0;
-    if (values.rules) return io.out(rulesTable(json)), 0;
+    if (values.help) return (io.out(DOCTOR_USAGE), 0);
+    if (values.rules) return (io.out(rulesTable(json)), 0);
     const failOn = (values['fail-on'] ?? 'high') as FailOn;
-    if (!FAIL_ON.includes(failOn)) throw new BallastError('InvalidParameterValue', `--fail-on must be one of ${FAIL_ON.join(', ')} (got ${values['fail-on']})`);
-    if (values.store !== undefined) throw new BallastError('InvalidParameterValue', 'ballast doctor reads a topology file or a server (--server URL), not a store');
-    if (positionals.length > 1) throw new BallastError('InvalidParameterValue', `at most one FILE (got ${positionals.length})\n${DOCTOR_USAGE}`);
+    if (!FAIL_ON.includes(failOn))
+      throw new BallastError(
+        'InvalidParameterValue',
+        `--fail-on must be one of ${FAIL_ON.join(', ')} (got ${values['fail-on']})`,
+      );
+    if (values.store !== undefined)
+      throw new BallastError(
+        'InvalidParameterValue',
+        'ballast doctor reads a topology file or a server (--server URL), not a store',
+      );
+    if (positionals.length > 1)
+      throw new BallastError(
+        'InvalidParameterValue',
+        `at most one FILE (got ${positionals.length})\n${DOCTOR_USAGE}`,
+      );
     const [file] = positionals;
-    if (file === undefined && values.server === undefined) throw new BallastError('MissingParameter', `give a topology FILE, --server URL, or both\n${DOCTOR_USAGE}`);
+    if (file === undefined && values.server === undefined)
+      throw new BallastError(
+        'MissingParameter',
+        `give a topology FILE, --server URL, or both\n${DOCTOR_USAGE}`,
+      );
     const topology = await load(file, values.server);
     const findings = analyse(topology);
     if (json) io.out(JSON.stringify({ findings, summary: summarise(findings) }, null, 2));
-    else io.out(`ballast doctor: ${[file, values.server].filter(Boolean).join(' + ')} — ${inventory(topology)}\n\n${formatFindings(findings)}`);
+    else
+      io.out(
+        `ballast doctor: ${[file, values.server].filter(Boolean).join(' + ')} — ${inventory(topology)}\n\n${formatFindings(findings)}`,
+      );
     return failOn !== 'never' && findings.some((f) => atLeast(f.risk, failOn as Risk)) ? 1 : 0;
   } catch (error) {
     if (!isBallastError(error)) throw error;
     // Bad input is the caller's to fix: the problems, exit 2, never a stack trace.
     io.err(`ballast doctor: ${error.message}`);
-    if (json) io.out(JSON.stringify({ errors: error instanceof TopologyError ? error.problems : [{ path: '', message: error.message }] }, null, 2));
+    if (json)
+      io.out(
+        JSON.stringify(
+          {
+            errors:
+              error instanceof TopologyError
+                ? error.problems
+                : [{ path: '', message: error.message }],
+          },
+          null,
+          2,
+        ),
+      );
     return 2;
   }
 }
@@ -73,8 +104,16 @@ async function load(file: string | undefined, server: string | undefined): Promi
   return merge ? merge(EMPTY_TOPOLOGY) : EMPTY_TOPOLOGY;
 }
 
-function credentialsFromEnv(): { credentials?: { accessKeyId: string; secretAccessKey: string }; region?: string } {
-  const { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_REGION: region, AWS_DEFAULT_REGION: fallback } = process.env;
+function credentialsFromEnv(): {
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  region?: string;
+} {
+  const {
+    AWS_ACCESS_KEY_ID: id,
+    AWS_SECRET_ACCESS_KEY: secret,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: fallback,
+  } = process.env;
   return {
     ...(id && secret ? { credentials: { accessKeyId: id, secretAccessKey: secret } } : {}),
     ...(region || fallback ? { region: (region || fallback) as string } : {}),
@@ -98,5 +137,8 @@ function inventory(t: Topology): string {
 
 function rulesTable(json: boolean): string {
   if (json) return JSON.stringify(DOCTOR_RULES, null, 2);
-  return table([['ID', 'RISK', 'CHECKS FOR'], ...DOCTOR_RULES.map((r) => [r.id, r.risk, r.note ? `${r.title} (${r.note})` : r.title])]);
+  return table([
+    ['ID', 'RISK', 'CHECKS FOR'],
+    ...DOCTOR_RULES.map((r) => [r.id, r.risk, r.note ? `${r.title} (${r.note})` : r.title]),
+  ]);
 }

@@ -33,7 +33,8 @@ const FLAGS = {
 
 /** JSON text from an argument: the text itself, or `@path` for a file's contents. */
 function jsonArg(value: string | undefined, what: string): unknown {
-  if (value === undefined) throw new BallastError('MissingParameter', `${what} is required\n${EVENTS_USAGE}`);
+  if (value === undefined)
+    throw new BallastError('MissingParameter', `${what} is required\n${EVENTS_USAGE}`);
   const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
   try {
     return JSON.parse(text);
@@ -45,7 +46,11 @@ function jsonArg(value: string | undefined, what: string): unknown {
 function timeArg(value: string | undefined, name: string): number {
   if (value === undefined) throw new BallastError('MissingParameter', `--${name} is required`);
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new BallastError('InvalidParameterValue', `--${name} must be ISO 8601 or epoch ms, got ${value}`);
+  if (!Number.isFinite(ms))
+    throw new BallastError(
+      'InvalidParameterValue',
+      `--${name} must be ISO 8601 or epoch ms, got ${value}`,
+    );
   return ms;
 }
 
@@ -53,17 +58,26 @@ function timeArg(value: string | undefined, name: string): number {
 export async function eventsCommand(args: string[], io: Output): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(rest, FLAGS);
-  if (sub === undefined || values.help) return io.out(EVENTS_USAGE), sub === undefined ? 2 : 0;
-  const print = (value: unknown, text: () => string): void => io.out(values.json ? JSON.stringify(value, null, 2) : text());
+  if (sub === undefined || values.help) return (io.out(EVENTS_USAGE), sub === undefined ? 2 : 0);
+  const print = (value: unknown, text: () => string): void =>
+    io.out(values.json ? JSON.stringify(value, null, 2) : text());
   // Pure commands need no store.
   if (sub === 'test-pattern') {
-    const matches = testEventPattern(jsonArg(positionals[0], 'PATTERN') as object, jsonArg(positionals[1], 'EVENT'));
+    const matches = testEventPattern(
+      jsonArg(positionals[0], 'PATTERN') as object,
+      jsonArg(positionals[1], 'EVENT'),
+    );
     print({ matches }, () => (matches ? 'match' : 'no match'));
     return matches ? 0 : 1;
   }
   if (sub === 'explain' && values.rule === undefined) {
-    const e = explainEventPattern(jsonArg(positionals[0], 'PATTERN') as object, jsonArg(positionals[1], 'EVENT'));
-    print(e, () => [e.matches ? 'match' : 'no match', ...e.reasons.map((r) => `  ${r}`)].join('\n'));
+    const e = explainEventPattern(
+      jsonArg(positionals[0], 'PATTERN') as object,
+      jsonArg(positionals[1], 'EVENT'),
+    );
+    print(e, () =>
+      [e.matches ? 'match' : 'no match', ...e.reasons.map((r) => `  ${r}`)].join('\n'),
+    );
     return e.matches ? 0 : 1;
   }
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
@@ -96,12 +110,22 @@ async function run(
         },
       ]);
       const [entry] = r.entries;
-      print(r, () => (entry && 'eventId' in entry ? entry.eventId : `${entry?.errorCode}: ${entry?.errorMessage}`));
+      print(r, () =>
+        entry && 'eventId' in entry ? entry.eventId : `${entry?.errorCode}: ${entry?.errorMessage}`,
+      );
       return r.failedEntryCount === 0 ? 0 : 1;
     }
     case 'rules': {
-      const { rules } = await b.bus.listRules({ ...onBus, ...(values.prefix ? { namePrefix: values.prefix } : {}) });
-      print(rules, () => table([['NAME', 'STATE', 'PATTERN / SCHEDULE'], ...rules.map((r) => [r.name, r.state, r.eventPattern ?? r.scheduleExpression ?? ''])]));
+      const { rules } = await b.bus.listRules({
+        ...onBus,
+        ...(values.prefix ? { namePrefix: values.prefix } : {}),
+      });
+      print(rules, () =>
+        table([
+          ['NAME', 'STATE', 'PATTERN / SCHEDULE'],
+          ...rules.map((r) => [r.name, r.state, r.eventPattern ?? r.scheduleExpression ?? '']),
+        ]),
+      );
       return 0;
     }
     case 'targets': {
@@ -112,14 +136,24 @@ async function run(
     }
     case 'explain': {
       const rule = await b.bus.describeRule(values.rule!, onBus);
-      if (rule.eventPattern === undefined) throw new BallastError('InvalidParameterValue', `rule ${rule.name} has no event pattern`);
+      if (rule.eventPattern === undefined)
+        throw new BallastError('InvalidParameterValue', `rule ${rule.name} has no event pattern`);
       const e = explainEventPattern(rule.eventPattern, jsonArg(positionals[0], 'EVENT'));
-      print(e, () => [`${rule.name}: ${e.matches ? 'match' : 'no match'}`, ...e.reasons.map((r) => `  ${r}`)].join('\n'));
+      print(e, () =>
+        [
+          `${rule.name}: ${e.matches ? 'match' : 'no match'}`,
+          ...e.reasons.map((r) => `  ${r}`),
+        ].join('\n'),
+      );
       return e.matches ? 0 : 1;
     }
     case 'trace': {
       const trace = await b.bus.trace(positionals[0] ?? '');
-      if (!trace) throw new BallastError('ResourceNotFoundException', `no stored event ${positionals[0] ?? ''} (unknown, or past the trace retention)`);
+      if (!trace)
+        throw new BallastError(
+          'ResourceNotFoundException',
+          `no stored event ${positionals[0] ?? ''} (unknown, or past the trace retention)`,
+        );
       print(trace, () =>
         [
           `event ${trace.event.eventId} on bus ${trace.event.busId}, ${trace.dispatched ? 'dispatched' : 'waiting for dispatch'}, ${trace.deliveries.length} deliveries`,
@@ -127,7 +161,13 @@ async function run(
             ['RULE', 'TARGET', 'STATE', 'ATTEMPTS', 'LAST ERROR'],
             ...trace.deliveries.map((d) => {
               const last = d.history.at(-1);
-              return [d.ruleId, d.targetId, d.state, d.attempts, last && !last.ok ? `${last.error}: ${last.message}` : ''];
+              return [
+                d.ruleId,
+                d.targetId,
+                d.state,
+                d.attempts,
+                last && !last.ok ? `${last.error}: ${last.message}` : '',
+              ];
             }),
           ]),
         ].join('\n'),
@@ -138,13 +178,27 @@ async function run(
       const [action, name] = positionals;
       if (action === 'list' || action === undefined) {
         const { archives } = await b.bus.archives.list();
-        print(archives, () => table([['NAME', 'EVENTS', 'BYTES', 'RETENTION DAYS', 'PATTERN'], ...archives.map((a) => [a.archiveName, a.eventCount, a.sizeBytes, a.retentionDays, a.eventPattern ?? '(all)'])]));
+        print(archives, () =>
+          table([
+            ['NAME', 'EVENTS', 'BYTES', 'RETENTION DAYS', 'PATTERN'],
+            ...archives.map((a) => [
+              a.archiveName,
+              a.eventCount,
+              a.sizeBytes,
+              a.retentionDays,
+              a.eventPattern ?? '(all)',
+            ]),
+          ]),
+        );
         return 0;
       }
-      if (name === undefined) throw new BallastError('MissingParameter', `archive ${action} needs a NAME`);
+      if (name === undefined)
+        throw new BallastError('MissingParameter', `archive ${action} needs a NAME`);
       if (action === 'create') {
         const r = await b.bus.archives.create(name, b.bus.busArn(values.bus ?? 'default'), {
-          ...(values.pattern ? { eventPattern: JSON.stringify(jsonArg(values.pattern, '--pattern')) } : {}),
+          ...(values.pattern
+            ? { eventPattern: JSON.stringify(jsonArg(values.pattern, '--pattern')) }
+            : {}),
           retentionDays: intFlag(values['retention-days'], 'retention-days', 0, 0, 36_500),
         });
         print(r, () => r.archiveArn);
@@ -154,12 +208,18 @@ async function run(
         await b.bus.archives.delete(name);
         return 0;
       }
-      throw new BallastError('InvalidParameterValue', `unknown archive action ${action}\n${EVENTS_USAGE}`);
+      throw new BallastError(
+        'InvalidParameterValue',
+        `unknown archive action ${action}\n${EVENTS_USAGE}`,
+      );
     }
     case 'replay':
       return replay(b, positionals[0], values, io, print);
     default:
-      throw new BallastError('InvalidParameterValue', `unknown events command ${sub}\n${EVENTS_USAGE}`);
+      throw new BallastError(
+        'InvalidParameterValue',
+        `unknown events command ${sub}\n${EVENTS_USAGE}`,
+      );
   }
 }
 
@@ -170,7 +230,8 @@ async function replay(
   io: Output,
   print: (value: unknown, text: () => string) => void,
 ): Promise<number> {
-  if (archive === undefined) throw new BallastError('MissingParameter', `replay needs an ARCHIVE\n${EVENTS_USAGE}`);
+  if (archive === undefined)
+    throw new BallastError('MissingParameter', `replay needs an ARCHIVE\n${EVENTS_USAGE}`);
   const a = await b.bus.archives.describe(archive);
   const from = timeArg(values.from, 'from');
   const to = timeArg(values.to, 'to');
@@ -181,7 +242,12 @@ async function replay(
     eventSourceArn: a.archiveArn,
     eventStartTime: from,
     eventEndTime: to,
-    destination: { arn: a.eventSourceArn, ...(values.rules ? { filterArns: values.rules.split(',').map((r) => b.bus.ruleArn(r, busName)) } : {}) },
+    destination: {
+      arn: a.eventSourceArn,
+      ...(values.rules
+        ? { filterArns: values.rules.split(',').map((r) => b.bus.ruleArn(r, busName)) }
+        : {}),
+    },
   });
   // The bar's total: the archive's events in the window are at most its event count.
   const done = b.bus.replays.wait(name);
@@ -194,6 +260,10 @@ async function replay(
   }
   const r = await done;
   if (io.tty) process.stderr.write('\n');
-  print(r, () => `${r.state}: replayed ${r.replayedEvents} events${r.stateReason ? ` (${r.stateReason})` : ''}`);
+  print(
+    r,
+    () =>
+      `${r.state}: replayed ${r.replayedEvents} events${r.stateReason ? ` (${r.stateReason})` : ''}`,
+  );
   return r.state === 'COMPLETED' ? 0 : 1;
 }

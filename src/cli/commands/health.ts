@@ -31,47 +31,89 @@ const FLAGS = {
 export async function healthCommand(args: string[], io: Output): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parse(rest, FLAGS);
-  if (values.help || sub === undefined || sub === '--help' || sub === '-h') return io.out(HEALTH_USAGE), sub === undefined ? 2 : 0;
+  if (values.help || sub === undefined || sub === '--help' || sub === '-h')
+    return (io.out(HEALTH_USAGE), sub === undefined ? 2 : 0);
   if (sub === 'run') return run(values, io);
   if (sub === 'show') return show(values, io);
   if (sub === 'aggregate') return aggregate(values, io);
-  throw new BallastError('InvalidParameterValue', `unknown health command "${sub}"\n${HEALTH_USAGE}`);
+  throw new BallastError(
+    'InvalidParameterValue',
+    `unknown health command "${sub}"\n${HEALTH_USAGE}`,
+  );
 }
 
 type Flags = ReturnType<typeof parse<typeof FLAGS>>['values'];
 
 async function run(values: Flags, io: Output): Promise<number> {
-  if (!values.config) throw new BallastError('MissingParameter', `--config FILE is required\n${HEALTH_USAGE}`);
+  if (!values.config)
+    throw new BallastError('MissingParameter', `--config FILE is required\n${HEALTH_USAGE}`);
   const port = intFlag(values.port, 'port', 8080, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
-  const [{ HealthService }, { healthRoutes }] = await Promise.all([import('../../health/service.js'), import('../../health/routes.js')]);
+  const [{ HealthService }, { healthRoutes }] = await Promise.all([
+    import('../../health/service.js'),
+    import('../../health/routes.js'),
+  ]);
   const service = await HealthService.start({
     configPath: values.config,
     ...(values['snapshot-file'] ? { snapshotFile: values['snapshot-file'] } : {}),
     onError: (message) => io.err(`ballast health: ${message}`),
   });
   const routes = healthRoutes(() => service.source());
-  await serveUntilSignal(routes, host, port, io, (url) => `probing ${service.config.endpoints.length} endpoints every ${service.config.intervalMs} ms; snapshots on ${url}/v1/health/snapshot`);
+  await serveUntilSignal(
+    routes,
+    host,
+    port,
+    io,
+    (url) =>
+      `probing ${service.config.endpoints.length} endpoints every ${service.config.intervalMs} ms; snapshots on ${url}/v1/health/snapshot`,
+  );
   await service.stop();
   return 0;
 }
 
 async function aggregate(values: Flags, io: Output): Promise<number> {
-  const checkers = (values.from ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-  if (checkers.length === 0) throw new BallastError('MissingParameter', `--from URL[,URL…] is required\n${HEALTH_USAGE}`);
+  const checkers = (values.from ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (checkers.length === 0)
+    throw new BallastError('MissingParameter', `--from URL[,URL…] is required\n${HEALTH_USAGE}`);
   const share = values.share === undefined ? 0.5 : Number(values.share);
-  if (!(share > 0 && share <= 1)) throw new BallastError('InvalidParameterValue', `--share must be above 0 and at most 1, got ${values.share}`);
-  const [{ AggregateService }, { healthRoutes }] = await Promise.all([import('../../health/aggregate-service.js'), import('../../health/routes.js')]);
-  const service = new AggregateService({ checkers, healthyShare: share, intervalMs: intFlag(values.every, 'every', 1_000, 100, 3_600_000) });
+  if (!(share > 0 && share <= 1))
+    throw new BallastError(
+      'InvalidParameterValue',
+      `--share must be above 0 and at most 1, got ${values.share}`,
+    );
+  const [{ AggregateService }, { healthRoutes }] = await Promise.all([
+    import('../../health/aggregate-service.js'),
+    import('../../health/routes.js'),
+  ]);
+  const service = new AggregateService({
+    checkers,
+    healthyShare: share,
+    intervalMs: intFlag(values.every, 'every', 1_000, 100, 3_600_000),
+  });
   service.start();
   const routes = healthRoutes(() => service.source());
-  await serveUntilSignal(routes, values.host ?? '127.0.0.1', intFlag(values.port, 'port', 8081, 0, 65_535), io, (url) => `aggregating ${checkers.length} checkers; snapshots on ${url}/v1/health/snapshot`);
+  await serveUntilSignal(
+    routes,
+    values.host ?? '127.0.0.1',
+    intFlag(values.port, 'port', 8081, 0, 65_535),
+    io,
+    (url) => `aggregating ${checkers.length} checkers; snapshots on ${url}/v1/health/snapshot`,
+  );
   await service.stop();
   return 0;
 }
 
 /** Serves `routes` (plus `/healthz` → status) until SIGINT/SIGTERM. */
-async function serveUntilSignal(routes: Hono, host: string, port: number, io: Output, describe: (url: string) => string): Promise<void> {
+async function serveUntilSignal(
+  routes: Hono,
+  host: string,
+  port: number,
+  io: Output,
+  describe: (url: string) => string,
+): Promise<void> {
   const { serve } = await import('@hono/node-server');
   routes.get('/healthz', (c) => c.redirect('/v1/health/status'));
   const server = await new Promise<Server>((resolve, reject) => {
@@ -103,7 +145,9 @@ const COLOUR = { healthy: '\x1b[32m', unhealthy: '\x1b[31m', unknown: '\x1b[90m'
 /** The grid for one snapshot: a header line, then rows of `columns` marks. */
 export function renderGrid(view: JsonView, columns: number, colour: boolean): string {
   const { healthy, unhealthy, unknown } = view.counts;
-  const lines = [`${view.monitorId}  #${view.sequence}  ${view.time}  ● ${healthy} healthy  ✕ ${unhealthy} unhealthy  · ${unknown} unknown`];
+  const lines = [
+    `${view.monitorId}  #${view.sequence}  ${view.time}  ● ${healthy} healthy  ✕ ${unhealthy} unhealthy  · ${unknown} unknown`,
+  ];
   for (let i = 0; i < view.endpoints.length; i += columns) {
     lines.push(
       view.endpoints
@@ -124,15 +168,18 @@ async function show(values: Flags, io: Output): Promise<number> {
   for (;;) {
     let text: string;
     try {
-      const res = await fetch(`${base}/v1/health/snapshot.json`, { signal: AbortSignal.timeout(every) });
+      const res = await fetch(`${base}/v1/health/snapshot.json`, {
+        signal: AbortSignal.timeout(every),
+      });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       text = lastGrid = renderGrid((await res.json()) as JsonView, columns, colour);
     } catch (error) {
-      if (values.once) return io.err(`ballast health: cannot read ${base}: ${(error as Error).message}`), 1;
+      if (values.once)
+        return (io.err(`ballast health: cannot read ${base}: ${(error as Error).message}`), 1);
       // Statically stable: the last grid stays on screen, marked stale.
       text = `${lastGrid}\n(stale: cannot read ${base}: ${(error as Error).message})`;
     }
-    if (values.once) return io.out(text), 0;
+    if (values.once) return (io.out(text), 0);
     io.out(`\x1b[2J\x1b[H${text}`);
     await new Promise((r) => setTimeout(r, every));
   }

@@ -3,7 +3,8 @@ import { BallastError } from '../../core/errors.js';
 import { intFlag, parse, storeUrl } from '../args.js';
 import type { Output } from '../output.js';
 
-export const SEND_USAGE = 'ballast send QUEUE BODY [--group G] [--dedup-id D] [--delay S] [--store URL]';
+export const SEND_USAGE =
+  'ballast send QUEUE BODY [--group G] [--dedup-id D] [--delay S] [--store URL]';
 export const RECEIVE_USAGE =
   'ballast receive QUEUE [--max N] [--wait S] [--visibility-timeout S] [--keep] [--json] [--store URL]  (deletes what it prints unless --keep)';
 
@@ -15,15 +16,18 @@ export async function sendCommand(args: string[], io: Output): Promise<number> {
     delay: { type: 'string' },
   });
   const [queue, body] = positionals;
-  if (values.help) return io.out(SEND_USAGE), 0;
-  if (queue === undefined || body === undefined) throw new BallastError('MissingParameter', `usage: ${SEND_USAGE}`);
+  if (values.help) return (io.out(SEND_USAGE), 0);
+  if (queue === undefined || body === undefined)
+    throw new BallastError('MissingParameter', `usage: ${SEND_USAGE}`);
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     const q = await b.queues.get(queue);
     const r = await q.send(body, {
       ...(values.group !== undefined ? { groupId: values.group } : {}),
       ...(values['dedup-id'] !== undefined ? { deduplicationId: values['dedup-id'] } : {}),
-      ...(values.delay !== undefined ? { delaySeconds: intFlag(values.delay, 'delay', 0, 0, 900) } : {}),
+      ...(values.delay !== undefined
+        ? { delaySeconds: intFlag(values.delay, 'delay', 0, 0, 900) }
+        : {}),
     });
     io.out(values.json ? JSON.stringify(r) : r.messageId);
     return 0;
@@ -41,7 +45,7 @@ export async function receiveCommand(args: string[], io: Output): Promise<number
     keep: { type: 'boolean' },
   });
   const [queue] = positionals;
-  if (values.help) return io.out(RECEIVE_USAGE), 0;
+  if (values.help) return (io.out(RECEIVE_USAGE), 0);
   if (queue === undefined) throw new BallastError('MissingParameter', `usage: ${RECEIVE_USAGE}`);
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
@@ -50,7 +54,15 @@ export async function receiveCommand(args: string[], io: Output): Promise<number
       maxMessages: intFlag(values.max, 'max', 1, 1, 10),
       waitTimeSeconds: intFlag(values.wait, 'wait', 0, 0, 20),
       ...(values['visibility-timeout'] !== undefined
-        ? { visibilityTimeout: intFlag(values['visibility-timeout'], 'visibility-timeout', 30, 0, 43_200) }
+        ? {
+            visibilityTimeout: intFlag(
+              values['visibility-timeout'],
+              'visibility-timeout',
+              30,
+              0,
+              43_200,
+            ),
+          }
         : {}),
     });
     for (const m of messages) {

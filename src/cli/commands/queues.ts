@@ -26,7 +26,8 @@ export async function queuesCommand(args: string[], io: Output): Promise<number>
     return action === undefined && !values.help ? 2 : 0;
   }
   const needName = (): string => {
-    if (name === undefined) throw new BallastError('MissingParameter', `ballast queues ${action} needs a queue name`);
+    if (name === undefined)
+      throw new BallastError('MissingParameter', `ballast queues ${action} needs a queue name`);
     return name;
   };
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
@@ -43,9 +44,30 @@ export async function queuesCommand(args: string[], io: Output): Promise<number>
         await b.queues.create(needName(), {
           ...(values.fifo ? { fifo: true } : {}),
           ...(values['visibility-timeout'] !== undefined
-            ? { visibilityTimeout: intFlag(values['visibility-timeout'], 'visibility-timeout', 30, 0, 43_200) }
+            ? {
+                visibilityTimeout: intFlag(
+                  values['visibility-timeout'],
+                  'visibility-timeout',
+                  30,
+                  0,
+                  43_200,
+                ),
+              }
             : {}),
-          ...(dlq ? { deadLetterQueue: { queue: dlq, maxReceiveCount: intFlag(values['max-receive-count'], 'max-receive-count', 10, 1, 1000) } } : {}),
+          ...(dlq
+            ? {
+                deadLetterQueue: {
+                  queue: dlq,
+                  maxReceiveCount: intFlag(
+                    values['max-receive-count'],
+                    'max-receive-count',
+                    10,
+                    1,
+                    1000,
+                  ),
+                },
+              }
+            : {}),
         });
         io.out(`created ${name}`);
         return 0;

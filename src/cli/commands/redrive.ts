@@ -3,13 +3,14 @@ import { BallastError } from '../../core/errors.js';
 import { intFlag, parse, storeUrl } from '../args.js';
 import { type Output, progressBar } from '../output.js';
 
-export const REDRIVE_USAGE = 'ballast redrive DLQ [--to QUEUE] [--rate N] [--store URL]  (default: back to each message\'s source)';
+export const REDRIVE_USAGE =
+  "ballast redrive DLQ [--to QUEUE] [--rate N] [--store URL]  (default: back to each message's source)";
 
 /** `ballast redrive DLQ`: moves dead-lettered messages back, showing progress. */
 export async function redriveCommand(args: string[], io: Output): Promise<number> {
   const { values, positionals } = parse(args, { to: { type: 'string' }, rate: { type: 'string' } });
   const [dlq] = positionals;
-  if (values.help) return io.out(REDRIVE_USAGE), 0;
+  if (values.help) return (io.out(REDRIVE_USAGE), 0);
   if (dlq === undefined) throw new BallastError('MissingParameter', `usage: ${REDRIVE_USAGE}`);
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
@@ -18,7 +19,9 @@ export async function redriveCommand(args: string[], io: Output): Promise<number
     const handle = await b.queues.moveTasks.start({
       sourceArn: source.arn,
       ...(destination ? { destinationArn: destination } : {}),
-      ...(values.rate !== undefined ? { maxNumberOfMessagesPerSecond: intFlag(values.rate, 'rate', 500, 1, 500) } : {}),
+      ...(values.rate !== undefined
+        ? { maxNumberOfMessagesPerSecond: intFlag(values.rate, 'rate', 500, 1, 500) }
+        : {}),
     });
     const done = b.queues.moveTasks.wait(handle);
     let finished = false;
@@ -30,7 +33,9 @@ export async function redriveCommand(args: string[], io: Output): Promise<number
     }
     const task = await done;
     if (io.tty) process.stderr.write('\n');
-    io.out(`${task?.status ?? 'UNKNOWN'}: moved ${task?.moved ?? 0} of ${task?.toMove ?? 0}${task?.failureReason ? ` (${task.failureReason})` : ''}`);
+    io.out(
+      `${task?.status ?? 'UNKNOWN'}: moved ${task?.moved ?? 0} of ${task?.toMove ?? 0}${task?.failureReason ? ` (${task.failureReason})` : ''}`,
+    );
     return task?.status === 'COMPLETED' ? 0 : 1;
   } finally {
     await b.close();

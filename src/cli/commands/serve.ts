@@ -27,23 +27,37 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** JSON lines on stderr (pino) at `level`. */
 function serverLogger(level: string): ServerLogger {
-  if (!LOG_LEVELS.includes(level)) throw new BallastError('InvalidParameterValue', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${level}`);
+  if (!LOG_LEVELS.includes(level))
+    throw new BallastError(
+      'InvalidParameterValue',
+      `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${level}`,
+    );
   return pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
 }
 
 /** Parses BALLAST_ACCESS_KEYS into credentials. */
-function accessKeys(raw: string | undefined): { accessKeyId: string; secretAccessKey: string }[] | undefined {
+function accessKeys(
+  raw: string | undefined,
+): { accessKeyId: string; secretAccessKey: string }[] | undefined {
   if (!raw) return undefined;
   return raw.split(',').map((pair) => {
     const i = pair.indexOf(':');
-    if (i <= 0) throw new BallastError('InvalidParameterValue', 'BALLAST_ACCESS_KEYS must be id:secret pairs separated by commas');
+    if (i <= 0)
+      throw new BallastError(
+        'InvalidParameterValue',
+        'BALLAST_ACCESS_KEYS must be id:secret pairs separated by commas',
+      );
     return { accessKeyId: pair.slice(0, i).trim(), secretAccessKey: pair.slice(i + 1).trim() };
   });
 }
 
 /** A whole-number flag that is left to the server's default when absent. */
-const optionalInt = (value: string | undefined, name: string, min: number, max: number): number | undefined =>
-  value === undefined ? undefined : intFlag(value, name, 0, min, max);
+const optionalInt = (
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined => (value === undefined ? undefined : intFlag(value, name, 0, min, max));
 
 /** `ballast serve`: runs the server until SIGINT/SIGTERM, then shuts down gracefully. */
 export async function serveCommand(args: string[], io: Output): Promise<number> {
@@ -61,23 +75,41 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     'headers-timeout': { type: 'string' },
     'max-connections-per-client': { type: 'string' },
   });
-  if (values.help) return io.out(SERVE_USAGE), 0;
+  if (values.help) return (io.out(SERVE_USAGE), 0);
   const port = intFlag(values.port, 'port', 4566, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
   const credentials = accessKeys(process.env.BALLAST_ACCESS_KEYS);
   if (values['require-auth'] && !credentials) {
-    io.err('ballast serve: --require-auth is set but no access keys are configured: set BALLAST_ACCESS_KEYS="id:secret[,id:secret…]". Not starting.');
+    io.err(
+      'ballast serve: --require-auth is set but no access keys are configured: set BALLAST_ACCESS_KEYS="id:secret[,id:secret…]". Not starting.',
+    );
     return 2;
   }
   const warning = exposureWarning(host, credentials !== undefined);
   if (warning) io.err(warning);
   const metricsToken = values['metrics-token'] ?? (process.env.BALLAST_METRICS_TOKEN || undefined);
-  const requestTimeoutMs = optionalInt(values['request-timeout'], 'request-timeout', 100, 3_600_000);
-  const headersTimeoutMs = optionalInt(values['headers-timeout'], 'headers-timeout', 100, 3_600_000);
-  const maxConnectionsPerClient = optionalInt(values['max-connections-per-client'], 'max-connections-per-client', 0, 1_000_000);
+  const requestTimeoutMs = optionalInt(
+    values['request-timeout'],
+    'request-timeout',
+    100,
+    3_600_000,
+  );
+  const headersTimeoutMs = optionalInt(
+    values['headers-timeout'],
+    'headers-timeout',
+    100,
+    3_600_000,
+  );
+  const maxConnectionsPerClient = optionalInt(
+    values['max-connections-per-client'],
+    'max-connections-per-client',
+    0,
+    1_000_000,
+  );
   // --max-concurrent, else $BALLAST_MAX_CONCURRENT (as --store and $BALLAST_STORE); unset = no limit.
   const maxRaw = values['max-concurrent'] ?? (process.env.BALLAST_MAX_CONCURRENT || undefined);
-  const maxConcurrentRequests = maxRaw === undefined ? undefined : intFlag(maxRaw, 'max-concurrent', 0, 1, 1_000_000);
+  const maxConcurrentRequests =
+    maxRaw === undefined ? undefined : intFlag(maxRaw, 'max-concurrent', 0, 1, 1_000_000);
   const logger = serverLogger(values['log-level'] ?? process.env.BALLAST_LOG_LEVEL ?? 'info');
   // The bus starts once the server listens: a backlog to dispatch never delays serving.
   const ballast = await openBallast({ store: storeUrl(values.store), bus: { background: false } });
@@ -89,7 +121,12 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
           return HealthService.start({
             configPath,
             onError: (message) => io.err(`ballast health: ${message}`),
-            ...(values['health-events'] ? { onSnapshot: async (bytes, snapshot) => void (await ballast.bus.putEvents([snapshotEvent(bytes, snapshot)])) } : {}),
+            ...(values['health-events']
+              ? {
+                  onSnapshot: async (bytes, snapshot) =>
+                    void (await ballast.bus.putEvents([snapshotEvent(bytes, snapshot)])),
+                }
+              : {}),
           });
         })
         .catch(async (error: unknown) => {
@@ -126,8 +163,12 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  const auth = credentials ? `SigV4, ${credentials.length} key${credentials.length === 1 ? '' : 's'}` : 'none';
-  io.err(`ballast: serving SQS and EventBridge on ${server.url} (bound to ${formatAddress(server.address)}; auth: ${auth}; store: ${ballast.store.kind})`);
+  const auth = credentials
+    ? `SigV4, ${credentials.length} key${credentials.length === 1 ? '' : 's'}`
+    : 'none';
+  io.err(
+    `ballast: serving SQS and EventBridge on ${server.url} (bound to ${formatAddress(server.address)}; auth: ${auth}; store: ${ballast.store.kind})`,
+  );
   await stopped;
   io.err('ballast: shutting down');
   await server.close();

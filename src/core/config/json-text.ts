@@ -19,7 +19,9 @@ export interface JsonSyntaxError {
 }
 
 /** The parsed value, or where the text is malformed. */
-export type JsonTextResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: JsonSyntaxError };
+export type JsonTextResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: JsonSyntaxError };
 
 const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4})/y;
 
@@ -35,12 +37,23 @@ export function parseJsonText(text: string): JsonTextResult {
 
 function locate(text: string, fallback: string): JsonSyntaxError {
   const found = firstError(text);
-  if (found === undefined) return { offset: 0, line: 1, column: 1, reason: fallback, excerpt: '', message: `invalid JSON: ${fallback}` };
+  if (found === undefined)
+    return {
+      offset: 0,
+      line: 1,
+      column: 1,
+      reason: fallback,
+      excerpt: '',
+      message: `invalid JSON: ${fallback}`,
+    };
   const lineStart = text.lastIndexOf('\n', found.offset - 1) + 1;
   const line = text.slice(0, lineStart).split('\n').length;
   const column = found.offset - lineStart + 1;
   const lineEnd = text.indexOf('\n', found.offset);
-  const excerpt = text.slice(Math.max(lineStart, found.offset - 20), Math.min(lineEnd < 0 ? text.length : lineEnd, found.offset + 20));
+  const excerpt = text.slice(
+    Math.max(lineStart, found.offset - 20),
+    Math.min(lineEnd < 0 ? text.length : lineEnd, found.offset + 20),
+  );
   const message = `invalid JSON at line ${line}, column ${column} (offset ${found.offset}): ${found.reason}`;
   return { offset: found.offset, line, column, reason: found.reason, excerpt, message };
 }
@@ -65,8 +78,14 @@ function firstError(text: string): { offset: number; reason: string } | undefine
       onError: (error, offset, length) => {
         const code = printParseErrorCode(error as ParseErrorCode);
         // A bad token where none may stand (after a value or a property name) is first of all misplaced.
-        const misplaced = code === 'InvalidSymbol' || (TOKEN_ERRORS.has(code) && (expecting === 'more' || expecting === 'colon'));
-        const as = misplaced ? STRAY[expecting] : code === 'ValueExpected' && expecting === 'key' ? 'PropertyNameExpected' : code;
+        const misplaced =
+          code === 'InvalidSymbol' ||
+          (TOKEN_ERRORS.has(code) && (expecting === 'more' || expecting === 'colon'));
+        const as = misplaced
+          ? STRAY[expecting]
+          : code === 'ValueExpected' && expecting === 'key'
+            ? 'PropertyNameExpected'
+            : code;
         found ??= describe(text, as, offset, length, closers.at(-1));
       },
     },
@@ -76,12 +95,33 @@ function firstError(text: string): { offset: number; reason: string } | undefine
 }
 
 // The parser complaint a stray symbol stands for, by what was expected in its place.
-const STRAY = { key: 'PropertyNameExpected', colon: 'ColonExpected', value: 'ValueExpected', more: 'CommaExpected' } as const;
+const STRAY = {
+  key: 'PropertyNameExpected',
+  colon: 'ColonExpected',
+  value: 'ValueExpected',
+  more: 'CommaExpected',
+} as const;
 // The scanner's complaints about one token (as opposed to the parser's about the order of tokens).
-const TOKEN_ERRORS = new Set(['UnexpectedEndOfString', 'InvalidEscapeCharacter', 'InvalidUnicode', 'InvalidCharacter', 'UnexpectedEndOfNumber', 'InvalidNumberFormat']);
+const TOKEN_ERRORS = new Set([
+  'UnexpectedEndOfString',
+  'InvalidEscapeCharacter',
+  'InvalidUnicode',
+  'InvalidCharacter',
+  'UnexpectedEndOfNumber',
+  'InvalidNumberFormat',
+]);
 
-function describe(text: string, code: string, offset: number, length: number, closer: string | undefined): { offset: number; reason: string } {
-  const at = (where: number, reason: string): { offset: number; reason: string } => ({ offset: where, reason: where >= text.length ? 'unexpected end of input' : reason });
+function describe(
+  text: string,
+  code: string,
+  offset: number,
+  length: number,
+  closer: string | undefined,
+): { offset: number; reason: string } {
+  const at = (where: number, reason: string): { offset: number; reason: string } => ({
+    offset: where,
+    reason: where >= text.length ? 'unexpected end of input' : reason,
+  });
   switch (code) {
     case 'PropertyNameExpected':
       return at(offset, 'expected a double-quoted property name');

@@ -13,11 +13,18 @@ export function problemLines(problems: readonly ConfigProblem[]): string[] {
  * An error message listing `problems` under `head`: one problem on one line, more as an indented
  * list of at most `shown` lines, then how many more there are (all of them stay in the error's data).
  */
-export function renderProblems(head: string, problems: readonly ConfigProblem[], shown: number): string {
+export function renderProblems(
+  head: string,
+  problems: readonly ConfigProblem[],
+  shown: number,
+): string {
   const lines = problemLines(problems);
   if (lines.length === 1) return `${head}: ${lines[0]}`;
   const hidden = lines.length - shown;
-  const listed = lines.slice(0, shown).map((l) => `\n  ${l}`).join('');
+  const listed = lines
+    .slice(0, shown)
+    .map((l) => `\n  ${l}`)
+    .join('');
   return `${head} (${lines.length} problems):${listed}${hidden > 0 ? `\n  … and ${hidden} more` : ''}`;
 }
 

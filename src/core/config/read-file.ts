@@ -3,7 +3,9 @@ import { parseJsonText } from './json-text.js';
 import type { ConfigProblem } from './problems.js';
 
 /** A JSON file's value, or the one problem that stops it being read (whole-document path `''`). */
-export type JsonFileResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: ConfigProblem };
+export type JsonFileResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly problem: ConfigProblem };
 
 /** Reads and parses a JSON config file: `cannot read the file (ENOENT)`, or a located syntax error. */
 export async function readJsonFile(path: string): Promise<JsonFileResult> {

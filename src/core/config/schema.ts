@@ -54,24 +54,38 @@ export interface FieldsOptions<E extends v.ObjectEntries> {
  * the order of `entries` (a field's cross-field problems after its own), then those of the
  * object as a whole; unknown fields first or last as `style` says.
  */
-export function fields<const E extends v.ObjectEntries>(entries: E, style: ConfigStyle, options: FieldsOptions<E> = {}): v.GenericSchema<unknown, ObjectOutput<E>> {
+export function fields<const E extends v.ObjectEntries>(
+  entries: E,
+  style: ConfigStyle,
+  options: FieldsOptions<E> = {},
+): v.GenericSchema<unknown, ObjectOutput<E>> {
   const known = Object.keys(entries);
   const required = options.required as Readonly<Record<string, string>> | undefined;
-  const missing = (issue: v.BaseIssue<unknown>): string => required?.[String(issue.path?.[0]?.key)] ?? 'is required';
+  const missing = (issue: v.BaseIssue<unknown>): string =>
+    required?.[String(issue.path?.[0]?.key)] ?? 'is required';
   const check = options.check;
   // A field given as undefined (possible in objects built in code, never in JSON) counts as missing.
   const present = (schema: v.GenericSchema, key: string): v.GenericSchema =>
     v.pipe(
-      v.custom((x) => x !== undefined, () => required?.[key] ?? 'is required'),
+      v.custom(
+        (x) => x !== undefined,
+        () => required?.[key] ?? 'is required',
+      ),
       schema,
     );
-  const strict = Object.fromEntries(Object.entries(entries).map(([key, schema]) => [key, schema.type === 'optional' ? schema : present(schema as v.GenericSchema, key)]));
+  const strict = Object.fromEntries(
+    Object.entries(entries).map(([key, schema]) => [
+      key,
+      schema.type === 'optional' ? schema : present(schema as v.GenericSchema, key),
+    ]),
+  );
   const own = v.pipe(
     v.looseObject(strict, missing),
     v.rawCheck(({ dataset, addIssue }) => {
       if (check === undefined) return;
       const input = dataset.value as Record<string, unknown>;
-      const valid = (key: string): unknown => (v.is(entries[key] as v.GenericSchema, input[key]) ? input[key] : undefined);
+      const valid = (key: string): unknown =>
+        v.is(entries[key] as v.GenericSchema, input[key]) ? input[key] : undefined;
       const report = reporter(input, addIssue);
       // Problems placed after a field's (`after`), to rank with that field.
       const anchored = new Map<v.BaseIssue<unknown>, number>();
@@ -80,9 +94,16 @@ export function fields<const E extends v.ObjectEntries>(entries: E, style: Confi
         const added = dataset.issues?.at(-1);
         if (added !== undefined) anchored.set(added, known.indexOf(after));
       };
-      check({ input, has: (key) => input[key] !== undefined, valid: valid as FieldCheck<E>['valid'], report, reportAfter });
+      check({
+        input,
+        has: (key) => input[key] !== undefined,
+        valid: valid as FieldCheck<E>['valid'],
+        report,
+        reportAfter,
+      });
       // Field by field in schema order, so a field's cross-field problems follow its own.
-      const rank = (key: unknown): number => (typeof key === 'string' && Object.hasOwn(entries, key) ? known.indexOf(key) : known.length);
+      const rank = (key: unknown): number =>
+        typeof key === 'string' && Object.hasOwn(entries, key) ? known.indexOf(key) : known.length;
       inOrder(dataset.issues, (issue) => anchored.get(issue) ?? rank(issue.path?.[0]?.key));
     }),
   );
@@ -92,14 +113,16 @@ export function fields<const E extends v.ObjectEntries>(entries: E, style: Confi
       const input = dataset.value as Record<string, unknown>;
       const report = reporter(input, addIssue);
       for (const key of Object.keys(input)) {
-        if (!Object.hasOwn(entries, key)) report([key], `is not a known field${didYouMeanHint(suggest(key, known), style.name)}`);
+        if (!Object.hasOwn(entries, key))
+          report([key], `is not a known field${didYouMeanHint(suggest(key, known), style.name)}`);
       }
     }),
     // The intersection merges the outputs of its parts; this part adds nothing to the value.
     v.transform(() => ({})),
   );
   const object = v.custom<unknown>(isPlainObject, (issue) => style.notObject(issue.input));
-  const parts: v.GenericSchema[] = style.unknownFields === 'first' ? [unknown, own] : [own, unknown];
+  const parts: v.GenericSchema[] =
+    style.unknownFields === 'first' ? [unknown, own] : [own, unknown];
   return v.pipe(object, v.intersect(parts)) as unknown as v.GenericSchema<unknown, ObjectOutput<E>>;
 }
 
@@ -116,11 +139,17 @@ export interface ListOptions {
 }
 
 /** A JSON array of `min` to `max` items, each checked by `item`; problems come item by item (an item's cross-item problems after its own). */
-export function list<T>(item: v.GenericSchema<unknown, T>, options: ListOptions): v.GenericSchema<unknown, T[]> {
+export function list<T>(
+  item: v.GenericSchema<unknown, T>,
+  options: ListOptions,
+): v.GenericSchema<unknown, T[]> {
   const min = options.min ?? 0;
   const check = options.check;
   return v.pipe(
-    v.custom<unknown[]>((x) => Array.isArray(x) && x.length >= min && x.length <= options.max, (issue) => options.message(issue.input)),
+    v.custom<unknown[]>(
+      (x) => Array.isArray(x) && x.length >= min && x.length <= options.max,
+      (issue) => options.message(issue.input),
+    ),
     v.array(item),
     v.rawCheck(({ dataset, addIssue }) => {
       if (check === undefined) return;
@@ -134,12 +163,17 @@ export function list<T>(item: v.GenericSchema<unknown, T>, options: ListOptions)
 }
 
 /** A single value accepted by `test`; `message` words the refusal, given the value. */
-export function leaf<T>(test: (input: unknown) => boolean, message: (got: unknown) => string): v.GenericSchema<unknown, T> {
+export function leaf<T>(
+  test: (input: unknown) => boolean,
+  message: (got: unknown) => string,
+): v.GenericSchema<unknown, T> {
   return v.custom<T>(test, (issue) => message(issue.input));
 }
 
 /** For each repeated key (undefined keys are skipped): its index and the index where it first appeared. */
-export function duplicates(keys: readonly (string | undefined)[]): { index: number; first: number }[] {
+export function duplicates(
+  keys: readonly (string | undefined)[],
+): { index: number; first: number }[] {
   const firstIndexOf = new Map<string, number>();
   const out: { index: number; first: number }[] = [];
   keys.forEach((key, index) => {
@@ -157,16 +191,32 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** Stable-sorts `issues` in place by `rank`. */
-function inOrder(issues: readonly v.BaseIssue<unknown>[] | undefined, rank: (issue: v.BaseIssue<unknown>) => number): void {
+function inOrder(
+  issues: readonly v.BaseIssue<unknown>[] | undefined,
+  rank: (issue: v.BaseIssue<unknown>) => number,
+): void {
   if (issues === undefined || issues.length < 2) return;
   const ranked = issues.map((issue, i) => ({ issue, i, r: rank(issue) }));
   ranked.sort((a, b) => a.r - b.r || a.i - b.i);
   ranked.forEach(({ issue }, i) => ((issues as v.BaseIssue<unknown>[])[i] = issue));
 }
 
-function reporter(input: unknown, addIssue: (info: { message: string; path?: [v.IssuePathItem, ...v.IssuePathItem[]] }) => void): Report {
+function reporter(
+  input: unknown,
+  addIssue: (info: { message: string; path?: [v.IssuePathItem, ...v.IssuePathItem[]] }) => void,
+): Report {
   return (at, message) => {
-    const path = at.map((key): v.IssuePathItem => ({ type: 'unknown', origin: 'value', input, key, value: undefined }));
-    addIssue(path.length === 0 ? { message } : { message, path: path as [v.IssuePathItem, ...v.IssuePathItem[]] });
+    const path = at.map((key): v.IssuePathItem => ({
+      type: 'unknown',
+      origin: 'value',
+      input,
+      key,
+      value: undefined,
+    }));
+    addIssue(
+      path.length === 0
+        ? { message }
+        : { message, path: path as [v.IssuePathItem, ...v.IssuePathItem[]] },
+    );
   };
 }

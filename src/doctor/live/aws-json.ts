@@ -43,9 +43,16 @@ export class AwsJsonClient {
     try {
       url = new URL(endpoint);
     } catch {
-      throw new BallastError('InvalidParameterValue', `--server must be an http:// or https:// URL (got ${JSON.stringify(endpoint)})`);
+      throw new BallastError(
+        'InvalidParameterValue',
+        `--server must be an http:// or https:// URL (got ${JSON.stringify(endpoint)})`,
+      );
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BallastError('InvalidParameterValue', `--server must be an http:// or https:// URL (got ${JSON.stringify(endpoint)})`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new BallastError(
+        'InvalidParameterValue',
+        `--server must be an http:// or https:// URL (got ${JSON.stringify(endpoint)})`,
+      );
     this.#base = url;
     this.#options = options;
   }
@@ -54,15 +61,32 @@ export class AwsJsonClient {
   async call(protocol: keyof typeof PROTOCOLS, operation: string, input: Json): Promise<Json> {
     const { prefix, contentType } = PROTOCOLS[protocol];
     const body = JSON.stringify(input);
-    const headers: Record<string, string> = { 'content-type': contentType, host: this.#base.host, 'x-amz-target': `${prefix}.${operation}` };
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      host: this.#base.host,
+      'x-amz-target': `${prefix}.${operation}`,
+    };
     const key = this.#options.credentials;
-    if (key) Object.assign(headers, signatureHeaders({ url: this.#base, headers, body }, key, { region: this.#options.region ?? 'us-east-1', service: protocol, now: new Date() }));
+    if (key)
+      Object.assign(
+        headers,
+        signatureHeaders({ url: this.#base, headers, body }, key, {
+          region: this.#options.region ?? 'us-east-1',
+          service: protocol,
+          now: new Date(),
+        }),
+      );
     // fetch sets Host itself and refuses to be told.
     delete headers.host;
     let res: Response;
     let text: string;
     try {
-      res = await fetch(this.#base, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000) });
+      res = await fetch(this.#base, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000),
+      });
       text = await res.text();
     } catch (error) {
       const cause = error as Error & { cause?: { code?: string } };
@@ -75,14 +99,25 @@ export class AwsJsonClient {
       throw this.#fail(operation, `HTTP ${res.status}, not an AWS JSON answer`, error);
     }
     if (!res.ok) {
-      const type = String(answer.__type ?? `HTTP ${res.status}`).split('#').pop();
-      const hint = AUTH_FAILURES.has(type ?? '') ? ' (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to a key of the server\'s BALLAST_ACCESS_KEYS)' : '';
-      throw this.#fail(operation, `${type}: ${String(answer.message ?? answer.Message ?? '')}${hint}`);
+      const type = String(answer.__type ?? `HTTP ${res.status}`)
+        .split('#')
+        .pop();
+      const hint = AUTH_FAILURES.has(type ?? '')
+        ? " (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to a key of the server's BALLAST_ACCESS_KEYS)"
+        : '';
+      throw this.#fail(
+        operation,
+        `${type}: ${String(answer.message ?? answer.Message ?? '')}${hint}`,
+      );
     }
     return answer;
   }
 
   #fail(operation: string, why: string, cause?: unknown): BallastError {
-    return new BallastError('InvalidParameterValue', `cannot read the server ${this.#base.origin} (${operation}): ${why}`, { cause });
+    return new BallastError(
+      'InvalidParameterValue',
+      `cannot read the server ${this.#base.origin} (${operation}): ${why}`,
+      { cause },
+    );
   }
 }

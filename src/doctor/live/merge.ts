@@ -15,9 +15,17 @@ export function mergeLive(t: Topology, live: LiveTopology): Topology {
   const queues: Queue[] = [
     ...t.queues.map((q) => {
       const l = liveQueues.get(q.name);
-      return l === undefined ? q : { ...queueFrom(l, `${q.place}${FROM_SERVER}`), isDeadLetterQueue: q.isDeadLetterQueue, origin: 'file+server' as const };
+      return l === undefined
+        ? q
+        : {
+            ...queueFrom(l, `${q.place}${FROM_SERVER}`),
+            isDeadLetterQueue: q.isDeadLetterQueue,
+            origin: 'file+server' as const,
+          };
     }),
-    ...live.queues.filter((q) => !fileQueues.has(q.name)).map((q) => queueFrom(q, `server queue "${q.name}"`)),
+    ...live.queues
+      .filter((q) => !fileQueues.has(q.name))
+      .map((q) => queueFrom(q, `server queue "${q.name}"`)),
   ];
   const key = (r: { bus: string; name: string }): string => `${r.bus}/${r.name}`;
   const liveRules = new Map(live.rules.map((r) => [key(r), r]));
@@ -25,17 +33,37 @@ export function mergeLive(t: Topology, live: LiveTopology): Topology {
   const rules: Rule[] = [
     ...t.rules.map((r) => {
       const l = liveRules.get(key(r));
-      return l === undefined ? r : { ...r, place: `${r.place}${FROM_SERVER}`, targets: mergeTargets(r, l), origin: 'file+server' as const };
+      return l === undefined
+        ? r
+        : {
+            ...r,
+            place: `${r.place}${FROM_SERVER}`,
+            targets: mergeTargets(r, l),
+            origin: 'file+server' as const,
+          };
     }),
     ...live.rules
       .filter((r) => !fileRules.has(key(r)))
-      .map((r) => ({ place: `server rule "${key(r)}"`, name: r.name, bus: r.bus, origin: 'server' as const, targets: r.targets.map((lt) => targetFrom(lt, r, serverPlace(r, lt))) })),
+      .map((r) => ({
+        place: `server rule "${key(r)}"`,
+        name: r.name,
+        bus: r.bus,
+        origin: 'server' as const,
+        targets: r.targets.map((lt) => targetFrom(lt, r, serverPlace(r, lt))),
+      })),
   ];
   return { ...t, queues, rules };
 }
 
 function queueFrom(q: LiveQueue, place: string): Queue {
-  return { place, name: q.name, visibilityTimeoutSeconds: q.visibilityTimeoutSeconds, isDeadLetterQueue: false, origin: 'server', ...(q.deadLetter ? { deadLetter: q.deadLetter } : {}) };
+  return {
+    place,
+    name: q.name,
+    visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+    isDeadLetterQueue: false,
+    origin: 'server',
+    ...(q.deadLetter ? { deadLetter: q.deadLetter } : {}),
+  };
 }
 
 function mergeTargets(file: Rule, live: LiveRule): Target[] {
@@ -44,9 +72,13 @@ function mergeTargets(file: Rule, live: LiveRule): Target[] {
   return [
     ...file.targets.map((t) => {
       const l = liveById.get(t.id);
-      return l === undefined ? t : { ...targetFrom(l, live, `${t.place}${FROM_SERVER}`), origin: 'file+server' as const };
+      return l === undefined
+        ? t
+        : { ...targetFrom(l, live, `${t.place}${FROM_SERVER}`), origin: 'file+server' as const };
     }),
-    ...live.targets.filter((t) => !fileIds.has(t.id)).map((t) => targetFrom(t, live, serverPlace(live, t))),
+    ...live.targets
+      .filter((t) => !fileIds.has(t.id))
+      .map((t) => targetFrom(t, live, serverPlace(live, t))),
   ];
 }
 

@@ -46,31 +46,59 @@ const MAX_PAGES = 1_000;
  * Reads a running server's queues (SQS `ListQueues`, `GetQueueAttributes` All) and every bus's rules
  * and targets (EventBridge `ListEventBuses`, `ListRules`, `ListTargetsByRule`).
  */
-export async function readServerTopology(url: string, options: ReadServerOptions = {}): Promise<LiveTopology> {
+export async function readServerTopology(
+  url: string,
+  options: ReadServerOptions = {},
+): Promise<LiveTopology> {
   const client = new AwsJsonClient(url, options);
   const urls = await pages(client, 'sqs', 'ListQueues', { MaxResults: 1000 }, 'QueueUrls');
   const queues: LiveQueue[] = [];
   for (const queueUrl of urls.map(String)) {
-    const answer = await client.call('sqs', 'GetQueueAttributes', { QueueUrl: queueUrl, AttributeNames: ['All'] });
+    const answer = await client.call('sqs', 'GetQueueAttributes', {
+      QueueUrl: queueUrl,
+      AttributeNames: ['All'],
+    });
     queues.push(queueFrom(lastPart(queueUrl, '/'), (answer.Attributes ?? {}) as Json));
   }
   const rules: LiveRule[] = [];
   for (const bus of await pages(client, 'events', 'ListEventBuses', {}, 'EventBuses')) {
     const busName = String((bus as Json).Name);
-    for (const rule of await pages(client, 'events', 'ListRules', { EventBusName: busName }, 'Rules')) {
+    for (const rule of await pages(
+      client,
+      'events',
+      'ListRules',
+      { EventBusName: busName },
+      'Rules',
+    )) {
       const name = String((rule as Json).Name);
-      const targets = await pages(client, 'events', 'ListTargetsByRule', { Rule: name, EventBusName: busName }, 'Targets');
+      const targets = await pages(
+        client,
+        'events',
+        'ListTargetsByRule',
+        { Rule: name, EventBusName: busName },
+        'Targets',
+      );
       rules.push({ name, bus: busName, targets: targets.map((t) => targetFrom(t as Json)) });
     }
   }
   return { server: new URL(url).origin, queues, rules };
 }
 
-async function pages(client: AwsJsonClient, protocol: 'sqs' | 'events', operation: string, input: Json, member: string): Promise<unknown[]> {
+async function pages(
+  client: AwsJsonClient,
+  protocol: 'sqs' | 'events',
+  operation: string,
+  input: Json,
+  member: string,
+): Promise<unknown[]> {
   const items: unknown[] = [];
   let token: unknown;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await client.call(protocol, operation, token === undefined ? input : { ...input, NextToken: token });
+    const answer = await client.call(
+      protocol,
+      operation,
+      token === undefined ? input : { ...input, NextToken: token },
+    );
     items.push(...((answer[member] as unknown[] | undefined) ?? []));
     token = answer.NextToken;
     if (typeof token !== 'string' || token === '') break;
@@ -89,7 +117,14 @@ function queueFrom(name: string, attributes: Json): LiveQueue {
     return { name, visibilityTimeoutSeconds };
   }
   if (typeof policy.deadLetterTargetArn !== 'string') return { name, visibilityTimeoutSeconds };
-  return { name, visibilityTimeoutSeconds, deadLetter: { queue: lastPart(policy.deadLetterTargetArn, ':'), maxReceiveCount: Number(policy.maxReceiveCount) } };
+  return {
+    name,
+    visibilityTimeoutSeconds,
+    deadLetter: {
+      queue: lastPart(policy.deadLetterTargetArn, ':'),
+      maxReceiveCount: Number(policy.maxReceiveCount),
+    },
+  };
 }
 
 function targetFrom(t: Json): LiveTarget {
@@ -99,8 +134,12 @@ function targetFrom(t: Json): LiveTarget {
   return {
     id: String(t.Id),
     ...destinationOf(arn),
-    ...(typeof retry.MaximumRetryAttempts === 'number' ? { maximumRetryAttempts: retry.MaximumRetryAttempts } : {}),
-    ...(typeof retry.MaximumEventAgeInSeconds === 'number' ? { maximumEventAgeSeconds: retry.MaximumEventAgeInSeconds } : {}),
+    ...(typeof retry.MaximumRetryAttempts === 'number'
+      ? { maximumRetryAttempts: retry.MaximumRetryAttempts }
+      : {}),
+    ...(typeof retry.MaximumEventAgeInSeconds === 'number'
+      ? { maximumEventAgeSeconds: retry.MaximumEventAgeInSeconds }
+      : {}),
     ...(typeof dlq === 'string' && dlq !== '' ? { deadLetterQueue: lastPart(dlq, ':') } : {}),
   };
 }

@@ -14,16 +14,27 @@ interface Layer {
 const MAX_PATHS = 10_000;
 
 /** Every maximal synchronous path from `at`, each with the layers before it prepended. */
-function paths(ctx: CheckContext, at: Interaction, before: readonly Layer[], onPath: ReadonlySet<Interaction>, out: Layer[][]): void {
+function paths(
+  ctx: CheckContext,
+  at: Interaction,
+  before: readonly Layer[],
+  onPath: ReadonlySet<Interaction>,
+  out: Layer[][],
+): void {
   const next = ctx.graph.from(at).filter((e) => e.call.mode === 'sync' && !onPath.has(e.callee));
   if (next.length === 0 || out.length >= MAX_PATHS) {
     out.push([...before]);
     return;
   }
-  for (const e of next) paths(ctx, e.callee, [...before, layerOf(e)], new Set([...onPath, e.callee]), out);
+  for (const e of next)
+    paths(ctx, e.callee, [...before, layerOf(e)], new Set([...onPath, e.callee]), out);
 }
 
-const layerOf = (e: Edge): Layer => ({ caller: e.caller, callee: e.callee, attempts: e.retry.maxAttempts });
+const layerOf = (e: Edge): Layer => ({
+  caller: e.caller,
+  callee: e.callee,
+  attempts: e.retry.maxAttempts,
+});
 const product = (layers: readonly Layer[]): number => layers.reduce((p, l) => p * l.attempts, 1);
 const retrying = (layers: readonly Layer[]): number => layers.filter((l) => l.attempts > 1).length;
 
@@ -32,7 +43,12 @@ function worstPath(all: readonly Layer[][]): Layer[] | undefined {
   let best: Layer[] | undefined;
   for (const p of all) {
     if (retrying(p) < 2) continue;
-    if (best === undefined || product(p) > product(best) || (product(p) === product(best) && p.length > best.length)) best = p;
+    if (
+      best === undefined ||
+      product(p) > product(best) ||
+      (product(p) === product(best) && p.length > best.length)
+    )
+      best = p;
   }
   return best;
 }
@@ -55,7 +71,10 @@ function amplified(place: string, start: string, path: readonly Layer[]): Findin
 export const retryAmplification: Check = (ctx) => {
   const out: Finding[] = [];
   for (const root of ctx.graph.roots) {
-    const client = root.retry === undefined ? [] : [{ caller: 'outside clients', callee: root, attempts: root.retry.maxAttempts }];
+    const client =
+      root.retry === undefined
+        ? []
+        : [{ caller: 'outside clients', callee: root, attempts: root.retry.maxAttempts }];
     const all: Layer[][] = [];
     paths(ctx, root, client, new Set([root]), all);
     const worst = worstPath(all);

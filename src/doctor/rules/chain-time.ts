@@ -43,7 +43,10 @@ export const chainExceedsDeadline: Check = ({ topology, timing }) =>
         : `Make the calls fit the deadline: one retry layer (maxAttempts 1 elsewhere), per-attempt timeouts so that attempts × timeout + backoff stays under ${ms(deadline)} minus the caller's own work (here: ${first.edge.caller} → ${first.edge.callee.name}), and pass the remaining deadline down (fetchWithDeadline) so inner hops never outlive it.`;
     // The chain follows the costliest call; the interaction's other calls are named so the sum adds up.
     const others = timing.costs(i).filter((c) => c !== first && c.totalMs > 0);
-    const rest = others.length === 0 ? '' : `; ${i.parallelCalls ? 'in parallel with' : 'plus'} ${others.map(describeHop).join(', ')}`;
+    const rest =
+      others.length === 0
+        ? ''
+        : `; ${i.parallelCalls ? 'in parallel with' : 'plus'} ${others.map(describeHop).join(', ')}`;
     const message = `"${i.name}" can take ${ms(need)} in the worst case${work}, over its deadline of ${ms(deadline)}: ${describeChain(i, chain)}${rest}.`;
     return [finding('REL04-BP01/chain-exceeds-deadline', 'high', i.place, message, fix)];
   });

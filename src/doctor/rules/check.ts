@@ -19,8 +19,21 @@ export function plural(n: number, noun: string): string {
 }
 
 /** A finding of rule `id`; its best practice is the id's prefix (`REL04-BP01/no-timeout` → `REL04-BP01`). */
-export function finding(id: `${BestPractice}/${string}`, risk: Risk, place: string, message: string, fix: string): Finding {
-  return { id, bestPractice: id.slice(0, id.indexOf('/')) as BestPractice, risk, place, message, fix };
+export function finding(
+  id: `${BestPractice}/${string}`,
+  risk: Risk,
+  place: string,
+  message: string,
+  fix: string,
+): Finding {
+  return {
+    id,
+    bestPractice: id.slice(0, id.indexOf('/')) as BestPractice,
+    risk,
+    place,
+    message,
+    fix,
+  };
 }
 
 /** One finding of rule `id` for each of `items` that `bad` picks out; `explain` gives its message and fix. */

@@ -3,7 +3,9 @@ import { type Check, finding, flagEach, plural } from './check.js';
 
 /** What a consumer handles, for messages: `queue "orders"` or `rule "placed" target "crm"`. */
 function source(c: Consumer): string {
-  return c.queue !== undefined ? `queue "${c.queue}"` : `rule "${c.rule ?? ''}" target "${c.target ?? ''}"`;
+  return c.queue !== undefined
+    ? `queue "${c.queue}"`
+    : `rule "${c.rule ?? ''}" target "${c.target ?? ''}"`;
 }
 
 function queueOf(t: Topology, c: Consumer): Queue | undefined {
@@ -19,7 +21,7 @@ export const consumerNotIdempotent: Check = ({ topology }) =>
     'high',
     (c) => [
       `consumer "${c.name}" of ${source(c)} is not declared idempotent, but delivery is at least once: a message received again after a crash, a visibility timeout or a retried delivery runs its effects twice.`,
-        `Make "${c.name}" idempotent (an inbox keyed by the message or event id, or the idempotency store of ballast/idempotency) and declare idempotent: true.`,
+      `Make "${c.name}" idempotent (an inbox keyed by the message or event id, or the idempotency store of ballast/idempotency) and declare idempotent: true.`,
     ],
   );
 
@@ -31,7 +33,10 @@ export const visibilityBelowHandler: Check = ({ topology }) =>
     if (queue === undefined || handler === undefined || c.heartbeat) return [];
     const visibility = c.visibilityTimeoutSeconds ?? queue.visibilityTimeoutSeconds;
     if (handler <= visibility) return [];
-    const whose = c.visibilityTimeoutSeconds === undefined ? `queue "${queue.name}"` : `consumer "${c.name}" (on receive)`;
+    const whose =
+      c.visibilityTimeoutSeconds === undefined
+        ? `queue "${queue.name}"`
+        : `consumer "${c.name}" (on receive)`;
     return [
       finding(
         'REL04-BP02/visibility-below-handler',
@@ -52,6 +57,6 @@ export const handlerNoTimeout: Check = ({ topology }) =>
     'medium',
     (c) => [
       `consumer "${c.name}" of ${source(c)} has no handler timeout: one stuck message holds a worker for good, and the visibility check above cannot be made.`,
-        `Set handlerTimeoutSeconds on "${c.name}" (abort the handler then) and keep it below the queue's visibility timeout.`,
+      `Set handlerTimeoutSeconds on "${c.name}" (abort the handler then) and keep it below the queue's visibility timeout.`,
     ],
   );

@@ -14,7 +14,13 @@ export const syncCycle: Check = ({ topology, graph }) => {
       const back = stack.indexOf(e.callee);
       if (back >= 0) {
         const cycle = stack.slice(back);
-        found.set(cycle.map((i) => i.name).sort().join('\u0000'), cycle);
+        found.set(
+          cycle
+            .map((i) => i.name)
+            .sort()
+            .join('\u0000'),
+          cycle,
+        );
       } else if (!done.has(e.callee)) walk(e.callee, [...stack, e.callee]);
     }
     done.add(at);

@@ -12,7 +12,8 @@ export function deadLetterQueues(t: Topology): Set<string> {
     if (q.isDeadLetterQueue || DLQ_NAME.test(q.name)) names.add(q.name);
     if (q.deadLetter) names.add(q.deadLetter.queue);
   }
-  for (const r of t.rules) for (const target of r.targets) if (target.deadLetterQueue) names.add(target.deadLetterQueue);
+  for (const r of t.rules)
+    for (const target of r.targets) if (target.deadLetterQueue) names.add(target.deadLetterQueue);
   return names;
 }
 
@@ -31,7 +32,7 @@ export const queueNoDlq: Check = ({ topology }) => {
     'medium',
     (q) => [
       `queue "${q.name}"${consumersOf(topology, q)} has no dead-letter queue: a message that always fails comes back every ${q.visibilityTimeoutSeconds} s until its retention ends, using consumer time and hiding in the backlog.`,
-        `Create "${q.name}-dlq" and set "deadLetter": { "queue": "${q.name}-dlq", "maxReceiveCount": 5 } (RedrivePolicy); alarm on its depth and redrive once fixed.`,
+      `Create "${q.name}-dlq" and set "deadLetter": { "queue": "${q.name}-dlq", "maxReceiveCount": 5 } (RedrivePolicy); alarm on its depth and redrive once fixed.`,
     ],
   );
 };
@@ -46,7 +47,7 @@ export const targetNoDlq: Check = ({ topology }) =>
       'medium',
       (t) => [
         `target "${t.id}" of rule "${r.name}" (bus "${r.bus}") has no dead-letter queue: an event it cannot deliver after ${num(t.maximumRetryAttempts)} retries or ${num(t.maximumEventAgeSeconds)} s is dropped, with nothing left to redrive.`,
-          `Set "deadLetterQueue" on the target (DeadLetterConfig) to a queue you alarm on.`,
+        `Set "deadLetterQueue" on the target (DeadLetterConfig) to a queue you alarm on.`,
       ],
     ),
   );

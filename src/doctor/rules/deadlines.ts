@@ -3,10 +3,16 @@ import { type Check, finding, flagEach } from './check.js';
 
 /** REL04-BP01/no-deadline: a hard real-time interaction with no deadline waits as long as its slowest dependency. */
 export const noDeadline: Check = ({ topology }) =>
-  flagEach(topology.interactions, (i) => i.kind === 'hard-real-time' && i.deadlineMs === undefined, 'REL04-BP01/no-deadline', 'high', (i) => [
-    `hard real-time interaction "${i.name}" has no deadline: nothing bounds how long its callers wait, and its work continues after they have given up.`,
-    `Set deadlineMs on "${i.name}" (the time its callers can afford) and enforce it (deadlineMiddleware / honoDeadline answer 504 when it is spent).`,
-  ]);
+  flagEach(
+    topology.interactions,
+    (i) => i.kind === 'hard-real-time' && i.deadlineMs === undefined,
+    'REL04-BP01/no-deadline',
+    'high',
+    (i) => [
+      `hard real-time interaction "${i.name}" has no deadline: nothing bounds how long its callers wait, and its work continues after they have given up.`,
+      `Set deadlineMs on "${i.name}" (the time its callers can afford) and enforce it (deadlineMiddleware / honoDeadline answer 504 when it is spent).`,
+    ],
+  );
 
 /** REL04-BP01/no-timeout: a call with no timeout (its own, or the callee's attemptTimeoutMs) can wait forever. */
 export const noTimeout: Check = ({ graph }) =>
@@ -16,7 +22,13 @@ export const noTimeout: Check = ({ graph }) =>
       const fix = `Set timeoutMs on this call (or attemptTimeoutMs on "${e.callee.name}"), near the callee's p99.9 latency and below what the caller has left; pass the remaining deadline along (fetchWithDeadline).`;
       if (e.call.mode === 'async') {
         // An async call only waits for the acknowledgement, which is short unless the callee is in trouble.
-        return finding('REL04-BP01/no-timeout', 'low', e.place, `${e.caller} sends to "${e.callee.name}" with no timeout on the acknowledgement.`, fix);
+        return finding(
+          'REL04-BP01/no-timeout',
+          'low',
+          e.place,
+          `${e.caller} sends to "${e.callee.name}" with no timeout on the acknowledgement.`,
+          fix,
+        );
       }
       const message = `${e.caller} calls "${e.callee.name}" synchronously with no timeout: a hung ${e.callee.service ?? 'callee'} keeps a request, a connection and a worker of ${e.caller} busy until some outer deadline gives up (or forever).`;
       return finding('REL04-BP01/no-timeout', 'high', e.place, message, fix);

@@ -11,7 +11,10 @@ export const healthMonitorShape: Check = ({ topology }) =>
     const out: Finding[] = [];
     const { healthyThreshold: up, unhealthyThreshold: down } = m;
     if (up === undefined || down === undefined || (up === 1 && down === 1)) {
-      const now = up === undefined || down === undefined ? 'has no healthy/unhealthy thresholds' : 'changes state on a single probe (thresholds 1/1)';
+      const now =
+        up === undefined || down === undefined
+          ? 'has no healthy/unhealthy thresholds'
+          : 'changes state on a single probe (thresholds 1/1)';
       out.push(
         finding(
           'REL04-BP03/health-no-hysteresis',

@@ -1,8 +1,10 @@
 import type { RetryLayer } from '../graph.js';
 import { type Check, finding, flagEach, plural } from './check.js';
 
-const retries = (layers: readonly RetryLayer[]): RetryLayer[] => layers.filter((l) => l.retry.maxAttempts > 1);
-const who = (l: RetryLayer): string => `${l.caller} retries "${l.callee.name}" (up to ${plural(l.retry.maxAttempts, 'attempt')})`;
+const retries = (layers: readonly RetryLayer[]): RetryLayer[] =>
+  layers.filter((l) => l.retry.maxAttempts > 1);
+const who = (l: RetryLayer): string =>
+  `${l.caller} retries "${l.callee.name}" (up to ${plural(l.retry.maxAttempts, 'attempt')})`;
 
 /** REL04-BP04/retry-not-idempotent: a retried call that is not idempotent repeats its effect when an attempt timed out after succeeding. */
 export const retryNotIdempotent: Check = ({ graph }) =>
@@ -13,7 +15,7 @@ export const retryNotIdempotent: Check = ({ graph }) =>
     'high',
     (l) => [
       `${who(l)}, but it is not declared idempotent: an attempt that timed out after doing its work is done again (a second charge, a second order).`,
-        `Make "${l.callee.name}" idempotent (an idempotency key the caller sends once and reuses on every attempt; ballast/idempotency) and declare idempotent: true — or set maxAttempts 1 here.`,
+      `Make "${l.callee.name}" idempotent (an idempotency key the caller sends once and reuses on every attempt; ballast/idempotency) and declare idempotent: true — or set maxAttempts 1 here.`,
     ],
   );
 
@@ -26,7 +28,7 @@ export const retryNoBudget: Check = ({ graph }) =>
     'medium',
     (l) => [
       `${who(l)} with no retry budget: when "${l.callee.name}" fails, every call retries, and its load grows by up to ${l.retry.maxAttempts}× exactly when it can least take it.`,
-        'Add "budget": "token-bucket" (AWS SDK quota: 500 tokens, 5 per retry) or "ratio" (retries ≤ 20 % of requests) to this retry, shared by all calls of the interaction (defineInteraction does this by default).',
+      'Add "budget": "token-bucket" (AWS SDK quota: 500 tokens, 5 per retry) or "ratio" (retries ≤ 20 % of requests) to this retry, shared by all calls of the interaction (defineInteraction does this by default).',
     ],
   );
 

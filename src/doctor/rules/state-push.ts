@@ -12,8 +12,8 @@ export const statePushShape: Check = ({ topology }) =>
     if (p.mode === 'delta') {
       const healed = p.resyncEveryMs !== undefined;
       const message = healed
-          ? `${p.kind} push "${p.name}" sends deltas (resynchronised every ${p.resyncEveryMs} ms): its size and cost still grow with the number of changes, peaking when everything changes at once.`
-          : `${p.kind} push "${p.name}" sends deltas: a missed or corrupt delta is never repaired, and the push grows with the number of changes — largest exactly when the system is in trouble.`;
+        ? `${p.kind} push "${p.name}" sends deltas (resynchronised every ${p.resyncEveryMs} ms): its size and cost still grow with the number of changes, peaking when everything changes at once.`
+        : `${p.kind} push "${p.name}" sends deltas: a missed or corrupt delta is never repaired, and the push grows with the number of changes — largest exactly when the system is in trouble.`;
       const fix = `Publish the whole ${p.kind} state every interval ("mode": "full-snapshot", "everyMs": …): a fixed-size snapshot (1 bit per endpoint for health; ballast/health's snapshot and config push) that consumers apply whole.`;
       out.push(finding('REL04-BP03/delta-push', healed ? 'low' : 'medium', p.place, message, fix));
     }

@@ -18,13 +18,34 @@ export const HEALTH_MONITORS = namedList(
 );
 
 /** The validated `healthMonitors`, each with its place. */
-export function toHealthMonitors(list: v.InferOutput<typeof HEALTH_MONITORS> = []): HealthMonitor[] {
-  return list.map(({ name, failOpen, intervalMs, timeoutMs, healthyThreshold, unhealthyThreshold, panicThresholdPercent }, i) => ({
-    place: `healthMonitors[${i}] "${name}"`,
-    name,
-    failOpen: failOpen ?? false,
-    ...defined({ intervalMs, timeoutMs, healthyThreshold, unhealthyThreshold, panicThresholdPercent }),
-  }));
+export function toHealthMonitors(
+  list: v.InferOutput<typeof HEALTH_MONITORS> = [],
+): HealthMonitor[] {
+  return list.map(
+    (
+      {
+        name,
+        failOpen,
+        intervalMs,
+        timeoutMs,
+        healthyThreshold,
+        unhealthyThreshold,
+        panicThresholdPercent,
+      },
+      i,
+    ) => ({
+      place: `healthMonitors[${i}] "${name}"`,
+      name,
+      failOpen: failOpen ?? false,
+      ...defined({
+        intervalMs,
+        timeoutMs,
+        healthyThreshold,
+        unhealthyThreshold,
+        panicThresholdPercent,
+      }),
+    }),
+  );
 }
 
 /** `statePushes`: config or health distribution, full snapshots or deltas, how often. */
@@ -42,7 +63,10 @@ export const STATE_PUSHES = namedList(
       required: { mode: 'is required ("full-snapshot" or "delta")' },
       check: (f) => {
         if (f.valid('resyncEveryMs') !== undefined && f.valid('mode') === 'full-snapshot') {
-          f.report(['resyncEveryMs'], 'only goes with mode "delta" (every full snapshot already resynchronises)');
+          f.report(
+            ['resyncEveryMs'],
+            'only goes with mode "delta" (every full snapshot already resynchronises)',
+          );
         }
       },
     },
@@ -51,5 +75,11 @@ export const STATE_PUSHES = namedList(
 
 /** The validated `statePushes`, each with its place. */
 export function toStatePushes(list: v.InferOutput<typeof STATE_PUSHES> = []): StatePush[] {
-  return list.map(({ name, kind, mode, everyMs, resyncEveryMs }, i) => ({ place: `statePushes[${i}] "${name}"`, name, kind: kind ?? 'other', mode, ...defined({ everyMs, resyncEveryMs }) }));
+  return list.map(({ name, kind, mode, everyMs, resyncEveryMs }, i) => ({
+    place: `statePushes[${i}] "${name}"`,
+    name,
+    kind: kind ?? 'other',
+    mode,
+    ...defined({ everyMs, resyncEveryMs }),
+  }));
 }

@@ -1,6 +1,17 @@
 import * as v from 'valibot';
 import type { Call, Interaction, InteractionKind, Service } from '../types.js';
-import { bool, choice, defined, int, items, name, named, namedList, object, text } from './fields.js';
+import {
+  bool,
+  choice,
+  defined,
+  int,
+  items,
+  name,
+  named,
+  namedList,
+  object,
+  text,
+} from './fields.js';
 import { TOPOLOGY_LIMITS as L } from './limits.js';
 import { RETRY, toRetry } from './retries.js';
 
@@ -28,14 +39,37 @@ export const INTERACTIONS = namedList(
 
 /** The validated `interactions`, each with its place. */
 export function toInteractions(list: v.InferOutput<typeof INTERACTIONS> = []): Interaction[] {
-  return list.map(({ name, kind, service, deadlineMs, attemptTimeoutMs, retry, idempotent, maxAgeMs, workMs, parallelCalls }, i) => ({
-    place: `interactions[${i}] "${name}"`,
-    name,
-    kind,
-    idempotent: idempotent ?? false,
-    parallelCalls: parallelCalls ?? false,
-    ...defined({ service, deadlineMs, attemptTimeoutMs, retry: retry && toRetry(retry), maxAgeMs, workMs }),
-  }));
+  return list.map(
+    (
+      {
+        name,
+        kind,
+        service,
+        deadlineMs,
+        attemptTimeoutMs,
+        retry,
+        idempotent,
+        maxAgeMs,
+        workMs,
+        parallelCalls,
+      },
+      i,
+    ) => ({
+      place: `interactions[${i}] "${name}"`,
+      name,
+      kind,
+      idempotent: idempotent ?? false,
+      parallelCalls: parallelCalls ?? false,
+      ...defined({
+        service,
+        deadlineMs,
+        attemptTimeoutMs,
+        retry: retry && toRetry(retry),
+        maxAgeMs,
+        workMs,
+      }),
+    }),
+  );
 }
 
 const CALL = object({
@@ -44,7 +78,14 @@ const CALL = object({
   timeoutMs: v.optional(int(1, L.maxMs, 'ms')),
   retry: v.optional(RETRY),
   idempotent: v.optional(bool()),
-  during: v.optional(items(v.custom<string>((x) => typeof x === 'string' && x !== '', 'must be the name of an interaction this service serves'))),
+  during: v.optional(
+    items(
+      v.custom<string>(
+        (x) => typeof x === 'string' && x !== '',
+        'must be the name of an interaction this service serves',
+      ),
+    ),
+  ),
   description: v.optional(text()),
 });
 

@@ -1,13 +1,27 @@
 import * as v from 'valibot';
 import { duplicates, isPlainObject, type Report } from '../../core/config/schema.js';
 import type { Consumer, Destination, Queue, Rule, Target } from '../types.js';
-import { bool, defined, int, isName, items, name, named, namedList, object, text } from './fields.js';
+import {
+  bool,
+  defined,
+  int,
+  isName,
+  items,
+  name,
+  named,
+  namedList,
+  object,
+  text,
+} from './fields.js';
 import { TOPOLOGY_LIMITS as L } from './limits.js';
 
 /** SQS's default visibility timeout, seconds. */
 export const DEFAULT_VISIBILITY_SECONDS = 30;
 /** EventBridge's default target retry policy: 185 retries over at most 24 hours. */
-export const DEFAULT_TARGET_RETRY = { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400 } as const;
+export const DEFAULT_TARGET_RETRY = {
+  maximumRetryAttempts: 185,
+  maximumEventAgeSeconds: 86_400,
+} as const;
 /** The bus a rule is on when none is named. */
 export const DEFAULT_BUS = 'default';
 
@@ -38,7 +52,9 @@ export function toQueues(list: v.InferOutput<typeof QUEUES> = []): Queue[] {
 
 /** The destinations a target names validly (exactly one is allowed). */
 function destinationsOf(target: Readonly<Record<string, unknown>>): Destination[] {
-  return DESTINATIONS.flatMap((kind) => (isName(target[kind]) ? [{ kind, name: target[kind] }] : []));
+  return DESTINATIONS.flatMap((kind) =>
+    isName(target[kind]) ? [{ kind, name: target[kind] }] : [],
+  );
 }
 
 const TARGET = object(
@@ -50,7 +66,9 @@ const TARGET = object(
     retryPolicy: v.optional(
       object({
         maximumRetryAttempts: v.optional(int(0, L.maxTargetRetries)),
-        maximumEventAgeSeconds: v.optional(int(L.minEventAgeSeconds, L.maxEventAgeSeconds, 'seconds')),
+        maximumEventAgeSeconds: v.optional(
+          int(L.minEventAgeSeconds, L.maxEventAgeSeconds, 'seconds'),
+        ),
       }),
     ),
     deadLetterQueue: v.optional(name()),
@@ -59,7 +77,11 @@ const TARGET = object(
   {
     check: (f) => {
       const given = destinationsOf(f.input).length;
-      if (given !== 1) f.reportAfter('endpoint', `must name exactly one of ${DESTINATIONS.join(', ')} (got ${given})`);
+      if (given !== 1)
+        f.reportAfter(
+          'endpoint',
+          `must name exactly one of ${DESTINATIONS.join(', ')} (got ${given})`,
+        );
     },
   },
 );
@@ -70,16 +92,28 @@ function uniqueTargetIds(rules: readonly unknown[], report: Report): void {
     const targets = isPlainObject(rule) ? rule['targets'] : undefined;
     if (!Array.isArray(targets)) return;
     // As a target too broken to have a destination has no id to compare.
-    const ids = targets.map((t: unknown) => (isPlainObject(t) && isName(t['id']) && destinationsOf(t).length === 1 ? t['id'] : undefined));
-    for (const { index, first } of duplicates(ids)) report([i, 'targets', index, 'id'], `duplicates the target id name "${ids[index]}" of rules[${i}].targets[${first}].id`);
+    const ids = targets.map((t: unknown) =>
+      isPlainObject(t) && isName(t['id']) && destinationsOf(t).length === 1 ? t['id'] : undefined,
+    );
+    for (const { index, first } of duplicates(ids))
+      report(
+        [i, 'targets', index, 'id'],
+        `duplicates the target id name "${ids[index]}" of rules[${i}].targets[${first}].id`,
+      );
   });
 }
 
 /** `rules` and their `targets`; a rule's name is unique on its bus. */
-export const RULES = namedList('rules', 'rule (on its bus)', named({ bus: v.optional(name()), targets: v.optional(items(TARGET)) }), {
-  uniqueKey: (rule) => `${isName(rule['bus']) ? rule['bus'] : DEFAULT_BUS}/${String(rule['name'])}`,
-  check: uniqueTargetIds,
-});
+export const RULES = namedList(
+  'rules',
+  'rule (on its bus)',
+  named({ bus: v.optional(name()), targets: v.optional(items(TARGET)) }),
+  {
+    uniqueKey: (rule) =>
+      `${isName(rule['bus']) ? rule['bus'] : DEFAULT_BUS}/${String(rule['name'])}`,
+    check: uniqueTargetIds,
+  },
+);
 
 /** The validated `rules`, each target with its place and EventBridge's retry defaults. */
 export function toRules(list: v.InferOutput<typeof RULES> = []): Rule[] {
@@ -96,8 +130,10 @@ export function toRules(list: v.InferOutput<typeof RULES> = []): Rule[] {
         rule,
         bus,
         destination,
-        maximumRetryAttempts: t.retryPolicy?.maximumRetryAttempts ?? DEFAULT_TARGET_RETRY.maximumRetryAttempts,
-        maximumEventAgeSeconds: t.retryPolicy?.maximumEventAgeSeconds ?? DEFAULT_TARGET_RETRY.maximumEventAgeSeconds,
+        maximumRetryAttempts:
+          t.retryPolicy?.maximumRetryAttempts ?? DEFAULT_TARGET_RETRY.maximumRetryAttempts,
+        maximumEventAgeSeconds:
+          t.retryPolicy?.maximumEventAgeSeconds ?? DEFAULT_TARGET_RETRY.maximumEventAgeSeconds,
         origin: 'file',
         ...defined({ deadLetterQueue: t.deadLetterQueue }),
       };
@@ -124,10 +160,14 @@ export const CONSUMERS = namedList(
       check: (f) => {
         const queue = f.valid('queue');
         const rule = f.valid('rule');
-        if ((queue === undefined) === (rule === undefined)) f.reportAfter('bus', 'must name exactly one source: queue, or rule with target');
-        if (rule !== undefined && f.valid('target') === undefined) f.report(['target'], "is required with rule (the id of the rule's target)");
-        if (rule === undefined && (f.valid('target') !== undefined || f.has('bus'))) f.reportAfter('bus', 'target and bus only go with rule');
-        if (f.valid('visibilityTimeoutSeconds') !== undefined && queue === undefined) f.report(['visibilityTimeoutSeconds'], 'only goes with queue');
+        if ((queue === undefined) === (rule === undefined))
+          f.reportAfter('bus', 'must name exactly one source: queue, or rule with target');
+        if (rule !== undefined && f.valid('target') === undefined)
+          f.report(['target'], "is required with rule (the id of the rule's target)");
+        if (rule === undefined && (f.valid('target') !== undefined || f.has('bus')))
+          f.reportAfter('bus', 'target and bus only go with rule');
+        if (f.valid('visibilityTimeoutSeconds') !== undefined && queue === undefined)
+          f.report(['visibilityTimeoutSeconds'], 'only goes with queue');
       },
     },
   ),
@@ -135,12 +175,27 @@ export const CONSUMERS = namedList(
 
 /** The validated `consumers`, defaults filled in. */
 export function toConsumers(list: v.InferOutput<typeof CONSUMERS> = []): Consumer[] {
-  return list.map(({ name, queue, rule, target, bus = DEFAULT_BUS, idempotent, handlerTimeoutSeconds, heartbeat, visibilityTimeoutSeconds }, i) => ({
-    place: `consumers[${i}] "${name}"`,
-    name,
-    bus,
-    idempotent: idempotent ?? false,
-    heartbeat: heartbeat ?? false,
-    ...defined({ queue, rule, target, handlerTimeoutSeconds, visibilityTimeoutSeconds }),
-  }));
+  return list.map(
+    (
+      {
+        name,
+        queue,
+        rule,
+        target,
+        bus = DEFAULT_BUS,
+        idempotent,
+        handlerTimeoutSeconds,
+        heartbeat,
+        visibilityTimeoutSeconds,
+      },
+      i,
+    ) => ({
+      place: `consumers[${i}] "${name}"`,
+      name,
+      bus,
+      idempotent: idempotent ?? false,
+      heartbeat: heartbeat ?? false,
+      ...defined({ queue, rule, target, handlerTimeoutSeconds, visibilityTimeoutSeconds }),
+    }),
+  );
 }

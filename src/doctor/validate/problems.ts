@@ -18,7 +18,14 @@ export class TopologyError extends BallastError {
     readonly problems: readonly TopologyProblem[],
     source?: string,
   ) {
-    super('InvalidParameterValue', renderProblems(`invalid topology${source === undefined ? '' : ` ${source}`}`, problems, SHOWN));
+    super(
+      'InvalidParameterValue',
+      renderProblems(
+        `invalid topology${source === undefined ? '' : ` ${source}`}`,
+        problems,
+        SHOWN,
+      ),
+    );
   }
 }
 

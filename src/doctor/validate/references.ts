@@ -9,36 +9,60 @@ import { didYouMean, type Problems } from './problems.js';
 export function checkReferences(t: Topology, problems: Problems): void {
   const interactions = new Map(t.interactions.map((i) => [i.name, i]));
   const queues = new Set(t.queues.map((q) => q.name));
-  const refer = (place: string, field: string, name: string, known: ReadonlySet<string> | ReadonlyMap<string, unknown>, what: string): boolean => {
+  const refer = (
+    place: string,
+    field: string,
+    name: string,
+    known: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+    what: string,
+  ): boolean => {
     if (known.has(name)) return true;
     if (place.startsWith('server')) return false;
-    problems.add(`${pathOf(place)}.${field}`, `names no known ${what} "${name}"${didYouMean(name, known.keys())}`);
+    problems.add(
+      `${pathOf(place)}.${field}`,
+      `names no known ${what} "${name}"${didYouMean(name, known.keys())}`,
+    );
     return false;
   };
 
   for (const service of t.services) {
-    const served = new Set(t.interactions.filter((i) => i.service === service.name).map((i) => i.name));
+    const served = new Set(
+      t.interactions.filter((i) => i.service === service.name).map((i) => i.name),
+    );
     for (const call of service.calls) {
       refer(call.place, 'to', call.to, interactions, 'interaction');
       call.during?.forEach((name, i) => {
         if (served.has(name)) return;
-        const hint = interactions.has(name) ? ` (it is served by ${interactions.get(name)?.service ?? 'no service'})` : didYouMean(name, served);
-        problems.add(`${pathOf(call.place)}.during[${i}]`, `"${name}" is not an interaction of service "${service.name}"${hint}`);
+        const hint = interactions.has(name)
+          ? ` (it is served by ${interactions.get(name)?.service ?? 'no service'})`
+          : didYouMean(name, served);
+        problems.add(
+          `${pathOf(call.place)}.during[${i}]`,
+          `"${name}" is not an interaction of service "${service.name}"${hint}`,
+        );
       });
     }
   }
   for (const q of t.queues) {
     if (q.deadLetter === undefined) continue;
-    if (refer(q.place, 'deadLetter.queue', q.deadLetter.queue, queues, 'queue') && q.deadLetter.queue === q.name) {
-      problems.add(`${pathOf(q.place)}.deadLetter.queue`, 'must be another queue, not the queue itself');
+    if (
+      refer(q.place, 'deadLetter.queue', q.deadLetter.queue, queues, 'queue') &&
+      q.deadLetter.queue === q.name
+    ) {
+      problems.add(
+        `${pathOf(q.place)}.deadLetter.queue`,
+        'must be another queue, not the queue itself',
+      );
     }
   }
   const targets = new Set<string>();
   for (const rule of t.rules) {
     for (const target of rule.targets) {
       targets.add(`${rule.bus}/${rule.name}/${target.id}`);
-      if (target.destination.kind === 'queue') refer(target.place, 'queue', target.destination.name, queues, 'queue');
-      if (target.deadLetterQueue !== undefined) refer(target.place, 'deadLetterQueue', target.deadLetterQueue, queues, 'queue');
+      if (target.destination.kind === 'queue')
+        refer(target.place, 'queue', target.destination.name, queues, 'queue');
+      if (target.deadLetterQueue !== undefined)
+        refer(target.place, 'deadLetterQueue', target.deadLetterQueue, queues, 'queue');
     }
   }
   const rules = new Set(t.rules.map((r) => `${r.bus}/${r.name}`));

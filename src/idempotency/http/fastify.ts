@@ -2,7 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Idempotency } from '../idempotency.js';
 import { readIdempotencyKey } from './key.js';
 import type { HttpIdempotencyOptions } from './node.js';
-import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, retentionHeaders, type StoredResponse } from './problems.js';
+import {
+  answerFor,
+  DEFAULT_DOCS_URL,
+  keyProblem,
+  NotStored,
+  type ProblemAnswer,
+  retentionHeaders,
+  type StoredResponse,
+} from './problems.js';
 
 /** Options of the Fastify adapter: as the node one, with identity and route read from Fastify's request. */
 export type FastifyIdempotencyOptions = Omit<HttpIdempotencyOptions, 'identity' | 'route'> & {
@@ -13,7 +21,11 @@ export type FastifyIdempotencyOptions = Omit<HttpIdempotencyOptions, 'identity' 
 };
 
 const CAPTURE = Symbol('ballast.idempotency.capture');
-type Capture = { resolve: (r: StoredResponse) => void; reject: (e: unknown) => void; run: () => Promise<unknown> | undefined };
+type Capture = {
+  resolve: (r: StoredResponse) => void;
+  reject: (e: unknown) => void;
+  run: () => Promise<unknown> | undefined;
+};
 type WithCapture = FastifyRequest & { [CAPTURE]?: Capture };
 
 /**
@@ -26,23 +38,40 @@ export function fastifyIdempotency(idem: Idempotency, options: FastifyIdempotenc
   const keep = (options.headers ?? ['content-type', 'location']).map((h) => h.toLowerCase());
   const maxBody = options.maxBodyBytes ?? 1_048_576;
   const docs = options.docsUrl ?? DEFAULT_DOCS_URL;
-  const send = (reply: FastifyReply, a: ProblemAnswer): FastifyReply => reply.code(a.status).headers(a.headers).send(a.body);
+  const send = (reply: FastifyReply, a: ProblemAnswer): FastifyReply =>
+    reply.code(a.status).headers(a.headers).send(a.body);
 
-  async function preHandler(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  async function preHandler(
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> {
     if (!methods.has(req.method.toUpperCase())) return;
     const header = readIdempotencyKey(req.headers['idempotency-key']);
     const bad = keyProblem(header, options.required === true, docs);
-    if (bad === 'skip' || !('key' in header)) return bad && bad !== 'skip' ? send(reply, bad) : undefined;
+    if (bad === 'skip' || !('key' in header))
+      return bad && bad !== 'skip' ? send(reply, bad) : undefined;
     reply.headers(retentionHeaders(idem.ttlSeconds, options.advertiseRetention));
     const scope = `${options.identity?.(req) ?? ''} ${req.method} ${options.route?.(req) ?? req.routeOptions.url ?? req.url.split('?')[0]}`;
     let started!: () => void;
     const startedP = new Promise<'started'>((r) => (started = () => r('started')));
-    const run: Promise<{ value: StoredResponse; replayed: boolean }> = idem.run<StoredResponse>({ key: header.key, scope, input: req.body ?? null }, () => {
-      started();
-      // Settled by onSend with what the handler answered (or rejected: not stored, key released).
-      return new Promise<StoredResponse>((resolve, reject) => ((req as WithCapture)[CAPTURE] = { resolve, reject, run: () => run }));
-    });
-    const first = await Promise.race([startedP, run.then((r) => ({ r }), (error: unknown) => ({ error }))]);
+    const run: Promise<{ value: StoredResponse; replayed: boolean }> = idem.run<StoredResponse>(
+      { key: header.key, scope, input: req.body ?? null },
+      () => {
+        started();
+        // Settled by onSend with what the handler answered (or rejected: not stored, key released).
+        return new Promise<StoredResponse>(
+          (resolve, reject) =>
+            ((req as WithCapture)[CAPTURE] = { resolve, reject, run: () => run }),
+        );
+      },
+    );
+    const first = await Promise.race([
+      startedP,
+      run.then(
+        (r) => ({ r }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
     if (first === 'started') {
       run.catch(() => undefined); // a run that is not stored only releases its key
       return;
@@ -54,16 +83,34 @@ export function fastifyIdempotency(idem: Idempotency, options: FastifyIdempotenc
       throw first.error;
     }
     const v = first.r.value;
-    return reply.code(v.status).headers({ ...v.headers, 'idempotent-replayed': 'true' }).send(Buffer.from(v.body, 'base64'));
+    return reply
+      .code(v.status)
+      .headers({ ...v.headers, 'idempotent-replayed': 'true' })
+      .send(Buffer.from(v.body, 'base64'));
   }
 
-  async function onSend(req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  async function onSend(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+  ): Promise<unknown> {
     const capture = (req as WithCapture)[CAPTURE];
     if (!capture) return payload;
     delete (req as WithCapture)[CAPTURE];
-    const bytes = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : payload == null ? Buffer.alloc(0) : null;
+    const bytes =
+      typeof payload === 'string'
+        ? Buffer.from(payload)
+        : Buffer.isBuffer(payload)
+          ? payload
+          : payload == null
+            ? Buffer.alloc(0)
+            : null;
     // Streams pass through unstored (documented): the key is released.
-    if (bytes === null || bytes.length > maxBody || (reply.statusCode >= 500 && options.storeServerErrors !== true)) {
+    if (
+      bytes === null ||
+      bytes.length > maxBody ||
+      (reply.statusCode >= 500 && options.storeServerErrors !== true)
+    ) {
       capture.reject(new NotStored());
       return payload;
     }

@@ -7,12 +7,17 @@ export type KeyHeader = { key: string } | { missing: true } | { invalid: string 
  */
 export function readIdempotencyKey(value: string | string[] | undefined): KeyHeader {
   if (value === undefined) return { missing: true };
-  if (Array.isArray(value)) return value.length === 1 ? readIdempotencyKey(value[0]) : { invalid: 'Idempotency-Key must be sent once' };
+  if (Array.isArray(value))
+    return value.length === 1
+      ? readIdempotencyKey(value[0])
+      : { invalid: 'Idempotency-Key must be sent once' };
   let text = value.trim();
   if (text.startsWith('"')) {
-    if (text.length < 2 || !text.endsWith('"')) return { invalid: 'Idempotency-Key is not a valid structured-field string' };
+    if (text.length < 2 || !text.endsWith('"'))
+      return { invalid: 'Idempotency-Key is not a valid structured-field string' };
     const inner = text.slice(1, -1);
-    if (/(^|[^\\])(\\\\)*\\(?!["\\])/.test(inner) || /(^|[^\\])(\\\\)*"/.test(inner)) return { invalid: 'Idempotency-Key has a bad escape' };
+    if (/(^|[^\\])(\\\\)*\\(?!["\\])/.test(inner) || /(^|[^\\])(\\\\)*"/.test(inner))
+      return { invalid: 'Idempotency-Key has a bad escape' };
     text = inner.replace(/\\(["\\])/g, '$1');
   }
   if (text.length === 0) return { invalid: 'Idempotency-Key is empty' };

@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Idempotency } from '../idempotency.js';
 import { readIdempotencyKey } from './key.js';
-import { answerFor, DEFAULT_DOCS_URL, keyProblem, NotStored, type ProblemAnswer, retentionHeaders, type StoredResponse as Stored } from './problems.js';
+import {
+  answerFor,
+  DEFAULT_DOCS_URL,
+  keyProblem,
+  NotStored,
+  type ProblemAnswer,
+  retentionHeaders,
+  type StoredResponse as Stored,
+} from './problems.js';
 
 /** Options of the HTTP idempotency middleware. */
 export interface HttpIdempotencyOptions {
@@ -39,21 +47,36 @@ export function expressIdempotency(idem: Idempotency, options: HttpIdempotencyOp
   const keep = (options.headers ?? ['content-type', 'location']).map((h) => h.toLowerCase());
   const maxBody = options.maxBodyBytes ?? 1_048_576;
   const docs = options.docsUrl ?? DEFAULT_DOCS_URL;
-  const send = (res: ServerResponse, a: ProblemAnswer): void => void res.writeHead(a.status, a.headers).end(a.body);
-  return (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (error?: unknown) => void): void => {
+  const send = (res: ServerResponse, a: ProblemAnswer): void =>
+    void res.writeHead(a.status, a.headers).end(a.body);
+  return (
+    req: IncomingMessage & { body?: unknown },
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void => {
     if (!methods.has((req.method ?? '').toUpperCase())) return next();
     const header = readIdempotencyKey(req.headers['idempotency-key']);
     const bad = keyProblem(header, options.required === true, docs);
     if (bad === 'skip') return next();
     if (bad || !('key' in header)) return bad ? send(res, bad) : next();
-    for (const [name, value] of Object.entries(retentionHeaders(idem.ttlSeconds, options.advertiseRetention))) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(
+      retentionHeaders(idem.ttlSeconds, options.advertiseRetention),
+    ))
+      res.setHeader(name, value);
     const route = options.route?.(req) ?? (req.url ?? '').split('?')[0]!;
     const scope = `${options.identity?.(req) ?? ''} ${req.method} ${route}`;
     let ranDownstream = false;
     const running: { run?: Promise<unknown> } = {};
     const run = idem.run<Stored>({ key: header.key, scope, input: req.body ?? null }, () => {
       ranDownstream = true;
-      return capture(res, keep, maxBody, options.storeServerErrors === true, next, () => running.run);
+      return capture(
+        res,
+        keep,
+        maxBody,
+        options.storeServerErrors === true,
+        next,
+        () => running.run,
+      );
     });
     running.run = run;
     run
@@ -94,9 +117,11 @@ function capture(
     res.writeHead = ((status: number, ...rest: unknown[]) => {
       const headers = rest.find((r) => typeof r === 'object' && r !== null);
       if (Array.isArray(headers)) {
-        for (let i = 0; i + 1 < headers.length; i += 2) written[String(headers[i]).toLowerCase()] = String(headers[i + 1]);
+        for (let i = 0; i + 1 < headers.length; i += 2)
+          written[String(headers[i]).toLowerCase()] = String(headers[i + 1]);
       } else if (headers) {
-        for (const [k, v] of Object.entries(headers as Record<string, unknown>)) written[k.toLowerCase()] = String(v);
+        for (const [k, v] of Object.entries(headers as Record<string, unknown>))
+          written[k.toLowerCase()] = String(v);
       }
       return writeHead(status, ...rest);
     }) as typeof res.writeHead;

@@ -1,6 +1,17 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import { type Deadline, DEADLINE_HEADER } from '../deadline.js';
-import { admit, checkMiddlewareOptions, type DeadlineMiddlewareOptions, problemBody, withDeadline } from './deadline-http.js';
+import {
+  admit,
+  checkMiddlewareOptions,
+  type DeadlineMiddlewareOptions,
+  problemBody,
+  withDeadline,
+} from './deadline-http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,11 +32,18 @@ export function fastifyDeadline(options: DeadlineMiddlewareOptions = {}) {
   // context. Fastify carries that context across body parsing itself. `enterWith` is not used:
   // it changes the context of the connection's parser, so the next request on a kept-alive
   // connection would inherit this request's deadline (seen with Fastify 5).
-  function onRequest(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  function onRequest(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     const a = admit(req.headers[DEADLINE_HEADER], options);
     if ('status' in a) {
       // Answered here: the chain stops (done is not called), so no work starts.
-      void reply.code(a.status).header('content-type', 'application/problem+json').send(problemBody(a));
+      void reply
+        .code(a.status)
+        .header('content-type', 'application/problem+json')
+        .send(problemBody(a));
       return;
     }
     const deadline = a.run;

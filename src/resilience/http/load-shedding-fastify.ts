@@ -1,5 +1,15 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { type ConcurrencyLimiter, type LoadSheddingOptions, pathOf, resolveLoadShedding } from '../load-shedding.js';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
+import {
+  type ConcurrencyLimiter,
+  type LoadSheddingOptions,
+  pathOf,
+  resolveLoadShedding,
+} from '../load-shedding.js';
 
 /**
  * Fastify plugin for load shedding, with its limiter: `await app.register(fastifyLoadShedding(options))`
@@ -9,7 +19,11 @@ import { type ConcurrencyLimiter, type LoadSheddingOptions, pathOf, resolveLoadS
 export function fastifyLoadShedding(options: LoadSheddingOptions) {
   const { limiter, isExempt, refusal } = resolveLoadShedding(options);
 
-  function onRequest(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  function onRequest(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     if (isExempt({ method: req.method, path: pathOf(req.url) })) return done();
     if (!limiter.tryEnter()) {
       // Answered here: done is not called, so no later hook, parser or handler runs.
@@ -25,5 +39,8 @@ export function fastifyLoadShedding(options: LoadSheddingOptions) {
     app.addHook('onRequest', onRequest);
   };
   // As fastify-plugin does: apply to the instance it is registered on, not a child context.
-  return Object.assign(plugin, { [Symbol.for('skip-override')]: true, limiter: limiter as ConcurrencyLimiter });
+  return Object.assign(plugin, {
+    [Symbol.for('skip-override')]: true,
+    limiter: limiter as ConcurrencyLimiter,
+  });
 }

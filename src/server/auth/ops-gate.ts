@@ -36,23 +36,41 @@ export function opsGate(options: OpsGateOptions): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     if (credentials.length === 0 && tokenDigest === null) return next();
     const refuse = (status: 401 | 403, code: string, message: string): Response => {
-      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer realm="ballast"' } : {};
+      const headers: Record<string, string> =
+        status === 401 ? { 'WWW-Authenticate': 'Bearer realm="ballast"' } : {};
       return c.json({ code, message }, status, headers);
     };
     const auth = c.req.header('authorization')?.trim() ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(auth);
     if (bearer) {
       if (tokenDigest !== null && timingSafeEqual(digest(bearer[1]!), tokenDigest)) return next();
-      return refuse(403, 'InvalidToken', 'The bearer token is not the one this server was given (--metrics-token).');
+      return refuse(
+        403,
+        'InvalidToken',
+        'The bearer token is not the one this server was given (--metrics-token).',
+      );
     }
     if (/^AWS4-HMAC-SHA256\s/.test(auth)) {
-      if (credentials.length === 0) return refuse(403, 'SignatureDoesNotMatch', 'This server has no access keys: use the bearer token.');
+      if (credentials.length === 0)
+        return refuse(
+          403,
+          'SignatureDoesNotMatch',
+          'This server has no access keys: use the bearer token.',
+        );
       const request = c.req.raw;
       try {
-        const body = request.method === 'GET' || request.method === 'HEAD' ? new Uint8Array(0) : await readBody(request.clone(), MAX_GATED_BODY_BYTES);
+        const body =
+          request.method === 'GET' || request.method === 'HEAD'
+            ? new Uint8Array(0)
+            : await readBody(request.clone(), MAX_GATED_BODY_BYTES);
         verifySigV4(
           { method: request.method, url: request.url, headers: request.headers, body },
-          { credentials, service: null, maxClockSkewSeconds: options.maxClockSkewSeconds, now: options.now() },
+          {
+            credentials,
+            service: null,
+            maxClockSkewSeconds: options.maxClockSkewSeconds,
+            now: options.now(),
+          },
         );
       } catch (error) {
         if (!isBallastError(error)) throw error;
@@ -60,7 +78,14 @@ export function opsGate(options: OpsGateOptions): MiddlewareHandler<ServerEnv> {
       }
       return next();
     }
-    const how = [tokenDigest !== null ? 'Authorization: Bearer <token>' : null, credentials.length > 0 ? 'an AWS SigV4 signature' : null].filter(Boolean);
-    return refuse(401, 'MissingAuthenticationToken', `This route needs credentials: ${how.join(' or ')}.`);
+    const how = [
+      tokenDigest !== null ? 'Authorization: Bearer <token>' : null,
+      credentials.length > 0 ? 'an AWS SigV4 signature' : null,
+    ].filter(Boolean);
+    return refuse(
+      401,
+      'MissingAuthenticationToken',
+      `This route needs credentials: ${how.join(' or ')}.`,
+    );
   };
 }

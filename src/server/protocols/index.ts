@@ -17,21 +17,44 @@ import { SQS_ERRORS } from './sqs/errors.js';
  * usually `awsJsonHandler` with the protocol's spec; (2) add its one row here. Nothing in app.ts changes.
  */
 export const PROTOCOLS: readonly AwsProtocol[] = [
-  { name: 'sqs', signingName: 'sqs', targetPrefix: 'AmazonSQS.', contentType: AMZ_JSON_1_0, errors: SQS_ERRORS, handler: sqsHandler },
-  { name: 'events', signingName: 'events', targetPrefix: 'AWSEvents.', contentType: AMZ_JSON_1_1, errors: EVENTS_ERRORS, handler: eventsHandler },
+  {
+    name: 'sqs',
+    signingName: 'sqs',
+    targetPrefix: 'AmazonSQS.',
+    contentType: AMZ_JSON_1_0,
+    errors: SQS_ERRORS,
+    handler: sqsHandler,
+  },
+  {
+    name: 'events',
+    signingName: 'events',
+    targetPrefix: 'AWSEvents.',
+    contentType: AMZ_JSON_1_1,
+    errors: EVENTS_ERRORS,
+    handler: eventsHandler,
+  },
 ];
 
 /** The row of `table` that answers a request with these headers (see `PROTOCOLS` for the rule). */
-export function protocolFor(headers: Headers, table: readonly AwsProtocol[] = PROTOCOLS): AwsProtocol {
+export function protocolFor(
+  headers: Headers,
+  table: readonly AwsProtocol[] = PROTOCOLS,
+): AwsProtocol {
   const fallback = table[0]!;
   const target = headers.get('x-amz-target');
-  if (target !== null && target !== '') return table.find((p) => p.targetPrefix !== null && target.startsWith(p.targetPrefix)) ?? fallback;
+  if (target !== null && target !== '')
+    return (
+      table.find((p) => p.targetPrefix !== null && target.startsWith(p.targetPrefix)) ?? fallback
+    );
   const type = mediaType(headers.get('content-type'));
   return table.find((p) => p.contentType === type) ?? fallback;
 }
 
 /** One handler for `POST /` that routes each request to its protocol's handler (each built once, here). */
-export function routeProtocols(deps: ProtocolDeps, table: readonly AwsProtocol[] = PROTOCOLS): ProtocolHandler {
+export function routeProtocols(
+  deps: ProtocolDeps,
+  table: readonly AwsProtocol[] = PROTOCOLS,
+): ProtocolHandler {
   const handlers = new Map(table.map((p) => [p, p.handler(deps, p)] as const));
   return (c) => handlers.get(protocolFor(c.req.raw.headers, table))!(c);
 }

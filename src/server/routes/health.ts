@@ -10,7 +10,12 @@ const PING_TIMEOUT_MS = 2_000;
 export type HealthBody =
   | { readonly status: 'ok' }
   /** The store answers reads but writes fail (full disk, I/O error, read-only file or server). */
-  | { readonly status: 'degraded'; readonly reason: string; readonly code: string | null; readonly since: string }
+  | {
+      readonly status: 'degraded';
+      readonly reason: string;
+      readonly code: string | null;
+      readonly since: string;
+    }
   /** The store does not answer at all. */
   | { readonly status: 'unavailable'; readonly reason: string };
 
@@ -48,7 +53,10 @@ export function healthRoute(ballast: Ballast): (c: Context<ServerEnv>) => Promis
 async function settle(work: Promise<void>): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`the store did not answer within ${PING_TIMEOUT_MS} ms`), PING_TIMEOUT_MS);
+    timer = setTimeout(
+      () => resolve(`the store did not answer within ${PING_TIMEOUT_MS} ms`),
+      PING_TIMEOUT_MS,
+    );
   });
   // A late rejection after the timeout must not go unhandled.
   const outcome = work.then(

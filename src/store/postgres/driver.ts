@@ -13,12 +13,22 @@ import { BALLAST_TYPES, Db, ident } from './core/db.js';
 import { toStoreError } from './core/errors.js';
 import { NotifyListener, Wakeups } from './core/listener.js';
 import { migratePostgres } from './core/migrate.js';
-import { lockKey, type PostgresStoreOptions, resolvePostgresStoreOptions, wakeChannel } from './core/options.js';
+import {
+  lockKey,
+  type PostgresStoreOptions,
+  resolvePostgresStoreOptions,
+  wakeChannel,
+} from './core/options.js';
 
 export type { PostgresStoreOptions } from './core/options.js';
 export { DEFAULT_POSTGRES_STORE_OPTIONS } from './core/options.js';
 
-const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: true, multiNode: true, databaseClock: true, synchronousTransactions: false };
+const CAPABILITIES: StoreCapabilities = {
+  crossProcessWakeups: true,
+  multiNode: true,
+  databaseClock: true,
+  synchronousTransactions: false,
+};
 
 /** `application_name` of every connection (unless the URL sets one): lets operators find Ballast in pg_stat_activity. */
 const APPLICATION_NAME = 'ballast';
@@ -36,7 +46,10 @@ const MAX_SEND_BATCH_WEIGHT = 4 * 1024 * 1024;
  *
  * @param url - `postgres://user:password@host:port/database[?schema=name]`
  */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<Store> {
   const resolved = resolvePostgresStoreOptions(url, options);
   const { schema, clock } = resolved;
   // search_path is set at connection start: every pooled connection sees the schema's objects
@@ -76,10 +89,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     nowParam: clock ? () => clock.now() : () => null,
     channel,
     wake,
-    locks: { fifoClass: lockKey(`ballast:fifo:${schema}`), queueNameClass: lockKey(`ballast:queue-name:${schema}`) },
+    locks: {
+      fifoClass: lockKey(`ballast:fifo:${schema}`),
+      queueNameClass: lockKey(`ballast:queue-name:${schema}`),
+    },
   };
   // Half the pool at most for group commits: receives and reads keep connections of their own.
-  const batches = { maxItems: MAX_BATCH_ITEMS, maxConcurrent: Math.max(1, Math.floor(resolved.poolSize / 2)) };
+  const batches = {
+    maxItems: MAX_BATCH_ITEMS,
+    maxConcurrent: Math.max(1, Math.floor(resolved.poolSize / 2)),
+  };
   const ctx: PgContext = {
     ...base,
     sends: new Batcher((jobs: SendJob[]) => writeSendBatch(base, jobs), {
@@ -134,7 +153,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     probeWrite: () =>
       guard(() =>
         db.write(async (sql) => {
-          await sql.query('INSERT INTO store_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at', [Date.now()]);
+          await sql.query(
+            'INSERT INTO store_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at',
+            [Date.now()],
+          );
         }, 'write probe'),
       ),
     onCondition: (listener) => condition.on(listener),
@@ -146,6 +168,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 /** Approximate size of one send call, for batch limits. */
 function sendWeight(job: SendJob): number {
   let weight = 0;
-  for (const m of job.messages) weight += m.body.length + (m.attributes ? JSON.stringify(m.attributes).length : 0);
+  for (const m of job.messages)
+    weight += m.body.length + (m.attributes ? JSON.stringify(m.attributes).length : 0);
   return weight;
 }

@@ -14,19 +14,31 @@ export interface RedisStoreOptions {
 }
 
 // No wake-ups (no queues), no transactions user code can join.
-const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: false, multiNode: true, databaseClock: true, synchronousTransactions: false };
+const CAPABILITIES: StoreCapabilities = {
+  crossProcessWakeups: false,
+  multiNode: true,
+  databaseClock: true,
+  synchronousTransactions: false,
+};
 
 /** The key `probeWrite` sets (under the prefix): one tiny durable write. */
 const PROBE_KEY = 'probe';
 
 /** Opens a Redis store (`redis://` / `rediss://`): the idempotency feature only. */
-export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<Store<'idempotency'>> {
+export async function openRedisStore(
+  url: string,
+  options: RedisStoreOptions = {},
+): Promise<Store<'idempotency'>> {
   const redis = await connectRedis(url);
   const clock = options.clock;
   const condition = new StoreConditionTracker(() => clock?.now() ?? Date.now());
   const track = (failure: unknown): void => {
     if (failure === undefined) condition.succeeded();
-    else condition.failed({ code: errorCode(failure), reason: failure instanceof Error ? failure.message : String(failure) });
+    else
+      condition.failed({
+        code: errorCode(failure),
+        reason: failure instanceof Error ? failure.message : String(failure),
+      });
   };
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -35,7 +47,11 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
       return value;
     } catch (cause) {
       track(cause);
-      throw new BallastError('StoreUnavailable', `Redis ${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new BallastError(
+        'StoreUnavailable',
+        `Redis ${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
     }
   };
   const prefix = options.prefix ?? 'ballast:idem:';
@@ -53,7 +69,8 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
     },
     ping: async () => void (await call('PING', () => redis.ping())),
     condition: () => condition.condition,
-    probeWrite: async () => void (await call('probe write', () => redis.set(prefix + PROBE_KEY, String(Date.now())))),
+    probeWrite: async () =>
+      void (await call('probe write', () => redis.set(prefix + PROBE_KEY, String(Date.now())))),
     onCondition: (listener) => condition.on(listener),
     close,
     [Symbol.asyncDispose]: close,

@@ -103,7 +103,8 @@ export const toEvent = (r: EventRow): StoredBusEvent => ({
 });
 
 /** The parked error of an `events` row, or null. */
-export const dispatchErrorOf = (r: EventRow): DispatchError | null => (r.dispatch_error == null ? null : json(r.dispatch_error));
+export const dispatchErrorOf = (r: EventRow): DispatchError | null =>
+  r.dispatch_error == null ? null : json(r.dispatch_error);
 
 /** Maps a parked `events` row. */
 export const toParked = (r: EventRow): ParkedEvent => ({

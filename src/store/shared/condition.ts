@@ -32,8 +32,19 @@ export class StoreConditionTracker {
   /** Records a failing call: the store is not writable from now (or still not). */
   failed(failure: EnvironmentFailure): void {
     const started = this.#state.writable;
-    this.#state = { writable: false, since: started ? this.#now() : this.#state.since, code: failure.code, reason: failure.reason };
-    this.#emit({ type: 'failure', code: failure.code, reason: failure.reason, started, condition: this.#state });
+    this.#state = {
+      writable: false,
+      since: started ? this.#now() : this.#state.since,
+      code: failure.code,
+      reason: failure.reason,
+    };
+    this.#emit({
+      type: 'failure',
+      code: failure.code,
+      reason: failure.reason,
+      started,
+      condition: this.#state,
+    });
   }
 
   /** Records a successful durable write: an outage, if any, ends now. */
@@ -42,7 +53,12 @@ export class StoreConditionTracker {
     const outage = this.#state;
     const now = this.#now();
     this.#state = { writable: true, since: now, code: null, reason: null };
-    this.#emit({ type: 'recovered', condition: this.#state, outage, durationMs: Math.max(0, now - outage.since) });
+    this.#emit({
+      type: 'recovered',
+      condition: this.#state,
+      outage,
+      durationMs: Math.max(0, now - outage.since),
+    });
   }
 
   /** Subscribes; returns the unsubscribe function. */

@@ -23,12 +23,18 @@ export interface MessageColumns<N> {
 }
 
 /** Maps a claimed message row (receipt set) to the contract's message; `num` reads a 64-bit column. */
-export function messageFromRow<N>(row: MessageColumns<N>, num: (value: N) => number): StoredMessage {
+export function messageFromRow<N>(
+  row: MessageColumns<N>,
+  num: (value: N) => number,
+): StoredMessage {
   return {
     position: num(row.position),
     messageId: row.message_id,
     body: row.body,
-    attributes: row.attributes === null ? null : (JSON.parse(row.attributes) as Record<string, MessageAttributeValue>),
+    attributes:
+      row.attributes === null
+        ? null
+        : (JSON.parse(row.attributes) as Record<string, MessageAttributeValue>),
     md5OfBody: row.md5_body,
     md5OfAttributes: row.md5_attributes,
     groupId: row.group_id,

@@ -29,7 +29,12 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const CAPABILITIES: StoreCapabilities = { crossProcessWakeups: false, multiNode: false, databaseClock: false, synchronousTransactions: true };
+const CAPABILITIES: StoreCapabilities = {
+  crossProcessWakeups: false,
+  multiNode: false,
+  databaseClock: false,
+  synchronousTransactions: true,
+};
 
 /** Each open store's connection, for tests that simulate a full disk (`PRAGMA max_page_count`). */
 const connections = new WeakMap<Store, Database>();
@@ -47,7 +52,10 @@ const PROBE_INSERT = 'INSERT INTO store_probe (at, pad) VALUES (?, zeroblob(4096
 const PROBE_DELETE = 'DELETE FROM store_probe';
 
 /** Opens (creating and migrating if needed) a SQLite store at `path` (`:memory:` for a throwaway one). */
-export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<Store> {
+export async function openSqliteStore(
+  path: string,
+  options: SqliteStoreOptions = {},
+): Promise<Store> {
   const clock = options.clock ?? systemClock;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Database;
@@ -80,15 +88,14 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     return toSqliteStoreError(error, failure);
   };
   const pendingWakes = new Set<number>();
-  const walFd = options.synchronous === 'normal' || path === ':memory:' ? null : openSync(`${path}-wal`, 'r');
+  const walFd =
+    options.synchronous === 'normal' || path === ':memory:' ? null : openSync(`${path}-wal`, 'r');
   const syncWal =
     walFd === null
       ? null
       : () =>
           new Promise<void>((resolve, reject) =>
-            fdatasync(walFd, (error) =>
-              error ? reject(walSyncError(error)) : resolve(),
-            ),
+            fdatasync(walFd, (error) => (error ? reject(walSyncError(error)) : resolve())),
           );
   const commit = new GroupCommit(
     db,

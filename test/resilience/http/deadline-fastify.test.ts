@@ -4,7 +4,14 @@
  * without leaking into the next request of a kept-alive connection. Time is a FakeClock: budgets
  * are exact.
  */
-import { createServer, Agent, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  Agent,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -12,22 +19,39 @@ import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import { fastifyDeadline } from '../../../src/resilience/http/deadline-fastify.js';
-import { currentDeadline, deadlineMiddleware, fetchWithDeadline, honoDeadline } from '../../../src/resilience/http/deadline-http.js';
+import {
+  currentDeadline,
+  deadlineMiddleware,
+  fetchWithDeadline,
+  honoDeadline,
+} from '../../../src/resilience/http/deadline-http.js';
 
-const urlOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const listening = (server: Server): Promise<string> => new Promise((r) => server.listen(0, '127.0.0.1', () => r(urlOf(server))));
+const urlOf = (server: Server): string =>
+  `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const listening = (server: Server): Promise<string> =>
+  new Promise((r) => server.listen(0, '127.0.0.1', () => r(urlOf(server))));
 /** Closes a server without waiting for kept-alive connections to time out. */
-const stop = (server: Server): Promise<void> => new Promise((r) => (server.close(() => r()), server.closeAllConnections()));
-const isDeadlineExceeded = (error: unknown): boolean => (error as { code?: string }).code === 'DeadlineExceeded';
+const stop = (server: Server): Promise<void> =>
+  new Promise((r) => (server.close(() => r()), server.closeAllConnections()));
+const isDeadlineExceeded = (error: unknown): boolean =>
+  (error as { code?: string }).code === 'DeadlineExceeded';
 
 /** A plain node server answering with the deadline header it received. */
 async function echoServer(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ given: Number(req.headers['ballast-deadline-ms']) })));
+  const server = createServer((req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ given: Number(req.headers['ballast-deadline-ms']) })),
+  );
   return { url: await listening(server), server };
 }
 
 /** A GET over a kept-alive connection shared by every call of one agent. */
-function get(agent: Agent, url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent, headers }, (res) => {
       let body = '';
@@ -46,7 +70,10 @@ describe('fastifyDeadline admission: the same answers as deadlineMiddleware', ()
     await app.register(fastifyDeadline({ clock, maxMs: 5_000 }));
     app.get('/left', async (req) => {
       started++;
-      return { left: currentDeadline()?.remaining() ?? null, same: currentDeadline() === req.deadline };
+      return {
+        left: currentDeadline()?.remaining() ?? null,
+        same: currentDeadline() === req.deadline,
+      };
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
   });
@@ -67,8 +94,12 @@ describe('fastifyDeadline admission: the same answers as deadlineMiddleware', ()
 
   it('a request without the header runs without a deadline; a budget is capped at maxMs', async () => {
     expect(await (await fetch(url())).json()).toEqual({ left: null, same: true });
-    expect(await (await fetch(url(), { headers: { 'ballast-deadline-ms': '1234' } })).json()).toEqual({ left: 1234, same: true });
-    expect(await (await fetch(url(), { headers: { 'ballast-deadline-ms': '50000' } })).json()).toEqual({ left: 5_000, same: true });
+    expect(
+      await (await fetch(url(), { headers: { 'ballast-deadline-ms': '1234' } })).json(),
+    ).toEqual({ left: 1234, same: true });
+    expect(
+      await (await fetch(url(), { headers: { 'ballast-deadline-ms': '50000' } })).json(),
+    ).toEqual({ left: 5_000, same: true });
   });
 
   it('defaultMs gives a deadline to a request that carries none', async () => {
@@ -95,13 +126,19 @@ describe('fastifyDeadline keeps the deadline current through the request lifecyc
     // An async preHandler that awaits real I/O before looking, and a callback-style one.
     app.addHook('preHandler', async (req) => {
       await new Promise((r) => setImmediate(r));
-      (req as { seenInPreHandler?: boolean }).seenInPreHandler = req.deadline !== undefined && currentDeadline() === req.deadline;
+      (req as { seenInPreHandler?: boolean }).seenInPreHandler =
+        req.deadline !== undefined && currentDeadline() === req.deadline;
     });
     app.addHook('preHandler', (req, _reply, done) => {
-      (req as { seenInCallbackHook?: boolean }).seenInCallbackHook = req.deadline !== undefined && currentDeadline() === req.deadline;
+      (req as { seenInCallbackHook?: boolean }).seenInCallbackHook =
+        req.deadline !== undefined && currentDeadline() === req.deadline;
       done();
     });
-    const report = (req: { deadline?: unknown; seenInPreHandler?: boolean; seenInCallbackHook?: boolean }) => ({
+    const report = (req: {
+      deadline?: unknown;
+      seenInPreHandler?: boolean;
+      seenInCallbackHook?: boolean;
+    }) => ({
       left: currentDeadline()?.remaining() ?? null,
       same: currentDeadline() === req.deadline,
       preHandler: req.seenInPreHandler ?? null,
@@ -129,7 +166,12 @@ describe('fastifyDeadline keeps the deadline current through the request lifecyc
     const p = fetch(`${base()}/held?id=one`, { headers: { 'ballast-deadline-ms': '1500' } });
     await enteredP('one');
     gates.get('one')?.();
-    expect(await (await p).json()).toEqual({ left: 1500, same: true, preHandler: true, callbackHook: true });
+    expect(await (await p).json()).toEqual({
+      left: 1500,
+      same: true,
+      preHandler: true,
+      callbackHook: true,
+    });
   });
 
   it('concurrent requests each see their own deadline, whatever order they finish in', async () => {
@@ -147,16 +189,29 @@ describe('fastifyDeadline keeps the deadline current through the request lifecyc
 
   it('across body parsing: a JSON body that arrives in two writes', async () => {
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${base()}/body`, { method: 'POST', headers: { 'content-type': 'application/json', 'ballast-deadline-ms': '900' } }, (r) => {
-        let body = '';
-        r.setEncoding('utf8').on('data', (c: string) => (body += c));
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-      });
+      const req = httpRequest(
+        `${base()}/body`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'ballast-deadline-ms': '900' },
+        },
+        (r) => {
+          let body = '';
+          r.setEncoding('utf8').on('data', (c: string) => (body += c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        },
+      );
       req.once('error', reject);
       req.write('{"n":', () => req.end('42}'));
     });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toEqual({ left: 900, same: true, preHandler: true, callbackHook: true, n: 42 });
+    expect(JSON.parse(res.body)).toEqual({
+      left: 900,
+      same: true,
+      preHandler: true,
+      callbackHook: true,
+      n: 42,
+    });
   });
 
   it('does not leak into the next request on a kept-alive connection (the AsyncLocalStorage.enterWith trap)', async () => {
@@ -171,7 +226,12 @@ describe('fastifyDeadline keeps the deadline current through the request lifecyc
       const first = await held('k1', { 'ballast-deadline-ms': '800' });
       const second = await held('k2', {});
       expect(JSON.parse(first.body)).toMatchObject({ left: 800 });
-      expect(JSON.parse(second.body)).toEqual({ left: null, same: true, preHandler: false, callbackHook: false });
+      expect(JSON.parse(second.body)).toEqual({
+        left: null,
+        same: true,
+        preHandler: false,
+        callbackHook: false,
+      });
     } finally {
       agent.destroy();
     }
@@ -188,7 +248,10 @@ describe('fetchWithDeadline inside a Fastify handler', () => {
     const clock = new FakeClock();
     const echo = await echoServer();
     const app = Fastify();
-    closers.push(() => stop(echo.server), () => app.close());
+    closers.push(
+      () => stop(echo.server),
+      () => app.close(),
+    );
     await app.register(fastifyDeadline({ clock }));
     app.get('/call', async () => {
       clock.advance(250); // work done before calling on
@@ -196,7 +259,9 @@ describe('fetchWithDeadline inside a Fastify handler', () => {
       return (await fetchWithDeadline(echo.url)).json();
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
-    const res = await fetch(`${urlOf(app.server)}/call`, { headers: { 'ballast-deadline-ms': '1000' } });
+    const res = await fetch(`${urlOf(app.server)}/call`, {
+      headers: { 'ballast-deadline-ms': '1000' },
+    });
     expect(await res.json()).toEqual({ given: 750 });
   });
 });
@@ -234,7 +299,10 @@ describe('three hops with Fastify in the middle: node → Fastify → Hono', () 
       clock.advance(30);
       try {
         const down = await fetchWithDeadline(`${urlOf(cServer)}${req.url}`);
-        return reply.code(down.status).send({ ...((await down.json()) as object), b: Number(req.headers['ballast-deadline-ms']) });
+        return reply.code(down.status).send({
+          ...((await down.json()) as object),
+          b: Number(req.headers['ballast-deadline-ms']),
+        });
       } catch (error) {
         if (isDeadlineExceeded(error)) return reply.code(504).send({ hop: 'b' });
         throw error;
@@ -251,7 +319,9 @@ describe('three hops with Fastify in the middle: node → Fastify → Hono', () 
         fetchWithDeadline(`${urlOf(b.server)}${req.url}`)
           .then(async (down) => {
             const body = (await down.json()) as object;
-            res.writeHead(down.status, { 'content-type': 'application/json' }).end(JSON.stringify({ ...body, a: Number(req.headers['ballast-deadline-ms']) }));
+            res
+              .writeHead(down.status, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ ...body, a: Number(req.headers['ballast-deadline-ms']) }));
           })
           .catch((error: unknown) => res.writeHead(isDeadlineExceeded(error) ? 504 : 500).end());
       }),
@@ -279,7 +349,9 @@ describe('three hops with Fastify in the middle: node → Fastify → Hono', () 
 
   it('a request with no time left is not started; a budget spent on the way does not reach C', async () => {
     const before = cStarted;
-    expect((await fetch(`${a}/work`, { headers: { 'ballast-deadline-ms': '0' } })).status).toBe(504);
+    expect((await fetch(`${a}/work`, { headers: { 'ballast-deadline-ms': '0' } })).status).toBe(
+      504,
+    );
     // A and B spend all 50 ms: B's fetchWithDeadline refuses to call C with nothing left.
     const spentOnTheWay = await fetch(`${a}/work`, { headers: { 'ballast-deadline-ms': '50' } });
     expect(spentOnTheWay.status).toBe(504);

@@ -7,10 +7,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deadline } from '../../../src/resilience/deadline.js';
-import { currentDeadline, deadlineMiddleware, fetchWithDeadline } from '../../../src/resilience/http/deadline-http.js';
+import {
+  currentDeadline,
+  deadlineMiddleware,
+  fetchWithDeadline,
+} from '../../../src/resilience/http/deadline-http.js';
 import { within } from '../../helpers/ballast.js';
 
-type Handler = (req: IncomingMessage & { deadline?: Deadline }, res: ServerResponse) => Promise<void>;
+type Handler = (
+  req: IncomingMessage & { deadline?: Deadline },
+  res: ServerResponse,
+) => Promise<void>;
 
 async function hop(handler: Handler): Promise<{ url: string; server: Server }> {
   const mw = deadlineMiddleware();
@@ -40,20 +47,27 @@ describe('deadline propagation over HTTP, three hops', () => {
         const timer = setTimeout(r, sleep);
         res.once('close', () => (clearTimeout(timer), r()));
       });
-      if (!res.writableEnded) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ c: given }));
+      if (!res.writableEnded)
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ c: given }));
     });
     const b = await hop(async (req, res) => {
       const given = Number(req.headers['ballast-deadline-ms']);
       const down = await fetchWithDeadline(`${c.url}${req.url}`);
       const body = (await down.json()) as Record<string, number>;
-      res.writeHead(down.status, { 'content-type': 'application/json' }).end(JSON.stringify({ ...body, b: given, bLeft: currentDeadline()?.remaining() }));
+      res
+        .writeHead(down.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ...body, b: given, bLeft: currentDeadline()?.remaining() }));
     });
     const first = await hop(async (req, res) => {
       const given = Number(req.headers['ballast-deadline-ms']);
       await new Promise((r) => setTimeout(r, 20)); // some work at A before calling on
       const down = await fetchWithDeadline(`${b.url}${req.url}`);
       if (!down.ok) return void res.writeHead(down.status).end(await down.text());
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...((await down.json()) as object), a: given }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ...((await down.json()) as object), a: given }));
     });
     servers.push(c.server, b.server, first.server);
     a = first.url;
@@ -73,7 +87,10 @@ describe('deadline propagation over HTTP, three hops', () => {
 
   it('a budget that runs out mid-chain fails every hop with 504, without waiting on the slow hop', async () => {
     // C would sleep for a minute: only the 300 ms budget can end the call within the (generous) bound.
-    const res = await within(fetch(`${a}/work?sleep=60000`, { headers: { 'ballast-deadline-ms': '300' } }), 'the 504');
+    const res = await within(
+      fetch(`${a}/work?sleep=60000`, { headers: { 'ballast-deadline-ms': '300' } }),
+      'the 504',
+    );
     expect(res.status).toBe(504);
   });
 
@@ -95,11 +112,17 @@ describe('honoDeadline', () => {
     const app = new Hono();
     app.use('*', honoDeadline({ maxMs: 1_000 }));
     app.get('/left', (c) => c.json({ left: currentDeadline()?.remaining() ?? null }));
-    const capped = (await (await app.request('/left', { headers: { 'ballast-deadline-ms': '50000' } })).json()) as { left: number };
+    const capped = (await (
+      await app.request('/left', { headers: { 'ballast-deadline-ms': '50000' } })
+    ).json()) as { left: number };
     expect(capped.left).toBeGreaterThan(0);
     expect(capped.left).toBeLessThanOrEqual(1_000);
     expect(((await (await app.request('/left')).json()) as { left: null }).left).toBeNull();
-    expect((await app.request('/left', { headers: { 'ballast-deadline-ms': 'x' } })).status).toBe(400);
-    expect((await app.request('/left', { headers: { 'ballast-deadline-ms': '0' } })).status).toBe(504);
+    expect((await app.request('/left', { headers: { 'ballast-deadline-ms': 'x' } })).status).toBe(
+      400,
+    );
+    expect((await app.request('/left', { headers: { 'ballast-deadline-ms': '0' } })).status).toBe(
+      504,
+    );
   });
 });

@@ -10,7 +10,10 @@ import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConcurrencyLimiter, LoadSheddingOptions } from '../../../src/resilience/load-shedding.js';
+import type {
+  ConcurrencyLimiter,
+  LoadSheddingOptions,
+} from '../../../src/resilience/load-shedding.js';
 import { fastifyLoadShedding } from '../../../src/resilience/http/load-shedding-fastify.js';
 import { honoLoadShedding, loadShedding } from '../../../src/resilience/http/load-shedding-http.js';
 
@@ -24,12 +27,16 @@ class Holds {
     return new Promise((resolve) => {
       this.#parked.push(resolve);
       this.entered++;
-      this.#waiters = this.#waiters.filter((w) => (w.n <= this.entered ? (w.resolve(), false) : true));
+      this.#waiters = this.#waiters.filter((w) =>
+        w.n <= this.entered ? (w.resolve(), false) : true,
+      );
     });
   }
 
   untilEntered(n: number): Promise<void> {
-    return n <= this.entered ? Promise.resolve() : new Promise((resolve) => this.#waiters.push({ n, resolve }));
+    return n <= this.entered
+      ? Promise.resolve()
+      : new Promise((resolve) => this.#waiters.push({ n, resolve }));
   }
 
   releaseAll(): void {
@@ -63,8 +70,10 @@ const readBody = async (req: IncomingMessage): Promise<string> => {
   for await (const chunk of req) body += String(chunk);
   return body;
 };
-const stop = (server: Server): Promise<void> => new Promise((r) => (server.close(() => r()), server.closeAllConnections()));
-const urlOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const stop = (server: Server): Promise<void> =>
+  new Promise((r) => (server.close(() => r()), server.closeAllConnections()));
+const urlOf = (server: Server): string =>
+  `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 async function nodeServer(options: LoadSheddingOptions, work: Work): Promise<Harness> {
   const mw = loadShedding(options);
@@ -114,7 +123,11 @@ async function fastifyServer(options: LoadSheddingOptions, work: Work): Promise<
   });
   app.get('/healthz', async () => 'healthy');
   app.get('/v1/health/*', async () => 'healthy');
-  app.route({ method: ['GET', 'POST'], url: '/work', handler: async (req) => work.run(new URL(req.url, 'http://x').searchParams) });
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/work',
+    handler: async (req) => work.run(new URL(req.url, 'http://x').searchParams),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { url: urlOf(app.server), limiter: plugin.limiter, close: () => app.close() };
 }
@@ -133,7 +146,8 @@ describe.each(adapters)('load shedding with $name', ({ start, freedOnDisconnect 
   let leaves = 0;
   let leaveWaiters: { n: number; resolve: () => void }[] = [];
   /** Resolves once `n` requests have left the limiter since the server started. */
-  const untilLeft = (n: number): Promise<void> => (n <= leaves ? Promise.resolve() : new Promise((resolve) => leaveWaiters.push({ n, resolve })));
+  const untilLeft = (n: number): Promise<void> =>
+    n <= leaves ? Promise.resolve() : new Promise((resolve) => leaveWaiters.push({ n, resolve }));
 
   beforeEach(async () => {
     work = new Work();
@@ -169,14 +183,22 @@ describe.each(adapters)('load shedding with $name', ({ start, freedOnDisconnect 
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await refused.json()).toMatchObject({ status: 503, title: 'Server overloaded' });
     expect(work.invocations).toBe(2);
-    expect({ inFlight: server.limiter.inFlight, admitted: server.limiter.admitted, shed: server.limiter.shed }).toEqual({ inFlight: 2, admitted: 2, shed: 1 });
+    expect({
+      inFlight: server.limiter.inFlight,
+      admitted: server.limiter.admitted,
+      shed: server.limiter.shed,
+    }).toEqual({ inFlight: 2, admitted: 2, shed: 1 });
     work.holds.releaseAll();
     expect(await Promise.all(held.map(async (r) => (await r).status))).toEqual([200, 200]);
   });
 
   it('a refused request is answered before its body is read', async () => {
     const held = await saturate();
-    const refused = await fetch(`${server.url}/work`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(64 * 1024) });
+    const refused = await fetch(`${server.url}/work`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(64 * 1024),
+    });
     expect(refused.status).toBe(503);
     expect([work.invocations, work.bodiesRead]).toEqual([2, 0]);
     work.holds.releaseAll();
@@ -189,7 +211,11 @@ describe.each(adapters)('load shedding with $name', ({ start, freedOnDisconnect 
       const res = await fetch(`${server.url}${path}`);
       expect([path, res.status, await res.text()]).toEqual([path, 200, 'healthy']);
     }
-    expect({ inFlight: server.limiter.inFlight, admitted: server.limiter.admitted, shed: server.limiter.shed }).toEqual({ inFlight: 2, admitted: 2, shed: 0 });
+    expect({
+      inFlight: server.limiter.inFlight,
+      admitted: server.limiter.admitted,
+      shed: server.limiter.shed,
+    }).toEqual({ inFlight: 2, admitted: 2, shed: 0 });
     work.holds.releaseAll();
     await Promise.all(held);
   });
@@ -219,7 +245,9 @@ describe.each(adapters)('load shedding with $name', ({ start, freedOnDisconnect 
 
   it('a client that goes away mid-request leaves the count exactly once', async () => {
     const abort = new AbortController();
-    const gone = fetch(`${server.url}/work?hold`, { signal: abort.signal }).catch((error: unknown) => error);
+    const gone = fetch(`${server.url}/work?hold`, { signal: abort.signal }).catch(
+      (error: unknown) => error,
+    );
     const stays = fetch(`${server.url}/work?hold`);
     await work.holds.untilEntered(2);
     abort.abort();

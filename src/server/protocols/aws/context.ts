@@ -21,4 +21,7 @@ export interface RequestContext {
 }
 
 /** One operation of an AWS JSON protocol: type-checked wire input in, JSON-able output (`{}` when none) out. */
-export type AwsOperation<C extends RequestContext = RequestContext> = (input: WireObject, ctx: C) => Promise<object>;
+export type AwsOperation<C extends RequestContext = RequestContext> = (
+  input: WireObject,
+  ctx: C,
+) => Promise<object>;

@@ -18,7 +18,12 @@ export function toWireError(error: unknown): WireError {
     const unexpected = error.code === 'InternalError' || error.shape.fault === 'Receiver';
     return { code: error.code, message: error.message, shape: error.shape, unexpected };
   }
-  return { code: 'InternalError', message: 'We encountered an internal error. Please try again.', shape: ERROR_SHAPES.InternalError, unexpected: true };
+  return {
+    code: 'InternalError',
+    message: 'We encountered an internal error. Please try again.',
+    shape: ERROR_SHAPES.InternalError,
+    unexpected: true,
+  };
 }
 
 /**

@@ -25,11 +25,18 @@ export interface AwsJsonSpec<C extends RequestContext> {
  * credentials are configured) → target → `checkRequest` → JSON → operation. Every failure is
  * answered in the protocol's error shape (`protocol.errors`); nothing a client sends yields a 5xx.
  */
-export function awsJsonHandler<C extends RequestContext>(deps: ProtocolDeps, protocol: AwsProtocol, spec: AwsJsonSpec<C>): ProtocolHandler {
+export function awsJsonHandler<C extends RequestContext>(
+  deps: ProtocolDeps,
+  protocol: AwsProtocol,
+  spec: AwsJsonSpec<C>,
+): ProtocolHandler {
   const { ballast, options, closing } = deps;
   const prefix = protocol.targetPrefix;
   // A programming error in the protocol table, caught when the app is built: JSON protocols name operations by target.
-  if (prefix === null) throw new TypeError(`awsJsonHandler needs a target prefix; protocol '${protocol.name}' has none`);
+  if (prefix === null)
+    throw new TypeError(
+      `awsJsonHandler needs a target prefix; protocol '${protocol.name}' has none`,
+    );
   return async (c) => {
     const requestId = c.get('requestId');
     const request = c.req.raw;
@@ -40,7 +47,12 @@ export function awsJsonHandler<C extends RequestContext>(deps: ProtocolDeps, pro
     // Unknown names share one label, so clients cannot blow up the metrics' label cardinality.
     c.set('operation', name ?? 'unknown');
     try {
-      const body = await readSignedBody(request, options, ballast.clock.now(), protocol.signingName);
+      const body = await readSignedBody(
+        request,
+        options,
+        ballast.clock.now(),
+        protocol.signingName,
+      );
       if (name === undefined) throw spec.unknownOperation(target);
       spec.checkRequest?.(request);
       const input = parseJsonObject(body, spec.invalidUtf8);

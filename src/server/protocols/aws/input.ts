@@ -12,9 +12,13 @@ export type WireObject = Readonly<Record<string, unknown>>;
 const missing = (name: string): BallastError =>
   new BallastError('MissingParameter', `The request must contain the parameter ${name}.`);
 const wrongType = (name: string, expected: string): BallastError =>
-  new BallastError('InvalidParameterValue', `Value for parameter ${name} is invalid. Reason: must be ${expected}.`);
+  new BallastError(
+    'InvalidParameterValue',
+    `Value for parameter ${name} is invalid. Reason: must be ${expected}.`,
+  );
 
-const isObject = (v: unknown): v is WireObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is WireObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** An optional string member. */
 export function optString(o: WireObject, name: string, label = name): string | undefined {
@@ -50,7 +54,8 @@ export function reqInt(o: WireObject, name: string, label = name): number {
 export function optStringList(o: WireObject, name: string, label = name): string[] | undefined {
   const v = o[name];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw wrongType(label, 'a list of strings');
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw wrongType(label, 'a list of strings');
   return v as string[];
 }
 
@@ -62,10 +67,15 @@ export function reqStringList(o: WireObject, name: string, label = name): string
 }
 
 /** An optional map of string to string. */
-export function optStringMap(o: WireObject, name: string, label = name): Record<string, string> | undefined {
+export function optStringMap(
+  o: WireObject,
+  name: string,
+  label = name,
+): Record<string, string> | undefined {
   const v = o[name];
   if (v === undefined || v === null) return undefined;
-  if (!isObject(v) || !Object.values(v).every((x) => typeof x === 'string')) throw wrongType(label, 'a map of string to string');
+  if (!isObject(v) || !Object.values(v).every((x) => typeof x === 'string'))
+    throw wrongType(label, 'a map of string to string');
   return { ...(v as Record<string, string>) };
 }
 
@@ -85,10 +95,15 @@ export function optObject(o: WireObject, name: string, label = name): WireObject
 }
 
 /** An optional map of string to structure. */
-export function optObjectMap(o: WireObject, name: string, label = name): Record<string, WireObject> | undefined {
+export function optObjectMap(
+  o: WireObject,
+  name: string,
+  label = name,
+): Record<string, WireObject> | undefined {
   const v = optObject(o, name, label);
   if (v === undefined) return undefined;
-  for (const [k, x] of Object.entries(v)) if (!isObject(x)) throw wrongType(`${label}.${k}`, 'a structure');
+  for (const [k, x] of Object.entries(v))
+    if (!isObject(x)) throw wrongType(`${label}.${k}`, 'a structure');
   return v as Record<string, WireObject>;
 }
 
@@ -102,6 +117,7 @@ export function reqObjectList(o: WireObject, name: string, label = name): WireOb
 
 /** The decoded request body: must be a JSON object. */
 export function asRequestObject(v: unknown): WireObject {
-  if (!isObject(v)) throw new BallastError('SerializationException', 'The request body must be a JSON object.');
+  if (!isObject(v))
+    throw new BallastError('SerializationException', 'The request body must be a JSON object.');
   return v;
 }

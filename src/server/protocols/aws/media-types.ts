@@ -5,4 +5,5 @@ export const AMZ_JSON_1_0 = 'application/x-amz-json-1.0';
 export const AMZ_JSON_1_1 = 'application/x-amz-json-1.1';
 
 /** The media type of a Content-Type header, without parameters (`; charset=…`), lower-cased; `''` when absent. */
-export const mediaType = (header: string | null | undefined): string => (header ?? '').split(';')[0]!.trim().toLowerCase();
+export const mediaType = (header: string | null | undefined): string =>
+  (header ?? '').split(';')[0]!.trim().toLowerCase();

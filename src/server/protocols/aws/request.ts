@@ -15,12 +15,22 @@ import { verifySigV4 } from './sigv4.js';
  * signature must cover it (no `UNSIGNED-PAYLOAD`); the request timeout bounds how long that takes.
  * Throws BallastErrors the protocols map to their shapes (each protocol's `ProtocolErrorMap`).
  */
-export async function readSignedBody(request: Request, options: ResolvedAppOptions, now: number, service: string): Promise<Uint8Array> {
+export async function readSignedBody(
+  request: Request,
+  options: ResolvedAppOptions,
+  now: number,
+  service: string,
+): Promise<Uint8Array> {
   const body = await readBody(request, options.maxRequestBytes);
   if (options.credentials.length > 0) {
     verifySigV4(
       { method: request.method, url: request.url, headers: request.headers, body },
-      { credentials: options.credentials, service, maxClockSkewSeconds: options.maxClockSkewSeconds, now },
+      {
+        credentials: options.credentials,
+        service,
+        maxClockSkewSeconds: options.maxClockSkewSeconds,
+        now,
+      },
     );
   }
   return body;
@@ -33,13 +43,19 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * UTF-8 are refused with `invalidUtf8` (never silently replaced by U+FFFD, which would store
  * different text than was sent); bad JSON is `SerializationException`.
  */
-export function parseJsonObject(body: Uint8Array, invalidUtf8: BallastErrorCode = 'SerializationException'): WireObject {
+export function parseJsonObject(
+  body: Uint8Array,
+  invalidUtf8: BallastErrorCode = 'SerializationException',
+): WireObject {
   if (body.byteLength === 0) return {};
   let text: string;
   try {
     text = UTF8.decode(body);
   } catch {
-    throw new BallastError(invalidUtf8, 'The request contains bytes that are not valid UTF-8: message bodies, attribute values and event details must be Unicode text.');
+    throw new BallastError(
+      invalidUtf8,
+      'The request contains bytes that are not valid UTF-8: message bodies, attribute values and event details must be Unicode text.',
+    );
   }
   let value: unknown;
   try {

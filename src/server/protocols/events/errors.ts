@@ -18,7 +18,11 @@ export class EventsProtocolError extends Error {
 }
 
 const NAMESPACE = 'com.amazonaws.events';
-const shape = (code: string, status: number, fault: ErrorShape['fault'] = 'Sender'): ErrorShape => ({ status, queryCode: code, fault, namespace: NAMESPACE });
+const shape = (
+  code: string,
+  status: number,
+  fault: ErrorShape['fault'] = 'Sender',
+): ErrorShape => ({ status, queryCode: code, fault, namespace: NAMESPACE });
 
 /*
  * Library codes whose EventBridge name or status differs. The library's own EventBridge codes
@@ -49,24 +53,44 @@ const VALIDATION = shape('ValidationException', 400);
  */
 export function toEventsWireError(error: unknown): WireError {
   if (error instanceof EventsProtocolError) {
-    return { code: error.code, message: error.message, shape: shape(error.code, error.status), unexpected: false };
+    return {
+      code: error.code,
+      message: error.message,
+      shape: shape(error.code, error.status),
+      unexpected: false,
+    };
   }
   const wire = toWireError(error);
-  if (!isBallastError(error) || wire.code === 'InternalError') return { ...wire, code: INTERNAL.queryCode, shape: INTERNAL };
+  if (!isBallastError(error) || wire.code === 'InternalError')
+    return { ...wire, code: INTERNAL.queryCode, shape: INTERNAL };
   const renamed = RENAMED[wire.code];
   if (renamed) return { ...wire, code: renamed.queryCode, shape: renamed };
   if (wire.shape.namespace === NAMESPACE) return { ...wire, shape: shape(wire.code, 400) };
   // Type and constraint errors of the shared wire helpers (MissingParameter, InvalidParameterValue, …).
-  return { ...wire, code: VALIDATION.queryCode, shape: wire.shape.fault === 'Receiver' ? INTERNAL : VALIDATION };
+  return {
+    ...wire,
+    code: VALIDATION.queryCode,
+    shape: wire.shape.fault === 'Receiver' ? INTERNAL : VALIDATION,
+  };
 }
 
 /** The EventBridge error response: `{"__type":"<Code>","message":…}` (and `x-amzn-ErrorType`), which the SDKs decode. */
 export function eventsErrorResponse(wire: WireError, requestId: string): Response {
-  const headers: Record<string, string> = { 'Content-Type': AMZ_JSON_1_1, 'x-amzn-ErrorType': wire.code, 'x-amzn-RequestId': requestId };
+  const headers: Record<string, string> = {
+    'Content-Type': AMZ_JSON_1_1,
+    'x-amzn-ErrorType': wire.code,
+    'x-amzn-RequestId': requestId,
+  };
   // The rest of an oversized body is never read, so the connection cannot be reused.
   if (wire.shape.status === 413) headers.Connection = 'close';
-  return new Response(JSON.stringify({ __type: wire.code, message: wire.message }), { status: wire.shape.status, headers });
+  return new Response(JSON.stringify({ __type: wire.code, message: wire.message }), {
+    status: wire.shape.status,
+    headers,
+  });
 }
 
 /** EventBridge's error map: the library's shapes with EventBridge's names and statuses (`RENAMED` above). */
-export const EVENTS_ERRORS: ProtocolErrorMap = { toWire: toEventsWireError, response: eventsErrorResponse };
+export const EVENTS_ERRORS: ProtocolErrorMap = {
+  toWire: toEventsWireError,
+  response: eventsErrorResponse,
+};

@@ -1,6 +1,14 @@
 import type { TargetInput } from '../../../bus/targets.js';
 import { compact } from '../aws/output.js';
-import { optInt, optObject, optString, optStringList, optStringMap, reqString, type WireObject } from '../aws/input.js';
+import {
+  optInt,
+  optObject,
+  optString,
+  optStringList,
+  optStringMap,
+  reqString,
+  type WireObject,
+} from '../aws/input.js';
 import { optDeadLetterConfig, refuseMember } from './wire.js';
 
 /** Wire ↔ library conversion of EventBridge `Target` structures (PascalCase ↔ camelCase). */
@@ -18,8 +26,16 @@ const FOREIGN_PARAMETERS = [
 
 /** One wire `Target` → the library's target; `label` (e.g. `Targets[0]`) prefixes member names in errors. */
 export function targetFromWire(t: WireObject, label: string): TargetInput {
-  for (const name of FOREIGN_PARAMETERS) refuseMember(t, name, 'Ballast delivers to queues, API destinations and registered functions only.');
-  const target: TargetInput = { id: reqString(t, 'Id', `${label}.Id`), arn: reqString(t, 'Arn', `${label}.Arn`) };
+  for (const name of FOREIGN_PARAMETERS)
+    refuseMember(
+      t,
+      name,
+      'Ballast delivers to queues, API destinations and registered functions only.',
+    );
+  const target: TargetInput = {
+    id: reqString(t, 'Id', `${label}.Id`),
+    arn: reqString(t, 'Arn', `${label}.Arn`),
+  };
   const input = optString(t, 'Input', `${label}.Input`);
   const inputPath = optString(t, 'InputPath', `${label}.InputPath`);
   const transformer = optObject(t, 'InputTransformer', `${label}.InputTransformer`);
@@ -38,19 +54,34 @@ export function targetFromWire(t: WireObject, label: string): TargetInput {
   }
   if (retry) {
     target.retryPolicy = compact({
-      maximumRetryAttempts: optInt(retry, 'MaximumRetryAttempts', `${label}.RetryPolicy.MaximumRetryAttempts`),
-      maximumEventAgeInSeconds: optInt(retry, 'MaximumEventAgeInSeconds', `${label}.RetryPolicy.MaximumEventAgeInSeconds`),
+      maximumRetryAttempts: optInt(
+        retry,
+        'MaximumRetryAttempts',
+        `${label}.RetryPolicy.MaximumRetryAttempts`,
+      ),
+      maximumEventAgeInSeconds: optInt(
+        retry,
+        'MaximumEventAgeInSeconds',
+        `${label}.RetryPolicy.MaximumEventAgeInSeconds`,
+      ),
     });
   }
   if (deadLetterConfig) target.deadLetterConfig = deadLetterConfig;
-  const messageGroupId = sqs === undefined ? undefined : optString(sqs, 'MessageGroupId', `${label}.SqsParameters.MessageGroupId`);
+  const messageGroupId =
+    sqs === undefined
+      ? undefined
+      : optString(sqs, 'MessageGroupId', `${label}.SqsParameters.MessageGroupId`);
   if (messageGroupId !== undefined) target.sqsParameters = { messageGroupId };
   if (http) {
     const at = `${label}.HttpParameters`;
     target.httpParameters = compact({
       pathParameterValues: optStringList(http, 'PathParameterValues', `${at}.PathParameterValues`),
       headerParameters: optStringMap(http, 'HeaderParameters', `${at}.HeaderParameters`),
-      queryStringParameters: optStringMap(http, 'QueryStringParameters', `${at}.QueryStringParameters`),
+      queryStringParameters: optStringMap(
+        http,
+        'QueryStringParameters',
+        `${at}.QueryStringParameters`,
+      ),
     });
   }
   return target;
@@ -66,12 +97,22 @@ export function targetToWire(t: TargetInput): object {
     Arn: t.arn,
     Input: t.input,
     InputPath: t.inputPath,
-    InputTransformer: tr && compact({ InputPathsMap: tr.inputPathsMap, InputTemplate: tr.inputTemplate }),
-    RetryPolicy: retry && compact({ MaximumRetryAttempts: retry.maximumRetryAttempts, MaximumEventAgeInSeconds: retry.maximumEventAgeInSeconds }),
+    InputTransformer:
+      tr && compact({ InputPathsMap: tr.inputPathsMap, InputTemplate: tr.inputTemplate }),
+    RetryPolicy:
+      retry &&
+      compact({
+        MaximumRetryAttempts: retry.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: retry.maximumEventAgeInSeconds,
+      }),
     DeadLetterConfig: t.deadLetterConfig && { Arn: t.deadLetterConfig.arn },
     SqsParameters: t.sqsParameters && { MessageGroupId: t.sqsParameters.messageGroupId },
     HttpParameters:
       http &&
-      compact({ PathParameterValues: http.pathParameterValues, HeaderParameters: http.headerParameters, QueryStringParameters: http.queryStringParameters }),
+      compact({
+        PathParameterValues: http.pathParameterValues,
+        HeaderParameters: http.headerParameters,
+        QueryStringParameters: http.queryStringParameters,
+      }),
   });
 }

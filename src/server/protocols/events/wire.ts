@@ -9,7 +9,10 @@ import { optInt, optObject, optString, reqObjectList, type WireObject } from '..
  */
 
 const wrongType = (name: string, expected: string): BallastError =>
-  new BallastError('InvalidParameterValue', `Value for parameter ${name} is invalid. Reason: must be ${expected}.`);
+  new BallastError(
+    'InvalidParameterValue',
+    `Value for parameter ${name} is invalid. Reason: must be ${expected}.`,
+  );
 
 /** An optional boolean member. */
 export function optBool(o: WireObject, name: string, label = name): boolean | undefined {
@@ -34,12 +37,14 @@ export function optTime(o: WireObject, name: string, label = name): number | und
 /** A required timestamp member, epoch ms. */
 export function reqTime(o: WireObject, name: string, label = name): number {
   const v = optTime(o, name, label);
-  if (v === undefined) throw new BallastError('MissingParameter', `The request must contain the parameter ${label}.`);
+  if (v === undefined)
+    throw new BallastError('MissingParameter', `The request must contain the parameter ${label}.`);
   return v;
 }
 
 /** Epoch ms → the wire's epoch seconds; undefined stays undefined (compacted away). */
-export const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
+export const seconds = (ms: number | undefined): number | undefined =>
+  ms === undefined ? undefined : ms / 1000;
 
 /** `Tags: [{Key, Value}]` → a map (undefined when not sent). */
 export function optTags(o: WireObject, name = 'Tags'): Record<string, string> | undefined {
@@ -49,14 +54,18 @@ export function optTags(o: WireObject, name = 'Tags'): Record<string, string> | 
   const tags: Record<string, string> = {};
   for (const [i, t] of v.entries()) {
     const { Key: key, Value: value } = (typeof t === 'object' && t !== null ? t : {}) as WireObject;
-    if (typeof key !== 'string' || typeof value !== 'string') throw wrongType(`${name}[${i}]`, 'a {Key, Value} structure of strings');
+    if (typeof key !== 'string' || typeof value !== 'string')
+      throw wrongType(`${name}[${i}]`, 'a {Key, Value} structure of strings');
     tags[key] = value;
   }
   return tags;
 }
 
 /** `DeadLetterConfig: {Arn}` → the library's `{arn}` (undefined when not sent or empty). */
-export function optDeadLetterConfig(o: WireObject, label = 'DeadLetterConfig'): { arn: string } | undefined {
+export function optDeadLetterConfig(
+  o: WireObject,
+  label = 'DeadLetterConfig',
+): { arn: string } | undefined {
   const config = optObject(o, 'DeadLetterConfig', label);
   const arn = config === undefined ? undefined : optString(config, 'Arn', `${label}.Arn`);
   return arn === undefined ? undefined : { arn };
@@ -69,13 +78,15 @@ export function pageFromWire(o: WireObject): { nextToken?: string; limit?: numbe
 
 /** Refuses a member Ballast cannot honour, rather than accept it and silently ignore it. */
 export function refuseMember(o: WireObject, name: string, why: string): void {
-  if (o[name] !== undefined && o[name] !== null) throw new BallastError('ValidationException', `Parameter ${name} is not supported: ${why}`);
+  if (o[name] !== undefined && o[name] !== null)
+    throw new BallastError('ValidationException', `Parameter ${name} is not supported: ${why}`);
 }
 
 /** A required structure member. */
 export function reqObject(o: WireObject, name: string, label = name): WireObject {
   const v = optObject(o, name, label);
-  if (v === undefined) throw new BallastError('MissingParameter', `The request must contain the parameter ${label}.`);
+  if (v === undefined)
+    throw new BallastError('MissingParameter', `The request must contain the parameter ${label}.`);
   return v;
 }
 

@@ -8,7 +8,10 @@ import { buildQueueUrl, queueNameFromUrl } from './queue-url.js';
 /** The operation named by `X-Amz-Target` was missing or unknown: SQS answers `InvalidAction`. */
 function invalidAction(target: string | undefined): BallastError {
   if (target === undefined || target === '') {
-    return new BallastError('InvalidAction', 'Missing X-Amz-Target header: this endpoint speaks the SQS JSON 1.0 protocol (AmazonSQS.<Operation>).');
+    return new BallastError(
+      'InvalidAction',
+      'Missing X-Amz-Target header: this endpoint speaks the SQS JSON 1.0 protocol (AmazonSQS.<Operation>).',
+    );
   }
   return new BallastError('InvalidAction', `The action ${target} is not valid for this endpoint.`);
 }

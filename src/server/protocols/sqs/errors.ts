@@ -6,7 +6,10 @@ import { AMZ_JSON_1_0 } from '../aws/media-types.js';
  * `{"__type":"<namespace>#<code>","message":…}`, which the AWS SDKs decode into typed exceptions.
  */
 export function sqsErrorResponse(wire: WireError, requestId: string): Response {
-  const body = JSON.stringify({ __type: `${wire.shape.namespace}#${wire.code}`, message: wire.message });
+  const body = JSON.stringify({
+    __type: `${wire.shape.namespace}#${wire.code}`,
+    message: wire.message,
+  });
   const headers: Record<string, string> = {
     'Content-Type': AMZ_JSON_1_0,
     'x-amzn-query-error': `${wire.shape.queryCode};${wire.shape.fault}`,

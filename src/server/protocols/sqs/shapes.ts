@@ -1,5 +1,10 @@
 import { check } from '../../../core/errors.js';
-import type { BatchFailure, MessageAttributeValue, SendBatchEntry, SendResult } from '../../../queue/types.js';
+import type {
+  BatchFailure,
+  MessageAttributeValue,
+  SendBatchEntry,
+  SendResult,
+} from '../../../queue/types.js';
 import { compact } from '../aws/output.js';
 import { optInt, optObjectMap, optString, reqString, type WireObject } from '../aws/input.js';
 
@@ -24,9 +29,15 @@ export function attributeFromWire(v: WireObject, label: string): MessageAttribut
   const binaryValue = optString(v, 'BinaryValue', `${label}.BinaryValue`);
   for (const list of ['StringListValues', 'BinaryListValues']) {
     const l = v[list];
-    check(l === undefined || l === null || (Array.isArray(l) && l.length === 0), `${label}.${list} is reserved and not supported.`);
+    check(
+      l === undefined || l === null || (Array.isArray(l) && l.length === 0),
+      `${label}.${list} is reserved and not supported.`,
+    );
   }
-  check(binaryValue === undefined || BASE64.test(binaryValue), `Value for parameter ${label}.BinaryValue is invalid. Reason: must be base64.`);
+  check(
+    binaryValue === undefined || BASE64.test(binaryValue),
+    `Value for parameter ${label}.BinaryValue is invalid. Reason: must be base64.`,
+  );
   const out: MessageAttributeValue = { dataType };
   if (stringValue !== undefined) out.stringValue = stringValue;
   if (binaryValue !== undefined) out.binaryValue = binaryValue;
@@ -39,11 +50,15 @@ export function attributeToWire(v: MessageAttributeValue): WireAttributeValue {
 }
 
 /** `MessageAttributes` of a send → library attributes (undefined when none). */
-export function attributesFromWire(o: WireObject, label: string): Record<string, MessageAttributeValue> | undefined {
+export function attributesFromWire(
+  o: WireObject,
+  label: string,
+): Record<string, MessageAttributeValue> | undefined {
   const map = optObjectMap(o, 'MessageAttributes', `${label}MessageAttributes`);
   if (map === undefined) return undefined;
   const out: Record<string, MessageAttributeValue> = {};
-  for (const [name, v] of Object.entries(map)) out[name] = attributeFromWire(v, `${label}MessageAttributes.${name}`);
+  for (const [name, v] of Object.entries(map))
+    out[name] = attributeFromWire(v, `${label}MessageAttributes.${name}`);
   return out;
 }
 
@@ -52,12 +67,19 @@ export function traceHeaderFromWire(o: WireObject, label: string): string | unde
   const sys = optObjectMap(o, 'MessageSystemAttributes', `${label}MessageSystemAttributes`);
   if (sys === undefined) return undefined;
   for (const name of Object.keys(sys)) {
-    check(name === 'AWSTraceHeader', `Message system attribute name '${name}' is invalid; only AWSTraceHeader can be sent.`, 'InvalidParameterValue');
+    check(
+      name === 'AWSTraceHeader',
+      `Message system attribute name '${name}' is invalid; only AWSTraceHeader can be sent.`,
+      'InvalidParameterValue',
+    );
   }
   const v = sys.AWSTraceHeader;
   if (v === undefined) return undefined;
   const a = attributeFromWire(v, `${label}MessageSystemAttributes.AWSTraceHeader`);
-  check(a.dataType === 'String' && a.stringValue !== undefined && a.stringValue !== '', 'AWSTraceHeader must be a non-empty String.');
+  check(
+    a.dataType === 'String' && a.stringValue !== undefined && a.stringValue !== '',
+    'AWSTraceHeader must be a non-empty String.',
+  );
   return a.stringValue;
 }
 
@@ -89,10 +111,14 @@ export function sendResultToWire(r: SendResult): Record<string, string> {
 }
 
 /** A failed batch entry → `BatchResultErrorEntry`. */
-export function failureToWire(f: BatchFailure): { Id: string; SenderFault: boolean; Code: string; Message: string } {
+export function failureToWire(f: BatchFailure): {
+  Id: string;
+  SenderFault: boolean;
+  Code: string;
+  Message: string;
+} {
   return { Id: f.id, SenderFault: f.senderFault, Code: f.code, Message: f.message };
 }
 
 /** `Entries[i].` — the label batch entry errors use. */
 export const entryLabel = (i: number): string => `Entries.${i + 1}.`;
-

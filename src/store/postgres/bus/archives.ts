@@ -1,4 +1,9 @@
-import type { ArchiveCursor, ArchivedEvent, ArchiveFields, ArchiveRecord } from '../../bus-contract.js';
+import type {
+  ArchiveCursor,
+  ArchivedEvent,
+  ArchiveFields,
+  ArchiveRecord,
+} from '../../bus-contract.js';
 import type { PgBase } from '../core/context.js';
 import { BUMP_VERSION, insertByName } from './config.js';
 import { nowSql } from './rows.js';
@@ -27,7 +32,11 @@ export async function createArchive(
 
 /** The archive of this name. */
 export async function getArchive(ctx: PgBase, name: string): Promise<ArchiveRecord | undefined> {
-  const rows = await ctx.db.read<ArchiveRow>('SELECT * FROM archives WHERE name = $1', [name], 'getArchive');
+  const rows = await ctx.db.read<ArchiveRow>(
+    'SELECT * FROM archives WHERE name = $1',
+    [name],
+    'getArchive',
+  );
   return rows[0] && toArchive(rows[0]);
 }
 
@@ -49,7 +58,11 @@ export async function listArchives(
 }
 
 /** Replaces an archive's fields, moving the rules version in the same statement. */
-export async function updateArchive(ctx: PgBase, id: number, f: ArchiveFields): Promise<ArchiveRecord | undefined> {
+export async function updateArchive(
+  ctx: PgBase,
+  id: number,
+  f: ArchiveFields,
+): Promise<ArchiveRecord | undefined> {
   const { rows } = await ctx.db.write(
     (sql) =>
       sql.query<ArchiveRow>(
@@ -93,18 +106,31 @@ export async function readArchive(
   // One row comparison, so the scan is a range of the primary key: after the cursor, or from
   // `from` on (positions start at 1, so (from, 0) is below every event at `from`).
   const start = cursor && cursor.eventTime >= from ? cursor : { eventTime: from, position: 0 };
-  const rows = await ctx.db.read<{ event_time: number; position: number; bus_id: number; body: string }>(
+  const rows = await ctx.db.read<{
+    event_time: number;
+    position: number;
+    bus_id: number;
+    body: string;
+  }>(
     `SELECT event_time, position, bus_id, body FROM archive_events
      WHERE archive_id = $1 AND (event_time, position) > ($2::bigint, $3::bigint) AND event_time < $4
      ORDER BY event_time, position LIMIT $5`,
     [id, start.eventTime, start.position, to, limit],
     'readArchive',
   );
-  return rows.map((r) => ({ eventTime: r.event_time, position: r.position, busId: r.bus_id, body: r.body }));
+  return rows.map((r) => ({
+    eventTime: r.event_time,
+    position: r.position,
+    busId: r.bus_id,
+    body: r.body,
+  }));
 }
 
 /** Events and body bytes (UTF-8) of an archive. */
-export async function archiveSize(ctx: PgBase, id: number): Promise<{ events: number; bytes: number }> {
+export async function archiveSize(
+  ctx: PgBase,
+  id: number,
+): Promise<{ events: number; bytes: number }> {
   const rows = await ctx.db.read<{ n: number; b: number }>(
     'SELECT count(*) AS n, coalesce(sum(octet_length(body)), 0)::bigint AS b FROM archive_events WHERE archive_id = $1',
     [id],
@@ -114,7 +140,11 @@ export async function archiveSize(ctx: PgBase, id: number): Promise<{ events: nu
 }
 
 /** Removes archived events older than their archive's retention (0 = forever). */
-export async function removeExpiredArchived(ctx: PgBase, now: number, limit: number): Promise<number> {
+export async function removeExpiredArchived(
+  ctx: PgBase,
+  now: number,
+  limit: number,
+): Promise<number> {
   const { rows } = await ctx.db.write(
     (sql) =>
       sql.query<{ n: number }>(

@@ -27,13 +27,18 @@ export function insertByName<R extends { name: string }>(
     if (rows[0]) return { created: true, row: rows[0] };
     const existing = (await sql.query<R>(`SELECT * FROM ${table} WHERE name = $1`, [name])).rows[0];
     // Deleted between the two statements: run the transaction again (as a serialization failure).
-    if (!existing) throw Object.assign(new Error(`${table} row vanished during create`), { code: '40001' });
+    if (!existing)
+      throw Object.assign(new Error(`${table} row vanished during create`), { code: '40001' });
     return { created: false, row: existing };
   }, `create ${table}`);
 }
 
 /** Creates a bus unless one of this name exists. */
-export async function createBus(ctx: PgBase, name: string, f: BusFields): Promise<{ created: boolean; bus: BusRecord }> {
+export async function createBus(
+  ctx: PgBase,
+  name: string,
+  f: BusFields,
+): Promise<{ created: boolean; bus: BusRecord }> {
   const { created, row } = await insertByName<BusRow>(
     ctx,
     'buses',
@@ -53,7 +58,12 @@ export async function getBus(ctx: PgBase, name: string): Promise<BusRecord | und
 }
 
 /** Buses by literal name prefix, paged by name. */
-export async function listBuses(ctx: PgBase, prefix: string, after: string | null, limit: number): Promise<BusRecord[]> {
+export async function listBuses(
+  ctx: PgBase,
+  prefix: string,
+  after: string | null,
+  limit: number,
+): Promise<BusRecord[]> {
   // left() rather than LIKE: names may contain `_`, a LIKE wildcard.
   const rows = await ctx.db.read<BusRow>(
     'SELECT * FROM buses WHERE left(name, $1) = $2 AND name > $3 ORDER BY name LIMIT $4',
@@ -64,7 +74,11 @@ export async function listBuses(ctx: PgBase, prefix: string, after: string | nul
 }
 
 /** Replaces a bus's fields. */
-export async function updateBus(ctx: PgBase, busId: number, f: BusFields): Promise<BusRecord | undefined> {
+export async function updateBus(
+  ctx: PgBase,
+  busId: number,
+  f: BusFields,
+): Promise<BusRecord | undefined> {
   const { rows } = await ctx.db.write(
     (sql) =>
       sql.query<BusRow>(
@@ -96,6 +110,10 @@ export function deleteBus(ctx: PgBase, busId: number): Promise<'deleted' | 'abse
 
 /** The rules version counter (one row: a primary-key read). */
 export async function rulesVersion(ctx: PgBase): Promise<number> {
-  const rows = await ctx.db.read<{ v: number }>('SELECT rules_version AS v FROM bus_meta WHERE id = 1', [], 'rulesVersion');
+  const rows = await ctx.db.read<{ v: number }>(
+    'SELECT rules_version AS v FROM bus_meta WHERE id = 1',
+    [],
+    'rulesVersion',
+  );
   return rows[0]!.v;
 }

@@ -1,14 +1,31 @@
-import { BUS_WAKE, type ClaimedDelivery, type DeliveryFilter, type DeliverySettlement } from '../../bus-contract.js';
+import {
+  BUS_WAKE,
+  type ClaimedDelivery,
+  type DeliveryFilter,
+  type DeliverySettlement,
+} from '../../bus-contract.js';
 import type { PgBase } from '../core/context.js';
 import type { Sql } from '../core/db.js';
 import { writeQueueSends } from './queue-sends.js';
-import { attemptJson, type DeliveryRow, type EventRow, MAX_HISTORY, nowSql, toDelivery, toEvent } from './rows.js';
+import {
+  attemptJson,
+  type DeliveryRow,
+  type EventRow,
+  MAX_HISTORY,
+  nowSql,
+  toDelivery,
+  toEvent,
+} from './rows.js';
 
 /** The filter's routes as SQL over `d.route`, its arrays bound to `$n`, `$n+1`, `$n+2`. */
 const routeFilter = (n: number): string => `(d.route = ANY($${n}::text[])
     OR EXISTS (SELECT 1 FROM unnest($${n + 1}::text[]) AS p(prefix) WHERE left(d.route, length(p.prefix)) = p.prefix))
   AND d.route <> ALL($${n + 2}::text[])`;
-const routeParams = (f: DeliveryFilter): string[][] => [[...f.routes], [...f.routePrefixes], [...f.excludeRoutes]];
+const routeParams = (f: DeliveryFilter): string[][] => [
+  [...f.routes],
+  [...f.routePrefixes],
+  [...f.excludeRoutes],
+];
 
 // One statement: walk deliveries_due in (due_at, id) order, lock due rows on the routes (SKIP
 // LOCKED: workers on any node take disjoint rows), and lease them by moving due_at to the
@@ -28,10 +45,20 @@ SELECT u.*, to_jsonb(e) AS event FROM u JOIN events e ON e.position = u.event_po
 ORDER BY u.claimed_due, u.id`;
 
 /** Claims due pending deliveries on the filter's routes for `leaseMs`. */
-export async function claimDeliveries(ctx: PgBase, filter: DeliveryFilter, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(
+  ctx: PgBase,
+  filter: DeliveryFilter,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedDelivery[]> {
   const { rows } = await ctx.db.write(
     (sql) =>
-      sql.query<DeliveryRow & { lease: string; event: EventRow }>(CLAIM, [ctx.nowParam(), limit, leaseMs, ...routeParams(filter)]),
+      sql.query<DeliveryRow & { lease: string; event: EventRow }>(CLAIM, [
+        ctx.nowParam(),
+        limit,
+        leaseMs,
+        ...routeParams(filter),
+      ]),
     'claimDeliveries',
   );
   return rows.map((r) => ({ ...toDelivery(r), lease: r.lease, event: toEvent(r.event) }));
@@ -47,7 +74,13 @@ const SETTLE = `WITH s AS (
   RETURNING 1)
 SELECT count(*) AS n, CASE WHEN $3 = 'pending' AND count(*) > 0 THEN pg_notify($7, $8::text) END FROM s`;
 
-async function settle(ctx: PgBase, sql: Sql, id: number, lease: string, s: DeliverySettlement): Promise<boolean> {
+async function settle(
+  ctx: PgBase,
+  sql: Sql,
+  id: number,
+  lease: string,
+  s: DeliverySettlement,
+): Promise<boolean> {
   const { rows } = await sql.query<{ n: number }>(SETTLE, [
     id,
     lease,
@@ -62,7 +95,12 @@ async function settle(ctx: PgBase, sql: Sql, id: number, lease: string, s: Deliv
 }
 
 /** Settles a claimed delivery when its lease still holds; a dead-letter message commits with it. */
-export async function settleDelivery(ctx: PgBase, id: number, lease: string, s: DeliverySettlement): Promise<boolean> {
+export async function settleDelivery(
+  ctx: PgBase,
+  id: number,
+  lease: string,
+  s: DeliverySettlement,
+): Promise<boolean> {
   const deadLetter = s.state === 'failed' || s.state === 'dead-lettered' ? s.deadLetter : undefined;
   if (!deadLetter) {
     const settled = await ctx.db.write((sql) => settle(ctx, sql, id, lease, s), 'settleDelivery');

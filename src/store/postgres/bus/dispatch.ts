@@ -1,4 +1,9 @@
-import { BUS_WAKE, type DispatchBatch, type DispatchPlan, type DispatchPlanner } from '../../bus-contract.js';
+import {
+  BUS_WAKE,
+  type DispatchBatch,
+  type DispatchPlan,
+  type DispatchPlanner,
+} from '../../bus-contract.js';
 import type { PgBase } from '../core/context.js';
 import type { Sql } from '../core/db.js';
 import { writeQueueSends } from './queue-sends.js';
@@ -85,12 +90,18 @@ export async function dispatch(
       // The transaction may run again (deadlock, serialization failure): start clean.
       planFailure = undefined;
       woken = [];
-      const { rows } = await sql.query<EventRow & { now: number; cut: boolean }>(CLAIM, [ctx.nowParam(), batch.maxEvents, batch.maxBytes]);
+      const { rows } = await sql.query<EventRow & { now: number; cut: boolean }>(CLAIM, [
+        ctx.nowParam(),
+        batch.maxEvents,
+        batch.maxBytes,
+      ]);
       if (rows.length === 0) return 0;
       const now = rows[0]!.now;
       // Read after the claim (READ COMMITTED: a fresh snapshot): every rule change committed before
       // a claimed event was put is in this version, so the plan can tell a stale matcher.
-      const { rows: meta } = await sql.query<{ v: number }>('SELECT rules_version AS v FROM bus_meta WHERE id = 1');
+      const { rows: meta } = await sql.query<{ v: number }>(
+        'SELECT rules_version AS v FROM bus_meta WHERE id = 1',
+      );
       let writes: DispatchPlan;
       try {
         writes = plan(rows.map(toEvent), now, meta[0]?.v ?? 0, rows[0]!.cut);

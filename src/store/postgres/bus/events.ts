@@ -1,7 +1,21 @@
-import { BUS_WAKE, type EventTrace, type NewBusEvent, type ParkedEvent, type ParkedWrite } from '../../bus-contract.js';
+import {
+  BUS_WAKE,
+  type EventTrace,
+  type NewBusEvent,
+  type ParkedEvent,
+  type ParkedWrite,
+} from '../../bus-contract.js';
 import type { PgBase } from '../core/context.js';
 import type { Sql } from '../core/db.js';
-import { type DeliveryRow, dispatchErrorOf, type EventRow, nowSql, toDelivery, toEvent, toParked } from './rows.js';
+import {
+  type DeliveryRow,
+  dispatchErrorOf,
+  type EventRow,
+  nowSql,
+  toDelivery,
+  toEvent,
+  toParked,
+} from './rows.js';
 
 // One statement for any number of events: columns unnested in request order, positions taken
 // after the sort (so they grow in request order), each event put in the inbox, and the inbox
@@ -19,7 +33,11 @@ woken AS (SELECT pg_notify($8, $9::text))
 SELECT ins.position FROM ins, woken`;
 
 /** Appends events and puts them in the inbox with `sql` (the pool, or a transaction's client); NOTIFY goes out at its commit. */
-export async function insertEvents(ctx: PgBase, sql: Sql, events: readonly NewBusEvent[]): Promise<number[]> {
+export async function insertEvents(
+  ctx: PgBase,
+  sql: Sql,
+  events: readonly NewBusEvent[],
+): Promise<number[]> {
   const { rows } = await sql.query<{ position: number }>(PUT, [
     ctx.nowParam(),
     events.map((e) => e.busId),
@@ -55,7 +73,12 @@ export async function traceEvent(ctx: PgBase, eventId: string): Promise<EventTra
   );
   const row = rows[0];
   if (!row) return undefined;
-  return { event: toEvent(row), dispatched: row.dispatched, dispatchError: dispatchErrorOf(row), deliveries: row.deliveries.map(toDelivery) };
+  return {
+    event: toEvent(row),
+    dispatched: row.dispatched,
+    dispatchError: dispatchErrorOf(row),
+    deliveries: row.deliveries.map(toDelivery),
+  };
 }
 
 // One snapshot decides which events are done: an event still in the inbox (even one a dispatch
@@ -72,8 +95,15 @@ gone AS (DELETE FROM events WHERE position IN (SELECT position FROM old) RETURNI
 SELECT count(*) AS n FROM gone`;
 
 /** Removes dispatched events ingested before `before`, with their settled deliveries. */
-export async function removeEventsBefore(ctx: PgBase, before: number, limit: number): Promise<number> {
-  const { rows } = await ctx.db.write((sql) => sql.query<{ n: number }>(REMOVE, [before, limit]), 'removeEventsBefore');
+export async function removeEventsBefore(
+  ctx: PgBase,
+  before: number,
+  limit: number,
+): Promise<number> {
+  const { rows } = await ctx.db.write(
+    (sql) => sql.query<{ n: number }>(REMOVE, [before, limit]),
+    'removeEventsBefore',
+  );
   return rows[0]!.n;
 }
 
@@ -87,14 +117,22 @@ SELECT count(*)::int AS n FROM p`;
 /** Parks inbox events with their errors outside a dispatch; returns how many were in the inbox. */
 export async function parkEvents(ctx: PgBase, parked: readonly ParkedWrite[]): Promise<number> {
   const { rows } = await ctx.db.write(
-    (sql) => sql.query<{ n: number }>(PARK, [parked.map((p) => p.position), parked.map((p) => JSON.stringify(p.error))]),
+    (sql) =>
+      sql.query<{ n: number }>(PARK, [
+        parked.map((p) => p.position),
+        parked.map((p) => JSON.stringify(p.error)),
+      ]),
     'parkEvents',
   );
   return rows[0]!.n;
 }
 
 /** Parked events after `afterPosition`, oldest first. */
-export async function listParked(ctx: PgBase, afterPosition: number, limit: number): Promise<ParkedEvent[]> {
+export async function listParked(
+  ctx: PgBase,
+  afterPosition: number,
+  limit: number,
+): Promise<ParkedEvent[]> {
   const rows = await ctx.db.read<EventRow>(
     `SELECT position, event_id, bus_id, ingested_at, dispatch_error FROM events
      WHERE dispatch_error IS NOT NULL AND position > $1 ORDER BY position LIMIT $2`,
@@ -113,7 +151,11 @@ woken AS (SELECT pg_notify($3, $4::text))
 SELECT count(*)::int AS n FROM cleared, woken`;
 
 /** Puts parked events back in the inbox, their error cleared; returns how many. */
-export async function redispatchParked(ctx: PgBase, positions: readonly number[] | null, limit: number): Promise<number> {
+export async function redispatchParked(
+  ctx: PgBase,
+  positions: readonly number[] | null,
+  limit: number,
+): Promise<number> {
   const { rows } = await ctx.db.write(
     (sql) => sql.query<{ n: number }>(REDISPATCH, [positions, limit, ctx.channel, BUS_WAKE.inbox]),
     'redispatchParked',

@@ -12,7 +12,16 @@ import * as rules from './rules.js';
 
 /** The PostgreSQL bus store, composed of its operation modules; `guard` turns every call into a promise that rejects once the store is closed. */
 export function postgresBusStore(ctx: PgBase, guard: Guard): BusStore {
-  const operations = { ...config, ...rules, ...events, ...dispatch, ...deliveries, ...archives, ...resources, ...replays };
+  const operations = {
+    ...config,
+    ...rules,
+    ...events,
+    ...dispatch,
+    ...deliveries,
+    ...archives,
+    ...resources,
+    ...replays,
+  };
   return {
     ...bindOperations(ctx, guard, operations, BUS_OPERATIONS),
     onWake: (key, listener) => ctx.wake.on(key, listener),

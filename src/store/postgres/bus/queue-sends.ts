@@ -8,10 +8,18 @@ import { writeJobs } from '../queues/send.js';
  * deduplication, and the queues' NOTIFY at commit, exactly as a send). Returns the queue ids to
  * wake locally once the transaction has committed.
  */
-export async function writeQueueSends(ctx: PgBase, sql: Sql, sends: readonly QueueSend[]): Promise<number[]> {
+export async function writeQueueSends(
+  ctx: PgBase,
+  sql: Sql,
+  sends: readonly QueueSend[],
+): Promise<number[]> {
   const jobs: SendJob[] = sends
     .filter((s) => s.messages.length > 0)
-    .map((s) => ({ queueId: s.queueId, messages: s.messages, deduplication: s.options?.deduplication }));
+    .map((s) => ({
+      queueId: s.queueId,
+      messages: s.messages,
+      deduplication: s.options?.deduplication,
+    }));
   if (jobs.length === 0) return [];
   await writeJobs(ctx, sql, jobs);
   return [...new Set(jobs.map((j) => j.queueId))];

@@ -1,4 +1,11 @@
-import { BUS_WAKE, type NewBusEvent, type ReplayCondition, type ReplayPatch, type ReplayRecord, type ReplayState } from '../../bus-contract.js';
+import {
+  BUS_WAKE,
+  type NewBusEvent,
+  type ReplayCondition,
+  type ReplayPatch,
+  type ReplayRecord,
+  type ReplayState,
+} from '../../bus-contract.js';
 import type { PgBase } from '../core/context.js';
 import { insertEvents } from './events.js';
 
@@ -6,13 +13,10 @@ import { insertEvents } from './events.js';
 export async function createReplay(ctx: PgBase, r: ReplayRecord): Promise<boolean> {
   const { rowCount } = await ctx.db.write(
     (sql) =>
-      sql.query('INSERT INTO replays (name, state, archive_arn, updated_at, record) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING', [
-        r.name,
-        r.state,
-        r.archiveArn,
-        r.updatedAt,
-        JSON.stringify(r),
-      ]),
+      sql.query(
+        'INSERT INTO replays (name, state, archive_arn, updated_at, record) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING',
+        [r.name, r.state, r.archiveArn, r.updatedAt, JSON.stringify(r)],
+      ),
     'createReplay',
   );
   return (rowCount ?? 0) > 0;
@@ -20,7 +24,11 @@ export async function createReplay(ctx: PgBase, r: ReplayRecord): Promise<boolea
 
 /** One replay. */
 export async function getReplay(ctx: PgBase, name: string): Promise<ReplayRecord | undefined> {
-  const rows = await ctx.db.read<{ record: ReplayRecord }>('SELECT record FROM replays WHERE name = $1', [name], 'getReplay');
+  const rows = await ctx.db.read<{ record: ReplayRecord }>(
+    'SELECT record FROM replays WHERE name = $1',
+    [name],
+    'getReplay',
+  );
   return rows[0]?.record;
 }
 
@@ -51,11 +59,15 @@ export async function updateReplay(
   events: readonly NewBusEvent[] = [],
 ): Promise<ReplayRecord | undefined> {
   const next = await ctx.db.tx(async (sql) => {
-    const { rows } = await sql.query<{ record: ReplayRecord }>('SELECT record FROM replays WHERE name = $1 FOR UPDATE', [name]);
+    const { rows } = await sql.query<{ record: ReplayRecord }>(
+      'SELECT record FROM replays WHERE name = $1 FOR UPDATE',
+      [name],
+    );
     const current = rows[0]?.record;
     if (!current || !when.stateIn.includes(current.state)) return undefined;
     if (when.updatedAt !== undefined && current.updatedAt !== when.updatedAt) return undefined;
-    if (when.updatedBefore !== undefined && current.updatedAt >= when.updatedBefore) return undefined;
+    if (when.updatedBefore !== undefined && current.updatedAt >= when.updatedBefore)
+      return undefined;
     const updated: ReplayRecord = { ...current, ...patch };
     await sql.query('UPDATE replays SET state = $2, updated_at = $3, record = $4 WHERE name = $1', [
       name,

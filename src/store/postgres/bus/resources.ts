@@ -31,13 +31,27 @@ export async function putResource(
 }
 
 /** One resource. */
-export async function getResource(ctx: PgBase, kind: BusResourceKind, name: string): Promise<BusResource | undefined> {
-  const rows = await ctx.db.read<ResourceRow>('SELECT * FROM bus_resources WHERE kind = $1 AND name = $2', [kind, name], 'getResource');
+export async function getResource(
+  ctx: PgBase,
+  kind: BusResourceKind,
+  name: string,
+): Promise<BusResource | undefined> {
+  const rows = await ctx.db.read<ResourceRow>(
+    'SELECT * FROM bus_resources WHERE kind = $1 AND name = $2',
+    [kind, name],
+    'getResource',
+  );
   return rows[0] && toResource(rows[0]);
 }
 
 /** Resources of a kind by name. */
-export async function listResources(ctx: PgBase, kind: BusResourceKind, prefix: string, after: string | null, limit: number): Promise<BusResource[]> {
+export async function listResources(
+  ctx: PgBase,
+  kind: BusResourceKind,
+  prefix: string,
+  after: string | null,
+  limit: number,
+): Promise<BusResource[]> {
   const rows = await ctx.db.read<ResourceRow>(
     'SELECT * FROM bus_resources WHERE kind = $1 AND left(name, length($2)) = $2 AND name > $3 ORDER BY name LIMIT $4',
     [kind, prefix, after ?? '', limit],
@@ -47,7 +61,11 @@ export async function listResources(ctx: PgBase, kind: BusResourceKind, prefix: 
 }
 
 /** Deletes a resource. */
-export async function deleteResource(ctx: PgBase, kind: BusResourceKind, name: string): Promise<boolean> {
+export async function deleteResource(
+  ctx: PgBase,
+  kind: BusResourceKind,
+  name: string,
+): Promise<boolean> {
   const { rows } = await ctx.db.write(
     (sql) =>
       sql.query<{ changed: number }>(

@@ -1,4 +1,11 @@
-import { BUS_WAKE, type DueSchedule, type NewBusEvent, type RuleFields, type RuleRecord, type TargetRecord } from '../../bus-contract.js';
+import {
+  BUS_WAKE,
+  type DueSchedule,
+  type NewBusEvent,
+  type RuleFields,
+  type RuleRecord,
+  type TargetRecord,
+} from '../../bus-contract.js';
 import { insertEvents } from './events.js';
 import type { PgBase } from '../core/context.js';
 import type { Sql } from '../core/db.js';
@@ -15,7 +22,12 @@ const RULE_COLUMNS = `r.*, (SELECT coalesce(jsonb_agg(jsonb_build_object('id', t
     ORDER BY t.target_id), '[]'::jsonb) FROM targets t WHERE t.rule_id = r.id) AS targets`;
 
 /** Creates or replaces a rule (targets kept), moving the rules version in the same statement. */
-export async function putRule(ctx: PgBase, busId: number, name: string, f: RuleFields): Promise<RuleRecord> {
+export async function putRule(
+  ctx: PgBase,
+  busId: number,
+  name: string,
+  f: RuleFields,
+): Promise<RuleRecord> {
   const { rows } = await ctx.db.write(
     (sql) =>
       sql.query<RuleRow>(
@@ -28,7 +40,17 @@ export async function putRule(ctx: PgBase, busId: number, name: string, f: RuleF
            RETURNING *),
          v AS (${BUMP_VERSION})
          SELECT ${RULE_COLUMNS} FROM r`,
-        [ctx.nowParam(), busId, name, f.eventPattern, f.scheduleExpression, f.state, f.description, f.roleArn, f.nextFireAt],
+        [
+          ctx.nowParam(),
+          busId,
+          name,
+          f.eventPattern,
+          f.scheduleExpression,
+          f.state,
+          f.description,
+          f.roleArn,
+          f.nextFireAt,
+        ],
       ),
     'putRule',
   );
@@ -36,13 +58,27 @@ export async function putRule(ctx: PgBase, busId: number, name: string, f: RuleF
 }
 
 /** One rule with its targets. */
-export async function getRule(ctx: PgBase, busId: number, name: string): Promise<RuleRecord | undefined> {
-  const rows = await ctx.db.read<RuleRow>(`SELECT ${RULE_COLUMNS} FROM rules r WHERE r.bus_id = $1 AND r.name = $2`, [busId, name], 'getRule');
+export async function getRule(
+  ctx: PgBase,
+  busId: number,
+  name: string,
+): Promise<RuleRecord | undefined> {
+  const rows = await ctx.db.read<RuleRow>(
+    `SELECT ${RULE_COLUMNS} FROM rules r WHERE r.bus_id = $1 AND r.name = $2`,
+    [busId, name],
+    'getRule',
+  );
   return rows[0] && toRule(rows[0]);
 }
 
 /** Rules of a bus by literal name prefix, paged by name. */
-export async function listRules(ctx: PgBase, busId: number, prefix: string, after: string | null, limit: number): Promise<RuleRecord[]> {
+export async function listRules(
+  ctx: PgBase,
+  busId: number,
+  prefix: string,
+  after: string | null,
+  limit: number,
+): Promise<RuleRecord[]> {
   const rows = await ctx.db.read<RuleRow>(
     `SELECT ${RULE_COLUMNS} FROM rules r WHERE r.bus_id = $1 AND left(r.name, $2) = $3 AND r.name > $4
      ORDER BY r.name LIMIT $5`,
@@ -54,7 +90,11 @@ export async function listRules(ctx: PgBase, busId: number, prefix: string, afte
 
 /** Every rule with targets. */
 export async function loadRules(ctx: PgBase): Promise<RuleRecord[]> {
-  const rows = await ctx.db.read<RuleRow>(`SELECT ${RULE_COLUMNS} FROM rules r ORDER BY r.bus_id, r.name`, [], 'loadRules');
+  const rows = await ctx.db.read<RuleRow>(
+    `SELECT ${RULE_COLUMNS} FROM rules r ORDER BY r.bus_id, r.name`,
+    [],
+    'loadRules',
+  );
   return rows.map(toRule);
 }
 
@@ -63,12 +103,19 @@ export async function loadRules(ctx: PgBase): Promise<RuleRecord[]> {
  * it first, so a target count and the writes that depend on it cannot interleave across nodes.
  */
 async function lockRule(sql: Sql, where: string, params: unknown[]): Promise<number | undefined> {
-  const { rows } = await sql.query<{ id: number }>(`SELECT id FROM rules WHERE ${where} FOR UPDATE`, params);
+  const { rows } = await sql.query<{ id: number }>(
+    `SELECT id FROM rules WHERE ${where} FOR UPDATE`,
+    params,
+  );
   return rows[0]?.id;
 }
 
 /** Deletes a rule without targets. */
-export function deleteRule(ctx: PgBase, busId: number, name: string): Promise<'deleted' | 'absent' | 'hasTargets'> {
+export function deleteRule(
+  ctx: PgBase,
+  busId: number,
+  name: string,
+): Promise<'deleted' | 'absent' | 'hasTargets'> {
   return ctx.db.tx(async (sql) => {
     const id = await lockRule(sql, 'bus_id = $1 AND name = $2', [busId, name]);
     if (id === undefined) return 'absent';
@@ -103,14 +150,24 @@ export function putTargets(
          ON CONFLICT (rule_id, target_id) DO UPDATE SET arn = excluded.arn, config = excluded.config),
        v AS (${BUMP_VERSION} AND (SELECT ok FROM n))
        SELECT ok FROM n`,
-      [ruleId, byId.map((t) => t.id), byId.map((t) => t.arn), byId.map((t) => JSON.stringify(t.config)), maxTargets],
+      [
+        ruleId,
+        byId.map((t) => t.id),
+        byId.map((t) => t.arn),
+        byId.map((t) => JSON.stringify(t.config)),
+        maxTargets,
+      ],
     );
     return rows[0]!.ok ? 'ok' : 'limit';
   }, 'putTargets');
 }
 
 /** Removes targets; returns the ids that existed, in request order. */
-export async function removeTargets(ctx: PgBase, ruleId: number, ids: readonly string[]): Promise<string[]> {
+export async function removeTargets(
+  ctx: PgBase,
+  ruleId: number,
+  ids: readonly string[],
+): Promise<string[]> {
   const { rows } = await ctx.db.write(
     (sql) =>
       sql.query<{ target_id: string }>(
@@ -126,14 +183,30 @@ export async function removeTargets(ctx: PgBase, ruleId: number, ids: readonly s
 }
 
 /** Enabled scheduled rules due at `now`. */
-export async function dueSchedules(ctx: PgBase, now: number, limit: number): Promise<DueSchedule[]> {
-  const rows = await ctx.db.read<{ id: number; bus_id: number; name: string; schedule_expression: string; next_fire_at: number }>(
+export async function dueSchedules(
+  ctx: PgBase,
+  now: number,
+  limit: number,
+): Promise<DueSchedule[]> {
+  const rows = await ctx.db.read<{
+    id: number;
+    bus_id: number;
+    name: string;
+    schedule_expression: string;
+    next_fire_at: number;
+  }>(
     `SELECT id, bus_id, name, schedule_expression, next_fire_at FROM rules
      WHERE next_fire_at IS NOT NULL AND state = 'ENABLED' AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2`,
     [now, limit],
     'dueSchedules',
   );
-  return rows.map((r) => ({ ruleId: r.id, busId: r.bus_id, name: r.name, scheduleExpression: r.schedule_expression, dueAt: r.next_fire_at }));
+  return rows.map((r) => ({
+    ruleId: r.id,
+    busId: r.bus_id,
+    name: r.name,
+    scheduleExpression: r.schedule_expression,
+    dueAt: r.next_fire_at,
+  }));
 }
 
 /** The next firing of any enabled scheduled rule. */
@@ -147,7 +220,13 @@ export async function nextScheduleAt(ctx: PgBase): Promise<number | null> {
 }
 
 /** Fires a schedule once: the conditional move of next_fire_at decides which node appends the event. */
-export async function fireSchedule(ctx: PgBase, ruleId: number, dueAt: number, nextAt: number | null, event: NewBusEvent): Promise<boolean> {
+export async function fireSchedule(
+  ctx: PgBase,
+  ruleId: number,
+  dueAt: number,
+  nextAt: number | null,
+  event: NewBusEvent,
+): Promise<boolean> {
   const fired = await ctx.db.tx(async (sql) => {
     const { rowCount } = await sql.query(
       "UPDATE rules SET next_fire_at = $3 WHERE id = $1 AND next_fire_at = $2 AND state = 'ENABLED'",

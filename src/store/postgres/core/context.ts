@@ -1,4 +1,10 @@
-import type { HandleOutcome, ReceiptRef, SendOptions, SendOutcome, NewMessage } from '../../contract.js';
+import type {
+  HandleOutcome,
+  ReceiptRef,
+  SendOptions,
+  SendOutcome,
+  NewMessage,
+} from '../../contract.js';
 import type { Batcher } from './batcher.js';
 import type { Db } from './db.js';
 import type { Wakeups } from './listener.js';

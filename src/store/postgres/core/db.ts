@@ -1,13 +1,25 @@
 import pg from 'pg';
 import type { BallastError } from '../../../core/errors.js';
 import type { StoreConditionTracker } from '../../shared/condition.js';
-import { environmentFailure, isConnectionError, isRetryableConflict, toStoreError } from './errors.js';
+import {
+  environmentFailure,
+  isConnectionError,
+  isRetryableConflict,
+  toStoreError,
+} from './errors.js';
 
 /** Anything that runs a query: a pooled client, the caller's own client, or the pool. */
 export interface Sql {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   /** A named statement: parsed and planned once per connection (worth it for hot, complex statements). */
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: { name: string; text: string; values?: unknown[] }): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: {
+    name: string;
+    text: string;
+    values?: unknown[];
+  }): Promise<pg.QueryResult<R>>;
 }
 
 /**
@@ -57,7 +69,11 @@ export class Db {
    * Runs one read-only statement. A connection failure is retried on a fresh connection (a
    * server restart leaves dead idle clients behind until the pool notices).
    */
-  async read<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], what?: string): Promise<R[]> {
+  async read<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+    what?: string,
+  ): Promise<R[]> {
     for (let attempt = 0; ; attempt++) {
       try {
         return (await this.pool.query<R>(text, values)).rows;
@@ -178,7 +194,11 @@ export class Db {
 }
 
 /** Ends a failed transaction: a dead connection is dropped (and `StoreUnavailable` thrown); otherwise ROLLBACK. */
-async function rollBack(client: pg.PoolClient, error: unknown, what: string | undefined): Promise<void> {
+async function rollBack(
+  client: pg.PoolClient,
+  error: unknown,
+  what: string | undefined,
+): Promise<void> {
   if (isConnectionError(error)) {
     client.release(asError(error));
     throw toStoreError(error, what);

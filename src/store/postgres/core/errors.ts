@@ -49,7 +49,11 @@ function codeOf(error: unknown): string | undefined {
 export function isConnectionError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || isBallastError(error)) return false;
   const code = codeOf(error);
-  if (code !== undefined && (SOCKET_CODES.has(code) || SESSION_STATES.has(code) || code.startsWith('08'))) return true;
+  if (
+    code !== undefined &&
+    (SOCKET_CODES.has(code) || SESSION_STATES.has(code) || code.startsWith('08'))
+  )
+    return true;
   const message = (error as { message?: unknown }).message;
   return typeof message === 'string' && CONNECTION_MESSAGES.test(message);
 }
@@ -67,12 +71,15 @@ export function isRetryableConflict(error: unknown): boolean {
 export function environmentFailure(error: unknown): EnvironmentFailure | null {
   if (typeof error !== 'object' || error === null) return null;
   if (isBallastError(error)) {
-    return error.code === 'StoreUnavailable' ? (environmentFailure(error.cause) ?? { code: 'StoreUnavailable', reason: error.message }) : null;
+    return error.code === 'StoreUnavailable'
+      ? (environmentFailure(error.cause) ?? { code: 'StoreUnavailable', reason: error.message })
+      : null;
   }
   const code = codeOf(error);
   const state = code === undefined ? undefined : ENVIRONMENT_STATES[code];
   if (state !== undefined && code !== undefined) return { code, reason: state };
-  if (isConnectionError(error)) return { code: code ?? 'ECONNECTION', reason: 'PostgreSQL cannot be reached' };
+  if (isConnectionError(error))
+    return { code: code ?? 'ECONNECTION', reason: 'PostgreSQL cannot be reached' };
   return null;
 }
 
@@ -84,12 +91,18 @@ export function environmentFailure(error: unknown): EnvironmentFailure | null {
 export function toStoreError(error: unknown, what = 'PostgreSQL query'): BallastError {
   if (isBallastError(error)) return error;
   if (isConnectionError(error)) {
-    return new BallastError('StoreUnavailable', `PostgreSQL is unavailable (${what})`, { cause: error });
+    return new BallastError('StoreUnavailable', `PostgreSQL is unavailable (${what})`, {
+      cause: error,
+    });
   }
   const code = codeOf(error);
   const state = code === undefined ? undefined : ENVIRONMENT_STATES[code];
   if (state !== undefined) {
-    return new BallastError('StoreUnavailable', `PostgreSQL is unavailable: ${state} (SQLSTATE ${code}, ${what})`, { cause: error });
+    return new BallastError(
+      'StoreUnavailable',
+      `PostgreSQL is unavailable: ${state} (SQLSTATE ${code}, ${what})`,
+      { cause: error },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new BallastError('InternalError', `${what} failed: ${message}`, { cause: error });

@@ -90,7 +90,8 @@ export class NotifyListener {
    * backoff, reconnect now instead of at the end of the delay.
    */
   poke(): void {
-    if (this.#closed || this.#client !== undefined || this.#timer === undefined || this.#connecting) return;
+    if (this.#closed || this.#client !== undefined || this.#timer === undefined || this.#connecting)
+      return;
     clearTimeout(this.#timer);
     this.#attempt();
   }

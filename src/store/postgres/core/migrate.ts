@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { type FeatureVersion, loadMigrations, type Migration, type MigrationTarget, runMigrations } from '../../migrate.js';
+import {
+  type FeatureVersion,
+  loadMigrations,
+  type Migration,
+  type MigrationTarget,
+  runMigrations,
+} from '../../migrate.js';
 import { ident } from './db.js';
 import { lockKey } from './options.js';
 
@@ -20,7 +26,11 @@ const LEGACY: ReadonlyMap<number, FeatureVersion> = new Map([
 
 /** Creates or upgrades the schema (see ../../migrate.ts); creates the schema itself when missing. */
 export async function migratePostgres(pool: pg.Pool, schema: string): Promise<number> {
-  return runMigrations(postgresMigrationTarget(pool, schema), loadMigrations(new URL('../migrations/', import.meta.url)), LEGACY);
+  return runMigrations(
+    postgresMigrationTarget(pool, schema),
+    loadMigrations(new URL('../migrations/', import.meta.url)),
+    LEGACY,
+  );
 }
 
 /**
@@ -35,8 +45,13 @@ function postgresMigrationTarget(pool: pg.Pool, schema: string): MigrationTarget
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [MIGRATION_LOCK_CLASS, lockKey(schema)]);
-        const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+        await client.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [
+          MIGRATION_LOCK_CLASS,
+          lockKey(schema),
+        ]);
+        const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+          schema,
+        ]);
         if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${ident(schema)}`);
         await client.query(`SET LOCAL search_path TO ${ident(schema)}`);
         await client.query(`CREATE TABLE IF NOT EXISTS ballast_migrations (
@@ -52,7 +67,10 @@ function postgresMigrationTarget(pool: pg.Pool, schema: string): MigrationTarget
           );
         };
         const result = await step({
-          legacyVersions: async () => (await client.query<{ version: number }>('SELECT version FROM ballast_migrations')).rows.map((r) => r.version),
+          legacyVersions: async () =>
+            (
+              await client.query<{ version: number }>('SELECT version FROM ballast_migrations')
+            ).rows.map((r) => r.version),
           sealLegacy: async (version, name) => {
             await client.query(
               `INSERT INTO ballast_migrations (version, name, applied_at)
@@ -60,7 +78,12 @@ function postgresMigrationTarget(pool: pg.Pool, schema: string): MigrationTarget
               [version, name],
             );
           },
-          applied: async () => (await client.query<FeatureVersion>('SELECT feature, version FROM ballast_schema_migrations')).rows,
+          applied: async () =>
+            (
+              await client.query<FeatureVersion>(
+                'SELECT feature, version FROM ballast_schema_migrations',
+              )
+            ).rows,
           record,
           apply: async (m) => {
             await client.query(m.sql);
@@ -73,7 +96,8 @@ function postgresMigrationTarget(pool: pg.Pool, schema: string): MigrationTarget
       } catch (error) {
         await client.query('ROLLBACK').then(
           () => client.release(),
-          (rollbackError: unknown) => client.release(rollbackError instanceof Error ? rollbackError : true),
+          (rollbackError: unknown) =>
+            client.release(rollbackError instanceof Error ? rollbackError : true),
         );
         throw error;
       }

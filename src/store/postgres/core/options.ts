@@ -42,17 +42,26 @@ export interface ResolvedPostgresStoreOptions {
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 
 /** Validates options and the URL; throws `InvalidStoreUrl` / `InvalidParameterValue`. */
-export function resolvePostgresStoreOptions(url: string, options: PostgresStoreOptions = {}): ResolvedPostgresStoreOptions {
+export function resolvePostgresStoreOptions(
+  url: string,
+  options: PostgresStoreOptions = {},
+): ResolvedPostgresStoreOptions {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new BallastError('InvalidStoreUrl', 'the PostgreSQL store URL is not a valid URL', { cause });
+    throw new BallastError('InvalidStoreUrl', 'the PostgreSQL store URL is not a valid URL', {
+      cause,
+    });
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new BallastError('InvalidStoreUrl', `a PostgreSQL store URL starts with postgres://, not ${parsed.protocol}//`);
+    throw new BallastError(
+      'InvalidStoreUrl',
+      `a PostgreSQL store URL starts with postgres://, not ${parsed.protocol}//`,
+    );
   }
-  const schema = options.schema ?? parsed.searchParams.get('schema') ?? DEFAULT_POSTGRES_STORE_OPTIONS.schema;
+  const schema =
+    options.schema ?? parsed.searchParams.get('schema') ?? DEFAULT_POSTGRES_STORE_OPTIONS.schema;
   if (!SCHEMA_NAME.test(schema)) {
     throw new BallastError(
       'InvalidParameterValue',
@@ -61,7 +70,10 @@ export function resolvePostgresStoreOptions(url: string, options: PostgresStoreO
   }
   const poolSize = options.poolSize ?? DEFAULT_POSTGRES_STORE_OPTIONS.poolSize;
   if (!Number.isInteger(poolSize) || poolSize < 1) {
-    throw new BallastError('InvalidParameterValue', `poolSize must be a positive integer, got ${poolSize}`);
+    throw new BallastError(
+      'InvalidParameterValue',
+      `poolSize must be a positive integer, got ${poolSize}`,
+    );
   }
   const serverOptions = parsed.searchParams.get('options');
   parsed.searchParams.delete('schema');
@@ -80,7 +92,9 @@ export function resolvePostgresStoreOptions(url: string, options: PostgresStoreO
  * `ballast_wake` for the default schema, `ballast_wake_<schema>` otherwise. Payload = queue id.
  */
 export function wakeChannel(schema: string): string {
-  return schema === DEFAULT_POSTGRES_STORE_OPTIONS.schema ? 'ballast_wake' : `ballast_wake_${schema}`;
+  return schema === DEFAULT_POSTGRES_STORE_OPTIONS.schema
+    ? 'ballast_wake'
+    : `ballast_wake_${schema}`;
 }
 
 /**

@@ -51,20 +51,33 @@ const LOST = Symbol('lease lost');
 export function postgresIdempotencyStore(ctx: PgBase, guard: Guard): IdempotencyStore {
   // Every statement is named: parsed and planned once per connection (BEGIN's plan alone costs
   // more than the round trip: 420 µs unnamed vs 180 µs named, measured on the benchmark machine).
-  const write = async <R extends object>(sql: string, params: unknown[], what: string): Promise<R[]> =>
-    (await ctx.db.write((s) => s.query<R & Record<string, unknown>>({ name: statementName(sql), text: sql, values: params }), what)).rows;
+  const write = async <R extends object>(
+    sql: string,
+    params: unknown[],
+    what: string,
+  ): Promise<R[]> =>
+    (
+      await ctx.db.write(
+        (s) =>
+          s.query<R & Record<string, unknown>>({
+            name: statementName(sql),
+            text: sql,
+            values: params,
+          }),
+        what,
+      )
+    ).rows;
   return {
     begin: (key, fingerprint, leaseMs, ttlMs) =>
       guard(async (): Promise<BeginOutcome> => {
-        let r: (Partial<IdempotencyRow> & { new_fence: number | null; took_over: boolean }) | undefined;
+        let r:
+          (Partial<IdempotencyRow> & { new_fence: number | null; took_over: boolean }) | undefined;
         // A caller that lost a race for a new key waited on the winner's row lock, but its
         // statement's snapshot predates the winner's row: the next statement sees it.
         for (let attempt = 0; attempt < 5; attempt++) {
-          [r] = await write<Partial<IdempotencyRow> & { new_fence: number | null; took_over: boolean }>(
-            BEGIN,
-            [ctx.nowParam(), key, fingerprint, leaseMs, ttlMs],
-            'idempotency begin',
-          );
+          [r] = await write<
+            Partial<IdempotencyRow> & { new_fence: number | null; took_over: boolean }
+          >(BEGIN, [ctx.nowParam(), key, fingerprint, leaseMs, ttlMs], 'idempotency begin');
           if (!r || r.new_fence !== null || r.scope_key !== null) break;
         }
         if (!r) throw new Error('idempotency begin returned no row');
@@ -73,12 +86,22 @@ export function postgresIdempotencyStore(ctx: PgBase, guard: Guard): Idempotency
           return { kind: 'acquired', fence: r.new_fence, tookOver: r.took_over };
         }
         if (r.fingerprint !== fingerprint) return { kind: 'mismatch' };
-        if (r.status === 'completed') return { kind: 'completed', outcome: r.outcome ?? 'null', isError: (r.is_error === true || r.is_error === 1), completedAt: r.completed_at ?? r.created_at ?? 0 };
+        if (r.status === 'completed')
+          return {
+            kind: 'completed',
+            outcome: r.outcome ?? 'null',
+            isError: r.is_error === true || r.is_error === 1,
+            completedAt: r.completed_at ?? r.created_at ?? 0,
+          };
         return { kind: 'inProgress', leaseUntil: r.lease_until ?? 0 };
       }),
     complete: (key, fence, outcome, isError, ttlMs) =>
       guard(async () => {
-        const [row] = await write<{ ok: boolean }>(COMPLETE_AGAIN, [ctx.nowParam(), key, fence, outcome, isError, ttlMs], 'idempotency complete');
+        const [row] = await write<{ ok: boolean }>(
+          COMPLETE_AGAIN,
+          [ctx.nowParam(), key, fence, outcome, isError, ttlMs],
+          'idempotency complete',
+        );
         return row?.ok === true;
       }),
     // The record's row is locked only by the final UPDATE, so callers that arrive meanwhile still
@@ -89,7 +112,14 @@ export function postgresIdempotencyStore(ctx: PgBase, guard: Guard): Idempotency
         try {
           const value = await ctx.db.txOnce(async (client) => {
             const result = await work({ dialect: 'postgres', client });
-            const done = await client.query(COMPLETE, [ctx.nowParam(), key, fence, encode(result), false, ttlMs]);
+            const done = await client.query(COMPLETE, [
+              ctx.nowParam(),
+              key,
+              fence,
+              encode(result),
+              false,
+              ttlMs,
+            ]);
             if (done.rowCount === 0) throw LOST;
             return result;
           }, 'idempotency transactional complete');
@@ -100,31 +130,46 @@ export function postgresIdempotencyStore(ctx: PgBase, guard: Guard): Idempotency
         }
       }),
     release: (key, fence) =>
-      guard(async () => (await write("DELETE FROM idempotency WHERE scope_key = $1 AND fence = $2 AND status = 'in_progress' RETURNING 1", [key, fence], 'idempotency release')).length > 0),
+      guard(
+        async () =>
+          (
+            await write(
+              "DELETE FROM idempotency WHERE scope_key = $1 AND fence = $2 AND status = 'in_progress' RETURNING 1",
+              [key, fence],
+              'idempotency release',
+            )
+          ).length > 0,
+      ),
     extend: (key, fence, leaseMs) =>
-      guard(async () =>
-        (
-          await write(
-            `UPDATE idempotency SET lease_until = ${nowSql(1)} + $4::bigint WHERE scope_key = $2 AND fence = $3 AND status = 'in_progress' RETURNING 1`,
-            [ctx.nowParam(), key, fence, leaseMs],
-            'idempotency extend',
-          )
-        ).length > 0,
+      guard(
+        async () =>
+          (
+            await write(
+              `UPDATE idempotency SET lease_until = ${nowSql(1)} + $4::bigint WHERE scope_key = $2 AND fence = $3 AND status = 'in_progress' RETURNING 1`,
+              [ctx.nowParam(), key, fence, leaseMs],
+              'idempotency extend',
+            )
+          ).length > 0,
       ),
     get: (key) =>
       guard(async () => {
-        const rows = await ctx.db.read<IdempotencyRow>(`SELECT * FROM idempotency WHERE scope_key = $2 AND expires_at > ${nowSql(1)}`, [ctx.nowParam(), key], 'idempotency get');
+        const rows = await ctx.db.read<IdempotencyRow>(
+          `SELECT * FROM idempotency WHERE scope_key = $2 AND expires_at > ${nowSql(1)}`,
+          [ctx.nowParam(), key],
+          'idempotency get',
+        );
         return rows[0] && toIdempotencyRecord(rows[0]);
       }),
     removeExpired: (limit) =>
-      guard(async () =>
-        (
-          await write(
-            `DELETE FROM idempotency WHERE scope_key IN (SELECT scope_key FROM idempotency WHERE expires_at <= ${nowSql(1)} LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1`,
-            [ctx.nowParam(), limit],
-            'idempotency removeExpired',
-          )
-        ).length,
+      guard(
+        async () =>
+          (
+            await write(
+              `DELETE FROM idempotency WHERE scope_key IN (SELECT scope_key FROM idempotency WHERE expires_at <= ${nowSql(1)} LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1`,
+              [ctx.nowParam(), limit],
+              'idempotency removeExpired',
+            )
+          ).length,
       ),
   };
 }

@@ -9,7 +9,9 @@ import { deleteByHandles, handleKey } from './queries/delete-messages.js';
  * a handle repeated in the batch is `ok` once, like deleting twice in a row.
  */
 export async function writeDeleteBatch(ctx: PgBase, jobs: DeleteJob[]): Promise<HandleOutcome[][]> {
-  const refs = jobs.flatMap((j) => j.refs.map((r) => ({ queueId: j.queueId, position: r.position, token: r.token })));
+  const refs = jobs.flatMap((j) =>
+    j.refs.map((r) => ({ queueId: j.queueId, position: r.position, token: r.token })),
+  );
   const deleted = await ctx.db.write((sql) => deleteByHandles(sql, refs), 'deleteMessages');
   return jobs.map((j) =>
     j.refs.map((r: ReceiptRef): HandleOutcome => {
@@ -21,7 +23,11 @@ export async function writeDeleteBatch(ctx: PgBase, jobs: DeleteJob[]): Promise<
 }
 
 /** Deletes by receipt handle through the batcher: concurrent calls share one transaction. */
-export function deleteMessages(ctx: PgContext, queueId: number, refs: readonly ReceiptRef[]): Promise<HandleOutcome[]> {
+export function deleteMessages(
+  ctx: PgContext,
+  queueId: number,
+  refs: readonly ReceiptRef[],
+): Promise<HandleOutcome[]> {
   return refs.length === 0 ? Promise.resolve([]) : ctx.deletes.submit({ queueId, refs });
 }
 
@@ -36,7 +42,12 @@ export async function changeVisibility(
   let released = false;
   const outcomes = await ctx.db.tx(async (sql) => {
     released = false;
-    const { now, states } = await lockForVisibility(sql, queueId, changes.map((c) => c.position), ctx.nowParam());
+    const { now, states } = await lockForVisibility(
+      sql,
+      queueId,
+      changes.map((c) => c.position),
+      ctx.nowParam(),
+    );
     const updates = new Map<number, number>();
     const result = changes.map((c): HandleOutcome => {
       const row = states.get(c.position);

@@ -14,7 +14,8 @@ export function postgresQueueStore(ctx: PgContext, guard: Guard): QueueStore {
   const operations = { ...records, ...send, ...receive, ...handles, ...stats, ...move };
   return {
     ...bindOperations(ctx, guard, operations, QUEUE_OPERATIONS),
-    sendInTransaction: (tx, queueId, messages, options) => guard(() => send.send(ctx, queueId, messages, { ...options, transaction: clientOf(tx) })),
+    sendInTransaction: (tx, queueId, messages, options) =>
+      guard(() => send.send(ctx, queueId, messages, { ...options, transaction: clientOf(tx) })),
     onWake: (queueId, listener) => ctx.wake.on(queueId, listener),
   };
 }

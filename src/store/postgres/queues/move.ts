@@ -1,4 +1,9 @@
-import type { MoveDestination, MoveTaskCondition, MoveTaskPatch, MoveTaskRecord } from '../../contract.js';
+import type {
+  MoveDestination,
+  MoveTaskCondition,
+  MoveTaskPatch,
+  MoveTaskRecord,
+} from '../../contract.js';
 import type { PgBase } from '../core/context.js';
 import { type MessageRow, toMoveTask } from './rows.js';
 import { insertMessages, type MessageInsert } from './queries/insert-messages.js';
@@ -31,7 +36,8 @@ export async function moveMessages(
     const moved: number[] = [];
     const inserts: MessageInsert[] = [];
     for (const row of rows) {
-      const to = destination ?? (row.dlq_source_arn === null ? undefined : origins.get(row.dlq_source_arn));
+      const to =
+        destination ?? (row.dlq_source_arn === null ? undefined : origins.get(row.dlq_source_arn));
       if (!to) {
         unroutable++;
         continue;
@@ -106,13 +112,23 @@ export async function listActiveMoveTasks(ctx: PgBase): Promise<MoveTaskRecord[]
 }
 
 /** One move task by handle. */
-export async function getMoveTask(ctx: PgBase, handle: string): Promise<MoveTaskRecord | undefined> {
-  const rows = await ctx.db.read<{ record: MoveTaskRecord }>('SELECT record FROM move_tasks WHERE handle = $1', [handle]);
+export async function getMoveTask(
+  ctx: PgBase,
+  handle: string,
+): Promise<MoveTaskRecord | undefined> {
+  const rows = await ctx.db.read<{ record: MoveTaskRecord }>(
+    'SELECT record FROM move_tasks WHERE handle = $1',
+    [handle],
+  );
   return rows[0] && toMoveTask(rows[0]);
 }
 
 /** Move tasks of a source queue, newest first. */
-export async function listMoveTasks(ctx: PgBase, sourceQueueId: number, limit: number): Promise<MoveTaskRecord[]> {
+export async function listMoveTasks(
+  ctx: PgBase,
+  sourceQueueId: number,
+  limit: number,
+): Promise<MoveTaskRecord[]> {
   const rows = await ctx.db.read<{ record: MoveTaskRecord }>(
     `SELECT record FROM move_tasks WHERE source_queue_id = $1 ORDER BY started_at DESC, seq DESC LIMIT $2`,
     [sourceQueueId, limit],

@@ -4,7 +4,15 @@ import type { PgBase } from '../core/context.js';
 import type { Sql } from '../core/db.js';
 import { readAttempt, replayAttempt, saveAttempt } from './queries/attempts.js';
 import { fairWindow, pickFair } from '../../shared/fair.js';
-import { claimFast, claimMessages, deleteExpired, selectFairCandidates, lockFifoQueue, moveToDeadLetter, selectCandidates } from './queries/claim.js';
+import {
+  claimFast,
+  claimMessages,
+  deleteExpired,
+  selectFairCandidates,
+  lockFifoQueue,
+  moveToDeadLetter,
+  selectCandidates,
+} from './queries/claim.js';
 import { inPositionOrder, toStoredMessage } from './rows.js';
 
 /** Rounds of "look again" when expired or dead-lettered candidates used up the limit. */
@@ -16,22 +24,41 @@ const MAX_ROUNDS = 4;
  * moved to the dead-letter queue, the rest claimed with fresh receipt tokens. FIFO queues also
  * take the queue's advisory lock first (see `lockFifoQueue`).
  */
-export async function receive(ctx: PgBase, queueId: number, req: ReceiveRequest): Promise<StoredMessage[]> {
+export async function receive(
+  ctx: PgBase,
+  queueId: number,
+  req: ReceiveRequest,
+): Promise<StoredMessage[]> {
   if (!req.fifo && !req.attempt) {
     // Standard queues: one statement claims in the common case.
     const fast = await ctx.db.write(
-      (sql) => claimFast(sql, queueId, ctx.nowParam(), req.max, req.visibilityMs, req.deadLetter?.maxReceiveCount ?? null),
+      (sql) =>
+        claimFast(
+          sql,
+          queueId,
+          ctx.nowParam(),
+          req.max,
+          req.visibilityMs,
+          req.deadLetter?.maxReceiveCount ?? null,
+        ),
       'receive',
     );
     const messages = fast.rows.map(toStoredMessage);
     if (fast.skipped === 0 || messages.length >= req.max) return messages;
     // Expired or dead-letter candidates were seen: the full path deals with them.
-    return [...messages, ...(await receiveInTransaction(ctx, queueId, { ...req, max: req.max - messages.length }))];
+    return [
+      ...messages,
+      ...(await receiveInTransaction(ctx, queueId, { ...req, max: req.max - messages.length })),
+    ];
   }
   return receiveInTransaction(ctx, queueId, req);
 }
 
-async function receiveInTransaction(ctx: PgBase, queueId: number, req: ReceiveRequest): Promise<StoredMessage[]> {
+async function receiveInTransaction(
+  ctx: PgBase,
+  queueId: number,
+  req: ReceiveRequest,
+): Promise<StoredMessage[]> {
   const woken = new Set<number>();
   const out = await ctx.db.tx(async (sql) => {
     woken.clear();
@@ -75,9 +102,15 @@ async function claim(
     if (!req.fifo && found.candidates.some((c) => c.groupId !== null)) {
       // Tenants on a standard queue: a fair queue (see store/fair.ts).
       const fair = await selectFairCandidates(sql, queueId, now, fairWindow(want));
-      const ready = fair.candidates.filter((c) => c.expiresAt > now! && !(req.deadLetter && c.receiveCount >= req.deadLetter.maxReceiveCount));
+      const ready = fair.candidates.filter(
+        (c) =>
+          c.expiresAt > now! &&
+          !(req.deadLetter && c.receiveCount >= req.deadLetter.maxReceiveCount),
+      );
       const picked = new Set(pickFair(ready, fair.inFlight, want));
-      found.candidates = fair.candidates.filter((c) => picked.has(c.position) || !ready.includes(c));
+      found.candidates = fair.candidates.filter(
+        (c) => picked.has(c.position) || !ready.includes(c),
+      );
     }
     const expired: number[] = [];
     const dead: number[] = [];
@@ -94,7 +127,13 @@ async function claim(
       woken.add(dl.queueId);
     }
     if (take.length > 0) {
-      const rows = await claimMessages(sql, now, req.visibilityMs, take, take.map(() => newReceiptToken()));
+      const rows = await claimMessages(
+        sql,
+        now,
+        req.visibilityMs,
+        take,
+        take.map(() => newReceiptToken()),
+      );
       for (const row of inPositionOrder(rows, take)) messages.push(toStoredMessage(row));
     }
     if (expired.length + dead.length === 0) break;

@@ -19,8 +19,15 @@ export function createQueue(
   cooldownMs: number,
 ): Promise<CreateQueueResult> {
   return ctx.db.tx(async (c) => {
-    await c.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [ctx.locks.queueNameClass, name]);
-    const { rows } = await c.query<{ now: number; live: QueueRow | null; deleted_at: number | null }>(
+    await c.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [
+      ctx.locks.queueNameClass,
+      name,
+    ]);
+    const { rows } = await c.query<{
+      now: number;
+      live: QueueRow | null;
+      deleted_at: number | null;
+    }>(
       `SELECT ${NOW} AS now,
          (SELECT to_jsonb(q) FROM (SELECT ${COLUMNS} FROM queues WHERE name = $2 AND deleted_at IS NULL) q) AS live,
          (SELECT max(deleted_at) FROM queues WHERE name = $2 AND deleted_at IS NOT NULL) AS deleted_at`,
@@ -42,12 +49,20 @@ export function createQueue(
 
 /** The live queue of this name. */
 export async function getQueue(ctx: PgBase, name: string): Promise<QueueRecord | undefined> {
-  const rows = await ctx.db.read<QueueRow>(`SELECT ${COLUMNS} FROM queues WHERE name = $1 AND deleted_at IS NULL`, [name]);
+  const rows = await ctx.db.read<QueueRow>(
+    `SELECT ${COLUMNS} FROM queues WHERE name = $1 AND deleted_at IS NULL`,
+    [name],
+  );
   return rows[0] && toQueueRecord(rows[0]);
 }
 
 /** Live queues by literal name prefix, paged by name. */
-export async function listQueues(ctx: PgBase, prefix: string, afterName: string | null, limit: number): Promise<QueueRecord[]> {
+export async function listQueues(
+  ctx: PgBase,
+  prefix: string,
+  afterName: string | null,
+  limit: number,
+): Promise<QueueRecord[]> {
   // left() rather than LIKE: queue names may contain `_`, a LIKE wildcard.
   const rows = await ctx.db.read<QueueRow>(
     `SELECT ${COLUMNS} FROM queues WHERE deleted_at IS NULL AND left(name, $1) = $2 AND name > $3
@@ -81,10 +96,10 @@ export function updateQueue(
 /** Marks the queue deleted and removes its messages, deduplication ids and receive attempts. */
 export function deleteQueue(ctx: PgBase, queueId: number): Promise<boolean> {
   return ctx.db.tx(async (c) => {
-    const r = await c.query(`UPDATE queues SET deleted_at = ${NOW} WHERE id = $2 AND deleted_at IS NULL`, [
-      ctx.nowParam(),
-      queueId,
-    ]);
+    const r = await c.query(
+      `UPDATE queues SET deleted_at = ${NOW} WHERE id = $2 AND deleted_at IS NULL`,
+      [ctx.nowParam(), queueId],
+    );
     if (r.rowCount === 0) return false;
     await c.query('DELETE FROM messages WHERE queue_id = $1', [queueId]);
     await c.query('DELETE FROM dedup WHERE queue_id = $1', [queueId]);
@@ -110,6 +125,8 @@ export function purgeQueue(ctx: PgBase, queueId: number, cooldownMs: number): Pr
 
 /** Ids of live queues. */
 export async function listQueueIds(ctx: PgBase): Promise<number[]> {
-  const rows = await ctx.db.read<{ id: number }>('SELECT id FROM queues WHERE deleted_at IS NULL ORDER BY id');
+  const rows = await ctx.db.read<{ id: number }>(
+    'SELECT id FROM queues WHERE deleted_at IS NULL ORDER BY id',
+  );
   return rows.map((r) => Number(r.id));
 }

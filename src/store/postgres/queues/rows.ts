@@ -46,7 +46,10 @@ export const toStoredMessage = (row: MessageRow): StoredMessage => messageFromRo
 export const toMoveTask = (row: { record: MoveTaskRecord }): MoveTaskRecord => row.record;
 
 /** Orders rows by a list of positions (RETURNING gives no order). */
-export function inPositionOrder<R extends { position: Int8 }>(rows: readonly R[], positions: readonly number[]): R[] {
+export function inPositionOrder<R extends { position: Int8 }>(
+  rows: readonly R[],
+  positions: readonly number[],
+): R[] {
   const byPosition = new Map(rows.map((r) => [num(r.position), r]));
   return positions.flatMap((p) => {
     const row = byPosition.get(p);

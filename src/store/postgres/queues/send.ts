@@ -4,7 +4,11 @@ import type { PgBase, PgContext, SendJob } from '../core/context.js';
 import { ident, type Sql } from '../core/db.js';
 import { toStoreError } from '../core/errors.js';
 import { claimDedupIds, type DedupClaim, dedupKey, readOriginals } from './queries/dedup.js';
-import { allocatePositions, insertMessages, type MessageInsert } from './queries/insert-messages.js';
+import {
+  allocatePositions,
+  insertMessages,
+  type MessageInsert,
+} from './queries/insert-messages.js';
 
 /**
  * Stores messages (see QueueStore.send): through the group commit, or on the caller's own
@@ -34,14 +38,20 @@ export async function writeSendBatch(ctx: PgBase, jobs: SendJob[]): Promise<Send
 async function sendInTransaction(ctx: PgBase, tx: unknown, job: SendJob): Promise<SendOutcome[]> {
   const client = tx as Partial<Sql> & { getTransactionStatus?: () => string | null };
   if (typeof tx !== 'object' || tx === null || typeof client.query !== 'function') {
-    throw new BallastError('InvalidParameterValue', 'transaction must be a pg Client or PoolClient inside BEGIN');
+    throw new BallastError(
+      'InvalidParameterValue',
+      'transaction must be a pg Client or PoolClient inside BEGIN',
+    );
   }
   // 'T' = inside a transaction block, 'I' = idle (autocommit), 'E' = failed transaction.
-  const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : 'T';
+  const status =
+    typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : 'T';
   if (status !== 'T' && status !== null) {
     throw new BallastError(
       'InvalidParameterValue',
-      status === 'E' ? 'the caller transaction has failed; roll it back' : 'transaction must be a pg client inside BEGIN',
+      status === 'E'
+        ? 'the caller transaction has failed; roll it back'
+        : 'transaction must be a pg client inside BEGIN',
     );
   }
   const sql = tx as Sql;
@@ -56,7 +66,9 @@ async function sendInTransaction(ctx: PgBase, tx: unknown, job: SendJob): Promis
       const [out] = await writeJobs(ctx, sql, [job]);
       return out ?? [];
     } finally {
-      await sql.query(`SELECT set_config('search_path', $1, true)`, [rows[0]!.previous]).catch(() => undefined);
+      await sql
+        .query(`SELECT set_config('search_path', $1, true)`, [rows[0]!.previous])
+        .catch(() => undefined);
     }
   } catch (error) {
     throw toStoreError(error, 'send');
@@ -83,15 +95,26 @@ function toInsert(queueId: number, m: NewMessage, position: number | null): Mess
 }
 
 /** Writes jobs in order on `sql` (inside a transaction); one outcome list per job. */
-export async function writeJobs(ctx: PgBase, sql: Sql, jobs: readonly SendJob[]): Promise<SendOutcome[][]> {
+export async function writeJobs(
+  ctx: PgBase,
+  sql: Sql,
+  jobs: readonly SendJob[],
+): Promise<SendOutcome[][]> {
   const queues = [...new Set(jobs.map((j) => j.queueId))];
-  const deduplicating = jobs.some((j) => j.deduplication && j.messages.some((m) => m.deduplicationId !== null));
+  const deduplicating = jobs.some(
+    (j) => j.deduplication && j.messages.some((m) => m.deduplicationId !== null),
+  );
   if (deduplicating) return writeDeduplicated(ctx, sql, jobs, queues);
   const rows = jobs.flatMap((j) => j.messages.map((m) => toInsert(j.queueId, m, null)));
   const { positions, now } = await insertMessages(sql, ctx.nowParam(), rows, ctx.channel, queues);
   let k = 0;
   return jobs.map((j) =>
-    j.messages.map((m) => ({ messageId: m.messageId, position: positions[k++]!, sentAt: m.sentAt ?? now, duplicate: false })),
+    j.messages.map((m) => ({
+      messageId: m.messageId,
+      position: positions[k++]!,
+      sentAt: m.sentAt ?? now,
+      duplicate: false,
+    })),
   );
 }
 
@@ -135,7 +158,15 @@ async function writeDeduplicated(
       }
       claimed.set(key, claims.length);
       steps.push({ kind: 'claim', key, index: claims.length });
-      claims.push({ queueId: job.queueId, scope, dedupId: m.deduplicationId, messageId: m.messageId, position, sentAt: now, expiresAt: now + dedup.windowMs });
+      claims.push({
+        queueId: job.queueId,
+        scope,
+        dedupId: m.deduplicationId,
+        messageId: m.messageId,
+        position,
+        sentAt: now,
+        expiresAt: now + dedup.windowMs,
+      });
     }
   }
   const won = await claimDedupIds(sql, claims);
@@ -143,9 +174,12 @@ async function writeDeduplicated(
   const originals = lost.length > 0 ? await readOriginals(sql, lost) : new Map();
   const answerFor = (key: string): SendOutcome => {
     const winner = won.has(key) ? claims[claimed.get(key)!] : undefined;
-    const original = winner ? { messageId: winner.messageId, position: winner.position, sentAt: now } : originals.get(key);
+    const original = winner
+      ? { messageId: winner.messageId, position: winner.position, sentAt: now }
+      : originals.get(key);
     // The conflicting row stays locked by our ON CONFLICT, so it cannot vanish; if it did, start over.
-    if (!original) throw Object.assign(new Error('deduplication id vanished during send'), { code: '40001' });
+    if (!original)
+      throw Object.assign(new Error('deduplication id vanished during send'), { code: '40001' });
     return { ...original, duplicate: true };
   };
 
@@ -162,7 +196,12 @@ async function writeDeduplicated(
         continue;
       }
       inserts.push(toInsert(job.queueId, m, position));
-      out.push({ messageId: m.messageId, position, sentAt: step.kind === 'claim' ? now : (m.sentAt ?? now), duplicate: false });
+      out.push({
+        messageId: m.messageId,
+        position,
+        sentAt: step.kind === 'claim' ? now : (m.sentAt ?? now),
+        duplicate: false,
+      });
     }
     outcomes.push(out);
   }

@@ -5,7 +5,12 @@ const NOW = 'WITH t AS MATERIALIZED (SELECT coalesce($2::bigint, ballast_now_ms(
 
 /** Approximate counts, read from the dequeue index (no write transaction). */
 export async function stats(ctx: PgBase, queueId: number): Promise<QueueStats> {
-  const rows = await ctx.db.read<{ visible: number; delayed: number; in_flight: number; oldest: number | null }>(
+  const rows = await ctx.db.read<{
+    visible: number;
+    delayed: number;
+    in_flight: number;
+    oldest: number | null;
+  }>(
     `${NOW}
      SELECT count(*) FILTER (WHERE visible_at <= (SELECT now FROM t)) AS visible,
        count(*) FILTER (WHERE visible_at > (SELECT now FROM t) AND receive_count = 0) AS delayed,
@@ -16,7 +21,12 @@ export async function stats(ctx: PgBase, queueId: number): Promise<QueueStats> {
     'stats',
   );
   const row = rows[0]!;
-  return { visible: row.visible, delayed: row.delayed, inFlight: row.in_flight, oldestSentAt: row.oldest };
+  return {
+    visible: row.visible,
+    delayed: row.delayed,
+    inFlight: row.in_flight,
+    oldestSentAt: row.oldest,
+  };
 }
 
 /** When the next hidden message becomes visible (epoch ms), or null. */

@@ -20,7 +20,9 @@ export async function connectRedis(url: string): Promise<Redis> {
     await redis.connect();
   } catch (cause) {
     redis.disconnect();
-    throw new BallastError('StoreUnavailable', `cannot reach Redis at ${maskedUrl(url)}`, { cause });
+    throw new BallastError('StoreUnavailable', `cannot reach Redis at ${maskedUrl(url)}`, {
+      cause,
+    });
   }
   return redis;
 }

@@ -2,7 +2,11 @@ import type { Redis } from 'ioredis';
 import { closeRedis, connectRedis } from '../core/connection.js';
 import type { Clock } from '../../../core/clock.js';
 import { BallastError } from '../../../core/errors.js';
-import type { BeginOutcome, IdempotencyRecord, IdempotencyStore } from '../../idempotency-contract.js';
+import type {
+  BeginOutcome,
+  IdempotencyRecord,
+  IdempotencyStore,
+} from '../../idempotency-contract.js';
 
 /** Options of the Redis idempotency store. */
 export interface RedisIdempotencyOptions {
@@ -80,7 +84,10 @@ return n`;
  * Opens the Redis idempotency store alone (`redis://host:port/db`): see `redisIdempotencyStore`;
  * `close()` ends the connection. `openStore('redis://…')` opens the same as a store.
  */
-export async function openRedisIdempotencyStore(url: string, options: RedisIdempotencyOptions = {}): Promise<IdempotencyStore & { close(): Promise<void> }> {
+export async function openRedisIdempotencyStore(
+  url: string,
+  options: RedisIdempotencyOptions = {},
+): Promise<IdempotencyStore & { close(): Promise<void> }> {
   const redis = await connectRedis(url);
   return { ...redisIdempotencyStore(redis, options), close: () => closeRedis(redis) };
 }
@@ -91,7 +98,11 @@ export async function openRedisIdempotencyStore(url: string, options: RedisIdemp
  * or stricter) a Redis restart forgets records. `onCall` hears every call's outcome (the
  * store's write condition).
  */
-export function redisIdempotencyStore(redis: Redis, options: RedisIdempotencyOptions = {}, onCall?: (failure: unknown) => void): IdempotencyStore {
+export function redisIdempotencyStore(
+  redis: Redis,
+  options: RedisIdempotencyOptions = {},
+  onCall?: (failure: unknown) => void,
+): IdempotencyStore {
   const prefix = options.prefix ?? 'ballast:idem:';
   const now = (): string => (options.clock ? String(options.clock.now()) : '');
   // Each script is sent once and then called by its SHA (ioredis falls back to EVAL on NOSCRIPT).
@@ -101,15 +112,27 @@ export function redisIdempotencyStore(redis: Redis, options: RedisIdempotencyOpt
     commandOf.set(script, `ballastIdem${i}`);
     redis.defineCommand(`ballastIdem${i}`, { lua: script });
   }
-  const commands = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+  const commands = redis as unknown as Record<
+    string,
+    (...args: (string | number)[]) => Promise<unknown>
+  >;
   const run = async <T>(script: string, keys: string[], args: (string | number)[]): Promise<T> => {
     try {
-      const result = (await commands[commandOf.get(script)!]!(keys.length, ...keys, now(), ...args.map(String))) as T;
+      const result = (await commands[commandOf.get(script)!]!(
+        keys.length,
+        ...keys,
+        now(),
+        ...args.map(String),
+      )) as T;
       onCall?.(undefined);
       return result;
     } catch (cause) {
       onCall?.(cause);
-      throw new BallastError('StoreUnavailable', `Redis idempotency call failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new BallastError(
+        'StoreUnavailable',
+        `Redis idempotency call failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
     }
   };
   const k = (scopeKey: string): string => prefix + scopeKey;
@@ -122,14 +145,22 @@ export function redisIdempotencyStore(redis: Redis, options: RedisIdempotencyOpt
         case 'mismatch':
           return { kind: 'mismatch' };
         case 'completed':
-          return { kind: 'completed', outcome: String(r[1] ?? 'null'), isError: r[2] === '1', completedAt: Number(r[3]) };
+          return {
+            kind: 'completed',
+            outcome: String(r[1] ?? 'null'),
+            isError: r[2] === '1',
+            completedAt: Number(r[3]),
+          };
         default:
           return { kind: 'inProgress', leaseUntil: Number(r[1]) };
       }
     },
-    complete: async (scopeKey, fence, outcome, isError, ttlMs) => (await run<number>(COMPLETE, [k(scopeKey)], [fence, outcome, isError ? '1' : '0', ttlMs])) === 1,
+    complete: async (scopeKey, fence, outcome, isError, ttlMs) =>
+      (await run<number>(COMPLETE, [k(scopeKey)], [fence, outcome, isError ? '1' : '0', ttlMs])) ===
+      1,
     release: async (scopeKey, fence) => (await run<number>(RELEASE, [k(scopeKey)], [fence])) === 1,
-    extend: async (scopeKey, fence, leaseMs) => (await run<number>(EXTEND, [k(scopeKey)], [fence, leaseMs])) === 1,
+    extend: async (scopeKey, fence, leaseMs) =>
+      (await run<number>(EXTEND, [k(scopeKey)], [fence, leaseMs])) === 1,
     async get(scopeKey): Promise<IdempotencyRecord | undefined> {
       const h = await run<(string | null)[] | null>(GET, [k(scopeKey)], []);
       if (!h) return undefined;

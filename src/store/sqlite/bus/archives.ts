@@ -1,4 +1,9 @@
-import type { ArchiveCursor, ArchivedEvent, ArchiveFields, ArchiveRecord } from '../../bus-contract.js';
+import type {
+  ArchiveCursor,
+  ArchivedEvent,
+  ArchiveFields,
+  ArchiveRecord,
+} from '../../bus-contract.js';
 import type { SqliteContext } from '../core/context.js';
 import { stmt } from '../core/statements.js';
 import { bumpVersion } from './config.js';
@@ -16,18 +21,25 @@ export function createArchive(
       ctx.db,
       `INSERT INTO archives (name, bus_id, event_pattern, description, retention_days, state, created_at)
        VALUES (?, ?, ?, ?, ?, 'ENABLED', ?) ON CONFLICT (name) DO NOTHING RETURNING *`,
-    ).get(name, busId, f.eventPattern, f.description, f.retentionDays, ctx.now()) as ArchiveRow | undefined;
+    ).get(name, busId, f.eventPattern, f.description, f.retentionDays, ctx.now()) as
+      ArchiveRow | undefined;
     if (row) {
       bumpVersion(ctx);
       return { created: true, archive: toArchive(row) };
     }
-    return { created: false, archive: toArchive(stmt(ctx.db, 'SELECT * FROM archives WHERE name = ?').get(name) as ArchiveRow) };
+    return {
+      created: false,
+      archive: toArchive(
+        stmt(ctx.db, 'SELECT * FROM archives WHERE name = ?').get(name) as ArchiveRow,
+      ),
+    };
   });
 }
 
 /** The archive of this name. */
 export function getArchive(ctx: SqliteContext, name: string): ArchiveRecord | undefined {
-  const row = stmt(ctx.db, 'SELECT * FROM archives WHERE name = ?').get(name) as ArchiveRow | undefined;
+  const row = stmt(ctx.db, 'SELECT * FROM archives WHERE name = ?').get(name) as
+    ArchiveRow | undefined;
   return row && toArchive(row);
 }
 
@@ -49,7 +61,11 @@ export function listArchives(
 }
 
 /** Replaces an archive's fields. */
-export function updateArchive(ctx: SqliteContext, id: number, f: ArchiveFields): Promise<ArchiveRecord | undefined> {
+export function updateArchive(
+  ctx: SqliteContext,
+  id: number,
+  f: ArchiveFields,
+): Promise<ArchiveRecord | undefined> {
   return ctx.commit.run(() => {
     const row = stmt(
       ctx.db,
@@ -90,19 +106,29 @@ export function readArchive(
     bus_id: number;
     body: string;
   }[];
-  return rows.map((r) => ({ eventTime: r.event_time, position: r.position, busId: r.bus_id, body: r.body }));
+  return rows.map((r) => ({
+    eventTime: r.event_time,
+    position: r.position,
+    busId: r.bus_id,
+    body: r.body,
+  }));
 }
 
 /** Events and body bytes of an archive. */
 export function archiveSize(ctx: SqliteContext, id: number): { events: number; bytes: number } {
-  const row = stmt(ctx.db, 'SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB))), 0) AS b FROM archive_events WHERE archive_id = ?').get(
-    id,
-  ) as { n: number; b: number };
+  const row = stmt(
+    ctx.db,
+    'SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB))), 0) AS b FROM archive_events WHERE archive_id = ?',
+  ).get(id) as { n: number; b: number };
   return { events: row.n, bytes: row.b };
 }
 
 /** Removes archived events older than their archive's retention. */
-export function removeExpiredArchived(ctx: SqliteContext, now: number, limit: number): Promise<number> {
+export function removeExpiredArchived(
+  ctx: SqliteContext,
+  now: number,
+  limit: number,
+): Promise<number> {
   return ctx.commit.run(
     () =>
       stmt(

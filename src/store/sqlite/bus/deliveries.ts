@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { BUS_WAKE, type ClaimedDelivery, type DeliveryFilter, type DeliverySettlement } from '../../bus-contract.js';
+import {
+  BUS_WAKE,
+  type ClaimedDelivery,
+  type DeliveryFilter,
+  type DeliverySettlement,
+} from '../../bus-contract.js';
 import type { SqliteContext } from '../core/context.js';
 import { insertMessages } from '../queues/send.js';
 import { stmt } from '../core/statements.js';
@@ -35,21 +40,33 @@ export function claimDeliveries(
     ).all(now, ...routeParams(filter), limit) as DeliveryRow[];
     return rows.map((row) => {
       const lease = randomBytes(12).toString('hex');
-      stmt(ctx.db, 'UPDATE deliveries SET due_at = ?, lease = ? WHERE id = ?').run(now + leaseMs, lease, row.id);
-      const event = stmt(ctx.db, 'SELECT * FROM events WHERE position = ?').get(row.event_position) as EventRow;
+      stmt(ctx.db, 'UPDATE deliveries SET due_at = ?, lease = ? WHERE id = ?').run(
+        now + leaseMs,
+        lease,
+        row.id,
+      );
+      const event = stmt(ctx.db, 'SELECT * FROM events WHERE position = ?').get(
+        row.event_position,
+      ) as EventRow;
       return { ...toDelivery({ ...row, due_at: now + leaseMs }), lease, event: toEvent(event) };
     });
   }, false);
 }
 
 /** Settles a claimed delivery when its lease still holds. */
-export function settleDelivery(ctx: SqliteContext, id: number, lease: string, s: DeliverySettlement): Promise<boolean> {
+export function settleDelivery(
+  ctx: SqliteContext,
+  id: number,
+  lease: string,
+  s: DeliverySettlement,
+): Promise<boolean> {
   // A settlement that dead-letters writes a message: durable like a send.
   const durable = s.state === 'dead-lettered';
   return ctx.commit.run(() => {
-    const row = stmt(ctx.db, "SELECT history FROM deliveries WHERE id = ? AND lease = ? AND state = 'pending'").get(id, lease) as
-      | { history: string }
-      | undefined;
+    const row = stmt(
+      ctx.db,
+      "SELECT history FROM deliveries WHERE id = ? AND lease = ? AND state = 'pending'",
+    ).get(id, lease) as { history: string } | undefined;
     if (!row) return false;
     const dueAt = s.state === 'pending' ? s.retryAt : ctx.now();
     stmt(
@@ -57,7 +74,13 @@ export function settleDelivery(ctx: SqliteContext, id: number, lease: string, s:
       'UPDATE deliveries SET state = ?, attempts = attempts + 1, due_at = ?, lease = NULL, history = ? WHERE id = ?',
     ).run(s.state, dueAt, appendHistory(row.history, s.attempt), id);
     if (s.state !== 'delivered' && s.state !== 'pending' && s.deadLetter) {
-      insertMessages(ctx.db, ctx.now(), s.deadLetter.queueId, s.deadLetter.messages, s.deadLetter.options);
+      insertMessages(
+        ctx.db,
+        ctx.now(),
+        s.deadLetter.queueId,
+        s.deadLetter.messages,
+        s.deadLetter.options,
+      );
       ctx.wakeAfterCommit(s.deadLetter.queueId);
     }
     if (s.state === 'pending') ctx.wakeAfterCommit(BUS_WAKE.deliveries);

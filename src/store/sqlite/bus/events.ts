@@ -11,8 +11,14 @@ import {
 import type { SqliteContext } from '../core/context.js';
 import { insertMessages } from '../queues/send.js';
 import { stmt } from '../core/statements.js';
-import { type DeliveryRow, type EventRow, dispatchErrorOf, toDelivery, toEvent, toParked } from '../../shared/bus-rows.js';
-
+import {
+  type DeliveryRow,
+  type EventRow,
+  dispatchErrorOf,
+  toDelivery,
+  toEvent,
+  toParked,
+} from '../../shared/bus-rows.js';
 
 /** Inserts events into the log and the inbox inside the open transaction; returns their positions. */
 export function appendEvents(ctx: SqliteContext, events: readonly NewBusEvent[]): number[] {
@@ -22,7 +28,15 @@ export function appendEvents(ctx: SqliteContext, events: readonly NewBusEvent[])
       ctx.db,
       `INSERT INTO events (bus_id, event_id, body, event_time, replay_name, only_rule_ids, ingested_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING position`,
-    ).get(e.busId, e.eventId, e.body, e.eventTime, e.replayName, e.onlyRuleIds === null ? null : JSON.stringify(e.onlyRuleIds), now) as {
+    ).get(
+      e.busId,
+      e.eventId,
+      e.body,
+      e.eventTime,
+      e.replayName,
+      e.onlyRuleIds === null ? null : JSON.stringify(e.onlyRuleIds),
+      now,
+    ) as {
       position: number;
     };
     stmt(ctx.db, 'INSERT INTO event_inbox (position) VALUES (?)').run(position);
@@ -48,15 +62,21 @@ export function dispatch(
 ): Promise<number> {
   // An idle dispatcher looks every second: a read, not a write transaction that would sit in the
   // queue's group commits and delay a send.
-  if (stmt(ctx.db, 'SELECT 1 FROM event_inbox LIMIT 1').get() === undefined) return Promise.resolve(0);
+  if (stmt(ctx.db, 'SELECT 1 FROM event_inbox LIMIT 1').get() === undefined)
+    return Promise.resolve(0);
   return ctx.commit.run(() => {
     const { positions, cut } = claimWithin(ctx, batch);
     if (positions.length === 0) return 0;
-    const rows = stmt(ctx.db, 'SELECT * FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position').all(
-      JSON.stringify(positions),
-    ) as EventRow[];
+    const rows = stmt(
+      ctx.db,
+      'SELECT * FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position',
+    ).all(JSON.stringify(positions)) as EventRow[];
     const now = ctx.now();
-    const version = (stmt(ctx.db, 'SELECT rules_version FROM bus_meta WHERE id = 1').get() as { rules_version: number }).rules_version;
+    const version = (
+      stmt(ctx.db, 'SELECT rules_version FROM bus_meta WHERE id = 1').get() as {
+        rules_version: number;
+      }
+    ).rules_version;
     const writes = plan(rows.map(toEvent), now, version, cut);
     for (const send of writes.sends) {
       insertMessages(ctx.db, now, send.queueId, send.messages, send.options);
@@ -77,7 +97,9 @@ export function dispatch(
         d.state,
         d.state === 'delivered' ? 1 : 0,
         now,
-        d.state === 'delivered' ? JSON.stringify([{ at: now, ok: true, error: null, message: null }]) : '[]',
+        d.state === 'delivered'
+          ? JSON.stringify([{ at: now, ok: true, error: null, message: null }])
+          : '[]',
         now,
       );
       pending ||= d.state === 'pending';
@@ -91,7 +113,9 @@ export function dispatch(
     }
     for (const p of writes.parked) markParked(ctx, p);
     if (pending) ctx.wakeAfterCommit(BUS_WAKE.deliveries);
-    stmt(ctx.db, 'DELETE FROM event_inbox WHERE position IN (SELECT value FROM json_each(?))').run(JSON.stringify(writes.handled));
+    stmt(ctx.db, 'DELETE FROM event_inbox WHERE position IN (SELECT value FROM json_each(?))').run(
+      JSON.stringify(writes.handled),
+    );
     return writes.handled.length;
   }, false);
 }
@@ -101,7 +125,10 @@ export function dispatch(
  * within `maxBytes` (the first always). Sizes come from the record header (`octet_length` does
  * not load the text), so a backlog of large events is never read just to be left behind.
  */
-function claimWithin(ctx: SqliteContext, batch: DispatchBatch): { positions: number[]; cut: boolean } {
+function claimWithin(
+  ctx: SqliteContext,
+  batch: DispatchBatch,
+): { positions: number[]; cut: boolean } {
   const rows = stmt(
     ctx.db,
     'SELECT i.position AS position, octet_length(e.body) AS size FROM event_inbox i JOIN events e ON e.position = i.position ORDER BY i.position LIMIT ?',
@@ -117,7 +144,10 @@ function claimWithin(ctx: SqliteContext, batch: DispatchBatch): { positions: num
 }
 
 function markParked(ctx: SqliteContext, p: ParkedWrite): void {
-  stmt(ctx.db, 'UPDATE events SET dispatch_error = ? WHERE position = ?').run(JSON.stringify(p.error), p.position);
+  stmt(ctx.db, 'UPDATE events SET dispatch_error = ? WHERE position = ?').run(
+    JSON.stringify(p.error),
+    p.position,
+  );
 }
 
 /** Parks inbox events with their errors outside a dispatch; returns how many were in the inbox. */
@@ -125,7 +155,8 @@ export function parkEvents(ctx: SqliteContext, parked: readonly ParkedWrite[]): 
   return ctx.commit.run(() => {
     let n = 0;
     for (const p of parked) {
-      if (stmt(ctx.db, 'DELETE FROM event_inbox WHERE position = ?').run(p.position).changes === 0) continue;
+      if (stmt(ctx.db, 'DELETE FROM event_inbox WHERE position = ?').run(p.position).changes === 0)
+        continue;
       markParked(ctx, p);
       n++;
     }
@@ -134,7 +165,11 @@ export function parkEvents(ctx: SqliteContext, parked: readonly ParkedWrite[]): 
 }
 
 /** Parked events after `afterPosition`, oldest first. */
-export function listParked(ctx: SqliteContext, afterPosition: number, limit: number): ParkedEvent[] {
+export function listParked(
+  ctx: SqliteContext,
+  afterPosition: number,
+  limit: number,
+): ParkedEvent[] {
   return (
     stmt(
       ctx.db,
@@ -145,11 +180,18 @@ export function listParked(ctx: SqliteContext, afterPosition: number, limit: num
 }
 
 /** Puts parked events back in the inbox, their error cleared; returns how many. */
-export function redispatchParked(ctx: SqliteContext, positions: readonly number[] | null, limit: number): Promise<number> {
+export function redispatchParked(
+  ctx: SqliteContext,
+  positions: readonly number[] | null,
+  limit: number,
+): Promise<number> {
   return ctx.commit.run(() => {
     const chosen = (
       positions === null
-        ? stmt(ctx.db, 'SELECT position FROM events WHERE dispatch_error IS NOT NULL ORDER BY position LIMIT ?').all(limit)
+        ? stmt(
+            ctx.db,
+            'SELECT position FROM events WHERE dispatch_error IS NOT NULL ORDER BY position LIMIT ?',
+          ).all(limit)
         : stmt(
             ctx.db,
             'SELECT position FROM events WHERE dispatch_error IS NOT NULL AND position IN (SELECT value FROM json_each(?)) ORDER BY position LIMIT ?',
@@ -166,19 +208,27 @@ export function redispatchParked(ctx: SqliteContext, positions: readonly number[
 
 /** Everything stored about one event. */
 export function traceEvent(ctx: SqliteContext, eventId: string): EventTrace | undefined {
-  const row = stmt(ctx.db, 'SELECT * FROM events WHERE event_id = ? ORDER BY position DESC LIMIT 1').get(eventId) as
-    | EventRow
-    | undefined;
+  const row = stmt(
+    ctx.db,
+    'SELECT * FROM events WHERE event_id = ? ORDER BY position DESC LIMIT 1',
+  ).get(eventId) as EventRow | undefined;
   if (!row) return undefined;
-  const dispatched = stmt(ctx.db, 'SELECT 1 FROM event_inbox WHERE position = ?').get(row.position) === undefined;
+  const dispatched =
+    stmt(ctx.db, 'SELECT 1 FROM event_inbox WHERE position = ?').get(row.position) === undefined;
   const deliveries: DeliveryRecord[] = (
-    stmt(ctx.db, 'SELECT * FROM deliveries WHERE event_position = ? ORDER BY id').all(row.position) as DeliveryRow[]
+    stmt(ctx.db, 'SELECT * FROM deliveries WHERE event_position = ? ORDER BY id').all(
+      row.position,
+    ) as DeliveryRow[]
   ).map(toDelivery);
   return { event: toEvent(row), dispatched, dispatchError: dispatchErrorOf(row), deliveries };
 }
 
 /** Removes dispatched events ingested before `before`, with their settled deliveries. */
-export function removeEventsBefore(ctx: SqliteContext, before: number, limit: number): Promise<number> {
+export function removeEventsBefore(
+  ctx: SqliteContext,
+  before: number,
+  limit: number,
+): Promise<number> {
   return ctx.commit.run(() => {
     const positions = (
       stmt(
@@ -191,7 +241,10 @@ export function removeEventsBefore(ctx: SqliteContext, before: number, limit: nu
     ).map((r) => r.position);
     if (positions.length === 0) return 0;
     const list = JSON.stringify(positions);
-    stmt(ctx.db, 'DELETE FROM deliveries WHERE event_position IN (SELECT value FROM json_each(?))').run(list);
+    stmt(
+      ctx.db,
+      'DELETE FROM deliveries WHERE event_position IN (SELECT value FROM json_each(?))',
+    ).run(list);
     stmt(ctx.db, 'DELETE FROM events WHERE position IN (SELECT value FROM json_each(?))').run(list);
     return positions.length;
   }, false);

@@ -10,7 +10,10 @@ const SQLITE_REASONS: readonly [RegExp, (code: string) => string][] = [
   [/^SQLITE_FULL$/, () => 'the disk is full'],
   [/^SQLITE_IOERR/, (code) => `the disk reported an I/O error (${code})`],
   // The file (or its directory, WAL or shared-memory file) was removed, moved or made unreadable.
-  [/^SQLITE_CANTOPEN/, () => 'the database file cannot be opened (removed, moved, or out of file descriptors)'],
+  [
+    /^SQLITE_CANTOPEN/,
+    () => 'the database file cannot be opened (removed, moved, or out of file descriptors)',
+  ],
   // Permissions changed, the file system was remounted read-only, or the file was moved (READONLY_DBMOVED).
   [/^SQLITE_READONLY/, (code) => `the database file is read-only (${code})`],
   // Another process held the write lock past busy_timeout (a CLI command, a backup tool).
@@ -35,11 +38,14 @@ export function environmentFailure(error: unknown): EnvironmentFailure | null {
   if (typeof error !== 'object' || error === null) return null;
   if (isBallastError(error)) {
     // Already mapped (e.g. by a nested call): recover the original code from its cause.
-    return error.code === 'StoreUnavailable' ? (environmentFailure(error.cause) ?? { code: 'StoreUnavailable', reason: error.message }) : null;
+    return error.code === 'StoreUnavailable'
+      ? (environmentFailure(error.cause) ?? { code: 'StoreUnavailable', reason: error.message })
+      : null;
   }
   const code = codeOf(error);
   if (code === undefined) return null;
-  for (const [pattern, reason] of SQLITE_REASONS) if (pattern.test(code)) return { code, reason: reason(code) };
+  for (const [pattern, reason] of SQLITE_REASONS)
+    if (pattern.test(code)) return { code, reason: reason(code) };
   const errno = ERRNO_REASONS[code];
   return errno === undefined ? null : { code, reason: errno };
 }
@@ -51,13 +57,21 @@ export function environmentFailure(error: unknown): EnvironmentFailure | null {
  */
 export function toSqliteStoreError(error: unknown, failure = environmentFailure(error)): unknown {
   if (failure === null || isBallastError(error)) return error;
-  const what = failure.reason.includes(failure.code) ? failure.reason : `${failure.reason} (${failure.code})`;
-  return new BallastError('StoreUnavailable', `the SQLite store is unavailable: ${what}`, { cause: error });
+  const what = failure.reason.includes(failure.code)
+    ? failure.reason
+    : `${failure.reason} (${failure.code})`;
+  return new BallastError('StoreUnavailable', `the SQLite store is unavailable: ${what}`, {
+    cause: error,
+  });
 }
 
 /** The error a failed fdatasync of the WAL becomes: always `StoreUnavailable` (the acknowledgement cannot be given). */
 export function walSyncError(error: unknown): BallastError {
   const failure = environmentFailure(error);
   if (failure !== null) return toSqliteStoreError(error, failure) as BallastError;
-  return new BallastError('StoreUnavailable', `cannot fsync the SQLite WAL (${codeOf(error) ?? 'unknown error'})`, { cause: error });
+  return new BallastError(
+    'StoreUnavailable',
+    `cannot fsync the SQLite WAL (${codeOf(error) ?? 'unknown error'})`,
+    { cause: error },
+  );
 }

@@ -1,5 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import { type FeatureVersion, loadMigrations, type MigrationTarget, runMigrations } from '../../migrate.js';
+import {
+  type FeatureVersion,
+  loadMigrations,
+  type MigrationTarget,
+  runMigrations,
+} from '../../migrate.js';
 
 /** Where each version of the legacy global sequence (SQLite 1–9) went. */
 const LEGACY: ReadonlyMap<number, FeatureVersion> = new Map([
@@ -16,7 +21,11 @@ const LEGACY: ReadonlyMap<number, FeatureVersion> = new Map([
 
 /** Creates or upgrades the schema of an open SQLite database (see ../../migrate.ts). */
 export async function migrateSqlite(db: Database): Promise<number> {
-  return runMigrations(sqliteMigrationTarget(db), loadMigrations(new URL('../migrations/', import.meta.url)), LEGACY);
+  return runMigrations(
+    sqliteMigrationTarget(db),
+    loadMigrations(new URL('../migrations/', import.meta.url)),
+    LEGACY,
+  );
 }
 
 function sqliteMigrationTarget(db: Database): MigrationTarget {
@@ -30,13 +39,30 @@ function sqliteMigrationTarget(db: Database): MigrationTarget {
         db.exec(`CREATE TABLE IF NOT EXISTS ballast_schema_migrations (
           feature TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL,
           PRIMARY KEY (feature, version))`);
-        const record = db.prepare('INSERT INTO ballast_schema_migrations (feature, version, name, applied_at) VALUES (?, ?, ?, ?)');
+        const record = db.prepare(
+          'INSERT INTO ballast_schema_migrations (feature, version, name, applied_at) VALUES (?, ?, ?, ?)',
+        );
         const result = await step({
           legacyVersions: () =>
-            Promise.resolve((db.prepare('SELECT version FROM ballast_migrations').all() as { version: number }[]).map((r) => r.version)),
+            Promise.resolve(
+              (
+                db.prepare('SELECT version FROM ballast_migrations').all() as { version: number }[]
+              ).map((r) => r.version),
+            ),
           sealLegacy: (version, name) =>
-            Promise.resolve(void db.prepare('INSERT INTO ballast_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, name, Date.now())),
-          applied: () => Promise.resolve(db.prepare('SELECT feature, version FROM ballast_schema_migrations').all() as FeatureVersion[]),
+            Promise.resolve(
+              void db
+                .prepare(
+                  'INSERT INTO ballast_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+                )
+                .run(version, name, Date.now()),
+            ),
+          applied: () =>
+            Promise.resolve(
+              db
+                .prepare('SELECT feature, version FROM ballast_schema_migrations')
+                .all() as FeatureVersion[],
+            ),
           record: (m) => Promise.resolve(void record.run(m.feature, m.version, m.name, Date.now())),
           apply: (m) => {
             db.exec(m.sql);

@@ -23,9 +23,15 @@ export function withTransactionHandle<R>(db: Database, body: (tx: SqliteTransact
   let open = true;
   const scoped = new Proxy(db, {
     get(target, property) {
-      if (!open) throw new BallastError('InvalidStateException', 'this transaction has ended: on SQLite a transactional handler must be synchronous (no await)');
+      if (!open)
+        throw new BallastError(
+          'InvalidStateException',
+          'this transaction has ended: on SQLite a transactional handler must be synchronous (no await)',
+        );
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
     },
   });
   try {

@@ -10,18 +10,36 @@ import { stmt } from '../core/statements.js';
  * What a live record answers without any write: completed, mismatch, or in progress with a lease
  * still running; undefined when the caller may acquire it (absent, expired, or its lease ended).
  */
-function settled(row: IdempotencyRow | undefined, fingerprint: string, now: number): BeginOutcome | undefined {
+function settled(
+  row: IdempotencyRow | undefined,
+  fingerprint: string,
+  now: number,
+): BeginOutcome | undefined {
   if (!row || row.expires_at <= now) return undefined;
   if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-  if (row.status === 'completed') return { kind: 'completed', outcome: row.outcome ?? 'null', isError: row.is_error === 1 || row.is_error === true, completedAt: row.completed_at ?? row.created_at };
+  if (row.status === 'completed')
+    return {
+      kind: 'completed',
+      outcome: row.outcome ?? 'null',
+      isError: row.is_error === 1 || row.is_error === true,
+      completedAt: row.completed_at ?? row.created_at,
+    };
   if (row.lease_until > now) return { kind: 'inProgress', leaseUntil: row.lease_until };
   return undefined;
 }
 
 /** The SQLite idempotency store: every write one short group-committed transaction; a completed record is durable (fsynced) before it is acknowledged. */
 export function sqliteIdempotencyStore(ctx: SqliteContext, guard: Guard): IdempotencyStore {
-  const read = (key: string): IdempotencyRow | undefined => stmt(ctx.db, 'SELECT * FROM idempotency WHERE scope_key = ?').get(key) as IdempotencyRow | undefined;
-  const completeRow = (key: string, fence: number, outcome: string, isError: boolean, ttlMs: number): boolean => {
+  const read = (key: string): IdempotencyRow | undefined =>
+    stmt(ctx.db, 'SELECT * FROM idempotency WHERE scope_key = ?').get(key) as
+      IdempotencyRow | undefined;
+  const completeRow = (
+    key: string,
+    fence: number,
+    outcome: string,
+    isError: boolean,
+    ttlMs: number,
+  ): boolean => {
     const now = ctx.now();
     return (
       stmt(
@@ -33,7 +51,10 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: Guard): Idempo
   };
   // Completing again with the fence that completed it says yes: a retry after an unknown outcome.
   const completedBy = (key: string, fence: number): boolean =>
-    stmt(ctx.db, "SELECT 1 FROM idempotency WHERE scope_key = ? AND fence = ? AND status = 'completed'").get(key, fence) !== undefined;
+    stmt(
+      ctx.db,
+      "SELECT 1 FROM idempotency WHERE scope_key = ? AND fence = ? AND status = 'completed'",
+    ).get(key, fence) !== undefined;
   return {
     begin: (key, fingerprint, leaseMs, ttlMs) =>
       guard(() => {
@@ -58,12 +79,20 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: Guard): Idempo
           const other = settled(row, fingerprint, now);
           if (other) return other;
           const fence = row.fence + 1;
-          stmt(ctx.db, 'UPDATE idempotency SET fence = ?, lease_until = ? WHERE scope_key = ?').run(fence, now + leaseMs, key);
+          stmt(ctx.db, 'UPDATE idempotency SET fence = ?, lease_until = ? WHERE scope_key = ?').run(
+            fence,
+            now + leaseMs,
+            key,
+          );
           return { kind: 'acquired', fence, tookOver: true };
         }, false);
       }),
     complete: (key, fence, outcome, isError, ttlMs) =>
-      guard(() => ctx.commit.run(() => completeRow(key, fence, outcome, isError, ttlMs) || completedBy(key, fence))),
+      guard(() =>
+        ctx.commit.run(
+          () => completeRow(key, fence, outcome, isError, ttlMs) || completedBy(key, fence),
+        ),
+      ),
     completeInTransaction: async (key, fence, ttlMs, work, encode) => {
       const lost = Symbol('lease lost');
       try {
@@ -90,14 +119,23 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: Guard): Idempo
     },
     release: (key, fence) =>
       guard(() =>
-        ctx.commit.run(() => stmt(ctx.db, "DELETE FROM idempotency WHERE scope_key = ? AND fence = ? AND status = 'in_progress'").run(key, fence).changes > 0, false),
+        ctx.commit.run(
+          () =>
+            stmt(
+              ctx.db,
+              "DELETE FROM idempotency WHERE scope_key = ? AND fence = ? AND status = 'in_progress'",
+            ).run(key, fence).changes > 0,
+          false,
+        ),
       ),
     extend: (key, fence, leaseMs) =>
       guard(() =>
         ctx.commit.run(
           () =>
-            stmt(ctx.db, "UPDATE idempotency SET lease_until = ? WHERE scope_key = ? AND fence = ? AND status = 'in_progress'").run(ctx.now() + leaseMs, key, fence)
-              .changes > 0,
+            stmt(
+              ctx.db,
+              "UPDATE idempotency SET lease_until = ? WHERE scope_key = ? AND fence = ? AND status = 'in_progress'",
+            ).run(ctx.now() + leaseMs, key, fence).changes > 0,
           false,
         ),
       ),
@@ -109,7 +147,11 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: Guard): Idempo
     removeExpired: (limit) =>
       guard(() =>
         ctx.commit.run(
-          () => stmt(ctx.db, 'DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE expires_at <= ? LIMIT ?)').run(ctx.now(), limit).changes,
+          () =>
+            stmt(
+              ctx.db,
+              'DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE expires_at <= ? LIMIT ?)',
+            ).run(ctx.now(), limit).changes,
           false,
         ),
       ),
@@ -117,5 +159,9 @@ export function sqliteIdempotencyStore(ctx: SqliteContext, guard: Guard): Idempo
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -7,9 +7,16 @@ const DELETE_BY_HANDLES = `DELETE FROM messages WHERE queue_id = ? AND (position
   (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)) RETURNING position`;
 
 /** Deletes by receipt handle; per handle `ok`, or `stale` (a handle repeated in the call is `ok` once). */
-export function deleteMessages(ctx: SqliteContext, queueId: number, refs: readonly ReceiptRef[]): Promise<HandleOutcome[]> {
+export function deleteMessages(
+  ctx: SqliteContext,
+  queueId: number,
+  refs: readonly ReceiptRef[],
+): Promise<HandleOutcome[]> {
   return ctx.commit.run(() => {
-    const rows = stmt(ctx.db, DELETE_BY_HANDLES).all(queueId, JSON.stringify(refs.map((r) => [r.position, r.token]))) as {
+    const rows = stmt(ctx.db, DELETE_BY_HANDLES).all(
+      queueId,
+      JSON.stringify(refs.map((r) => [r.position, r.token])),
+    ) as {
       position: number;
     }[];
     const deleted = new Set(rows.map((r) => r.position));
@@ -31,11 +38,15 @@ export function changeVisibility(
       const row = stmt(
         ctx.db,
         'SELECT visible_at, received_at, receipt FROM messages WHERE position = ? AND queue_id = ?',
-      ).get(c.position, queueId) as { visible_at: number; received_at: number | null; receipt: string | null } | undefined;
+      ).get(c.position, queueId) as
+        { visible_at: number; received_at: number | null; receipt: string | null } | undefined;
       if (!row || row.receipt !== c.token) return 'stale';
       if (row.visible_at <= now) return 'notInflight';
       if (now + c.visibilityMs - (row.received_at ?? now) > maxTotalMs) return 'overLimit';
-      stmt(ctx.db, 'UPDATE messages SET visible_at = ? WHERE position = ?').run(now + c.visibilityMs, c.position);
+      stmt(ctx.db, 'UPDATE messages SET visible_at = ? WHERE position = ?').run(
+        now + c.visibilityMs,
+        c.position,
+      );
       // A changed message ends the replay of any receive attempt that returned it.
       stmt(
         ctx.db,

@@ -14,13 +14,20 @@ import * as stats from './stats.js';
  * promise that rejects once the store is closed; `guardSync` does the same for the one
  * synchronous calls (sends inside the caller's or the store's own transaction), throwing instead.
  */
-export function sqliteQueueStore(ctx: SqliteContext, guard: Guard, guardSync: <T>(fn: () => T) => T): QueueStore {
+export function sqliteQueueStore(
+  ctx: SqliteContext,
+  guard: Guard,
+  guardSync: <T>(fn: () => T) => T,
+): QueueStore {
   const operations = { ...records, ...send, ...receive, ...handles, ...stats, ...move };
   return {
     ...bindOperations(ctx, guard, operations, QUEUE_OPERATIONS),
-    sendWithinSync: (queueId, messages, options) => guardSync(() => send.sendWithinSync(ctx, queueId, messages, options)),
+    sendWithinSync: (queueId, messages, options) =>
+      guardSync(() => send.sendWithinSync(ctx, queueId, messages, options)),
     sendInTransaction: (tx, queueId, messages, options) =>
-      guardSync(() => send.sendWithinSync(ctx, queueId, messages, { ...options, transaction: connectionOf(tx) })),
+      guardSync(() =>
+        send.sendWithinSync(ctx, queueId, messages, { ...options, transaction: connectionOf(tx) }),
+      ),
     onWake: (queueId, listener) => ctx.wake.on(queueId, listener),
   };
 }

@@ -1,4 +1,9 @@
-import type { MoveDestination, MoveTaskCondition, MoveTaskPatch, MoveTaskRecord } from '../../contract.js';
+import type {
+  MoveDestination,
+  MoveTaskCondition,
+  MoveTaskPatch,
+  MoveTaskRecord,
+} from '../../contract.js';
 import type { SqliteContext } from '../core/context.js';
 import type { MessageRow } from './rows.js';
 import { toMoveTask } from './rows.js';
@@ -22,7 +27,8 @@ export function moveMessages(
     let moved = 0;
     let unroutable = 0;
     for (const row of rows) {
-      const to = destination ?? (row.dlq_source_arn === null ? undefined : origins.get(row.dlq_source_arn));
+      const to =
+        destination ?? (row.dlq_source_arn === null ? undefined : origins.get(row.dlq_source_arn));
       if (!to) {
         unroutable++;
         continue;
@@ -67,12 +73,17 @@ export function putMoveTask(ctx: SqliteContext, task: MoveTaskRecord): Promise<v
 
 /** One move task by handle. */
 export function getMoveTask(ctx: SqliteContext, handle: string): MoveTaskRecord | undefined {
-  const row = stmt(ctx.db, 'SELECT record FROM move_tasks WHERE handle = ?').get(handle) as { record: string } | undefined;
+  const row = stmt(ctx.db, 'SELECT record FROM move_tasks WHERE handle = ?').get(handle) as
+    { record: string } | undefined;
   return row && toMoveTask(row);
 }
 
 /** Move tasks of a source queue, newest first. */
-export function listMoveTasks(ctx: SqliteContext, sourceQueueId: number, limit: number): MoveTaskRecord[] {
+export function listMoveTasks(
+  ctx: SqliteContext,
+  sourceQueueId: number,
+  limit: number,
+): MoveTaskRecord[] {
   const rows = stmt(
     ctx.db,
     'SELECT record FROM move_tasks WHERE source_queue_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?',
@@ -94,9 +105,13 @@ export function updateMoveTask(
        WHERE handle = ? AND json_extract(record, '$.status') IN (SELECT value FROM json_each(?))
          AND (? IS NULL OR json_extract(record, '$.updatedAt') < ?)
        RETURNING record`,
-    ).get(JSON.stringify(patch), handle, JSON.stringify(when.statusIn), when.updatedBefore ?? null, when.updatedBefore ?? null) as
-      | { record: string }
-      | undefined;
+    ).get(
+      JSON.stringify(patch),
+      handle,
+      JSON.stringify(when.statusIn),
+      when.updatedBefore ?? null,
+      when.updatedBefore ?? null,
+    ) as { record: string } | undefined;
     return row && toMoveTask(row);
   });
 }

@@ -6,7 +6,10 @@ import { type MessageRow, toStoredMessage } from './rows.js';
 import { stmt } from '../core/statements.js';
 
 /** What a claim needs to know of a candidate (the full row comes back from the claim itself). */
-type Candidate = Pick<MessageRow, 'position' | 'visible_at' | 'expires_at' | 'receive_count' | 'sent_at' | 'group_id'>;
+type Candidate = Pick<
+  MessageRow,
+  'position' | 'visible_at' | 'expires_at' | 'receive_count' | 'sent_at' | 'group_id'
+>;
 const CANDIDATE_COLUMNS = 'position, visible_at, expires_at, receive_count, sent_at, group_id';
 
 const STANDARD_CANDIDATES = `SELECT ${CANDIDATE_COLUMNS} FROM messages WHERE queue_id = ? AND visible_at <= ?
@@ -33,7 +36,11 @@ const TO_DEAD_LETTER = `INSERT INTO messages (queue_id, message_id, body, attrib
   FROM messages WHERE position = ?`;
 
 /** Claims messages (see QueueStore.receive) in one group-committed transaction. */
-export function receive(ctx: SqliteContext, queueId: number, req: ReceiveRequest): Promise<StoredMessage[]> {
+export function receive(
+  ctx: SqliteContext,
+  queueId: number,
+  req: ReceiveRequest,
+): Promise<StoredMessage[]> {
   return ctx.commit.run(() => {
     const now = ctx.now();
     if (req.attempt) {
@@ -46,14 +53,24 @@ export function receive(ctx: SqliteContext, queueId: number, req: ReceiveRequest
         ctx.db,
         `INSERT INTO receive_attempts (queue_id, attempt_id, created_at, claims) VALUES (?, ?, ?, ?)
          ON CONFLICT (queue_id, attempt_id) DO UPDATE SET created_at = excluded.created_at, claims = excluded.claims`,
-      ).run(queueId, req.attempt.id, now, JSON.stringify(claimed.map((m) => [m.position, m.receiptToken])));
+      ).run(
+        queueId,
+        req.attempt.id,
+        now,
+        JSON.stringify(claimed.map((m) => [m.position, m.receiptToken])),
+      );
     }
     return claimed;
     // A claim lost to a power failure only makes its messages visible again: no fsync needed.
   }, false);
 }
 
-function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: number): StoredMessage[] {
+function claim(
+  ctx: SqliteContext,
+  queueId: number,
+  req: ReceiveRequest,
+  now: number,
+): StoredMessage[] {
   const { db } = ctx;
   const out: StoredMessage[] = [];
   // Expired and dead-lettered candidates are consumed without being returned, so look again
@@ -67,7 +84,8 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
     ) as Candidate[];
     if (rows.length === 0) break;
     // Tenants (group ids) on a standard queue: a fair queue.
-    if (!req.fifo && rows.some((r) => r.group_id !== null)) rows = fairCandidates(db, queueId, now, want);
+    if (!req.fifo && rows.some((r) => r.group_id !== null))
+      rows = fairCandidates(db, queueId, now, want);
     let skipped = 0;
     const take: number[] = [];
     for (const row of rows) {
@@ -79,7 +97,14 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
       const dl = req.deadLetter;
       if (dl && row.receive_count >= dl.maxReceiveCount) {
         const sentAt = dl.resetSentAt ? now : row.sent_at;
-        stmt(db, TO_DEAD_LETTER).run(dl.queueId, dl.sourceArn, sentAt, now, sentAt + dl.retentionMs, row.position);
+        stmt(db, TO_DEAD_LETTER).run(
+          dl.queueId,
+          dl.sourceArn,
+          sentAt,
+          now,
+          sentAt + dl.retentionMs,
+          row.position,
+        );
         stmt(db, 'DELETE FROM messages WHERE position = ?').run(row.position);
         ctx.wakeAfterCommit(dl.queueId);
         skipped++;
@@ -88,7 +113,12 @@ function claim(ctx: SqliteContext, queueId: number, req: ReceiveRequest, now: nu
       take.push(row.position);
     }
     if (take.length > 0) {
-      const claimed = stmt(db, CLAIM).all(now + req.visibilityMs, now, now, JSON.stringify(take)) as MessageRow[];
+      const claimed = stmt(db, CLAIM).all(
+        now + req.visibilityMs,
+        now,
+        now,
+        JSON.stringify(take),
+      ) as MessageRow[];
       // RETURNING gives no order: keep the dequeue order of the candidates.
       const byPosition = new Map(claimed.map((r) => [r.position, r]));
       for (const position of take) {
@@ -112,29 +142,46 @@ const IN_FLIGHT_BY_GROUP = `SELECT group_id, count(*) AS n FROM messages
 function fairCandidates(db: Database, queueId: number, now: number, want: number): Candidate[] {
   const window = fairWindow(want);
   const byPosition = new Map<number, Candidate>();
-  for (const r of stmt(db, STANDARD_CANDIDATES).all(queueId, now, window) as Candidate[]) byPosition.set(r.position, r);
-  for (const r of stmt(db, NEWEST_CANDIDATES).all(queueId, now, window) as Candidate[]) byPosition.set(r.position, r);
-  const all = [...byPosition.values()].sort((a, b) => a.visible_at - b.visible_at || a.position - b.position);
+  for (const r of stmt(db, STANDARD_CANDIDATES).all(queueId, now, window) as Candidate[])
+    byPosition.set(r.position, r);
+  for (const r of stmt(db, NEWEST_CANDIDATES).all(queueId, now, window) as Candidate[])
+    byPosition.set(r.position, r);
+  const all = [...byPosition.values()].sort(
+    (a, b) => a.visible_at - b.visible_at || a.position - b.position,
+  );
   const groups = [...new Set(all.map((r) => r.group_id).filter((g): g is string => g !== null))];
-  const counts = stmt(db, IN_FLIGHT_BY_GROUP).all(queueId, JSON.stringify(groups), now) as { group_id: string; n: number }[];
+  const counts = stmt(db, IN_FLIGHT_BY_GROUP).all(queueId, JSON.stringify(groups), now) as {
+    group_id: string;
+    n: number;
+  }[];
   const inFlight = new Map<string | null, number>(counts.map((c) => [c.group_id, c.n]));
-  const picked = pickFair(all.map((r) => ({ position: r.position, groupId: r.group_id })), inFlight, want);
+  const picked = pickFair(
+    all.map((r) => ({ position: r.position, groupId: r.group_id })),
+    inFlight,
+    want,
+  );
   return picked.map((p) => byPosition.get(p)!);
 }
 
-function replayAttempt(db: Database, queueId: number, req: ReceiveRequest, now: number): StoredMessage[] | undefined {
+function replayAttempt(
+  db: Database,
+  queueId: number,
+  req: ReceiveRequest,
+  now: number,
+): StoredMessage[] | undefined {
   const attempt = req.attempt!;
-  const row = stmt(db, 'SELECT created_at, claims FROM receive_attempts WHERE queue_id = ? AND attempt_id = ?').get(
-    queueId,
-    attempt.id,
-  ) as { created_at: number; claims: string } | undefined;
+  const row = stmt(
+    db,
+    'SELECT created_at, claims FROM receive_attempts WHERE queue_id = ? AND attempt_id = ?',
+  ).get(queueId, attempt.id) as { created_at: number; claims: string } | undefined;
   if (!row || now - row.created_at >= attempt.windowMs) return undefined;
   const claims = JSON.parse(row.claims) as [number, string][];
   const rows: MessageRow[] = [];
   for (const [position, token] of claims) {
-    const m = stmt(db, 'SELECT * FROM messages WHERE position = ? AND queue_id = ?').get(position, queueId) as
-      | MessageRow
-      | undefined;
+    const m = stmt(db, 'SELECT * FROM messages WHERE position = ? AND queue_id = ?').get(
+      position,
+      queueId,
+    ) as MessageRow | undefined;
     // Deleted, re-received or changed since: the attempt cannot be replayed.
     if (!m || m.receipt !== token || m.received_at === null) return undefined;
     rows.push(m);

@@ -19,9 +19,10 @@ export function createQueue(
     const now = ctx.now();
     const live = stmt(db, LIVE).get(name) as QueueRow | undefined;
     if (live) return { status: 'exists', queue: toQueueRecord(live) };
-    const deleted = stmt(db, 'SELECT max(deleted_at) AS at FROM queues WHERE name = ? AND deleted_at IS NOT NULL').get(
-      name,
-    ) as { at: number | null };
+    const deleted = stmt(
+      db,
+      'SELECT max(deleted_at) AS at FROM queues WHERE name = ? AND deleted_at IS NOT NULL',
+    ).get(name) as { at: number | null };
     if (deleted.at !== null && now - deleted.at < cooldownMs) {
       return { status: 'deletedRecently', deletedAt: deleted.at };
     }
@@ -40,7 +41,12 @@ export function getQueue(ctx: SqliteContext, name: string): QueueRecord | undefi
 }
 
 /** Live queues by name prefix, paged by name. */
-export function listQueues(ctx: SqliteContext, prefix: string, afterName: string | null, limit: number): QueueRecord[] {
+export function listQueues(
+  ctx: SqliteContext,
+  prefix: string,
+  afterName: string | null,
+  limit: number,
+): QueueRecord[] {
   // substr() rather than LIKE: queue names may contain `_`, a LIKE wildcard.
   const rows = stmt(
     ctx.db,
@@ -75,7 +81,10 @@ export function updateQueue(
 export function deleteQueue(ctx: SqliteContext, queueId: number): Promise<boolean> {
   return ctx.commit.run(() => {
     const { db } = ctx;
-    const r = stmt(db, 'UPDATE queues SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(ctx.now(), queueId);
+    const r = stmt(db, 'UPDATE queues SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(
+      ctx.now(),
+      queueId,
+    );
     if (r.changes === 0) return false;
     stmt(db, 'DELETE FROM messages WHERE queue_id = ?').run(queueId);
     stmt(db, 'DELETE FROM dedup WHERE queue_id = ?').run(queueId);
@@ -85,7 +94,11 @@ export function deleteQueue(ctx: SqliteContext, queueId: number): Promise<boolea
 }
 
 /** Removes all messages unless purged within the cooldown. */
-export function purgeQueue(ctx: SqliteContext, queueId: number, cooldownMs: number): Promise<boolean> {
+export function purgeQueue(
+  ctx: SqliteContext,
+  queueId: number,
+  cooldownMs: number,
+): Promise<boolean> {
   return ctx.commit.run(() => {
     const now = ctx.now();
     const r = stmt(
@@ -101,5 +114,7 @@ export function purgeQueue(ctx: SqliteContext, queueId: number, cooldownMs: numb
 
 /** Ids of live queues. */
 export function listQueueIds(ctx: SqliteContext): number[] {
-  return (stmt(ctx.db, 'SELECT id FROM queues WHERE deleted_at IS NULL').all() as { id: number }[]).map((r) => r.id);
+  return (
+    stmt(ctx.db, 'SELECT id FROM queues WHERE deleted_at IS NULL').all() as { id: number }[]
+  ).map((r) => r.id);
 }

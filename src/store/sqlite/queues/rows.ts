@@ -34,4 +34,5 @@ export function toQueueRecord(row: QueueRow): QueueRecord {
 export const toStoredMessage = (row: MessageRow): StoredMessage => messageFromRow(row, (n) => n);
 
 /** Parses a stored move task. */
-export const toMoveTask = (row: { record: string }): MoveTaskRecord => JSON.parse(row.record) as MoveTaskRecord;
+export const toMoveTask = (row: { record: string }): MoveTaskRecord =>
+  JSON.parse(row.record) as MoveTaskRecord;

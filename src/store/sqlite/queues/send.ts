@@ -24,9 +24,15 @@ export function insertMessages(
       const seen = stmt(
         db,
         'SELECT message_id, position, sent_at FROM dedup WHERE queue_id = ? AND scope = ? AND dedup_id = ? AND expires_at > ?',
-      ).get(queueId, scope, m.deduplicationId, now) as { message_id: string; position: number; sent_at: number } | undefined;
+      ).get(queueId, scope, m.deduplicationId, now) as
+        { message_id: string; position: number; sent_at: number } | undefined;
       if (seen) {
-        out.push({ messageId: seen.message_id, position: seen.position, sentAt: seen.sent_at, duplicate: true });
+        out.push({
+          messageId: seen.message_id,
+          position: seen.position,
+          sentAt: seen.sent_at,
+          duplicate: true,
+        });
         continue;
       }
       const position = insertOne(db, now, queueId, m);
@@ -39,7 +45,12 @@ export function insertMessages(
       out.push({ messageId: m.messageId, position, sentAt: now, duplicate: false });
       continue;
     }
-    out.push({ messageId: m.messageId, position: insertOne(db, now, queueId, m), sentAt: m.sentAt ?? now, duplicate: false });
+    out.push({
+      messageId: m.messageId,
+      position: insertOne(db, now, queueId, m),
+      sentAt: m.sentAt ?? now,
+      duplicate: false,
+    });
   }
   return out;
 }
@@ -73,7 +84,10 @@ export function sendWithinSync(
 ): SendOutcome[] {
   const db = options.transaction as Database;
   if (typeof db?.prepare !== 'function' || !db.inTransaction) {
-    throw new BallastError('InvalidParameterValue', 'transaction must be a better-sqlite3 Database inside an open transaction');
+    throw new BallastError(
+      'InvalidParameterValue',
+      'transaction must be a better-sqlite3 Database inside an open transaction',
+    );
   }
   const out = insertMessages(db, ctx.now(), queueId, messages, options);
   // The caller's transaction commits after its synchronous body returns; wake consumers then
@@ -90,7 +104,9 @@ export function send(
   options?: SendOptions,
 ): Promise<SendOutcome[]> {
   if (options?.transaction !== undefined) {
-    return Promise.resolve(sendWithinSync(ctx, queueId, messages, { ...options, transaction: options.transaction }));
+    return Promise.resolve(
+      sendWithinSync(ctx, queueId, messages, { ...options, transaction: options.transaction }),
+    );
   }
   return ctx.commit.run(() => {
     const out = insertMessages(ctx.db, ctx.now(), queueId, messages, options);

@@ -6,7 +6,10 @@ import { stmt } from '../core/statements.js';
 export function stats(ctx: SqliteContext, queueId: number): QueueStats {
   const now = ctx.now();
   const { db } = ctx;
-  const visible = stmt(db, 'SELECT count(*) AS n FROM messages WHERE queue_id = ? AND visible_at <= ?').get(queueId, now) as {
+  const visible = stmt(
+    db,
+    'SELECT count(*) AS n FROM messages WHERE queue_id = ? AND visible_at <= ?',
+  ).get(queueId, now) as {
     n: number;
   };
   const hidden = stmt(
@@ -14,18 +17,24 @@ export function stats(ctx: SqliteContext, queueId: number): QueueStats {
     `SELECT coalesce(sum(receive_count = 0), 0) AS delayed, coalesce(sum(receive_count > 0), 0) AS inflight
      FROM messages WHERE queue_id = ? AND visible_at > ?`,
   ).get(queueId, now) as { delayed: number; inflight: number };
-  const oldest = stmt(db, 'SELECT sent_at FROM messages WHERE queue_id = ? ORDER BY position LIMIT 1').get(queueId) as
-    | { sent_at: number }
-    | undefined;
-  return { visible: visible.n, delayed: hidden.delayed, inFlight: hidden.inflight, oldestSentAt: oldest?.sent_at ?? null };
+  const oldest = stmt(
+    db,
+    'SELECT sent_at FROM messages WHERE queue_id = ? ORDER BY position LIMIT 1',
+  ).get(queueId) as { sent_at: number } | undefined;
+  return {
+    visible: visible.n,
+    delayed: hidden.delayed,
+    inFlight: hidden.inflight,
+    oldestSentAt: oldest?.sent_at ?? null,
+  };
 }
 
 /** When the next hidden message becomes visible (epoch ms), or null. */
 export function nextVisibleAt(ctx: SqliteContext, queueId: number): number | null {
-  const row = stmt(ctx.db, 'SELECT min(visible_at) AS at FROM messages WHERE queue_id = ? AND visible_at > ?').get(
-    queueId,
-    ctx.now(),
-  ) as { at: number | null };
+  const row = stmt(
+    ctx.db,
+    'SELECT min(visible_at) AS at FROM messages WHERE queue_id = ? AND visible_at > ?',
+  ).get(queueId, ctx.now()) as { at: number | null };
   return row.at;
 }
 

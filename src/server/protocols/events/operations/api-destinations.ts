@@ -1,4 +1,8 @@
-import type { ApiDestinationDescription, ApiDestinationOptions, ApiDestinationStatus } from '../../../../bus/connections.js';
+import type {
+  ApiDestinationDescription,
+  ApiDestinationOptions,
+  ApiDestinationStatus,
+} from '../../../../bus/connections.js';
 import { compact } from '../../aws/output.js';
 import { optInt, optString, reqString, type WireObject } from '../../aws/input.js';
 import type { EventsContext, EventsOperation } from '../context.js';
@@ -38,8 +42,11 @@ const destinations = (ctx: EventsContext) => ctx.ballast.bus.apiDestinations;
 
 const createApiDestination: EventsOperation = async (input, ctx) => {
   const name = reqString(input, 'Name');
-  for (const required of ['ConnectionArn', 'InvocationEndpoint', 'HttpMethod']) reqString(input, required);
-  return statusToWire(await destinations(ctx).create(name, destinationOptions(input) as ApiDestinationOptions));
+  for (const required of ['ConnectionArn', 'InvocationEndpoint', 'HttpMethod'])
+    reqString(input, required);
+  return statusToWire(
+    await destinations(ctx).create(name, destinationOptions(input) as ApiDestinationOptions),
+  );
 };
 
 const describeApiDestination: EventsOperation = async (input, ctx) => {
@@ -49,9 +56,16 @@ const describeApiDestination: EventsOperation = async (input, ctx) => {
 
 const listApiDestinations: EventsOperation = async (input, ctx) => {
   const page = await destinations(ctx).list(
-    compact({ namePrefix: optString(input, 'NamePrefix'), connectionArn: optString(input, 'ConnectionArn'), ...pageFromWire(input) }),
+    compact({
+      namePrefix: optString(input, 'NamePrefix'),
+      connectionArn: optString(input, 'ConnectionArn'),
+      ...pageFromWire(input),
+    }),
   );
-  return compact({ ApiDestinations: page.apiDestinations.map(destinationToWire), NextToken: page.nextToken });
+  return compact({
+    ApiDestinations: page.apiDestinations.map(destinationToWire),
+    NextToken: page.nextToken,
+  });
 };
 
 const updateApiDestination: EventsOperation = async (input, ctx) =>

@@ -7,7 +7,11 @@ import { pageFromWire, refuseMember, seconds } from '../wire.js';
 /** Archives: CreateArchive, DescribeArchive, ListArchives, UpdateArchive, DeleteArchive. */
 
 /** The members CreateArchive and UpdateArchive share. */
-function archiveOptions(input: WireObject): { description?: string; eventPattern?: string; retentionDays?: number } {
+function archiveOptions(input: WireObject): {
+  description?: string;
+  eventPattern?: string;
+  retentionDays?: number;
+} {
   refuseMember(input, 'KmsKeyIdentifier', 'Ballast does not encrypt archives with KMS keys.');
   return compact({
     description: optString(input, 'Description'),
@@ -31,21 +35,35 @@ const createArchive: EventsOperation = async (input, ctx) => {
   const name = reqString(input, 'ArchiveName');
   const source = reqString(input, 'EventSourceArn');
   const created = await ctx.ballast.bus.archives.create(name, source, archiveOptions(input));
-  return { ArchiveArn: created.archiveArn, State: created.state, CreationTime: seconds(created.creationTime) };
+  return {
+    ArchiveArn: created.archiveArn,
+    State: created.state,
+    CreationTime: seconds(created.creationTime),
+  };
 };
 
 const describeArchive: EventsOperation = async (input, ctx) => {
   const a = await ctx.ballast.bus.archives.describe(reqString(input, 'ArchiveName'));
-  return compact({ ...archiveToWire(a), ArchiveArn: a.archiveArn, Description: a.description, EventPattern: a.eventPattern });
+  return compact({
+    ...archiveToWire(a),
+    ArchiveArn: a.archiveArn,
+    Description: a.description,
+    EventPattern: a.eventPattern,
+  });
 };
 
 const listArchives: EventsOperation = async (input, ctx) => {
   const state = optString(input, 'State');
   const page = await ctx.ballast.bus.archives.list(
-    compact({ namePrefix: optString(input, 'NamePrefix'), eventSourceArn: optString(input, 'EventSourceArn'), ...pageFromWire(input) }),
+    compact({
+      namePrefix: optString(input, 'NamePrefix'),
+      eventSourceArn: optString(input, 'EventSourceArn'),
+      ...pageFromWire(input),
+    }),
   );
   // The library does not filter by state; a page may come back shorter, its NextToken still holds.
-  const archives = state === undefined ? page.archives : page.archives.filter((a) => a.state === state);
+  const archives =
+    state === undefined ? page.archives : page.archives.filter((a) => a.state === state);
   return compact({ Archives: archives.map(archiveToWire), NextToken: page.nextToken });
 };
 

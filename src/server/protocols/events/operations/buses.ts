@@ -8,7 +8,13 @@ import { optDeadLetterConfig, optTags, pageFromWire, refuseMember, seconds } fro
 
 /** A library bus → the wire `EventBus` (ListEventBuses) members. */
 const busToWire = (b: EventBusDescription): Record<string, unknown> =>
-  compact({ Name: b.name, Arn: b.arn, Description: b.description, CreationTime: seconds(b.creationTime), LastModifiedTime: seconds(b.lastModifiedTime) });
+  compact({
+    Name: b.name,
+    Arn: b.arn,
+    Description: b.description,
+    CreationTime: seconds(b.creationTime),
+    LastModifiedTime: seconds(b.lastModifiedTime),
+  });
 
 const createEventBus: EventsOperation = async (input, ctx) => {
   const name = reqString(input, 'Name');
@@ -18,17 +24,29 @@ const createEventBus: EventsOperation = async (input, ctx) => {
   optObject(input, 'LogConfig');
   const description = optString(input, 'Description');
   const deadLetterConfig = optDeadLetterConfig(input);
-  const { eventBusArn } = await ctx.ballast.bus.createEventBus(name, compact({ description, deadLetterConfig, tags: optTags(input) }));
-  return compact({ EventBusArn: eventBusArn, Description: description, DeadLetterConfig: deadLetterConfig && { Arn: deadLetterConfig.arn } });
+  const { eventBusArn } = await ctx.ballast.bus.createEventBus(
+    name,
+    compact({ description, deadLetterConfig, tags: optTags(input) }),
+  );
+  return compact({
+    EventBusArn: eventBusArn,
+    Description: description,
+    DeadLetterConfig: deadLetterConfig && { Arn: deadLetterConfig.arn },
+  });
 };
 
 const describeEventBus: EventsOperation = async (input, ctx) => {
   const bus = await ctx.ballast.bus.describeEventBus(optString(input, 'Name'));
-  return { ...busToWire(bus), ...(bus.deadLetterConfig ? { DeadLetterConfig: { Arn: bus.deadLetterConfig.arn } } : {}) };
+  return {
+    ...busToWire(bus),
+    ...(bus.deadLetterConfig ? { DeadLetterConfig: { Arn: bus.deadLetterConfig.arn } } : {}),
+  };
 };
 
 const listEventBuses: EventsOperation = async (input, ctx) => {
-  const page = await ctx.ballast.bus.listEventBuses(compact({ namePrefix: optString(input, 'NamePrefix'), ...pageFromWire(input) }));
+  const page = await ctx.ballast.bus.listEventBuses(
+    compact({ namePrefix: optString(input, 'NamePrefix'), ...pageFromWire(input) }),
+  );
   return compact({ EventBuses: page.eventBuses.map(busToWire), NextToken: page.nextToken });
 };
 

@@ -1,4 +1,8 @@
-import type { AuthorizationType, ConnectionAuth, ConnectionStatus } from '../../../../bus/connections.js';
+import type {
+  AuthorizationType,
+  ConnectionAuth,
+  ConnectionStatus,
+} from '../../../../bus/connections.js';
 import { BallastError } from '../../../../core/errors.js';
 import { compact } from '../../aws/output.js';
 import { optObject, optString, reqString } from '../../aws/input.js';
@@ -9,10 +13,23 @@ import { pageFromWire, reqObject, seconds } from '../wire.js';
 /** Connections: CreateConnection, DescribeConnection, ListConnections, UpdateConnection, DeleteConnection. */
 
 /** EventBridge's connection states, the values ListConnections' filter takes. */
-const STATES = ['CREATING', 'UPDATING', 'DELETING', 'AUTHORIZED', 'DEAUTHORIZED', 'AUTHORIZING', 'DEAUTHORIZING', 'ACTIVE', 'FAILED_CONNECTIVITY'];
+const STATES = [
+  'CREATING',
+  'UPDATING',
+  'DELETING',
+  'AUTHORIZED',
+  'DEAUTHORIZED',
+  'AUTHORIZING',
+  'DEAUTHORIZING',
+  'ACTIVE',
+  'FAILED_CONNECTIVITY',
+];
 
 /** A connection's ARN, state and times: what Create, Update and Delete answer, and part of the rest. */
-const statusToWire = (s: ConnectionStatus, state: string = s.connectionState): Record<string, unknown> => ({
+const statusToWire = (
+  s: ConnectionStatus,
+  state: string = s.connectionState,
+): Record<string, unknown> => ({
   ConnectionArn: s.connectionArn,
   ConnectionState: state,
   CreationTime: seconds(s.creationTime),
@@ -33,16 +50,35 @@ const createConnection: EventsOperation = async (input, ctx) => {
 
 const describeConnection: EventsOperation = async (input, ctx) => {
   const c = await ctx.ballast.bus.connections.describe(reqString(input, 'Name'));
-  return compact({ ...statusToWire(c), Name: c.name, Description: c.description, AuthorizationType: c.authorizationType, AuthParameters: authToWire(c.authParameters) });
+  return compact({
+    ...statusToWire(c),
+    Name: c.name,
+    Description: c.description,
+    AuthorizationType: c.authorizationType,
+    AuthParameters: authToWire(c.authParameters),
+  });
 };
 
 const listConnections: EventsOperation = async (input, ctx) => {
   const state = optString(input, 'ConnectionState');
-  if (state !== undefined && !STATES.includes(state)) throw new BallastError('ValidationException', `ConnectionState must be one of ${STATES.join(', ')}.`);
-  const page = await ctx.ballast.bus.connections.list(compact({ namePrefix: optString(input, 'NamePrefix'), ...pageFromWire(input) }));
+  if (state !== undefined && !STATES.includes(state))
+    throw new BallastError(
+      'ValidationException',
+      `ConnectionState must be one of ${STATES.join(', ')}.`,
+    );
+  const page = await ctx.ballast.bus.connections.list(
+    compact({ namePrefix: optString(input, 'NamePrefix'), ...pageFromWire(input) }),
+  );
   // Every Ballast connection is AUTHORIZED: any other state lists none.
   if (state !== undefined && state !== 'AUTHORIZED') return { Connections: [] };
-  return compact({ Connections: page.connections.map((c) => ({ ...statusToWire(c), Name: c.name, AuthorizationType: c.authorizationType })), NextToken: page.nextToken });
+  return compact({
+    Connections: page.connections.map((c) => ({
+      ...statusToWire(c),
+      Name: c.name,
+      AuthorizationType: c.authorizationType,
+    })),
+    NextToken: page.nextToken,
+  });
 };
 
 const updateConnection: EventsOperation = async (input, ctx) => {

@@ -1,7 +1,13 @@
 import type { PutEventsEntry } from '../../../../bus/envelope.js';
 import { testEventPattern } from '../../../../patterns/index.js';
 import { compact } from '../../aws/output.js';
-import { optString, optStringList, reqObjectList, reqString, type WireObject } from '../../aws/input.js';
+import {
+  optString,
+  optStringList,
+  reqObjectList,
+  reqString,
+  type WireObject,
+} from '../../aws/input.js';
 import type { EventsOperation } from '../context.js';
 import { optTime, refuseMember } from '../wire.js';
 
@@ -28,7 +34,11 @@ const putEvents: EventsOperation = async (input, ctx) => {
   const result = await ctx.ballast.bus.putEvents(entries);
   return {
     FailedEntryCount: result.failedEntryCount,
-    Entries: result.entries.map((e) => ('eventId' in e ? { EventId: e.eventId } : { ErrorCode: e.errorCode, ErrorMessage: e.errorMessage })),
+    Entries: result.entries.map((e) =>
+      'eventId' in e
+        ? { EventId: e.eventId }
+        : { ErrorCode: e.errorCode, ErrorMessage: e.errorMessage },
+    ),
   };
 };
 

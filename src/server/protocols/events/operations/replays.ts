@@ -8,7 +8,14 @@ import { pageFromWire, reqTime, seconds } from '../wire.js';
 
 /** Replays: StartReplay, DescribeReplay, ListReplays, CancelReplay. */
 
-const STATES: readonly ReplayState[] = ['STARTING', 'RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED', 'FAILED'];
+const STATES: readonly ReplayState[] = [
+  'STARTING',
+  'RUNNING',
+  'CANCELLING',
+  'COMPLETED',
+  'CANCELLED',
+  'FAILED',
+];
 
 /** A library replay → the wire `Replay` (ListReplays) members. */
 const replayToWire = (r: ReplayDescription): Record<string, unknown> =>
@@ -26,7 +33,11 @@ const replayToWire = (r: ReplayDescription): Record<string, unknown> =>
 
 const startReplay: EventsOperation = async (input, ctx) => {
   const destination = optObject(input, 'Destination');
-  if (destination === undefined) throw new BallastError('MissingParameter', 'The request must contain the parameter Destination.');
+  if (destination === undefined)
+    throw new BallastError(
+      'MissingParameter',
+      'The request must contain the parameter Destination.',
+    );
   const started = await ctx.ballast.bus.replays.start({
     replayName: reqString(input, 'ReplayName'),
     eventSourceArn: reqString(input, 'EventSourceArn'),
@@ -38,13 +49,22 @@ const startReplay: EventsOperation = async (input, ctx) => {
     }),
     ...compact({ description: optString(input, 'Description') }),
   });
-  return { ReplayArn: started.replayArn, State: started.state, ReplayStartTime: seconds(started.replayStartTime) };
+  return {
+    ReplayArn: started.replayArn,
+    State: started.state,
+    ReplayStartTime: seconds(started.replayStartTime),
+  };
 };
 
 const describeReplay: EventsOperation = async (input, ctx) => {
   const r = await ctx.ballast.bus.replays.describe(reqString(input, 'ReplayName'));
   const destination = compact({ Arn: r.destination.arn, FilterArns: r.destination.filterArns });
-  return compact({ ...replayToWire(r), ReplayArn: r.replayArn, Description: r.description, Destination: destination });
+  return compact({
+    ...replayToWire(r),
+    ReplayArn: r.replayArn,
+    Description: r.description,
+    Destination: destination,
+  });
 };
 
 const listReplays: EventsOperation = async (input, ctx) => {

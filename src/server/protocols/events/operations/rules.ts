@@ -52,7 +52,11 @@ const describeRule: EventsOperation = async (input, ctx) => {
 
 const listRules: EventsOperation = async (input, ctx) => {
   const page = await ctx.ballast.bus.listRules(
-    compact({ namePrefix: optString(input, 'NamePrefix'), eventBusName: optString(input, 'EventBusName'), ...pageFromWire(input) }),
+    compact({
+      namePrefix: optString(input, 'NamePrefix'),
+      eventBusName: optString(input, 'EventBusName'),
+      ...pageFromWire(input),
+    }),
   );
   return compact({ Rules: page.rules.map(ruleToWire), NextToken: page.nextToken });
 };

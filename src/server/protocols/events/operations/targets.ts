@@ -1,7 +1,13 @@
 import type { TargetInput } from '../../../../bus/targets.js';
 import type { TargetFailure } from '../../../../bus/types.js';
 import { compact } from '../../aws/output.js';
-import { optString, reqObjectList, reqString, reqStringList, type WireObject } from '../../aws/input.js';
+import {
+  optString,
+  reqObjectList,
+  reqString,
+  reqStringList,
+  type WireObject,
+} from '../../aws/input.js';
 import type { EventsOperation } from '../context.js';
 import { toEventsWireError } from '../errors.js';
 import { targetFromWire, targetToWire } from '../targets.js';
@@ -9,12 +15,17 @@ import { optBool, pageFromWire } from '../wire.js';
 
 /** Targets: PutTargets, RemoveTargets, ListTargetsByRule, ListRuleNamesByTarget. */
 
-const onBus = (input: WireObject): { eventBusName?: string } => compact({ eventBusName: optString(input, 'EventBusName') });
+const onBus = (input: WireObject): { eventBusName?: string } =>
+  compact({ eventBusName: optString(input, 'EventBusName') });
 
 /** `FailedEntryCount` and `FailedEntries` of PutTargets / RemoveTargets. */
 const failuresToWire = (failed: readonly TargetFailure[]): object => ({
   FailedEntryCount: failed.length,
-  FailedEntries: failed.map((f) => ({ TargetId: f.targetId, ErrorCode: f.errorCode, ErrorMessage: f.errorMessage })),
+  FailedEntries: failed.map((f) => ({
+    TargetId: f.targetId,
+    ErrorCode: f.errorCode,
+    ErrorMessage: f.errorMessage,
+  })),
 });
 
 const putTargets: EventsOperation = async (input, ctx) => {
@@ -29,7 +40,11 @@ const putTargets: EventsOperation = async (input, ctx) => {
     } catch (error) {
       const wire = toEventsWireError(error);
       if (wire.unexpected) throw error;
-      failed.push({ targetId: typeof t.Id === 'string' ? t.Id : '', errorCode: wire.code, errorMessage: wire.message });
+      failed.push({
+        targetId: typeof t.Id === 'string' ? t.Id : '',
+        errorCode: wire.code,
+        errorMessage: wire.message,
+      });
     }
   }
   if (valid.length === 0) {
@@ -52,13 +67,19 @@ const removeTargets: EventsOperation = async (input, ctx) => {
 
 const listTargetsByRule: EventsOperation = async (input, ctx) => {
   const rule = reqString(input, 'Rule');
-  const page = await ctx.ballast.bus.listTargetsByRule(rule, { ...onBus(input), ...pageFromWire(input) });
+  const page = await ctx.ballast.bus.listTargetsByRule(rule, {
+    ...onBus(input),
+    ...pageFromWire(input),
+  });
   return compact({ Targets: page.targets.map(targetToWire), NextToken: page.nextToken });
 };
 
 const listRuleNamesByTarget: EventsOperation = async (input, ctx) => {
   const arn = reqString(input, 'TargetArn');
-  const page = await ctx.ballast.bus.listRuleNamesByTarget(arn, { ...onBus(input), ...pageFromWire(input) });
+  const page = await ctx.ballast.bus.listRuleNamesByTarget(arn, {
+    ...onBus(input),
+    ...pageFromWire(input),
+  });
   return compact({ RuleNames: page.ruleNames, NextToken: page.nextToken });
 };
 

@@ -13,10 +13,19 @@ const WHY: Readonly<Record<string, string>> = {
   DeauthorizeConnection:
     'DeauthorizeConnection is not available on this Ballast server: its connections stay authorized; change the credentials with UpdateConnection or remove the connection with DeleteConnection.',
   ...Object.fromEntries(
-    ['UpdateEventBus', 'PutPermission', 'RemovePermission', 'TagResource', 'UntagResource', 'ListTagsForResource'].map((op) => [op, `${op} ${NOT_YET}.`]),
+    [
+      'UpdateEventBus',
+      'PutPermission',
+      'RemovePermission',
+      'TagResource',
+      'UntagResource',
+      'ListTagsForResource',
+    ].map((op) => [op, `${op} ${NOT_YET}.`]),
   ),
   ...Object.fromEntries(
-    ['CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint', 'ListEndpoints'].map((op) => [op, `${op}: Ballast has no global endpoints.`]),
+    ['CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint', 'ListEndpoints'].map(
+      (op) => [op, `${op}: Ballast has no global endpoints.`],
+    ),
   ),
   ...Object.fromEntries(
     [

@@ -6,5 +6,10 @@ import { RECEIVE_OPERATIONS } from './receive.js';
 
 /** Every SQS operation the server speaks, by `X-Amz-Target` suffix (all 23 of the API). */
 export const SQS_OPERATIONS: ReadonlyMap<string, SqsOperation> = new Map(
-  Object.entries({ ...QUEUE_OPERATIONS, ...MESSAGE_OPERATIONS, ...RECEIVE_OPERATIONS, ...MOVE_TASK_OPERATIONS }),
+  Object.entries({
+    ...QUEUE_OPERATIONS,
+    ...MESSAGE_OPERATIONS,
+    ...RECEIVE_OPERATIONS,
+    ...MOVE_TASK_OPERATIONS,
+  }),
 );

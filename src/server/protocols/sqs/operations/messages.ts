@@ -37,12 +37,18 @@ const deleteMessageBatch: SqsOperation = async (input, ctx) => {
     receiptHandle: reqString(e, 'ReceiptHandle', `${entryLabel(i)}ReceiptHandle`),
   }));
   const result = await queue.deleteBatch(entries);
-  return { Successful: result.successful.map((r) => ({ Id: r.id })), Failed: result.failed.map(failureToWire) };
+  return {
+    Successful: result.successful.map((r) => ({ Id: r.id })),
+    Failed: result.failed.map(failureToWire),
+  };
 };
 
 const changeMessageVisibility: SqsOperation = async (input, ctx) => {
   const queue = await ctx.ballast.queues.get(ctx.queueName(input));
-  await queue.changeVisibility(reqString(input, 'ReceiptHandle'), reqInt(input, 'VisibilityTimeout'));
+  await queue.changeVisibility(
+    reqString(input, 'ReceiptHandle'),
+    reqInt(input, 'VisibilityTimeout'),
+  );
   return {};
 };
 
@@ -54,7 +60,10 @@ const changeMessageVisibilityBatch: SqsOperation = async (input, ctx) => {
     visibilityTimeout: reqInt(e, 'VisibilityTimeout', `${entryLabel(i)}VisibilityTimeout`),
   }));
   const result = await queue.changeVisibilityBatch(entries);
-  return { Successful: result.successful.map((r) => ({ Id: r.id })), Failed: result.failed.map(failureToWire) };
+  return {
+    Successful: result.successful.map((r) => ({ Id: r.id })),
+    Failed: result.failed.map(failureToWire),
+  };
 };
 
 /** Operations of this group by name. */

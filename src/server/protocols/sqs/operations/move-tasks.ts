@@ -9,7 +9,9 @@ const startMessageMoveTask: SqsOperation = async (input, ctx) => {
   const sourceArn = reqString(input, 'SourceArn');
   const destinationArn = optString(input, 'DestinationArn');
   const maxNumberOfMessagesPerSecond = optInt(input, 'MaxNumberOfMessagesPerSecond');
-  const handle = await ctx.ballast.queues.moveTasks.start(compact({ sourceArn, destinationArn, maxNumberOfMessagesPerSecond }));
+  const handle = await ctx.ballast.queues.moveTasks.start(
+    compact({ sourceArn, destinationArn, maxNumberOfMessagesPerSecond }),
+  );
   return { TaskHandle: handle };
 };
 

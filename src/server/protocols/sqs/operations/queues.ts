@@ -1,7 +1,15 @@
 import { BallastError, check } from '../../../../core/errors.js';
 import { compact } from '../../aws/output.js';
 import type { SqsOperation } from '../context.js';
-import { optInt, optString, optStringList, optStringMap, reqString, reqStringList, reqStringMap } from '../../aws/input.js';
+import {
+  optInt,
+  optString,
+  optStringList,
+  optStringMap,
+  reqString,
+  reqStringList,
+  reqStringMap,
+} from '../../aws/input.js';
 
 /** Queue lifecycle and configuration: create, find, list, attributes, tags, purge, delete. */
 
@@ -79,14 +87,22 @@ const listDeadLetterSourceQueues: SqsOperation = async (input, ctx) => {
   const name = ctx.queueName(input);
   const maxResults = optInt(input, 'MaxResults');
   const nextToken = optString(input, 'NextToken');
-  check(maxResults === undefined || (maxResults >= 1 && maxResults <= 1000), 'MaxResults must be an integer between 1 and 1000.');
+  check(
+    maxResults === undefined || (maxResults >= 1 && maxResults <= 1000),
+    'MaxResults must be an integer between 1 and 1000.',
+  );
   const after = nextToken === undefined ? undefined : decodeToken(nextToken);
-  const sources = (await ctx.ballast.queues.deadLetterSources(name)).sort().filter((n) => after === undefined || n > after);
+  const sources = (await ctx.ballast.queues.deadLetterSources(name))
+    .sort()
+    .filter((n) => after === undefined || n > after);
   const max = maxResults ?? 1000;
   const page = sources.slice(0, max);
   const more = maxResults !== undefined && sources.length > max;
   // SQS answers this one member in lower case.
-  return compact({ queueUrls: page.map((n) => ctx.queueUrl(n)), NextToken: more ? encodeToken(page[page.length - 1]!) : undefined });
+  return compact({
+    queueUrls: page.map((n) => ctx.queueUrl(n)),
+    NextToken: more ? encodeToken(page[page.length - 1]!) : undefined,
+  });
 };
 
 /** Add/RemovePermission: Ballast does not enforce access policies, so it refuses rather than pretend. */

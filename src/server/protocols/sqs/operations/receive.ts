@@ -29,7 +29,8 @@ const KNOWN = new Set<string>(MESSAGE_SYSTEM_ATTRIBUTE_NAMES);
  */
 function systemNames(modern: string[] | undefined, legacy: string[] | undefined): Set<SystemName> {
   for (const n of modern ?? []) {
-    if (n !== 'All' && !KNOWN.has(n)) throw new BallastError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+    if (n !== 'All' && !KNOWN.has(n))
+      throw new BallastError('InvalidAttributeName', `Unknown Attribute ${n}.`);
   }
   const all = [...(modern ?? []), ...(legacy ?? [])];
   if (all.includes('All')) return new Set(MESSAGE_SYSTEM_ATTRIBUTE_NAMES);
@@ -67,7 +68,12 @@ function systemValue(m: ReceivedMessage, name: SystemName, senderId: string): st
   }
 }
 
-function messageToWire(m: ReceivedMessage, system: ReadonlySet<SystemName>, wanted: (n: string) => boolean, senderId: string) {
+function messageToWire(
+  m: ReceivedMessage,
+  system: ReadonlySet<SystemName>,
+  wanted: (n: string) => boolean,
+  senderId: string,
+) {
   const attributes: Record<string, string> = {};
   for (const name of system) {
     const v = systemValue(m, name, senderId);
@@ -92,7 +98,10 @@ function messageToWire(m: ReceivedMessage, system: ReadonlySet<SystemName>, want
 
 const receiveMessage: SqsOperation = async (input, ctx) => {
   const queue = await ctx.ballast.queues.get(ctx.queueName(input));
-  const system = systemNames(optStringList(input, 'MessageSystemAttributeNames'), optStringList(input, 'AttributeNames'));
+  const system = systemNames(
+    optStringList(input, 'MessageSystemAttributeNames'),
+    optStringList(input, 'AttributeNames'),
+  );
   const wanted = attributeFilter(optStringList(input, 'MessageAttributeNames') ?? []);
   const maxMessages = optInt(input, 'MaxNumberOfMessages');
   const visibilityTimeout = optInt(input, 'VisibilityTimeout');
@@ -107,4 +116,6 @@ const receiveMessage: SqsOperation = async (input, ctx) => {
 };
 
 /** Operations of this group by name. */
-export const RECEIVE_OPERATIONS: Readonly<Record<string, SqsOperation>> = { ReceiveMessage: receiveMessage };
+export const RECEIVE_OPERATIONS: Readonly<Record<string, SqsOperation>> = {
+  ReceiveMessage: receiveMessage,
+};

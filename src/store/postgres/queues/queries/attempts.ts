@@ -15,7 +15,11 @@ export async function readAttempt(
   attemptId: string,
   nowParam: number | null,
 ): Promise<{ now: number; attempt: StoredAttempt | undefined }> {
-  const { rows } = await sql.query<{ now: number; created_at: number | null; claims: [number, string][] | null }>(
+  const { rows } = await sql.query<{
+    now: number;
+    created_at: number | null;
+    claims: [number, string][] | null;
+  }>(
     `WITH t AS MATERIALIZED (SELECT coalesce($3::bigint, ballast_now_ms()) AS now)
      SELECT t.now, a.created_at, a.claims FROM t
      LEFT JOIN receive_attempts a ON a.queue_id = $1 AND a.attempt_id = $2`,
@@ -24,7 +28,10 @@ export async function readAttempt(
   const row = rows[0]!;
   return {
     now: row.now,
-    attempt: row.created_at === null || row.claims === null ? undefined : { createdAt: row.created_at, claims: row.claims },
+    attempt:
+      row.created_at === null || row.claims === null
+        ? undefined
+        : { createdAt: row.created_at, claims: row.claims },
   };
 }
 
@@ -40,7 +47,11 @@ export async function replayAttempt(
   visibilityMs: number,
 ): Promise<MessageRow[] | undefined> {
   const positions = attempt.claims.map(([position]) => position);
-  const { rows } = await sql.query<{ position: number; receipt: string | null; received_at: number | null }>(
+  const { rows } = await sql.query<{
+    position: number;
+    receipt: string | null;
+    received_at: number | null;
+  }>(
     'SELECT position, receipt, received_at FROM messages WHERE queue_id = $1 AND position = ANY($2::bigint[]) FOR UPDATE',
     [queueId, positions],
   );
@@ -75,7 +86,11 @@ export async function saveAttempt(
  * A visibility change ends the replay of every receive attempt that returned one of these
  * messages (SQS replays an attempt only while none of its messages was deleted or changed).
  */
-export async function forgetAttempts(sql: Sql, queueId: number, positions: readonly number[]): Promise<void> {
+export async function forgetAttempts(
+  sql: Sql,
+  queueId: number,
+  positions: readonly number[],
+): Promise<void> {
   await sql.query(
     `DELETE FROM receive_attempts a WHERE a.queue_id = $1
        AND EXISTS (SELECT 1 FROM jsonb_array_elements(a.claims) c WHERE (c->>0)::bigint = ANY($2::bigint[]))`,

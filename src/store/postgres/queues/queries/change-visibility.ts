@@ -29,7 +29,10 @@ export async function lockForVisibility(
   return {
     now: rows[0]?.now ?? nowParam,
     states: new Map(
-      rows.map((r) => [r.position, { visibleAt: r.visible_at, receivedAt: r.received_at, receipt: r.receipt }]),
+      rows.map((r) => [
+        r.position,
+        { visibleAt: r.visible_at, receivedAt: r.received_at, receipt: r.receipt },
+      ]),
     ),
   };
 }

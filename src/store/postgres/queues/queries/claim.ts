@@ -75,7 +75,10 @@ export async function selectCandidates(
  * after the previous claim committed, so the gate sees it. Standard queues take no such lock.
  */
 export async function lockFifoQueue(sql: Sql, lockClass: number, queueId: number): Promise<void> {
-  await sql.query('SELECT pg_advisory_xact_lock($1::int, ($2::bigint % 2147483647)::int)', [lockClass, queueId]);
+  await sql.query('SELECT pg_advisory_xact_lock($1::int, ($2::bigint % 2147483647)::int)', [
+    lockClass,
+    queueId,
+  ]);
 }
 
 /** Claims locked candidates: new visibility, receive count + 1, one fresh receipt token each. */
@@ -210,7 +213,13 @@ export async function selectFairCandidates(
     sentAt: r.sent_at,
     groupId: r.group_id,
   }));
-  const groups = [...new Set(candidates.map((c) => c.groupId).filter((g): g is string => g !== null))];
-  const counts = await sql.query<{ group_id: string; n: number }>(IN_FLIGHT_BY_GROUP, [queueId, groups, now]);
+  const groups = [
+    ...new Set(candidates.map((c) => c.groupId).filter((g): g is string => g !== null)),
+  ];
+  const counts = await sql.query<{ group_id: string; n: number }>(IN_FLIGHT_BY_GROUP, [
+    queueId,
+    groups,
+    now,
+  ]);
   return { candidates, inFlight: new Map(counts.rows.map((c) => [c.group_id, c.n])) };
 }

@@ -20,7 +20,8 @@ export interface DedupOriginal {
 }
 
 /** Key of a deduplication id within one batch. */
-export const dedupKey = (queueId: number, scope: string, dedupId: string): string => `${queueId}\u0000${scope}\u0000${dedupId}`;
+export const dedupKey = (queueId: number, scope: string, dedupId: string): string =>
+  `${queueId}\u0000${scope}\u0000${dedupId}`;
 
 // INSERT … ON CONFLICT on the primary key: of concurrent sends of one id (any node), exactly one
 // inserts; the others wait for its commit on the unique index, then see the conflict. An expired
@@ -44,15 +45,18 @@ const ORIGINALS = `SELECT d.queue_id, d.scope, d.dedup_id, d.message_id, d.posit
  * are live duplicates: read them with {@link readOriginals}.
  */
 export async function claimDedupIds(sql: Sql, claims: readonly DedupClaim[]): Promise<Set<string>> {
-  const { rows } = await sql.query<{ queue_id: number | string; scope: string; dedup_id: string }>(CLAIM, [
-    claims.map((c) => c.queueId),
-    claims.map((c) => c.scope),
-    claims.map((c) => c.dedupId),
-    claims.map((c) => c.messageId),
-    claims.map((c) => c.position),
-    claims.map((c) => c.sentAt),
-    claims.map((c) => c.expiresAt),
-  ]);
+  const { rows } = await sql.query<{ queue_id: number | string; scope: string; dedup_id: string }>(
+    CLAIM,
+    [
+      claims.map((c) => c.queueId),
+      claims.map((c) => c.scope),
+      claims.map((c) => c.dedupId),
+      claims.map((c) => c.messageId),
+      claims.map((c) => c.position),
+      claims.map((c) => c.sentAt),
+      claims.map((c) => c.expiresAt),
+    ],
+  );
   return new Set(rows.map((r) => dedupKey(Number(r.queue_id), r.scope, r.dedup_id)));
 }
 

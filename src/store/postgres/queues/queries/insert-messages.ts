@@ -51,25 +51,28 @@ export async function insertMessages(
   channel: string,
   notifyQueues: readonly number[],
 ): Promise<{ positions: number[]; now: number }> {
-  const { rows: out } = await sql.query<{ position: number | string; now: number | string }>(INSERT, [
-    nowParam,
-    rows.map((r) => r.position),
-    rows.map((r) => r.queueId),
-    rows.map((r) => r.messageId),
-    rows.map((r) => r.body),
-    rows.map((r) => r.attributes),
-    rows.map((r) => r.md5Body),
-    rows.map((r) => r.md5Attributes),
-    rows.map((r) => r.groupId),
-    rows.map((r) => r.dedupId),
-    rows.map((r) => r.traceHeader),
-    rows.map((r) => r.dlqSourceArn),
-    rows.map((r) => r.sentAt),
-    rows.map((r) => r.delayMs),
-    rows.map((r) => r.retentionMs),
-    channel,
-    notifyQueues,
-  ]);
+  const { rows: out } = await sql.query<{ position: number | string; now: number | string }>(
+    INSERT,
+    [
+      nowParam,
+      rows.map((r) => r.position),
+      rows.map((r) => r.queueId),
+      rows.map((r) => r.messageId),
+      rows.map((r) => r.body),
+      rows.map((r) => r.attributes),
+      rows.map((r) => r.md5Body),
+      rows.map((r) => r.md5Attributes),
+      rows.map((r) => r.groupId),
+      rows.map((r) => r.dedupId),
+      rows.map((r) => r.traceHeader),
+      rows.map((r) => r.dlqSourceArn),
+      rows.map((r) => r.sentAt),
+      rows.map((r) => r.delayMs),
+      rows.map((r) => r.retentionMs),
+      channel,
+      notifyQueues,
+    ],
+  );
   // RETURNING has no defined order; positions grow with request order, so sorting restores it.
   const positions = out.map((r) => Number(r.position)).sort((a, b) => a - b);
   const explicit = rows.every((r) => r.position !== null);
