@@ -3,7 +3,7 @@ import type { BusRecord } from '../store/bus-contract.js';
 import type { BusApiDeps } from './deps.js';
 import { busName as checkBusName, description as checkDescription } from './names.js';
 import { fromToken, page, pageLimit } from './paging.js';
-import type { EventBusDescription, PageOptions } from './types.js';
+import type { CreateEventBusOptions, EventBusDescription, PageOptions } from './types.js';
 
 /** The bus every node creates, and the one calls without a bus name work on. */
 export const DEFAULT_BUS = 'default';
@@ -48,11 +48,7 @@ export class Buses {
   /** Creates a bus (`ResourceAlreadyExistsException` when the name is taken). */
   async create(
     name: string,
-    options: {
-      description?: string;
-      deadLetterConfig?: { arn: string };
-      tags?: Record<string, string>;
-    } = {},
+    options: CreateEventBusOptions = {},
   ): Promise<{ eventBusArn: string }> {
     await this.ready();
     checkBusName(name);

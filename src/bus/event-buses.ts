@@ -23,6 +23,7 @@ import { Archives } from './archives.js';
 import { Replays } from './replays.js';
 import type { ArnScope } from './targets.js';
 import type {
+  CreateEventBusOptions,
   EventBusDescription,
   OnBus,
   PageOptions,
@@ -198,11 +199,7 @@ export class EventBuses {
   /** Creates a bus (`ResourceAlreadyExistsException` when the name is taken). */
   createEventBus(
     name: string,
-    options: {
-      description?: string;
-      deadLetterConfig?: { arn: string };
-      tags?: Record<string, string>;
-    } = {},
+    options: CreateEventBusOptions = {},
   ): Promise<{ eventBusArn: string }> {
     return this.#buses.create(name, options);
   }

@@ -6,15 +6,9 @@
 export { EventBuses, type EventBusesOptions } from './event-buses.js';
 export { DEFAULT_BUS } from './buses.js';
 export { DEFAULT_BUS_LIMITS, type BusLimits } from './limits.js';
-export type {
-  EventBusDescription,
-  OnBus,
-  PageOptions,
-  PutRuleOptions,
-  RuleDescription,
-  TargetFailure,
-} from './types.js';
-export type { ArnScope, RetryPolicy, TargetInput } from './targets.js';
+// Every type of types.ts is public (TargetInput included, re-exported there from targets.ts).
+export type * from './types.js';
+export type { ArnScope, RetryPolicy } from './targets.js';
 export type { InputShaping, InputTransformer } from './transform.js';
 export type { PutEventsEntry, PutEventsResultEntry } from './envelope.js';
 export { DeliveryError, type FunctionTarget, type FunctionTargetContext } from './invoke.js';

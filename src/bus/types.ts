@@ -38,6 +38,14 @@ export interface RuleDescription {
   roleArn?: string;
 }
 
+/** Options of CreateEventBus. */
+export interface CreateEventBusOptions {
+  description?: string;
+  /** Where deliveries that fail for good go (an SQS queue ARN). */
+  deadLetterConfig?: { arn: string };
+  tags?: Record<string, string>;
+}
+
 /** A bus as DescribeEventBus shows it. */
 export interface EventBusDescription {
   name: string;

@@ -1,8 +1,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
-import { markClosed, markRunning } from '../core/lifecycle.js';
 import { BallastError } from '../core/errors.js';
 import { HealthAggregator } from './aggregator.js';
-import { Every } from './every.js';
+import { Every, ScheduledService } from './every.js';
 import type { SnapshotSource } from './routes.js';
 import type { HealthLayout, Snapshot } from './types.js';
 
@@ -35,16 +34,16 @@ export interface CheckerRead {
  * they answer or not) and publishes the quorum of the fresh ones; a checker that is down simply
  * stops voting once stale, and with none left the last aggregate is published again.
  */
-export class AggregateService {
+export class AggregateService extends ScheduledService {
   readonly #aggregator: HealthAggregator;
   readonly #o: Required<
     Omit<AggregateServiceOptions, 'staleAfterMs' | 'healthyShare' | 'aggregatorId'>
   >;
   readonly #layouts = new Map<string, HealthLayout>();
   #last: { bytes: Buffer; snapshot: Snapshot; layout: HealthLayout | undefined } | undefined;
-  readonly #every: Every;
 
   constructor(options: AggregateServiceOptions) {
+    super('health aggregate service');
     if (options.checkers.length === 0)
       throw new BallastError(
         'InvalidParameterValue',
@@ -70,7 +69,7 @@ export class AggregateService {
       ...(options.healthyShare !== undefined ? { healthyShare: options.healthyShare } : {}),
       ...(options.aggregatorId !== undefined ? { aggregatorId: options.aggregatorId } : {}),
     });
-    this.#every = new Every(this.#o.clock, intervalMs, () => this.round());
+    this.schedule(new Every(this.#o.clock, intervalMs, () => this.round()));
   }
 
   /** What the HTTP routes serve (`healthRoutes(() => service.source())`). */
@@ -92,23 +91,6 @@ export class AggregateService {
     const reads = await Promise.all(this.#o.checkers.map((url) => this.#read(url)));
     this.#last = this.#aggregator.aggregate();
     return reads;
-  }
-
-  /** Runs a round every interval until `stop()`. */
-  start(): void {
-    markRunning(this, 'health aggregate service');
-    this.#every.start();
-  }
-
-  /** Stops the rounds; resolves once the current one has finished. Idempotent. */
-  async stop(): Promise<void> {
-    await this.#every.stop();
-    markClosed(this);
-  }
-
-  /** Same as `stop()`, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 
   async #read(url: string): Promise<CheckerRead> {

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Clock, systemClock } from '../core/clock.js';
-import { markClosed, markRunning } from '../core/lifecycle.js';
 import { BallastError } from '../core/errors.js';
 import { canonicalJson } from '../idempotency/fingerprint.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { Every } from './every.js';
+import { Every, ScheduledService } from './every.js';
 
 /**
  * Full-state configuration distribution (the Hyperplane/S3 loop): the publisher writes the WHOLE
@@ -75,22 +74,24 @@ export interface ConfigPublisherOptions<T> {
 }
 
 /** Writes the whole configuration document every interval, whether or not it changed. */
-export class ConfigPublisher<T> {
+export class ConfigPublisher<T> extends ScheduledService {
   readonly epoch: number;
   #sequence = 0;
   #latest: string | undefined;
-  readonly #every: Every;
   readonly #o: Required<Omit<ConfigPublisherOptions<T>, 'onError'>> &
     Pick<ConfigPublisherOptions<T>, 'onError'>;
 
   constructor(options: ConfigPublisherOptions<T>) {
+    super('health config publisher');
     this.#o = { intervalMs: 5_000, clock: systemClock, ...options };
     this.epoch = this.#o.clock.now();
-    this.#every = new Every(
-      this.#o.clock,
-      this.#o.intervalMs,
-      () => this.publishOnce(),
-      (error) => this.#o.onError?.(error),
+    this.schedule(
+      new Every(
+        this.#o.clock,
+        this.#o.intervalMs,
+        () => this.publishOnce(),
+        (error) => this.#o.onError?.(error),
+      ),
     );
   }
 
@@ -115,23 +116,6 @@ export class ConfigPublisher<T> {
     this.#latest = text;
     return envelope;
   }
-
-  /** Publishes every interval until `stop()`. */
-  start(): void {
-    markRunning(this, 'health config publisher');
-    this.#every.start();
-  }
-
-  /** Stops the schedule; resolves once the current round has finished. Idempotent. */
-  async stop(): Promise<void> {
-    await this.#every.stop();
-    markClosed(this);
-  }
-
-  /** Same as `stop()`, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
-  }
 }
 
 /** Options of `ConfigSubscriber`. */
@@ -152,17 +136,17 @@ export interface ConfigSubscriberOptions<T> {
 export type ConfigRefusal = 'unreadable' | 'malformed' | 'bad-checksum' | 'invalid' | 'older';
 
 /** Fetches and applies the whole configuration every interval; keeps the last good one on any failure. */
-export class ConfigSubscriber<T> {
+export class ConfigSubscriber<T> extends ScheduledService {
   #current: { document: T; envelope: ConfigEnvelope<T> } | undefined;
   #lastGoodAt: number | undefined;
   #lastRefusal: { reason: ConfigRefusal; error?: string } | undefined;
   readonly #o: ConfigSubscriberOptions<T> & { intervalMs: number; clock: Clock };
-  // An onApply that throws must not end the loop (Every reports and goes on).
-  readonly #every: Every;
 
   constructor(options: ConfigSubscriberOptions<T>) {
+    super('health config subscriber');
     this.#o = { intervalMs: 5_000, clock: systemClock, ...options };
-    this.#every = new Every(this.#o.clock, this.#o.intervalMs, () => this.refresh());
+    // An onApply that throws must not end the loop (Every reports and goes on).
+    this.schedule(new Every(this.#o.clock, this.#o.intervalMs, () => this.refresh()));
   }
 
   /** The document in force (the last good one), if any. */
@@ -232,22 +216,5 @@ export class ConfigSubscriber<T> {
     this.#current = { document, envelope: envelope as ConfigEnvelope<T> };
     if (changed) this.#o.onApply?.(document, envelope as ConfigEnvelope<T>);
     return { applied: changed };
-  }
-
-  /** Fetches every interval until `stop()`. */
-  start(): void {
-    markRunning(this, 'health config subscriber');
-    this.#every.start();
-  }
-
-  /** Stops the schedule; resolves once the current round has finished. Idempotent. */
-  async stop(): Promise<void> {
-    await this.#every.stop();
-    markClosed(this);
-  }
-
-  /** Same as `stop()`, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
   }
 }

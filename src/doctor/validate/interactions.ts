@@ -39,37 +39,24 @@ export const INTERACTIONS = namedList(
 
 /** The validated `interactions`, each with its place. */
 export function toInteractions(list: v.InferOutput<typeof INTERACTIONS> = []): Interaction[] {
-  return list.map(
-    (
-      {
-        name,
-        kind,
-        service,
-        deadlineMs,
-        attemptTimeoutMs,
-        retry,
-        idempotent,
-        maxAgeMs,
-        workMs,
-        parallelCalls,
-      },
-      i,
-    ) => ({
-      place: `interactions[${i}] "${name}"`,
-      name,
-      kind,
-      idempotent: idempotent ?? false,
-      parallelCalls: parallelCalls ?? false,
+  return list.map((item, i) => {
+    const { retry } = item;
+    return {
+      place: `interactions[${i}] "${item.name}"`,
+      name: item.name,
+      kind: item.kind,
+      idempotent: item.idempotent ?? false,
+      parallelCalls: item.parallelCalls ?? false,
       ...defined({
-        service,
-        deadlineMs,
-        attemptTimeoutMs,
+        service: item.service,
+        deadlineMs: item.deadlineMs,
+        attemptTimeoutMs: item.attemptTimeoutMs,
         retry: retry && toRetry(retry),
-        maxAgeMs,
-        workMs,
+        maxAgeMs: item.maxAgeMs,
+        workMs: item.workMs,
       }),
-    }),
-  );
+    };
+  });
 }
 
 const CALL = object({

@@ -175,27 +175,15 @@ export const CONSUMERS = namedList(
 
 /** The validated `consumers`, defaults filled in. */
 export function toConsumers(list: v.InferOutput<typeof CONSUMERS> = []): Consumer[] {
-  return list.map(
-    (
-      {
-        name,
-        queue,
-        rule,
-        target,
-        bus = DEFAULT_BUS,
-        idempotent,
-        handlerTimeoutSeconds,
-        heartbeat,
-        visibilityTimeoutSeconds,
-      },
-      i,
-    ) => ({
-      place: `consumers[${i}] "${name}"`,
-      name,
-      bus,
-      idempotent: idempotent ?? false,
-      heartbeat: heartbeat ?? false,
+  return list.map((item, i) => {
+    const { queue, rule, target, handlerTimeoutSeconds, visibilityTimeoutSeconds } = item;
+    return {
+      place: `consumers[${i}] "${item.name}"`,
+      name: item.name,
+      bus: item.bus ?? DEFAULT_BUS,
+      idempotent: item.idempotent ?? false,
+      heartbeat: item.heartbeat ?? false,
       ...defined({ queue, rule, target, handlerTimeoutSeconds, visibilityTimeoutSeconds }),
-    }),
-  );
+    };
+  });
 }
