@@ -101,13 +101,16 @@ export function fromParams(node: ParamNode | undefined, shape: QueryShape, label
     const out: Record<string, unknown> = {};
     for (const [member, s] of Object.entries(shape.members)) {
       const name = wireName(member, s);
-      const v = fromParams(node.children.get(name), s, label === '' ? name : `${label}.${name}`);
+      // An empty list goes as its member name with no value (`Entries=`, as botocore sends it).
+      const child = node.children.get(name) ?? node.children.get(member);
+      const v = fromParams(child, s, label === '' ? name : `${label}.${name}`);
       if (v !== undefined) out[member] = v;
     }
     return out;
   }
   const entries = numbered(node);
-  if (entries.length === 0) return undefined;
+  if (entries.length === 0)
+    return node.value === '' ? (shape.kind === 'list' ? [] : {}) : undefined;
   if (shape.kind === 'list')
     return entries.map(([i, n]) => fromParams(n, shape.item, `${label}.${i}`));
   const out: Record<string, unknown> = {};
