@@ -2,7 +2,12 @@ import type { BallastErrorCode } from '../../../core/errors.js';
 import { anySignal } from '../../body.js';
 import { baseContext, type AwsOperation, type RequestContext } from './context.js';
 import { jsonOkResponse } from './output.js';
-import type { AwsProtocol, ProtocolDeps, ProtocolHandler } from './protocol.js';
+import {
+  failureResponse,
+  type AwsProtocol,
+  type ProtocolDeps,
+  type ProtocolHandler,
+} from './protocol.js';
 import { parseJsonObject, readSignedBody } from './request.js';
 import { operationOf } from './target.js';
 
@@ -60,9 +65,7 @@ export function awsJsonHandler<C extends RequestContext>(
       const output = await spec.operations.get(name)!(input, spec.context(base, request));
       return jsonOkResponse(output, protocol.contentType, requestId);
     } catch (error) {
-      const wire = protocol.errors.toWire(error);
-      c.set('error', { wire, error });
-      return protocol.errors.response(wire, requestId);
+      return failureResponse(c, protocol, error);
     } finally {
       aborted.dispose();
     }

@@ -32,3 +32,14 @@ export interface AwsProtocol {
   /** Builds the protocol's handler once per app; `protocol` is this row. */
   readonly handler: (deps: ProtocolDeps, protocol: AwsProtocol) => ProtocolHandler;
 }
+
+/** The answer to a request of `protocol` that failed with `error`: its error shape, recorded for the request log. */
+export function failureResponse(
+  c: Context<ServerEnv>,
+  protocol: AwsProtocol,
+  error: unknown,
+): Response {
+  const wire = protocol.errors.toWire(error);
+  c.set('error', { wire, error });
+  return protocol.errors.response(wire, c.get('requestId'));
+}

@@ -2,7 +2,12 @@ import { BallastError } from '../../../core/errors.js';
 import { anySignal } from '../../body.js';
 import { baseContext, type AwsOperation, type RequestContext } from '../aws/context.js';
 import type { WireObject } from '../aws/input.js';
-import type { AwsProtocol, ProtocolDeps, ProtocolHandler } from '../aws/protocol.js';
+import {
+  failureResponse,
+  type AwsProtocol,
+  type ProtocolDeps,
+  type ProtocolHandler,
+} from '../aws/protocol.js';
 import { readSignedBody } from '../aws/request.js';
 import { SQS_QUERY_ACTIONS } from './actions.js';
 import { formPairs, formText, paramTree, paramValue, type ParamNode } from './params.js';
@@ -77,9 +82,7 @@ export function sqsQueryHandler<C extends RequestContext>(
         const output = await operation(input, ctx);
         return queryOkResponse(name, action.output, output, requestId);
       } catch (error) {
-        const wire = protocol.errors.toWire(error);
-        c.set('error', { wire, error });
-        return protocol.errors.response(wire, requestId);
+        return failureResponse(c, protocol, error);
       } finally {
         aborted.dispose();
       }
