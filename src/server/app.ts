@@ -27,7 +27,7 @@ export type BallastApp = Hono<ServerEnv> & {
 
 /**
  * Builds the HTTP app (SQS JSON 1.0 and EventBridge JSON 1.1 on `POST /`, told apart by
- * `X-Amz-Target`; `GET /healthz`, `GET /metrics` — gated when keys or a metrics token are set) without listening; serve it with
+ * `X-Amz-Target`; the SQS query protocol as form POSTs or GETs with `Action=`; `GET /healthz`, `GET /metrics` — gated when keys or a metrics token are set) without listening; serve it with
  * `startServer` or any Hono adapter. Call `close()` when done.
  */
 export function createApp(ballast: Ballast, options: AppOptions = {}): BallastApp {
@@ -80,12 +80,17 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   app.get('/metrics', metricsRoute(metrics));
   if (options.health) app.route('/', healthRoutes(options.health));
   // Each POST goes to its protocol by X-Amz-Target (or content type); unknown targets stay SQS's.
-  app.post('*', routeProtocols({ ballast, options: resolved, closing: closing.signal }));
-  // Only non-POST requests get here (every POST is an SQS or EventBridge call): a plain 404.
+  // A GET naming an Action is an SQS query call; other GETs go on to the 404 below.
+  app.on(
+    ['POST', 'GET'],
+    '*',
+    routeProtocols({ ballast, options: resolved, closing: closing.signal }),
+  );
+  // Only other requests get here (every POST is a protocol call): a plain 404.
   app.notFound((c) =>
     c.json(
       {
-        message: `No route for ${c.req.method} ${c.req.path}. SQS and EventBridge requests are POST / with X-Amz-Target.`,
+        message: `No route for ${c.req.method} ${c.req.path}. SQS and EventBridge requests are POST / with X-Amz-Target; SQS query requests carry Action=<Operation>.`,
       },
       404,
     ),

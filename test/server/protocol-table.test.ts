@@ -10,7 +10,12 @@ import { toWireError } from '../../src/server/protocols/aws/errors.js';
 import { awsJsonHandler } from '../../src/server/protocols/aws/handler.js';
 import { AMZ_JSON_1_0, AMZ_JSON_1_1 } from '../../src/server/protocols/aws/media-types.js';
 import type { AwsProtocol } from '../../src/server/protocols/aws/protocol.js';
-import { PROTOCOLS, protocolFor, routeProtocols } from '../../src/server/protocols/index.js';
+import {
+  PROTOCOLS,
+  protocolFor,
+  protocolForGet,
+  routeProtocols,
+} from '../../src/server/protocols/index.js';
 import { openTestBallast } from '../helpers/ballast.js';
 
 let ballast: Ballast | undefined;
@@ -47,12 +52,26 @@ describe('the protocol table routes each POST to one protocol', () => {
     expect(routed({ 'x-amz-target': '', 'content-type': AMZ_JSON_1_1 })).toBe('events');
     expect(routed({ 'content-type': AMZ_JSON_1_0 })).toBe('sqs');
     expect(routed({})).toBe('sqs');
+    expect(routed({ 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' })).toBe(
+      'sqs-query',
+    );
   });
 
-  it('every row has its own signing name, target prefix and error map', () => {
+  it('a GET goes to the query protocol only when its query string names an Action', () => {
+    expect(protocolForGet(new URL('http://h/?Action=ListQueues'))?.name).toBe('sqs-query');
+    expect(protocolForGet(new URL('http://h/000000000000/q?Action=ReceiveMessage'))?.name).toBe(
+      'sqs-query',
+    );
+    expect(protocolForGet(new URL('http://h/?action=ListQueues'))).toBeUndefined();
+    expect(protocolForGet(new URL('http://h/healthz'))).toBeUndefined();
+  });
+
+  it('every row names its signing name, target prefix and content type, and has its own error map', () => {
+    // SQS's two wire forms share the signing name `sqs`: AWS scopes both to the one service.
     expect(PROTOCOLS.map((p) => [p.name, p.signingName, p.targetPrefix, p.contentType])).toEqual([
       ['sqs', 'sqs', 'AmazonSQS.', AMZ_JSON_1_0],
       ['events', 'events', 'AWSEvents.', AMZ_JSON_1_1],
+      ['sqs-query', 'sqs', null, 'application/x-www-form-urlencoded'],
     ]);
     expect(new Set(PROTOCOLS.map((p) => p.errors)).size).toBe(PROTOCOLS.length);
   });

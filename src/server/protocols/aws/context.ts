@@ -25,3 +25,21 @@ export type AwsOperation<C extends RequestContext = RequestContext> = (
   input: WireObject,
   ctx: C,
 ) => Promise<object>;
+
+/** The shared part of a request's context: the Ballast's region, account, clock and the server's logger. */
+export function baseContext(
+  deps: { readonly ballast: Ballast; readonly options: { readonly logger: ServerLogger } },
+  requestId: string,
+  signal: AbortSignal,
+): RequestContext {
+  const { ballast } = deps;
+  return {
+    ballast,
+    requestId,
+    region: ballast.region,
+    accountId: ballast.accountId,
+    clock: ballast.clock,
+    logger: deps.options.logger,
+    signal,
+  };
+}

@@ -1,8 +1,13 @@
 import type { BallastErrorCode } from '../../../core/errors.js';
 import { anySignal } from '../../body.js';
-import type { AwsOperation, RequestContext } from './context.js';
+import { baseContext, type AwsOperation, type RequestContext } from './context.js';
 import { jsonOkResponse } from './output.js';
-import type { AwsProtocol, ProtocolDeps, ProtocolHandler } from './protocol.js';
+import {
+  failureResponse,
+  type AwsProtocol,
+  type ProtocolDeps,
+  type ProtocolHandler,
+} from './protocol.js';
 import { parseJsonObject, readSignedBody } from './request.js';
 import { operationOf } from './target.js';
 
@@ -56,21 +61,11 @@ export function awsJsonHandler<C extends RequestContext>(
       if (name === undefined) throw spec.unknownOperation(target);
       spec.checkRequest?.(request);
       const input = parseJsonObject(body, spec.invalidUtf8);
-      const base: RequestContext = {
-        ballast,
-        requestId,
-        region: ballast.region,
-        accountId: ballast.accountId,
-        clock: ballast.clock,
-        logger: options.logger,
-        signal: aborted.signal,
-      };
+      const base = baseContext(deps, requestId, aborted.signal);
       const output = await spec.operations.get(name)!(input, spec.context(base, request));
       return jsonOkResponse(output, protocol.contentType, requestId);
     } catch (error) {
-      const wire = protocol.errors.toWire(error);
-      c.set('error', { wire, error });
-      return protocol.errors.response(wire, requestId);
+      return failureResponse(c, protocol, error);
     } finally {
       aborted.dispose();
     }

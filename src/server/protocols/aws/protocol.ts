@@ -12,7 +12,7 @@ export interface ProtocolDeps {
   readonly closing: AbortSignal;
 }
 
-/** A protocol's answer to a `POST /` routed to it; it never throws (failures are answered in its error shape). */
+/** A protocol's answer to a request routed to it; it never throws (failures are answered in its error shape). */
 export type ProtocolHandler = (c: Context<ServerEnv>) => Promise<Response>;
 
 /** One row of the server's protocol table (`protocols/index.ts`): how a request finds the protocol and what answers it. */
@@ -23,10 +23,23 @@ export interface AwsProtocol {
   readonly signingName: string;
   /** `X-Amz-Target` prefix naming this protocol's operations (`AmazonSQS.`); `null` for protocols without targets (query/XML). */
   readonly targetPrefix: string | null;
-  /** Request and response media type; claims requests that carry no target. */
+  /** Request media type (JSON protocols answer in it too); claims requests that carry no target. */
   readonly contentType: string;
+  /** Also answers `GET` requests whose query string names an `Action` (query protocols). @defaultValue false */
+  readonly answersGet?: boolean;
   /** The protocol's error table and error response form. */
   readonly errors: ProtocolErrorMap;
   /** Builds the protocol's handler once per app; `protocol` is this row. */
   readonly handler: (deps: ProtocolDeps, protocol: AwsProtocol) => ProtocolHandler;
+}
+
+/** The answer to a request of `protocol` that failed with `error`: its error shape, recorded for the request log. */
+export function failureResponse(
+  c: Context<ServerEnv>,
+  protocol: AwsProtocol,
+  error: unknown,
+): Response {
+  const wire = protocol.errors.toWire(error);
+  c.set('error', { wire, error });
+  return protocol.errors.response(wire, c.get('requestId'));
 }
