@@ -51,6 +51,7 @@ export type BallastErrorCode =
   | 'ValidationException'
   | 'ConcurrentModificationException'
   | 'ManagedRuleException'
+  | 'PolicyLengthExceededException'
   // Idempotency (reference/idempotency.md): the IETF draft's 409 and 422
   | 'IdempotencyKeyReused'
   | 'IdempotencyInProgress'
@@ -141,6 +142,7 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   ValidationException: sender(400, 'ValidationException', events),
   ConcurrentModificationException: sender(400, 'ConcurrentModificationException', events),
   ManagedRuleException: sender(400, 'ManagedRuleException', events),
+  PolicyLengthExceededException: sender(400, 'PolicyLengthExceededException', events),
   IdempotencyKeyReused: sender(422, 'IdempotencyKeyReused', 'ballast'),
   IdempotencyInProgress: sender(409, 'IdempotencyInProgress', 'ballast'),
   IdempotencyLeaseLost: {
