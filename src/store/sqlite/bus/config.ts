@@ -123,17 +123,16 @@ function writeBus(ctx: SqliteContext, busId: number, fields: BusFields): BusReco
   return row && toBus(row);
 }
 
-/** Rewrites a bus from its stored record; when `edit` throws, the job's savepoint undoes nothing because nothing was written yet. */
-export function editBus(
-  ctx: SqliteContext,
-  busId: number,
-  edit: BusEdit,
-): Promise<BusRecord | undefined> {
-  return ctx.commit.run(() => {
-    const row = stmt(ctx.db, 'SELECT * FROM buses WHERE id = ?').get(busId) as BusRow | undefined;
+/** The row of `table` with this id, read inside the caller's transaction. */
+const rowById = <R>(ctx: SqliteContext, table: 'buses' | 'rules', id: number): R | undefined =>
+  stmt(ctx.db, `SELECT * FROM ${table} WHERE id = ?`).get(id) as R | undefined;
+
+/** Rewrites a bus from its stored record; an `edit` that throws fails the job before any write. */
+export const editBus = (ctx: SqliteContext, busId: number, edit: BusEdit) =>
+  ctx.commit.run(() => {
+    const row = rowById<BusRow>(ctx, 'buses', busId);
     return row && writeBus(ctx, busId, edit(toBus(row)));
   });
-}
 
 /** Rewrites a rule's tags from its stored ones. */
 export function editRuleTags(
@@ -142,7 +141,7 @@ export function editRuleTags(
   edit: TagsEdit,
 ): Promise<RuleRecord | undefined> {
   return ctx.commit.run(() => {
-    const row = stmt(ctx.db, 'SELECT * FROM rules WHERE id = ?').get(ruleId) as RuleRow | undefined;
+    const row = rowById<RuleRow>(ctx, 'rules', ruleId);
     if (!row) return undefined;
     const tags = edit(toRule(row, []).tags);
     const updated = stmt(ctx.db, 'UPDATE rules SET tags = ? WHERE id = ? RETURNING *').get(
