@@ -1,9 +1,20 @@
 import { BallastError } from '../core/errors.js';
-import type { BusRecord } from '../store/bus-contract.js';
+import type { BusEdit, BusRecord } from '../store/bus-contract.js';
 import type { BusApiDeps } from './deps.js';
-import { busName as checkBusName, description as checkDescription } from './names.js';
+import { busName as checkBusName, checkTags, description as checkDescription } from './names.js';
 import { fromToken, page, pageLimit } from './paging.js';
-import type { CreateEventBusOptions, EventBusDescription, PageOptions } from './types.js';
+import {
+  checkPolicyText,
+  grantPermission,
+  revokePermission,
+  type PermissionGrant,
+} from './policy.js';
+import type {
+  CreateEventBusOptions,
+  EventBusDescription,
+  PageOptions,
+  UpdateEventBusOptions,
+} from './types.js';
 
 /** The bus every node creates, and the one calls without a bus name work on. */
 export const DEFAULT_BUS = 'default';
@@ -72,7 +83,8 @@ export class Buses {
         this.#deps.options.limits.maxDescriptionLength,
       ),
       deadLetterArn: options.deadLetterConfig?.arn ?? null,
-      tags: options.tags ?? {},
+      tags: checkTags(options.tags ?? {}),
+      kmsKeyIdentifier: options.kmsKeyIdentifier || null,
     });
     if (!created)
       throw new BallastError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
@@ -82,6 +94,59 @@ export class Buses {
   /** Describes a bus. */
   async describe(name: string): Promise<EventBusDescription> {
     return this.#describe(await this.get(name));
+  }
+
+  /**
+   * Replaces a bus's description, dead-letter queue and KMS key id (each omitted one is cleared,
+   * as PutRule clears a rule's); tags and policy stay.
+   */
+  async update(nameOrArn: string, options: UpdateEventBusOptions): Promise<EventBusDescription> {
+    const description = checkDescription(
+      options.description || undefined,
+      this.#deps.options.limits.maxDescriptionLength,
+    );
+    return this.#describe(
+      await this.edit(nameOrArn, (b) => ({
+        ...b,
+        description,
+        deadLetterArn: options.deadLetterConfig?.arn ?? null,
+        kmsKeyIdentifier: options.kmsKeyIdentifier || null,
+      })),
+    );
+  }
+
+  /** PutPermission: adds (or replaces, by statement id) a statement of the bus's policy, or replaces the whole policy (`policy` text). */
+  async putPermission(
+    nameOrArn: string,
+    grant: PermissionGrant | { policy: string },
+  ): Promise<void> {
+    const text = 'policy' in grant ? checkPolicyText(grant.policy) : null;
+    const arn = this.arn((await this.get(nameOrArn)).name);
+    await this.edit(nameOrArn, (b) => ({
+      ...b,
+      policy: text ?? grantPermission(b.policy, arn, grant as PermissionGrant),
+    }));
+  }
+
+  /** RemovePermission: removes one statement (`ResourceNotFoundException` when absent), or the whole policy with `all`. */
+  async removePermission(
+    nameOrArn: string,
+    which: { statementId: string } | { all: true },
+  ): Promise<void> {
+    await this.edit(nameOrArn, (b) => ({
+      ...b,
+      policy: 'all' in which ? null : revokePermission(b.policy, which.statementId),
+    }));
+  }
+
+  /** Rewrites a bus from its stored record in one store transaction (see `BusEdit`); `ResourceNotFoundException` when absent. */
+  async edit(nameOrArn: string, edit: BusEdit): Promise<BusRecord> {
+    const bus = await this.get(nameOrArn);
+    this.#cache.delete(bus.name);
+    const edited = await this.#deps.store.bus.editBus(bus.id, edit);
+    if (!edited)
+      throw new BallastError('ResourceNotFoundException', `Event bus ${bus.name} does not exist.`);
+    return edited;
   }
 
   /** Lists buses by name prefix. */
@@ -142,6 +207,8 @@ export class Buses {
       arn: this.arn(b.name),
       ...(b.description !== null ? { description: b.description } : {}),
       ...(b.deadLetterArn !== null ? { deadLetterConfig: { arn: b.deadLetterArn } } : {}),
+      ...(b.kmsKeyIdentifier !== null ? { kmsKeyIdentifier: b.kmsKeyIdentifier } : {}),
+      ...(b.policy !== null ? { policy: b.policy } : {}),
       creationTime: b.createdAt,
       lastModifiedTime: b.modifiedAt,
     };

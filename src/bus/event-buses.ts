@@ -19,6 +19,8 @@ import { BusState } from './state.js';
 import { ApiDestinations, Connections } from './connections.js';
 import { HttpInvoker } from './http-invoke.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
+import type { PermissionGrant } from './policy.js';
+import { ResourceTags } from './tags.js';
 import { Archives } from './archives.js';
 import { Replays } from './replays.js';
 import type { ArnScope } from './targets.js';
@@ -31,6 +33,7 @@ import type {
   RuleDescription,
   TargetFailure,
   TargetInput,
+  UpdateEventBusOptions,
 } from './types.js';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './worker.js';
 
@@ -55,6 +58,7 @@ export class EventBuses {
   readonly #buses: Buses;
   readonly #log: EventLog;
   readonly #rules: Rules;
+  readonly #tags: ResourceTags;
   readonly #targets: RuleTargets;
   readonly #functions: FunctionTargets;
   readonly #dispatcher: Dispatcher;
@@ -84,6 +88,7 @@ export class EventBuses {
     const onBus = { store, options, events: this.events, buses: this.#buses };
     this.#log = new EventLog(onBus);
     this.#rules = new Rules(onBus);
+    this.#tags = new ResourceTags(onBus, this.#rules);
     this.#targets = new RuleTargets({ ...onBus, rules: this.#rules });
     this.#functions = new FunctionTargets(options);
     const state = new BusState(store, options, options.limits);
@@ -219,6 +224,52 @@ export class EventBuses {
   /** Deletes a bus with no rules left (the default bus cannot be deleted). Deleting a missing bus succeeds. */
   deleteEventBus(name: string): Promise<void> {
     return this.#buses.delete(name);
+  }
+
+  /**
+   * Replaces a bus's description, dead-letter queue and KMS key id (UpdateEventBus: each omitted
+   * field is cleared; tags and policy stay). The KMS key id is kept and shown, never used.
+   */
+  updateEventBus(
+    name = DEFAULT_BUS,
+    options: UpdateEventBusOptions = {},
+  ): Promise<EventBusDescription> {
+    return this.#buses.update(name, options);
+  }
+
+  /**
+   * Grants another account (or `*`) `events:PutEvents` on a bus as a statement of its resource
+   * policy (replacing the statement of the same id), or replaces the whole policy with
+   * `{ policy }` (JSON text, at most 10 KB: `PolicyLengthExceededException`). Shown by
+   * `describeEventBus` as `policy`; Ballast does not enforce it.
+   */
+  putPermission(grant: PermissionGrant | { policy: string }, options: OnBus = {}): Promise<void> {
+    return this.#buses.putPermission(options.eventBusName ?? DEFAULT_BUS, grant);
+  }
+
+  /** Removes one statement of a bus's policy (`ResourceNotFoundException` when it has none of that id), or all of them. */
+  removePermission(
+    which: { statementId: string } | { all: true },
+    options: OnBus = {},
+  ): Promise<void> {
+    return this.#buses.removePermission(options.eventBusName ?? DEFAULT_BUS, which);
+  }
+
+  // ---- tags ------------------------------------------------------------------------------
+
+  /** Adds tags to a bus or rule by ARN (a key already there takes the new value; at most 50 per resource). */
+  tagResource(arn: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    return this.#tags.tag(arn, tags);
+  }
+
+  /** Removes tags of a bus or rule by key (absent keys are ignored). */
+  untagResource(arn: string, keys: readonly string[]): Promise<void> {
+    return this.#tags.untag(arn, keys);
+  }
+
+  /** The tags of a bus or rule by ARN (`ResourceNotFoundException` when it does not exist). */
+  listTagsForResource(arn: string): Promise<Record<string, string>> {
+    return this.#tags.list(arn);
   }
 
   // ---- events ----------------------------------------------------------------------------

@@ -6,6 +6,8 @@
 export { EventBuses, type EventBusesOptions } from './event-buses.js';
 export { DEFAULT_BUS } from './buses.js';
 export { DEFAULT_BUS_LIMITS, type BusLimits } from './limits.js';
+export { MAX_POLICY_BYTES, type PermissionGrant } from './policy.js';
+export { MAX_TAGS } from './names.js';
 // Every type of types.ts is public (TargetInput included, re-exported there from targets.ts).
 export type * from './types.js';
 export type { ArnScope, RetryPolicy } from './targets.js';

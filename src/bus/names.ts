@@ -38,3 +38,32 @@ export function description(v: unknown, max: number): string | null {
   }
   return v;
 }
+
+/** Most tags one bus or rule holds (EventBridge's limit). */
+export const MAX_TAGS = 50;
+
+/** Checks a whole tag set: at most 50, keys 1–128 characters not starting with `aws:`, values up to 256. */
+export function checkTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const keys = Object.keys(tags);
+  if (keys.length > MAX_TAGS)
+    throw new BallastError(
+      'LimitExceededException',
+      `A resource can have at most ${MAX_TAGS} tags (${keys.length} requested).`,
+    );
+  for (const key of keys) {
+    if (key.length < 1 || key.length > 128)
+      throw new BallastError('ValidationException', `Tag key must be 1 to 128 characters: ${key}`);
+    if (key.toLowerCase().startsWith('aws:'))
+      throw new BallastError(
+        'ValidationException',
+        `Tag keys starting with aws: are reserved: ${key}`,
+      );
+    const value = tags[key];
+    if (typeof value !== 'string' || value.length > 256)
+      throw new BallastError(
+        'ValidationException',
+        `Tag value of ${key} must be a string of at most 256 characters.`,
+      );
+  }
+  return { ...tags };
+}

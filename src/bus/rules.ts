@@ -2,7 +2,7 @@ import { BallastError } from '../core/errors.js';
 import type { BusRecord, RuleRecord } from '../store/bus-contract.js';
 import { DEFAULT_BUS, type OnBusDeps } from './buses.js';
 import { checkPattern } from './matcher.js';
-import { description as checkDescription, ruleName as checkRuleName } from './names.js';
+import { checkTags, description as checkDescription, ruleName as checkRuleName } from './names.js';
 import { fromToken, page, pageLimit } from './paging.js';
 import { ruleArn } from './runtime.js';
 import { parseSchedule } from './schedule.js';
@@ -80,6 +80,7 @@ export class Rules {
         this.#ctx.options.limits.maxDescriptionLength,
       ),
       roleArn: options.roleArn ?? null,
+      tags: checkTags(options.tags ?? {}),
     });
     return { ruleArn: this.arn(name, bus.name) };
   }

@@ -24,6 +24,8 @@ export interface PutRuleOptions extends OnBus {
   state?: 'ENABLED' | 'DISABLED';
   description?: string;
   roleArn?: string;
+  /** Tags of a new rule (a replaced rule keeps its own, as EventBridge ignores them then; change them with `tagResource`). */
+  tags?: Record<string, string>;
 }
 
 /** A rule as DescribeRule shows it. */
@@ -43,7 +45,18 @@ export interface CreateEventBusOptions {
   description?: string;
   /** Where deliveries that fail for good go (an SQS queue ARN). */
   deadLetterConfig?: { arn: string };
+  /** Up to 50. */
   tags?: Record<string, string>;
+  /** Kept and shown, not used: Ballast does not encrypt events. */
+  kmsKeyIdentifier?: string;
+}
+
+/** UpdateEventBus's fields: each omitted one is cleared. */
+export interface UpdateEventBusOptions {
+  description?: string;
+  deadLetterConfig?: { arn: string };
+  /** Kept and shown, not used: Ballast does not encrypt events. */
+  kmsKeyIdentifier?: string;
 }
 
 /** A bus as DescribeEventBus shows it. */
@@ -52,6 +65,9 @@ export interface EventBusDescription {
   arn: string;
   description?: string;
   deadLetterConfig?: { arn: string };
+  kmsKeyIdentifier?: string;
+  /** The resource policy PutPermission built (JSON text); stored, not enforced. */
+  policy?: string;
   /** Epoch ms. */
   creationTime: number;
   lastModifiedTime: number;

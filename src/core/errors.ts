@@ -25,6 +25,8 @@ export type BallastErrorCode =
   | 'InvalidIdFormat'
   | 'InvalidMessageContents'
   | 'InvalidParameterValue'
+  | 'OverLimit'
+  | 'RequestThrottled'
   | 'MissingParameter'
   | 'AccessDenied'
   // SigV4 failures, named as AWS names them (the EventBridge path renames them to its JSON 1.1 names)
@@ -49,6 +51,7 @@ export type BallastErrorCode =
   | 'ValidationException'
   | 'ConcurrentModificationException'
   | 'ManagedRuleException'
+  | 'PolicyLengthExceededException'
   // Idempotency (reference/idempotency.md): the IETF draft's 409 and 422
   | 'IdempotencyKeyReused'
   | 'IdempotencyInProgress'
@@ -102,6 +105,14 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   InvalidIdFormat: sender(400, 'InvalidIdFormat'),
   InvalidMessageContents: sender(400, 'InvalidMessageContents'),
   InvalidParameterValue: sender(400, 'InvalidParameterValue', coral),
+  OverLimit: sender(403, 'OverLimit'),
+  // The server sheds load (`maxConcurrentRequests`): 503, SQS's throttling code, retried by every SDK.
+  RequestThrottled: {
+    status: 503,
+    queryCode: 'RequestThrottled',
+    fault: 'Receiver',
+    namespace: sqs,
+  },
   MissingParameter: sender(400, 'MissingParameter', coral),
   AccessDenied: sender(403, 'AccessDenied', coral),
   // Statuses as AWS's common errors list them.
@@ -131,6 +142,7 @@ export const ERROR_SHAPES: Readonly<Record<BallastErrorCode, ErrorShape>> = {
   ValidationException: sender(400, 'ValidationException', events),
   ConcurrentModificationException: sender(400, 'ConcurrentModificationException', events),
   ManagedRuleException: sender(400, 'ManagedRuleException', events),
+  PolicyLengthExceededException: sender(400, 'PolicyLengthExceededException', events),
   IdempotencyKeyReused: sender(422, 'IdempotencyKeyReused', 'ballast'),
   IdempotencyInProgress: sender(409, 'IdempotencyInProgress', 'ballast'),
   IdempotencyLeaseLost: {

@@ -2,6 +2,7 @@
 export { Queue } from './queue.js';
 export { Queues, type QueueNaming } from './queues.js';
 export { Outbox } from './outbox.js';
+export { type QueuePermission, MAX_PERMISSION_ACTIONS } from './permissions.js';
 export {
   Consumer,
   type ConsumeOptions,

@@ -15,6 +15,7 @@ import { Queue } from './queue.js';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './settings.js';
 import type { QueueOptions } from './types.js';
 import { validateQueueName } from './validate.js';
+import { addPermission, removePermission, type QueuePermission } from './permissions.js';
 
 /** Where queue ARNs and URLs say the queues live. */
 export interface QueueNaming {
@@ -259,6 +260,25 @@ export class Queues {
     const tags = { ...q.tags };
     for (const k of keys) delete tags[k];
     await this.#store.queues.updateQueue(q.id, { tags });
+    this.#cache.delete(name);
+  }
+
+  /**
+   * AddPermission: adds a statement (Sid = `label`) to the queue's `Policy` attribute, as SQS
+   * builds it. Stored and returned by `getAttributes`, never enforced.
+   */
+  async addPermission(name: string, grant: QueuePermission): Promise<void> {
+    const q = await this.#resolve(name);
+    const policy = addPermission(q.settings.policy, this.arn(name), grant);
+    await this.#store.queues.updateQueue(q.id, { settings: { ...q.settings, policy } });
+    this.#cache.delete(name);
+  }
+
+  /** RemovePermission: removes the statement of `label` from the queue's `Policy` (the attribute goes when none is left). */
+  async removePermission(name: string, label: string): Promise<void> {
+    const q = await this.#resolve(name);
+    const policy = removePermission(q.settings.policy, label);
+    await this.#store.queues.updateQueue(q.id, { settings: { ...q.settings, policy } });
     this.#cache.delete(name);
   }
 

@@ -14,7 +14,7 @@ import { healthRoutes } from '../health/routes.js';
 import { metricsRoute } from './routes/metrics.js';
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_EXEMPT_PATHS } from '../resilience/load-shedding.js';
-import { honoLoadShedding } from '../resilience/http/load-shedding-http.js';
+import { protocolShedding } from './shedding.js';
 import { registerLoadSheddingMetrics } from '../resilience/metrics.js';
 
 /** The server's Hono app plus its lifecycle: `close()` ends long polls and detaches listeners. */
@@ -59,7 +59,7 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
     // After the request-id and metrics middleware (cheap), so shed requests show as 503s in the
     // metrics; before every route, so they cost no body parsing. /metrics stays exempt with the
     // health checks: overload must stay visible to whatever scales or alerts on it.
-    const shedding = honoLoadShedding({
+    const shedding = protocolShedding({
       maxConcurrent: resolved.maxConcurrentRequests,
       exempt: [...DEFAULT_EXEMPT_PATHS, '/metrics'],
     });

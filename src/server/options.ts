@@ -64,7 +64,10 @@ export interface StartServerOptions extends Omit<AppOptions, 'publicUrl'> {
   host?: string;
   /** TCP port; 0 picks a free one. @defaultValue 4566 */
   port?: number;
-  /** Externally reachable origin for QueueUrls. @defaultValue `http://<host>:<port>` of the bound socket */
+  /**
+   * One origin for every QueueUrl (behind a proxy or a load balancer). @defaultValue the origin
+   * each request was sent to (its `Host` header), so every client gets URLs it can reach
+   */
   publicUrl?: string;
   /** How long `close()` lets in-flight requests finish before cutting connections, ms. @defaultValue 5_000 */
   closeTimeoutMs?: number;

@@ -9,7 +9,10 @@ import { originOf } from './protocols/sqs/queue-url.js';
 
 /** A listening server. */
 export interface RunningServer {
-  /** Origin clients use, e.g. `http://127.0.0.1:4566` (the public URL when one was given). */
+  /**
+   * Origin clients use, e.g. `http://127.0.0.1:4566`: the public URL when one was given; for a
+   * wildcard bind (`0.0.0.0`, `::`) the loopback address, since a wildcard is no address to connect to.
+   */
   readonly url: string;
   /** Port actually bound (useful with `port: 0`). */
   readonly port: number;
@@ -55,8 +58,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     headersTimeoutMs,
     maxConnectionsPerClient,
   });
-  let url = publicUrl?.replace(/\/+$/, '') ?? '';
-  const app = createApp(ballast, { ...appOptions, publicUrl: () => url });
+  // Without a public URL, QueueUrls follow each request's Host (as ElasticMQ and LocalStack do):
+  // a client that reached the server by some name gets URLs with that name.
+  const origin = publicUrl?.replace(/\/+$/, '');
+  const app = createApp(ballast, { ...appOptions, ...(origin ? { publicUrl: origin } : {}) });
   const server = await new Promise<Server>((resolve, reject) => {
     // Node's requestTimeout covers receiving the request only (headers and body), never the
     // response, so a long poll answered 20 s after its request arrived is not cut by it.
@@ -76,7 +81,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const address = server.address() as AddressInfo;
   const bound = address.port;
-  if (url === '') url = originOf(host, bound);
+  const url = origin || originOf(host, bound);
   appOptions.logger?.info(
     { url, host, address: address.address, port: bound },
     'ballast server listening',

@@ -23,6 +23,10 @@ export interface BusRecord {
   /** ARN of the bus-level dead-letter queue, if any. */
   readonly deadLetterArn: string | null;
   readonly tags: Readonly<Record<string, string>>;
+  /** The bus's resource policy (PutPermission), JSON text; stored, never enforced. */
+  readonly policy: string | null;
+  /** The KMS key id CreateEventBus / UpdateEventBus were given (kept, not used: events are not encrypted). */
+  readonly kmsKeyIdentifier: string | null;
   /** Epoch ms. */
   readonly createdAt: number;
   readonly modifiedAt: number;
@@ -33,7 +37,21 @@ export interface BusFields {
   readonly description: string | null;
   readonly deadLetterArn: string | null;
   readonly tags: Readonly<Record<string, string>>;
+  /** JSON text of the resource policy. @defaultValue null (none) */
+  readonly policy?: string | null;
+  /** @defaultValue null */
+  readonly kmsKeyIdentifier?: string | null;
 }
+
+/**
+ * Computes a bus's new fields from the stored bus, inside the store's transaction: synchronous
+ * and pure (a driver may run it again when it retries the transaction). Throwing changes nothing
+ * and rejects the call with that error.
+ */
+export type BusEdit = (bus: BusRecord) => BusFields;
+
+/** Computes a rule's new tags from its stored ones, like `BusEdit` (synchronous, pure; throwing changes nothing). */
+export type TagsEdit = (tags: Readonly<Record<string, string>>) => Readonly<Record<string, string>>;
 
 /** A target as stored: the domain owns `config` (input shaping, retry policy, DLQ…). */
 export interface TargetRecord {
@@ -53,10 +71,13 @@ export interface RuleFields {
   readonly state: 'ENABLED' | 'DISABLED';
   readonly description: string | null;
   readonly roleArn: string | null;
+  /** Tags given when the rule is created; a replacing PutRule keeps the stored ones (EventBridge ignores them then). @defaultValue none */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** A stored rule with its targets. */
 export interface RuleRecord extends RuleFields {
+  readonly tags: Readonly<Record<string, string>>;
   readonly id: number;
   readonly busId: number;
   readonly name: string;
@@ -353,6 +374,8 @@ export interface BusStore {
   listBuses(prefix: string, afterName: string | null, limit: number): Promise<BusRecord[]>;
   /** Replaces the fields; undefined when the bus is gone. */
   updateBus(busId: number, fields: BusFields): Promise<BusRecord | undefined>;
+  /** Rewrites a bus's fields from its stored record in one transaction (see `BusEdit`); undefined when the bus is gone. */
+  editBus(busId: number, edit: BusEdit): Promise<BusRecord | undefined>;
   /** Deletes a bus that has no rules left (`hasRules` otherwise); false when absent. */
   deleteBus(busId: number): Promise<'deleted' | 'absent' | 'hasRules'>;
 
@@ -365,6 +388,8 @@ export interface BusStore {
     afterName: string | null,
     limit: number,
   ): Promise<RuleRecord[]>;
+  /** Rewrites a rule's tags from its stored ones in one transaction (see `TagsEdit`); undefined when the rule is gone. */
+  editRuleTags(ruleId: number, edit: TagsEdit): Promise<RuleRecord | undefined>;
   /** Deletes a rule with no targets (`hasTargets` otherwise). */
   deleteRule(busId: number, name: string): Promise<'deleted' | 'absent' | 'hasTargets'>;
   /** Upserts targets by id; fails with `limit` when the rule would pass `maxTargets`. */
@@ -510,10 +535,12 @@ export const BUS_OPERATIONS = [
   'getBus',
   'listBuses',
   'updateBus',
+  'editBus',
   'deleteBus',
   'putRule',
   'getRule',
   'listRules',
+  'editRuleTags',
   'deleteRule',
   'putTargets',
   'removeTargets',

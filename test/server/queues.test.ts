@@ -1,5 +1,4 @@
 import {
-  AddPermissionCommand,
   CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
@@ -9,7 +8,6 @@ import {
   ListQueueTagsCommand,
   PurgeQueueCommand,
   QueueDoesNotExist,
-  RemovePermissionCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   TagQueueCommand,
@@ -198,29 +196,6 @@ describe('SQS queue operations over HTTP', () => {
     );
     expect(rest.queueUrls).toEqual([`${t.url}/000000000000/dlq-src-b`]);
     expect(rest.NextToken).toBeUndefined();
-  });
-
-  it('AddPermission/RemovePermission are refused as UnsupportedOperation', async () => {
-    const url = await create('perm');
-    const add = await rejection(
-      t.client.send(
-        new AddPermissionCommand({
-          QueueUrl: url,
-          Label: 'l',
-          AWSAccountIds: ['111111111111'],
-          Actions: ['SendMessage'],
-        }),
-      ),
-    );
-    expect(errorSummary(add)).toEqual({
-      name: 'UnsupportedOperation',
-      code: 'AWS.SimpleQueueService.UnsupportedOperation',
-      status: 400,
-    });
-    const remove = await rejection(
-      t.client.send(new RemovePermissionCommand({ QueueUrl: url, Label: 'l' })),
-    );
-    expect(remove.name).toBe('UnsupportedOperation');
   });
 
   it('resolves the queue from the QueueUrl in the body, whatever its origin', async () => {

@@ -122,6 +122,87 @@ export function busContract(driverName: string, open: BusStoreFactory): void {
       });
     });
 
+    describe('bus policies, KMS key ids and rule tags (migration bus/0006)', () => {
+      it('stores policy and KMS key id; updateBus replaces them, absent fields clear them', async () => {
+        const { bus: b } = await store.bus.createBus('secured', {
+          ...NO_FIELDS,
+          policy: '{"Statement":[]}',
+          kmsKeyIdentifier: 'alias/k',
+        });
+        expect(b).toMatchObject({ policy: '{"Statement":[]}', kmsKeyIdentifier: 'alias/k' });
+        expect(await store.bus.getBus('secured')).toMatchObject({ kmsKeyIdentifier: 'alias/k' });
+        expect(bus).toMatchObject({ policy: null, kmsKeyIdentifier: null });
+        const cleared = await store.bus.updateBus(b.id, { ...NO_FIELDS, description: 'd' });
+        expect(cleared).toMatchObject({ description: 'd', policy: null, kmsKeyIdentifier: null });
+      });
+
+      it('editBus rewrites from the stored record; an edit that throws changes nothing; a gone bus is undefined', async () => {
+        const { bus: b } = await store.bus.createBus('edited', { ...NO_FIELDS, tags: { a: '1' } });
+        clock.advance(5);
+        const edited = await store.bus.editBus(b.id, (cur) => ({
+          ...cur,
+          tags: { ...cur.tags, b: '2' },
+          policy: '{"Version":"2012-10-17"}',
+        }));
+        expect(edited).toMatchObject({
+          tags: { a: '1', b: '2' },
+          policy: '{"Version":"2012-10-17"}',
+          description: null,
+        });
+        expect(edited!.modifiedAt).toBeGreaterThan(b.modifiedAt);
+        await expect(
+          store.bus.editBus(b.id, () => {
+            throw new Error('refused');
+          }),
+        ).rejects.toThrow('refused');
+        expect((await store.bus.getBus('edited'))?.tags).toEqual({ a: '1', b: '2' });
+        // Edits of one bus do not lose each other's changes.
+        await Promise.all(
+          ['x', 'y', 'z'].map((k) =>
+            store.bus.editBus(b.id, (cur) => ({ ...cur, tags: { ...cur.tags, [k]: k } })),
+          ),
+        );
+        expect((await store.bus.getBus('edited'))?.tags).toEqual({
+          a: '1',
+          b: '2',
+          x: 'x',
+          y: 'y',
+          z: 'z',
+        });
+        expect(await store.bus.deleteBus(b.id)).toBe('deleted');
+        expect(await store.bus.editBus(b.id, (cur) => cur)).toBeUndefined();
+      });
+
+      it('PutRule stores tags on create only; editRuleTags rewrites them, keeping targets', async () => {
+        const r = await store.bus.putRule(bus.id, 'tagged', { ...RULE, tags: { team: 'a' } });
+        expect(r.tags).toEqual({ team: 'a' });
+        expect((await store.bus.putRule(bus.id, 'plain', RULE)).tags).toEqual({});
+        const replaced = await store.bus.putRule(bus.id, 'tagged', {
+          ...RULE,
+          tags: { other: 'x' },
+        });
+        expect(replaced.tags).toEqual({ team: 'a' });
+        await store.bus.putTargets(r.id, [{ id: 't', arn: 'arn:q', config: {} }], 5);
+        const edited = await store.bus.editRuleTags(r.id, (tags) => ({ ...tags, env: 'prod' }));
+        expect(edited).toMatchObject({ name: 'tagged', tags: { team: 'a', env: 'prod' } });
+        expect(edited!.targets.map((t) => t.id)).toEqual(['t']);
+        await expect(
+          store.bus.editRuleTags(r.id, () => {
+            throw new Error('refused');
+          }),
+        ).rejects.toThrow('refused');
+        expect((await store.bus.getRule(bus.id, 'tagged'))?.tags).toEqual({
+          team: 'a',
+          env: 'prod',
+        });
+        expect((await store.bus.loadRules()).find((x) => x.name === 'tagged')?.tags).toEqual({
+          team: 'a',
+          env: 'prod',
+        });
+        expect(await store.bus.editRuleTags(999_999, (t) => t)).toBeUndefined();
+      });
+    });
+
     describe('rules and targets', () => {
       it('PutRule creates, then replaces every field but keeps id and targets; each change moves the version', async () => {
         const v0 = await store.bus.rulesVersion();

@@ -5,10 +5,15 @@ import type { Output } from '../output.js';
 import { pino } from 'pino';
 import type { ServerLogger } from '../../server/options.js';
 import { exposureWarning, formatAddress } from '../serve-exposure.js';
+import { serveScope, wildcardNote } from '../serve-scope.js';
 
-export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--health FILE [--health-events]] [--max-concurrent N]
-             [--require-auth] [--metrics-token TOKEN] [--request-timeout MS] [--headers-timeout MS] [--max-connections-per-client N] [--log-level info]
+export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--region us-east-1] [--account 000000000000]
+             [--health FILE [--health-events]] [--max-concurrent N] [--require-auth] [--metrics-token TOKEN] [--request-timeout MS] [--headers-timeout MS] [--max-connections-per-client N] [--log-level info]
   Speaks the SQS JSON and EventBridge JSON protocols (AWS SDK v3: endpoint http://127.0.0.1:4566), GET /healthz, GET /metrics;
+  --region and --account (or BALLAST_REGION, BALLAST_ACCOUNT) name the region and 12-digit account in every ARN
+  and QueueUrl (default us-east-1 / 000000000000). QueueUrls use the host each client connected to, unless
+  --public-url sets one origin for all (behind a proxy). --host 0.0.0.0 binds every interface; the banner
+  then lists the URLs clients can use.
   with --health, also runs a health monitor from FILE and serves its snapshots under /v1/health/*;
   with --health-events, every snapshot is also put on the default event bus (source ballast.health);
   with --max-concurrent N (or BALLAST_MAX_CONCURRENT), requests beyond N in flight get 503 + Retry-After
@@ -74,8 +79,18 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     'request-timeout': { type: 'string' },
     'headers-timeout': { type: 'string' },
     'max-connections-per-client': { type: 'string' },
+    region: { type: 'string' },
+    account: { type: 'string' },
   });
   if (values.help) return (io.out(SERVE_USAGE), 0);
+  const scope = serveScope(
+    values.region ?? (process.env.BALLAST_REGION || undefined),
+    values.account ?? (process.env.BALLAST_ACCOUNT || undefined),
+  );
+  if (!scope.ok) {
+    io.err(`ballast serve: ${scope.message}. Not starting.`);
+    return 2;
+  }
   const port = intFlag(values.port, 'port', 4566, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
   const credentials = accessKeys(process.env.BALLAST_ACCESS_KEYS);
@@ -112,7 +127,12 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     maxRaw === undefined ? undefined : intFlag(maxRaw, 'max-concurrent', 0, 1, 1_000_000);
   const logger = serverLogger(values['log-level'] ?? process.env.BALLAST_LOG_LEVEL ?? 'info');
   // The bus starts once the server listens: a backlog to dispatch never delays serving.
-  const ballast = await openBallast({ store: storeUrl(values.store), bus: { background: false } });
+  const ballast = await openBallast({
+    store: storeUrl(values.store),
+    bus: { background: false },
+    ...(scope.region !== undefined ? { region: scope.region } : {}),
+    ...(scope.accountId !== undefined ? { accountId: scope.accountId } : {}),
+  });
   const configPath = values.health;
   const health = configPath
     ? await import('../../health/service.js')
@@ -167,8 +187,10 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     ? `SigV4, ${credentials.length} key${credentials.length === 1 ? '' : 's'}`
     : 'none';
   io.err(
-    `ballast: serving SQS and EventBridge on ${server.url} (bound to ${formatAddress(server.address)}; auth: ${auth}; store: ${ballast.store.kind})`,
+    `ballast: serving SQS and EventBridge on ${server.url} (bound to ${formatAddress(server.address)}; auth: ${auth}; store: ${ballast.store.kind}; ${ballast.region}, account ${ballast.accountId})`,
   );
+  const note = values['public-url'] ? null : wildcardNote(server.address, server.url);
+  if (note) io.err(note);
   await stopped;
   io.err('ballast: shutting down');
   await server.close();

@@ -31,6 +31,8 @@ export interface BusRow {
   description: string | null;
   dead_letter_arn: string | null;
   tags: Json<Record<string, string>>;
+  policy: string | null;
+  kms_key_identifier: string | null;
   created_at: number;
   modified_at: number;
 }
@@ -42,6 +44,8 @@ export const toBus = (r: BusRow): BusRecord => ({
   description: r.description,
   deadLetterArn: r.dead_letter_arn,
   tags: json(r.tags),
+  policy: r.policy,
+  kmsKeyIdentifier: r.kms_key_identifier,
   createdAt: r.created_at,
   modifiedAt: r.modified_at,
 });
@@ -57,6 +61,7 @@ export interface RuleRow {
   state: 'ENABLED' | 'DISABLED';
   description: string | null;
   role_arn: string | null;
+  tags: Json<Record<string, string>>;
   created_at: number;
   modified_at: number;
 }
@@ -72,6 +77,7 @@ export const toRule = (r: RuleRow, targets: readonly TargetRecord[]): RuleRecord
   state: r.state,
   description: r.description,
   roleArn: r.role_arn,
+  tags: json(r.tags),
   createdAt: r.created_at,
   modifiedAt: r.modified_at,
   targets,

@@ -41,6 +41,8 @@ const RENAMED: Readonly<Record<string, ErrorShape>> = {
   InvalidSecurity: shape('IncompleteSignatureException', 400),
   RequestEntityTooLarge: shape('RequestEntityTooLargeException', 413),
   RequestTimeout: shape('RequestTimeoutException', 408),
+  // Load shedding keeps its 503; the name is the one the SDKs retry as throttling.
+  RequestThrottled: shape('ThrottlingException', 503, 'Receiver'),
   StoreUnavailable: shape('ServiceUnavailableException', 503, 'Receiver'),
   Closed: shape('ServiceUnavailableException', 503, 'Receiver'),
 };

@@ -1,4 +1,5 @@
-import type { BusFields, BusRecord } from '../../bus-contract.js';
+import type { BusEdit, BusFields, BusRecord } from '../../bus-contract.js';
+import type { Sql } from '../core/db.js';
 import type { PgBase } from '../core/context.js';
 import { nowSql } from './rows.js';
 import { type BusRow, toBus } from '../../shared/bus-rows.js';
@@ -43,10 +44,18 @@ export async function createBus(
     ctx,
     'buses',
     name,
-    `INSERT INTO buses (name, description, dead_letter_arn, tags, created_at, modified_at)
-     SELECT $2, $3, $4, $5::jsonb, t.now, t.now FROM (SELECT ${nowSql(1)} AS now) t
+    `INSERT INTO buses (name, description, dead_letter_arn, tags, policy, kms_key_identifier, created_at, modified_at)
+     SELECT $2, $3, $4, $5::jsonb, $6, $7, t.now, t.now FROM (SELECT ${nowSql(1)} AS now) t
      ON CONFLICT (name) DO NOTHING RETURNING *`,
-    [ctx.nowParam(), name, f.description, f.deadLetterArn, JSON.stringify(f.tags)],
+    [
+      ctx.nowParam(),
+      name,
+      f.description,
+      f.deadLetterArn,
+      JSON.stringify(f.tags),
+      f.policy ?? null,
+      f.kmsKeyIdentifier ?? null,
+    ],
   );
   return { created, bus: toBus(row) };
 }
@@ -79,16 +88,37 @@ export async function updateBus(
   busId: number,
   f: BusFields,
 ): Promise<BusRecord | undefined> {
-  const { rows } = await ctx.db.write(
-    (sql) =>
-      sql.query<BusRow>(
-        `UPDATE buses SET description = $2, dead_letter_arn = $3, tags = $4::jsonb, modified_at = ${nowSql(1)}
-         WHERE id = $5 RETURNING *`,
-        [ctx.nowParam(), f.description, f.deadLetterArn, JSON.stringify(f.tags), busId],
-      ),
-    'updateBus',
-  );
+  const { rows } = await ctx.db.write((sql) => writeBus(ctx, sql, busId, f), 'updateBus');
   return rows[0] && toBus(rows[0]);
+}
+
+function writeBus(ctx: PgBase, sql: Sql, busId: number, f: BusFields) {
+  return sql.query<BusRow>(
+    `UPDATE buses SET description = $2, dead_letter_arn = $3, tags = $4::jsonb, policy = $5,
+       kms_key_identifier = $6, modified_at = ${nowSql(1)}
+     WHERE id = $7 RETURNING *`,
+    [
+      ctx.nowParam(),
+      f.description,
+      f.deadLetterArn,
+      JSON.stringify(f.tags),
+      f.policy ?? null,
+      f.kmsKeyIdentifier ?? null,
+      busId,
+    ],
+  );
+}
+
+/** Rewrites a bus from its stored record, the row locked for the transaction (a retried transaction runs `edit` again). */
+export function editBus(ctx: PgBase, busId: number, edit: BusEdit): Promise<BusRecord | undefined> {
+  return ctx.db.tx(async (sql) => {
+    const { rows } = await sql.query<BusRow>('SELECT * FROM buses WHERE id = $1 FOR UPDATE', [
+      busId,
+    ]);
+    if (!rows[0]) return undefined;
+    const written = await writeBus(ctx, sql, busId, edit(toBus(rows[0])));
+    return written.rows[0] && toBus(written.rows[0]);
+  }, 'editBus');
 }
 
 /**

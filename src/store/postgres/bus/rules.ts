@@ -4,6 +4,7 @@ import {
   type NewBusEvent,
   type RuleFields,
   type RuleRecord,
+  type TagsEdit,
   type TargetRecord,
 } from '../../bus-contract.js';
 import { insertEvents } from './events.js';
@@ -32,8 +33,8 @@ export async function putRule(
     (sql) =>
       sql.query<RuleRow>(
         `WITH r AS (
-           INSERT INTO rules (bus_id, name, event_pattern, schedule_expression, next_fire_at, state, description, role_arn, created_at, modified_at)
-           SELECT $2, $3, $4, $5, $9, $6, $7, $8, t.now, t.now FROM (SELECT ${nowSql(1)} AS now) t
+           INSERT INTO rules (bus_id, name, event_pattern, schedule_expression, next_fire_at, state, description, role_arn, tags, created_at, modified_at)
+           SELECT $2, $3, $4, $5, $9, $6, $7, $8, $10::jsonb, t.now, t.now FROM (SELECT ${nowSql(1)} AS now) t
            ON CONFLICT (bus_id, name) DO UPDATE SET event_pattern = excluded.event_pattern,
              schedule_expression = excluded.schedule_expression, next_fire_at = excluded.next_fire_at, state = excluded.state,
              description = excluded.description, role_arn = excluded.role_arn, modified_at = excluded.modified_at
@@ -50,6 +51,8 @@ export async function putRule(
           f.description,
           f.roleArn,
           f.nextFireAt,
+          // Only a new rule takes them: the conflict clause leaves a replaced rule's tags alone.
+          JSON.stringify(f.tags ?? {}),
         ],
       ),
     'putRule',
@@ -86,6 +89,27 @@ export async function listRules(
     'listRules',
   );
   return rows.map(toRule);
+}
+
+/** Rewrites a rule's tags from its stored ones, the row locked for the transaction (a retried transaction runs `edit` again). */
+export function editRuleTags(
+  ctx: PgBase,
+  ruleId: number,
+  edit: TagsEdit,
+): Promise<RuleRecord | undefined> {
+  return ctx.db.tx(async (sql) => {
+    const { rows } = await sql.query<RuleRow>(
+      `SELECT ${RULE_COLUMNS} FROM rules r WHERE r.id = $1 FOR UPDATE`,
+      [ruleId],
+    );
+    if (!rows[0]) return undefined;
+    const tags = edit(toRule(rows[0]).tags);
+    const updated = await sql.query<RuleRow>(
+      `WITH r AS (UPDATE rules SET tags = $2::jsonb WHERE id = $1 RETURNING *) SELECT ${RULE_COLUMNS} FROM r`,
+      [ruleId, JSON.stringify(tags)],
+    );
+    return updated.rows[0] && toRule(updated.rows[0]);
+  }, 'editRuleTags');
 }
 
 /** Every rule with targets. */

@@ -1,11 +1,13 @@
 import {
   BUS_WAKE,
+  type BusEdit,
   type BusFields,
   type BusRecord,
   type DueSchedule,
   type NewBusEvent,
   type RuleFields,
   type RuleRecord,
+  type TagsEdit,
   type TargetRecord,
 } from '../../bus-contract.js';
 import { appendEvents } from './events.js';
@@ -54,10 +56,18 @@ export function createBus(
     const now = ctx.now();
     const inserted = stmt(
       ctx.db,
-      `INSERT INTO buses (name, description, dead_letter_arn, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO NOTHING RETURNING *`,
-    ).get(name, fields.description, fields.deadLetterArn, JSON.stringify(fields.tags), now, now) as
-      BusRow | undefined;
+      `INSERT INTO buses (name, description, dead_letter_arn, tags, policy, kms_key_identifier, created_at, modified_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING *`,
+    ).get(
+      name,
+      fields.description,
+      fields.deadLetterArn,
+      JSON.stringify(fields.tags),
+      fields.policy ?? null,
+      fields.kmsKeyIdentifier ?? null,
+      now,
+      now,
+    ) as BusRow | undefined;
     if (inserted) return { created: true, bus: toBus(inserted) };
     return {
       created: false,
@@ -93,18 +103,52 @@ export function updateBus(
   busId: number,
   fields: BusFields,
 ): Promise<BusRecord | undefined> {
+  return ctx.commit.run(() => writeBus(ctx, busId, fields));
+}
+
+function writeBus(ctx: SqliteContext, busId: number, fields: BusFields): BusRecord | undefined {
+  const row = stmt(
+    ctx.db,
+    `UPDATE buses SET description = ?, dead_letter_arn = ?, tags = ?, policy = ?, kms_key_identifier = ?, modified_at = ?
+     WHERE id = ? RETURNING *`,
+  ).get(
+    fields.description,
+    fields.deadLetterArn,
+    JSON.stringify(fields.tags),
+    fields.policy ?? null,
+    fields.kmsKeyIdentifier ?? null,
+    ctx.now(),
+    busId,
+  ) as BusRow | undefined;
+  return row && toBus(row);
+}
+
+/** The row of `table` with this id, read inside the caller's transaction. */
+const rowById = <R>(ctx: SqliteContext, table: 'buses' | 'rules', id: number): R | undefined =>
+  stmt(ctx.db, `SELECT * FROM ${table} WHERE id = ?`).get(id) as R | undefined;
+
+/** Rewrites a bus from its stored record; an `edit` that throws fails the job before any write. */
+export const editBus = (ctx: SqliteContext, busId: number, edit: BusEdit) =>
+  ctx.commit.run(() => {
+    const row = rowById<BusRow>(ctx, 'buses', busId);
+    return row && writeBus(ctx, busId, edit(toBus(row)));
+  });
+
+/** Rewrites a rule's tags from its stored ones. */
+export function editRuleTags(
+  ctx: SqliteContext,
+  ruleId: number,
+  edit: TagsEdit,
+): Promise<RuleRecord | undefined> {
   return ctx.commit.run(() => {
-    const row = stmt(
-      ctx.db,
-      'UPDATE buses SET description = ?, dead_letter_arn = ?, tags = ?, modified_at = ? WHERE id = ? RETURNING *',
-    ).get(
-      fields.description,
-      fields.deadLetterArn,
-      JSON.stringify(fields.tags),
-      ctx.now(),
-      busId,
-    ) as BusRow | undefined;
-    return row && toBus(row);
+    const row = rowById<RuleRow>(ctx, 'rules', ruleId);
+    if (!row) return undefined;
+    const tags = edit(toRule(row, []).tags);
+    const updated = stmt(ctx.db, 'UPDATE rules SET tags = ? WHERE id = ? RETURNING *').get(
+      JSON.stringify(tags),
+      ruleId,
+    ) as RuleRow;
+    return withTargets(ctx, [updated])[0];
   });
 }
 
@@ -132,8 +176,8 @@ export function putRule(
     const now = ctx.now();
     const row = stmt(
       ctx.db,
-      `INSERT INTO rules (bus_id, name, event_pattern, schedule_expression, next_fire_at, state, description, role_arn, created_at, modified_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO rules (bus_id, name, event_pattern, schedule_expression, next_fire_at, state, description, role_arn, tags, created_at, modified_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (bus_id, name) DO UPDATE SET event_pattern = excluded.event_pattern,
          schedule_expression = excluded.schedule_expression, next_fire_at = excluded.next_fire_at, state = excluded.state,
          description = excluded.description, role_arn = excluded.role_arn, modified_at = excluded.modified_at
@@ -147,6 +191,8 @@ export function putRule(
       f.state,
       f.description,
       f.roleArn,
+      // Only a new rule takes them: the conflict clause leaves a replaced rule's tags alone.
+      JSON.stringify(f.tags ?? {}),
       now,
       now,
     ) as RuleRow;

@@ -4,8 +4,10 @@ import { ARCHIVE_OPERATIONS } from './archives.js';
 import { BUS_OPERATIONS } from './buses.js';
 import { CONNECTION_OPERATIONS } from './connections.js';
 import { EVENT_OPERATIONS } from './events.js';
+import { PERMISSION_OPERATIONS } from './permissions.js';
 import { REPLAY_OPERATIONS } from './replays.js';
 import { RULE_OPERATIONS } from './rules.js';
+import { TAG_OPERATIONS } from './tags.js';
 import { TARGET_OPERATIONS } from './targets.js';
 import { UNSUPPORTED_OPERATIONS } from './unsupported.js';
 
@@ -19,6 +21,8 @@ export const SUPPORTED_EVENTS_OPERATIONS: Readonly<Record<string, EventsOperatio
   ...REPLAY_OPERATIONS,
   ...CONNECTION_OPERATIONS,
   ...API_DESTINATION_OPERATIONS,
+  ...PERMISSION_OPERATIONS,
+  ...TAG_OPERATIONS,
 };
 
 /** Every operation of the EventBridge model: the supported ones plus those refused with OperationDisabledException. */

@@ -27,8 +27,6 @@ const ruleToWire = (r: RuleDescription): Record<string, unknown> =>
 
 const putRule: EventsOperation = async (input, ctx) => {
   const [name, onBus] = ruleAddress(input);
-  // Type-checked, then dropped: the library keeps no rule tags (and EventBridge ignores them on updates).
-  optTags(input);
   const state = optString(input, 'State');
   const { ruleArn } = await ctx.ballast.bus.putRule(
     name,
@@ -40,6 +38,8 @@ const putRule: EventsOperation = async (input, ctx) => {
       state: state as 'ENABLED' | 'DISABLED' | undefined,
       description: optString(input, 'Description'),
       roleArn: optString(input, 'RoleArn'),
+      // Kept for a new rule; a replaced rule keeps its tags (EventBridge ignores them then).
+      tags: optTags(input),
     }),
   );
   return { RuleArn: ruleArn };

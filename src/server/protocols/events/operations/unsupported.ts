@@ -7,21 +7,10 @@ import { EventsProtocolError } from '../errors.js';
  * UnknownOperationException, so a client can tell "not here yet" from a typo.
  */
 
-const NOT_YET = 'is not available on this Ballast server yet';
 const WHY: Readonly<Record<string, string>> = {
   // Deauthorizing needs a connection state that delivery honours (calls failing until re-authorized); Ballast has none.
   DeauthorizeConnection:
     'DeauthorizeConnection is not available on this Ballast server: its connections stay authorized; change the credentials with UpdateConnection or remove the connection with DeleteConnection.',
-  ...Object.fromEntries(
-    [
-      'UpdateEventBus',
-      'PutPermission',
-      'RemovePermission',
-      'TagResource',
-      'UntagResource',
-      'ListTagsForResource',
-    ].map((op) => [op, `${op} ${NOT_YET}.`]),
-  ),
   ...Object.fromEntries(
     ['CreateEndpoint', 'DescribeEndpoint', 'UpdateEndpoint', 'DeleteEndpoint', 'ListEndpoints'].map(
       (op) => [op, `${op}: Ballast has no global endpoints.`],

@@ -105,14 +105,21 @@ const listDeadLetterSourceQueues: SqsOperation = async (input, ctx) => {
   });
 };
 
-/** Add/RemovePermission: Ballast does not enforce access policies, so it refuses rather than pretend. */
-const permissions: SqsOperation = async (input, ctx) => {
-  await ctx.ballast.queues.get(ctx.queueName(input));
-  reqString(input, 'Label');
-  throw new BallastError(
-    'UnsupportedOperation',
-    'Ballast does not enforce queue permissions, so AddPermission/RemovePermission are not supported. The Policy attribute is stored but not enforced.',
-  );
+/** AddPermission: a statement in the queue's `Policy` attribute (stored and returned, not enforced). */
+const addPermission: SqsOperation = async (input, ctx) => {
+  const name = ctx.queueName(input);
+  await ctx.ballast.queues.addPermission(name, {
+    label: reqString(input, 'Label'),
+    accountIds: reqStringList(input, 'AWSAccountIds'),
+    actions: reqStringList(input, 'Actions'),
+  });
+  return {};
+};
+
+const removePermission: SqsOperation = async (input, ctx) => {
+  const name = ctx.queueName(input);
+  await ctx.ballast.queues.removePermission(name, reqString(input, 'Label'));
+  return {};
 };
 
 const encodeToken = (name: string): string => Buffer.from(name, 'utf8').toString('base64url');
@@ -135,6 +142,6 @@ export const QUEUE_OPERATIONS: Readonly<Record<string, SqsOperation>> = {
   UntagQueue: untagQueue,
   ListQueueTags: listQueueTags,
   ListDeadLetterSourceQueues: listDeadLetterSourceQueues,
-  AddPermission: permissions,
-  RemovePermission: permissions,
+  AddPermission: addPermission,
+  RemovePermission: removePermission,
 };
