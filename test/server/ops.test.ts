@@ -146,7 +146,7 @@ describe('errors and logging', () => {
     expect(raw.headers.get('x-amzn-query-error')).toBe('InternalError;Receiver');
   });
 
-  it('logs startup, queue traffic at debug, client errors at debug, and close', async () => {
+  it('logs startup, queue traffic at debug, client errors at info, and close', async () => {
     const logger = recordingLogger();
     t = await startTestServer({ logger });
     const url = (await t.client.send(new CreateQueueCommand({ QueueName: 'logged' }))).QueueUrl!;

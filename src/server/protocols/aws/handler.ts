@@ -4,6 +4,7 @@ import type { AwsOperation, RequestContext } from './context.js';
 import { jsonOkResponse } from './output.js';
 import type { AwsProtocol, ProtocolDeps, ProtocolHandler } from './protocol.js';
 import { parseJsonObject, readSignedBody } from './request.js';
+import { resourceOf } from './resource.js';
 import { operationOf } from './target.js';
 
 /** What one AWS JSON protocol adds to the shared request pipeline of `awsJsonHandler`. */
@@ -56,6 +57,7 @@ export function awsJsonHandler<C extends RequestContext>(
       if (name === undefined) throw spec.unknownOperation(target);
       spec.checkRequest?.(request);
       const input = parseJsonObject(body, spec.invalidUtf8);
+      c.set('resource', resourceOf(input));
       const base: RequestContext = {
         ballast,
         requestId,
