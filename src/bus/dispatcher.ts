@@ -115,7 +115,13 @@ export class Dispatcher {
       const { buses, version: compiledFrom } =
         attempt === 0 ? await this.#d.state.cached() : await this.#d.state.checked();
       const queues = await this.#resolveQueues(buses);
-      const summary: PlanSummary = { events: 0, matched: 0, deliveries: 0, parked: 0 };
+      const summary: PlanSummary = {
+        events: 0,
+        matched: 0,
+        deliveries: 0,
+        parked: 0,
+        queueDelivered: 0,
+      };
       let planned: readonly StoredBusEvent[] = [];
       let parked: readonly ParkedWrite[] = [];
       let cut = false;

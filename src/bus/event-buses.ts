@@ -73,7 +73,7 @@ export class EventBuses {
   /** API destinations: HTTP endpoints rules can target. */
   readonly apiDestinations: ApiDestinations;
 
-  readonly #totals = { dispatched: 0, matched: 0, parked: 0 };
+  readonly #totals = { dispatched: 0, matched: 0, parked: 0, queueDelivered: 0 };
 
   /** @internal created by `openBallast`. */
   constructor(store: Store, queues: Queues, options: EventBusesOptions) {
@@ -82,6 +82,7 @@ export class EventBuses {
     this.events.on('dispatch:done', (e) => {
       this.#totals.dispatched += e.events - e.parked;
       this.#totals.matched += e.matched;
+      this.#totals.queueDelivered += e.queueDelivered;
     });
     this.events.on('dispatch:parked', () => void this.#totals.parked++);
     this.#buses = new Buses({ store, options, events: this.events });
@@ -155,8 +156,16 @@ export class EventBuses {
     return this.stop();
   }
 
-  /** Events this process dispatched, rule matches and events parked, since it opened. */
-  totals(): Readonly<{ dispatched: number; matched: number; parked: number }> {
+  /**
+   * Events this process dispatched, rule matches, events parked and deliveries to queue targets
+   * done by dispatch, since it opened.
+   */
+  totals(): Readonly<{
+    dispatched: number;
+    matched: number;
+    parked: number;
+    queueDelivered: number;
+  }> {
     return { ...this.#totals };
   }
 

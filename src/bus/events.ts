@@ -4,8 +4,14 @@ import { EventEmitter } from 'node:events';
 export interface BusEventMap {
   /** Events committed by putEvents (count) on a bus. */
   'event:put': [{ bus: string; count: number }];
-  /** A dispatch batch: events taken from the inbox, rule matches, deliveries created, events parked. */
-  'dispatch:done': [{ events: number; matched: number; deliveries: number; parked: number }];
+  /**
+   * A dispatch batch: events taken from the inbox, rule matches, deliveries created, events
+   * parked, and `queueDelivered`: deliveries to queue targets done in the dispatch transaction
+   * itself (they never reach a delivery worker, so no `delivery:done` follows).
+   */
+  'dispatch:done': [
+    { events: number; matched: number; deliveries: number; parked: number; queueDelivered: number },
+  ];
   /** An event could not be matched, shaped or written: it left the inbox with this error (see `EventBuses.parkedEvents`). */
   'dispatch:parked': [{ eventId: string; position: number; code: string; message: string }];
   /** One delivery attempt failed; `retryAt` is set when it will be tried again. */

@@ -42,6 +42,8 @@ export interface PlanSummary {
   deliveries: number;
   /** Events parked with their error instead of being matched. */
   parked: number;
+  /** Deliveries to queue targets written in the dispatch transaction (delivered at commit). */
+  queueDelivered: number;
 }
 
 /** One event's writes, merged into the plan only when the whole event was planned. */
@@ -88,6 +90,7 @@ export function planDispatch(
     if (writes === null) continue;
     work += writes.bytes;
     summary.matched += writes.matched;
+    summary.queueDelivered += writes.messages.length;
     deliveries.push(...writes.deliveries);
     archived.push(...writes.archived);
     for (const { queue, message } of writes.messages) {

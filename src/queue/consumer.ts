@@ -1,3 +1,4 @@
+import { processSpan } from './tracing.js';
 import { isBallastError } from '../core/errors.js';
 import { markClosed, markRunning } from '../core/lifecycle.js';
 import { checkInbox, handleOnce, type InboxOptions } from '../idempotency/inbox.js';
@@ -284,16 +285,20 @@ export class Consumer {
     };
     try {
       // A message already handled is skipped (nothing runs) and then deleted like a success.
-      await handleOnce(
-        this.#options,
-        { key: message.messageId, scope: `queue:${this.#queue.name}` },
-        (transaction) =>
-          this.#handler(
-            message,
-            transaction
-              ? Object.assign(Object.create(context) as HandlerContext, { transaction })
-              : context,
-          ),
+      // The run is a span under the message's producer: the handler's own spans join that trace
+      // (a synchronous transactional handler stays synchronous inside it).
+      await processSpan(this.#queue.name, message, () =>
+        handleOnce(
+          this.#options,
+          { key: message.messageId, scope: `queue:${this.#queue.name}` },
+          (transaction) =>
+            this.#handler(
+              message,
+              transaction
+                ? Object.assign(Object.create(context) as HandlerContext, { transaction })
+                : context,
+            ),
+        ),
       );
       this.#avgHandlerMs = 0.9 * this.#avgHandlerMs + 0.1 * (this.#ctx.clock.now() - started);
       if (isAborted(entry)) return; // released by stop() or lease lost: not ours to delete

@@ -24,6 +24,7 @@ import type {
 } from './types.js';
 import { Consumer, type ConsumeOptions, type MessageHandler } from './consumer.js';
 import { Outbox } from './outbox.js';
+import { recordReceive, sendSpan, withTraceContext } from './tracing.js';
 
 /** A handle on one queue. Cheap to hold; every call re-checks that the queue exists. */
 export class Queue {
@@ -104,11 +105,17 @@ export class Queue {
       ...sendOptionsFor(q, this.#ctx.limits),
       ...(transaction !== undefined ? { transaction } : {}),
     };
-    const outcomes = await this.#ctx.store.queues.send(
-      q.id,
-      prepared.map((p) => p.message),
-      options,
-    );
+    const outcomes = await sendSpan(q.name, prepared.length, async (span) => {
+      // The stored messages carry the send span (AWSTraceHeader) so their consumers join its
+      // trace; the MD5s answered below stay those of what the sender sent.
+      const sent = await this.#ctx.store.queues.send(
+        q.id,
+        withTraceContext(prepared.map((p) => p.message)),
+        options,
+      );
+      if (sent.length === 1) span.setAttribute('messaging.message.id', sent[0]!.messageId);
+      return sent;
+    });
     this.#ctx.events.emit('message:sent', {
       queue: q.name,
       count: outcomes.filter((o) => !o.duplicate).length,
@@ -148,16 +155,27 @@ export class Queue {
     );
     if (options.receiveRequestAttemptId !== undefined)
       validateFifoId(options.receiveRequestAttemptId, 'ReceiveRequestAttemptId');
-    return this.receiveUpTo(max, visibility, wait, options.receiveRequestAttemptId, options.signal);
+    return this.receiveUpTo(
+      max,
+      visibility,
+      wait,
+      options.receiveRequestAttemptId,
+      options.signal,
+      true,
+    );
   }
 
-  /** @internal receive without the 10-message cap (consumers claim up to their free slots). */
+  /**
+   * @internal receive without the 10-message cap (consumers claim up to their free slots);
+   * `traceEmpty`: trace the receive even when it finds nothing (a caller's own receive).
+   */
   async receiveUpTo(
     max: number,
     visibilitySeconds: number,
     waitSeconds: number,
     attemptId?: string,
     signal?: AbortSignal,
+    traceEmpty = false,
   ): Promise<ReceivedMessage[]> {
     const ctx = this.#ctx;
     const q = await this.record();
@@ -171,17 +189,27 @@ export class Queue {
         ? { attempt: { id: attemptId, windowMs: ctx.limits.deduplicationInterval * 1000 } }
         : {}),
     };
-    const messages = await longPoll(
-      ctx.store,
-      ctx.clock,
-      q.id,
-      waitSeconds * 1000,
-      () => ctx.store.queues.receive(q.id, request),
-      signal,
-    );
-    if (messages.length > 0)
-      ctx.events.emit('message:received', { queue: q.name, count: messages.length });
-    return messages.map((m) => toReceivedMessage(q, m));
+    const startedAt = Date.now();
+    let received: ReceivedMessage[];
+    try {
+      const messages = await longPoll(
+        ctx.store,
+        ctx.clock,
+        q.id,
+        waitSeconds * 1000,
+        () => ctx.store.queues.receive(q.id, request),
+        signal,
+      );
+      received = messages.map((m) => toReceivedMessage(q, m));
+    } catch (error) {
+      recordReceive(q.name, startedAt, { error }, true);
+      throw error;
+    }
+    if (received.length > 0)
+      ctx.events.emit('message:received', { queue: q.name, count: received.length });
+    // Only a caller's own receive is traced when it finds nothing (not a consumer's idle polls).
+    recordReceive(q.name, startedAt, { messages: received }, traceEmpty);
+    return received;
   }
 
   async #deadLetter(q: QueueRecord) {

@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import type { Ballast } from '../ballast.js';
 import { markClosed, markRunning } from '../core/lifecycle.js';
 import type { ServerEnv } from './env.js';
-import { logRequestError, wireBusEventLogs, wireQueueEventLogs } from './logging.js';
+import { wireBusEventLogs, wireQueueEventLogs } from './logging.js';
+import { observeRequest } from './observe.js';
 import { ServerMetrics } from './metrics.js';
 import { opsGate } from './auth/ops-gate.js';
 import { type AppOptions, resolveAppOptions } from './options.js';
@@ -44,16 +45,12 @@ export function createApp(ballast: Ballast, options: AppOptions = {}): BallastAp
   const unwatchStore = watchStore(ballast.store, logger, resolved.storeProbeIntervalMs);
 
   app.use('*', async (c, next) => {
-    const started = performance.now();
     const requestId = randomUUID();
     c.set('requestId', requestId);
     c.set('operation', 'unknown');
-    await next();
+    // Span, log lines and metrics of the request (observe.ts).
+    await observeRequest(c, next, { logger, metrics });
     c.res.headers.set('x-amzn-RequestId', requestId);
-    const operation = c.get('operation');
-    const failure = c.get('error');
-    if (failure) logRequestError(logger, { requestId, operation }, failure);
-    metrics.observeRequest(operation, c.res.status, (performance.now() - started) / 1000);
   });
   if (resolved.maxConcurrentRequests !== null) {
     // After the request-id and metrics middleware (cheap), so shed requests show as 503s in the

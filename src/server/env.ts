@@ -7,6 +7,8 @@ export interface ServerEnv {
     requestId: string;
     /** Metric/log label: the SQS operation or the route. */
     operation: string;
+    /** The queue or bus a request names (its QueueUrl, QueueName or EventBusName), for logs and spans. */
+    resource: string | undefined;
     /** The error answered, for logging (the response already carries its wire form). */
     error: { wire: WireError; error: unknown };
   };

@@ -86,8 +86,36 @@ export function wireBusEventLogs(events: BusEvents, logger: ServerLogger): () =>
   return off;
 }
 
-/** Logs one failed request: server faults as errors with the cause, client faults at debug. */
-export function logRequestError(
+/** What `logRequest` knows of one answered request. */
+export interface RequestLogFields {
+  requestId: string;
+  operation: string;
+  /** The queue or bus the request named, when it named one. */
+  resource: string | undefined;
+  status: number;
+  /** Time to answer, ms. */
+  ms: number;
+  failure: { wire: WireError; error: unknown } | undefined;
+}
+
+/**
+ * Logs one answered request: a line at `debug` for every request (operation, queue or bus,
+ * status, ms, request id); a refused one also at `info` (4xx; a slow client cut with 408 stays at
+ * debug), `warn` (the store is unavailable) or `error` (an unexpected 5xx, with the cause).
+ */
+export function logRequest(logger: ServerLogger, r: RequestLogFields): void {
+  const { requestId, operation, resource, status, failure } = r;
+  const ms = Math.round(r.ms * 10) / 10;
+  const fields = { requestId, operation, ...(resource !== undefined ? { resource } : {}) };
+  if (failure) logRequestError(logger, fields, failure);
+  logger.debug?.(
+    { ...fields, status, ms, ...(failure ? { code: failure.wire.code } : {}) },
+    'request',
+  );
+}
+
+/** Logs one failed request: server faults as errors with the cause, client faults at info. */
+function logRequestError(
   logger: ServerLogger,
   fields: { requestId: string; operation: string },
   failure: { wire: WireError; error: unknown },
@@ -108,9 +136,10 @@ export function logRequestError(
       'request failed',
     );
   } else {
-    logger.debug?.(
-      { ...fields, code: wire.code, status: wire.shape.status, message: wire.message },
-      'request rejected',
-    );
+    const line = { ...fields, code: wire.code, status: wire.shape.status, message: wire.message };
+    // A client too slow to send its request is cut at the transport: such cuts come in floods
+    // when someone holds connections open on purpose, so they stay at debug (metrics count them).
+    if (wire.code === 'RequestTimeout') logger.debug?.(line, 'request rejected');
+    else logger.info(line, 'request rejected');
   }
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Ballast } from '../ballast.js';
 import { isBallastError } from '../core/errors.js';
 import type { QueueDepth } from '../queue/types.js';
@@ -22,6 +22,9 @@ export class ServerMetrics {
 
   constructor(ballast: Ballast) {
     this.#ballast = ballast;
+    // Process and Node.js metrics (CPU, memory, event loop lag, GC, handles), once per registry:
+    // every server has its own, so two servers in one process never register a name twice.
+    collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     const gauge = (name: string, help: string): Gauge =>
       new Gauge({ name, help, labelNames: ['queue'], registers });
@@ -105,7 +108,7 @@ export class ServerMetrics {
     });
     const outcomes = new Counter({
       name: 'ballast_deliveries_total',
-      help: 'Delivery attempts by outcome: delivered, failed (will retry), dropped (dead-lettered or failed for good).',
+      help: 'Deliveries to rule targets by outcome (the one label): delivered (a queue target at dispatch, or a successful attempt of a function or API destination target), failed (an attempt failed; retried), failed_final (an attempt failed; not retried), dead_lettered (sent to the dead-letter queue), dropped (failed for good without one).',
       labelNames: ['outcome'],
       registers,
     });
@@ -119,6 +122,7 @@ export class ServerMetrics {
     dispatched.inc(before.dispatched);
     matched.inc(before.matched);
     parked.inc(before.parked);
+    outcomes.inc({ outcome: 'delivered' }, before.queueDelivered);
     const on = <
       K extends
         | 'event:put'
@@ -138,6 +142,8 @@ export class ServerMetrics {
     on('dispatch:done', (e) => {
       dispatched.inc(e.events - e.parked);
       matched.inc(e.matched);
+      // Queue targets are delivered in the dispatch transaction: no worker reports them.
+      if (e.queueDelivered > 0) outcomes.inc({ outcome: 'delivered' }, e.queueDelivered);
     });
     on('dispatch:parked', () => parked.inc());
     on('delivery:done', () => outcomes.inc({ outcome: 'delivered' }));

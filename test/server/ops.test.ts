@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { register as globalRegistry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type ServerLogger } from '../../src/server/index.js';
 import { openTestBallast, waitFor } from '../helpers/ballast.js';
@@ -68,8 +69,26 @@ describe('GET /metrics', () => {
     expect(text).toMatch(
       /ballast_http_request_duration_seconds_count\{operation="ReceiveMessage",status="200"\} 2/,
     );
-    // prom-client's default process metrics are not registered: the registry is the server's own.
-    expect(text).not.toContain('process_cpu');
+    // Process and Node.js metrics are on the server's own registry, never prom-client's global one.
+    expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(globalRegistry.getSingleMetric('process_cpu_user_seconds_total')).toBeUndefined();
+  });
+
+  it('two servers in one process each have the default metrics, with no duplicate registration', async () => {
+    t = await startTestServer();
+    const other = await startTestServer();
+    try {
+      for (const url of [t.url, other.url]) {
+        const res = await fetch(`${url}/metrics`);
+        expect(res.status).toBe(200);
+        const text = await res.text();
+        expect(text.match(/^# HELP process_cpu_user_seconds_total /gm)).toHaveLength(1);
+        expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+      }
+    } finally {
+      await other.close();
+    }
   });
 
   it('counts bus events: put, dispatched, rule matches and delivery outcomes', async () => {
@@ -99,6 +118,9 @@ describe('GET /metrics', () => {
     expect(text).toContain('ballast_rule_matches_total 2');
     expect(text).toContain('ballast_deliveries_total{outcome="failed_final"} 2');
     expect(text).toContain('ballast_deliveries_total{outcome="dropped"} 2');
+    // The queue target's deliveries happen in the dispatch transaction: counted as delivered.
+    expect(text).toContain('ballast_deliveries_total{outcome="delivered"} 2');
+    expect(text).toMatch(/# HELP ballast_deliveries_total .*by outcome \(the one label\)/);
   });
 
   it('createApp works without listening, and close() removes its event listeners', async () => {
@@ -146,7 +168,7 @@ describe('errors and logging', () => {
     expect(raw.headers.get('x-amzn-query-error')).toBe('InternalError;Receiver');
   });
 
-  it('logs startup, queue traffic at debug, client errors at debug, and close', async () => {
+  it('logs startup, queue traffic at debug, client errors at info, and close', async () => {
     const logger = recordingLogger();
     t = await startTestServer({ logger });
     const url = (await t.client.send(new CreateQueueCommand({ QueueName: 'logged' }))).QueueUrl!;

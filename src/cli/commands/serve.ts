@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { ServerLogger } from '../../server/options.js';
 import { exposureWarning, formatAddress } from '../serve-exposure.js';
 import { serveScope, wildcardNote } from '../serve-scope.js';
+import { prettyLogStream } from '../log-lines.js';
 
 export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--store URL] [--public-url URL] [--region us-east-1] [--account 000000000000]
              [--health FILE [--health-events]] [--max-concurrent N] [--require-auth] [--metrics-token TOKEN] [--request-timeout MS] [--headers-timeout MS] [--max-connections-per-client N] [--log-level info]
@@ -25,19 +26,32 @@ export const SERVE_USAGE = `ballast serve [--port 4566] [--host 127.0.0.1] [--st
   Slow clients: a request must arrive whole within --request-timeout (default 30000 ms) and its headers
   within --headers-timeout (default 10000 ms), else 408; one client address holds at most
   --max-connections-per-client open connections (default 256, 0 = no limit; more are closed at once).
-  --log-level fatal|error|warn|info|debug|trace|silent (or BALLAST_LOG_LEVEL; default info): JSON log lines on stderr;
-  every 5xx, dispatch or delivery failure and store outage is logged at warn or error with its code.`;
+  --log-level fatal|error|warn|info|debug|trace|silent (or BALLAST_LOG_LEVEL; default info): log lines on stderr,
+  JSON unless stderr is a terminal (BALLAST_LOG_FORMAT=json|pretty decides); every request at debug, every 4xx at
+  info, every 5xx, dispatch or delivery failure and store outage at warn or error with its code.`;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** JSON lines on stderr (pino) at `level`. */
+/**
+ * Logs on stderr (pino) at `level`: JSON lines, or readable lines when stderr is a terminal
+ * (`BALLAST_LOG_FORMAT=json` or `pretty` decides instead).
+ */
 function serverLogger(level: string): ServerLogger {
   if (!LOG_LEVELS.includes(level))
     throw new BallastError(
       'InvalidParameterValue',
       `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${level}`,
     );
-  return pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
+  const format = process.env.BALLAST_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  if (format !== 'json' && format !== 'pretty')
+    throw new BallastError(
+      'InvalidParameterValue',
+      `BALLAST_LOG_FORMAT must be json or pretty, got ${format}`,
+    );
+  const options = { level, base: { pid: process.pid } };
+  return format === 'pretty'
+    ? pino(options, prettyLogStream(process.stderr))
+    : pino(options, pino.destination({ dest: 2, sync: true }));
 }
 
 /** Parses BALLAST_ACCESS_KEYS into credentials. */

@@ -9,6 +9,7 @@ import {
   type ProtocolHandler,
 } from './protocol.js';
 import { parseJsonObject, readSignedBody } from './request.js';
+import { resourceOf } from './resource.js';
 import { operationOf } from './target.js';
 
 /** What one AWS JSON protocol adds to the shared request pipeline of `awsJsonHandler`. */
@@ -61,6 +62,7 @@ export function awsJsonHandler<C extends RequestContext>(
       if (name === undefined) throw spec.unknownOperation(target);
       spec.checkRequest?.(request);
       const input = parseJsonObject(body, spec.invalidUtf8);
+      c.set('resource', resourceOf(input));
       const base = baseContext(deps, requestId, aborted.signal);
       const output = await spec.operations.get(name)!(input, spec.context(base, request));
       return jsonOkResponse(output, protocol.contentType, requestId);
