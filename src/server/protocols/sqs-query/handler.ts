@@ -13,6 +13,7 @@ import { SQS_QUERY_ACTIONS } from './actions.js';
 import { formPairs, formText, paramTree, paramValue, type ParamNode } from './params.js';
 import { queryOkResponse } from './response.js';
 import { fromParams } from './shapes.js';
+import { resourceOf } from '../aws/resource.js';
 
 /**
  * The operations the query protocol puts on the wire: the SQS JSON protocol's own, handed over
@@ -78,6 +79,7 @@ export function sqsQueryHandler<C extends RequestContext>(
         // Only known names become labels, so clients cannot blow up the metrics' label cardinality.
         c.set('operation', name);
         const input = fromParams(params, action.input, '') as WireObject;
+        c.set('resource', resourceOf(input));
         const ctx = context(baseContext(deps, requestId, aborted.signal), request);
         const output = await operation(input, ctx);
         return queryOkResponse(name, action.output, output, requestId);
