@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { BallastError } from '../../core/errors.js';
 import { intFlag, parse } from '../args.js';
+import { UsageError } from '../exit.js';
 import type { Output } from '../output.js';
 
 export const HEALTH_USAGE = `ballast health run --config FILE [--port 8080] [--host 127.0.0.1] [--snapshot-file PATH]
@@ -13,7 +14,8 @@ ballast health aggregate --from URL[,URL…] [--port 8081] [--host 127.0.0.1] [-
   Reads every checker's snapshot once per interval and serves their quorum on the same routes
   (healthy when at least --share of the fresh checkers with an opinion say so).
 ballast health show [--url http://127.0.0.1:8080] [--every MS] [--once]
-  Draws the latest snapshot as a grid (● healthy, ✕ unhealthy, · unknown), refreshing every interval.`;
+  Draws the latest snapshot as a grid (● healthy, ✕ unhealthy, · unknown), refreshing every interval,
+  and lists the unhealthy endpoints by id under it.`;
 
 const FLAGS = {
   config: { type: 'string' },
@@ -30,23 +32,18 @@ const FLAGS = {
 /** `ballast health run|show`. */
 export async function healthCommand(args: string[], io: Output): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === undefined) throw new UsageError('which health command?', HEALTH_USAGE);
   const { values } = parse(rest, FLAGS);
-  if (values.help || sub === undefined || sub === '--help' || sub === '-h')
-    return (io.out(HEALTH_USAGE), sub === undefined ? 2 : 0);
   if (sub === 'run') return run(values, io);
   if (sub === 'show') return show(values, io);
   if (sub === 'aggregate') return aggregate(values, io);
-  throw new BallastError(
-    'InvalidParameterValue',
-    `unknown health command "${sub}"\n${HEALTH_USAGE}`,
-  );
+  throw new UsageError(`unknown health command "${sub}"`, HEALTH_USAGE);
 }
 
 type Flags = ReturnType<typeof parse<typeof FLAGS>>['values'];
 
 async function run(values: Flags, io: Output): Promise<number> {
-  if (!values.config)
-    throw new BallastError('MissingParameter', `--config FILE is required\n${HEALTH_USAGE}`);
+  if (!values.config) throw new UsageError('--config FILE is required', HEALTH_USAGE);
   const port = intFlag(values.port, 'port', 8080, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
   const [{ HealthService }, { healthRoutes }] = await Promise.all([
@@ -76,8 +73,7 @@ async function aggregate(values: Flags, io: Output): Promise<number> {
     .split(',')
     .map((u) => u.trim())
     .filter(Boolean);
-  if (checkers.length === 0)
-    throw new BallastError('MissingParameter', `--from URL[,URL…] is required\n${HEALTH_USAGE}`);
+  if (checkers.length === 0) throw new UsageError('--from URL[,URL…] is required', HEALTH_USAGE);
   const share = values.share === undefined ? 0.5 : Number(values.share);
   if (!(share > 0 && share <= 1))
     throw new BallastError(
@@ -142,7 +138,13 @@ interface JsonView {
 const MARK = { healthy: '●', unhealthy: '✕', unknown: '·' } as const;
 const COLOUR = { healthy: '\x1b[32m', unhealthy: '\x1b[31m', unknown: '\x1b[90m' } as const;
 
-/** The grid for one snapshot: a header line, then rows of `columns` marks. */
+/** At most this many unhealthy endpoints are listed under the grid (then "… and N more"). */
+const MAX_LISTED = 20;
+
+/**
+ * The grid for one snapshot: a header line, then rows of `columns` marks, then the unhealthy
+ * endpoints by id (the first 20), so a ✕ can be told apart from the others.
+ */
 export function renderGrid(view: JsonView, columns: number, colour: boolean): string {
   const { healthy, unhealthy, unknown } = view.counts;
   const lines = [
@@ -154,6 +156,15 @@ export function renderGrid(view: JsonView, columns: number, colour: boolean): st
         .slice(i, i + columns)
         .map((e) => (colour ? `${COLOUR[e.state]}${MARK[e.state]}\x1b[0m` : MARK[e.state]))
         .join(''),
+    );
+  }
+  const unhealthyIds = view.endpoints.filter((e) => e.state === 'unhealthy').map((e) => e.id);
+  if (unhealthyIds.length > 0) {
+    const more = unhealthyIds.length - MAX_LISTED;
+    lines.push(
+      `unhealthy (${unhealthyIds.length}):`,
+      ...unhealthyIds.slice(0, MAX_LISTED).map((id) => `  ✕ ${id}`),
+      ...(more > 0 ? [`  … and ${more} more`] : []),
     );
   }
   return lines.join('\n');
