@@ -141,10 +141,7 @@ const COLOUR = { healthy: '\x1b[32m', unhealthy: '\x1b[31m', unknown: '\x1b[90m'
 /** At most this many unhealthy endpoints are listed under the grid (then "… and N more"). */
 const MAX_LISTED = 20;
 
-/**
- * The grid for one snapshot: a header line, then rows of `columns` marks, then the unhealthy
- * endpoints by id (the first 20), so a ✕ can be told apart from the others.
- */
+/** The grid for one snapshot: a header line, then rows of `columns` marks. */
 export function renderGrid(view: JsonView, columns: number, colour: boolean): string {
   const { healthy, unhealthy, unknown } = view.counts;
   const lines = [
@@ -158,16 +155,19 @@ export function renderGrid(view: JsonView, columns: number, colour: boolean): st
         .join(''),
     );
   }
-  const unhealthyIds = view.endpoints.filter((e) => e.state === 'unhealthy').map((e) => e.id);
-  if (unhealthyIds.length > 0) {
-    const more = unhealthyIds.length - MAX_LISTED;
-    lines.push(
-      `unhealthy (${unhealthyIds.length}):`,
-      ...unhealthyIds.slice(0, MAX_LISTED).map((id) => `  ✕ ${id}`),
-      ...(more > 0 ? [`  … and ${more} more`] : []),
-    );
-  }
   return lines.join('\n');
+}
+
+/** The unhealthy endpoints by id (the first 20), one a line, to print under the grid; '' when none. */
+export function renderUnhealthy(view: JsonView): string {
+  const ids = view.endpoints.filter((e) => e.state === 'unhealthy').map((e) => e.id);
+  if (ids.length === 0) return '';
+  const more = ids.length - MAX_LISTED;
+  return [
+    `unhealthy (${ids.length}):`,
+    ...ids.slice(0, MAX_LISTED).map((id) => `  ✕ ${id}`),
+    ...(more > 0 ? [`  … and ${more} more`] : []),
+  ].join('\n');
 }
 
 async function show(values: Flags, io: Output): Promise<number> {
@@ -183,7 +183,9 @@ async function show(values: Flags, io: Output): Promise<number> {
         signal: AbortSignal.timeout(every),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      text = lastGrid = renderGrid((await res.json()) as JsonView, columns, colour);
+      const view = (await res.json()) as JsonView;
+      const unhealthy = renderUnhealthy(view);
+      text = lastGrid = `${renderGrid(view, columns, colour)}${unhealthy ? `\n${unhealthy}` : ''}`;
     } catch (error) {
       if (values.once)
         return (io.err(`ballast health: cannot read ${base}: ${(error as Error).message}`), 1);
