@@ -60,6 +60,13 @@ export function intFlag(
   return n;
 }
 
+/** `{ visibilityTimeout }` from --visibility-timeout (0–43,200 s), or `{}` when the flag is absent. */
+export function visibilityTimeoutFlag(value: string | undefined): { visibilityTimeout?: number } {
+  return value === undefined
+    ? {}
+    : { visibilityTimeout: intFlag(value, 'visibility-timeout', 30, 0, 43_200) };
+}
+
 /**
  * The store of a command that reads or changes state: --store, else $BALLAST_STORE, else the
  * default store (./.ballast/ballast.db) only when it exists — a command never creates an empty

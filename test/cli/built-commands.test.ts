@@ -140,52 +140,27 @@ describe('ballast events (built binary)', () => {
   });
 
   it('explain --rule fills in id, account, time and region like the bus', async () => {
-    const event = join(dir, 'event.json');
-    writeFileSync(
-      event,
-      JSON.stringify({ source: 'shop', 'detail-type': 'Order', detail: { total: 250 } }),
-    );
-    const r = await runBuilt([
-      'events',
-      'explain',
-      '--rule',
-      'big-orders',
-      '--bus',
-      'shop-bus',
-      `@${event}`,
-      '--store',
-      store,
-    ]);
+    const file = join(dir, 'event.json');
+    const explain = (event: unknown) => {
+      writeFileSync(file, JSON.stringify(event));
+      return runBuilt([
+        'events',
+        'explain',
+        '--rule',
+        'big-orders',
+        '--bus',
+        'shop-bus',
+        `@${file}`,
+        '--store',
+        store,
+      ]);
+    };
+    const r = await explain({ source: 'shop', 'detail-type': 'Order', detail: { total: 250 } });
     expect([r.code, r.stdout.split('\n')[0], r.stderr]).toEqual([0, 'big-orders: match', '']);
-    writeFileSync(
-      event,
-      JSON.stringify({ source: 'shop', 'detail-type': 'Order', detail: { total: 5 } }),
-    );
-    const no = await runBuilt([
-      'events',
-      'explain',
-      '--rule',
-      'big-orders',
-      '--bus',
-      'shop-bus',
-      `@${event}`,
-      '--store',
-      store,
-    ]);
+    const no = await explain({ source: 'shop', 'detail-type': 'Order', detail: { total: 5 } });
     expect([no.code, no.stdout.split('\n')[0]]).toEqual([1, 'big-orders: no match']);
     // What a publisher must give is still required: an event without detail-type is bad input.
-    writeFileSync(event, JSON.stringify({ source: 'shop', detail: {} }));
-    const bad = await runBuilt([
-      'events',
-      'explain',
-      '--rule',
-      'big-orders',
-      '--bus',
-      'shop-bus',
-      `@${event}`,
-      '--store',
-      store,
-    ]);
+    const bad = await explain({ source: 'shop', detail: {} });
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('detail-type')]);
   });
 

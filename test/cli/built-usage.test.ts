@@ -45,6 +45,7 @@ describe('ballast --version and --help (built binary)', () => {
       const viaHelp = await runBuilt(['help', command]);
       expect(viaHelp.stdout).toBe(r.stdout);
     }
+    expect((await runBuilt(['serve', '--help'])).stdout).toMatch(/SQS JSON and EventBridge JSON/);
     const events = await runBuilt(['events', 'trace', '--help']);
     expect(events.stdout).toContain('ballast events trace EVENT_ID');
     expect((await runBuilt(['--help'])).stdout).toContain(

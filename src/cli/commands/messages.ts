@@ -1,5 +1,5 @@
 import { openBallast } from '../../ballast.js';
-import { intFlag, parse, storeUrl } from '../args.js';
+import { intFlag, parse, storeUrl, visibilityTimeoutFlag } from '../args.js';
 import { UsageError } from '../exit.js';
 import type { Output } from '../output.js';
 
@@ -50,17 +50,7 @@ export async function receiveCommand(args: string[], io: Output): Promise<number
   const options = {
     maxMessages: intFlag(values.max, 'max', 1, 1, 10),
     waitTimeSeconds: intFlag(values.wait, 'wait', 0, 0, 20),
-    ...(values['visibility-timeout'] !== undefined
-      ? {
-          visibilityTimeout: intFlag(
-            values['visibility-timeout'],
-            'visibility-timeout',
-            30,
-            0,
-            43_200,
-          ),
-        }
-      : {}),
+    ...visibilityTimeoutFlag(values['visibility-timeout']),
   };
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {

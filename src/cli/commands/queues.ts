@@ -1,5 +1,5 @@
 import { openBallast } from '../../ballast.js';
-import { intFlag, parse, storeUrl } from '../args.js';
+import { intFlag, parse, storeUrl, visibilityTimeoutFlag } from '../args.js';
 import { UsageError } from '../exit.js';
 import type { Output } from '../output.js';
 import { table } from '../output.js';
@@ -29,6 +29,20 @@ export async function queuesCommand(args: string[], io: Output): Promise<number>
     throw new UsageError(`ballast queues ${action} needs a queue name`, QUEUES_USAGE);
   // Checked above for the actions that need it.
   const queueName = name ?? '';
+  // Flags are checked before the store is opened: bad input is exit 2 whatever the store.
+  const dlq = values.dlq;
+  const createOptions = {
+    ...(values.fifo ? { fifo: true } : {}),
+    ...visibilityTimeoutFlag(values['visibility-timeout']),
+    ...(dlq
+      ? {
+          deadLetterQueue: {
+            queue: dlq,
+            maxReceiveCount: intFlag(values['max-receive-count'], 'max-receive-count', 10, 1, 1000),
+          },
+        }
+      : {}),
+  };
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     switch (action) {
@@ -39,35 +53,7 @@ export async function queuesCommand(args: string[], io: Output): Promise<number>
         return 0;
       }
       case 'create': {
-        const dlq = values.dlq;
-        await b.queues.create(queueName, {
-          ...(values.fifo ? { fifo: true } : {}),
-          ...(values['visibility-timeout'] !== undefined
-            ? {
-                visibilityTimeout: intFlag(
-                  values['visibility-timeout'],
-                  'visibility-timeout',
-                  30,
-                  0,
-                  43_200,
-                ),
-              }
-            : {}),
-          ...(dlq
-            ? {
-                deadLetterQueue: {
-                  queue: dlq,
-                  maxReceiveCount: intFlag(
-                    values['max-receive-count'],
-                    'max-receive-count',
-                    10,
-                    1,
-                    1000,
-                  ),
-                },
-              }
-            : {}),
-        });
+        await b.queues.create(queueName, createOptions);
         io.out(`created ${name}`);
         return 0;
       }
