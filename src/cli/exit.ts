@@ -1,4 +1,4 @@
-import { type BallastErrorCode, isBallastError } from '../core/errors.js';
+import { BallastError, type BallastErrorCode, isBallastError } from '../core/errors.js';
 
 /** Exit code of a command that worked. */
 export const EXIT_OK = 0;
@@ -38,6 +38,20 @@ const BAD_INPUT: ReadonlySet<BallastErrorCode> = new Set<BallastErrorCode>([
   'SerializationException',
   'RequestEntityTooLarge',
 ]);
+
+/**
+ * A file named on the command line that cannot be read (missing, a directory, no permission) is
+ * bad input (exit 2): the error as `InvalidParameterValue` naming `what`. Other errors as they are.
+ */
+export function unreadableFile(what: string, path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EACCES' && code !== 'ENOTDIR')
+    return error;
+  return new BallastError(
+    'InvalidParameterValue',
+    `${what}: cannot read ${path}: ${(error as Error).message}`,
+  );
+}
 
 /** 2 for a UsageError or a bad-input BallastError, 1 for anything else. */
 export function exitCodeFor(error: unknown): number {

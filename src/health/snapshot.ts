@@ -149,6 +149,8 @@ export function decodeSnapshot(buf: Uint8Array): Snapshot {
 export interface SnapshotJsonEndpoint {
   readonly id: string | number;
   readonly state: EndpointState;
+  /** Why its latest failed probe failed: on unhealthy endpoints, when the monitor knows (not on aggregates). */
+  readonly lastError?: string;
 }
 
 /** The human view of a snapshot (`GET /v1/health/snapshot.json`); `time` is ISO 8601, or null when out of the Date range. */
@@ -168,8 +170,15 @@ export interface SnapshotJson {
   readonly endpoints: readonly SnapshotJsonEndpoint[];
 }
 
-/** A JSON-ready view of `s`; endpoints are named by `layout` only when it is the snapshot's layout (same version and count). */
-export function snapshotToJson(s: Snapshot, layout?: HealthLayout): SnapshotJson {
+/**
+ * A JSON-ready view of `s`; endpoints are named by `layout` only when it is the snapshot's layout
+ * (same version and count), and unhealthy ones carry `lastErrors[i]` (in layout order) when given.
+ */
+export function snapshotToJson(
+  s: Snapshot,
+  layout?: HealthLayout,
+  lastErrors?: readonly (string | undefined)[],
+): SnapshotJson {
   const ids =
     layout && layout.version === s.layoutVersion && layout.ids.length === s.states.length
       ? layout.ids
@@ -179,7 +188,12 @@ export function snapshotToJson(s: Snapshot, layout?: HealthLayout): SnapshotJson
   for (let i = 0; i < s.states.length; i++) {
     const state = STATE_CODES[s.states[i]!] ?? 'unknown';
     counts[state]++;
-    endpoints[i] = { id: ids ? ids[i]! : i, state };
+    const lastError = ids && state === 'unhealthy' ? lastErrors?.[i] : undefined;
+    endpoints[i] = {
+      id: ids ? ids[i]! : i,
+      state,
+      ...(lastError !== undefined ? { lastError } : {}),
+    };
   }
   const time = new Date(s.timeMs);
   return {

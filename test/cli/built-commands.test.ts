@@ -3,7 +3,7 @@
  * bus and rule names; a completed replay's bar ends at 100 %; explain --rule fills the envelope;
  * health show lists the unhealthy endpoints under the grid.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBallast } from '../../src/ballast.js';
-import { tempDbPath } from '../helpers/ballast.js';
+import { tempDbPath, waitFor } from '../helpers/ballast.js';
 import { BUILT_CLI, ensureBuilt, runBuilt } from '../helpers/built-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-built-'));
@@ -186,7 +186,7 @@ describe('ballast health show (built binary)', () => {
       counts: { healthy: 2, unhealthy: 2, unknown: 1 },
       endpoints: [
         { id: 'api-1', state: 'healthy' },
-        { id: 'api-2', state: 'unhealthy' },
+        { id: 'api-2', state: 'unhealthy', lastError: 'status 503' },
         { id: 'db-1', state: 'healthy' },
         { id: 'db-2', state: 'unhealthy' },
         { id: 'cache-1', state: 'unknown' },
@@ -203,7 +203,7 @@ describe('ballast health show (built binary)', () => {
       expect(r.stdout.split('\n').slice(1)).toEqual([
         '●✕●✕·',
         'unhealthy (2):',
-        '  ✕ api-2',
+        '  ✕ api-2  status 503',
         '  ✕ db-2',
         '',
       ]);
@@ -211,4 +211,54 @@ describe('ballast health show (built binary)', () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   });
+});
+
+describe('ballast health run + show (built binary)', () => {
+  it('shows which endpoint failed and why', async () => {
+    const config = join(dir, 'health-run.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        intervalMs: 200,
+        timeoutMs: 150,
+        healthyThreshold: 1,
+        unhealthyThreshold: 1,
+        endpoints: [
+          { id: 'up', tcp: `127.0.0.1:${heldPort}` },
+          { id: 'refusing', tcp: '127.0.0.1:1' },
+        ],
+      }),
+    );
+    const monitor = spawn(
+      process.execPath,
+      [BUILT_CLI, 'health', 'run', '--config', config, '--port', '0'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((r) => monitor.on('exit', (code) => r(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        monitor.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /snapshots on (http:\/\/\S+)\/v1\/health\/snapshot/.exec(err);
+          if (m) resolve(m[1]!);
+        });
+        monitor.on('exit', (code) => reject(new Error(`health run exited ${code}: ${err}`)));
+      });
+      // The first snapshot may come before the first probes have settled: ask until one has.
+      let shown = { code: null as number | null, stdout: '', stderr: '' };
+      await waitFor(async () => {
+        shown = await runBuilt(['health', 'show', '--url', url, '--once']);
+        return shown.stdout.includes('unhealthy (');
+      });
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toMatch(/\nunhealthy \(1\):\n {2}✕ refusing {2}\S/);
+      expect(shown.stdout).toMatch(/ECONNREFUSED|refused/i);
+    } finally {
+      monitor.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 60_000);
 });

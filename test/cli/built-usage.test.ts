@@ -90,6 +90,18 @@ describe('exit codes (built binary): 2 for bad input, 1 for failures', () => {
     expect([badFlag.code, badFlag.stderr]).toEqual([2, expect.stringContaining('--max')]);
     const badPattern = await runBuilt(['events', 'test-pattern', '{"source":"x"}', '{}']);
     expect(badPattern.code).toBe(2);
+    for (const argv of [
+      ['health', 'run', '--config', '/nonexistent/health.json'],
+      ['events', 'explain', '{"source":["a"]}', '@/nonexistent/event.json'],
+      ['serve', '--port', '0', '--health', '/nonexistent/health.json', '--store', store],
+    ]) {
+      const r = await runBuilt(argv);
+      expect([argv, r.code, r.stderr]).toEqual([
+        argv,
+        2,
+        expect.stringContaining('cannot read /nonexistent/'),
+      ]);
+    }
     const missing = await runBuilt(['send', 'missing', 'x', '--store', store]);
     expect([missing.code, missing.stderr]).toEqual([
       1,

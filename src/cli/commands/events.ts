@@ -4,7 +4,7 @@ import { completeEnvelope } from '../../bus/envelope.js';
 import { BallastError } from '../../core/errors.js';
 import { explainEventPattern, testEventPattern } from '../../patterns/index.js';
 import { intFlag, parse, storeUrl } from '../args.js';
-import { UsageError } from '../exit.js';
+import { unreadableFile, UsageError } from '../exit.js';
 import { type Output, table } from '../output.js';
 import { withProgress } from '../progress.js';
 
@@ -52,10 +52,7 @@ function readArgFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new BallastError(
-      'InvalidParameterValue',
-      `${what}: cannot read ${path}: ${(error as Error).message}`,
-    );
+    throw unreadableFile(what, path, error);
   }
 }
 

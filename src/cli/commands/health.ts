@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { BallastError } from '../../core/errors.js';
 import { intFlag, parse } from '../args.js';
-import { UsageError } from '../exit.js';
+import { unreadableFile, UsageError } from '../exit.js';
 import type { Output } from '../output.js';
 
 export const HEALTH_USAGE = `ballast health run --config FILE [--port 8080] [--host 127.0.0.1] [--snapshot-file PATH]
@@ -50,10 +50,13 @@ async function run(values: Flags, io: Output): Promise<number> {
     import('../../health/service.js'),
     import('../../health/routes.js'),
   ]);
+  const configPath = values.config;
   const service = await HealthService.start({
-    configPath: values.config,
+    configPath,
     ...(values['snapshot-file'] ? { snapshotFile: values['snapshot-file'] } : {}),
     onError: (message) => io.err(`ballast health: ${message}`),
+  }).catch((error: unknown) => {
+    throw unreadableFile('--config', configPath, error);
   });
   const routes = healthRoutes(() => service.source());
   await serveUntilSignal(
@@ -132,7 +135,11 @@ interface JsonView {
   sequence: number;
   time: string;
   counts: { healthy: number; unhealthy: number; unknown: number };
-  endpoints: { id: string | number; state: 'healthy' | 'unhealthy' | 'unknown' }[];
+  endpoints: {
+    id: string | number;
+    state: 'healthy' | 'unhealthy' | 'unknown';
+    lastError?: string;
+  }[];
 }
 
 const MARK = { healthy: '●', unhealthy: '✕', unknown: '·' } as const;
@@ -158,14 +165,19 @@ export function renderGrid(view: JsonView, columns: number, colour: boolean): st
   return lines.join('\n');
 }
 
-/** The unhealthy endpoints by id (the first 20), one a line, to print under the grid; '' when none. */
+/** The unhealthy endpoints (the first 20), one a line with the last error, to print under the grid; '' when none. */
 export function renderUnhealthy(view: JsonView): string {
-  const ids = view.endpoints.filter((e) => e.state === 'unhealthy').map((e) => e.id);
-  if (ids.length === 0) return '';
-  const more = ids.length - MAX_LISTED;
+  const down = view.endpoints.filter((e) => e.state === 'unhealthy');
+  if (down.length === 0) return '';
+  const more = down.length - MAX_LISTED;
+  const width = Math.max(...down.slice(0, MAX_LISTED).map((e) => String(e.id).length));
   return [
-    `unhealthy (${ids.length}):`,
-    ...ids.slice(0, MAX_LISTED).map((id) => `  ✕ ${id}`),
+    `unhealthy (${down.length}):`,
+    ...down
+      .slice(0, MAX_LISTED)
+      .map((e) =>
+        `  ✕ ${e.lastError ? `${String(e.id).padEnd(width)}  ${e.lastError}` : e.id}`.trimEnd(),
+      ),
     ...(more > 0 ? [`  … and ${more} more`] : []),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { openBallast } from '../../ballast.js';
 import { BallastError } from '../../core/errors.js';
 import { intFlag, parse, serveStoreUrl } from '../args.js';
+import { unreadableFile } from '../exit.js';
 import type { Output } from '../output.js';
 import { pino } from 'pino';
 import type { ServerLogger } from '../../server/options.js';
@@ -150,7 +151,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
         })
         .catch(async (error: unknown) => {
           await ballast.close();
-          throw error;
+          throw unreadableFile('--health', configPath, error);
         })
     : undefined;
   // The server is loaded only by this command, so other commands start fast.
