@@ -149,8 +149,6 @@ export function decodeSnapshot(buf: Uint8Array): Snapshot {
 export interface SnapshotJsonEndpoint {
   readonly id: string | number;
   readonly state: EndpointState;
-  /** Why its latest failed probe failed: on unhealthy endpoints, when the monitor knows (not on aggregates). */
-  readonly lastError?: string;
 }
 
 /** The human view of a snapshot (`GET /v1/health/snapshot.json`); `time` is ISO 8601, or null when out of the Date range. */
@@ -168,11 +166,13 @@ export interface SnapshotJson {
     readonly unknown: number;
   };
   readonly endpoints: readonly SnapshotJsonEndpoint[];
+  /** Why the latest failed probe of each unhealthy endpoint failed, by id: served by a monitor (not an aggregate). */
+  readonly lastErrors?: Readonly<Record<string, string>>;
 }
 
 /**
  * A JSON-ready view of `s`; endpoints are named by `layout` only when it is the snapshot's layout
- * (same version and count), and unhealthy ones carry `lastErrors[i]` (in layout order) when given.
+ * (same version and count); with `lastErrors` (in layout order) the unhealthy ones' are listed by id.
  */
 export function snapshotToJson(
   s: Snapshot,
@@ -184,16 +184,14 @@ export function snapshotToJson(
       ? layout.ids
       : undefined;
   const counts = { healthy: 0, unhealthy: 0, unknown: 0 };
+  const errors: Record<string, string> = {};
   const endpoints: SnapshotJsonEndpoint[] = new Array(s.states.length);
   for (let i = 0; i < s.states.length; i++) {
     const state = STATE_CODES[s.states[i]!] ?? 'unknown';
     counts[state]++;
+    endpoints[i] = { id: ids ? ids[i]! : i, state };
     const lastError = ids && state === 'unhealthy' ? lastErrors?.[i] : undefined;
-    endpoints[i] = {
-      id: ids ? ids[i]! : i,
-      state,
-      ...(lastError !== undefined ? { lastError } : {}),
-    };
+    if (ids && lastError !== undefined) errors[ids[i]!] = lastError;
   }
   const time = new Date(s.timeMs);
   return {
@@ -206,6 +204,7 @@ export function snapshotToJson(
     endpointCount: s.states.length,
     counts,
     endpoints,
+    ...(lastErrors && ids ? { lastErrors: errors } : {}),
   };
 }
 

@@ -187,11 +187,12 @@ describe('ballast health show (built binary)', () => {
       counts: { healthy: 2, unhealthy: 2, unknown: 1 },
       endpoints: [
         { id: 'api-1', state: 'healthy' },
-        { id: 'api-2', state: 'unhealthy', lastError: 'status 503' },
+        { id: 'api-2', state: 'unhealthy' },
         { id: 'db-1', state: 'healthy' },
         { id: 'db-2', state: 'unhealthy' },
         { id: 'cache-1', state: 'unknown' },
       ],
+      lastErrors: { 'api-2': 'status 503' },
     };
     const server = createHttpServer((_req, res) =>
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(view)),

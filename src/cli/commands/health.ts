@@ -135,11 +135,9 @@ interface JsonView {
   sequence: number;
   time: string;
   counts: { healthy: number; unhealthy: number; unknown: number };
-  endpoints: {
-    id: string | number;
-    state: 'healthy' | 'unhealthy' | 'unknown';
-    lastError?: string;
-  }[];
+  endpoints: { id: string | number; state: 'healthy' | 'unhealthy' | 'unknown' }[];
+  /** Why each unhealthy endpoint's latest probe failed, by id (from a monitor, not an aggregate). */
+  lastErrors?: Record<string, string>;
 }
 
 const MARK = { healthy: '●', unhealthy: '✕', unknown: '·' } as const;
@@ -173,11 +171,10 @@ export function renderUnhealthy(view: JsonView): string {
   const width = Math.max(...down.slice(0, MAX_LISTED).map((e) => String(e.id).length));
   return [
     `unhealthy (${down.length}):`,
-    ...down
-      .slice(0, MAX_LISTED)
-      .map((e) =>
-        `  ✕ ${e.lastError ? `${String(e.id).padEnd(width)}  ${e.lastError}` : e.id}`.trimEnd(),
-      ),
+    ...down.slice(0, MAX_LISTED).map((e) => {
+      const error = view.lastErrors?.[String(e.id)];
+      return `  ✕ ${error ? `${String(e.id).padEnd(width)}  ${error}` : e.id}`;
+    }),
     ...(more > 0 ? [`  … and ${more} more`] : []),
   ].join('\n');
 }
