@@ -146,6 +146,27 @@ export function buildEvent(
   return { eventId, body, eventTime };
 }
 
+/**
+ * An event as the bus would deliver it, for matching and explaining: the fields a publisher never
+ * writes (`version`, `id`, `account`, `time`, `region`, `resources`, `detail`) are filled in when
+ * absent; every field given is kept as given.
+ */
+export function completeEnvelope(
+  event: Record<string, unknown>,
+  ctx: Pick<EnvelopeContext, 'region' | 'accountId' | 'now'>,
+): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    account: ctx.accountId,
+    time: isoSeconds(ctx.now),
+    region: ctx.region,
+    resources: [],
+    detail: {},
+    ...event,
+  };
+}
+
 /** RFC 3339 to the second, as EventBridge writes `time`. */
 export const isoSeconds = (ms: number): string =>
   new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -3,7 +3,7 @@ import { markClosed, markRunning } from '../core/lifecycle.js';
 import type { InboxOptions } from '../idempotency/inbox.js';
 import type { QueueLimits } from '../core/limits.js';
 import type { Queues } from '../queue/queues.js';
-import type { EventTrace, ParkedEvent } from '../store/bus-contract.js';
+import type { ParkedEvent } from '../store/bus-contract.js';
 import type { Store } from '../store/contract.js';
 import { Buses, DEFAULT_BUS } from './buses.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
@@ -27,6 +27,7 @@ import type { ArnScope } from './targets.js';
 import type {
   CreateEventBusOptions,
   EventBusDescription,
+  NamedEventTrace,
   OnBus,
   PageOptions,
   PutRuleOptions,
@@ -294,7 +295,7 @@ export class EventBuses {
   }
 
   /** Everything stored about one event: its envelope, the rules it matched, each delivery and its attempts, and its parked error if any. */
-  trace(eventId: string): Promise<EventTrace | undefined> {
+  trace(eventId: string): Promise<NamedEventTrace | undefined> {
     return this.#log.trace(eventId);
   }
 

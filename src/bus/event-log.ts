@@ -1,6 +1,7 @@
 import { BallastError, check, isBallastError } from '../core/errors.js';
 import type { EventTrace, NewBusEvent, ParkedEvent } from '../store/bus-contract.js';
 import { DEFAULT_BUS, type OnBusDeps } from './buses.js';
+import type { NamedEventTrace } from './types.js';
 import {
   buildEvent,
   EntryError,
@@ -85,8 +86,25 @@ export class EventLog {
   }
 
   /** Everything stored about one event: its envelope, the rules it matched, each delivery and its attempts, and its parked error if any. */
-  trace(eventId: string): Promise<EventTrace | undefined> {
-    return this.#ctx.store.bus.traceEvent(eventId);
+  async trace(eventId: string): Promise<NamedEventTrace | undefined> {
+    const trace: EventTrace | undefined = await this.#ctx.store.bus.traceEvent(eventId);
+    if (!trace) return undefined;
+    const { store, options } = this.#ctx;
+    const buses = await store.bus.listBuses('', null, options.limits.maxBuses + 1);
+    const rules =
+      trace.deliveries.length === 0
+        ? []
+        : await store.bus.listRules(trace.event.busId, '', null, options.limits.maxRulesPerBus + 1);
+    const ruleNames = new Map(rules.map((r) => [r.id, r.name]));
+    return {
+      ...trace,
+      busName:
+        buses.find((b) => b.id === trace.event.busId)?.name ?? `deleted-bus-${trace.event.busId}`,
+      deliveries: trace.deliveries.map((d) => ({
+        ...d,
+        ruleName: ruleNames.get(d.ruleId) ?? `deleted-rule-${d.ruleId}`,
+      })),
+    };
   }
 
   /**

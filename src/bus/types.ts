@@ -1,3 +1,4 @@
+import type { DeliveryRecord, EventTrace } from '../store/bus-contract.js';
 import type { TargetInput } from './targets.js';
 
 /** Options naming the bus a call works on. */
@@ -81,3 +82,9 @@ export interface TargetFailure {
 }
 
 export type { TargetInput };
+
+/** An event's trace with the names of its bus and rules (a deleted one reads `deleted-bus-<id>` / `deleted-rule-<id>`). */
+export interface NamedEventTrace extends EventTrace {
+  readonly busName: string;
+  readonly deliveries: readonly (DeliveryRecord & { readonly ruleName: string })[];
+}

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { isBallastError } from '../core/errors.js';
+import { readFileSync } from 'node:fs';
 import { type Output, processOutput } from './output.js';
+import { errorText, EXIT_USAGE, exitCodeFor } from './exit.js';
+import { runAsBin } from './bin.js';
 import { queuesCommand, QUEUES_USAGE } from './commands/queues.js';
 import { receiveCommand, RECEIVE_USAGE, sendCommand, SEND_USAGE } from './commands/messages.js';
 import { redriveCommand, REDRIVE_USAGE } from './commands/redrive.js';
@@ -9,49 +11,64 @@ import { eventsCommand, EVENTS_USAGE } from './commands/events.js';
 import { healthCommand, HEALTH_USAGE } from './commands/health.js';
 import { doctorCommand, DOCTOR_USAGE } from './commands/doctor.js';
 
-const USAGE = `ballast — fail-safe interactions for distributed workloads
+const STORE_NOTE = `Commands that read or change state (queues, send, receive, redrive, events) take --store URL
+(sqlite:PATH or postgres://…), else $BALLAST_STORE, else ./.ballast/ballast.db when it exists;
+ballast serve creates that default store. Exit codes: 0 ok, 1 failure, 2 bad input.`;
 
-${SERVE_USAGE}
-${QUEUES_USAGE}
-${SEND_USAGE}
-${RECEIVE_USAGE}
-${REDRIVE_USAGE}
-${EVENTS_USAGE}
-${HEALTH_USAGE}
-${DOCTOR_USAGE}`;
+interface Command {
+  run: (args: string[], io: Output) => Promise<number>;
+  usage: string;
+}
 
-const COMMANDS: Record<string, (args: string[], io: Output) => Promise<number>> = {
-  serve: serveCommand,
-  queues: queuesCommand,
-  send: sendCommand,
-  receive: receiveCommand,
-  redrive: redriveCommand,
-  events: eventsCommand,
-  health: healthCommand,
-  doctor: doctorCommand,
+const COMMANDS: Record<string, Command> = {
+  serve: { run: serveCommand, usage: SERVE_USAGE },
+  queues: { run: queuesCommand, usage: QUEUES_USAGE },
+  send: { run: sendCommand, usage: SEND_USAGE },
+  receive: { run: receiveCommand, usage: RECEIVE_USAGE },
+  redrive: { run: redriveCommand, usage: REDRIVE_USAGE },
+  events: { run: eventsCommand, usage: EVENTS_USAGE },
+  health: { run: healthCommand, usage: HEALTH_USAGE },
+  doctor: { run: doctorCommand, usage: DOCTOR_USAGE },
 };
 
-/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+const USAGE = `ballast — fail-safe interactions for distributed workloads
+ballast --version | ballast help [COMMAND] | ballast COMMAND --help
+
+${Object.values(COMMANDS)
+  .map((c) => c.usage)
+  .join('\n')}
+
+${STORE_NOTE}`;
+
+/** The package version (package.json, two folders above this file in src/ and dist/). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const isHelp = (arg: string): boolean => arg === '--help' || arg === '-h';
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code (0 ok, 1 failure, 2 bad input). */
 export async function main(argv: string[], io: Output = processOutput): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(USAGE);
-    return name === undefined ? 2 : 0;
+  if (name === undefined) return (io.err(USAGE), EXIT_USAGE);
+  if (isHelp(name)) return (io.out(USAGE), 0);
+  if (name === '--version' || name === '-v' || name === 'version') return (io.out(version()), 0);
+  if (name === 'help') {
+    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    return (io.out(topic ? topic.usage : USAGE), rest[0] === undefined || topic ? 0 : EXIT_USAGE);
   }
   const command = COMMANDS[name];
-  if (!command) {
-    io.err(`ballast: unknown command "${name}"\n\n${USAGE}`);
-    return 2;
-  }
+  if (!command) return (io.err(`ballast: unknown command "${name}"\n\n${USAGE}`), EXIT_USAGE);
+  // --help anywhere after a command shows that command's usage, whatever else is on the line.
+  if (rest.some(isHelp)) return (io.out(command.usage), 0);
   try {
-    return await command(rest, io);
+    return await command.run(rest, io);
   } catch (error) {
-    if (isBallastError(error)) {
-      io.err(`ballast ${name}: ${error.code}: ${error.message}`);
-      return 1;
-    }
-    io.err(`ballast ${name}: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    io.err(errorText(name, error));
+    return exitCodeFor(error);
   }
 }
 
@@ -61,13 +78,5 @@ if (
   import.meta.url === `file://${invoked}` ||
   invoked.endsWith('/ballast') ||
   invoked.endsWith('cli/main.js')
-) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      // main() answers its commands' errors itself; this reports anything that escapes it.
-      process.stderr.write(`ballast: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+)
+  runAsBin(main);

@@ -4,6 +4,8 @@ export interface Output {
   err(line: string): void;
   /** True when stderr is a terminal (progress bars redraw in place). */
   readonly tty: boolean;
+  /** Redraws the progress line in place (only called when `tty`); `last` ends the line. */
+  progress?(line: string, last: boolean): void;
 }
 
 /** The process's own stdout and stderr. */
@@ -11,6 +13,7 @@ export const processOutput: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   tty: Boolean(process.stderr.isTTY),
+  progress: (line, last) => process.stderr.write(`\r${line}${last ? '\n' : ''}`),
 };
 
 /** Renders rows as an aligned text table. */

@@ -68,6 +68,8 @@ interface Running {
   readonly slots: readonly number[][];
   /** 1 while a probe of that endpoint is in flight. */
   readonly busy: Uint8Array;
+  /** Why each endpoint's latest failed probe failed (kept through later successes); undefined before one fails. */
+  readonly lastErrors: (string | undefined)[];
 }
 
 const MAX_ENDPOINTS = 100_000;
@@ -125,6 +127,11 @@ export class HealthMonitor {
   /** The ids the snapshot's slots refer to, and their version. */
   get layout(): HealthLayout {
     return this.#running.layout;
+  }
+
+  /** Why each endpoint's latest failed probe failed, in layout order (undefined: none failed yet). */
+  get lastErrors(): readonly (string | undefined)[] {
+    return this.#running.lastErrors;
   }
 
   /** The last snapshot published (encoded and decoded) and its tick's work; undefined before the first tick. */
@@ -247,19 +254,22 @@ export class HealthMonitor {
     tick.started++;
     if (this.#inFlight > tick.maxInFlight) tick.maxInFlight = this.#inFlight;
     run.endpoints[i]!.probe(signal).then(
-      (r) => this.#finish(run, i, r.ok, signal.aborted && !r.ok),
-      () => this.#finish(run, i, false, signal.aborted),
+      (r) => this.#finish(run, i, r.ok, signal.aborted && !r.ok, r.error),
+      (error: unknown) => this.#finish(run, i, false, signal.aborted, (error as Error)?.message),
     );
   }
 
-  #finish(run: Running, i: number, ok: boolean, timedOut: boolean): void {
+  #finish(run: Running, i: number, ok: boolean, timedOut: boolean, error?: string): void {
     run.busy[i] = 0;
     this.#inFlight--;
     // A result from an endpoint list replaced meanwhile, or aborted by stop(), only frees its slot.
     if (run !== this.#running || this.#stopped) return;
     const tick = this.#tick;
     if (ok) tick.ok++;
-    else tick.failed++;
+    else {
+      tick.failed++;
+      run.lastErrors[i] = error ?? (timedOut ? 'timed out' : 'failed');
+    }
     if (timedOut) tick.timeouts++;
     if (run.health.record(i, ok)) tick.flips++;
   }
@@ -347,7 +357,14 @@ export class HealthMonitor {
         (fnv1a(e.id) % this.#o.slotsPerInterval) + Math.floor(this.#o.random() * jitterSlots);
       slots[phase % this.#o.slotsPerInterval]!.push(i);
     });
-    return { endpoints, layout, health, slots, busy: new Uint8Array(endpoints.length) };
+    return {
+      endpoints,
+      layout,
+      health,
+      slots,
+      busy: new Uint8Array(endpoints.length),
+      lastErrors: new Array<string | undefined>(endpoints.length),
+    };
   }
 }
 

@@ -11,6 +11,8 @@ export interface SnapshotSource {
   readonly intervalMs: number;
   /** The last config edit that was refused, if any. */
   readonly configError?: string | undefined;
+  /** Why each endpoint's latest failed probe failed, in `layout` order (a monitor has them; an aggregate does not). */
+  readonly lastErrors?: readonly (string | undefined)[];
 }
 
 /**
@@ -47,7 +49,9 @@ export function healthRoutes(source: () => SnapshotSource, clock: Clock = system
     const s = source();
     if (!s.last) return notYet();
     const layout = s.layout.version === s.last.snapshot.layoutVersion ? s.layout : undefined;
-    return c.json(snapshotToJson(s.last.snapshot, layout), 200, { 'cache-control': 'no-store' });
+    return c.json(snapshotToJson(s.last.snapshot, layout, s.lastErrors), 200, {
+      'cache-control': 'no-store',
+    });
   });
   app.get('/v1/health/layout', (c) =>
     c.json(source().layout, 200, { 'cache-control': 'no-store' }),

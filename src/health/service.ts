@@ -84,6 +84,7 @@ export class HealthService {
       layout: this.#monitor.layout,
       intervalMs: this.#config.intervalMs,
       configError: this.#configError,
+      lastErrors: this.#monitor.lastErrors,
     };
   }
 

@@ -166,20 +166,32 @@ export interface SnapshotJson {
     readonly unknown: number;
   };
   readonly endpoints: readonly SnapshotJsonEndpoint[];
+  /** Why the latest failed probe of each unhealthy endpoint failed, by id: served by a monitor (not an aggregate). */
+  readonly lastErrors?: Readonly<Record<string, string>>;
 }
 
-/** A JSON-ready view of `s`; endpoints are named by `layout` only when it is the snapshot's layout (same version and count). */
-export function snapshotToJson(s: Snapshot, layout?: HealthLayout): SnapshotJson {
+/**
+ * A JSON-ready view of `s`; endpoints are named by `layout` only when it is the snapshot's layout
+ * (same version and count); with `lastErrors` (in layout order) the unhealthy ones' are listed by id.
+ */
+export function snapshotToJson(
+  s: Snapshot,
+  layout?: HealthLayout,
+  lastErrors?: readonly (string | undefined)[],
+): SnapshotJson {
   const ids =
     layout && layout.version === s.layoutVersion && layout.ids.length === s.states.length
       ? layout.ids
       : undefined;
   const counts = { healthy: 0, unhealthy: 0, unknown: 0 };
+  const errors: Record<string, string> = {};
   const endpoints: SnapshotJsonEndpoint[] = new Array(s.states.length);
   for (let i = 0; i < s.states.length; i++) {
     const state = STATE_CODES[s.states[i]!] ?? 'unknown';
     counts[state]++;
     endpoints[i] = { id: ids ? ids[i]! : i, state };
+    const lastError = ids && state === 'unhealthy' ? lastErrors?.[i] : undefined;
+    if (ids && lastError !== undefined) errors[ids[i]!] = lastError;
   }
   const time = new Date(s.timeMs);
   return {
@@ -192,6 +204,7 @@ export function snapshotToJson(s: Snapshot, layout?: HealthLayout): SnapshotJson
     endpointCount: s.states.length,
     counts,
     endpoints,
+    ...(lastErrors && ids ? { lastErrors: errors } : {}),
   };
 }
 

@@ -3,8 +3,11 @@ import { type OpenStoreOptions, openStoreWith } from './registry.js';
 
 export type { OpenStoreOptions } from './registry.js';
 
+/** The default store's file, relative to the working directory. */
+export const DEFAULT_STORE_FILE = './.ballast/ballast.db';
+
 /** The default store: embedded SQLite under the working directory. */
-export const DEFAULT_STORE_URL = 'sqlite:./.ballast/ballast.db';
+export const DEFAULT_STORE_URL = `sqlite:${DEFAULT_STORE_FILE}`;
 
 /**
  * Opens a Ballast store (queues, bus, idempotency) from its URL: `sqlite:<path>` (or

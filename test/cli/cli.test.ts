@@ -74,10 +74,10 @@ describe('ballast CLI', () => {
     expect(await main(['send', 'missing', 'x', '--store', store], e1)).toBe(1);
     expect(e1.stderr[0]).toContain('QueueDoesNotExist');
     const e2 = capture();
-    expect(await main(['queues', 'list', '--bogus', '--store', store], e2)).toBe(1);
+    expect(await main(['queues', 'list', '--bogus', '--store', store], e2)).toBe(2); // bad input (issue 14)
     expect(e2.stderr[0]).toContain("Unknown option '--bogus'");
     const e3 = capture();
-    expect(await main(['queues', 'list', '--store', 'mysql://x'], e3)).toBe(1);
+    expect(await main(['queues', 'list', '--store', 'mysql://x'], e3)).toBe(2); // bad input (issue 14)
     expect(e3.stderr[0]).toContain('InvalidStoreUrl');
   });
 });

@@ -129,7 +129,7 @@ describe('ballast serve on a non-loopback --host without keys', () => {
 });
 
 describe('ballast serve limits', () => {
-  it('refuses a headers timeout above the request timeout (exit 1, store closed)', async () => {
+  it('refuses a headers timeout above the request timeout (exit 2: bad input, store closed)', async () => {
     const io = capture();
     const code = await main(
       [
@@ -145,7 +145,7 @@ describe('ballast serve limits', () => {
       ],
       io,
     );
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(io.stderr.join('\n')).toContain('headersTimeoutMs');
   });
 });

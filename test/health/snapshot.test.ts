@@ -271,3 +271,15 @@ describe('layoutOf', () => {
     expect(layoutOf(['x'.repeat(128), '😀']).ids).toHaveLength(2);
   });
 });
+
+describe('snapshotToJson with the monitor’s last errors', () => {
+  it("lists the unhealthy endpoints' last errors by id, only under their own layout", () => {
+    const layout = layoutOf(['a', 'b', 'c']);
+    const s = snap([1, 2, 0], { layoutVersion: layout.version });
+    const errors = ['old failure', 'ECONNREFUSED', 'timed out'];
+    // Only b is unhealthy: a healthy or unknown endpoint's old error is not news.
+    expect(snapshotToJson(s, layout, errors).lastErrors).toEqual({ b: 'ECONNREFUSED' });
+    expect(snapshotToJson(s, layoutOf(['x', 'y', 'z']), errors).lastErrors).toBeUndefined();
+    expect(snapshotToJson(s, layout)).not.toHaveProperty('lastErrors');
+  });
+});

@@ -16,6 +16,7 @@ import {
   type Topology,
 } from '../../doctor/index.js';
 import { parse } from '../args.js';
+import { UsageError } from '../exit.js';
 import { type Output, table } from '../output.js';
 
 /** Usage text of `ballast doctor`. */
@@ -43,7 +44,6 @@ export async function doctorCommand(args: string[], io: Output): Promise<number>
   const json = args.includes('--json');
   try {
     const { values, positionals } = parse(args, FLAGS);
-    if (values.help) return (io.out(DOCTOR_USAGE), 0);
     if (values.rules) return (io.out(rulesTable(json)), 0);
     const failOn = (values['fail-on'] ?? 'high') as FailOn;
     if (!FAIL_ON.includes(failOn))
@@ -76,7 +76,7 @@ export async function doctorCommand(args: string[], io: Output): Promise<number>
       );
     return failOn !== 'never' && findings.some((f) => atLeast(f.risk, failOn as Risk)) ? 1 : 0;
   } catch (error) {
-    if (!isBallastError(error)) throw error;
+    if (!isBallastError(error) && !(error instanceof UsageError)) throw error;
     // Bad input is the caller's to fix: the problems, exit 2, never a stack trace.
     io.err(`ballast doctor: ${error.message}`);
     if (json)

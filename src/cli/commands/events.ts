@@ -1,19 +1,36 @@
 import { readFileSync } from 'node:fs';
 import { type Ballast, openBallast } from '../../ballast.js';
+import { completeEnvelope } from '../../bus/envelope.js';
 import { BallastError } from '../../core/errors.js';
 import { explainEventPattern, testEventPattern } from '../../patterns/index.js';
 import { intFlag, parse, storeUrl } from '../args.js';
-import { type Output, progressBar, table } from '../output.js';
+import { unreadableFile, UsageError } from '../exit.js';
+import { type Output, table } from '../output.js';
+import { withProgress } from '../progress.js';
 
 export const EVENTS_USAGE = `ballast events put --source S --detail-type T --detail JSON [--bus B] [--resources a,b]
 ballast events rules [--bus B] [--prefix P]
 ballast events targets RULE [--bus B]
 ballast events test-pattern PATTERN EVENT         (JSON text, or @file)
-ballast events explain (PATTERN | --rule NAME [--bus B]) EVENT
+ballast events explain (PATTERN | --rule NAME [--bus B]) EVENT   (id, account, time, region filled in when absent)
 ballast events trace EVENT_ID
 ballast events archive list | create NAME [--bus B] [--pattern JSON] [--retention-days N] | delete NAME
 ballast events replay ARCHIVE --from TIME --to TIME [--name N] [--rules r1,r2]   (progress bar; TIME is ISO 8601 or epoch ms)
-  every events command takes --store URL and --json`;
+  every events command takes --store URL and --json (test-pattern and explain PATTERN need no store)`;
+
+const SUBCOMMANDS = [
+  'put',
+  'rules',
+  'targets',
+  'test-pattern',
+  'explain',
+  'trace',
+  'archive',
+  'replay',
+];
+
+/** The defaults `explain` fills into an event without a store (the server's defaults). */
+const DEFAULT_SCOPE = { region: 'us-east-1', accountId: '000000000000' };
 
 const FLAGS = {
   source: { type: 'string' },
@@ -31,16 +48,34 @@ const FLAGS = {
   rules: { type: 'string' },
 } as const;
 
+function readArgFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw unreadableFile(what, path, error);
+  }
+}
+
 /** JSON text from an argument: the text itself, or `@path` for a file's contents. */
 function jsonArg(value: string | undefined, what: string): unknown {
-  if (value === undefined)
-    throw new BallastError('MissingParameter', `${what} is required\n${EVENTS_USAGE}`);
-  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  if (value === undefined) throw new UsageError(`${what} is required`, EVENTS_USAGE);
+  const text = value.startsWith('@') ? readArgFile(value.slice(1), what) : value;
   try {
     return JSON.parse(text);
   } catch {
     throw new BallastError('InvalidParameterValue', `${what} is not valid JSON`);
   }
+}
+
+/** The EVENT argument as the bus would deliver it (envelope fields filled in when absent). */
+function eventArg(
+  value: string | undefined,
+  ctx: { region: string; accountId: string; now: number },
+): unknown {
+  const event = jsonArg(value, 'EVENT');
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    throw new BallastError('ValidationException', 'EVENT must be a JSON object');
+  return completeEnvelope(event as Record<string, unknown>, ctx);
 }
 
 function timeArg(value: string | undefined, name: string): number {
@@ -57,8 +92,15 @@ function timeArg(value: string | undefined, name: string): number {
 /** `ballast events …`: publish, inspect rules and targets, test and explain patterns, trace events, archives and replays. */
 export async function eventsCommand(args: string[], io: Output): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === undefined) throw new UsageError('which events command?', EVENTS_USAGE);
+  if (!SUBCOMMANDS.includes(sub))
+    throw new UsageError(`unknown events command "${sub}"`, EVENTS_USAGE);
   const { values, positionals } = parse(rest, FLAGS);
-  if (sub === undefined || values.help) return (io.out(EVENTS_USAGE), sub === undefined ? 2 : 0);
+  if ((sub === 'trace' || sub === 'targets') && positionals[0] === undefined)
+    throw new UsageError(
+      `events ${sub} needs ${sub === 'trace' ? 'an EVENT_ID' : 'a RULE'}`,
+      EVENTS_USAGE,
+    );
   const print = (value: unknown, text: () => string): void =>
     io.out(values.json ? JSON.stringify(value, null, 2) : text());
   // Pure commands need no store.
@@ -73,7 +115,7 @@ export async function eventsCommand(args: string[], io: Output): Promise<number>
   if (sub === 'explain' && values.rule === undefined) {
     const e = explainEventPattern(
       jsonArg(positionals[0], 'PATTERN') as object,
-      jsonArg(positionals[1], 'EVENT'),
+      eventArg(positionals[1], { ...DEFAULT_SCOPE, now: Date.now() }),
     );
     print(e, () =>
       [e.matches ? 'match' : 'no match', ...e.reasons.map((r) => `  ${r}`)].join('\n'),
@@ -138,7 +180,12 @@ async function run(
       const rule = await b.bus.describeRule(values.rule!, onBus);
       if (rule.eventPattern === undefined)
         throw new BallastError('InvalidParameterValue', `rule ${rule.name} has no event pattern`);
-      const e = explainEventPattern(rule.eventPattern, jsonArg(positionals[0], 'EVENT'));
+      const event = eventArg(positionals[0], {
+        region: b.region,
+        accountId: b.accountId,
+        now: b.clock.now(),
+      });
+      const e = explainEventPattern(rule.eventPattern, event);
       print(e, () =>
         [
           `${rule.name}: ${e.matches ? 'match' : 'no match'}`,
@@ -156,13 +203,13 @@ async function run(
         );
       print(trace, () =>
         [
-          `event ${trace.event.eventId} on bus ${trace.event.busId}, ${trace.dispatched ? 'dispatched' : 'waiting for dispatch'}, ${trace.deliveries.length} deliveries`,
+          `event ${trace.event.eventId} on bus ${trace.busName}, ${trace.dispatched ? 'dispatched' : 'waiting for dispatch'}, ${trace.deliveries.length} deliveries`,
           table([
             ['RULE', 'TARGET', 'STATE', 'ATTEMPTS', 'LAST ERROR'],
             ...trace.deliveries.map((d) => {
               const last = d.history.at(-1);
               return [
-                d.ruleId,
+                d.ruleName,
                 d.targetId,
                 d.state,
                 d.attempts,
@@ -192,8 +239,7 @@ async function run(
         );
         return 0;
       }
-      if (name === undefined)
-        throw new BallastError('MissingParameter', `archive ${action} needs a NAME`);
+      if (name === undefined) throw new UsageError(`archive ${action} needs a NAME`, EVENTS_USAGE);
       if (action === 'create') {
         const r = await b.bus.archives.create(name, b.bus.busArn(values.bus ?? 'default'), {
           ...(values.pattern
@@ -208,18 +254,12 @@ async function run(
         await b.bus.archives.delete(name);
         return 0;
       }
-      throw new BallastError(
-        'InvalidParameterValue',
-        `unknown archive action ${action}\n${EVENTS_USAGE}`,
-      );
+      throw new UsageError(`unknown archive action "${action}"`, EVENTS_USAGE);
     }
     case 'replay':
       return replay(b, positionals[0], values, io, print);
     default:
-      throw new BallastError(
-        'InvalidParameterValue',
-        `unknown events command ${sub}\n${EVENTS_USAGE}`,
-      );
+      throw new UsageError(`unknown events command "${sub}"`, EVENTS_USAGE);
   }
 }
 
@@ -230,8 +270,7 @@ async function replay(
   io: Output,
   print: (value: unknown, text: () => string) => void,
 ): Promise<number> {
-  if (archive === undefined)
-    throw new BallastError('MissingParameter', `replay needs an ARCHIVE\n${EVENTS_USAGE}`);
+  if (archive === undefined) throw new UsageError('replay needs an ARCHIVE', EVENTS_USAGE);
   const a = await b.bus.archives.describe(archive);
   const from = timeArg(values.from, 'from');
   const to = timeArg(values.to, 'to');
@@ -249,17 +288,20 @@ async function replay(
         : {}),
     },
   });
-  // The bar's total: the archive's events in the window are at most its event count.
-  const done = b.bus.replays.wait(name);
-  let finished = false;
-  void done.then(() => (finished = true));
-  while (!finished) {
-    const r = await b.bus.replays.describe(name);
-    if (io.tty) process.stderr.write(`\r${progressBar(r.replayedEvents, a.eventCount)}`);
-    await Promise.race([done, new Promise((res) => setTimeout(res, 250))]);
-  }
-  const r = await done;
-  if (io.tty) process.stderr.write('\n');
+  // The bar's total: the archive's events in the window are at most its event count; a replay
+  // that completed replayed all of them, whatever the count said.
+  const r = await withProgress(
+    io,
+    b.bus.replays.wait(name),
+    async () => ({
+      done: (await b.bus.replays.describe(name)).replayedEvents,
+      total: a.eventCount,
+    }),
+    (last) => ({
+      done: last.replayedEvents,
+      total: last.state === 'COMPLETED' ? last.replayedEvents : a.eventCount,
+    }),
+  );
   print(
     r,
     () =>

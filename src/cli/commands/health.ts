@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { BallastError } from '../../core/errors.js';
 import { intFlag, parse } from '../args.js';
+import { unreadableFile, UsageError } from '../exit.js';
 import type { Output } from '../output.js';
 
 export const HEALTH_USAGE = `ballast health run --config FILE [--port 8080] [--host 127.0.0.1] [--snapshot-file PATH]
@@ -13,7 +14,8 @@ ballast health aggregate --from URL[,URL…] [--port 8081] [--host 127.0.0.1] [-
   Reads every checker's snapshot once per interval and serves their quorum on the same routes
   (healthy when at least --share of the fresh checkers with an opinion say so).
 ballast health show [--url http://127.0.0.1:8080] [--every MS] [--once]
-  Draws the latest snapshot as a grid (● healthy, ✕ unhealthy, · unknown), refreshing every interval.`;
+  Draws the latest snapshot as a grid (● healthy, ✕ unhealthy, · unknown), refreshing every interval,
+  and lists the unhealthy endpoints by id under it.`;
 
 const FLAGS = {
   config: { type: 'string' },
@@ -30,33 +32,31 @@ const FLAGS = {
 /** `ballast health run|show`. */
 export async function healthCommand(args: string[], io: Output): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === undefined) throw new UsageError('which health command?', HEALTH_USAGE);
   const { values } = parse(rest, FLAGS);
-  if (values.help || sub === undefined || sub === '--help' || sub === '-h')
-    return (io.out(HEALTH_USAGE), sub === undefined ? 2 : 0);
   if (sub === 'run') return run(values, io);
   if (sub === 'show') return show(values, io);
   if (sub === 'aggregate') return aggregate(values, io);
-  throw new BallastError(
-    'InvalidParameterValue',
-    `unknown health command "${sub}"\n${HEALTH_USAGE}`,
-  );
+  throw new UsageError(`unknown health command "${sub}"`, HEALTH_USAGE);
 }
 
 type Flags = ReturnType<typeof parse<typeof FLAGS>>['values'];
 
 async function run(values: Flags, io: Output): Promise<number> {
-  if (!values.config)
-    throw new BallastError('MissingParameter', `--config FILE is required\n${HEALTH_USAGE}`);
+  if (!values.config) throw new UsageError('--config FILE is required', HEALTH_USAGE);
   const port = intFlag(values.port, 'port', 8080, 0, 65_535);
   const host = values.host ?? '127.0.0.1';
   const [{ HealthService }, { healthRoutes }] = await Promise.all([
     import('../../health/service.js'),
     import('../../health/routes.js'),
   ]);
+  const configPath = values.config;
   const service = await HealthService.start({
-    configPath: values.config,
+    configPath,
     ...(values['snapshot-file'] ? { snapshotFile: values['snapshot-file'] } : {}),
     onError: (message) => io.err(`ballast health: ${message}`),
+  }).catch((error: unknown) => {
+    throw unreadableFile('--config', configPath, error);
   });
   const routes = healthRoutes(() => service.source());
   await serveUntilSignal(
@@ -76,8 +76,7 @@ async function aggregate(values: Flags, io: Output): Promise<number> {
     .split(',')
     .map((u) => u.trim())
     .filter(Boolean);
-  if (checkers.length === 0)
-    throw new BallastError('MissingParameter', `--from URL[,URL…] is required\n${HEALTH_USAGE}`);
+  if (checkers.length === 0) throw new UsageError('--from URL[,URL…] is required', HEALTH_USAGE);
   const share = values.share === undefined ? 0.5 : Number(values.share);
   if (!(share > 0 && share <= 1))
     throw new BallastError(
@@ -137,10 +136,15 @@ interface JsonView {
   time: string;
   counts: { healthy: number; unhealthy: number; unknown: number };
   endpoints: { id: string | number; state: 'healthy' | 'unhealthy' | 'unknown' }[];
+  /** Why each unhealthy endpoint's latest probe failed, by id (from a monitor, not an aggregate). */
+  lastErrors?: Record<string, string>;
 }
 
 const MARK = { healthy: '●', unhealthy: '✕', unknown: '·' } as const;
 const COLOUR = { healthy: '\x1b[32m', unhealthy: '\x1b[31m', unknown: '\x1b[90m' } as const;
+
+/** At most this many unhealthy endpoints are listed under the grid (then "… and N more"). */
+const MAX_LISTED = 20;
 
 /** The grid for one snapshot: a header line, then rows of `columns` marks. */
 export function renderGrid(view: JsonView, columns: number, colour: boolean): string {
@@ -159,6 +163,22 @@ export function renderGrid(view: JsonView, columns: number, colour: boolean): st
   return lines.join('\n');
 }
 
+/** The unhealthy endpoints (the first 20), one a line with the last error, to print under the grid; '' when none. */
+export function renderUnhealthy(view: JsonView): string {
+  const down = view.endpoints.filter((e) => e.state === 'unhealthy');
+  if (down.length === 0) return '';
+  const more = down.length - MAX_LISTED;
+  const width = Math.max(...down.slice(0, MAX_LISTED).map((e) => String(e.id).length));
+  return [
+    `unhealthy (${down.length}):`,
+    ...down.slice(0, MAX_LISTED).map((e) => {
+      const error = view.lastErrors?.[String(e.id)];
+      return `  ✕ ${error ? `${String(e.id).padEnd(width)}  ${error}` : e.id}`;
+    }),
+    ...(more > 0 ? [`  … and ${more} more`] : []),
+  ].join('\n');
+}
+
 async function show(values: Flags, io: Output): Promise<number> {
   const base = (values.url ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const every = intFlag(values.every, 'every', 1_000, 100, 3_600_000);
@@ -172,7 +192,9 @@ async function show(values: Flags, io: Output): Promise<number> {
         signal: AbortSignal.timeout(every),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      text = lastGrid = renderGrid((await res.json()) as JsonView, columns, colour);
+      const view = (await res.json()) as JsonView;
+      const unhealthy = renderUnhealthy(view);
+      text = lastGrid = `${renderGrid(view, columns, colour)}${unhealthy ? `\n${unhealthy}` : ''}`;
     } catch (error) {
       if (values.once)
         return (io.err(`ballast health: cannot read ${base}: ${(error as Error).message}`), 1);

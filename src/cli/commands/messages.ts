@@ -1,6 +1,6 @@
 import { openBallast } from '../../ballast.js';
-import { BallastError } from '../../core/errors.js';
-import { intFlag, parse, storeUrl } from '../args.js';
+import { intFlag, parse, storeUrl, visibilityTimeoutFlag } from '../args.js';
+import { UsageError } from '../exit.js';
 import type { Output } from '../output.js';
 
 export const SEND_USAGE =
@@ -16,19 +16,20 @@ export async function sendCommand(args: string[], io: Output): Promise<number> {
     delay: { type: 'string' },
   });
   const [queue, body] = positionals;
-  if (values.help) return (io.out(SEND_USAGE), 0);
   if (queue === undefined || body === undefined)
-    throw new BallastError('MissingParameter', `usage: ${SEND_USAGE}`);
+    throw new UsageError('send needs a QUEUE and a BODY', SEND_USAGE);
+  // Flags are checked before the store is opened: bad input is exit 2 whatever the store.
+  const options = {
+    ...(values.group !== undefined ? { groupId: values.group } : {}),
+    ...(values['dedup-id'] !== undefined ? { deduplicationId: values['dedup-id'] } : {}),
+    ...(values.delay !== undefined
+      ? { delaySeconds: intFlag(values.delay, 'delay', 0, 0, 900) }
+      : {}),
+  };
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     const q = await b.queues.get(queue);
-    const r = await q.send(body, {
-      ...(values.group !== undefined ? { groupId: values.group } : {}),
-      ...(values['dedup-id'] !== undefined ? { deduplicationId: values['dedup-id'] } : {}),
-      ...(values.delay !== undefined
-        ? { delaySeconds: intFlag(values.delay, 'delay', 0, 0, 900) }
-        : {}),
-    });
+    const r = await q.send(body, options);
     io.out(values.json ? JSON.stringify(r) : r.messageId);
     return 0;
   } finally {
@@ -45,26 +46,16 @@ export async function receiveCommand(args: string[], io: Output): Promise<number
     keep: { type: 'boolean' },
   });
   const [queue] = positionals;
-  if (values.help) return (io.out(RECEIVE_USAGE), 0);
-  if (queue === undefined) throw new BallastError('MissingParameter', `usage: ${RECEIVE_USAGE}`);
+  if (queue === undefined) throw new UsageError('receive needs a QUEUE', RECEIVE_USAGE);
+  const options = {
+    maxMessages: intFlag(values.max, 'max', 1, 1, 10),
+    waitTimeSeconds: intFlag(values.wait, 'wait', 0, 0, 20),
+    ...visibilityTimeoutFlag(values['visibility-timeout']),
+  };
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     const q = await b.queues.get(queue);
-    const messages = await q.receive({
-      maxMessages: intFlag(values.max, 'max', 1, 1, 10),
-      waitTimeSeconds: intFlag(values.wait, 'wait', 0, 0, 20),
-      ...(values['visibility-timeout'] !== undefined
-        ? {
-            visibilityTimeout: intFlag(
-              values['visibility-timeout'],
-              'visibility-timeout',
-              30,
-              0,
-              43_200,
-            ),
-          }
-        : {}),
-    });
+    const messages = await q.receive(options);
     for (const m of messages) {
       io.out(values.json ? JSON.stringify(m) : `${m.messageId}\t${m.body}`);
       if (!values.keep) await q.delete(m.receiptHandle);

@@ -1,6 +1,6 @@
 import { openBallast } from '../../ballast.js';
-import { BallastError } from '../../core/errors.js';
-import { intFlag, parse, storeUrl } from '../args.js';
+import { intFlag, parse, storeUrl, visibilityTimeoutFlag } from '../args.js';
+import { UsageError } from '../exit.js';
 import type { Output } from '../output.js';
 import { table } from '../output.js';
 
@@ -9,7 +9,9 @@ ballast queues create NAME [--fifo] [--visibility-timeout S] [--dlq NAME --max-r
 ballast queues delete NAME
 ballast queues purge NAME
 ballast queues stats [NAME]
-(every command takes --store URL; default $BALLAST_STORE or sqlite:./.ballast/ballast.db)`;
+  (each takes --store URL and --json)`;
+
+const ACTIONS = ['list', 'create', 'delete', 'purge', 'stats'];
 
 /** `ballast queues …`: manage queues. */
 export async function queuesCommand(args: string[], io: Output): Promise<number> {
@@ -21,14 +23,25 @@ export async function queuesCommand(args: string[], io: Output): Promise<number>
     'max-receive-count': { type: 'string' },
   });
   const [action, name] = positionals;
-  if (values.help || action === undefined) {
-    io.out(QUEUES_USAGE);
-    return action === undefined && !values.help ? 2 : 0;
-  }
-  const needName = (): string => {
-    if (name === undefined)
-      throw new BallastError('MissingParameter', `ballast queues ${action} needs a queue name`);
-    return name;
+  if (action === undefined) throw new UsageError('which action?', QUEUES_USAGE);
+  if (!ACTIONS.includes(action)) throw new UsageError(`unknown action "${action}"`, QUEUES_USAGE);
+  if (['create', 'delete', 'purge'].includes(action) && name === undefined)
+    throw new UsageError(`ballast queues ${action} needs a queue name`, QUEUES_USAGE);
+  // Checked above for the actions that need it.
+  const queueName = name ?? '';
+  // Flags are checked before the store is opened: bad input is exit 2 whatever the store.
+  const dlq = values.dlq;
+  const createOptions = {
+    ...(values.fifo ? { fifo: true } : {}),
+    ...visibilityTimeoutFlag(values['visibility-timeout']),
+    ...(dlq
+      ? {
+          deadLetterQueue: {
+            queue: dlq,
+            maxReceiveCount: intFlag(values['max-receive-count'], 'max-receive-count', 10, 1, 1000),
+          },
+        }
+      : {}),
   };
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
@@ -40,44 +53,16 @@ export async function queuesCommand(args: string[], io: Output): Promise<number>
         return 0;
       }
       case 'create': {
-        const dlq = values.dlq;
-        await b.queues.create(needName(), {
-          ...(values.fifo ? { fifo: true } : {}),
-          ...(values['visibility-timeout'] !== undefined
-            ? {
-                visibilityTimeout: intFlag(
-                  values['visibility-timeout'],
-                  'visibility-timeout',
-                  30,
-                  0,
-                  43_200,
-                ),
-              }
-            : {}),
-          ...(dlq
-            ? {
-                deadLetterQueue: {
-                  queue: dlq,
-                  maxReceiveCount: intFlag(
-                    values['max-receive-count'],
-                    'max-receive-count',
-                    10,
-                    1,
-                    1000,
-                  ),
-                },
-              }
-            : {}),
-        });
+        await b.queues.create(queueName, createOptions);
         io.out(`created ${name}`);
         return 0;
       }
       case 'delete':
-        await b.queues.delete(needName());
+        await b.queues.delete(queueName);
         io.out(`deleted ${name}`);
         return 0;
       case 'purge':
-        await (await b.queues.get(needName())).purge();
+        await (await b.queues.get(queueName)).purge();
         io.out(`purged ${name}`);
         return 0;
       case 'stats': {
@@ -95,8 +80,7 @@ export async function queuesCommand(args: string[], io: Output): Promise<number>
         return 0;
       }
       default:
-        io.err(`unknown action "${action}"\n${QUEUES_USAGE}`);
-        return 2;
+        return 2; // unreachable: the action was checked above
     }
   } finally {
     await b.close();

@@ -1,7 +1,8 @@
 import { openBallast } from '../../ballast.js';
-import { BallastError } from '../../core/errors.js';
 import { intFlag, parse, storeUrl } from '../args.js';
-import { type Output, progressBar } from '../output.js';
+import { UsageError } from '../exit.js';
+import type { Output } from '../output.js';
+import { withProgress } from '../progress.js';
 
 export const REDRIVE_USAGE =
   "ballast redrive DLQ [--to QUEUE] [--rate N] [--store URL]  (default: back to each message's source)";
@@ -10,8 +11,7 @@ export const REDRIVE_USAGE =
 export async function redriveCommand(args: string[], io: Output): Promise<number> {
   const { values, positionals } = parse(args, { to: { type: 'string' }, rate: { type: 'string' } });
   const [dlq] = positionals;
-  if (values.help) return (io.out(REDRIVE_USAGE), 0);
-  if (dlq === undefined) throw new BallastError('MissingParameter', `usage: ${REDRIVE_USAGE}`);
+  if (dlq === undefined) throw new UsageError('redrive needs a DLQ', REDRIVE_USAGE);
   const b = await openBallast({ store: storeUrl(values.store), retentionSweepMs: 0, bus: false });
   try {
     const source = await b.queues.get(dlq);
@@ -23,16 +23,18 @@ export async function redriveCommand(args: string[], io: Output): Promise<number
         ? { maxNumberOfMessagesPerSecond: intFlag(values.rate, 'rate', 500, 1, 500) }
         : {}),
     });
-    const done = b.queues.moveTasks.wait(handle);
-    let finished = false;
-    void done.then(() => (finished = true));
-    while (!finished) {
-      const [task] = await b.queues.moveTasks.list(source.arn, 1);
-      if (task && io.tty) process.stderr.write(`\r${progressBar(task.moved, task.toMove)}`);
-      await Promise.race([done, new Promise((r) => setTimeout(r, 250))]);
-    }
-    const task = await done;
-    if (io.tty) process.stderr.write('\n');
+    const task = await withProgress(
+      io,
+      b.queues.moveTasks.wait(handle),
+      async () => {
+        const [now] = await b.queues.moveTasks.list(source.arn, 1);
+        return now && { done: now.moved, total: now.toMove };
+      },
+      (t) => ({
+        done: t?.moved ?? 0,
+        total: t?.status === 'COMPLETED' ? (t.moved ?? 0) : (t?.toMove ?? 0),
+      }),
+    );
     io.out(
       `${task?.status ?? 'UNKNOWN'}: moved ${task?.moved ?? 0} of ${task?.toMove ?? 0}${task?.failureReason ? ` (${task.failureReason})` : ''}`,
     );

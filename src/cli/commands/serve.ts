@@ -1,6 +1,7 @@
 import { openBallast } from '../../ballast.js';
 import { BallastError } from '../../core/errors.js';
-import { intFlag, parse, storeUrl } from '../args.js';
+import { intFlag, parse, serveStoreUrl } from '../args.js';
+import { unreadableFile } from '../exit.js';
 import type { Output } from '../output.js';
 import { pino } from 'pino';
 import type { ServerLogger } from '../../server/options.js';
@@ -70,6 +71,22 @@ function accessKeys(
   });
 }
 
+/** A busy or forbidden port said in one line with what to do; other errors as they are. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE')
+    return new Error(
+      `port ${port} on ${host} is already in use: stop what listens there or choose another --port. Not starting.`,
+    );
+  if (code === 'EACCES')
+    return new Error(
+      `not allowed to listen on port ${port} on ${host}: choose a port above 1023 with --port. Not starting.`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new Error(`${host} is not an address of this machine (--host). Not starting.`);
+  return error;
+}
+
 /** A whole-number flag that is left to the server's default when absent. */
 const optionalInt = (
   value: string | undefined,
@@ -96,7 +113,6 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     region: { type: 'string' },
     account: { type: 'string' },
   });
-  if (values.help) return (io.out(SERVE_USAGE), 0);
   const scope = serveScope(
     values.region ?? (process.env.BALLAST_REGION || undefined),
     values.account ?? (process.env.BALLAST_ACCOUNT || undefined),
@@ -141,8 +157,9 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     maxRaw === undefined ? undefined : intFlag(maxRaw, 'max-concurrent', 0, 1, 1_000_000);
   const logger = serverLogger(values['log-level'] ?? process.env.BALLAST_LOG_LEVEL ?? 'info');
   // The bus starts once the server listens: a backlog to dispatch never delays serving.
+  // Unlike the other commands, serve creates the default store when there is none: its main job.
   const ballast = await openBallast({
-    store: storeUrl(values.store),
+    store: serveStoreUrl(values.store),
     bus: { background: false },
     ...(scope.region !== undefined ? { region: scope.region } : {}),
     ...(scope.accountId !== undefined ? { accountId: scope.accountId } : {}),
@@ -165,7 +182,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
         })
         .catch(async (error: unknown) => {
           await ballast.close();
-          throw error;
+          throw unreadableFile('--health', configPath, error);
         })
     : undefined;
   // The server is loaded only by this command, so other commands start fast.
@@ -187,7 +204,7 @@ export async function serveCommand(args: string[], io: Output): Promise<number> 
     // A refused option (a weak token, headers timeout above the request timeout) or a busy port.
     await health?.stop();
     await ballast.close();
-    throw error;
+    throw listenError(error, host, port);
   });
   // The bus starts once the server listens: a backlog to dispatch never delays serving.
   ballast.bus.start();

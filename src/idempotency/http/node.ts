@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Idempotency } from '../idempotency.js';
 import { readIdempotencyKey } from './key.js';
+import { BodyTooLarge, readBodyOnce } from './read-body.js';
 import {
   answerFor,
   DEFAULT_DOCS_URL,
   keyProblem,
   NotStored,
+  problem,
   type ProblemAnswer,
   retentionHeaders,
   type StoredResponse as Stored,
@@ -27,6 +29,8 @@ export interface HttpIdempotencyOptions {
   storeServerErrors?: boolean;
   /** Largest body stored, bytes; larger ones pass through and release the key. @defaultValue 1,048,576 */
   maxBodyBytes?: number;
+  /** Largest request body the middleware reads itself when no body parser ran (413 above it), bytes. @defaultValue 1,048,576 */
+  maxRequestBytes?: number;
   /** When the store is unavailable: `closed` answers 503, `open` runs the request without idempotency. @defaultValue 'closed' */
   onStoreError?: 'closed' | 'open';
   /** Advertise how long keys are kept: `Idempotency-TTL: <ttlSeconds>` on every response to a keyed request. @defaultValue false */
@@ -39,18 +43,20 @@ export interface HttpIdempotencyOptions {
  * Connect-style middleware (Express, or plain `node:http` via `(req, res) => mw(req, res, handler)`)
  * implementing the IETF Idempotency-Key draft: 400 missing/invalid key (when required), 409 with
  * Retry-After while in flight, 422 for a key reused with a different request, replay of the first
- * response with `Idempotent-Replayed: true`. Needs the parsed body on `req.body` to fingerprint it
- * (a body parser before it); without one only method and route count.
+ * response with `Idempotent-Replayed: true`. Fingerprints the parsed body on `req.body` (a body
+ * parser before it, e.g. `express.json()`); when none ran, it reads the body itself, puts it back on
+ * the stream for the handler, and leaves it on `req.rawBody` (and JSON on `req.body`).
  */
 export function expressIdempotency(idem: Idempotency, options: HttpIdempotencyOptions = {}) {
   const methods = new Set((options.methods ?? ['POST', 'PATCH']).map((m) => m.toUpperCase()));
   const keep = (options.headers ?? ['content-type', 'location']).map((h) => h.toLowerCase());
   const maxBody = options.maxBodyBytes ?? 1_048_576;
+  const maxRequest = options.maxRequestBytes ?? 1_048_576;
   const docs = options.docsUrl ?? DEFAULT_DOCS_URL;
   const send = (res: ServerResponse, a: ProblemAnswer): void =>
     void res.writeHead(a.status, a.headers).end(a.body);
   return (
-    req: IncomingMessage & { body?: unknown },
+    req: IncomingMessage & { body?: unknown; rawBody?: Buffer },
     res: ServerResponse,
     next: (error?: unknown) => void,
   ): void => {
@@ -63,35 +69,61 @@ export function expressIdempotency(idem: Idempotency, options: HttpIdempotencyOp
       retentionHeaders(idem.ttlSeconds, options.advertiseRetention),
     ))
       res.setHeader(name, value);
+    /** Runs the request under its key, fingerprinting `input`. */
+    const start = (key: string, scope: string, input: unknown): void => {
+      let ranDownstream = false;
+      const running: { run?: Promise<unknown> } = {};
+      const run = idem.run<Stored>({ key, scope, input }, () => {
+        ranDownstream = true;
+        return capture(
+          res,
+          keep,
+          maxBody,
+          options.storeServerErrors === true,
+          next,
+          () => running.run,
+        );
+      });
+      running.run = run;
+      run
+        .then(({ value, replayed }) => {
+          if (!replayed) return; // the live response already went out
+          res.writeHead(value.status, { ...value.headers, 'idempotent-replayed': 'true' });
+          res.end(Buffer.from(value.body, 'base64'));
+        })
+        .catch((error: unknown) => {
+          if (ranDownstream || res.headersSent) return; // the response went out (and was not stored)
+          const answer = answerFor(error, docs, options.onStoreError);
+          if (answer === 'open') return next();
+          if (answer) return send(res, answer);
+          next(error);
+        });
+    };
     const route = options.route?.(req) ?? (req.url ?? '').split('?')[0]!;
     const scope = `${options.identity?.(req) ?? ''} ${req.method} ${route}`;
-    let ranDownstream = false;
-    const running: { run?: Promise<unknown> } = {};
-    const run = idem.run<Stored>({ key: header.key, scope, input: req.body ?? null }, () => {
-      ranDownstream = true;
-      return capture(
-        res,
-        keep,
-        maxBody,
-        options.storeServerErrors === true,
-        next,
-        () => running.run,
-      );
-    });
-    running.run = run;
-    run
-      .then(({ value, replayed }) => {
-        if (!replayed) return; // the live response already went out
-        res.writeHead(value.status, { ...value.headers, 'idempotent-replayed': 'true' });
-        res.end(Buffer.from(value.body, 'base64'));
-      })
-      .catch((error: unknown) => {
-        if (ranDownstream || res.headersSent) return; // the response went out (and was not stored)
-        const answer = answerFor(error, docs, options.onStoreError);
-        if (answer === 'open') return next();
-        if (answer) return send(res, answer);
-        next(error);
-      });
+    if (req.body !== undefined) return start(header.key, scope, req.body);
+    // No body parser ran (plain node:http): read the body here, or every request would look alike.
+    readBodyOnce(req, maxRequest).then(
+      (body) => {
+        if (body) {
+          req.rawBody = body.raw;
+          if ('json' in body) req.body = body.json;
+        }
+        start(header.key, scope, body?.input ?? null);
+      },
+      (error: unknown) => {
+        if (!(error instanceof BodyTooLarge)) return next(error);
+        send(
+          res,
+          problem(
+            docs,
+            413,
+            'Request body too large',
+            `An idempotent request body may have at most ${maxRequest} bytes.`,
+          ),
+        );
+      },
+    );
   };
 }
 
