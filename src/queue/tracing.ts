@@ -1,6 +1,7 @@
 import { type Attributes, type Span, SpanKind, context } from '@opentelemetry/api';
 import {
   ATTR,
+  NO_SPAN,
   QUEUE_SYSTEM,
   type TraceCarrier,
   activeTraceHeader,
@@ -9,6 +10,7 @@ import {
   linksOf,
   recordFailure,
   tracer,
+  tracingActive,
 } from '../core/telemetry/tracing.js';
 import type { NewMessage } from '../store/contract.js';
 import type { ReceivedMessage } from './types.js';
@@ -30,6 +32,7 @@ export function sendSpan<T>(
   count: number,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  if (!tracingActive()) return fn(NO_SPAN);
   const attributes = base(queue, 'send');
   if (count > 1) attributes[ATTR.batchCount] = count;
   return inSpan(`send ${queue}`, { kind: SpanKind.PRODUCER, attributes }, fn);
@@ -65,6 +68,7 @@ export function recordReceive(
   outcome: { messages: readonly ReceivedMessage[] } | { error: unknown },
   always: boolean,
 ): void {
+  if (!tracingActive()) return;
   const messages = 'messages' in outcome ? outcome.messages : [];
   if (!always && messages.length === 0) return;
   const span = tracer().startSpan(`receive ${queue}`, {
@@ -87,6 +91,12 @@ export function processSpan<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const carrier = carrierOf(m);
+  if (!tracingActive()) {
+    // No SDK, no span; an upstream trace context still passes through to what the handler sends,
+    // as the no-op tracer's stub span would have carried it.
+    if (!carrier.traceparent && !carrier.traceHeader) return fn();
+    return context.with(contextFrom(carrier, context.active()), fn);
+  }
   const parent = contextFrom(carrier, context.active());
   return inSpan(
     `process ${queue}`,

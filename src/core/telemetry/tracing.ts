@@ -8,7 +8,9 @@ import {
   type Tracer,
   type TracerProvider,
   context,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
+  ProxyTracerProvider,
   trace,
 } from '@opentelemetry/api';
 import {
@@ -22,6 +24,22 @@ import {
 export const TRACER_NAME = 'ballast';
 
 let cached: { provider: TracerProvider; tracer: Tracer } | null = null;
+
+// The API's no-op provider: a fresh proxy delegates to it until an SDK is registered.
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** A span that records nothing, for callers that skip tracing while no SDK is registered. */
+export const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * False while no OpenTelemetry SDK is registered: hot paths (every send, every handler run) then
+ * skip building span names, attributes and links that the no-op tracer would throw away.
+ */
+export function tracingActive(): boolean {
+  const provider = trace.getTracerProvider();
+  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  return delegate !== NOOP_PROVIDER;
+}
 
 /**
  * The tracer of the registered OpenTelemetry SDK, or the API's no-op tracer when none is: then
